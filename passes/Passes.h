@@ -1,0 +1,32 @@
+//===- Passes.h - Smelt's target-independent passes -------------*- C++ -*-===//
+//
+// Passes over the onnx dialect and the conversion out of it; see Passes.td for
+// each pass's input and output invariants.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_PASSES_PASSES_H
+#define SMELT_PASSES_PASSES_H
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace smelt {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+inline void registerSmeltPasses() { registerPasses(); }
+
+} // namespace smelt
+
+#endif // SMELT_PASSES_PASSES_H
