@@ -25,7 +25,6 @@ namespace smelt {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
-inline void registerSmeltPasses() { registerPasses(); }
 
 } // namespace smelt
 

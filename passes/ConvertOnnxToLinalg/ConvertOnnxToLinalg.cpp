@@ -1,0 +1,93 @@
+//===- ConvertOnnxToLinalg.cpp - the convert-onnx-to-linalg pass ----------===//
+//
+// Collects the per-family patterns and runs one dialect conversion with the
+// onnx dialect illegal. Before converting it checks every onnx op, so that an
+// op without a lowering, or with shapes the backend cannot handle yet, fails
+// with an error naming the op and its node rather than a generic legalization
+// failure.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace smelt {
+#define GEN_PASS_DEF_CONVERTONNXTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace smelt
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+/// Ops that need no pattern: they disappear with their uses or are values.
+bool isStructural(Operation *op) { return isa<onnx::NoValueOp>(op); }
+
+class ConvertOnnxToLinalgPass
+    : public impl::ConvertOnnxToLinalgBase<ConvertOnnxToLinalgPass> {
+public:
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    SignlessTypeConverter converter;
+    RewritePatternSet patterns(ctx);
+    populateElementwisePatterns(converter, patterns);
+    populateMatMulPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+
+    // Which ops have a pattern at all, to tell "unsupported" from "failed".
+    llvm::StringSet<> supported;
+    for (const auto &pattern : patterns.getNativePatterns())
+      if (std::optional<OperationName> root = pattern->getRootKind())
+        supported.insert(root->getStringRef());
+
+    WalkResult check = func.walk([&](Operation *op) {
+      if (!isa<onnx::OnnxDialect>(op->getDialect()) || isStructural(op))
+        return WalkResult::advance();
+      if (!supported.contains(op->getName().getStringRef())) {
+        op->emitError() << describeNode(op) << ": operator " << op->getName().stripDialect()
+                        << " is not supported by the code generator yet";
+        return WalkResult::interrupt();
+      }
+      for (Type type : op->getResultTypes()) {
+        auto ranked = dyn_cast<RankedTensorType>(type);
+        if (!isa<NoneType>(type) && (!ranked || !ranked.hasStaticShape())) {
+          op->emitError() << describeNode(op) << ": result type " << type
+                          << " is not static; dynamic shapes are not supported by the code "
+                             "generator yet (fix input dims with --shape NAME=d0,d1,...)";
+          return WalkResult::interrupt();
+        }
+      }
+      return WalkResult::advance();
+    });
+    if (check.wasInterrupted())
+      return signalPassFailure();
+
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<onnx::OnnxDialect>();
+    target.addLegalOp<onnx::NoValueOp>();
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+                           math::MathDialect, bufferization::BufferizationDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp>(
+        [&](func::ReturnOp op) { return converter.isLegal(op.getOperandTypes()); });
+    if (failed(applyPartialConversion(func, target, std::move(patterns))))
+      return signalPassFailure();
+
+    // Optional inputs that were never used by a lowering are dead now.
+    func.walk([](onnx::NoValueOp op) {
+      if (op->use_empty())
+        op->erase();
+    });
+  }
+};
+
+} // namespace
+} // namespace smelt

@@ -1,0 +1,37 @@
+//===- CpuPipeline.cpp - lower linalg-on-tensors to the LLVM dialect ------===//
+#include "codegen/cpu/CpuPipeline.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+namespace smelt {
+
+mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm) {
+  // Stage order, one step per line: bufferize, plan buffers, loops, LLVM.
+  static const char *const kStages[] = {
+      "eliminate-empty-tensors",
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map}",
+      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+      "canonicalize",
+      "buffer-deallocation-pipeline",
+      "func.func(convert-linalg-to-loops)",
+      "expand-strided-metadata",
+      "lower-affine",
+      "convert-scf-to-cf",
+      "convert-math-to-llvm",
+      "convert-math-to-libm",
+      "convert-arith-to-llvm",
+      "convert-index-to-llvm",
+      "finalize-memref-to-llvm",
+      "convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
+      "convert-cf-to-llvm",
+      "reconcile-unrealized-casts",
+      "canonicalize",
+  };
+  for (const char *stage : kStages)
+    if (mlir::failed(mlir::parsePassPipeline(stage, pm)))
+      return mlir::failure();
+  return mlir::success();
+}
+
+} // namespace smelt

@@ -1,0 +1,54 @@
+//===- Importer.h - ONNX model to onnx dialect ------------------*- C++ -*-===//
+//
+// Turns an ONNX model (binary protobuf or ONNX's textual syntax) into a module
+// holding one func.func @main in the onnx dialect. Failures are reported as
+// MLIR diagnostics that name the file, node and value concerned; nothing is
+// written anywhere.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_COMPILER_IMPORT_IMPORTER_H
+#define SMELT_COMPILER_IMPORT_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace onnx {
+class ModelProto;
+} // namespace onnx
+
+namespace smelt {
+
+struct ImportOptions {
+  /// Fixes the dims of graph inputs at compile time (`--shape NAME=1,3,224,224`).
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Run libonnx's shape inference (with data propagation) before importing.
+  bool inferShapes = true;
+};
+
+/// Imports a `.onnx` file; ONNX text syntax is accepted for `.onnxtxt` files.
+/// External-data tensors are read from files inside the model's folder only.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(llvm::StringRef path, const ImportOptions &options,
+                                                 mlir::MLIRContext *context);
+
+/// Imports a model written in ONNX's textual syntax (libonnx OnnxParser).
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxText(llvm::StringRef text, llvm::StringRef bufferName,
+                                                 const ImportOptions &options,
+                                                 mlir::MLIRContext *context);
+
+/// Loads a model file into a ModelProto (binary or text), resolving external
+/// data against `path`'s folder. Used by `smelt inspect` as well.
+mlir::LogicalResult loadModelProto(llvm::StringRef path, ::onnx::ModelProto &model,
+                                   mlir::MLIRContext *context);
+
+/// Largest element count accepted for any declared tensor shape.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 40;
+
+} // namespace smelt
+
+#endif // SMELT_COMPILER_IMPORT_IMPORTER_H

@@ -1,0 +1,20 @@
+//===- ModelLoader.h - read and prepare an ONNX ModelProto ------*- C++ -*-===//
+#ifndef SMELT_COMPILER_IMPORT_MODELLOADER_H
+#define SMELT_COMPILER_IMPORT_MODELLOADER_H
+
+#include "compiler/import/Importer.h"
+
+#include "mlir/IR/Location.h"
+
+#include <onnx/onnx_pb.h>
+
+namespace smelt {
+
+/// Applies --shape overrides, upgrades the model to the canonical opset where
+/// libonnx's converter can, and runs libonnx's shape inference.
+mlir::LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &options,
+                                 mlir::Location loc);
+
+} // namespace smelt
+
+#endif // SMELT_COMPILER_IMPORT_MODELLOADER_H

@@ -1,0 +1,50 @@
+//===- Pipeline.cpp - the order of Smelt's compilation stages -------------===//
+#include "compiler/pipeline/Pipeline.h"
+
+#include "codegen/cpu/CpuPipeline.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+void buildOnnxPipeline(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
+void buildLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createConvertOnnxToLinalg());
+  func.addPass(createCanonicalizerPass());
+  (void)parsePassPipeline("linalg-fuse-elementwise-ops", func);
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
+LogicalResult runPipeline(ModuleOp module, Stage last) {
+  PassManager pm(module->getContext());
+  buildOnnxPipeline(pm);
+  if (last >= Stage::Linalg)
+    buildLinalgPipeline(pm);
+  if (last >= Stage::Llvm && failed(buildCpuCodegenPipeline(pm)))
+    return failure();
+  return pm.run(module);
+}
+
+void registerSmeltPipelines() {
+  PassPipelineRegistration<>("smelt-onnx-pipeline", "Optimize the onnx dialect",
+                             buildOnnxPipeline);
+  PassPipelineRegistration<>("smelt-linalg-pipeline", "Lower onnx to linalg on tensors",
+                             buildLinalgPipeline);
+  PassPipelineRegistration<>("smelt-cpu-pipeline", "Lower linalg on tensors to the LLVM dialect",
+                             [](OpPassManager &pm) { (void)buildCpuCodegenPipeline(pm); });
+}
+
+} // namespace smelt

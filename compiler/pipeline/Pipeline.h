@@ -1,0 +1,32 @@
+//===- Pipeline.h - the order of Smelt's compilation stages -----*- C++ -*-===//
+//
+// The only place that knows stage order:
+//   onnx (imported) -> onnx (optimized) -> linalg on tensors -> LLVM dialect
+// Each stage is a build function, also registered as a named pipeline for
+// smelt-opt (smelt-onnx-pipeline, smelt-linalg-pipeline, smelt-cpu-pipeline).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_COMPILER_PIPELINE_PIPELINE_H
+#define SMELT_COMPILER_PIPELINE_PIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace smelt {
+
+/// The stages a module passes through, in order.
+enum class Stage { Onnx, Linalg, Llvm };
+
+/// smelt-onnx-pipeline: canonicalize and CSE (shapes come from the importer).
+void buildOnnxPipeline(mlir::OpPassManager &pm);
+/// smelt-linalg-pipeline: convert-onnx-to-linalg, then fuse elementwise ops.
+void buildLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Runs the stages up to and including `last` on `module`.
+mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage last);
+
+void registerSmeltPipelines();
+
+} // namespace smelt
+
+#endif // SMELT_COMPILER_PIPELINE_PIPELINE_H

@@ -1,0 +1,185 @@
+//===- LoweringUtils.cpp - shared helpers of convert-onnx-to-linalg -------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+static Type signlessElement(Type type) {
+  if (auto intType = dyn_cast<IntegerType>(type); intType && !intType.isSignless())
+    return IntegerType::get(type.getContext(), intType.getWidth());
+  return type;
+}
+
+SignlessTypeConverter::SignlessTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](RankedTensorType type) -> Type {
+    return type.clone(signlessElement(type.getElementType()));
+  });
+  addConversion([](UnrankedTensorType type) -> Type {
+    return UnrankedTensorType::get(signlessElement(type.getElementType()));
+  });
+  auto materialize = [](OpBuilder &b, Type type, ValueRange inputs, Location loc) -> Value {
+    return UnrealizedConversionCastOp::create(b, loc, type, inputs).getResult(0);
+  };
+  addSourceMaterialization(materialize);
+  addTargetMaterialization(materialize);
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
+  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type)).getResult(0);
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(), true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt v = isUnsigned ? APInt::getMinValue(width) : APInt::getSignedMinValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+}
+
+Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(), false)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt v = isUnsigned ? APInt::getMaxValue(width) : APInt::getSignedMaxValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+}
+
+Value castScalar(OpBuilder &b, Location loc, Value value, Type dstType, bool srcUnsigned,
+                 bool dstUnsigned) {
+  Type srcType = value.getType();
+  if (srcType == dstType)
+    return value;
+  bool srcFloat = isa<FloatType>(srcType), dstFloat = isa<FloatType>(dstType);
+  if (srcFloat && dstFloat) {
+    if (srcType.getIntOrFloatBitWidth() < dstType.getIntOrFloatBitWidth())
+      return arith::ExtFOp::create(b, loc, dstType, value);
+    if (srcType.getIntOrFloatBitWidth() > dstType.getIntOrFloatBitWidth())
+      return arith::TruncFOp::create(b, loc, dstType, value);
+    // f16 <-> bf16: through f32.
+    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    return arith::TruncFOp::create(b, loc, dstType, wide);
+  }
+  if (srcFloat) {
+    if (dstType.isInteger(1)) {
+      Value zero = scalarConstant(b, loc, srcType, 0.0);
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value, zero);
+    }
+    return dstUnsigned ? Value(arith::FPToUIOp::create(b, loc, dstType, value))
+                       : Value(arith::FPToSIOp::create(b, loc, dstType, value));
+  }
+  if (dstFloat) {
+    return srcUnsigned || srcType.isInteger(1)
+               ? Value(arith::UIToFPOp::create(b, loc, dstType, value))
+               : Value(arith::SIToFPOp::create(b, loc, dstType, value));
+  }
+  unsigned srcWidth = srcType.getIntOrFloatBitWidth(), dstWidth = dstType.getIntOrFloatBitWidth();
+  if (dstWidth == 1) {
+    Value zero = scalarConstant(b, loc, srcType, 0.0);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
+  }
+  if (srcWidth < dstWidth)
+    return srcUnsigned || srcWidth == 1 ? Value(arith::ExtUIOp::create(b, loc, dstType, value))
+                                        : Value(arith::ExtSIOp::create(b, loc, dstType, value));
+  if (srcWidth > dstWidth)
+    return arith::TruncIOp::create(b, loc, dstType, value);
+  return value; // Same width, other signedness: same bits.
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                       ScalarBodyFn body) {
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<AffineExpr> exprs;
+    int64_t offset = rank - type.getRank();
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      bool stretched = type.getDimSize(i) == 1 && resultType.getDimSize(offset + i) != 1;
+      exprs.push_back(stretched ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(offset + i, ctx));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{createEmpty(b, loc, resultType)}, maps,
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+RankedTensorType getStaticType(const TypeConverter &converter, Value value) {
+  auto type = dyn_cast_or_null<RankedTensorType>(converter.convertType(value.getType()));
+  return type && type.hasStaticShape() ? type : nullptr;
+}
+
+bool isUnsignedElement(Value value) {
+  auto shaped = dyn_cast<ShapedType>(value.getType());
+  return shaped && shaped.getElementType().isUnsignedInteger();
+}
+
+int64_t normalizeAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
+
+std::string describeNode(Operation *op) {
+  std::string node = "<unnamed>";
+  if (auto nameLoc = dyn_cast<NameLoc>(op->getLoc()))
+    node = nameLoc.getName().str();
+  return "node '" + node + "' (" + op->getName().stripDialect().str() + ")";
+}
+
+LogicalResult getConstantInts(Value value, SmallVectorImpl<int64_t> &values) {
+  auto constant = value.getDefiningOp<onnx::ConstantOp>();
+  if (!constant || !constant.getValueAttr())
+    return failure();
+  auto elements = dyn_cast<DenseIntElementsAttr>(*constant.getValue());
+  if (!elements)
+    return failure();
+  for (const APInt &v : elements.getValues<APInt>())
+    values.push_back(v.getSExtValue());
+  return success();
+}
+
+FailureOr<double> getConstantScalar(Value value) {
+  auto constant = value.getDefiningOp<onnx::ConstantOp>();
+  if (!constant || !constant.getValueAttr())
+    return failure();
+  auto elements = dyn_cast<DenseElementsAttr>(*constant.getValue());
+  if (!elements || elements.getNumElements() != 1)
+    return failure();
+  if (auto f = dyn_cast<FloatType>(elements.getElementType()))
+    return (*elements.getValues<APFloat>().begin()).convertToDouble();
+  return static_cast<double>((*elements.getValues<APInt>().begin()).getSExtValue());
+}
+
+Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType resultType) {
+  if (input.getType() == resultType)
+    return input;
+  auto shapeType = RankedTensorType::get({resultType.getRank()}, b.getIndexType());
+  SmallVector<int64_t> dims(resultType.getShape());
+  auto shape = arith::ConstantOp::create(
+      b, loc, DenseIntElementsAttr::get(shapeType, dims));
+  return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
+}
+
+} // namespace smelt

@@ -1,0 +1,90 @@
+//===- LoweringUtils.h - shared helpers of convert-onnx-to-linalg -*- C++ -*-===//
+//
+// What every onnx -> linalg pattern needs: the signless type converter, the
+// builder of broadcasting elementwise linalg.generic ops, scalar constants
+// and attribute helpers. Patterns live in one file per operator family and
+// export a populate...Patterns() function declared here.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_PASSES_CONVERTONNXTOLINALG_LOWERINGUTILS_H
+#define SMELT_PASSES_CONVERTONNXTOLINALG_LOWERINGUTILS_H
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace smelt {
+
+/// Converts onnx value types to what linalg/arith accept: unsigned integer
+/// element types become signless (signedness is read from the onnx op's
+/// original types where it matters), everything else is kept.
+class SignlessTypeConverter : public mlir::TypeConverter {
+public:
+  SignlessTypeConverter();
+};
+
+/// Signature of a scalar body: computes one result element from one element
+/// of each input (already of the converted, signless types).
+using ScalarBodyFn =
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// Builds a linalg.generic producing `resultType`, whose inputs are broadcast
+/// to it by ONNX (numpy) rules: trailing dims align, dims of size 1 stretch.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType, mlir::ValueRange inputs,
+                             ScalarBodyFn body);
+
+/// An empty tensor of a static type.
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
+
+/// A tensor of `type` filled with `value`.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                         mlir::Value value);
+
+/// Scalar constant of a float or integer element type.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
+
+/// Largest / lowest finite-or-infinite value of a type (for max/min init).
+mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, bool isUnsigned);
+mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, bool isUnsigned);
+
+/// Converts a scalar between element types with ONNX Cast semantics.
+/// `srcUnsigned`/`dstUnsigned` tell signedness of integer types.
+mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                       mlir::Type dstType, bool srcUnsigned, bool dstUnsigned);
+
+/// Static, ranked, converted result type of `value`, or null if not static.
+mlir::RankedTensorType getStaticType(const mlir::TypeConverter &converter, mlir::Value value);
+
+/// True when the element type of the (original, onnx) value is unsigned.
+bool isUnsignedElement(mlir::Value value);
+
+/// Normalizes an axis in [-rank, rank) to [0, rank).
+int64_t normalizeAxis(int64_t axis, int64_t rank);
+
+/// "node 'name' (OpType)" for diagnostics, from the op's location.
+std::string describeNode(mlir::Operation *op);
+
+/// Reads an integer constant tensor operand (onnx.Constant) into `values`.
+mlir::LogicalResult getConstantInts(mlir::Value value, llvm::SmallVectorImpl<int64_t> &values);
+
+/// Reads a float scalar constant operand.
+mlir::FailureOr<double> getConstantScalar(mlir::Value value);
+
+/// Reshape between static shapes of the same element count.
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      mlir::RankedTensorType resultType);
+
+// One populate function per operator family.
+void populateElementwisePatterns(const mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateMatMulPatterns(const mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
+
+} // namespace smelt
+
+#endif // SMELT_PASSES_CONVERTONNXTOLINALG_LOWERINGUTILS_H

@@ -1,0 +1,106 @@
+/* smelt/model_abi.h - the binary interface between a compiled model and its caller.
+ *
+ * Every library or object file smelt emits exports, for a symbol prefix P
+ * ("smelt_model" for shared libraries, --name for object files):
+ *
+ *   const smelt_model_info P_info;          signature as plain data
+ *   int32_t P_entry(const smelt_call *);    generic entry point (used by the runtime)
+ *   int32_t P_run(<typed pointers>);        typed entry point, declared in the generated header
+ *
+ * The signature is data, so a loader reads names, dtypes and shapes without
+ * running model code. The call structure already carries input shapes, a
+ * caller-provided workspace and a parallel-for callback, so dynamic shapes,
+ * static memory planning and multithreading fit without changing this ABI.
+ * C99, no dependencies; shared by the runtime and by smelt's code generator.
+ */
+#ifndef SMELT_MODEL_ABI_H
+#define SMELT_MODEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of this ABI; a compiled model records the one it targets. */
+#define SMELT_ABI_VERSION 1u
+
+/** Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum smelt_dtype {
+  SMELT_DTYPE_UNDEFINED = 0,
+  SMELT_DTYPE_FLOAT32 = 1,
+  SMELT_DTYPE_UINT8 = 2,
+  SMELT_DTYPE_INT8 = 3,
+  SMELT_DTYPE_UINT16 = 4,
+  SMELT_DTYPE_INT16 = 5,
+  SMELT_DTYPE_INT32 = 6,
+  SMELT_DTYPE_INT64 = 7,
+  SMELT_DTYPE_STRING = 8,
+  SMELT_DTYPE_BOOL = 9,
+  SMELT_DTYPE_FLOAT16 = 10,
+  SMELT_DTYPE_FLOAT64 = 11,
+  SMELT_DTYPE_UINT32 = 12,
+  SMELT_DTYPE_UINT64 = 13,
+  SMELT_DTYPE_BFLOAT16 = 16
+} smelt_dtype;
+
+/** A dimension that is only known at run time. */
+#define SMELT_DYNAMIC_DIM (-1)
+
+/** One graph input or output as the compiled model sees it. */
+typedef struct smelt_tensor_info {
+  const char *name;    /**< ONNX value name, NUL-terminated */
+  int32_t dtype;       /**< smelt_dtype */
+  int32_t rank;
+  const int64_t *dims; /**< `rank` entries; SMELT_DYNAMIC_DIM where dynamic */
+} smelt_tensor_info;
+
+/** Runs body(ctx, i) for every i in [begin, end), possibly concurrently. */
+typedef void (*smelt_parallel_body)(void *body_ctx, int64_t begin, int64_t end);
+typedef void (*smelt_parallel_for_fn)(void *pool_ctx, int64_t begin, int64_t end,
+                                      smelt_parallel_body body, void *body_ctx);
+
+/** Everything one invocation needs. Fields the model does not use may be 0. */
+typedef struct smelt_call {
+  uint32_t abi_version;            /**< SMELT_ABI_VERSION of the caller */
+  uint32_t reserved;
+  void *const *inputs;             /**< one data pointer per input, dense row-major */
+  const int64_t *const *input_dims; /**< actual dims of each input */
+  void *const *outputs;            /**< one caller-allocated buffer per output */
+  int64_t *const *output_dims;     /**< receives the dims of each output */
+  void *workspace;                 /**< scratch arena for intermediates, or NULL */
+  uint64_t workspace_size;
+  smelt_parallel_for_fn parallel_for; /**< NULL: run serially */
+  void *parallel_ctx;
+} smelt_call;
+
+/** Status codes returned by entry points. */
+#define SMELT_ENTRY_OK 0
+#define SMELT_ENTRY_BAD_ABI 1
+#define SMELT_ENTRY_SMALL_WORKSPACE 2
+
+typedef int32_t (*smelt_entry_fn)(const smelt_call *call);
+
+/** The signature a compiled model exports as data. */
+typedef struct smelt_model_info {
+  uint32_t abi_version;  /**< SMELT_ABI_VERSION the model was compiled for */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t onnx_opset;   /**< canonical opset the model was compiled at */
+  const smelt_tensor_info *inputs;
+  const smelt_tensor_info *outputs;
+  uint64_t workspace_size;  /**< bytes of workspace the model needs (0: none) */
+  uint64_t workspace_align; /**< required alignment of the workspace */
+  const char *model_name;   /**< graph name, NUL-terminated */
+  const char *producer;     /**< "smelt <version>" */
+  smelt_entry_fn entry;
+} smelt_model_info;
+
+/** Name of the info symbol every shared library smelt emits exports. */
+#define SMELT_MODEL_INFO_SYMBOL "smelt_model_info"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SMELT_MODEL_ABI_H */

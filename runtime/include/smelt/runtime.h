@@ -1,0 +1,198 @@
+/* smelt/runtime.h - load and run models compiled by smelt. C99, no dependencies.
+ *
+ * A compiled model is a shared library (or an object linked into the
+ * application) that exports a smelt_model_info, see smelt/model_abi.h. This
+ * header opens such a model, describes its inputs and outputs, and runs it on
+ * caller-owned tensors after checking every dtype and shape, so that a wrong
+ * call fails with a message instead of reading out of bounds.
+ *
+ * Conventions, as in zstd:
+ *  - Every fallible function returns a smelt_status*: NULL means success;
+ *    otherwise the caller owns it and releases it with smelt_status_free().
+ *  - Objects come in create/free pairs (smelt_model_open/smelt_model_close);
+ *    out-parameters come last; freeing NULL is a no-op.
+ *
+ * Thread safety: a smelt_model is immutable once opened. Any number of threads
+ * may call smelt_model_run() on the same model at the same time, because each
+ * call keeps its state (argument arrays, workspace) in its own allocations.
+ * Concurrent calls must not share output buffers, and smelt_model_close() must
+ * not race with any other use of the model.
+ */
+#ifndef SMELT_RUNTIME_H
+#define SMELT_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smelt/model_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SMELT_API __attribute__((visibility("default")))
+#else
+#define SMELT_API
+#endif
+
+/*------------------------------------------------------------------------------
+ * Version
+ *----------------------------------------------------------------------------*/
+
+#define SMELT_RUNTIME_VERSION_MAJOR 0
+#define SMELT_RUNTIME_VERSION_MINOR 1
+#define SMELT_RUNTIME_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH, comparable with `<`. */
+#define SMELT_VERSION_NUMBER                                                   \
+  (SMELT_RUNTIME_VERSION_MAJOR * 10000 + SMELT_RUNTIME_VERSION_MINOR * 100 +   \
+   SMELT_RUNTIME_VERSION_PATCH)
+
+/** The model ABI this runtime implements (SMELT_ABI_VERSION when it was built). */
+SMELT_API uint32_t smelt_abi_version(void);
+/** SMELT_VERSION_NUMBER of the runtime library actually linked. */
+SMELT_API unsigned smelt_version_number(void);
+/** The same version as "MAJOR.MINOR.PATCH". */
+SMELT_API const char *smelt_version_string(void);
+
+/*------------------------------------------------------------------------------
+ * Status
+ *----------------------------------------------------------------------------*/
+
+/** What went wrong; smelt_status_code() returns one of these. */
+typedef enum smelt_code {
+  SMELT_OK = 0,
+  SMELT_ERR_INVALID_ARGUMENT, /**< NULL pointer, wrong count, bad tensor view */
+  SMELT_ERR_NOT_FOUND,        /**< the model file does not exist */
+  SMELT_ERR_ABI_MISMATCH,     /**< model compiled for another SMELT_ABI_VERSION */
+  SMELT_ERR_LOAD,             /**< dlopen failed, no info symbol, malformed info */
+  SMELT_ERR_SHAPE,            /**< rank or dimension differs from the signature */
+  SMELT_ERR_DTYPE,            /**< element type differs from the signature */
+  SMELT_ERR_OUT_OF_MEMORY,
+  SMELT_ERR_EXECUTION         /**< the model's entry point reported failure */
+} smelt_code;
+
+/** An error: a smelt_code and a message. NULL stands for success. */
+typedef struct smelt_status smelt_status;
+
+/** The status' smelt_code; SMELT_OK for NULL. */
+SMELT_API int smelt_status_code(const smelt_status *status);
+/** The status' message, valid until it is freed; "ok" for NULL. */
+SMELT_API const char *smelt_status_message(const smelt_status *status);
+/** Releases a status returned by this library; NULL is a no-op. */
+SMELT_API void smelt_status_free(smelt_status *status);
+/** A smelt_code's enumerator name, e.g. "SMELT_ERR_SHAPE". */
+SMELT_API const char *smelt_code_name(int code);
+
+/*------------------------------------------------------------------------------
+ * Element types
+ *----------------------------------------------------------------------------*/
+
+/** Bytes per element of a smelt_dtype (bool is 1); 0 for UNDEFINED, STRING
+ *  and unknown values, none of which a model can take or return. */
+SMELT_API size_t smelt_dtype_size(int32_t dtype);
+/** Lower-case name as ONNX prints it ("float32", "int64", "bool"), or
+ *  "unknown". */
+SMELT_API const char *smelt_dtype_name(int32_t dtype);
+
+/*------------------------------------------------------------------------------
+ * Models
+ *----------------------------------------------------------------------------*/
+
+/** A loaded model; opaque. */
+typedef struct smelt_model smelt_model;
+
+/** Loads the shared library at `path` (dlopen with RTLD_NOW | RTLD_LOCAL) and
+ *  reads its SMELT_MODEL_INFO_SYMBOL. On success `*out` receives the model;
+ *  on failure `*out` is NULL and the status is
+ *  - SMELT_ERR_NOT_FOUND if `path` names no file,
+ *  - SMELT_ERR_LOAD if the library does not load, lacks the symbol, or its
+ *    info is malformed (NULL pointers, rank > 16, unsupported dtype),
+ *  - SMELT_ERR_ABI_MISMATCH if it targets another SMELT_ABI_VERSION.
+ *  Messages name `path` and include the dynamic loader's text. */
+SMELT_API smelt_status *smelt_model_open(const char *path, smelt_model **out);
+
+/** Wraps a model linked into the application, given its info. The info is
+ *  validated as by smelt_model_open() and must outlive the model. */
+SMELT_API smelt_status *smelt_model_from_info(const smelt_model_info *info,
+                                              smelt_model **out);
+
+/** Releases the model and unloads its library; NULL is a no-op. Pointers
+ *  obtained from the model (tensor infos, names, dims) become invalid. */
+SMELT_API void smelt_model_close(smelt_model *model);
+
+/** The model's signature as it exports it; NULL for NULL. */
+SMELT_API const smelt_model_info *smelt_model_get_info(const smelt_model *model);
+
+/** Number of graph inputs; 0 for NULL. */
+SMELT_API size_t smelt_model_num_inputs(const smelt_model *model);
+/** Number of graph outputs; 0 for NULL. */
+SMELT_API size_t smelt_model_num_outputs(const smelt_model *model);
+
+/** Input `i`'s name, dtype and dims; NULL if `i` is out of range. Valid until
+ *  smelt_model_close(). */
+SMELT_API const smelt_tensor_info *smelt_model_input(const smelt_model *model,
+                                                     size_t i);
+/** Output `i`'s name, dtype and dims; NULL if `i` is out of range. */
+SMELT_API const smelt_tensor_info *smelt_model_output(const smelt_model *model,
+                                                      size_t i);
+
+/** Index of the input called `name`, or -1. */
+SMELT_API int smelt_model_find_input(const smelt_model *model, const char *name);
+/** Index of the output called `name`, or -1. */
+SMELT_API int smelt_model_find_output(const smelt_model *model, const char *name);
+
+/*------------------------------------------------------------------------------
+ * Running
+ *----------------------------------------------------------------------------*/
+
+/** A view of a dense, row-major tensor. The caller owns the view and, unless
+ *  the runtime allocated it (see smelt_model_run), the data. */
+typedef struct smelt_tensor {
+  void *data;
+  int32_t dtype;        /**< smelt_dtype */
+  int32_t rank;
+  const int64_t *dims;  /**< `rank` entries; may be NULL when rank is 0 */
+} smelt_tensor;
+
+/** Runs the model once.
+ *
+ *  Inputs: `num_inputs` must equal smelt_model_num_inputs(), in signature
+ *  order. Each input's dtype and rank must equal the signature, and each dim
+ *  must equal the signature's where that is static (dynamic dims accept any
+ *  value >= 0). Violations return SMELT_ERR_DTYPE or SMELT_ERR_SHAPE with a
+ *  message such as "input 'x' (#0): expected shape [1,3,224,224] but got
+ *  [1,3,224,225]"; the model is not called.
+ *
+ *  Outputs: `num_outputs` must equal smelt_model_num_outputs().
+ *  - If `outputs[i].data` is non-NULL it is the caller's buffer, and the
+ *    caller's dtype, rank and dims must match the signature (checked like
+ *    inputs).
+ *  - If `outputs[i].data` is NULL the runtime allocates the buffer (64-byte
+ *    aligned) and sets data, dtype, rank and dims. The caller releases `data`
+ *    with smelt_free(); `dims` points into the model's signature and stays
+ *    valid until smelt_model_close().
+ *  On failure no output is left allocated: buffers this call allocated are
+ *  freed and the outputs' `data` stays NULL.
+ *  An output whose signature has a dynamic dim fails with SMELT_ERR_SHAPE:
+ *  this ABI version cannot yet report output shapes ahead of the call.
+ *
+ *  If the model needs a workspace, each call allocates and frees its own, so
+ *  concurrent calls on one model are safe (see the top of this header). A
+ *  nonzero return from the model's entry point gives SMELT_ERR_EXECUTION with
+ *  the code in the message. */
+SMELT_API smelt_status *smelt_model_run(smelt_model *model,
+                                        const smelt_tensor *inputs,
+                                        size_t num_inputs,
+                                        smelt_tensor *outputs,
+                                        size_t num_outputs);
+
+/** Releases an output buffer that smelt_model_run() allocated; NULL is a
+ *  no-op. */
+SMELT_API void smelt_free(void *data);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SMELT_RUNTIME_H */

@@ -1,0 +1,43 @@
+/* internal.h - declarations shared by the runtime's sources; not installed.
+ *
+ * Holds the layout of smelt_model and the helpers that build statuses and
+ * format shapes, so that every message in the runtime reads the same way.
+ */
+#ifndef SMELT_RUNTIME_INTERNAL_H
+#define SMELT_RUNTIME_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smelt/runtime.h"
+
+/** Highest rank a signature or a tensor view may have. */
+#define SMELT_MAX_RANK 16
+
+/** Alignment of buffers the runtime allocates for outputs and workspaces. */
+#define SMELT_DEFAULT_ALIGN 64u
+
+struct smelt_model {
+  const smelt_model_info *info; /**< points into the library, or the caller's */
+  void *library;                /**< dlopen handle; NULL for smelt_model_from_info */
+  char *display_name;           /**< path or graph name, for messages */
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SMELT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define SMELT_PRINTF(fmt, args)
+#endif
+
+/** A new status with a printf-formatted message. Never returns NULL: if
+ *  memory runs out it returns a shared, static out-of-memory status. */
+smelt_status *smelt_make_status(int code, const char *fmt, ...)
+    SMELT_PRINTF(2, 3);
+
+/** Writes a shape such as "[1,3,224,224]" into buf, truncating to size. With
+ *  `signature` set, SMELT_DYNAMIC_DIM prints as '?' ("[?,3]"); a caller's
+ *  shape prints as given, so a bad -1 shows up as -1. */
+void smelt_format_shape(char *buf, size_t size, const int64_t *dims,
+                        int32_t rank, int signature);
+
+#endif /* SMELT_RUNTIME_INTERNAL_H */

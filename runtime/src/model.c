@@ -1,0 +1,217 @@
+/* model.c - opening, validating, describing and closing a compiled model.
+ *
+ * A model is accepted only if its smelt_model_info targets this runtime's ABI
+ * and is well formed: non-NULL pointers, ranks in [0, 16], dims >= 0 or
+ * dynamic, and dtypes with a known size. smelt_model_run() relies on this and
+ * does not check the signature again.
+ */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+/* Checks one input or output of a signature. */
+static smelt_status *validate_tensor_info(const char *model_name,
+                                          const char *kind, uint32_t index,
+                                          const smelt_tensor_info *t) {
+  if (!t->name)
+    return smelt_make_status(SMELT_ERR_LOAD, "model '%s': %s #%u has no name",
+                             model_name, kind, index);
+  if (smelt_dtype_size(t->dtype) == 0)
+    return smelt_make_status(SMELT_ERR_LOAD,
+                             "model '%s': %s '%s' (#%u) has unsupported dtype "
+                             "%s (%d)",
+                             model_name, kind, t->name, index,
+                             smelt_dtype_name(t->dtype), (int)t->dtype);
+  if (t->rank < 0 || t->rank > SMELT_MAX_RANK)
+    return smelt_make_status(SMELT_ERR_LOAD,
+                             "model '%s': %s '%s' (#%u) has rank %d, outside "
+                             "[0, %d]",
+                             model_name, kind, t->name, index, (int)t->rank,
+                             SMELT_MAX_RANK);
+  if (t->rank > 0 && !t->dims)
+    return smelt_make_status(SMELT_ERR_LOAD,
+                             "model '%s': %s '%s' (#%u) has rank %d but no dims",
+                             model_name, kind, t->name, index, (int)t->rank);
+  for (int32_t d = 0; d < t->rank; ++d)
+    if (t->dims[d] < 0 && t->dims[d] != SMELT_DYNAMIC_DIM)
+      return smelt_make_status(SMELT_ERR_LOAD,
+                               "model '%s': %s '%s' (#%u) has invalid dim %d "
+                               "(%lld)",
+                               model_name, kind, t->name, index, (int)d,
+                               (long long)t->dims[d]);
+  return NULL;
+}
+
+/* Checks a whole signature; `model_name` names it in messages. */
+static smelt_status *validate_info(const char *model_name,
+                                   const smelt_model_info *info) {
+  if (info->abi_version != SMELT_ABI_VERSION)
+    return smelt_make_status(SMELT_ERR_ABI_MISMATCH,
+                             "model '%s' targets smelt ABI version %u, but this "
+                             "runtime implements version %u",
+                             model_name, (unsigned)info->abi_version,
+                             (unsigned)SMELT_ABI_VERSION);
+  if (!info->entry)
+    return smelt_make_status(SMELT_ERR_LOAD, "model '%s' has no entry point",
+                             model_name);
+  if ((info->num_inputs && !info->inputs) ||
+      (info->num_outputs && !info->outputs))
+    return smelt_make_status(SMELT_ERR_LOAD,
+                             "model '%s' declares %u inputs and %u outputs but "
+                             "lacks their descriptions",
+                             model_name, (unsigned)info->num_inputs,
+                             (unsigned)info->num_outputs);
+  uint64_t align = info->workspace_align;
+  if (info->workspace_size && align && (align & (align - 1)) != 0)
+    return smelt_make_status(SMELT_ERR_LOAD,
+                             "model '%s' asks for a workspace alignment of "
+                             "%llu, which is not a power of two",
+                             model_name, (unsigned long long)align);
+  smelt_status *status = NULL;
+  for (uint32_t i = 0; !status && i < info->num_inputs; ++i)
+    status = validate_tensor_info(model_name, "input", i, &info->inputs[i]);
+  for (uint32_t i = 0; !status && i < info->num_outputs; ++i)
+    status = validate_tensor_info(model_name, "output", i, &info->outputs[i]);
+  return status;
+}
+
+static char *copy_string(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *copy = malloc(n);
+  if (copy)
+    memcpy(copy, s, n);
+  return copy;
+}
+
+/* Builds the model object once `info` is known to be valid. */
+static smelt_status *make_model(const smelt_model_info *info, void *library,
+                                const char *display_name, smelt_model **out) {
+  smelt_model *model = malloc(sizeof *model);
+  char *name = copy_string(display_name);
+  if (!model || !name) {
+    free(model);
+    free(name);
+    return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
+                             "out of memory while opening model '%s'",
+                             display_name);
+  }
+  model->info = info;
+  model->library = library;
+  model->display_name = name;
+  *out = model;
+  return NULL;
+}
+
+smelt_status *smelt_model_open(const char *path, smelt_model **out) {
+  if (out)
+    *out = NULL;
+  if (!path || !out)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_open: path and out must not be NULL");
+
+  /* dlopen reports a missing file like any other failure; tell them apart. A
+   * path without '/' is searched for by dlopen, so leave that case to it. */
+  struct stat st;
+  if (strchr(path, '/') && stat(path, &st) != 0 && errno == ENOENT)
+    return smelt_make_status(SMELT_ERR_NOT_FOUND,
+                             "cannot open model '%s': no such file", path);
+
+  dlerror();
+  void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    const char *why = dlerror();
+    return smelt_make_status(SMELT_ERR_LOAD, "cannot load model '%s': %s", path,
+                             why ? why : "unknown dlopen error");
+  }
+
+  dlerror();
+  const smelt_model_info *info = dlsym(library, SMELT_MODEL_INFO_SYMBOL);
+  const char *why = dlerror();
+  if (!info) {
+    smelt_status *status = smelt_make_status(
+        SMELT_ERR_LOAD, "'%s' is not a smelt model: no symbol '%s' (%s)", path,
+        SMELT_MODEL_INFO_SYMBOL, why ? why : "symbol is NULL");
+    dlclose(library);
+    return status;
+  }
+
+  smelt_status *status = validate_info(path, info);
+  if (!status)
+    status = make_model(info, library, path, out);
+  if (status)
+    dlclose(library);
+  return status;
+}
+
+smelt_status *smelt_model_from_info(const smelt_model_info *info,
+                                    smelt_model **out) {
+  if (out)
+    *out = NULL;
+  if (!info || !out)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_from_info: info and out must not be "
+                             "NULL");
+  const char *name = info->model_name && info->model_name[0]
+                         ? info->model_name
+                         : "<linked model>";
+  smelt_status *status = validate_info(name, info);
+  return status ? status : make_model(info, NULL, name, out);
+}
+
+void smelt_model_close(smelt_model *model) {
+  if (!model)
+    return;
+  if (model->library)
+    dlclose(model->library);
+  free(model->display_name);
+  free(model);
+}
+
+const smelt_model_info *smelt_model_get_info(const smelt_model *model) {
+  return model ? model->info : NULL;
+}
+
+size_t smelt_model_num_inputs(const smelt_model *model) {
+  return model ? model->info->num_inputs : 0;
+}
+
+size_t smelt_model_num_outputs(const smelt_model *model) {
+  return model ? model->info->num_outputs : 0;
+}
+
+const smelt_tensor_info *smelt_model_input(const smelt_model *model, size_t i) {
+  return model && i < model->info->num_inputs ? &model->info->inputs[i] : NULL;
+}
+
+const smelt_tensor_info *smelt_model_output(const smelt_model *model,
+                                            size_t i) {
+  return model && i < model->info->num_outputs ? &model->info->outputs[i]
+                                               : NULL;
+}
+
+static int find_by_name(const smelt_tensor_info *tensors, uint32_t count,
+                        const char *name) {
+  for (uint32_t i = 0; name && i < count; ++i)
+    if (strcmp(tensors[i].name, name) == 0)
+      return (int)i;
+  return -1;
+}
+
+int smelt_model_find_input(const smelt_model *model, const char *name) {
+  return model ? find_by_name(model->info->inputs, model->info->num_inputs, name)
+               : -1;
+}
+
+int smelt_model_find_output(const smelt_model *model, const char *name) {
+  return model
+             ? find_by_name(model->info->outputs, model->info->num_outputs, name)
+             : -1;
+}

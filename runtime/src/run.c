@@ -1,0 +1,296 @@
+/* run.c - smelt_model_run: check a call against the signature, then invoke.
+ *
+ * Every input and caller-provided output is checked (dtype, rank, static dims)
+ * before the model runs, so a compiled model only ever sees tensors of the
+ * shapes it was compiled for. All per-call state lives in allocations owned
+ * by the call, which is what makes concurrent runs on one model safe.
+ */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Room for a formatted shape of rank SMELT_MAX_RANK. */
+#define SHAPE_BUF (16 * 21 + 4)
+
+/* Bytes of a dense tensor; 0 with *ok = 0 if it does not fit in size_t. */
+static size_t tensor_bytes(int32_t dtype, const int64_t *dims, int32_t rank,
+                           int *ok) {
+  uint64_t bytes = smelt_dtype_size(dtype);
+  *ok = 1;
+  for (int32_t d = 0; d < rank; ++d) {
+    uint64_t dim = (uint64_t)dims[d];
+    if (dim != 0 && bytes > UINT64_MAX / dim) {
+      *ok = 0;
+      return 0;
+    }
+    bytes *= dim;
+  }
+  if (bytes > (uint64_t)SIZE_MAX) {
+    *ok = 0;
+    return 0;
+  }
+  return (size_t)bytes;
+}
+
+static int has_dynamic_dim(const smelt_tensor_info *info) {
+  for (int32_t d = 0; d < info->rank; ++d)
+    if (info->dims[d] == SMELT_DYNAMIC_DIM)
+      return 1;
+  return 0;
+}
+
+/* Checks that caller view `t` matches signature entry `info`. */
+static smelt_status *check_tensor(const char *kind, size_t index,
+                                  const smelt_tensor_info *info,
+                                  const smelt_tensor *t) {
+  if (t->dtype != info->dtype)
+    return smelt_make_status(SMELT_ERR_DTYPE,
+                             "%s '%s' (#%zu): expected dtype %s but got %s",
+                             kind, info->name, index,
+                             smelt_dtype_name(info->dtype),
+                             smelt_dtype_name(t->dtype));
+  if (t->rank < 0 || t->rank > SMELT_MAX_RANK || (t->rank > 0 && !t->dims))
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "%s '%s' (#%zu): rank %d with %s dims is not a "
+                             "valid tensor view",
+                             kind, info->name, index, (int)t->rank,
+                             t->dims ? "non-NULL" : "NULL");
+
+  int match = t->rank == info->rank;
+  for (int32_t d = 0; match && d < t->rank; ++d)
+    match = t->dims[d] >= 0 &&
+            (info->dims[d] == SMELT_DYNAMIC_DIM || info->dims[d] == t->dims[d]);
+  if (!match) {
+    char want[SHAPE_BUF], got[SHAPE_BUF];
+    smelt_format_shape(want, sizeof want, info->dims, info->rank, 1);
+    smelt_format_shape(got, sizeof got, t->dims, t->rank, 0);
+    return smelt_make_status(SMELT_ERR_SHAPE,
+                             "%s '%s' (#%zu): expected shape %s but got %s",
+                             kind, info->name, index, want, got);
+  }
+
+  int ok;
+  size_t bytes = tensor_bytes(t->dtype, t->dims, t->rank, &ok);
+  if (!ok)
+    return smelt_make_status(SMELT_ERR_SHAPE,
+                             "%s '%s' (#%zu): tensor is too large to address",
+                             kind, info->name, index);
+  if (!t->data && bytes)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "%s '%s' (#%zu): data is NULL", kind, info->name,
+                             index);
+  return NULL;
+}
+
+static smelt_status *check_call(const smelt_model *model,
+                                const smelt_tensor *inputs, size_t num_inputs,
+                                const smelt_tensor *outputs,
+                                size_t num_outputs) {
+  const smelt_model_info *info = model->info;
+  if (num_inputs != info->num_inputs || num_outputs != info->num_outputs)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "model '%s' takes %u inputs and %u outputs but "
+                             "got %zu inputs and %zu outputs",
+                             model->display_name, (unsigned)info->num_inputs,
+                             (unsigned)info->num_outputs, num_inputs,
+                             num_outputs);
+  if ((num_inputs && !inputs) || (num_outputs && !outputs))
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_run: inputs and outputs must not be "
+                             "NULL");
+  for (size_t i = 0; i < num_inputs; ++i) {
+    smelt_status *status = check_tensor("input", i, &info->inputs[i], &inputs[i]);
+    if (status)
+      return status;
+  }
+  for (size_t i = 0; i < num_outputs; ++i) {
+    const smelt_tensor_info *out = &info->outputs[i];
+    if (has_dynamic_dim(out))
+      return smelt_make_status(SMELT_ERR_SHAPE,
+                               "output '%s' (#%zu): dynamic output shapes not "
+                               "supported yet by this model ABI version",
+                               out->name, i);
+    if (outputs[i].data) {
+      smelt_status *status = check_tensor("output", i, out, &outputs[i]);
+      if (status)
+        return status;
+    } else {
+      int ok;
+      tensor_bytes(out->dtype, out->dims, out->rank, &ok);
+      if (!ok)
+        return smelt_make_status(SMELT_ERR_SHAPE,
+                                 "output '%s' (#%zu): tensor is too large to "
+                                 "address",
+                                 out->name, i);
+    }
+  }
+  return NULL;
+}
+
+/* Pointer arrays handed to the entry point, in one allocation. */
+typedef struct call_arrays {
+  int64_t *dims_storage;       /* sum of output ranks */
+  void **inputs;               /* num_inputs */
+  const int64_t **input_dims;  /* num_inputs */
+  void **outputs;              /* num_outputs */
+  int64_t **output_dims;       /* num_outputs */
+  unsigned char *allocated;    /* num_outputs: 1 if this call allocated it */
+} call_arrays;
+
+static void *alloc_call_arrays(const smelt_model_info *info, call_arrays *a) {
+  size_t total_rank = 0;
+  for (uint32_t i = 0; i < info->num_outputs; ++i)
+    total_rank += (size_t)info->outputs[i].rank;
+  size_t n_in = info->num_inputs, n_out = info->num_outputs;
+  /* int64 first so that it is aligned on 32-bit targets too. */
+  size_t size = total_rank * sizeof(int64_t) + n_in * sizeof(void *) * 2 +
+                n_out * sizeof(void *) * 2 + n_out + 1;
+  char *block = calloc(1, size);
+  if (!block)
+    return NULL;
+  char *p = block;
+  a->dims_storage = (int64_t *)(void *)p;
+  p += total_rank * sizeof(int64_t);
+  a->inputs = (void **)(void *)p;
+  p += n_in * sizeof(void *);
+  a->input_dims = (const int64_t **)(void *)p;
+  p += n_in * sizeof(void *);
+  a->outputs = (void **)(void *)p;
+  p += n_out * sizeof(void *);
+  a->output_dims = (int64_t **)(void *)p;
+  p += n_out * sizeof(void *);
+  a->allocated = (unsigned char *)p;
+  return block;
+}
+
+static const char *entry_code_name(int32_t code) {
+  switch (code) {
+  case SMELT_ENTRY_BAD_ABI: return " (SMELT_ENTRY_BAD_ABI)";
+  case SMELT_ENTRY_SMALL_WORKSPACE: return " (SMELT_ENTRY_SMALL_WORKSPACE)";
+  default: return "";
+  }
+}
+
+/* Allocates outputs, runs the entry point, checks the reported shapes. */
+static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs,
+                            smelt_tensor *outputs, call_arrays *a) {
+  const smelt_model_info *info = model->info;
+  int64_t *dims = a->dims_storage;
+  for (uint32_t i = 0; i < info->num_inputs; ++i) {
+    a->inputs[i] = inputs[i].data;
+    a->input_dims[i] = inputs[i].dims;
+  }
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    const smelt_tensor_info *out = &info->outputs[i];
+    /* Pre-filled, so a model that does not report static dims passes. */
+    a->output_dims[i] = dims;
+    if (out->rank)
+      memcpy(dims, out->dims, (size_t)out->rank * sizeof(int64_t));
+    dims += out->rank;
+    if (outputs[i].data) {
+      a->outputs[i] = outputs[i].data;
+      continue;
+    }
+    int ok;
+    size_t bytes = tensor_bytes(out->dtype, out->dims, out->rank, &ok);
+    void *buffer = NULL;
+    if (posix_memalign(&buffer, SMELT_DEFAULT_ALIGN,
+                       bytes ? bytes : SMELT_DEFAULT_ALIGN) != 0)
+      return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
+                               "output '%s' (#%u): cannot allocate %zu bytes",
+                               out->name, (unsigned)i, bytes);
+    a->outputs[i] = buffer;
+    a->allocated[i] = 1;
+  }
+
+  void *workspace = NULL;
+  if (info->workspace_size) {
+    uint64_t align = info->workspace_align;
+    if (align < SMELT_DEFAULT_ALIGN)
+      align = SMELT_DEFAULT_ALIGN;
+    if (info->workspace_size > (uint64_t)SIZE_MAX || align > (uint64_t)SIZE_MAX ||
+        posix_memalign(&workspace, (size_t)align,
+                       (size_t)info->workspace_size) != 0)
+      return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
+                               "model '%s': cannot allocate a %llu-byte "
+                               "workspace",
+                               model->display_name,
+                               (unsigned long long)info->workspace_size);
+  }
+
+  smelt_call call;
+  memset(&call, 0, sizeof call);
+  call.abi_version = SMELT_ABI_VERSION;
+  call.inputs = a->inputs;
+  call.input_dims = a->input_dims;
+  call.outputs = a->outputs;
+  call.output_dims = a->output_dims;
+  call.workspace = workspace;
+  call.workspace_size = workspace ? info->workspace_size : 0;
+  call.parallel_for = NULL;
+  call.parallel_ctx = NULL;
+  int32_t code = info->entry(&call);
+  free(workspace);
+  if (code != SMELT_ENTRY_OK)
+    return smelt_make_status(SMELT_ERR_EXECUTION,
+                             "model '%s': entry point failed with code %d%s",
+                             model->display_name, (int)code,
+                             entry_code_name(code));
+
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    const smelt_tensor_info *out = &info->outputs[i];
+    if (out->rank &&
+        memcmp(a->output_dims[i], out->dims, (size_t)out->rank * sizeof(int64_t))) {
+      char want[SHAPE_BUF], got[SHAPE_BUF];
+      smelt_format_shape(want, sizeof want, out->dims, out->rank, 1);
+      smelt_format_shape(got, sizeof got, a->output_dims[i], out->rank, 0);
+      return smelt_make_status(SMELT_ERR_EXECUTION,
+                               "output '%s' (#%u): model reported shape %s "
+                               "but its signature says %s",
+                               out->name, (unsigned)i, got, want);
+    }
+  }
+  return NULL;
+}
+
+smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
+                              size_t num_inputs, smelt_tensor *outputs,
+                              size_t num_outputs) {
+  if (!model)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_run: model must not be NULL");
+  smelt_status *status =
+      check_call(model, inputs, num_inputs, outputs, num_outputs);
+  if (status)
+    return status;
+
+  call_arrays arrays;
+  void *block = alloc_call_arrays(model->info, &arrays);
+  if (!block)
+    return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
+                             "model '%s': out of memory", model->display_name);
+
+  status = invoke(model, inputs, outputs, &arrays);
+  for (size_t i = 0; i < num_outputs; ++i) {
+    if (!arrays.allocated[i])
+      continue;
+    if (status) {
+      free(arrays.outputs[i]);
+      continue;
+    }
+    const smelt_tensor_info *out = &model->info->outputs[i];
+    outputs[i].data = arrays.outputs[i];
+    outputs[i].dtype = out->dtype;
+    outputs[i].rank = out->rank;
+    outputs[i].dims = out->dims;
+  }
+  free(block);
+  return status;
+}
+
+void smelt_free(void *data) { free(data); }

@@ -1,0 +1,58 @@
+/* fixture_model.c - a hand-written stand-in for a model smelt compiled.
+ *
+ * Exports what every compiled shared library exports: the data symbol
+ * smelt_model_info and the generic entry point. The graph is
+ *   z: float32[2,3] = x: float32[2,3] + (float)y: int64[3]   (broadcast)
+ * Built twice: as smelt_test_fixture_model, and with SMELT_FIXTURE_ABI_VERSION
+ * set to a foreign version as smelt_test_fixture_bad_abi, which the loader
+ * must refuse. Used only by the runtime's unit tests.
+ */
+#include "smelt/model_abi.h"
+
+#ifndef SMELT_FIXTURE_ABI_VERSION
+#define SMELT_FIXTURE_ABI_VERSION SMELT_ABI_VERSION
+#endif
+
+#define EXPORT __attribute__((visibility("default")))
+
+static const int64_t x_dims[] = {2, 3};
+static const int64_t y_dims[] = {3};
+static const int64_t z_dims[] = {2, 3};
+
+static const smelt_tensor_info inputs[] = {
+    {"x", SMELT_DTYPE_FLOAT32, 2, x_dims},
+    {"y", SMELT_DTYPE_INT64, 1, y_dims},
+};
+static const smelt_tensor_info outputs[] = {
+    {"z", SMELT_DTYPE_FLOAT32, 2, z_dims},
+};
+
+EXPORT int32_t smelt_model_entry(const smelt_call *call) {
+  if (call->abi_version != SMELT_ABI_VERSION)
+    return SMELT_ENTRY_BAD_ABI;
+  const float *x = call->inputs[0];
+  const int64_t *y = call->inputs[1];
+  float *z = call->outputs[0];
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      z[i * 3 + j] = x[i * 3 + j] + (float)y[j];
+  call->output_dims[0][0] = 2;
+  call->output_dims[0][1] = 3;
+  return SMELT_ENTRY_OK;
+}
+
+/* The symbol shares its name with the smelt_model_info type, which C does not
+ * allow at file scope, so the variable gets it as an assembler name. */
+EXPORT const smelt_model_info fixture_info __asm__(SMELT_MODEL_INFO_SYMBOL) = {
+    SMELT_FIXTURE_ABI_VERSION,
+    2, /* num_inputs */
+    1, /* num_outputs */
+    17, /* onnx_opset */
+    inputs,
+    outputs,
+    0, /* workspace_size */
+    0, /* workspace_align */
+    "fixture",
+    "hand-written test fixture",
+    smelt_model_entry,
+};

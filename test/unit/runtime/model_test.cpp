@@ -1,0 +1,212 @@
+// model_test.cpp - loading, validating and describing models.
+//
+// Covers smelt_model_open on the fixture libraries (including every way a
+// load can fail), smelt_model_from_info on malformed signatures, the query
+// functions, and the version, status and dtype helpers.
+#include <cstring>
+#include <string>
+
+#include "test_util.h"
+
+using namespace smelt_test;
+
+namespace {
+
+int32_t noopEntry(const smelt_call *) { return SMELT_ENTRY_OK; }
+
+const int64_t kVec4[] = {4};
+const smelt_tensor_info kLinkedIn[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kVec4}};
+const smelt_tensor_info kLinkedOut[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kVec4}};
+
+TEST(RuntimeVersion, MatchesHeader) {
+  EXPECT_EQ(smelt_abi_version(), SMELT_ABI_VERSION);
+  EXPECT_EQ(smelt_version_number(), (unsigned)SMELT_VERSION_NUMBER);
+  EXPECT_STREQ(smelt_version_string(), "0.1.0");
+}
+
+TEST(RuntimeStatus, NullMeansSuccess) {
+  EXPECT_EQ(smelt_status_code(nullptr), SMELT_OK);
+  EXPECT_STREQ(smelt_status_message(nullptr), "ok");
+  smelt_status_free(nullptr);
+  EXPECT_STREQ(smelt_code_name(SMELT_ERR_SHAPE), "SMELT_ERR_SHAPE");
+  EXPECT_STREQ(smelt_code_name(1234), "SMELT_ERR_UNKNOWN");
+}
+
+TEST(RuntimeDtype, SizesAndNames) {
+  EXPECT_EQ(smelt_dtype_size(SMELT_DTYPE_FLOAT32), 4u);
+  EXPECT_EQ(smelt_dtype_size(SMELT_DTYPE_INT64), 8u);
+  EXPECT_EQ(smelt_dtype_size(SMELT_DTYPE_BOOL), 1u);
+  EXPECT_EQ(smelt_dtype_size(SMELT_DTYPE_BFLOAT16), 2u);
+  EXPECT_EQ(smelt_dtype_size(SMELT_DTYPE_STRING), 0u);
+  EXPECT_EQ(smelt_dtype_size(99), 0u);
+  EXPECT_STREQ(smelt_dtype_name(SMELT_DTYPE_FLOAT32), "float32");
+  EXPECT_STREQ(smelt_dtype_name(SMELT_DTYPE_INT64), "int64");
+  EXPECT_STREQ(smelt_dtype_name(SMELT_DTYPE_BOOL), "bool");
+  EXPECT_STREQ(smelt_dtype_name(99), "unknown");
+}
+
+TEST(RuntimeModel, OpenAndClose) {
+  Model model = openModel(SMELT_FIXTURE_MODEL_PATH);
+  ASSERT_NE(model, nullptr);
+  const smelt_model_info *info = smelt_model_get_info(model.get());
+  ASSERT_NE(info, nullptr);
+  EXPECT_STREQ(info->model_name, "fixture");
+  EXPECT_EQ(info->onnx_opset, 17u);
+  smelt_model_close(nullptr);
+}
+
+TEST(RuntimeModel, DescribesInputsAndOutputs) {
+  Model model = openModel(SMELT_FIXTURE_MODEL_PATH);
+  ASSERT_NE(model, nullptr);
+  ASSERT_EQ(smelt_model_num_inputs(model.get()), 2u);
+  ASSERT_EQ(smelt_model_num_outputs(model.get()), 1u);
+
+  const smelt_tensor_info *x = smelt_model_input(model.get(), 0);
+  ASSERT_NE(x, nullptr);
+  EXPECT_STREQ(x->name, "x");
+  EXPECT_EQ(x->dtype, SMELT_DTYPE_FLOAT32);
+  ASSERT_EQ(x->rank, 2);
+  EXPECT_EQ(x->dims[0], 2);
+  EXPECT_EQ(x->dims[1], 3);
+
+  const smelt_tensor_info *y = smelt_model_input(model.get(), 1);
+  ASSERT_NE(y, nullptr);
+  EXPECT_STREQ(y->name, "y");
+  EXPECT_EQ(y->dtype, SMELT_DTYPE_INT64);
+  ASSERT_EQ(y->rank, 1);
+  EXPECT_EQ(y->dims[0], 3);
+
+  const smelt_tensor_info *z = smelt_model_output(model.get(), 0);
+  ASSERT_NE(z, nullptr);
+  EXPECT_STREQ(z->name, "z");
+  EXPECT_EQ(z->dtype, SMELT_DTYPE_FLOAT32);
+  ASSERT_EQ(z->rank, 2);
+
+  EXPECT_EQ(smelt_model_input(model.get(), 2), nullptr);
+  EXPECT_EQ(smelt_model_output(model.get(), 1), nullptr);
+}
+
+TEST(RuntimeModel, FindsTensorsByName) {
+  Model model = openModel(SMELT_FIXTURE_MODEL_PATH);
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(smelt_model_find_input(model.get(), "x"), 0);
+  EXPECT_EQ(smelt_model_find_input(model.get(), "y"), 1);
+  EXPECT_EQ(smelt_model_find_input(model.get(), "z"), -1);
+  EXPECT_EQ(smelt_model_find_input(model.get(), nullptr), -1);
+  EXPECT_EQ(smelt_model_find_output(model.get(), "z"), 0);
+  EXPECT_EQ(smelt_model_find_output(model.get(), "x"), -1);
+}
+
+TEST(RuntimeModel, QueriesAcceptNull) {
+  EXPECT_EQ(smelt_model_get_info(nullptr), nullptr);
+  EXPECT_EQ(smelt_model_num_inputs(nullptr), 0u);
+  EXPECT_EQ(smelt_model_num_outputs(nullptr), 0u);
+  EXPECT_EQ(smelt_model_input(nullptr, 0), nullptr);
+  EXPECT_EQ(smelt_model_output(nullptr, 0), nullptr);
+  EXPECT_EQ(smelt_model_find_input(nullptr, "x"), -1);
+  EXPECT_EQ(smelt_model_find_output(nullptr, "z"), -1);
+}
+
+TEST(RuntimeModelOpen, MissingFileNamesThePath) {
+  const char *path = "/nonexistent/smelt/model.so";
+  smelt_model *model = reinterpret_cast<smelt_model *>(0x1);
+  Status status(smelt_model_open(path, &model));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_NOT_FOUND);
+  EXPECT_TRUE(contains(message(status), path));
+  EXPECT_EQ(model, nullptr);
+}
+
+TEST(RuntimeModelOpen, NonLibraryReportsLoaderError) {
+  smelt_model *model = nullptr;
+  Status status(smelt_model_open(SMELT_NOT_A_LIBRARY_PATH, &model));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_LOAD);
+  EXPECT_TRUE(contains(message(status), SMELT_NOT_A_LIBRARY_PATH));
+  EXPECT_EQ(model, nullptr);
+}
+
+TEST(RuntimeModelOpen, LibraryWithoutInfoSymbol) {
+  smelt_model *model = nullptr;
+  Status status(smelt_model_open(SMELT_NOT_A_MODEL_PATH, &model));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_LOAD);
+  EXPECT_TRUE(contains(message(status), SMELT_NOT_A_MODEL_PATH));
+  EXPECT_TRUE(contains(message(status), SMELT_MODEL_INFO_SYMBOL));
+  EXPECT_EQ(model, nullptr);
+}
+
+TEST(RuntimeModelOpen, AbiMismatch) {
+  smelt_model *model = nullptr;
+  Status status(smelt_model_open(SMELT_FIXTURE_BAD_ABI_PATH, &model));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_ABI_MISMATCH);
+  EXPECT_TRUE(contains(message(status), SMELT_FIXTURE_BAD_ABI_PATH));
+  EXPECT_TRUE(contains(message(status), "version 999"));
+  EXPECT_EQ(model, nullptr);
+}
+
+TEST(RuntimeModelOpen, NullArguments) {
+  smelt_model *model = nullptr;
+  Status noPath(smelt_model_open(nullptr, &model));
+  EXPECT_EQ(smelt_status_code(noPath.get()), SMELT_ERR_INVALID_ARGUMENT);
+  Status noOut(smelt_model_open(SMELT_FIXTURE_MODEL_PATH, nullptr));
+  EXPECT_EQ(smelt_status_code(noOut.get()), SMELT_ERR_INVALID_ARGUMENT);
+  Status noInfo(smelt_model_from_info(nullptr, &model));
+  EXPECT_EQ(smelt_status_code(noInfo.get()), SMELT_ERR_INVALID_ARGUMENT);
+  smelt_model_info info = makeInfo(kLinkedIn, 1, kLinkedOut, 1, noopEntry);
+  Status noInfoOut(smelt_model_from_info(&info, nullptr));
+  EXPECT_EQ(smelt_status_code(noInfoOut.get()), SMELT_ERR_INVALID_ARGUMENT);
+}
+
+TEST(RuntimeModelFromInfo, WrapsLinkedModel) {
+  smelt_model_info info = makeInfo(kLinkedIn, 1, kLinkedOut, 1, noopEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(smelt_model_get_info(model.get()), &info);
+  EXPECT_EQ(smelt_model_find_input(model.get(), "a"), 0);
+  EXPECT_EQ(smelt_model_find_output(model.get(), "b"), 0);
+}
+
+// Returns the status of wrapping `info`, closing the model if one was made.
+Status wrap(const smelt_model_info &info) {
+  smelt_model *model = nullptr;
+  Status status(smelt_model_from_info(&info, &model));
+  EXPECT_EQ(model == nullptr, status != nullptr);
+  smelt_model_close(model);
+  return status;
+}
+
+TEST(RuntimeModelFromInfo, RejectsMalformedInfo) {
+  smelt_model_info abi = makeInfo(kLinkedIn, 1, kLinkedOut, 1, noopEntry);
+  abi.abi_version = SMELT_ABI_VERSION + 1;
+  EXPECT_EQ(smelt_status_code(wrap(abi).get()), SMELT_ERR_ABI_MISMATCH);
+
+  smelt_model_info noEntry = makeInfo(kLinkedIn, 1, kLinkedOut, 1, nullptr);
+  EXPECT_EQ(smelt_status_code(wrap(noEntry).get()), SMELT_ERR_LOAD);
+
+  smelt_model_info noInputs = makeInfo(nullptr, 1, kLinkedOut, 1, noopEntry);
+  EXPECT_EQ(smelt_status_code(wrap(noInputs).get()), SMELT_ERR_LOAD);
+
+  smelt_model_info badAlign = makeInfo(kLinkedIn, 1, kLinkedOut, 1, noopEntry);
+  badAlign.workspace_size = 64;
+  badAlign.workspace_align = 3;
+  EXPECT_EQ(smelt_status_code(wrap(badAlign).get()), SMELT_ERR_LOAD);
+
+  const int64_t dims17[17] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  const int64_t negative[] = {-2};
+  const smelt_tensor_info bad[] = {
+      {"rank17", SMELT_DTYPE_FLOAT32, 17, dims17},
+      {"string", SMELT_DTYPE_STRING, 1, kVec4},
+      {"negative", SMELT_DTYPE_FLOAT32, 1, negative},
+      {"nodims", SMELT_DTYPE_FLOAT32, 1, nullptr},
+      {nullptr, SMELT_DTYPE_FLOAT32, 1, kVec4},
+  };
+  for (const smelt_tensor_info &tensor : bad) {
+    smelt_model_info info = makeInfo(&tensor, 1, kLinkedOut, 1, noopEntry);
+    Status status = wrap(info);
+    EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_LOAD)
+        << (tensor.name ? tensor.name : "<null name>");
+    if (tensor.name) {
+      EXPECT_TRUE(contains(message(status), tensor.name));
+    }
+  }
+}
+
+} // namespace

@@ -1,0 +1,288 @@
+// run_test.cpp - smelt_model_run: argument checks, output allocation, execution.
+//
+// The fixture library computes z = x + (float)y; small models linked into
+// this file cover workspaces, dynamic input dims, failing entry points and
+// dynamic outputs. The last test runs one model from four threads at once.
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_util.h"
+
+using namespace smelt_test;
+
+namespace {
+
+const int64_t kXDims[] = {2, 3};
+const int64_t kYDims[] = {3};
+
+/// Inputs and outputs of one fixture call, as caller-owned storage.
+struct FixtureCall {
+  float x[6] = {0, 1, 2, 3, 4, 5};
+  int64_t y[3] = {10, 20, 30};
+  float z[6] = {};
+  smelt_tensor inputs[2] = {view(x, SMELT_DTYPE_FLOAT32, 2, kXDims),
+                            view(y, SMELT_DTYPE_INT64, 1, kYDims)};
+  smelt_tensor outputs[1] = {view(z, SMELT_DTYPE_FLOAT32, 2, kXDims)};
+
+  Status run(smelt_model *model) {
+    return Status(smelt_model_run(model, inputs, 2, outputs, 1));
+  }
+};
+
+class RuntimeRun : public ::testing::Test {
+protected:
+  void SetUp() override {
+    model = openModel(SMELT_FIXTURE_MODEL_PATH);
+    ASSERT_NE(model, nullptr);
+  }
+  Model model;
+  FixtureCall call;
+};
+
+TEST_F(RuntimeRun, IntoCallerBuffers) {
+  Status status = call.run(model.get());
+  ASSERT_EQ(status, nullptr) << message(status);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      EXPECT_EQ(call.z[i * 3 + j], call.x[i * 3 + j] + call.y[j]);
+}
+
+TEST_F(RuntimeRun, AllocatesOutputsWhenDataIsNull) {
+  call.outputs[0] = smelt_tensor{nullptr, 0, 0, nullptr};
+  Status status = call.run(model.get());
+  ASSERT_EQ(status, nullptr) << message(status);
+  const smelt_tensor &z = call.outputs[0];
+  ASSERT_NE(z.data, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(z.data) % 64, 0u);
+  EXPECT_EQ(z.dtype, SMELT_DTYPE_FLOAT32);
+  ASSERT_EQ(z.rank, 2);
+  EXPECT_EQ(z.dims, smelt_model_output(model.get(), 0)->dims);
+  const float *values = static_cast<const float *>(z.data);
+  for (int k = 0; k < 6; ++k)
+    EXPECT_EQ(values[k], call.x[k] + call.y[k % 3]);
+  smelt_free(z.data);
+  smelt_free(nullptr);
+}
+
+TEST_F(RuntimeRun, WrongInputCount) {
+  Status status(smelt_model_run(model.get(), call.inputs, 1, call.outputs, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(message(status), "2 inputs"));
+}
+
+TEST_F(RuntimeRun, WrongOutputCount) {
+  Status status(smelt_model_run(model.get(), call.inputs, 2, call.outputs, 0));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(message(status), "1 outputs"));
+}
+
+TEST_F(RuntimeRun, WrongDtype) {
+  call.inputs[1].dtype = SMELT_DTYPE_INT32;
+  Status status = call.run(model.get());
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_DTYPE);
+  EXPECT_EQ(message(status), "input 'y' (#1): expected dtype int64 but got int32");
+}
+
+TEST_F(RuntimeRun, WrongRank) {
+  const int64_t dims[] = {2, 3, 1};
+  call.inputs[0].rank = 3;
+  call.inputs[0].dims = dims;
+  Status status = call.run(model.get());
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_SHAPE);
+  EXPECT_EQ(message(status), "input 'x' (#0): expected shape [2,3] but got [2,3,1]");
+}
+
+TEST_F(RuntimeRun, WrongDim) {
+  const int64_t dims[] = {2, 4};
+  call.inputs[0].dims = dims;
+  Status status = call.run(model.get());
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_SHAPE);
+  EXPECT_EQ(message(status), "input 'x' (#0): expected shape [2,3] but got [2,4]");
+}
+
+TEST_F(RuntimeRun, CallerOutputMustMatchSignature) {
+  const int64_t dims[] = {3, 2};
+  call.outputs[0].dims = dims;
+  Status shape = call.run(model.get());
+  EXPECT_EQ(smelt_status_code(shape.get()), SMELT_ERR_SHAPE);
+  EXPECT_EQ(message(shape), "output 'z' (#0): expected shape [2,3] but got [3,2]");
+
+  call.outputs[0].dims = kXDims;
+  call.outputs[0].dtype = SMELT_DTYPE_FLOAT64;
+  Status dtype = call.run(model.get());
+  EXPECT_EQ(smelt_status_code(dtype.get()), SMELT_ERR_DTYPE);
+  EXPECT_TRUE(contains(message(dtype), "output 'z' (#0)"));
+}
+
+TEST_F(RuntimeRun, NullArguments) {
+  Status noModel(smelt_model_run(nullptr, call.inputs, 2, call.outputs, 1));
+  EXPECT_EQ(smelt_status_code(noModel.get()), SMELT_ERR_INVALID_ARGUMENT);
+
+  Status noInputs(smelt_model_run(model.get(), nullptr, 2, call.outputs, 1));
+  EXPECT_EQ(smelt_status_code(noInputs.get()), SMELT_ERR_INVALID_ARGUMENT);
+
+  Status noOutputs(smelt_model_run(model.get(), call.inputs, 2, nullptr, 1));
+  EXPECT_EQ(smelt_status_code(noOutputs.get()), SMELT_ERR_INVALID_ARGUMENT);
+
+  call.inputs[1].dims = nullptr;
+  Status noDims = call.run(model.get());
+  EXPECT_EQ(smelt_status_code(noDims.get()), SMELT_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(message(noDims), "input 'y' (#1)"));
+
+  call.inputs[1].dims = kYDims;
+  call.inputs[0].data = nullptr;
+  Status noData = call.run(model.get());
+  EXPECT_EQ(smelt_status_code(noData.get()), SMELT_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(message(noData), "input 'x' (#0)"));
+}
+
+// A model "sum": s: float32[] = sum(a: float32[?]), using a 256-byte,
+// 128-aligned workspace that it checks it received.
+const int64_t kDynamic[] = {SMELT_DYNAMIC_DIM};
+const smelt_tensor_info kSumIn[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kDynamic}};
+const smelt_tensor_info kSumOut[] = {{"s", SMELT_DTYPE_FLOAT32, 0, nullptr}};
+
+int32_t sumEntry(const smelt_call *call) {
+  if (!call->workspace || call->workspace_size != 256 ||
+      reinterpret_cast<uintptr_t>(call->workspace) % 128 != 0)
+    return SMELT_ENTRY_SMALL_WORKSPACE;
+  float *acc = static_cast<float *>(call->workspace);
+  *acc = 0;
+  const float *a = static_cast<const float *>(call->inputs[0]);
+  for (int64_t i = 0; i < call->input_dims[0][0]; ++i)
+    *acc += a[i];
+  *static_cast<float *>(call->outputs[0]) = *acc;
+  return SMELT_ENTRY_OK;
+}
+
+smelt_model_info sumInfo() {
+  smelt_model_info info = makeInfo(kSumIn, 1, kSumOut, 1, sumEntry);
+  info.workspace_size = 256;
+  info.workspace_align = 128;
+  return info;
+}
+
+TEST(RuntimeRunLinked, DynamicInputDimsAndWorkspace) {
+  smelt_model_info info = sumInfo();
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  for (int64_t n : {0, 1, 5}) {
+    std::vector<float> a(static_cast<size_t>(n), 2.0f);
+    const int64_t dims[] = {n};
+    smelt_tensor input = view(a.data(), SMELT_DTYPE_FLOAT32, 1, dims);
+    smelt_tensor output = {nullptr, 0, 0, nullptr};
+    Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+    ASSERT_EQ(status, nullptr) << message(status);
+    ASSERT_NE(output.data, nullptr);
+    EXPECT_EQ(output.rank, 0);
+    EXPECT_EQ(*static_cast<float *>(output.data), 2.0f * n);
+    smelt_free(output.data);
+  }
+}
+
+TEST(RuntimeRunLinked, NegativeDynamicDimIsRejected) {
+  smelt_model_info info = sumInfo();
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  float a[1] = {};
+  const int64_t dims[] = {-1};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, dims);
+  float s = 0;
+  smelt_tensor output = view(&s, SMELT_DTYPE_FLOAT32, 0, nullptr);
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_SHAPE);
+  EXPECT_EQ(message(status), "input 'a' (#0): expected shape [?] but got [-1]");
+}
+
+// A model whose entry point always fails.
+const int64_t kVec4[] = {4};
+const smelt_tensor_info kVecIn[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kVec4}};
+const smelt_tensor_info kVecOut[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kVec4}};
+
+int32_t failingEntry(const smelt_call *) { return 7; }
+
+TEST(RuntimeRunLinked, EntryFailureFreesAllocatedOutputs) {
+  smelt_model_info info = makeInfo(kVecIn, 1, kVecOut, 1, failingEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  float a[4] = {};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  smelt_tensor output = {nullptr, 0, 0, nullptr};
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_EXECUTION);
+  EXPECT_TRUE(contains(message(status), "code 7"));
+  EXPECT_EQ(output.data, nullptr);
+}
+
+// A model that reports an output shape other than its signature's.
+int32_t wrongShapeEntry(const smelt_call *call) {
+  call->output_dims[0][0] = 5;
+  return SMELT_ENTRY_OK;
+}
+
+TEST(RuntimeRunLinked, ReportedShapeMustMatchSignature) {
+  smelt_model_info info = makeInfo(kVecIn, 1, kVecOut, 1, wrongShapeEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  float a[4] = {}, b[4] = {};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  smelt_tensor output = view(b, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_EXECUTION);
+  EXPECT_TRUE(contains(message(status), "output 'b' (#0)"));
+}
+
+TEST(RuntimeRunLinked, DynamicOutputShapesAreNotSupportedYet) {
+  const smelt_tensor_info out[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kDynamic}};
+  smelt_model_info info = makeInfo(kVecIn, 1, out, 1, failingEntry);
+  Model model = modelFromInfo(info); // opening such a model is fine
+  ASSERT_NE(model, nullptr);
+  float a[4] = {};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  smelt_tensor output = {nullptr, 0, 0, nullptr};
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_SHAPE);
+  EXPECT_TRUE(contains(message(status),
+                       "output 'b' (#0): dynamic output shapes not supported "
+                       "yet by this model ABI version"));
+  EXPECT_EQ(output.data, nullptr);
+}
+
+TEST(RuntimeRunConcurrent, FourThreadsShareOneModel) {
+  Model model = openModel(SMELT_FIXTURE_MODEL_PATH);
+  ASSERT_NE(model, nullptr);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int iter = 0; iter < 2000; ++iter) {
+        FixtureCall call;
+        for (int k = 0; k < 6; ++k)
+          call.x[k] = static_cast<float>(t * 1000 + iter + k);
+        call.y[0] = t;
+        bool allocate = iter % 2 == 0;
+        if (allocate)
+          call.outputs[0] = smelt_tensor{nullptr, 0, 0, nullptr};
+        Status status = call.run(model.get());
+        if (status) {
+          ++failures;
+          continue;
+        }
+        const float *z = static_cast<const float *>(call.outputs[0].data);
+        for (int k = 0; k < 6; ++k)
+          if (z[k] != call.x[k] + static_cast<float>(call.y[k % 3]))
+            ++failures;
+        if (allocate)
+          smelt_free(call.outputs[0].data);
+      }
+    });
+  }
+  for (std::thread &thread : threads)
+    thread.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+} // namespace
