@@ -17,6 +17,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+#include <vector>
+
 namespace smelt {
 
 #define GEN_PASS_DECL
@@ -25,6 +28,9 @@ namespace smelt {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+
+/// ONNX operator names (e.g. "Conv") that convert-onnx-to-linalg can lower.
+std::vector<std::string> lowerableOnnxOps(mlir::MLIRContext *context);
 
 } // namespace smelt
 

@@ -128,6 +128,30 @@ void appendAs(std::vector<char> &bytes, const Src &values, unsigned width) {
 
 } // namespace
 
+bool decodeTensorData(const ::onnx::TensorProto &tensor, unsigned width, int64_t count,
+                      std::vector<char> &bytes, std::string &error) {
+  using TP = ::onnx::TensorProto;
+  bytes.clear();
+  if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    bytes.assign(raw.begin(), raw.end());
+  } else {
+    switch (tensor.data_type()) {
+    case TP::FLOAT: case TP::COMPLEX64: appendAs(bytes, tensor.float_data(), 4); break;
+    case TP::DOUBLE: case TP::COMPLEX128: appendAs(bytes, tensor.double_data(), 8); break;
+    case TP::INT64: appendAs(bytes, tensor.int64_data(), 8); break;
+    case TP::UINT32: case TP::UINT64: appendAs(bytes, tensor.uint64_data(), width); break;
+    default: appendAs(bytes, tensor.int32_data(), width); break; // int8..int32, bool, f16, bf16
+    }
+  }
+  if (static_cast<int64_t>(bytes.size()) != count * static_cast<int64_t>(width)) {
+    error = "tensor '" + tensor.name() + "' carries " + std::to_string(bytes.size()) +
+            " bytes of data, but its shape and type need " + std::to_string(count * width);
+    return false;
+  }
+  return true;
+}
+
 FailureOr<ElementsAttr> importTensor(const ::onnx::TensorProto &tensor, MLIRContext *ctx,
                                      EmitErrorFn emitError) {
   using TP = ::onnx::TensorProto;
@@ -163,21 +187,9 @@ FailureOr<ElementsAttr> importTensor(const ::onnx::TensorProto &tensor, MLIRCont
     width = elem->getIntOrFloatBitWidth() / 8;
 
   std::vector<char> bytes;
-  if (tensor.has_raw_data()) {
-    const std::string &raw = tensor.raw_data();
-    bytes.assign(raw.begin(), raw.end());
-  } else {
-    switch (tensor.data_type()) {
-    case TP::FLOAT: case TP::COMPLEX64: appendAs(bytes, tensor.float_data(), 4); break;
-    case TP::DOUBLE: case TP::COMPLEX128: appendAs(bytes, tensor.double_data(), 8); break;
-    case TP::INT64: appendAs(bytes, tensor.int64_data(), 8); break;
-    case TP::UINT32: case TP::UINT64: appendAs(bytes, tensor.uint64_data(), width); break;
-    default: appendAs(bytes, tensor.int32_data(), width); break; // int8..int32, bool, f16, bf16
-    }
-  }
-  if (static_cast<int64_t>(bytes.size()) != count * static_cast<int64_t>(width))
-    return emitError() << "tensor '" << tensor.name() << "' carries " << bytes.size()
-                       << " bytes of data, but its shape and type need " << count * width;
+  std::string error;
+  if (!decodeTensorData(tensor, width, count, bytes, error))
+    return emitError() << error;
 
   if (width == 1 && elem->isInteger(1)) {
     SmallVector<bool> values;

@@ -15,6 +15,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <string>
+#include <vector>
+
 namespace smelt {
 
 using EmitErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
@@ -33,6 +36,12 @@ mlir::FailureOr<mlir::Type> importType(const ::onnx::TypeProto &type, mlir::MLIR
 mlir::FailureOr<mlir::ElementsAttr> importTensor(const ::onnx::TensorProto &tensor,
                                                  mlir::MLIRContext *context,
                                                  EmitErrorFn emitError);
+
+/// Decodes a tensor's data (raw_data or the typed repeated fields) into
+/// `count` little-endian elements of `width` bytes. False with `error` set
+/// when the data does not match the declared shape and type.
+bool decodeTensorData(const ::onnx::TensorProto &tensor, unsigned width, int64_t count,
+                      std::vector<char> &bytes, std::string &error);
 
 /// Tensors with at most this many elements stay inline (dense<...>) so that
 /// constant folding can read them; larger ones become resource blobs.

@@ -2,6 +2,7 @@
 #include "compiler/pipeline/Pipeline.h"
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "compiler/pipeline/Registration.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -29,6 +30,7 @@ void buildLinalgPipeline(OpPassManager &pm) {
 }
 
 LogicalResult runPipeline(ModuleOp module, Stage last) {
+  registerAllPasses();
   PassManager pm(module->getContext());
   buildOnnxPipeline(pm);
   if (last >= Stage::Linalg)

@@ -30,6 +30,8 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
+#include <mutex>
+
 namespace smelt {
 
 void registerAllDialects(mlir::DialectRegistry &registry) {
@@ -50,9 +52,12 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
 }
 
 void registerAllPasses() {
-  mlir::registerAllPasses();
-  registerSmeltPasses();
-  registerSmeltPipelines();
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mlir::registerAllPasses();
+    registerSmeltPasses();
+    registerSmeltPipelines();
+  });
 }
 
 } // namespace smelt

@@ -17,8 +17,9 @@ namespace smelt {
 /// interface models bufferization and LLVM translation need.
 void registerAllDialects(mlir::DialectRegistry &registry);
 
-/// Registers Smelt's passes and pipelines, and the upstream passes, for
-/// command-line use (smelt-opt).
+/// Registers Smelt's passes and pipelines and the upstream passes, once per
+/// process: smelt-opt parses them from its command line, and the pipeline
+/// builders parse the upstream steps they use by name.
 void registerAllPasses();
 
 } // namespace smelt

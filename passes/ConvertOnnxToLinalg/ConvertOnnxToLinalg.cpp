@@ -14,6 +14,8 @@
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <set>
+
 namespace smelt {
 #define GEN_PASS_DEF_CONVERTONNXTOLINALG
 #include "passes/Passes.h.inc"
@@ -35,16 +37,14 @@ public:
     MLIRContext *ctx = &getContext();
     SignlessTypeConverter converter;
     RewritePatternSet patterns(ctx);
-    populateElementwisePatterns(converter, patterns);
-    populateMatMulPatterns(converter, patterns);
+    populateOnnxToLinalgPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
 
     // Which ops have a pattern at all, to tell "unsupported" from "failed".
     llvm::StringSet<> supported;
-    for (const auto &pattern : patterns.getNativePatterns())
-      if (std::optional<OperationName> root = pattern->getRootKind())
-        supported.insert(root->getStringRef());
+    for (const std::string &name : lowerableOnnxOps(ctx))
+      supported.insert("onnx." + name);
 
     WalkResult check = func.walk([&](Operation *op) {
       if (!isa<onnx::OnnxDialect>(op->getDialect()) || isStructural(op))
@@ -90,4 +90,27 @@ public:
 };
 
 } // namespace
+
+void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  populateElementwisePatterns(converter, patterns);
+  populateMatMulPatterns(converter, patterns);
+  populateConvPoolPatterns(converter, patterns);
+  populateNormalizationPatterns(converter, patterns);
+  populateReductionPatterns(converter, patterns);
+  populateDataMovementPatterns(converter, patterns);
+}
+
+std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {
+  context->getOrLoadDialect<onnx::OnnxDialect>();
+  SignlessTypeConverter converter;
+  RewritePatternSet patterns(context);
+  populateOnnxToLinalgPatterns(converter, patterns);
+  std::set<std::string> names;
+  for (const auto &pattern : patterns.getNativePatterns())
+    if (std::optional<OperationName> root = pattern->getRootKind())
+      if (root->getDialectNamespace() == "onnx")
+        names.insert(root->stripDialect().str());
+  return {names.begin(), names.end()};
+}
+
 } // namespace smelt

@@ -1,0 +1,162 @@
+//===- AbiEmitter.cpp - the model ABI's symbols in LLVM IR ----------------===//
+//
+// The struct layouts here mirror model_abi.h field by field; a static check
+// in test/unit keeps the two in step.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/emit/AbiEmitter.h"
+
+#include "runtime/include/smelt/model_abi.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+
+namespace smelt {
+
+namespace {
+
+struct AbiTypes {
+  llvm::Type *i32, *i64;
+  llvm::PointerType *ptr;
+  llvm::StructType *tensorInfo, *modelInfo, *call;
+
+  explicit AbiTypes(llvm::LLVMContext &ctx) {
+    i32 = llvm::Type::getInt32Ty(ctx);
+    i64 = llvm::Type::getInt64Ty(ctx);
+    ptr = llvm::PointerType::get(ctx, 0);
+    // smelt_tensor_info { name, dtype, rank, dims }
+    tensorInfo = llvm::StructType::create(ctx, {ptr, i32, i32, ptr}, "smelt_tensor_info");
+    // smelt_model_info { abi, nin, nout, opset, inputs, outputs, ws, align, name, producer, entry }
+    modelInfo = llvm::StructType::create(
+        ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr}, "smelt_model_info");
+    // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf, pctx }
+    call = llvm::StructType::create(ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr},
+                                    "smelt_call");
+  }
+};
+
+enum CallField { kAbi = 0, kInputs = 2, kInputDims = 3, kOutputs = 4, kOutputDims = 5 };
+
+llvm::Constant *privateString(llvm::Module &m, llvm::StringRef s, const llvm::Twine &name) {
+  llvm::Constant *data = llvm::ConstantDataArray::getString(m.getContext(), s);
+  auto *gv = new llvm::GlobalVariable(m, data->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                      data, name);
+  gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  return gv;
+}
+
+llvm::Constant *tensorInfos(llvm::Module &m, const AbiTypes &t,
+                            const std::vector<TensorSignature> &tensors, llvm::StringRef kind) {
+  std::vector<llvm::Constant *> entries;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const TensorSignature &sig = tensors[i];
+    llvm::Constant *dims = llvm::ConstantPointerNull::get(t.ptr);
+    if (!sig.dims.empty()) {
+      auto *data = llvm::ConstantDataArray::get(m.getContext(), llvm::ArrayRef<int64_t>(sig.dims));
+      dims = new llvm::GlobalVariable(m, data->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                      data, "smelt." + kind + ".dims");
+    }
+    entries.push_back(llvm::ConstantStruct::get(
+        t.tensorInfo, {privateString(m, sig.name, "smelt." + kind + ".name"),
+                       llvm::ConstantInt::get(t.i32, sig.dtype),
+                       llvm::ConstantInt::get(t.i32, sig.dims.size()), dims}));
+  }
+  if (entries.empty())
+    return llvm::ConstantPointerNull::get(t.ptr);
+  auto *arrayType = llvm::ArrayType::get(t.tensorInfo, entries.size());
+  return new llvm::GlobalVariable(m, arrayType, true, llvm::GlobalValue::PrivateLinkage,
+                                  llvm::ConstantArray::get(arrayType, entries), "smelt." + kind);
+}
+
+/// P_run(in..., out...): calls the model, returns SMELT_ENTRY_OK.
+llvm::Function *emitTypedEntry(llvm::Module &m, const AbiTypes &t, llvm::Function *model,
+                               const std::string &name) {
+  auto *type = llvm::FunctionType::get(t.i32, model->getFunctionType()->params(), false);
+  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(m.getContext(), "entry", fn));
+  std::vector<llvm::Value *> args;
+  for (llvm::Argument &a : fn->args())
+    args.push_back(&a);
+  b.CreateCall(model, args);
+  b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OK));
+  return fn;
+}
+
+/// P_entry(call): checks the ABI version, reports output dims, unpacks the
+/// pointer arrays and calls P_run.
+llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Function *typed,
+                                 const ModelSignature &sig, const std::string &name) {
+  auto *type = llvm::FunctionType::get(t.i32, {t.ptr}, false);
+  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", fn);
+  auto *bad = llvm::BasicBlock::Create(ctx, "bad_abi", fn);
+  auto *good = llvm::BasicBlock::Create(ctx, "run", fn);
+  llvm::IRBuilder<> b(entry);
+  llvm::Value *call = fn->getArg(0);
+  auto field = [&](CallField f) {
+    return b.CreateLoad(f == kAbi ? t.i32 : t.ptr, b.CreateStructGEP(t.call, call, f));
+  };
+  b.CreateCondBr(b.CreateICmpEQ(field(kAbi), llvm::ConstantInt::get(t.i32, SMELT_ABI_VERSION)),
+                 good, bad);
+  b.SetInsertPoint(bad);
+  b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_BAD_ABI));
+
+  b.SetInsertPoint(good);
+  std::vector<llvm::Value *> args;
+  llvm::Value *inputs = field(kInputs);
+  for (size_t i = 0; i < sig.inputs.size(); ++i)
+    args.push_back(b.CreateLoad(t.ptr, b.CreateConstGEP1_64(t.ptr, inputs, i)));
+  llvm::Value *outputs = field(kOutputs);
+  llvm::Value *outputDims = field(kOutputDims);
+  for (size_t i = 0; i < sig.outputs.size(); ++i) {
+    args.push_back(b.CreateLoad(t.ptr, b.CreateConstGEP1_64(t.ptr, outputs, i)));
+    llvm::Value *dims = b.CreateLoad(t.ptr, b.CreateConstGEP1_64(t.ptr, outputDims, i));
+    for (size_t d = 0; d < sig.outputs[i].dims.size(); ++d)
+      b.CreateStore(llvm::ConstantInt::get(t.i64, sig.outputs[i].dims[d]),
+                    b.CreateConstGEP1_64(t.i64, dims, d));
+  }
+  b.CreateRet(b.CreateCall(typed, args));
+  return fn;
+}
+
+} // namespace
+
+llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSignature &sig,
+                         llvm::StringRef prefix) {
+  llvm::Function *model = m.getFunction(modelFn);
+  if (!model)
+    return llvm::createStringError("lowered module has no function '%s'", modelFn.str().c_str());
+  if (model->arg_size() != sig.inputs.size() + sig.outputs.size())
+    return llvm::createStringError("model function takes %zu pointers, signature has %zu values",
+                                   model->arg_size(), sig.inputs.size() + sig.outputs.size());
+  for (size_t i = 0; i < sig.inputs.size() + sig.outputs.size(); ++i)
+    if (!model->getArg(i)->getType()->isPointerTy())
+      return llvm::createStringError("model function argument %zu is not a pointer", i);
+  // Everything but the ABI symbols stays inside the object.
+  for (llvm::Function &f : m.functions())
+    if (!f.isDeclaration())
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable &g : m.globals())
+    if (!g.isDeclaration())
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+
+  AbiTypes t(m.getContext());
+  llvm::Function *typed = emitTypedEntry(m, t, model, (prefix + "_run").str());
+  llvm::Function *generic = emitGenericEntry(m, t, typed, sig, (prefix + "_entry").str());
+
+  llvm::Constant *info = llvm::ConstantStruct::get(
+      t.modelInfo,
+      {llvm::ConstantInt::get(t.i32, SMELT_ABI_VERSION),
+       llvm::ConstantInt::get(t.i32, sig.inputs.size()),
+       llvm::ConstantInt::get(t.i32, sig.outputs.size()),
+       llvm::ConstantInt::get(t.i32, sig.opset), tensorInfos(m, t, sig.inputs, "inputs"),
+       tensorInfos(m, t, sig.outputs, "outputs"), llvm::ConstantInt::get(t.i64, 0),
+       llvm::ConstantInt::get(t.i64, 64), privateString(m, sig.graphName, "smelt.graph_name"),
+       privateString(m, "smelt " SMELT_VERSION_STRING, "smelt.producer"), generic});
+  new llvm::GlobalVariable(m, t.modelInfo, true, llvm::GlobalValue::ExternalLinkage, info,
+                           (prefix + "_info").str());
+  return llvm::Error::success();
+}
+
+} // namespace smelt

@@ -1,0 +1,97 @@
+//===- Linker.cpp - object file to shared library -------------------------===//
+//
+// The compiled model only needs libc (malloc/free) and libm (expf, ...); they
+// are recorded as DT_NEEDED by absolute path lookup in the usual library
+// folders, so the library loads without the caller linking libm itself.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/emit/Linker.h"
+
+#include "lld/Common/Driver.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+LLD_HAS_DRIVER(elf)
+
+namespace smelt {
+
+namespace {
+
+/// A file next to `output` that is removed when this object dies.
+struct ScratchFile {
+  std::string path;
+  explicit ScratchFile(llvm::StringRef output, llvm::StringRef suffix) {
+    llvm::SmallString<256> model(output);
+    model += ".%%%%%%";
+    model += suffix;
+    llvm::SmallString<256> unique;
+    llvm::sys::fs::createUniquePath(model, unique, /*MakeAbsolute=*/false);
+    path = std::string(unique);
+  }
+  ~ScratchFile() { llvm::sys::fs::remove(path); }
+};
+
+std::string findLibm() {
+  for (const char *dir : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                          "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64",
+                          "/usr/lib64", "/lib", "/usr/lib"}) {
+    std::string candidate = std::string(dir) + "/libm.so.6";
+    if (llvm::sys::fs::exists(candidate))
+      return candidate;
+  }
+  return "";
+}
+
+} // namespace
+
+bool writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes, std::string &error) {
+  ScratchFile temp(path, ".tmp");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(temp.path, ec, llvm::sys::fs::OF_None);
+    if (ec) {
+      error = "cannot write '" + path.str() + "': " + ec.message();
+      return false;
+    }
+    os << bytes;
+    os.close();
+    if (os.has_error()) {
+      error = "cannot write '" + path.str() + "': " + os.error().message();
+      os.clear_error();
+      return false;
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp.path, path)) {
+    error = "cannot write '" + path.str() + "': " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+bool linkSharedLibrary(llvm::StringRef objectBytes, llvm::StringRef output, std::string &error) {
+  ScratchFile object(output, ".o");
+  ScratchFile library(output, ".so.tmp");
+  if (!writeFileAtomically(object.path, objectBytes, error))
+    return false;
+  std::string libm = findLibm();
+  std::vector<const char *> args = {"ld.lld", "-shared", "--build-id", "-z", "noexecstack",
+                                    "-z", "relro", "-z", "now", "--gc-sections",
+                                    "-o", library.path.c_str(), object.path.c_str()};
+  if (!libm.empty())
+    args.push_back(libm.c_str());
+  std::string diagnostics;
+  llvm::raw_string_ostream errs(diagnostics), outs(diagnostics);
+  lld::Result result = lld::lldMain(args, outs, errs, {{lld::Gnu, &lld::elf::link}});
+  if (result.retCode != 0) {
+    error = "linking '" + output.str() + "' failed: " + diagnostics;
+    return false;
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(library.path, output)) {
+    error = "cannot write '" + output.str() + "': " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+} // namespace smelt

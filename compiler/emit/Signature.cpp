@@ -1,0 +1,107 @@
+//===- Signature.cpp - a compiled model's inputs and outputs --------------===//
+#include "compiler/emit/Signature.h"
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include "runtime/include/smelt/model_abi.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+int64_t TensorSignature::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  return n;
+}
+
+static int32_t dtypeOf(Type elem) {
+  if (elem.isF32()) return SMELT_DTYPE_FLOAT32;
+  if (elem.isF64()) return SMELT_DTYPE_FLOAT64;
+  if (elem.isF16()) return SMELT_DTYPE_FLOAT16;
+  if (elem.isBF16()) return SMELT_DTYPE_BFLOAT16;
+  if (auto i = dyn_cast<IntegerType>(elem)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1: return SMELT_DTYPE_BOOL;
+    case 8: return u ? SMELT_DTYPE_UINT8 : SMELT_DTYPE_INT8;
+    case 16: return u ? SMELT_DTYPE_UINT16 : SMELT_DTYPE_INT16;
+    case 32: return u ? SMELT_DTYPE_UINT32 : SMELT_DTYPE_INT32;
+    case 64: return u ? SMELT_DTYPE_UINT64 : SMELT_DTYPE_INT64;
+    }
+  }
+  return SMELT_DTYPE_UNDEFINED;
+}
+
+const char *dtypeName(int32_t dtype) {
+  switch (dtype) {
+  case SMELT_DTYPE_FLOAT32: return "float32";
+  case SMELT_DTYPE_FLOAT64: return "float64";
+  case SMELT_DTYPE_FLOAT16: return "float16";
+  case SMELT_DTYPE_BFLOAT16: return "bfloat16";
+  case SMELT_DTYPE_BOOL: return "bool";
+  case SMELT_DTYPE_INT8: return "int8";
+  case SMELT_DTYPE_INT16: return "int16";
+  case SMELT_DTYPE_INT32: return "int32";
+  case SMELT_DTYPE_INT64: return "int64";
+  case SMELT_DTYPE_UINT8: return "uint8";
+  case SMELT_DTYPE_UINT16: return "uint16";
+  case SMELT_DTYPE_UINT32: return "uint32";
+  case SMELT_DTYPE_UINT64: return "uint64";
+  case SMELT_DTYPE_STRING: return "string";
+  default: return "undefined";
+  }
+}
+
+static FailureOr<TensorSignature> tensorSignature(Type type, Attribute nameAttr, Location loc,
+                                                  StringRef kind, unsigned index) {
+  TensorSignature sig;
+  if (auto name = dyn_cast_or_null<StringAttr>(nameAttr))
+    sig.name = name.str();
+  else
+    sig.name = kind.str() + std::to_string(index);
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return emitError(loc) << kind << " '" << sig.name << "' has type " << type
+                          << ", which a compiled model cannot take or return (ranked tensors only)";
+  sig.dtype = dtypeOf(ranked.getElementType());
+  if (sig.dtype == SMELT_DTYPE_UNDEFINED)
+    return emitError(loc) << kind << " '" << sig.name << "' has element type "
+                          << ranked.getElementType() << ", which the model ABI cannot carry yet";
+  for (int64_t d : ranked.getShape())
+    sig.dims.push_back(ShapedType::isDynamic(d) ? SMELT_DYNAMIC_DIM : d);
+  return sig;
+}
+
+FailureOr<ModelSignature> captureSignature(ModuleOp module) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return emitError(module.getLoc()) << "the module has no func.func @main";
+  ModelSignature sig;
+  if (auto name = module->getAttrOfType<StringAttr>("onnx.graph_name"))
+    sig.graphName = name.str();
+  if (auto opset = module->getAttrOfType<IntegerAttr>("onnx.opset"))
+    sig.opset = opset.getInt();
+  FunctionType type = func.getFunctionType();
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    auto t = tensorSignature(type.getInput(i), func.getArgAttr(i, "onnx.name"), func.getLoc(),
+                             "input", i);
+    if (failed(t))
+      return failure();
+    sig.inputs.push_back(*t);
+  }
+  for (unsigned i = 0; i < type.getNumResults(); ++i) {
+    auto t = tensorSignature(type.getResult(i), func.getResultAttr(i, "onnx.name"), func.getLoc(),
+                             "output", i);
+    if (failed(t))
+      return failure();
+    sig.outputs.push_back(*t);
+  }
+  return sig;
+}
+
+} // namespace smelt

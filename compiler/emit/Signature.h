@@ -1,0 +1,41 @@
+//===- Signature.h - a compiled model's inputs and outputs ------*- C++ -*-===//
+//
+// The model's signature as the ABI exports it (names, dtypes, dims), read
+// from func @main while its types are still tensors, i.e. before lowering.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_COMPILER_EMIT_SIGNATURE_H
+#define SMELT_COMPILER_EMIT_SIGNATURE_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace smelt {
+
+struct TensorSignature {
+  std::string name;
+  int32_t dtype = 0;          ///< smelt_dtype (ONNX TensorProto.DataType numbering)
+  std::vector<int64_t> dims;  ///< -1 where dynamic
+  int64_t numElements() const;
+};
+
+struct ModelSignature {
+  std::string graphName;
+  int64_t opset = 0;
+  std::vector<TensorSignature> inputs;
+  std::vector<TensorSignature> outputs;
+};
+
+/// Reads the signature of func @main. Fails (with a diagnostic) on values
+/// the ABI cannot carry: non-tensors, strings, unranked tensors.
+mlir::FailureOr<ModelSignature> captureSignature(mlir::ModuleOp module);
+
+/// Name of the data type for messages and headers ("float32", "int64", ...).
+const char *dtypeName(int32_t dtype);
+
+} // namespace smelt
+
+#endif // SMELT_COMPILER_EMIT_SIGNATURE_H

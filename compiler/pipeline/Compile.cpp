@@ -1,0 +1,123 @@
+//===- Compile.cpp - compile one ONNX model to an output file -------------===//
+#include "compiler/pipeline/Compile.h"
+
+#include "compiler/emit/HeaderEmitter.h"
+#include "compiler/emit/Linker.h"
+#include "compiler/emit/Signature.h"
+#include "compiler/pipeline/Pipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+bool parseEmitKind(llvm::StringRef text, EmitKind &kind) {
+  std::optional<EmitKind> parsed = llvm::StringSwitch<std::optional<EmitKind>>(text)
+                                       .Case("onnx", EmitKind::Onnx)
+                                       .Case("linalg", EmitKind::Linalg)
+                                       .Case("mlir", EmitKind::Mlir)
+                                       .Case("llvm", EmitKind::Llvm)
+                                       .Case("asm", EmitKind::Asm)
+                                       .Case("obj", EmitKind::Obj)
+                                       .Case("so", EmitKind::Shared)
+                                       .Default(std::nullopt);
+  if (parsed)
+    kind = *parsed;
+  return parsed.has_value();
+}
+
+namespace {
+
+/// A C identifier from the output file's stem ("models/mnist-8.o" -> "mnist_8").
+std::string prefixFromPath(llvm::StringRef path) {
+  std::string prefix;
+  for (char c : llvm::sys::path::stem(path))
+    prefix += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (prefix.empty() || std::isdigit(static_cast<unsigned char>(prefix[0])))
+    prefix = "model_" + prefix;
+  return prefix;
+}
+
+LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location loc) {
+  std::string error;
+  if (!writeFileAtomically(path, bytes, error))
+    return emitError(loc) << error;
+  return success();
+}
+
+std::string printToString(const llvm::Module &module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os, nullptr);
+  return text;
+}
+
+} // namespace
+
+LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) {
+  OwningOpRef<ModuleOp> module = importOnnxFile(options.input, options.import, &context);
+  if (!module)
+    return failure();
+  Location loc = module->getLoc();
+  FailureOr<ModelSignature> signature = captureSignature(*module);
+  if (failed(signature))
+    return failure();
+
+  EmitKind emit = options.emit;
+  // The signature is captured; LLVM translation has no use for the names.
+  if (emit >= EmitKind::Mlir)
+    module->walk([](func::FuncOp func) {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
+      for (unsigned i = 0; i < func.getNumResults(); ++i)
+        func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
+    });
+  Stage last = emit == EmitKind::Onnx ? Stage::Onnx
+               : emit == EmitKind::Linalg ? Stage::Linalg
+                                          : Stage::Llvm;
+  if (failed(runPipeline(*module, last)))
+    return failure();
+  if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
+    OpPrintingFlags flags;
+    flags.elideLargeResourceString(); // Weights stay out of textual dumps.
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os, flags);
+    return writeOutput(options.output, text, loc);
+  }
+
+  std::string prefix = options.symbolPrefix;
+  if (prefix.empty())
+    prefix = emit == EmitKind::Shared ? "smelt_model" : prefixFromPath(options.output);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateToLlvmIr(*module, llvmContext, *signature, prefix, options.target);
+  if (!llvmModule)
+    return failure();
+  if (emit == EmitKind::Llvm)
+    return writeOutput(options.output, printToString(*llvmModule), loc);
+
+  std::string bytes, error;
+  CodeKind kind = emit == EmitKind::Asm ? CodeKind::Assembly : CodeKind::Object;
+  if (failed(emitNativeCode(*llvmModule, options.target, kind, bytes, error)))
+    return emitError(loc) << error;
+  if (emit == EmitKind::Asm)
+    return writeOutput(options.output, bytes, loc);
+  if (emit == EmitKind::Obj) {
+    llvm::SmallString<256> header(options.output);
+    llvm::sys::path::replace_extension(header, ".h");
+    if (failed(writeOutput(header, emitCHeader(*signature, prefix), loc)))
+      return failure();
+    return writeOutput(options.output, bytes, loc);
+  }
+  if (!linkSharedLibrary(bytes, options.output, error))
+    return emitError(loc) << error;
+  return success();
+}
+
+} // namespace smelt

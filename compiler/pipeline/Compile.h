@@ -1,0 +1,48 @@
+//===- Compile.h - compile one ONNX model to an output file -----*- C++ -*-===//
+//
+// The whole path behind `smelt compile`: import, the stage pipeline, the
+// model ABI and the chosen output. Diagnostics go through the MLIR context's
+// handler; an output file appears only when everything succeeded.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_COMPILER_PIPELINE_COMPILE_H
+#define SMELT_COMPILER_PIPELINE_COMPILE_H
+
+#include "compiler/emit/ObjectEmitter.h"
+#include "compiler/import/Importer.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+#include <string>
+
+namespace smelt {
+
+/// What `smelt compile` writes.
+enum class EmitKind {
+  Onnx,   ///< onnx dialect after import and onnx-level passes (.mlir)
+  Linalg, ///< linalg on tensors (.mlir)
+  Mlir,   ///< LLVM dialect (.mlir)
+  Llvm,   ///< optimized LLVM IR with the model ABI (.ll)
+  Asm,    ///< target assembly (.s)
+  Obj,    ///< object file plus a C header next to it (.o + .h)
+  Shared, ///< shared library (.so)
+};
+
+struct CompileOptions {
+  std::string input;
+  std::string output;
+  EmitKind emit = EmitKind::Shared;
+  std::string symbolPrefix; ///< empty: "smelt_model" for .so, from the output name for .o
+  ImportOptions import;
+  TargetOptions target;
+};
+
+/// Parses an --emit value; false when unknown.
+bool parseEmitKind(llvm::StringRef text, EmitKind &kind);
+
+/// Runs the compiler; returns failure after reporting a diagnostic.
+mlir::LogicalResult compileModel(const CompileOptions &options, mlir::MLIRContext &context);
+
+} // namespace smelt
+
+#endif // SMELT_COMPILER_PIPELINE_COMPILE_H

@@ -1,0 +1,493 @@
+//===- ConvPool.cpp - Conv and pooling ops to linalg ----------------------===//
+//
+// Conv, MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool over any
+// number of spatial dims (NC + spatial layout). Pads (explicit or auto_pad)
+// become one tensor.pad of the input (zero for Conv and AveragePool, the
+// lowest value for MaxPool); the output size is read from the inferred
+// result type, and where ceil_mode makes windows run past the padded input
+// the input is padded further at the end so that every window is in bounds.
+// The window itself is one linalg.generic whose input map is
+// `out * stride + k * dilation`; Conv groups are folded into that map.
+// AveragePool divides by the number of elements a window covers inside the
+// input (count_include_pad=0) or inside the explicitly padded input
+// (count_include_pad=1), never counting the ceil_mode extension.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+/// Window geometry along the spatial dims, with pads resolved.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd;
+  /// Padding past `padEnd` that keeps every output window in bounds (ceil_mode).
+  SmallVector<int64_t> extraEnd;
+
+  bool hasPadding() const {
+    for (size_t i = 0; i < kernel.size(); ++i)
+      if (padBegin[i] || padEnd[i] || extraEnd[i])
+        return true;
+    return false;
+  }
+};
+
+/// Resolves strides, dilations and pads (auto_pad or explicit) for input
+/// spatial sizes `in` and output spatial sizes `out` (from the result type).
+FailureOr<Window> resolveWindow(Operation *op, ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                                ArrayRef<int64_t> kernel, std::optional<ArrayRef<int64_t>> strides,
+                                std::optional<ArrayRef<int64_t>> dilations,
+                                std::optional<ArrayRef<int64_t>> pads, StringRef autoPad) {
+  size_t rank = in.size();
+  auto fail = [&](const Twine &message) -> FailureOr<Window> {
+    op->emitError() << describeNode(op) << ": " << message;
+    return failure();
+  };
+  auto positive = [](ArrayRef<int64_t> values) {
+    return llvm::all_of(values, [](int64_t v) { return v > 0; });
+  };
+  if (kernel.size() != rank || !positive(kernel))
+    return fail("kernel_shape must have " + Twine(rank) + " positive entries");
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides.assign(rank, 1);
+  w.dilations.assign(rank, 1);
+  w.padBegin.assign(rank, 0);
+  w.padEnd.assign(rank, 0);
+  w.extraEnd.assign(rank, 0);
+  if (strides) {
+    if (strides->size() != rank || !positive(*strides))
+      return fail("strides must have " + Twine(rank) + " positive entries");
+    w.strides.assign(strides->begin(), strides->end());
+  }
+  if (dilations) {
+    if (dilations->size() != rank || !positive(*dilations))
+      return fail("dilations must have " + Twine(rank) + " positive entries");
+    w.dilations.assign(dilations->begin(), dilations->end());
+  }
+
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t sameOut = llvm::divideCeil(in[i], w.strides[i]);
+      int64_t extent = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total = std::max<int64_t>(0, (sameOut - 1) * w.strides[i] + extent - in[i]);
+      // SAME_UPPER puts the odd element at the end, SAME_LOWER at the beginning.
+      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      w.padEnd[i] = total - w.padBegin[i];
+    }
+  } else if (autoPad == "NOTSET") {
+    if (pads) {
+      if (pads->size() != 2 * rank ||
+          llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+        return fail("pads must have " + Twine(2 * rank) + " non-negative entries");
+      for (size_t i = 0; i < rank; ++i) {
+        w.padBegin[i] = (*pads)[i];
+        w.padEnd[i] = (*pads)[rank + i];
+      }
+    }
+  } else if (autoPad != "VALID") {
+    return fail("auto_pad '" + autoPad + "' is not supported");
+  }
+
+  for (size_t i = 0; i < rank; ++i) {
+    if (out[i] < 1)
+      return fail("output spatial size must be positive");
+    int64_t needed = (out[i] - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
+    w.extraEnd[i] = std::max<int64_t>(0, needed - (in[i] + w.padBegin[i] + w.padEnd[i]));
+  }
+  return w;
+}
+
+/// Pads the spatial dims (all dims after the first two) of `input` with
+/// `padValue`: pads at the beginning, pads plus the ceil_mode extension at
+/// the end.
+Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &w, Value padValue) {
+  if (!w.hasPadding())
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  for (size_t i = 0; i < w.kernel.size(); ++i) {
+    int64_t end = w.padEnd[i] + w.extraEnd[i];
+    low.push_back(b.getIndexAttr(w.padBegin[i]));
+    high.push_back(b.getIndexAttr(end));
+    shape.push_back(type.getDimSize(2 + i) + w.padBegin[i] + end);
+  }
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::PadOp::create(b, loc, paddedType, input, low, high, padValue);
+}
+
+/// `out * stride + k * dilation` for spatial dim `i`, with the output and
+/// kernel positions being loop dims `outDim` and `kDim`.
+AffineExpr windowExpr(MLIRContext *ctx, const Window &w, size_t i, unsigned outDim,
+                      unsigned kDim) {
+  return getAffineDimExpr(outDim, ctx) * w.strides[i] +
+         getAffineDimExpr(kDim, ctx) * w.dilations[i];
+}
+
+using CombineFn = llvm::function_ref<Value(OpBuilder &, Location, Value acc, Value x)>;
+
+/// out[n, c, o...] = combine over k... of padded[n, c, o*s + k*d], starting
+/// from `init`. Loops: (n, c, o..., k...), the k loops being reductions
+/// whose bounds come from an empty window tensor of the kernel's shape.
+Value buildWindowReduction(OpBuilder &b, Location loc, Value padded, RankedTensorType outType,
+                           const Window &w, Value init, CombineFn combine) {
+  MLIRContext *ctx = b.getContext();
+  size_t spatial = w.kernel.size();
+  unsigned loops = 2 + 2 * spatial;
+  SmallVector<AffineExpr> inExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> windowExprs, outExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+  for (size_t i = 0; i < spatial; ++i) {
+    inExprs.push_back(windowExpr(ctx, w, i, 2 + i, 2 + spatial + i));
+    windowExprs.push_back(getAffineDimExpr(2 + spatial + i, ctx));
+    outExprs.push_back(getAffineDimExpr(2 + i, ctx));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
+                              AffineMap::get(loops, 0, windowExprs, ctx),
+                              AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  Value windowShape = tensor::EmptyOp::create(b, loc, w.kernel, outType.getElementType());
+  Value acc = createFilled(b, loc, outType, init);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outType}, ValueRange{padded, windowShape}, ValueRange{acc}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc, combine(nb, nloc, args[2], args[0]));
+             })
+      .getResult(0);
+}
+
+Value maxScalars(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                    : Value(arith::MaxSIOp::create(b, loc, x, y));
+}
+
+Value addScalars(OpBuilder &b, Location loc, Value x, Value y) {
+  return isa<FloatType>(x.getType()) ? Value(arith::AddFOp::create(b, loc, x, y))
+                                     : Value(arith::AddIOp::create(b, loc, x, y));
+}
+
+Value mulScalars(OpBuilder &b, Location loc, Value x, Value y) {
+  return isa<FloatType>(x.getType()) ? Value(arith::MulFOp::create(b, loc, x, y))
+                                     : Value(arith::MulIOp::create(b, loc, x, y));
+}
+
+/// Spatial sizes (dims after N and C) of a static tensor type.
+SmallVector<int64_t> spatialSizes(RankedTensorType type) {
+  return SmallVector<int64_t>(type.getShape().drop_front(2));
+}
+
+/// Common checks of pooling operands: static, rank >= 3, float or integer.
+LogicalResult checkPoolTypes(Operation *op, RankedTensorType inType, RankedTensorType outType) {
+  if (!inType || !outType || !inType.hasStaticShape())
+    return failure();
+  if (inType.getRank() < 3 || outType.getRank() != inType.getRank())
+    return op->emitError() << describeNode(op)
+                           << ": input must have a batch, a channel and at least one spatial dim";
+  return success();
+}
+
+// --- Conv --------------------------------------------------------------------
+
+struct ConvPattern : OpConversionPattern<onnx::ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
+    if (!resultType || !inType || !wType || !inType.hasStaticShape() || !wType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (failed(checkPoolTypes(op, inType, resultType)))
+      return failure();
+    int64_t rank = inType.getRank(), spatial = rank - 2;
+    if (wType.getRank() != rank)
+      return op.emitError() << describeNode(op) << ": W must have rank " << rank;
+    int64_t group = op.getGroup(), channels = inType.getDimSize(1);
+    int64_t filters = wType.getDimSize(0), groupChannels = wType.getDimSize(1);
+    if (group < 1 || channels != group * groupChannels || filters % group != 0 ||
+        resultType.getDimSize(1) != filters)
+      return op.emitError() << describeNode(op) << ": group " << group << " does not match X ("
+                            << channels << " channels) and W (" << filters << "x"
+                            << groupChannels << ")";
+    ArrayRef<int64_t> wSpatial = wType.getShape().drop_front(2);
+    if (std::optional<ArrayRef<int64_t>> kernel = op.getKernelShape(); kernel && *kernel != wSpatial)
+      return op.emitError() << describeNode(op) << ": kernel_shape does not match the shape of W";
+    FailureOr<Window> w =
+        resolveWindow(op, spatialSizes(inType), spatialSizes(resultType), wSpatial,
+                      op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad());
+    if (failed(w))
+      return failure();
+
+    Type elem = resultType.getElementType();
+    Value zero = scalarConstant(rewriter, loc, elem, 0);
+    Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, zero);
+
+    // Accumulator: the bias broadcast along the channel dim, or zero.
+    MLIRContext *ctx = rewriter.getContext();
+    Value init;
+    if (!isa<NoneType>(adaptor.getB().getType())) {
+      SmallVector<AffineMap> maps{
+          AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx),
+          rewriter.getMultiDimIdentityMap(rank)};
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{resultType}, ValueRange{adaptor.getB()},
+                 ValueRange{createEmpty(rewriter, loc, resultType)}, maps,
+                 SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+                 [](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = createFilled(rewriter, loc, resultType, zero);
+    }
+
+    // Loops (n, m, o..., c, k...): input channel of filter m in its group is
+    // (m floordiv filtersPerGroup) * groupChannels + c.
+    unsigned loops = 3 + 2 * spatial;
+    AffineExpr n = getAffineDimExpr(0, ctx), m = getAffineDimExpr(1, ctx),
+               c = getAffineDimExpr(2 + spatial, ctx);
+    AffineExpr inChannel = group == 1 ? c : m.floorDiv(filters / group) * groupChannels + c;
+    SmallVector<AffineExpr> inExprs{n, inChannel}, wExprs{m, c}, outExprs{n, m};
+    for (int64_t i = 0; i < spatial; ++i) {
+      inExprs.push_back(windowExpr(ctx, *w, i, 2 + i, 3 + spatial + i));
+      wExprs.push_back(getAffineDimExpr(3 + spatial + i, ctx));
+      outExprs.push_back(getAffineDimExpr(2 + i, ctx));
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
+                                AffineMap::get(loops, 0, wExprs, ctx),
+                                AffineMap::get(loops, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+    iterators.append(1 + spatial, utils::IteratorType::reduction);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{input, adaptor.getW()},
+            ValueRange{init}, maps, iterators,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value product = mulScalars(b, l, args[0], args[1]);
+              linalg::YieldOp::create(b, l, addScalars(b, l, args[2], product));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- MaxPool -----------------------------------------------------------------
+
+struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!resultType || !inType || !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!op.getIndices().use_empty())
+      return op.emitError() << describeNode(op)
+                            << ": the Indices output of MaxPool is not supported yet";
+    if (failed(checkPoolTypes(op, inType, resultType)))
+      return failure();
+    // storage_order only affects Indices, which is unused here.
+    FailureOr<Window> w =
+        resolveWindow(op, spatialSizes(inType), spatialSizes(resultType), op.getKernelShape(),
+                      op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad());
+    if (failed(w))
+      return failure();
+    bool isUnsigned = isUnsignedElement(op.getX());
+    Type elem = resultType.getElementType();
+    Value lowest = lowestValue(rewriter, loc, elem, isUnsigned);
+    Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, lowest);
+    Value result = buildWindowReduction(
+        rewriter, loc, input, resultType, *w, lowest,
+        [&](OpBuilder &b, Location l, Value acc, Value x) {
+          return maxScalars(b, l, acc, x, isUnsigned);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- AveragePool -------------------------------------------------------------
+
+/// Divides `sum` by the number of window elements inside [lo, hi) per
+/// spatial dim, where lo/hi are positions in unpadded input coordinates.
+/// The count is computed from the output position (linalg.index), so it
+/// needs no tensor of divisors.
+Value divideByCoveredCount(OpBuilder &b, Location loc, Value sum, const Window &w,
+                           ArrayRef<int64_t> lo, ArrayRef<int64_t> hi) {
+  auto type = cast<RankedTensorType>(sum.getType());
+  Type elem = type.getElementType();
+  return buildElementwise(b, loc, type, ValueRange{sum}, [&](OpBuilder &nb, Location l,
+                                                             ValueRange args) {
+    Value count = arith::ConstantIndexOp::create(nb, l, 1);
+    for (size_t i = 0; i < w.kernel.size(); ++i) {
+      // Window i covers [o*s - padBegin, o*s - padBegin + k) (AveragePool has no dilation).
+      Value o = linalg::IndexOp::create(nb, l, 2 + i);
+      Value start = arith::SubIOp::create(
+          nb, l,
+          arith::MulIOp::create(nb, l, o, arith::ConstantIndexOp::create(nb, l, w.strides[i])),
+          arith::ConstantIndexOp::create(nb, l, w.padBegin[i]));
+      Value end = arith::AddIOp::create(nb, l, start,
+                                        arith::ConstantIndexOp::create(nb, l, w.kernel[i]));
+      start = arith::MaxSIOp::create(nb, l, start, arith::ConstantIndexOp::create(nb, l, lo[i]));
+      end = arith::MinSIOp::create(nb, l, end, arith::ConstantIndexOp::create(nb, l, hi[i]));
+      count = arith::MulIOp::create(nb, l, count, arith::SubIOp::create(nb, l, end, start));
+    }
+    Value wide = arith::IndexCastOp::create(nb, l, nb.getI64Type(), count);
+    Value divisor = arith::SIToFPOp::create(nb, l, elem, wide);
+    return arith::DivFOp::create(nb, l, args[0], divisor);
+  });
+}
+
+struct AveragePoolPattern : OpConversionPattern<onnx::AveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!resultType || !inType || !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (failed(checkPoolTypes(op, inType, resultType)))
+      return failure();
+    Type elem = resultType.getElementType();
+    if (!isa<FloatType>(elem))
+      return op.emitError() << describeNode(op) << ": only float element types are supported";
+    SmallVector<int64_t> in = spatialSizes(inType);
+    FailureOr<Window> w =
+        resolveWindow(op, in, spatialSizes(resultType), op.getKernelShape(), op.getStrides(),
+                      /*dilations=*/std::nullopt, op.getPads(), op.getAutoPad());
+    if (failed(w))
+      return failure();
+    Value zero = scalarConstant(rewriter, loc, elem, 0);
+    Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, zero);
+    Value sum = buildWindowReduction(rewriter, loc, input, resultType, *w, zero,
+                                     [](OpBuilder &b, Location l, Value acc, Value x) {
+                                       return addScalars(b, l, acc, x);
+                                     });
+
+    // Elements that count: the input itself, or with count_include_pad the
+    // explicitly (or auto-) padded input; the ceil_mode extension never.
+    bool includePad = op.getCountIncludePad() != 0;
+    SmallVector<int64_t> lo, hi;
+    bool uniform = true;
+    for (size_t i = 0; i < in.size(); ++i) {
+      lo.push_back(includePad ? -w->padBegin[i] : 0);
+      hi.push_back(includePad ? in[i] + w->padEnd[i] : in[i]);
+      uniform &= w->extraEnd[i] == 0 && (includePad || (!w->padBegin[i] && !w->padEnd[i]));
+    }
+    Value result;
+    if (uniform) {
+      double size = 1;
+      for (int64_t k : w->kernel)
+        size *= k;
+      result = buildElementwise(rewriter, loc, resultType, ValueRange{sum},
+                                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                  return arith::DivFOp::create(b, l, args[0],
+                                                               scalarConstant(b, l, elem, size));
+                                });
+    } else {
+      result = divideByCoveredCount(rewriter, loc, sum, *w, lo, hi);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- Global pools ------------------------------------------------------------
+
+/// A window covering all spatial dims, no padding.
+Window globalWindow(RankedTensorType inType) {
+  Window w;
+  w.kernel = spatialSizes(inType);
+  size_t rank = w.kernel.size();
+  w.strides.assign(rank, 1);
+  w.dilations.assign(rank, 1);
+  w.padBegin.assign(rank, 0);
+  w.padEnd.assign(rank, 0);
+  w.extraEnd.assign(rank, 0);
+  return w;
+}
+
+LogicalResult checkGlobalTypes(Operation *op, RankedTensorType inType, RankedTensorType outType) {
+  if (failed(checkPoolTypes(op, inType, outType)))
+    return failure();
+  if (llvm::any_of(outType.getShape().drop_front(2), [](int64_t d) { return d != 1; }))
+    return op->emitError() << describeNode(op) << ": result spatial dims must be 1";
+  return success();
+}
+
+struct GlobalAveragePoolPattern : OpConversionPattern<onnx::GlobalAveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::GlobalAveragePoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!resultType || !inType || !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (failed(checkGlobalTypes(op, inType, resultType)))
+      return failure();
+    Type elem = resultType.getElementType();
+    if (!isa<FloatType>(elem))
+      return op.emitError() << describeNode(op) << ": only float element types are supported";
+    Window w = globalWindow(inType);
+    Value sum = buildWindowReduction(rewriter, loc, adaptor.getX(), resultType, w,
+                                     scalarConstant(rewriter, loc, elem, 0),
+                                     [](OpBuilder &b, Location l, Value acc, Value x) {
+                                       return addScalars(b, l, acc, x);
+                                     });
+    double size = 1;
+    for (int64_t k : w.kernel)
+      size *= k;
+    Value result = buildElementwise(rewriter, loc, resultType, ValueRange{sum},
+                                    [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                      return arith::DivFOp::create(
+                                          b, l, args[0], scalarConstant(b, l, elem, size));
+                                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct GlobalMaxPoolPattern : OpConversionPattern<onnx::GlobalMaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::GlobalMaxPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!resultType || !inType || !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (failed(checkGlobalTypes(op, inType, resultType)))
+      return failure();
+    bool isUnsigned = isUnsignedElement(op.getX());
+    Value lowest = lowestValue(rewriter, loc, resultType.getElementType(), isUnsigned);
+    Value result = buildWindowReduction(
+        rewriter, loc, adaptor.getX(), resultType, globalWindow(inType), lowest,
+        [&](OpBuilder &b, Location l, Value acc, Value x) {
+          return maxScalars(b, l, acc, x, isUnsigned);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateConvPoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ConvPattern, MaxPoolPattern, AveragePoolPattern, GlobalAveragePoolPattern,
+               GlobalMaxPoolPattern>(converter, patterns.getContext());
+}
+
+} // namespace smelt

@@ -1,0 +1,537 @@
+//===- DataMovement.cpp - onnx shape and data-movement ops to tensor/linalg -===//
+//
+// Ops that move or relabel data without arithmetic: Constant, Reshape,
+// Flatten, Squeeze, Unsqueeze, Transpose, Concat, Slice, Gather, Shape,
+// ConstantOfShape, Expand and Tile. Result types are static when this runs,
+// so shape-like operands (Reshape's shape, Squeeze's axes, Expand's shape,
+// Tile's repeats) are not read: the result type already says what they mean.
+// Slice's starts/steps and Gather's indices are read at run time when they
+// are not constants, with ONNX's clamping rules applied exactly.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+/// Reshape between static shapes: a collapse or expand when one exists, else
+/// a general reshape.
+Value reshapeStatic(OpBuilder &b, Location loc, Value input, RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType == resultType)
+    return input;
+  if (inputType.getRank() > resultType.getRank()) {
+    if (auto reassociation = getReassociationIndicesForReshape(inputType, resultType))
+      return tensor::CollapseShapeOp::create(b, loc, resultType, input, *reassociation);
+  } else if (inputType.getRank() < resultType.getRank()) {
+    if (auto reassociation = getReassociationIndicesForReshape(resultType, inputType))
+      return tensor::ExpandShapeOp::create(b, loc, resultType, input, *reassociation);
+  }
+  return reshapeTo(b, loc, input, resultType);
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+/// A linalg.generic without inputs over `resultType` whose body computes each
+/// element from the iteration indices.
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{},
+             ValueRange{createEmpty(b, loc, resultType)}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t i = 0; i < rank; ++i)
+                 indices.push_back(linalg::IndexOp::create(nb, nloc, i));
+               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
+             })
+      .getResult(0);
+}
+
+// --- Constant ----------------------------------------------------------------
+
+struct ConstantPattern : OpConversionPattern<onnx::ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ConstantOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+    Type elementType = resultType.getElementType();
+    TypedAttr value;
+    if (ElementsAttr attr = op.getValueAttr()) {
+      if (isa<DenseStringElementsAttr>(attr) || isa<onnx::StringType>(attr.getElementType()))
+        return op.emitError() << describeNode(op) << ": string constants are not supported yet";
+      if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+        // ui* -> i*: same bits, signless type.
+        if (dense.getElementType() != elementType)
+          dense = dense.bitcast(elementType);
+        if (dense.getType() != resultType)
+          dense = dense.reshape(resultType);
+        value = dense;
+      } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+        value = DenseResourceElementsAttr::get(resultType, resource.getRawHandle());
+      } else {
+        return op.emitError() << describeNode(op) << ": constant value " << attr
+                              << " is not supported yet";
+      }
+    } else if (FloatAttr f = op.getValueFloatAttr()) {
+      value = DenseElementsAttr::get(resultType, ArrayRef<Attribute>{f});
+    } else if (DenseF32ArrayAttr fs = op.getValueFloatsAttr()) {
+      value = DenseElementsAttr::get(resultType, fs.asArrayRef());
+    } else if (IntegerAttr i = op.getValueIntAttr()) {
+      value = DenseElementsAttr::get(resultType, ArrayRef<int64_t>{i.getInt()});
+    } else if (DenseI64ArrayAttr is = op.getValueIntsAttr()) {
+      value = DenseElementsAttr::get(resultType, is.asArrayRef());
+    } else if (op.getValueStringAttr() || op.getValueStringsAttr()) {
+      return op.emitError() << describeNode(op) << ": string constants are not supported yet";
+    } else {
+      return op.emitError() << describeNode(op) << ": sparse constants are not supported yet";
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, resultType, value);
+    return success();
+  }
+};
+
+// --- Reshapes ----------------------------------------------------------------
+
+/// Reshape, Flatten, Squeeze and Unsqueeze: only the static result type matters.
+template <typename OpTy>
+struct ReshapeLikePattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*this->getTypeConverter(), op->getResult(0));
+    Value input = adaptor.getOperands().front();
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (inputType.getNumElements() != resultType.getNumElements())
+      return op.emitError() << describeNode(op) << ": cannot reshape " << inputType << " to "
+                            << resultType;
+    rewriter.replaceOp(op, reshapeStatic(rewriter, op.getLoc(), input, resultType));
+    return success();
+  }
+};
+
+// --- Transpose ---------------------------------------------------------------
+
+struct TransposePattern : OpConversionPattern<onnx::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getTransposed());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inputType.getRank();
+    SmallVector<int64_t> perm;
+    if (std::optional<ArrayRef<int64_t>> attr = op.getPerm())
+      perm.assign(attr->begin(), attr->end());
+    else
+      for (int64_t i = rank - 1; i >= 0; --i)
+        perm.push_back(i);
+    if (static_cast<int64_t>(perm.size()) != rank || !isPermutationVector(perm))
+      return op.emitError() << describeNode(op) << ": perm is not a permutation of rank " << rank;
+    Value init = createEmpty(rewriter, op.getLoc(), resultType);
+    auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getData(), init, perm);
+    rewriter.replaceOp(op, transpose.getResult()[0]);
+    return success();
+  }
+};
+
+// --- Concat ------------------------------------------------------------------
+
+struct ConcatPattern : OpConversionPattern<onnx::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getConcatResult());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+    int64_t rank = resultType.getRank();
+    if (op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value result = createEmpty(rewriter, loc, resultType);
+    int64_t offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      auto type = dyn_cast<RankedTensorType>(input.getType());
+      if (!type || !type.hasStaticShape() || type.getRank() != rank)
+        return rewriter.notifyMatchFailure(op, "inputs need static shapes of the result's rank");
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+      for (int64_t d : type.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      offset += type.getDimSize(axis);
+      if (type.getNumElements() == 0)
+        continue;
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, offsets, sizes, strides);
+    }
+    if (offset != resultType.getDimSize(axis))
+      return op.emitError() << describeNode(op) << ": inputs do not add up to the result type";
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- Slice -------------------------------------------------------------------
+
+/// ONNX's clamping of a start index for a dim of size `dim`.
+int64_t clampStart(int64_t start, int64_t step, int64_t dim) {
+  if (start < 0)
+    start += dim;
+  int64_t upper = step > 0 ? dim : dim - 1;
+  return std::min(std::max<int64_t>(start, 0), upper);
+}
+
+int64_t clampEnd(int64_t end, int64_t step, int64_t dim) {
+  if (end < 0)
+    end += dim;
+  int64_t lower = step > 0 ? 0 : -1, upper = step > 0 ? dim : dim - 1;
+  return std::min(std::max(end, lower), upper);
+}
+
+/// Reads element `k` of a 1-D integer tensor as an i64 at run time.
+Value extractI64(OpBuilder &b, Location loc, Value tensor, int64_t k) {
+  Value v = tensor::ExtractOp::create(b, loc, tensor, ValueRange{indexConstant(b, loc, k)});
+  if (v.getType().getIntOrFloatBitWidth() < 64)
+    v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
+  return v;
+}
+
+struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    Value data = adaptor.getData();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto startsType = dyn_cast<RankedTensorType>(op.getStarts().getType());
+    if (!resultType || !dataType || !dataType.hasStaticShape() || !startsType ||
+        !startsType.hasStaticShape() || startsType.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = dataType.getRank(), count = startsType.getDimSize(0);
+    if (resultType.getRank() != rank)
+      return op.emitError() << describeNode(op) << ": result rank differs from the data rank";
+    bool hasAxes = !isa<NoneType>(op.getAxes().getType());
+    bool hasSteps = !isa<NoneType>(op.getSteps().getType());
+
+    SmallVector<int64_t> starts, ends, axes, steps;
+    bool constStarts = succeeded(getConstantInts(op.getStarts(), starts));
+    bool constEnds = succeeded(getConstantInts(op.getEnds(), ends));
+    bool constAxes = !hasAxes || succeeded(getConstantInts(op.getAxes(), axes));
+    bool constSteps = !hasSteps || succeeded(getConstantInts(op.getSteps(), steps));
+    if (!hasAxes)
+      for (int64_t k = 0; k < count; ++k)
+        axes.push_back(k);
+    if (!hasSteps)
+      steps.assign(count, 1);
+    if (constAxes) {
+      SmallVector<bool> seen(rank, false);
+      for (int64_t &axis : axes) {
+        if (axis < -rank || axis >= rank)
+          return op.emitError() << describeNode(op) << ": axis " << axis
+                                << " is out of range for rank " << rank;
+        axis = normalizeAxis(axis, rank);
+        if (seen[axis])
+          return op.emitError() << describeNode(op) << ": axis " << axis << " is repeated";
+        seen[axis] = true;
+      }
+    }
+    if (constSteps && llvm::is_contained(steps, 0))
+      return op.emitError() << describeNode(op) << ": steps must not be 0";
+
+    // Fully constant: compute the slice now and check it against the result.
+    if (constStarts && constEnds && constAxes && constSteps) {
+      if (static_cast<int64_t>(ends.size()) != count || static_cast<int64_t>(axes.size()) != count ||
+          static_cast<int64_t>(steps.size()) != count)
+        return op.emitError() << describeNode(op) << ": starts, ends, axes and steps differ in length";
+      SmallVector<int64_t> offset(rank, 0), stride(rank, 1), size(dataType.getShape());
+      for (int64_t k = 0; k < count; ++k) {
+        int64_t dim = dataType.getDimSize(axes[k]);
+        int64_t start = clampStart(starts[k], steps[k], dim);
+        int64_t end = clampEnd(ends[k], steps[k], dim);
+        int64_t step = steps[k];
+        int64_t length = step > 0 ? (end - start + step - 1) / step : (start - end - step - 1) / -step;
+        offset[axes[k]] = start;
+        stride[axes[k]] = step;
+        size[axes[k]] = std::max<int64_t>(length, 0);
+      }
+      if (ArrayRef<int64_t>(size) != resultType.getShape())
+        return op.emitError() << describeNode(op) << ": slice of shape [" << size
+                              << "] does not match the result type " << resultType;
+      if (llvm::all_of(stride, [](int64_t s) { return s > 0; })) {
+        auto attrs = [&](ArrayRef<int64_t> v) {
+          return llvm::map_to_vector(v, [&](int64_t x) -> OpFoldResult {
+            return rewriter.getIndexAttr(x);
+          });
+        };
+        rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, resultType, data, attrs(offset),
+                                                            attrs(size), attrs(stride));
+        return success();
+      }
+      SmallVector<Value> startValues, stepValues;
+      for (int64_t d = 0; d < rank; ++d) {
+        startValues.push_back(indexConstant(rewriter, loc, offset[d]));
+        stepValues.push_back(indexConstant(rewriter, loc, stride[d]));
+      }
+      rewriter.replaceOp(op, buildStrided(rewriter, loc, data, resultType, startValues, stepValues));
+      return success();
+    }
+
+    // Run-time parameters: the result shape is static, so only each dim's
+    // clamped start and its step are needed; both are computed as scalars.
+    Value starts1 = adaptor.getStarts();
+    Value axesT = hasAxes ? adaptor.getAxes() : Value();
+    Value stepsT = hasSteps ? adaptor.getSteps() : Value();
+    auto c64 = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(v));
+    };
+    SmallVector<Value> startValues(rank, c64(0)), stepValues(rank, c64(1));
+    Value zero = c64(0);
+    for (int64_t k = 0; k < count; ++k) {
+      Value start = constStarts ? c64(starts[k]) : extractI64(rewriter, loc, starts1, k);
+      Value step = constSteps ? c64(steps[k]) : extractI64(rewriter, loc, stepsT, k);
+      Value axis;
+      if (!constAxes) {
+        axis = extractI64(rewriter, loc, axesT, k);
+        Value negative = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, axis, zero);
+        axis = arith::SelectOp::create(rewriter, loc, negative,
+                                       arith::AddIOp::create(rewriter, loc, axis, c64(rank)), axis);
+      }
+      for (int64_t d = 0; d < rank; ++d) {
+        if (constAxes && axes[k] != d)
+          continue;
+        int64_t dim = dataType.getDimSize(d);
+        Value negative = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, start, zero);
+        Value shifted = arith::SelectOp::create(
+            rewriter, loc, negative, arith::AddIOp::create(rewriter, loc, start, c64(dim)), start);
+        Value forward = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sgt, step, zero);
+        Value upper = arith::SelectOp::create(rewriter, loc, forward, c64(dim), c64(dim - 1));
+        Value clamped = arith::MinSIOp::create(
+            rewriter, loc, arith::MaxSIOp::create(rewriter, loc, shifted, zero), upper);
+        if (constAxes) {
+          startValues[d] = clamped;
+          stepValues[d] = step;
+          continue;
+        }
+        Value selected = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, axis, c64(d));
+        startValues[d] = arith::SelectOp::create(rewriter, loc, selected, clamped, startValues[d]);
+        stepValues[d] = arith::SelectOp::create(rewriter, loc, selected, step, stepValues[d]);
+      }
+    }
+    for (int64_t d = 0; d < rank; ++d) {
+      startValues[d] = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), startValues[d]);
+      stepValues[d] = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), stepValues[d]);
+    }
+    rewriter.replaceOp(op, buildStrided(rewriter, loc, data, resultType, startValues, stepValues));
+    return success();
+  }
+
+  /// result[i...] = data[start + i * step ...], any step sign.
+  static Value buildStrided(OpBuilder &b, Location loc, Value data, RankedTensorType resultType,
+                            ArrayRef<Value> starts, ArrayRef<Value> steps) {
+    return buildIndexedGeneric(b, loc, resultType, [&](OpBuilder &nb, Location nloc, ValueRange ivs) {
+      SmallVector<Value> indices;
+      for (auto [iv, start, step] : llvm::zip(ivs, starts, steps))
+        indices.push_back(arith::AddIOp::create(nb, nloc, start,
+                                                arith::MulIOp::create(nb, nloc, iv, step)));
+      return Value(tensor::ExtractOp::create(nb, nloc, data, indices));
+    });
+  }
+};
+
+// --- Gather ------------------------------------------------------------------
+
+struct GatherPattern : OpConversionPattern<onnx::GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::GatherOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
+    if (!resultType || !dataType || !dataType.hasStaticShape() || !indicesType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = dataType.getRank(), q = indicesType.getRank();
+    if (op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t outRank = resultType.getRank();
+    if (outRank != rank + q - 1)
+      return op.emitError() << describeNode(op) << ": result rank does not match rank(data) + "
+                                                   "rank(indices) - 1";
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t j = 0; j < q; ++j)
+      indexExprs.push_back(getAffineDimExpr(axis + j, ctx));
+    SmallVector<AffineMap> maps{AffineMap::get(outRank, 0, indexExprs, ctx),
+                                rewriter.getMultiDimIdentityMap(outRank)};
+    SmallVector<utils::IteratorType> iterators(outRank, utils::IteratorType::parallel);
+    int64_t dim = dataType.getDimSize(axis);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{indices},
+        ValueRange{createEmpty(rewriter, loc, resultType)}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value zero = indexConstant(b, l, 0);
+          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, index, zero);
+          index = arith::SelectOp::create(
+              b, l, negative, arith::AddIOp::create(b, l, index, indexConstant(b, l, dim)), index);
+          SmallVector<Value> position;
+          for (int64_t i = 0; i < axis; ++i)
+            position.push_back(linalg::IndexOp::create(b, l, i));
+          position.push_back(index);
+          for (int64_t i = axis + 1; i < rank; ++i)
+            position.push_back(linalg::IndexOp::create(b, l, i + q - 1));
+          linalg::YieldOp::create(b, l, tensor::ExtractOp::create(b, l, data, position).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+// --- Shape, ConstantOfShape ----------------------------------------------------
+
+struct ShapePattern : OpConversionPattern<onnx::ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ShapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getShape());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inputType.getRank();
+    auto clampBound = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
+    int64_t start = clampBound(op.getStart());
+    int64_t end = clampBound(op.getEnd().value_or(rank));
+    SmallVector<int64_t> dims;
+    for (int64_t i = start; i < end; ++i)
+      dims.push_back(inputType.getDimSize(i));
+    if (resultType.getRank() != 1 || resultType.getDimSize(0) != static_cast<int64_t>(dims.size()))
+      return op.emitError() << describeNode(op) << ": result type " << resultType
+                            << " does not match " << dims.size() << " dims";
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, resultType, DenseIntElementsAttr::get(resultType, ArrayRef<int64_t>(dims)));
+    return success();
+  }
+};
+
+struct ConstantOfShapePattern : OpConversionPattern<onnx::ConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+    Type elementType = resultType.getElementType();
+    Value scalar;
+    if (ElementsAttr attr = op.getValueAttr()) {
+      auto dense = dyn_cast<DenseElementsAttr>(attr);
+      if (!dense || dense.getNumElements() != 1 || isa<DenseStringElementsAttr>(dense))
+        return op.emitError() << describeNode(op) << ": value must be a one-element numeric tensor";
+      Attribute element = *dense.getValues<Attribute>().begin();
+      if (auto f = dyn_cast<FloatAttr>(element))
+        scalar = arith::ConstantOp::create(rewriter, loc, FloatAttr::get(elementType, f.getValue()));
+      else if (auto i = dyn_cast<IntegerAttr>(element))
+        scalar = arith::ConstantOp::create(rewriter, loc, IntegerAttr::get(elementType, i.getValue()));
+      else
+        return op.emitError() << describeNode(op) << ": value " << element << " is not supported";
+    } else {
+      scalar = scalarConstant(rewriter, loc, elementType, 0.0);
+    }
+    rewriter.replaceOp(op, createFilled(rewriter, loc, resultType, scalar));
+    return success();
+  }
+};
+
+// --- Expand, Tile --------------------------------------------------------------
+
+struct ExpandPattern : OpConversionPattern<onnx::ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ExpandOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (inputType.getRank() > resultType.getRank())
+      return op.emitError() << describeNode(op) << ": input rank exceeds the result rank";
+    int64_t offset = resultType.getRank() - inputType.getRank();
+    for (int64_t i = 0; i < inputType.getRank(); ++i) {
+      int64_t from = inputType.getDimSize(i), to = resultType.getDimSize(offset + i);
+      if (from != to && from != 1)
+        return op.emitError() << describeNode(op) << ": cannot broadcast " << inputType << " to "
+                              << resultType;
+    }
+    Value result = buildElementwise(rewriter, op.getLoc(), resultType, adaptor.getInput(),
+                                    [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct TilePattern : OpConversionPattern<onnx::TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::TileOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    Value input = adaptor.getInput();
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (inputType.getRank() != resultType.getRank())
+      return op.emitError() << describeNode(op) << ": result rank differs from the input rank";
+    for (int64_t i = 0; i < inputType.getRank(); ++i) {
+      int64_t from = inputType.getDimSize(i), to = resultType.getDimSize(i);
+      if ((from == 0 && to != 0) || (from != 0 && to % from != 0))
+        return op.emitError() << describeNode(op) << ": " << resultType
+                              << " is not a tiling of " << inputType;
+    }
+    Value result = buildIndexedGeneric(
+        rewriter, op.getLoc(), resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+          SmallVector<Value> position;
+          for (auto [i, iv] : llvm::enumerate(ivs)) {
+            int64_t dim = inputType.getDimSize(i);
+            position.push_back(dim == resultType.getDimSize(i)
+                                   ? iv
+                                   : Value(arith::RemUIOp::create(b, l, iv, indexConstant(b, l, dim))));
+          }
+          return Value(tensor::ExtractOp::create(b, l, input, position));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataMovementPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ConstantPattern, ReshapeLikePattern<onnx::ReshapeOp>,
+               ReshapeLikePattern<onnx::FlattenOp>, ReshapeLikePattern<onnx::SqueezeOp>,
+               ReshapeLikePattern<onnx::UnsqueezeOp>, TransposePattern, ConcatPattern,
+               SlicePattern, GatherPattern, ShapePattern, ConstantOfShapePattern, ExpandPattern,
+               TilePattern>(converter, patterns.getContext());
+}
+
+} // namespace smelt

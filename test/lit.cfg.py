@@ -1,0 +1,14 @@
+# lit configuration for Smelt's FileCheck tests (importer, dialect, passes, codegen, tools).
+import os
+import lit.formats
+
+config.name = "Smelt"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "conformance", "unit", "e2e"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.smelt_obj_root, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.smelt_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.substitutions.append(("%smelt_runtime_lib", config.smelt_runtime_lib))

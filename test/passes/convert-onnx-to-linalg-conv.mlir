@@ -1,0 +1,98 @@
+// RUN: smelt-opt %s --split-input-file --convert-onnx-to-linalg | FileCheck %s
+
+// Explicit pads become one zero tensor.pad; strides scale the output loop in
+// the input map; the bias initializes the accumulator.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
+// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_2d_pads_strides_bias
+// CHECK-SAME: (%[[X:.+]]: tensor<1x3x8x8xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<4xf32>)
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+// CHECK: %[[INIT:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[B]] : tensor<4xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[WMAP]], #[[OUT]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME: ins(%[[P]], %[[W]] : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[INIT]] : tensor<1x4x4x4xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK-NOT: onnx.
+func.func @conv_2d_pads_strides_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = "onnx.Conv"(%x, %w, %b) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// No bias, no pads: a zero-filled accumulator and no tensor.pad.
+// CHECK-LABEL: func.func @conv_1d_no_bias
+// CHECK-NOT: tensor.pad
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: outs(%[[ACC]] : tensor<2x5x6xf32>)
+// CHECK-NOT: onnx.
+func.func @conv_1d_no_bias(%x: tensor<2x3x8xf32>, %w: tensor<5x3x3xf32>) -> tensor<2x5x6xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) : (tensor<2x3x8xf32>, tensor<5x3x3xf32>, none) -> tensor<2x5x6xf32>
+  return %0 : tensor<2x5x6xf32>
+}
+
+// -----
+
+// SAME_UPPER, stride 2 on 5 elements, kernel 4: 3 outputs need 3 pad
+// elements, the odd one at the end; SAME_LOWER puts it at the beginning.
+// CHECK-LABEL: func.func @conv_same_upper
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1] high[0, 0, 2]
+// CHECK-LABEL: func.func @conv_same_lower
+// CHECK: tensor.pad %{{.+}} low[0, 0, 2] high[0, 0, 1]
+func.func @conv_same_upper(%x: tensor<1x1x5xf32>, %w: tensor<1x1x4xf32>) -> tensor<1x1x3xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2>} : (tensor<1x1x5xf32>, tensor<1x1x4xf32>, none) -> tensor<1x1x3xf32>
+  return %0 : tensor<1x1x3xf32>
+}
+func.func @conv_same_lower(%x: tensor<1x1x5xf32>, %w: tensor<1x1x4xf32>) -> tensor<1x1x5xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_LOWER"} : (tensor<1x1x5xf32>, tensor<1x1x4xf32>, none) -> tensor<1x1x5xf32>
+  return %0 : tensor<1x1x5xf32>
+}
+
+// -----
+
+// Dilation scales the kernel loop in the input map.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2 + d4 * 2)>
+// CHECK-LABEL: func.func @conv_dilated
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic {indexing_maps = [#[[IN]],
+func.func @conv_dilated(%x: tensor<1x1x8xf32>, %w: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {dilations = array<i64: 2>} : (tensor<1x1x8xf32>, tensor<1x1x4xf32>, none) -> tensor<1x1x2xf32>
+  return %0 : tensor<1x1x2xf32>
+}
+
+// -----
+
+// group=2 with 6 filters: filter m reads input channel (m floordiv 3) * 2 + c.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 2 + d4, d2 + d5, d3 + d6)>
+// CHECK-LABEL: func.func @conv_grouped_asymmetric_pads
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1, 0] high[0, 0, 0, 2]
+// CHECK: linalg.generic {indexing_maps = [#[[IN]],
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<1x4x6x7xf32>, tensor<6x2x3x3xf32>)
+func.func @conv_grouped_asymmetric_pads(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x4x5xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {group = 2 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 0, 0, 2>} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>, none) -> tensor<1x6x4x5xf32>
+  return %0 : tensor<1x6x4x5xf32>
+}
+
+// -----
+
+// 3-D convolution falls out of the same lowering.
+// CHECK-LABEL: func.func @conv_3d
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]
+func.func @conv_3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<3x2x2x2x2xf32>) -> tensor<1x3x3x3x3xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) : (tensor<1x2x4x4x4xf32>, tensor<3x2x2x2x2xf32>, none) -> tensor<1x3x3x3x3xf32>
+  return %0 : tensor<1x3x3x3x3xf32>
+}

@@ -1,0 +1,49 @@
+// RUN: smelt-opt %s --split-input-file --convert-onnx-to-linalg | FileCheck %s
+
+// Add broadcasts its [3] operand along the leading dim of the result.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK-SAME: (%[[A:.+]]: tensor<2x3xf32>, %[[B:.+]]: tensor<3xf32>)
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<2x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]]
+// CHECK-SAME: ins(%[[A]], %[[B]] : tensor<2x3xf32>, tensor<3xf32>) outs(%[[E]]
+// CHECK: arith.addf
+// CHECK-NOT: onnx.
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = "onnx.Add"(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Unsigned division keeps its signedness although the types become signless.
+// CHECK-LABEL: func.func @div_unsigned
+// CHECK-SAME: tensor<4xi8>
+// CHECK: arith.divui
+func.func @div_unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  %0 = "onnx.Div"(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// Clip with only a max: a single minimumf against the broadcast scalar.
+// CHECK-LABEL: func.func @clip_max_only
+// CHECK: linalg.generic
+// CHECK-NOT: arith.maximumf
+// CHECK: arith.minimumf
+func.func @clip_max_only(%x: tensor<5xf32>, %hi: tensor<f32>) -> tensor<5xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Clip"(%x, %none, %hi) : (tensor<5xf32>, none, tensor<f32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_float_to_int
+// CHECK: arith.fptosi %{{.+}} : f32 to i32
+func.func @cast_float_to_int(%x: tensor<3xf32>) -> tensor<3xi32> {
+  %0 = "onnx.Cast"(%x) {to = 6 : i64} : (tensor<3xf32>) -> tensor<3xi32>
+  return %0 : tensor<3xi32>
+}

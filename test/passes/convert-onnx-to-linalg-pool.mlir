@@ -1,0 +1,133 @@
+// RUN: smelt-opt %s --split-input-file --convert-onnx-to-linalg | FileCheck %s
+
+// Padded max pool pads with -inf; the kernel loops take their bounds from
+// an empty window tensor.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[WIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @maxpool_pads_strides
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x5x5xf32>)
+// CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NEGINF]]
+// CHECK: %[[SHAPE:.+]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[WIN]], #[[OUT]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: ins(%[[P]], %[[SHAPE]] : tensor<1x2x7x7xf32>, tensor<3x3xf32>) outs(%[[ACC]] : tensor<1x2x3x3xf32>)
+// CHECK: arith.maximumf
+// CHECK-NOT: onnx.
+func.func @maxpool_pads_strides(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %y, %i = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5xf32>) -> (tensor<1x2x3x3xf32>, none)
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// ceil_mode: 4 elements, kernel 3, stride 2 give 2 outputs; the second
+// window runs one element past the input, so the input is padded at the end.
+// CHECK-LABEL: func.func @maxpool_ceil
+// CHECK: tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor<1x1x4x4xf32> to tensor<1x1x5x5xf32>
+func.func @maxpool_ceil(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %y, %i = "onnx.MaxPool"(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, none)
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// uint8 max pool: the lowest value is 0 and the comparison unsigned;
+// dilation 2 enters the input map.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 + d3 * 2)>
+// CHECK-LABEL: func.func @maxpool_uint8_dilated
+// CHECK: %[[LOW:.+]] = arith.constant 0 : i8
+// CHECK: linalg.fill ins(%[[LOW]] : i8)
+// CHECK: linalg.generic {indexing_maps = [#[[IN]],
+// CHECK: arith.maxui
+func.func @maxpool_uint8_dilated(%x: tensor<1x1x7xui8>) -> tensor<1x1x3xui8> {
+  %y, %i = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 3>, dilations = array<i64: 2>} : (tensor<1x1x7xui8>) -> (tensor<1x1x3xui8>, none)
+  return %y : tensor<1x1x3xui8>
+}
+
+// -----
+
+// Without padding every window is full: divide by the kernel size.
+// CHECK-LABEL: func.func @averagepool_default
+// CHECK-NOT: tensor.pad
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SUM]] : tensor<1x3x31x31xf32>)
+// CHECK: %[[FOUR:.+]] = arith.constant 4.000000e+00 : f32
+// CHECK: arith.divf %{{.+}}, %[[FOUR]]
+// CHECK-NOT: linalg.index
+func.func @averagepool_default(%x: tensor<1x3x32x32xf32>) -> tensor<1x3x31x31xf32> {
+  %0 = "onnx.AveragePool"(%x) {kernel_shape = array<i64: 2, 2>} : (tensor<1x3x32x32xf32>) -> tensor<1x3x31x31xf32>
+  return %0 : tensor<1x3x31x31xf32>
+}
+
+// -----
+
+// count_include_pad=0 with pads: zero padding, and a divisor counting only
+// input elements, computed from the output position.
+// CHECK-LABEL: func.func @averagepool_pads_exclude
+// CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 2, 2]
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: linalg.index 2 : index
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: linalg.index 3 : index
+// CHECK: arith.sitofp
+// CHECK: arith.divf
+func.func @averagepool_pads_exclude(%x: tensor<1x3x28x28xf32>) -> tensor<1x3x30x30xf32> {
+  %0 = "onnx.AveragePool"(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 2, 2, 2, 2>} : (tensor<1x3x28x28xf32>) -> tensor<1x3x30x30xf32>
+  return %0 : tensor<1x3x30x30xf32>
+}
+
+// -----
+
+// count_include_pad=1 without ceil overshoot: pads count, divide by 9.
+// CHECK-LABEL: func.func @averagepool_pads_include
+// CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 2, 2]
+// CHECK: arith.constant 9.000000e+00 : f32
+// CHECK-NOT: linalg.index
+func.func @averagepool_pads_include(%x: tensor<1x3x28x28xf32>) -> tensor<1x3x30x30xf32> {
+  %0 = "onnx.AveragePool"(%x) {count_include_pad = 1 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 2, 2, 2, 2>} : (tensor<1x3x28x28xf32>) -> tensor<1x3x30x30xf32>
+  return %0 : tensor<1x3x30x30xf32>
+}
+
+// -----
+
+// count_include_pad=1 with ceil_mode: the ceil extension is padded but does
+// not count, so the divisor is per position.
+// CHECK-LABEL: func.func @averagepool_ceil_include
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1] high[0, 0, 2]
+// CHECK: linalg.index 2 : index
+// CHECK: arith.divf
+func.func @averagepool_ceil_include(%x: tensor<1x1x4xf32>) -> tensor<1x1x3xf32> {
+  %0 = "onnx.AveragePool"(%x) {ceil_mode = 1 : i64, count_include_pad = 1 : i64, kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<1x1x4xf32>) -> tensor<1x1x3xf32>
+  return %0 : tensor<1x1x3xf32>
+}
+
+// -----
+
+// Global pools: one window over all spatial dims.
+// CHECK-LABEL: func.func @global_average
+// CHECK: tensor.empty() : tensor<5x6xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.constant 3.000000e+01 : f32
+// CHECK: arith.divf
+// CHECK-LABEL: func.func @global_max
+// CHECK: arith.maximumf
+// CHECK-NOT: onnx.
+func.func @global_average(%x: tensor<2x3x5x6xf32>) -> tensor<2x3x1x1xf32> {
+  %0 = "onnx.GlobalAveragePool"(%x) : (tensor<2x3x5x6xf32>) -> tensor<2x3x1x1xf32>
+  return %0 : tensor<2x3x1x1xf32>
+}
+func.func @global_max(%x: tensor<2x3x5x6xf32>) -> tensor<2x3x1x1xf32> {
+  %0 = "onnx.GlobalMaxPool"(%x) : (tensor<2x3x5x6xf32>) -> tensor<2x3x1x1xf32>
+  return %0 : tensor<2x3x1x1xf32>
+}

@@ -1,0 +1,77 @@
+//===- smelt-translate.cpp - import ONNX models as onnx-dialect MLIR -------===//
+//
+// Reads a model (`.onnx` protobuf, or ONNX text syntax from `.onnxtxt` files
+// and standard input) and prints the imported module. The importer's lit
+// tests drive it.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/import/Importer.h"
+#include "compiler/pipeline/Registration.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "mlir/IR/Diagnostics.h"
+
+static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional, llvm::cl::desc("<model>"),
+                                            llvm::cl::init("-"));
+static llvm::cl::list<std::string> shapes("shape",
+                                          llvm::cl::desc("Fix an input's dims: NAME=d0,d1,..."));
+static llvm::cl::opt<bool> noInference("no-shape-inference",
+                                       llvm::cl::desc("Skip libonnx shape inference"));
+
+/// Parses "NAME=1,3,224,224" (shared with the smelt driver's --shape).
+static bool parseShape(const std::string &spec, smelt::ImportOptions &options) {
+  size_t eq = spec.rfind('=');
+  if (eq == std::string::npos || eq == 0)
+    return false;
+  std::vector<int64_t> dims;
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(spec).substr(eq + 1).split(parts, ',');
+  for (llvm::StringRef p : parts) {
+    int64_t d;
+    if (p.trim().getAsInteger(10, d))
+      return false;
+    dims.push_back(d);
+  }
+  options.inputShapes[spec.substr(0, eq)] = dims;
+  return true;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(argc, argv, "Smelt ONNX importer\n");
+  mlir::DialectRegistry registry;
+  smelt::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  smelt::ImportOptions options;
+  options.inferShapes = !noInference;
+  for (const std::string &spec : shapes)
+    if (!parseShape(spec, options)) {
+      llvm::errs() << "error: --shape expects NAME=d0,d1,... but got '" << spec << "'\n";
+      return 1;
+    }
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (inputFile == "-" || llvm::StringRef(inputFile).ends_with(".onnxtxt")) {
+    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
+    if (!buffer) {
+      llvm::errs() << "error: cannot read '" << inputFile << "'\n";
+      return 1;
+    }
+    module = smelt::importOnnxText((*buffer)->getBuffer(), inputFile, options, &context);
+  } else {
+    module = smelt::importOnnxFile(inputFile, options, &context);
+  }
+  if (!module)
+    return 1;
+  module->print(llvm::outs());
+  llvm::outs() << "\n";
+  return 0;
+}

@@ -1,0 +1,28 @@
+//===- Commands.h - the smelt driver's subcommands --------------*- C++ -*-===//
+#ifndef SMELT_TOOLS_SMELT_COMMANDS_H
+#define SMELT_TOOLS_SMELT_COMMANDS_H
+
+#include <string>
+#include <vector>
+
+namespace smelt {
+
+struct RunOptions {
+  std::string library;
+  std::vector<std::string> inputs; ///< "NAME=FILE" or "FILE" (by position)
+  std::string checkDir;            ///< an ONNX test_data_set folder
+  std::string outputDir;           ///< where to save outputs (.npy), if set
+  double rtol = 1e-3;
+  double atol = 1e-7;
+  bool print = false;
+};
+
+/// `smelt run`: exit status 0 on success (and on a passing --check).
+int runCommand(const RunOptions &options);
+
+/// `smelt inspect`: prints inputs, outputs, opsets, op histogram, unsupported ops.
+int inspectCommand(const std::string &model);
+
+} // namespace smelt
+
+#endif // SMELT_TOOLS_SMELT_COMMANDS_H

@@ -1,0 +1,274 @@
+//===- TensorIO.cpp - tensors from and to .pb and .npy files --------------===//
+#include "tools/smelt/TensorIO.h"
+
+#include "compiler/import/TensorImport.h"
+#include "runtime/include/smelt/model_abi.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace smelt {
+
+namespace {
+
+size_t dtypeSize(int32_t dtype) {
+  switch (dtype) {
+  case SMELT_DTYPE_FLOAT64: case SMELT_DTYPE_INT64: case SMELT_DTYPE_UINT64: return 8;
+  case SMELT_DTYPE_FLOAT32: case SMELT_DTYPE_INT32: case SMELT_DTYPE_UINT32: return 4;
+  case SMELT_DTYPE_FLOAT16: case SMELT_DTYPE_BFLOAT16: case SMELT_DTYPE_INT16:
+  case SMELT_DTYPE_UINT16: return 2;
+  case SMELT_DTYPE_INT8: case SMELT_DTYPE_UINT8: case SMELT_DTYPE_BOOL: return 1;
+  default: return 0;
+  }
+}
+
+bool readFile(const std::string &path, std::string &bytes, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  bytes = ss.str();
+  return true;
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// --- .npy (format version 1.0/2.0, little-endian, C order) -------------------
+
+const std::map<std::string, int32_t> &npyDescrs() {
+  static const std::map<std::string, int32_t> kMap = {
+      {"<f4", SMELT_DTYPE_FLOAT32}, {"<f8", SMELT_DTYPE_FLOAT64}, {"<f2", SMELT_DTYPE_FLOAT16},
+      {"|i1", SMELT_DTYPE_INT8},    {"<i2", SMELT_DTYPE_INT16},   {"<i4", SMELT_DTYPE_INT32},
+      {"<i8", SMELT_DTYPE_INT64},   {"|u1", SMELT_DTYPE_UINT8},   {"<u2", SMELT_DTYPE_UINT16},
+      {"<u4", SMELT_DTYPE_UINT32},  {"<u8", SMELT_DTYPE_UINT64},  {"|b1", SMELT_DTYPE_BOOL}};
+  return kMap;
+}
+
+bool readNpy(const std::string &path, const std::string &bytes, HostTensor &t, std::string &error) {
+  auto fail = [&](const std::string &why) {
+    error = "'" + path + "' is not a supported .npy file: " + why;
+    return false;
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    return fail("bad magic");
+  size_t headerLen, headerStart;
+  if (bytes[6] == 1) {
+    headerLen = static_cast<uint8_t>(bytes[8]) | (static_cast<uint8_t>(bytes[9]) << 8);
+    headerStart = 10;
+  } else {
+    if (bytes.size() < 12)
+      return fail("truncated header");
+    uint32_t len;
+    std::memcpy(&len, bytes.data() + 8, 4);
+    headerLen = len;
+    headerStart = 12;
+  }
+  if (headerStart + headerLen > bytes.size())
+    return fail("truncated header");
+  std::string header = bytes.substr(headerStart, headerLen);
+  auto field = [&](const std::string &key) -> std::string {
+    size_t k = header.find("'" + key + "'");
+    if (k == std::string::npos)
+      return "";
+    size_t colon = header.find(':', k);
+    return colon == std::string::npos ? "" : header.substr(colon + 1);
+  };
+  std::string descr = field("descr");
+  size_t q1 = descr.find('\''), q2 = descr.find('\'', q1 + 1);
+  if (q1 == std::string::npos || q2 == std::string::npos)
+    return fail("no descr");
+  auto it = npyDescrs().find(descr.substr(q1 + 1, q2 - q1 - 1));
+  if (it == npyDescrs().end())
+    return fail("unsupported dtype " + descr.substr(q1 + 1, q2 - q1 - 1));
+  t.dtype = it->second;
+  if (field("fortran_order").find("True") < field("fortran_order").find(','))
+    return fail("Fortran order");
+  std::string shape = field("shape");
+  size_t open = shape.find('('), close = shape.find(')');
+  if (open == std::string::npos || close == std::string::npos)
+    return fail("no shape");
+  std::stringstream dims(shape.substr(open + 1, close - open - 1));
+  std::string item;
+  t.dims.clear();
+  while (std::getline(dims, item, ','))
+    if (item.find_first_not_of(" ") != std::string::npos)
+      t.dims.push_back(std::stoll(item));
+  size_t need = t.numElements() * dtypeSize(t.dtype), start = headerStart + headerLen;
+  if (bytes.size() - start != need)
+    return fail("data size does not match shape");
+  t.data.assign(bytes.begin() + start, bytes.end());
+  return true;
+}
+
+bool writeNpy(const std::string &path, const HostTensor &t, std::string &error) {
+  std::string descr;
+  for (const auto &[d, dtype] : npyDescrs())
+    if (dtype == t.dtype)
+      descr = d;
+  if (descr.empty()) {
+    error = "cannot write dtype " + std::to_string(t.dtype) + " to .npy";
+    return false;
+  }
+  std::string shape = "(";
+  for (int64_t d : t.dims)
+    shape += std::to_string(d) + ",";
+  if (t.dims.size() > 1)
+    shape.pop_back();
+  shape += ")";
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64)
+    header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  uint16_t len = static_cast<uint16_t>(header.size());
+  out.write("\x93NUMPY\x01\x00", 8);
+  out.write(reinterpret_cast<const char *>(&len), 2);
+  out << header;
+  out.write(t.data.data(), t.data.size());
+  if (!out) {
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+// --- .pb (onnx.TensorProto) ----------------------------------------------------
+
+bool readPb(const std::string &path, const std::string &bytes, HostTensor &t, std::string &error) {
+  ::onnx::TensorProto proto;
+  if (!proto.ParseFromString(bytes)) {
+    error = "'" + path + "' is not a TensorProto file";
+    return false;
+  }
+  t.name = proto.name();
+  t.dtype = proto.data_type();
+  t.dims.assign(proto.dims().begin(), proto.dims().end());
+  size_t width = dtypeSize(t.dtype);
+  if (width == 0) {
+    error = "'" + path + "': unsupported tensor element type " + std::to_string(t.dtype);
+    return false;
+  }
+  if (!decodeTensorData(proto, width, t.numElements(), t.data, error)) {
+    error = "'" + path + "': " + error;
+    return false;
+  }
+  return true;
+}
+
+bool writePb(const std::string &path, const HostTensor &t, std::string &error) {
+  ::onnx::TensorProto proto;
+  proto.set_name(t.name);
+  proto.set_data_type(t.dtype);
+  for (int64_t d : t.dims)
+    proto.add_dims(d);
+  proto.set_raw_data(t.data.data(), t.data.size());
+  std::ofstream out(path, std::ios::binary);
+  if (!proto.SerializeToOstream(&out)) {
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h >> 15) & 1, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  float v = exp == 0    ? std::ldexp(static_cast<float>(mant), -24)
+            : exp == 31 ? (mant ? NAN : INFINITY)
+                        : std::ldexp(static_cast<float>(mant | 0x400), static_cast<int>(exp) - 25);
+  return sign ? -v : v;
+}
+
+} // namespace
+
+int64_t HostTensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  return n;
+}
+
+bool readTensorFile(const std::string &path, HostTensor &tensor, std::string &error) {
+  std::string bytes;
+  if (!readFile(path, bytes, error))
+    return false;
+  return endsWith(path, ".npy") ? readNpy(path, bytes, tensor, error)
+                                : readPb(path, bytes, tensor, error);
+}
+
+bool writeTensorFile(const std::string &path, const HostTensor &tensor, std::string &error) {
+  return endsWith(path, ".npy") ? writeNpy(path, tensor, error) : writePb(path, tensor, error);
+}
+
+double elementAsDouble(const HostTensor &t, int64_t i) {
+  const char *p = t.data.data() + i * dtypeSize(t.dtype);
+  auto load = [p](auto v) {
+    std::memcpy(&v, p, sizeof(v));
+    return static_cast<double>(v);
+  };
+  switch (t.dtype) {
+  case SMELT_DTYPE_FLOAT32: return load(float());
+  case SMELT_DTYPE_FLOAT64: return load(double());
+  case SMELT_DTYPE_INT8: return load(int8_t());
+  case SMELT_DTYPE_INT16: return load(int16_t());
+  case SMELT_DTYPE_INT32: return load(int32_t());
+  case SMELT_DTYPE_INT64: return load(int64_t());
+  case SMELT_DTYPE_UINT8: case SMELT_DTYPE_BOOL: return load(uint8_t());
+  case SMELT_DTYPE_UINT16: return load(uint16_t());
+  case SMELT_DTYPE_UINT32: return load(uint32_t());
+  case SMELT_DTYPE_UINT64: return load(uint64_t());
+  case SMELT_DTYPE_FLOAT16: {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    return halfToFloat(h);
+  }
+  case SMELT_DTYPE_BFLOAT16: {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    uint32_t bits = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  default: return 0;
+  }
+}
+
+Comparison compareTensors(const HostTensor &actual, const HostTensor &expected, double rtol,
+                          double atol) {
+  Comparison c;
+  if (actual.dtype != expected.dtype || actual.dims != expected.dims) {
+    c.ok = false;
+    c.message = "dtype or shape differs from the expected tensor";
+    return c;
+  }
+  for (int64_t i = 0; i < actual.numElements(); ++i) {
+    double a = elementAsDouble(actual, i), e = elementAsDouble(expected, i);
+    if (std::isnan(a) && std::isnan(e))
+      continue;
+    double err = std::fabs(a - e);
+    if (std::isinf(e) && a == e)
+      err = 0;
+    if (std::isnan(err))
+      err = INFINITY;
+    c.maxAbsError = std::max(c.maxAbsError, err);
+    if (!(err <= atol + rtol * std::fabs(e))) {
+      if (c.firstMismatch < 0)
+        c.firstMismatch = i;
+      ++c.mismatches;
+      c.ok = false;
+    }
+  }
+  return c;
+}
+
+} // namespace smelt

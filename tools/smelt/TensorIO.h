@@ -1,0 +1,48 @@
+//===- TensorIO.h - tensors from and to .pb and .npy files ------*- C++ -*-===//
+//
+// Host-side tensors for `smelt run`: ONNX TensorProto files (the backend test
+// suite's format) and NumPy .npy files, plus the numpy-style closeness check
+// used by --check.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_TOOLS_SMELT_TENSORIO_H
+#define SMELT_TOOLS_SMELT_TENSORIO_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace smelt {
+
+struct HostTensor {
+  std::string name;
+  int32_t dtype = 0; ///< smelt_dtype
+  std::vector<int64_t> dims;
+  std::vector<char> data; ///< dense row-major, little-endian
+
+  int64_t numElements() const;
+};
+
+/// Reads a .pb (TensorProto) or .npy file. False with `error` set on failure.
+bool readTensorFile(const std::string &path, HostTensor &tensor, std::string &error);
+bool writeTensorFile(const std::string &path, const HostTensor &tensor, std::string &error);
+
+/// The element at `i` as a double (for comparison and printing).
+double elementAsDouble(const HostTensor &tensor, int64_t i);
+
+struct Comparison {
+  bool ok = true;
+  double maxAbsError = 0;
+  int64_t mismatches = 0;
+  int64_t firstMismatch = -1;
+  std::string message; ///< why the tensors cannot be compared (dtype/shape)
+};
+
+/// numpy.testing.assert_allclose: |actual - expected| <= atol + rtol * |expected|,
+/// NaN matching NaN; dtypes and dims must agree.
+Comparison compareTensors(const HostTensor &actual, const HostTensor &expected, double rtol,
+                          double atol);
+
+} // namespace smelt
+
+#endif // SMELT_TOOLS_SMELT_TENSORIO_H

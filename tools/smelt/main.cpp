@@ -1,0 +1,133 @@
+//===- main.cpp - the smelt command-line driver ---------------------------===//
+//
+//   smelt compile model.onnx -o libmodel.so [--emit=...] [-O0..3] [--shape N=d,...]
+//   smelt run libmodel.so [-i NAME=FILE]... [--check DIR] [--rtol R --atol A] [-o DIR]
+//   smelt inspect model.onnx
+//
+// The only place that prints diagnostics and chooses exit codes.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/pipeline/Compile.h"
+#include "compiler/pipeline/Registration.h"
+#include "tools/smelt/Commands.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <CLI/CLI.hpp>
+
+namespace {
+
+/// Parses "NAME=1,3,224,224" into options.inputShapes.
+bool parseShape(const std::string &spec, smelt::ImportOptions &options, std::string &error) {
+  size_t eq = spec.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+    error = "--shape expects NAME=d0,d1,... but got '" + spec + "'";
+    return false;
+  }
+  std::vector<int64_t> dims;
+  std::string list = spec.substr(eq + 1);
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char *end = nullptr;
+    long long d = std::strtoll(item.c_str(), &end, 10);
+    if (item.empty() || *end) {
+      error = "--shape: '" + item + "' is not a dimension in '" + spec + "'";
+      return false;
+    }
+    dims.push_back(d);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  options.inputShapes[spec.substr(0, eq)] = dims;
+  return true;
+}
+
+int compileCommand(smelt::CompileOptions options, const std::vector<std::string> &shapes,
+                   const std::string &emit, int optLevel) {
+  std::string error;
+  for (const std::string &spec : shapes)
+    if (!parseShape(spec, options.import, error)) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
+      return 1;
+    }
+  if (!emit.empty() && !smelt::parseEmitKind(emit, options.emit)) {
+    std::fprintf(stderr, "error: unknown --emit kind '%s'\n", emit.c_str());
+    return 1;
+  }
+  if (emit.empty()) {
+    llvm::StringRef out(options.output);
+    options.emit = out.ends_with(".o") ? smelt::EmitKind::Obj
+                   : out.ends_with(".s") ? smelt::EmitKind::Asm
+                   : out.ends_with(".ll") ? smelt::EmitKind::Llvm
+                   : out.ends_with(".mlir") ? smelt::EmitKind::Mlir
+                                            : smelt::EmitKind::Shared;
+  }
+  options.target.optLevel = static_cast<unsigned>(optLevel);
+
+  mlir::DialectRegistry registry;
+  smelt::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading(); // Compile one model at a time; no thread pool to start.
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  return mlir::succeeded(smelt::compileModel(options, context)) ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  CLI::App app{"smelt - ahead-of-time compiler for ONNX models"};
+  app.set_version_flag("--version", "smelt " SMELT_VERSION_STRING);
+  app.require_subcommand(1);
+
+  smelt::CompileOptions compile;
+  std::vector<std::string> shapes;
+  std::string emit;
+  int optLevel = 2;
+  CLI::App *compileCmd = app.add_subcommand("compile", "Compile an ONNX model to native code");
+  compileCmd->add_option("model", compile.input, "Input model (.onnx, or .onnxtxt text syntax)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compileCmd->add_option("-o,--output", compile.output, "Output file")->required();
+  compileCmd->add_option("--emit", emit,
+                         "Output kind: so (default), obj (+ .h), asm, llvm, mlir, linalg, onnx");
+  compileCmd->add_option("--shape", shapes, "Fix an input's dims: NAME=d0,d1,...");
+  compileCmd->add_option("-O", optLevel, "Optimization level 0-3")->check(CLI::Range(0, 3));
+  compileCmd->add_option("--target", compile.target.triple, "Target triple (default: host)");
+  compileCmd->add_option("--cpu", compile.target.cpu, "Target CPU (default: host)");
+  compileCmd->add_option("--features", compile.target.features, "Target features (+avx2,...)");
+  compileCmd->add_option("--name", compile.symbolPrefix,
+                         "Symbol prefix of the entry points (default: smelt_model for .so, "
+                         "the output's stem for .o)");
+
+  smelt::RunOptions run;
+  CLI::App *runCmd = app.add_subcommand("run", "Run a compiled model");
+  runCmd->add_option("library", run.library, "Compiled model (.so)")->required();
+  runCmd->add_option("-i,--input", run.inputs, "Input tensor: NAME=FILE or FILE (.pb or .npy)");
+  runCmd->add_option("--check", run.checkDir,
+                     "ONNX test_data_set folder: take inputs, compare outputs")
+      ->check(CLI::ExistingDirectory);
+  runCmd->add_option("--rtol", run.rtol, "Relative tolerance for --check (default 1e-3)");
+  runCmd->add_option("--atol", run.atol, "Absolute tolerance for --check (default 1e-7)");
+  runCmd->add_option("-o,--output-dir", run.outputDir, "Save outputs as NAME.npy here")
+      ->check(CLI::ExistingDirectory);
+  runCmd->add_flag("--print", run.print, "Print outputs");
+
+  std::string inspectModel;
+  CLI::App *inspectCmd = app.add_subcommand("inspect", "Describe an ONNX model");
+  inspectCmd->add_option("model", inspectModel, "Model (.onnx)")->required()->check(CLI::ExistingFile);
+
+  CLI11_PARSE(app, argc, argv);
+  if (compileCmd->parsed())
+    return compileCommand(compile, shapes, emit, optLevel);
+  if (runCmd->parsed())
+    return smelt::runCommand(run);
+  return smelt::inspectCommand(inspectModel);
+}
