@@ -14,7 +14,7 @@ mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm) {
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
       "canonicalize",
       "buffer-deallocation-pipeline",
-      "func.func(convert-linalg-to-loops)",
+      "func.func(smelt-cpu-lower-copies, convert-linalg-to-loops)",
       "expand-strided-metadata",
       "lower-affine",
       "convert-scf-to-cf",

@@ -1,6 +1,7 @@
 //===- Registration.cpp - register Smelt's dialects and passes ------------===//
 #include "compiler/pipeline/Registration.h"
 
+#include "codegen/cpu/Passes.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "dialects/onnx/OnnxDialect.h"
 #include "passes/Passes.h"
@@ -56,6 +57,7 @@ void registerAllPasses() {
   std::call_once(once, [] {
     mlir::registerAllPasses();
     registerSmeltPasses();
+    registerSmeltCpuPasses();
     registerSmeltPipelines();
   });
 }

@@ -219,7 +219,8 @@ struct ConvPattern : OpConversionPattern<onnx::ConvOp> {
                             << channels << " channels) and W (" << filters << "x"
                             << groupChannels << ")";
     ArrayRef<int64_t> wSpatial = wType.getShape().drop_front(2);
-    if (std::optional<ArrayRef<int64_t>> kernel = op.getKernelShape(); kernel && *kernel != wSpatial)
+    std::optional<ArrayRef<int64_t>> kernel = op.getKernelShape();
+    if (kernel && *kernel != wSpatial)
       return op.emitError() << describeNode(op) << ": kernel_shape does not match the shape of W";
     FailureOr<Window> w =
         resolveWindow(op, spatialSizes(inType), spatialSizes(resultType), wSpatial,

@@ -156,12 +156,12 @@ struct SoftmaxPattern : OpConversionPattern<OpTy> {
                            [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
                              return arith::MaximumFOp::create(b, l, acc, v);
                            });
-    Value exp = elementwiseWithReduced(rewriter, loc, resultType, axis, ValueRange{x},
-                                       ValueRange{max},
-                                       [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                                         Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-                                         return math::ExpOp::create(b, l, shifted);
-                                       });
+    Value exp = elementwiseWithReduced(
+        rewriter, loc, resultType, axis, ValueRange{x}, ValueRange{max},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
+          return math::ExpOp::create(b, l, shifted);
+        });
     Value sum = reduceAxis(rewriter, loc, exp, axis, scalarConstant(rewriter, loc, elem, 0),
                            [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
                              return arith::AddFOp::create(b, l, acc, v);

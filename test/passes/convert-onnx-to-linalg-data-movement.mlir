@@ -22,6 +22,24 @@ func.func @constant_ints() -> tensor<2xi64> {
 
 // -----
 
+// Resource blobs keep their handle; only the type becomes signless.
+// CHECK-LABEL: func.func @constant_resource
+// CHECK: arith.constant dense_resource<blob> : tensor<2xi8>
+// CHECK-NOT: onnx.
+func.func @constant_resource() -> tensor<2xui8> {
+  %0 = "onnx.Constant"() {value = dense_resource<blob> : tensor<2xui8>} : () -> tensor<2xui8>
+  return %0 : tensor<2xui8>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x010000000102"
+    }
+  }
+#-}
+
+// -----
+
 // Reshape reads only the result type; a merge of dims is a collapse.
 // CHECK-LABEL: func.func @reshape_collapse
 // CHECK-SAME: (%[[X:.+]]: tensor<2x3x4xf32>, %{{.+}}: tensor<2xi64>)
