@@ -16,10 +16,17 @@
 #include "llvm/Support/SourceMgr.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include <onnx/onnx_pb.h>
+
+#include <fstream>
+
 static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional, llvm::cl::desc("<model>"),
                                             llvm::cl::init("-"));
 static llvm::cl::list<std::string> shapes("shape",
                                           llvm::cl::desc("Fix an input's dims: NAME=d0,d1,..."));
+static llvm::cl::opt<std::string> emitOnnx(
+    "emit-onnx", llvm::cl::desc("Write the parsed model as binary .onnx to this path and stop"),
+    llvm::cl::value_desc("path"));
 static llvm::cl::opt<bool> noInference("no-shape-inference",
                                        llvm::cl::desc("Skip libonnx shape inference"));
 
@@ -57,6 +64,19 @@ int main(int argc, char **argv) {
       llvm::errs() << "error: --shape expects NAME=d0,d1,... but got '" << spec << "'\n";
       return 1;
     }
+
+  if (!emitOnnx.empty()) {
+    // Text -> binary, for tools (ONNX Runtime) that only read protobuf.
+    onnx::ModelProto model;
+    if (mlir::failed(smelt::loadModelProto(inputFile, model, &context)))
+      return 1;
+    std::ofstream out(emitOnnx, std::ios::binary);
+    if (!model.SerializeToOstream(&out)) {
+      llvm::errs() << "error: cannot write '" << emitOnnx << "'\n";
+      return 1;
+    }
+    return 0;
+  }
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
   if (inputFile == "-" || llvm::StringRef(inputFile).ends_with(".onnxtxt")) {

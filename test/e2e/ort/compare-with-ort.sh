@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# compare-with-ort.sh - compile a model with smelt and check it against ONNX Runtime.
+#
+# usage: compare-with-ort.sh SMELT SMELT_TRANSLATE MODEL WORKDIR ATOL SEED NAME=dims...
+# MODEL may be ONNX text (.onnxtxt); it is converted to binary for ONNX Runtime.
+# onnxruntime-node is installed from npm (scripts disabled) into
+# $SMELT_NPM_CACHE (default WORKDIR/npm) on first use.
+set -euo pipefail
+smelt=$1 translate=$2 model=$3 work=$4 atol=$5 seed=$6
+shift 6
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$work"
+npm_dir=${SMELT_NPM_CACHE:-$work/npm}
+if [ ! -d "$npm_dir/node_modules/onnxruntime-node" ]; then
+  mkdir -p "$npm_dir"
+  (cd "$npm_dir" && npm install --silent --no-save --no-audit --no-fund --ignore-scripts \
+      onnxruntime-node@1 >/dev/null)
+fi
+binary=$work/model.onnx
+case "$model" in
+  *.onnxtxt) "$translate" "$model" --emit-onnx "$binary" ;;
+  *) cp "$model" "$binary" ;;
+esac
+shape_args=()
+for spec in "$@"; do shape_args+=(--shape "$spec"); done
+"$smelt" compile "$binary" -o "$work/model.so" "${shape_args[@]}"
+ORT_NODE_MODULES="$npm_dir/node_modules" node "$here/reference.mjs" "$binary" "$work/data" "$seed" "$@"
+"$smelt" run "$work/model.so" --check "$work/data" --rtol 0 --atol "$atol"
