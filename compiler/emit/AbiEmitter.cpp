@@ -1,7 +1,7 @@
 //===- AbiEmitter.cpp - the model ABI's symbols in LLVM IR ----------------===//
 //
-// The struct layouts here mirror model_abi.h field by field; a static check
-// in test/unit keeps the two in step.
+// The struct layouts here mirror model_abi.h field by field; every end-to-end
+// test goes through them via the runtime, which reads the header's layout.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/emit/AbiEmitter.h"

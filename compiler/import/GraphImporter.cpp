@@ -48,16 +48,20 @@ public:
 private:
   using Scope = llvm::StringMap<Value>;
 
+  /// The node's name, or "<OpType>_<index>" for unnamed nodes.
+  static std::string nodeName(const ::onnx::NodeProto &node, int index) {
+    return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+  }
+
   Location nodeLocation(const ::onnx::NodeProto &node, int index) {
-    std::string name = node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                                           : node.name();
-    return NameLoc::get(StringAttr::get(ctx_, name),
+    return NameLoc::get(StringAttr::get(ctx_, nodeName(node, index)),
                         NameLoc::get(StringAttr::get(ctx_, node.op_type()),
                                      FileLineColLoc::get(ctx_, fileName_, 0, 0)));
   }
 
-  static std::string describe(const ::onnx::NodeProto &node) {
-    return "node '" + node.name() + "' (" + node.op_type() + ")";
+  /// "node 'name' (OpType)" for diagnostics; same name as the location.
+  std::string describe(const ::onnx::NodeProto &node) const {
+    return "node '" + nodeName(node, currentNode_) + "' (" + node.op_type() + ")";
   }
 
   Value lookup(StringRef name) {
@@ -92,6 +96,7 @@ private:
   std::string fileName_;
   int64_t modelOpset_;
   std::vector<Scope *> scopes_;
+  int currentNode_ = 0; // Index of the node being imported, for unnamed nodes.
   llvm::StringMap<const ::onnx::ValueInfoProto *> valueInfo_;
 };
 
@@ -260,6 +265,7 @@ LogicalResult GraphImporter::importConstantNode(const ::onnx::NodeProto &node, L
 }
 
 LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node, int index, Scope &scope) {
+  currentNode_ = index;
   Location loc = nodeLocation(node, index);
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return emitError(loc) << describe(node) << ": operator domain '" << node.domain()

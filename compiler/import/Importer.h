@@ -46,6 +46,10 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxText(llvm::StringRef text, llvm::Str
 mlir::LogicalResult loadModelProto(llvm::StringRef path, ::onnx::ModelProto &model,
                                    mlir::MLIRContext *context);
 
+/// Parses a `--shape` value "NAME=d0,d1,..." into options.inputShapes.
+/// False with `error` set when it is malformed.
+bool parseShapeSpec(const std::string &spec, ImportOptions &options, std::string &error);
+
 /// Largest element count accepted for any declared tensor shape.
 constexpr int64_t kMaxTensorElements = int64_t(1) << 40;
 

@@ -147,6 +147,27 @@ LogicalResult loadModelProto(StringRef path, ::onnx::ModelProto &model, MLIRCont
                                  loc);
 }
 
+bool parseShapeSpec(const std::string &spec, ImportOptions &options, std::string &error) {
+  size_t eq = spec.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+    error = "--shape expects NAME=d0,d1,... but got '" + spec + "'";
+    return false;
+  }
+  std::vector<int64_t> dims;
+  SmallVector<StringRef> items;
+  StringRef(spec).substr(eq + 1).split(items, ',');
+  for (StringRef item : items) {
+    int64_t d;
+    if (item.trim().getAsInteger(10, d)) {
+      error = "--shape: '" + item.str() + "' is not a dimension in '" + spec + "'";
+      return false;
+    }
+    dims.push_back(d);
+  }
+  options.inputShapes[spec.substr(0, eq)] = dims;
+  return true;
+}
+
 LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &options, Location loc) {
   ::onnx::GraphProto &graph = *model.mutable_graph();
 

@@ -21,22 +21,6 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// Reshape between static shapes: a collapse or expand when one exists, else
-/// a general reshape.
-Value reshapeStatic(OpBuilder &b, Location loc, Value input, RankedTensorType resultType) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  if (inputType == resultType)
-    return input;
-  if (inputType.getRank() > resultType.getRank()) {
-    if (auto reassociation = getReassociationIndicesForReshape(inputType, resultType))
-      return tensor::CollapseShapeOp::create(b, loc, resultType, input, *reassociation);
-  } else if (inputType.getRank() < resultType.getRank()) {
-    if (auto reassociation = getReassociationIndicesForReshape(resultType, inputType))
-      return tensor::ExpandShapeOp::create(b, loc, resultType, input, *reassociation);
-  }
-  return reshapeTo(b, loc, input, resultType);
-}
-
 Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
@@ -121,7 +105,7 @@ struct ReshapeLikePattern : OpConversionPattern<OpTy> {
     if (inputType.getNumElements() != resultType.getNumElements())
       return op.emitError() << describeNode(op) << ": cannot reshape " << inputType << " to "
                             << resultType;
-    rewriter.replaceOp(op, reshapeStatic(rewriter, op.getLoc(), input, resultType));
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), input, resultType));
     return success();
   }
 };

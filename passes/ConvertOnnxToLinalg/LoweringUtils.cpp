@@ -1,6 +1,7 @@
 //===- LoweringUtils.cpp - shared helpers of convert-onnx-to-linalg -------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 
@@ -173,8 +174,17 @@ FailureOr<double> getConstantScalar(Value value) {
 }
 
 Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType resultType) {
-  if (input.getType() == resultType)
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType == resultType)
     return input;
+  // A collapse or expand where one exists: they bufferize to views, no copy.
+  if (inputType.getRank() > resultType.getRank()) {
+    if (auto reassociation = getReassociationIndicesForReshape(inputType, resultType))
+      return tensor::CollapseShapeOp::create(b, loc, resultType, input, *reassociation);
+  } else if (inputType.getRank() < resultType.getRank()) {
+    if (auto reassociation = getReassociationIndicesForReshape(resultType, inputType))
+      return tensor::ExpandShapeOp::create(b, loc, resultType, input, *reassociation);
+  }
   auto shapeType = RankedTensorType::get({resultType.getRank()}, b.getIndexType());
   SmallVector<int64_t> dims(resultType.getShape());
   auto shape = arith::ConstantOp::create(

@@ -75,7 +75,8 @@ mlir::LogicalResult getConstantInts(mlir::Value value, llvm::SmallVectorImpl<int
 /// Reads a float scalar constant operand.
 mlir::FailureOr<double> getConstantScalar(mlir::Value value);
 
-/// Reshape between static shapes of the same element count.
+/// Reshape between static shapes of the same element count: a collapse or
+/// expand when one exists, else a general tensor.reshape.
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType resultType);
 

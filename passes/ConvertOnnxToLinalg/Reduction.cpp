@@ -63,22 +63,6 @@ Value initialValue(OpBuilder &b, Location loc, ReduceKind kind, Type type, bool 
   llvm_unreachable("unknown reduction");
 }
 
-/// Reshape between static shapes: a collapse or expand when one exists, else
-/// a general reshape.
-Value reshapeStatic(OpBuilder &b, Location loc, Value input, RankedTensorType resultType) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  if (inputType == resultType)
-    return input;
-  if (inputType.getRank() > resultType.getRank()) {
-    if (auto reassociation = getReassociationIndicesForReshape(inputType, resultType))
-      return tensor::CollapseShapeOp::create(b, loc, resultType, input, *reassociation);
-  } else if (inputType.getRank() < resultType.getRank()) {
-    if (auto reassociation = getReassociationIndicesForReshape(resultType, inputType))
-      return tensor::ExpandShapeOp::create(b, loc, resultType, input, *reassociation);
-  }
-  return reshapeTo(b, loc, input, resultType);
-}
-
 /// Which axes of a `rank`-D input a reduction with a non-constant axes input
 /// reduces, read from the static shapes; failure when they are ambiguous.
 FailureOr<SmallVector<bool>> inferReducedAxes(ArrayRef<int64_t> input, ArrayRef<int64_t> result,
@@ -173,7 +157,7 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
                             : Value(arith::DivSIOp::create(nb, nloc, args[0], divisor));
         });
   }
-  return reshapeStatic(b, loc, result, resultType);
+  return reshapeTo(b, loc, result, resultType);
 }
 
 /// Shared driver: resolves axes (attribute, constant input or shapes), applies
@@ -212,7 +196,7 @@ struct ReducePattern : OpConversionPattern<OpTy> {
     SmallVector<bool> reduced(rank, false);
     if (axes) {
       if (axes->empty() && noop) {
-        rewriter.replaceOp(op, reshapeStatic(rewriter, op.getLoc(), adaptor.getData(), resultType));
+        rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getData(), resultType));
         return success();
       }
       if (axes->empty())

@@ -14,6 +14,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 
 #include <onnx/onnx_pb.h>
@@ -30,26 +31,10 @@ static llvm::cl::opt<std::string> emitOnnx(
 static llvm::cl::opt<bool> noInference("no-shape-inference",
                                        llvm::cl::desc("Skip libonnx shape inference"));
 
-/// Parses "NAME=1,3,224,224" (shared with the smelt driver's --shape).
-static bool parseShape(const std::string &spec, smelt::ImportOptions &options) {
-  size_t eq = spec.rfind('=');
-  if (eq == std::string::npos || eq == 0)
-    return false;
-  std::vector<int64_t> dims;
-  llvm::SmallVector<llvm::StringRef> parts;
-  llvm::StringRef(spec).substr(eq + 1).split(parts, ',');
-  for (llvm::StringRef p : parts) {
-    int64_t d;
-    if (p.trim().getAsInteger(10, d))
-      return false;
-    dims.push_back(d);
-  }
-  options.inputShapes[spec.substr(0, eq)] = dims;
-  return true;
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   llvm::cl::ParseCommandLineOptions(argc, argv, "Smelt ONNX importer\n");
   mlir::DialectRegistry registry;
   smelt::registerAllDialects(registry);
@@ -59,11 +44,13 @@ int main(int argc, char **argv) {
 
   smelt::ImportOptions options;
   options.inferShapes = !noInference;
-  for (const std::string &spec : shapes)
-    if (!parseShape(spec, options)) {
-      llvm::errs() << "error: --shape expects NAME=d0,d1,... but got '" << spec << "'\n";
+  for (const std::string &spec : shapes) {
+    std::string error;
+    if (!smelt::parseShapeSpec(spec, options, error)) {
+      llvm::errs() << "error: " << error << "\n";
       return 1;
     }
+  }
 
   if (!emitOnnx.empty()) {
     // Text -> binary, for tools (ONNX Runtime) that only read protobuf.
@@ -91,7 +78,7 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
-  module->print(llvm::outs());
+  module->print(llvm::outs(), mlir::OpPrintingFlags());
   llvm::outs() << "\n";
   return 0;
 }

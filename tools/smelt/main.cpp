@@ -20,39 +20,11 @@
 
 namespace {
 
-/// Parses "NAME=1,3,224,224" into options.inputShapes.
-bool parseShape(const std::string &spec, smelt::ImportOptions &options, std::string &error) {
-  size_t eq = spec.rfind('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
-    error = "--shape expects NAME=d0,d1,... but got '" + spec + "'";
-    return false;
-  }
-  std::vector<int64_t> dims;
-  std::string list = spec.substr(eq + 1);
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    char *end = nullptr;
-    long long d = std::strtoll(item.c_str(), &end, 10);
-    if (item.empty() || *end) {
-      error = "--shape: '" + item + "' is not a dimension in '" + spec + "'";
-      return false;
-    }
-    dims.push_back(d);
-    if (comma == std::string::npos)
-      break;
-    start = comma + 1;
-  }
-  options.inputShapes[spec.substr(0, eq)] = dims;
-  return true;
-}
-
 int compileCommand(smelt::CompileOptions options, const std::vector<std::string> &shapes,
                    const std::string &emit, int optLevel) {
   std::string error;
   for (const std::string &spec : shapes)
-    if (!parseShape(spec, options.import, error)) {
+    if (!smelt::parseShapeSpec(spec, options.import, error)) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       return 1;
     }
@@ -124,7 +96,12 @@ int main(int argc, char **argv) {
   CLI::App *inspectCmd = app.add_subcommand("inspect", "Describe an ONNX model");
   inspectCmd->add_option("model", inspectModel, "Model (.onnx)")->required()->check(CLI::ExistingFile);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    // --help and --version exit 0; every usage error exits 1.
+    return app.exit(e) == 0 ? 0 : 1;
+  }
   if (compileCmd->parsed())
     return compileCommand(compile, shapes, emit, optLevel);
   if (runCmd->parsed())
