@@ -1,5 +1,8 @@
 //===- Linker.cpp - object file to shared library -------------------------===//
 //
+// LLD's ELF driver links in process; if it fails, the system compiler driver
+// (`cc -shared`) is tried before giving up.
+//
 // The compiled model only needs libc (malloc/free) and libm (expf, ...); they
 // are recorded as DT_NEEDED by absolute path lookup in the usual library
 // folders, so the library loads without the caller linking libm itself.
@@ -10,6 +13,7 @@
 #include "lld/Common/Driver.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 LLD_HAS_DRIVER(elf)
@@ -41,6 +45,16 @@ std::string findLibm() {
       return candidate;
   }
   return "";
+}
+
+/// Fallback when LLD's library fails: the system compiler driver as linker.
+bool linkWithSystemCompiler(const std::string &object, const std::string &library) {
+  llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return false;
+  llvm::SmallVector<llvm::StringRef> args = {*cc,    "-shared", "-Wl,-z,noexecstack", "-o",
+                                             library, object,    "-lm"};
+  return llvm::sys::ExecuteAndWait(*cc, args) == 0;
 }
 
 } // namespace
@@ -83,7 +97,7 @@ bool linkSharedLibrary(llvm::StringRef objectBytes, llvm::StringRef output, std:
   std::string diagnostics;
   llvm::raw_string_ostream errs(diagnostics), outs(diagnostics);
   lld::Result result = lld::lldMain(args, outs, errs, {{lld::Gnu, &lld::elf::link}});
-  if (result.retCode != 0) {
+  if (result.retCode != 0 && !linkWithSystemCompiler(object.path, library.path)) {
     error = "linking '" + output.str() + "' failed: " + diagnostics;
     return false;
   }
