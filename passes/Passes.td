@@ -4,6 +4,38 @@
 
 include "mlir/Pass/PassBase.td"
 
+def OnnxInferShapes : Pass<"onnx-infer-shapes", "mlir::func::FuncOp"> {
+  let summary = "Refine result types with libonnx's per-operator inference functions";
+  let description = [{
+    Input: onnx ops whose result types may be unranked or partly dynamic.
+    Output: every result type refined by what the op's libonnx schema
+    inference function derives from its operand types, attributes and
+    constant operands; the function's result types follow its returned
+    values. Types are only refined, never widened; a contradiction between a
+    declared and an inferred shape is an error at the op. Ops with regions
+    (If, Loop, Scan) are left as they are.
+  }];
+  let dependentDialects = ["::smelt::onnx::OnnxDialect"];
+}
+
+def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluate small onnx computations whose inputs are constants";
+  let description = [{
+    Input: onnx ops. Output: every op with a static result of at most
+    `max-elements` elements whose inputs are onnx.Constant (or, for Shape and
+    Size, whose input is statically shaped) replaced by one onnx.Constant:
+    Shape, Size, Identity, Reshape, Flatten, Squeeze, Unsqueeze, Cast,
+    ConstantOfShape, Add, Sub, Mul, Div, Mod, Max, Min, Neg, Abs, Equal, Less,
+    Greater, Not, Where, Concat, Gather, Slice, Range. Integer division by
+    zero and out-of-range indices are left for run time.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "1 << 16",
+           "Largest result, in elements, the pass materializes">
+  ];
+  let dependentDialects = ["::smelt::onnx::OnnxDialect"];
+}
+
 def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{

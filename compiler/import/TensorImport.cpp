@@ -47,6 +47,82 @@ FailureOr<Type> importElementType(int32_t dataType, MLIRContext *ctx, EmitErrorF
   }
 }
 
+int32_t exportElementType(Type type) {
+  using TP = ::onnx::TensorProto;
+  if (type.isF32()) return TP::FLOAT;
+  if (type.isF64()) return TP::DOUBLE;
+  if (type.isF16()) return TP::FLOAT16;
+  if (type.isBF16()) return TP::BFLOAT16;
+  if (isa<smelt::onnx::StringType>(type)) return TP::STRING;
+  if (auto complex = dyn_cast<ComplexType>(type))
+    return complex.getElementType().isF32() ? TP::COMPLEX64 : TP::COMPLEX128;
+  if (auto i = dyn_cast<IntegerType>(type)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1: return TP::BOOL;
+    case 8: return u ? TP::UINT8 : TP::INT8;
+    case 16: return u ? TP::UINT16 : TP::INT16;
+    case 32: return u ? TP::UINT32 : TP::INT32;
+    case 64: return u ? TP::UINT64 : TP::INT64;
+    }
+  }
+  return TP::UNDEFINED;
+}
+
+bool exportType(Type type, ::onnx::TypeProto &proto) {
+  if (auto seq = dyn_cast<smelt::onnx::SeqType>(type))
+    return exportType(seq.getElementType(), *proto.mutable_sequence_type()->mutable_elem_type());
+  if (auto opt = dyn_cast<smelt::onnx::OptType>(type))
+    return exportType(opt.getElementType(), *proto.mutable_optional_type()->mutable_elem_type());
+  auto tensor = dyn_cast<TensorType>(type);
+  if (!tensor)
+    return false;
+  int32_t elem = exportElementType(tensor.getElementType());
+  if (elem == ::onnx::TensorProto::UNDEFINED)
+    return false;
+  auto *t = proto.mutable_tensor_type();
+  t->set_elem_type(elem);
+  if (auto ranked = dyn_cast<RankedTensorType>(tensor)) {
+    auto *shape = t->mutable_shape();
+    for (int64_t d : ranked.getShape()) {
+      auto *dim = shape->add_dim();
+      if (!ShapedType::isDynamic(d))
+        dim->set_dim_value(d);
+    }
+  }
+  return true;
+}
+
+bool exportTensor(ElementsAttr value, ::onnx::TensorProto &proto) {
+  auto type = cast<ShapedType>(value.getType());
+  int32_t elem = exportElementType(type.getElementType());
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense || elem == ::onnx::TensorProto::UNDEFINED || elem == ::onnx::TensorProto::STRING ||
+      isa<ComplexType>(type.getElementType()))
+    return false;
+  proto.set_data_type(elem);
+  for (int64_t d : type.getShape())
+    proto.add_dims(d);
+  if (type.getElementType().isInteger(1)) {
+    std::string bytes;
+    for (bool b : dense.getValues<bool>())
+      bytes.push_back(b ? 1 : 0);
+    proto.set_raw_data(bytes);
+    return true;
+  }
+  unsigned width = type.getElementTypeBitWidth() / 8;
+  std::string bytes;
+  bytes.reserve(type.getNumElements() * width);
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat())
+    for (int64_t i = 0; i < type.getNumElements(); ++i)
+      bytes.append(raw.data(), width);
+  else
+    bytes.assign(raw.data(), raw.size());
+  proto.set_raw_data(bytes);
+  return true;
+}
+
 static FailureOr<SmallVector<int64_t>> checkedDims(llvm::ArrayRef<int64_t> dims,
                                                    EmitErrorFn emitError) {
   int64_t count = 1;

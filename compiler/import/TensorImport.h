@@ -37,6 +37,17 @@ mlir::FailureOr<mlir::ElementsAttr> importTensor(const ::onnx::TensorProto &tens
                                                  mlir::MLIRContext *context,
                                                  EmitErrorFn emitError);
 
+/// The ONNX TensorProto.DataType of an MLIR element type, or 0 (UNDEFINED).
+int32_t exportElementType(mlir::Type type);
+
+/// The TypeProto of a tensor, !onnx.seq or !onnx.opt type (the inverse of
+/// importType). False for types ONNX cannot describe.
+bool exportType(mlir::Type type, ::onnx::TypeProto &proto);
+
+/// A constant's contents as a TensorProto (raw_data). False for contents that
+/// cannot be read back (strings, complex).
+bool exportTensor(mlir::ElementsAttr value, ::onnx::TensorProto &proto);
+
 /// Decodes a tensor's data (raw_data or the typed repeated fields) into
 /// `count` little-endian elements of `width` bytes. False with `error` set
 /// when the data does not match the declared shape and type.

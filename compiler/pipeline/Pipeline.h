@@ -17,7 +17,7 @@ namespace smelt {
 /// The stages a module passes through, in order.
 enum class Stage { Onnx, Linalg, Llvm };
 
-/// smelt-onnx-pipeline: canonicalize and CSE (shapes come from the importer).
+/// smelt-onnx-pipeline: canonicalize, infer shapes, fold constants, CSE.
 void buildOnnxPipeline(mlir::OpPassManager &pm);
 /// smelt-linalg-pipeline: convert-onnx-to-linalg, then fuse elementwise ops.
 void buildLinalgPipeline(mlir::OpPassManager &pm);

@@ -1,0 +1,61 @@
+// RUN: smelt-opt %s --split-input-file --onnx-fold-constants | FileCheck %s
+
+// Shape of a static tensor, gathered and sliced, folds to one constant.
+// CHECK-LABEL: func.func @shape_gather_slice
+// CHECK-NOT: onnx.Shape
+// CHECK-NOT: onnx.Gather
+// CHECK-NOT: onnx.Slice
+// CHECK: %[[C:.+]] = "onnx.Constant"() <{value = dense<3> : tensor<1xi64>}>
+// CHECK: return %[[C]]
+func.func @shape_gather_slice(%x: tensor<2x3x4xf32>) -> tensor<1xi64> {
+  %s = "onnx.Shape"(%x) : (tensor<2x3x4xf32>) -> tensor<3xi64>
+  %i = "onnx.Constant"() {value = dense<[0, 1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %g = "onnx.Gather"(%s, %i) {axis = 0 : i64} : (tensor<3xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %start = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %end = "onnx.Constant"() {value = dense<[2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %none = onnx.NoValue
+  %sl = "onnx.Slice"(%g, %start, %end, %none, %none) : (tensor<2xi64>, tensor<1xi64>, tensor<1xi64>, none, none) -> tensor<1xi64>
+  return %sl : tensor<1xi64>
+}
+
+// -----
+
+// The exporters' Reshape target: Concat of unsqueezed dims and a -1.
+// CHECK-LABEL: func.func @concat_unsqueeze
+// CHECK: %[[C:.+]] = "onnx.Constant"() <{value = dense<[2, 12]> : tensor<2xi64>}>
+// CHECK: "onnx.Reshape"(%{{.+}}, %[[C]])
+func.func @concat_unsqueeze(%x: tensor<2x3x4xf32>) -> tensor<2x12xf32> {
+  %s = "onnx.Shape"(%x) {end = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<1xi64>
+  %a = "onnx.Constant"() {value = dense<[3]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %b = "onnx.Constant"() {value = dense<[4]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %m = "onnx.Mul"(%a, %b) : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %c = "onnx.Concat"(%s, %m) {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %r = "onnx.Reshape"(%x, %c) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2x12xf32>
+  return %r : tensor<2x12xf32>
+}
+
+// -----
+
+// Cast truncates towards zero; integer Div by zero is left for run time.
+// CHECK-LABEL: func.func @cast_and_div
+// CHECK-DAG: "onnx.Constant"() <{value = dense<[1, -2]> : tensor<2xi32>}>
+// CHECK-DAG: "onnx.Div"
+func.func @cast_and_div(%z: tensor<2xi64>) -> (tensor<2xi32>, tensor<2xi64>) {
+  %f = "onnx.Constant"() {value = dense<[1.7, -2.9]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %i = "onnx.Cast"(%f) {to = 6 : i64} : (tensor<2xf32>) -> tensor<2xi32>
+  %n = "onnx.Constant"() {value = dense<[4, 5]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %zero = "onnx.Constant"() {value = dense<[1, 0]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %d = "onnx.Div"(%n, %zero) : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  return %i, %d : tensor<2xi32>, tensor<2xi64>
+}
+
+// -----
+
+// Large results are left to code generation.
+// CHECK-LABEL: func.func @too_large
+// CHECK: "onnx.ConstantOfShape"
+func.func @too_large() -> tensor<300x300xf32> {
+  %s = "onnx.Constant"() {value = dense<[300, 300]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %c = "onnx.ConstantOfShape"(%s) : (tensor<2xi64>) -> tensor<300x300xf32>
+  return %c : tensor<300x300xf32>
+}
