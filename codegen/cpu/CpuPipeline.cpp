@@ -6,7 +6,7 @@
 namespace smelt {
 
 mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm) {
-  // Stage order, one step per line: bufferize, plan buffers, loops, LLVM.
+  // Stage order, one step per line: bufferize, plan buffers, loops, LLVM, check.
   static const char *const kStages[] = {
       "eliminate-empty-tensors",
       "one-shot-bufferize{bufferize-function-boundaries "
@@ -15,6 +15,7 @@ mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm) {
       "canonicalize",
       "buffer-deallocation-pipeline",
       "func.func(smelt-cpu-lower-copies, convert-linalg-to-loops)",
+      "smelt-cpu-flatten-empty-args",
       "expand-strided-metadata",
       "lower-affine",
       "convert-scf-to-cf",
@@ -27,6 +28,7 @@ mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm) {
       "convert-cf-to-llvm",
       "reconcile-unrealized-casts",
       "canonicalize",
+      "smelt-cpu-check-llvm",
   };
   for (const char *stage : kStages)
     if (mlir::failed(mlir::parsePassPipeline(stage, pm)))

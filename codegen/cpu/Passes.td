@@ -16,4 +16,26 @@ def SmeltCpuLowerCopies : Pass<"smelt-cpu-lower-copies", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SmeltCpuFlattenEmptyArgs : Pass<"smelt-cpu-flatten-empty-args", "mlir::ModuleOp"> {
+  let summary = "Give zero-element memref arguments the type memref<0xT>";
+  let description = [{
+    Input: bufferized functions whose arguments may be zero-element memrefs
+    such as memref<20x0x5xf32>. The identity layout of such a type has
+    dynamic strides, so the bare-pointer calling convention cannot lower it.
+    Output: every such argument has type memref<0xT> (still one pointer, never
+    dereferenced), and the body uses a zero-byte memref.alloca of the original
+    type instead. Fails on a function with callers.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def SmeltCpuCheckLlvm : Pass<"smelt-cpu-check-llvm", "mlir::ModuleOp"> {
+  let summary = "Fail if any op is left outside the LLVM dialect";
+  let description = [{
+    Input: the module after the conversions to the LLVM dialect. Output: the
+    same module, or a failure with one error per op that is not in the LLVM
+    dialect (the conversions are partial and leave such ops silently).
+  }];
+}
+
 #endif // SMELT_CODEGEN_CPU_PASSES_TD

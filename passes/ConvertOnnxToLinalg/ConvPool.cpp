@@ -8,6 +8,8 @@
 // the input is padded further at the end so that every window is in bounds.
 // The window itself is one linalg.generic whose input map is
 // `out * stride + k * dilation`; Conv groups are folded into that map.
+// MaxPool's optional Indices output comes from a second variant of that
+// generic that carries the max and its flat input index together.
 // AveragePool divides by the number of elements a window covers inside the
 // input (count_include_pad=0) or inside the explicitly padded input
 // (count_include_pad=1), never counting the ceil_mode extension.
@@ -293,12 +295,8 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     if (!resultType || !inType || !inType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    if (!op.getIndices().use_empty())
-      return op.emitError() << describeNode(op)
-                            << ": the Indices output of MaxPool is not supported yet";
     if (failed(checkPoolTypes(op, inType, resultType)))
       return failure();
-    // storage_order only affects Indices, which is unused here.
     FailureOr<Window> w =
         resolveWindow(op, spatialSizes(inType), spatialSizes(resultType), op.getKernelShape(),
                       op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad());
@@ -308,6 +306,19 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
     Type elem = resultType.getElementType();
     Value lowest = lowestValue(rewriter, loc, elem, isUnsigned);
     Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, lowest);
+    if (!op.getIndices().use_empty()) {
+      auto indicesType = getStaticType(*getTypeConverter(), op.getIndices());
+      if (!indicesType || indicesType.getShape() != resultType.getShape())
+        return rewriter.notifyMatchFailure(op, "Indices needs the static shape of Y");
+      int64_t storageOrder = op.getStorageOrder();
+      if (storageOrder != 0 && storageOrder != 1)
+        return op.emitError() << describeNode(op) << ": storage_order must be 0 or 1";
+      auto [values, indices] = buildArgMaxWindow(rewriter, loc, input, inType, resultType,
+                                                 indicesType, *w, lowest, isUnsigned,
+                                                 storageOrder == 1);
+      rewriter.replaceOp(op, ValueRange{values, indices});
+      return success();
+    }
     Value result = buildWindowReduction(
         rewriter, loc, input, resultType, *w, lowest,
         [&](OpBuilder &b, Location l, Value acc, Value x) {
@@ -315,6 +326,102 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
         });
     rewriter.replaceOp(op, result);
     return success();
+  }
+
+  /// Max and its position in one linalg.generic over (n, c, o..., k...) with
+  /// two outputs. The position is the flat index into the unpadded input
+  /// (spatial dims row major, or column major for `columnMajor`), and a
+  /// window element is taken when it is inside the input and is either the
+  /// first such element or strictly greater than the current max, so ties
+  /// keep the first in window order and NaN is taken only as the first
+  /// element, as in ONNX's reference.
+  static std::pair<Value, Value> buildArgMaxWindow(OpBuilder &b, Location loc, Value padded,
+                                                   RankedTensorType inType,
+                                                   RankedTensorType outType,
+                                                   RankedTensorType indicesType, const Window &w,
+                                                   Value lowest, bool isUnsigned,
+                                                   bool columnMajor) {
+    MLIRContext *ctx = b.getContext();
+    size_t spatial = w.kernel.size();
+    unsigned loops = 2 + 2 * spatial;
+    SmallVector<AffineExpr> inExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+    SmallVector<AffineExpr> windowExprs, outExprs{getAffineDimExpr(0, ctx),
+                                                  getAffineDimExpr(1, ctx)};
+    for (size_t i = 0; i < spatial; ++i) {
+      inExprs.push_back(windowExpr(ctx, w, i, 2 + i, 2 + spatial + i));
+      windowExprs.push_back(getAffineDimExpr(2 + spatial + i, ctx));
+      outExprs.push_back(getAffineDimExpr(2 + i, ctx));
+    }
+    AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
+                                AffineMap::get(loops, 0, windowExprs, ctx), outMap, outMap};
+    SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+    iterators.append(spatial, utils::IteratorType::reduction);
+    Value windowShape = tensor::EmptyOp::create(b, loc, w.kernel, outType.getElementType());
+    Value accValues = createFilled(b, loc, outType, lowest);
+    // -1 marks "no element taken yet".
+    Value accIndices = createFilled(b, loc, indicesType,
+                                    arith::ConstantIntOp::create(b, loc, b.getI64Type(), -1));
+    SmallVector<int64_t> in = spatialSizes(inType);
+    int64_t channels = inType.getDimSize(1), spatialCount = 1;
+    for (int64_t size : in)
+      spatialCount *= size;
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{outType, indicesType}, ValueRange{padded, windowShape},
+        ValueRange{accValues, accIndices}, maps, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, l, v); };
+          Value x = args[0], maxValue = args[2], maxIndex = args[3];
+          // Image (n, c) starts at (n * C + c) * prod(spatial sizes).
+          Value image = arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 0), cst(channels)),
+              linalg::IndexOp::create(nb, l, 1));
+          Value flat = cst(0);
+          Value inside = arith::ConstantIntOp::create(nb, l, nb.getI1Type(), 1);
+          SmallVector<Value> positions;
+          for (size_t i = 0; i < spatial; ++i) {
+            // Input coordinate o*s + k*d - padBegin; outside [0, size) is padding.
+            Value pos = arith::AddIOp::create(
+                nb, l,
+                arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 2 + i),
+                                      cst(w.strides[i])),
+                arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 2 + spatial + i),
+                                      cst(w.dilations[i])));
+            pos = arith::SubIOp::create(nb, l, pos, cst(w.padBegin[i]));
+            Value geZero = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, pos, cst(0));
+            Value ltSize = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, pos, cst(in[i]));
+            inside = arith::AndIOp::create(nb, l, inside,
+                                           arith::AndIOp::create(nb, l, geZero, ltSize));
+            positions.push_back(pos);
+          }
+          // Horner over the spatial dims: first to last (row major) or last to first.
+          for (size_t j = 0; j < spatial; ++j) {
+            size_t i = columnMajor ? spatial - 1 - j : j;
+            flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, cst(in[i])),
+                                         positions[i]);
+          }
+          flat = arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, image, cst(spatialCount)), flat);
+          Value candidate = arith::IndexCastOp::create(nb, l, nb.getI64Type(), flat);
+
+          Value greater;
+          if (isa<FloatType>(x.getType()))
+            greater = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, x, maxValue);
+          else
+            greater = arith::CmpIOp::create(
+                nb, l, isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, x,
+                maxValue);
+          Value first = arith::CmpIOp::create(
+              nb, l, arith::CmpIPredicate::slt, maxIndex,
+              arith::ConstantIntOp::create(nb, l, nb.getI64Type(), 0));
+          Value take = arith::AndIOp::create(nb, l, inside,
+                                             arith::OrIOp::create(nb, l, first, greater));
+          linalg::YieldOp::create(
+              nb, l,
+              ValueRange{arith::SelectOp::create(nb, l, take, x, maxValue),
+                         arith::SelectOp::create(nb, l, take, candidate, maxIndex)});
+        });
+    return {generic.getResult(0), generic.getResult(1)};
   }
 };
 

@@ -93,6 +93,8 @@ public:
 
 void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   populateElementwisePatterns(converter, patterns);
+  populateElementwiseMathPatterns(converter, patterns);
+  populateLogicalPatterns(converter, patterns);
   populateMatMulPatterns(converter, patterns);
   populateConvPoolPatterns(converter, patterns);
   populateNormalizationPatterns(converter, patterns);

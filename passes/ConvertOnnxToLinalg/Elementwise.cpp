@@ -5,51 +5,12 @@
 // read from the onnx op's original operand types.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+#include "passes/ConvertOnnxToLinalg/ElementwisePattern.h"
 
 using namespace mlir;
 
 namespace smelt {
 namespace {
-
-/// Context a scalar body gets besides its operands.
-struct ElementInfo {
-  Type elementType;  // Signless element type of the result.
-  bool isUnsigned;   // Signedness of the onnx operands.
-  Operation *op;     // The onnx op being lowered (for attributes).
-};
-
-using ElementBody = Value (*)(OpBuilder &, Location, ValueRange, const ElementInfo &);
-
-bool isFloat(Type type) { return isa<FloatType>(type); }
-
-/// Lowers an onnx op whose operands all broadcast into the result with one
-/// scalar body; `none` operands (absent optional inputs) are skipped.
-template <typename OpTy, ElementBody Body>
-struct ElementwisePattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*this->getTypeConverter(), op->getResult(0));
-    if (!resultType)
-      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
-    SmallVector<Value> inputs;
-    bool isUnsigned = false;
-    for (auto [original, converted] : llvm::zip(op->getOperands(), adaptor.getOperands())) {
-      if (isa<NoneType>(converted.getType()))
-        continue;
-      isUnsigned |= isUnsignedElement(original);
-      inputs.push_back(converted);
-    }
-    ElementInfo info{resultType.getElementType(), isUnsigned, op};
-    Value result = buildElementwise(rewriter, op.getLoc(), resultType, inputs,
-                                    [&](OpBuilder &b, Location loc, ValueRange args) {
-                                      return Body(b, loc, args, info);
-                                    });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
 
 // --- Arithmetic --------------------------------------------------------------
 
@@ -214,12 +175,6 @@ Value clipBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info
   return x;
 }
 
-Value castBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info) {
-  auto op = cast<onnx::CastOp>(info.op);
-  bool dstUnsigned = cast<ShapedType>(op.getResult().getType()).getElementType().isUnsignedInteger();
-  return castScalar(b, loc, a[0], info.elementType, isUnsignedElement(op.getInput()), dstUnsigned);
-}
-
 /// Identity-like ops forward their operand.
 template <typename OpTy>
 struct ForwardPattern : OpConversionPattern<OpTy> {
@@ -231,16 +186,30 @@ struct ForwardPattern : OpConversionPattern<OpTy> {
   }
 };
 
-/// Cast to or from strings has no numeric lowering.
-struct CastPattern : ElementwisePattern<onnx::CastOp, castBody> {
-  using ElementwisePattern::ElementwisePattern;
-  LogicalResult matchAndRewrite(onnx::CastOp op, OpAdaptor adaptor,
+/// Cast and CastLike: one elementwise conversion of the first operand (the
+/// CastLike target only lends its element type). Strings have no numeric
+/// lowering.
+template <typename OpTy>
+struct CastPattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    Type src = cast<ShapedType>(op.getInput().getType()).getElementType();
-    Type dst = cast<ShapedType>(op.getResult().getType()).getElementType();
+    Value input = op->getOperand(0);
+    Type src = cast<ShapedType>(input.getType()).getElementType();
+    Type dst = cast<ShapedType>(op->getResult(0).getType()).getElementType();
     if (isa<onnx::StringType>(src) || isa<onnx::StringType>(dst))
       return op.emitError() << describeNode(op) << ": casts to or from string are not supported yet";
-    return ElementwisePattern::matchAndRewrite(op, adaptor, rewriter);
+    auto resultType = getStaticType(*this->getTypeConverter(), op->getResult(0));
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, ValueRange{adaptor.getOperands()[0]},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return castScalar(b, loc, args[0], resultType.getElementType(), src.isUnsignedInteger(),
+                            dst.isUnsignedInteger());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
   }
 };
 
@@ -260,7 +229,8 @@ void populateElementwisePatterns(const TypeConverter &converter, RewritePatternS
                ElementwisePattern<onnx::SigmoidOp, sigmoidBody>,
                ElementwisePattern<onnx::LeakyReluOp, leakyReluBody>,
                ElementwisePattern<onnx::HardSigmoidOp, hardSigmoidBody>,
-               ElementwisePattern<onnx::ClipOp, clipBody>, CastPattern,
+               ElementwisePattern<onnx::ClipOp, clipBody>, CastPattern<onnx::CastOp>,
+               CastPattern<onnx::CastLikeOp>,
                ForwardPattern<onnx::IdentityOp>>(converter, ctx);
 }
 

@@ -51,6 +51,53 @@ func.func @maxpool_uint8_dilated(%x: tensor<1x1x7xui8>) -> tensor<1x1x3xui8> {
 
 // -----
 
+// Indices: one generic with two outputs, the max and its flat index into the
+// unpadded input (row major: ((n*C + c)*H + h)*W + w). A window element is
+// taken when it lies inside the input (padding never wins) and is the first
+// one or strictly greater, so ties keep the first.
+// CHECK-LABEL: func.func @maxpool_indices_pads
+// CHECK: %[[NONE:.+]] = arith.constant -1 : i64
+// CHECK: %[[IACC:.+]] = linalg.fill ins(%[[NONE]] : i64)
+// CHECK: %[[R:.+]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.+}}, %[[IACC]] : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32, %[[MAX:.+]]: f32, %[[IDX:.+]]: i64):
+// CHECK: %[[H:.+]] = arith.subi %{{.+}}, %c2
+// CHECK: %[[W:.+]] = arith.subi %{{.+}}, %c2
+// CHECK: arith.addi %{{.+}}, %[[H]] : index
+// CHECK: arith.addi %{{.+}}, %[[W]] : index
+// CHECK: %[[CAND:.+]] = arith.index_cast %{{.+}} : index to i64
+// CHECK: %[[GT:.+]] = arith.cmpf ogt, %[[IN]], %[[MAX]] : f32
+// CHECK: %[[FIRST:.+]] = arith.cmpi slt, %[[IDX]]
+// CHECK: %[[EITHER:.+]] = arith.ori %[[FIRST]], %[[GT]]
+// CHECK: %[[TAKE:.+]] = arith.andi %{{.+}}, %[[EITHER]]
+// CHECK: %[[V:.+]] = arith.select %[[TAKE]], %[[IN]], %[[MAX]] : f32
+// CHECK: %[[I:.+]] = arith.select %[[TAKE]], %[[CAND]], %[[IDX]] : i64
+// CHECK: linalg.yield %[[V]], %[[I]]
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @maxpool_indices_pads(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>) {
+  %y, %i = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 5, 5>, pads = array<i64: 2, 2, 2, 2>} : (tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+  return %y, %i : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>
+}
+
+// -----
+
+// storage_order = 1: the spatial dims are column major, (n*C + c)*H*W + w*H + h,
+// so w enters the index before h. Integers compare signed.
+// CHECK-LABEL: func.func @maxpool_indices_column_major
+// CHECK: linalg.generic
+// CHECK: %[[H:.+]] = arith.subi
+// CHECK: %[[W:.+]] = arith.subi
+// CHECK: arith.addi %{{.+}}, %[[W]] : index
+// CHECK: arith.addi %{{.+}}, %[[H]] : index
+// CHECK: arith.cmpi sgt
+func.func @maxpool_indices_column_major(%x: tensor<1x1x5x5xi8>) -> (tensor<1x1x2x2xi8>, tensor<1x1x2x2xi64>) {
+  %y, %i = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2>, storage_order = 1 : i64, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xi8>) -> (tensor<1x1x2x2xi8>, tensor<1x1x2x2xi64>)
+  return %y, %i : tensor<1x1x2x2xi8>, tensor<1x1x2x2xi64>
+}
+
+// -----
+
 // Without padding every window is full: divide by the kernel size.
 // CHECK-LABEL: func.func @averagepool_default
 // CHECK-NOT: tensor.pad

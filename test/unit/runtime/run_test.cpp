@@ -235,6 +235,40 @@ TEST(RuntimeRunLinked, ReportedShapeMustMatchSignature) {
   EXPECT_TRUE(contains(message(status), "output 'b' (#0)"));
 }
 
+// Zero-element tensors hold no data: a NULL input pointer is fine, and a
+// runtime-allocated zero-byte output is still a valid, freeable pointer.
+const int64_t kEmptyIn[] = {2, 0};
+const int64_t kEmptyOut[] = {0, 3};
+const smelt_tensor_info kEmptyInInfo[] = {{"a", SMELT_DTYPE_FLOAT32, 2, kEmptyIn}};
+const smelt_tensor_info kEmptyOutInfo[] = {{"b", SMELT_DTYPE_INT64, 2, kEmptyOut}};
+
+int32_t emptyEntry(const smelt_call *call) {
+  return call->outputs[0] ? SMELT_ENTRY_OK : SMELT_ENTRY_BAD_ABI;
+}
+
+TEST(RuntimeRunLinked, ZeroElementTensors) {
+  smelt_model_info info = makeInfo(kEmptyInInfo, 1, kEmptyOutInfo, 1, emptyEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  smelt_tensor input = view(nullptr, SMELT_DTYPE_FLOAT32, 2, kEmptyIn);
+  smelt_tensor output = {nullptr, 0, 0, nullptr};
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  ASSERT_EQ(status, nullptr) << message(status);
+  EXPECT_NE(output.data, nullptr);
+  EXPECT_EQ(output.dtype, SMELT_DTYPE_INT64);
+  ASSERT_EQ(output.rank, 2);
+  EXPECT_EQ(output.dims[0], 0);
+  EXPECT_EQ(output.dims[1], 3);
+  smelt_free(output.data);
+
+  // A caller-owned zero-element output needs no storage either: any pointer
+  // (here one past a dummy) is accepted and never written.
+  int64_t dummy = 0;
+  smelt_tensor into = view(&dummy + 1, SMELT_DTYPE_INT64, 2, kEmptyOut);
+  Status again(smelt_model_run(model.get(), &input, 1, &into, 1));
+  ASSERT_EQ(again, nullptr) << message(again);
+}
+
 TEST(RuntimeRunLinked, DynamicOutputShapesAreNotSupportedYet) {
   const smelt_tensor_info out[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kDynamic}};
   smelt_model_info info = makeInfo(kVecIn, 1, out, 1, failingEntry);
