@@ -13,8 +13,8 @@ func.func @round(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // Elu: alpha * expm1(x) below zero, x elsewhere.
 // CHECK-LABEL: func.func @elu
-// CHECK: %[[ALPHA:.+]] = arith.constant 2.000000e+00 : f32
 // CHECK: ^bb0(%[[X:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[ALPHA:.+]] = arith.constant 2.000000e+00 : f32
 // CHECK: %[[E:.+]] = math.expm1 %[[X]]
 // CHECK: %[[NEG:.+]] = arith.cmpf olt, %[[X]]
 // CHECK: %[[S:.+]] = arith.mulf %[[ALPHA]], %[[E]]
