@@ -100,6 +100,11 @@ void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePattern
   populateNormalizationPatterns(converter, patterns);
   populateReductionPatterns(converter, patterns);
   populateDataMovementPatterns(converter, patterns);
+  populateIndexingPatterns(converter, patterns);
+  populateLayoutPatterns(converter, patterns);
+  populateResamplingPatterns(converter, patterns);
+  populateQuantizationPatterns(converter, patterns);
+  populateEinsumPatterns(converter, patterns);
 }
 
 std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {

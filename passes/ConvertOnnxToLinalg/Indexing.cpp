@@ -1,0 +1,10 @@
+//===- Indexing.cpp - (being written) -------------------------------------------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+void populateIndexingPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {}
+
+} // namespace smelt

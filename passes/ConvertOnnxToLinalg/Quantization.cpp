@@ -1,0 +1,10 @@
+//===- Quantization.cpp - (being written) -------------------------------------------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+void populateQuantizationPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {}
+
+} // namespace smelt

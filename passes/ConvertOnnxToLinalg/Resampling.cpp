@@ -1,0 +1,10 @@
+//===- Resampling.cpp - (being written) -------------------------------------------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+void populateResamplingPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {}
+
+} // namespace smelt
