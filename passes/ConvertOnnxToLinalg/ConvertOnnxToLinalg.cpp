@@ -11,6 +11,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -72,7 +73,8 @@ public:
     target.addIllegalDialect<onnx::OnnxDialect>();
     target.addLegalOp<onnx::NoValueOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect, bufferization::BufferizationDialect>();
+                           math::MathDialect, bufferization::BufferizationDialect,
+                           scf::SCFDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType());
     });
@@ -105,6 +107,7 @@ void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePattern
   populateResamplingPatterns(converter, patterns);
   populateQuantizationPatterns(converter, patterns);
   populateEinsumPatterns(converter, patterns);
+  populateControlFlowPatterns(converter, patterns);
 }
 
 std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {
