@@ -108,6 +108,7 @@ void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePattern
   populateQuantizationPatterns(converter, patterns);
   populateEinsumPatterns(converter, patterns);
   populateControlFlowPatterns(converter, patterns);
+  populateLossPatterns(converter, patterns);
 }
 
 std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {

@@ -420,6 +420,22 @@ struct ShapePattern : OpConversionPattern<onnx::ShapeOp> {
   }
 };
 
+/// Size of a statically shaped tensor is a constant.
+struct SizePattern : OpConversionPattern<onnx::SizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getSize());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, resultType,
+        DenseIntElementsAttr::get(resultType, ArrayRef<int64_t>{inputType.getNumElements()}));
+    return success();
+  }
+};
+
 struct ConstantOfShapePattern : OpConversionPattern<onnx::ConstantOfShapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor,
@@ -514,7 +530,7 @@ void populateDataMovementPatterns(const TypeConverter &converter, RewritePattern
   patterns.add<ConstantPattern, ReshapeLikePattern<onnx::ReshapeOp>,
                ReshapeLikePattern<onnx::FlattenOp>, ReshapeLikePattern<onnx::SqueezeOp>,
                ReshapeLikePattern<onnx::UnsqueezeOp>, TransposePattern, ConcatPattern,
-               SlicePattern, GatherPattern, ShapePattern, ConstantOfShapePattern, ExpandPattern,
+               SlicePattern, GatherPattern, ShapePattern, SizePattern, ConstantOfShapePattern, ExpandPattern,
                TilePattern>(converter, patterns.getContext());
 }
 
