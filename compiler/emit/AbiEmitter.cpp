@@ -29,13 +29,22 @@ struct AbiTypes {
     // smelt_model_info { abi, nin, nout, opset, inputs, outputs, ws, align, name, producer, entry }
     modelInfo = llvm::StructType::create(
         ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr}, "smelt_model_info");
-    // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf, pctx }
-    call = llvm::StructType::create(ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr},
-                                    "smelt_call");
+    // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf,
+    //              pctx, alloc_output, alloc_ctx }
+    call = llvm::StructType::create(
+        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr}, "smelt_call");
   }
 };
 
-enum CallField { kAbi = 0, kInputs = 2, kInputDims = 3, kOutputs = 4, kOutputDims = 5 };
+enum CallField {
+  kAbi = 0,
+  kInputs = 2,
+  kInputDims = 3,
+  kOutputs = 4,
+  kOutputDims = 5,
+  kAllocOutput = 10,
+  kAllocCtx = 11
+};
 
 llvm::Constant *privateString(llvm::Module &m, llvm::StringRef s, const llvm::Twine &name) {
   llvm::Constant *data = llvm::ConstantDataArray::getString(m.getContext(), s);

@@ -110,11 +110,14 @@ static smelt_status *check_call(const smelt_model *model,
   }
   for (size_t i = 0; i < num_outputs; ++i) {
     const smelt_tensor_info *out = &info->outputs[i];
-    if (has_dynamic_dim(out))
-      return smelt_make_status(SMELT_ERR_SHAPE,
-                               "output '%s' (#%zu): dynamic output shapes not "
-                               "supported yet by this model ABI version",
-                               out->name, i);
+    if (has_dynamic_dim(out)) {
+      if (outputs[i].data)
+        return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                                 "output '%s' (#%zu) has dynamic dims: leave its "
+                                 "data NULL so that the runtime allocates it",
+                                 out->name, i);
+      continue;
+    }
     if (outputs[i].data) {
       smelt_status *status = check_tensor("output", i, out, &outputs[i]);
       if (status)
@@ -139,6 +142,7 @@ typedef struct call_arrays {
   const int64_t **input_dims;  /* num_inputs */
   void **outputs;              /* num_outputs */
   int64_t **output_dims;       /* num_outputs */
+  uint64_t *requested;         /* num_outputs: bytes asked for by alloc_output */
   unsigned char *allocated;    /* num_outputs: 1 if this call allocated it */
 } call_arrays;
 
@@ -148,14 +152,16 @@ static void *alloc_call_arrays(const smelt_model_info *info, call_arrays *a) {
     total_rank += (size_t)info->outputs[i].rank;
   size_t n_in = info->num_inputs, n_out = info->num_outputs;
   /* int64 first so that it is aligned on 32-bit targets too. */
-  size_t size = total_rank * sizeof(int64_t) + n_in * sizeof(void *) * 2 +
-                n_out * sizeof(void *) * 2 + n_out + 1;
+  size_t size = total_rank * sizeof(int64_t) + n_out * sizeof(uint64_t) +
+                n_in * sizeof(void *) * 2 + n_out * sizeof(void *) * 2 + n_out + 1;
   char *block = calloc(1, size);
   if (!block)
     return NULL;
   char *p = block;
   a->dims_storage = (int64_t *)(void *)p;
   p += total_rank * sizeof(int64_t);
+  a->requested = (uint64_t *)(void *)p;
+  p += n_out * sizeof(uint64_t);
   a->inputs = (void **)(void *)p;
   p += n_in * sizeof(void *);
   a->input_dims = (const int64_t **)(void *)p;
@@ -172,8 +178,40 @@ static const char *entry_code_name(int32_t code) {
   switch (code) {
   case SMELT_ENTRY_BAD_ABI: return " (SMELT_ENTRY_BAD_ABI)";
   case SMELT_ENTRY_SMALL_WORKSPACE: return " (SMELT_ENTRY_SMALL_WORKSPACE)";
+  case SMELT_ENTRY_OUT_OF_MEMORY: return " (SMELT_ENTRY_OUT_OF_MEMORY)";
+  case SMELT_ENTRY_BAD_SHAPE: return " (SMELT_ENTRY_BAD_SHAPE)";
   default: return "";
   }
+}
+
+/* Outputs with dynamic dims are allocated by the model through this
+ * callback once their size is known. The block holds the data, then (8-byte
+ * aligned) room for the dims, so one smelt_free() releases both. */
+typedef struct alloc_context {
+  const smelt_model_info *info;
+  call_arrays *arrays;
+} alloc_context;
+
+static size_t dims_offset(uint64_t bytes) { return (size_t)((bytes + 7) & ~(uint64_t)7); }
+
+static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
+  alloc_context *c = (alloc_context *)ctx;
+  if (index >= c->info->num_outputs || bytes > (uint64_t)SIZE_MAX / 2)
+    return NULL;
+  call_arrays *a = c->arrays;
+  if (a->allocated[index]) { /* asked twice: keep only the newest */
+    free(a->outputs[index]);
+    a->outputs[index] = NULL;
+    a->allocated[index] = 0;
+  }
+  size_t total = dims_offset(bytes) + (size_t)c->info->outputs[index].rank * sizeof(int64_t);
+  void *block = NULL;
+  if (posix_memalign(&block, SMELT_DEFAULT_ALIGN, total ? total : SMELT_DEFAULT_ALIGN) != 0)
+    return NULL;
+  a->outputs[index] = block;
+  a->allocated[index] = 1;
+  a->requested[index] = bytes;
+  return block;
 }
 
 /* Allocates outputs, runs the entry point, checks the reported shapes. */
@@ -196,6 +234,8 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
       a->outputs[i] = outputs[i].data;
       continue;
     }
+    if (has_dynamic_dim(out))
+      continue; /* allocated by the model through allocate_output */
     int ok;
     size_t bytes = tensor_bytes(out->dtype, out->dims, out->rank, &ok);
     void *buffer = NULL;
@@ -234,6 +274,9 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
   call.workspace_size = workspace ? info->workspace_size : 0;
   call.parallel_for = NULL;
   call.parallel_ctx = NULL;
+  alloc_context alloc = {info, a};
+  call.alloc_output = allocate_output;
+  call.alloc_ctx = &alloc;
   int32_t code = info->entry(&call);
   free(workspace);
   if (code != SMELT_ENTRY_OK)
@@ -244,16 +287,33 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
 
   for (uint32_t i = 0; i < info->num_outputs; ++i) {
     const smelt_tensor_info *out = &info->outputs[i];
-    if (out->rank &&
-        memcmp(a->output_dims[i], out->dims, (size_t)out->rank * sizeof(int64_t))) {
+    const int64_t *got_dims = a->output_dims[i];
+    int match = 1;
+    for (int32_t d = 0; d < out->rank; ++d)
+      match &= got_dims[d] >= 0 &&
+               (out->dims[d] == SMELT_DYNAMIC_DIM || got_dims[d] == out->dims[d]);
+    if (!match) {
       char want[SHAPE_BUF], got[SHAPE_BUF];
       smelt_format_shape(want, sizeof want, out->dims, out->rank, 1);
-      smelt_format_shape(got, sizeof got, a->output_dims[i], out->rank, 0);
+      smelt_format_shape(got, sizeof got, got_dims, out->rank, 0);
       return smelt_make_status(SMELT_ERR_EXECUTION,
                                "output '%s' (#%u): model reported shape %s "
                                "but its signature says %s",
                                out->name, (unsigned)i, got, want);
     }
+    if (!has_dynamic_dim(out))
+      continue;
+    int ok;
+    size_t bytes = tensor_bytes(out->dtype, got_dims, out->rank, &ok);
+    if (!a->allocated[i] || !ok || bytes != a->requested[i])
+      return smelt_make_status(SMELT_ERR_EXECUTION,
+                               "output '%s' (#%u): the model did not allocate a "
+                               "buffer matching its reported shape",
+                               out->name, (unsigned)i);
+    /* The dims live behind the data, in the same block. */
+    if (out->rank)
+      memcpy((char *)a->outputs[i] + dims_offset(a->requested[i]), got_dims,
+             (size_t)out->rank * sizeof(int64_t));
   }
   return NULL;
 }
@@ -287,7 +347,10 @@ smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
     outputs[i].data = arrays.outputs[i];
     outputs[i].dtype = out->dtype;
     outputs[i].rank = out->rank;
-    outputs[i].dims = out->dims;
+    outputs[i].dims = has_dynamic_dim(out)
+                          ? (const int64_t *)(const void *)((char *)arrays.outputs[i] +
+                                                            dims_offset(arrays.requested[i]))
+                          : out->dims;
   }
   free(block);
   return status;

@@ -60,24 +60,35 @@ typedef void (*smelt_parallel_body)(void *body_ctx, int64_t begin, int64_t end);
 typedef void (*smelt_parallel_for_fn)(void *pool_ctx, int64_t begin, int64_t end,
                                       smelt_parallel_body body, void *body_ctx);
 
+/** Allocates the buffer of output `output_index` once its size is known:
+ *  `bytes` bytes, 64-byte aligned. NULL when out of memory. */
+typedef void *(*smelt_output_alloc_fn)(void *alloc_ctx, uint32_t output_index, uint64_t bytes);
+
 /** Everything one invocation needs. Fields the model does not use may be 0. */
 typedef struct smelt_call {
   uint32_t abi_version;            /**< SMELT_ABI_VERSION of the caller */
   uint32_t reserved;
   void *const *inputs;             /**< one data pointer per input, dense row-major */
   const int64_t *const *input_dims; /**< actual dims of each input */
-  void *const *outputs;            /**< one caller-allocated buffer per output */
+  void **outputs;                  /**< one buffer per output: caller-allocated for outputs
+                                        with static dims; for outputs with dynamic dims
+                                        the model stores the buffer it got from
+                                        alloc_output */
   int64_t *const *output_dims;     /**< receives the dims of each output */
   void *workspace;                 /**< scratch arena for intermediates, or NULL */
   uint64_t workspace_size;
   smelt_parallel_for_fn parallel_for; /**< NULL: run serially */
   void *parallel_ctx;
+  smelt_output_alloc_fn alloc_output; /**< required when an output has dynamic dims */
+  void *alloc_ctx;
 } smelt_call;
 
 /** Status codes returned by entry points. */
 #define SMELT_ENTRY_OK 0
 #define SMELT_ENTRY_BAD_ABI 1
 #define SMELT_ENTRY_SMALL_WORKSPACE 2
+#define SMELT_ENTRY_OUT_OF_MEMORY 3   /**< alloc_output returned NULL (or is missing) */
+#define SMELT_ENTRY_BAD_SHAPE 4       /**< input dims differ from the model's static dims */
 
 typedef int32_t (*smelt_entry_fn)(const smelt_call *call);
 

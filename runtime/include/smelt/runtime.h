@@ -170,12 +170,15 @@ typedef struct smelt_tensor {
  *    inputs).
  *  - If `outputs[i].data` is NULL the runtime allocates the buffer (64-byte
  *    aligned) and sets data, dtype, rank and dims. The caller releases `data`
- *    with smelt_free(); `dims` points into the model's signature and stays
- *    valid until smelt_model_close().
+ *    with smelt_free(). For outputs with static dims, `dims` points into the
+ *    model's signature and stays valid until smelt_model_close(); for
+ *    outputs with dynamic dims it points into the same allocation as `data`
+ *    and stays valid until smelt_free(data).
+ *  - Outputs whose signature has a dynamic dim are always allocated by the
+ *    runtime (their size is only known once the model runs): their `data`
+ *    must be NULL, else SMELT_ERR_INVALID_ARGUMENT.
  *  On failure no output is left allocated: buffers this call allocated are
  *  freed and the outputs' `data` stays NULL.
- *  An output whose signature has a dynamic dim fails with SMELT_ERR_SHAPE:
- *  this ABI version cannot yet report output shapes ahead of the call.
  *
  *  If the model needs a workspace, each call allocates and frees its own, so
  *  concurrent calls on one model are safe (see the top of this header). A

@@ -269,20 +269,50 @@ TEST(RuntimeRunLinked, ZeroElementTensors) {
   ASSERT_EQ(again, nullptr) << message(again);
 }
 
-TEST(RuntimeRunLinked, DynamicOutputShapesAreNotSupportedYet) {
+/// A model whose output [n] has dynamic dims: it asks for its buffer through
+/// alloc_output once it knows n (here: the input's length) and doubles x.
+static int32_t dynamicEntry(const smelt_call *call) {
+  int64_t n = call->input_dims[0][0];
+  void *buffer = call->alloc_output(call->alloc_ctx, 0, static_cast<uint64_t>(n) * sizeof(float));
+  if (!buffer)
+    return SMELT_ENTRY_OUT_OF_MEMORY;
+  call->outputs[0] = buffer;
+  for (int64_t i = 0; i < n; ++i)
+    static_cast<float *>(buffer)[i] = 2 * static_cast<const float *>(call->inputs[0])[i];
+  call->output_dims[0][0] = n;
+  return SMELT_ENTRY_OK;
+}
+
+TEST(RuntimeRunLinked, DynamicOutputIsAllocatedThroughTheModel) {
+  const smelt_tensor_info in[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kDynamic}};
   const smelt_tensor_info out[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kDynamic}};
-  smelt_model_info info = makeInfo(kVecIn, 1, out, 1, failingEntry);
-  Model model = modelFromInfo(info); // opening such a model is fine
+  smelt_model_info info = makeInfo(in, 1, out, 1, dynamicEntry);
+  Model model = modelFromInfo(info);
   ASSERT_NE(model, nullptr);
-  float a[4] = {};
-  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  float a[5] = {1, 2, 3, 4, 5};
+  const int64_t dims[] = {5};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, dims);
   smelt_tensor output = {nullptr, 0, 0, nullptr};
   Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
-  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_SHAPE);
-  EXPECT_TRUE(contains(message(status),
-                       "output 'b' (#0): dynamic output shapes not supported "
-                       "yet by this model ABI version"));
-  EXPECT_EQ(output.data, nullptr);
+  ASSERT_EQ(status.get(), nullptr) << message(status);
+  ASSERT_NE(output.data, nullptr);
+  ASSERT_EQ(output.rank, 1);
+  EXPECT_EQ(output.dims[0], 5);
+  EXPECT_EQ(static_cast<float *>(output.data)[4], 10.0f);
+  smelt_free(output.data);
+}
+
+TEST(RuntimeRunLinked, DynamicOutputRejectsCallerBuffer) {
+  const smelt_tensor_info out[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kDynamic}};
+  smelt_model_info info = makeInfo(kVecIn, 1, out, 1, failingEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  float a[4] = {}, b[4] = {};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  smelt_tensor output = view(b, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(message(status), "output 'b' (#0) has dynamic dims"));
 }
 
 TEST(RuntimeRunConcurrent, FourThreadsShareOneModel) {
