@@ -5,13 +5,14 @@
 
 namespace smelt {
 
-mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm) {
+mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool barePointers) {
   // Stage order, one step per line: bufferize, plan buffers, loops, LLVM, check.
+  // Steps that only apply to one calling convention are marked with a prefix.
   static const char *const kStages[] = {
       "eliminate-empty-tensors",
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map}",
-      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+      "bare:buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
       "canonicalize",
       "buffer-deallocation-pipeline",
       "func.func(smelt-cpu-lower-copies, convert-linalg-to-loops)",
@@ -24,15 +25,21 @@ mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm) {
       "convert-arith-to-llvm",
       "convert-index-to-llvm",
       "finalize-memref-to-llvm",
-      "convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
+      "bare:convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
+      "descriptor:convert-func-to-llvm",
       "convert-cf-to-llvm",
       "reconcile-unrealized-casts",
       "canonicalize",
       "smelt-cpu-check-llvm",
   };
-  for (const char *stage : kStages)
+  for (llvm::StringRef stage : kStages) {
+    if (stage.consume_front("bare:") && !barePointers)
+      continue;
+    if (stage.consume_front("descriptor:") && barePointers)
+      continue;
     if (mlir::failed(mlir::parsePassPipeline(stage, pm)))
       return mlir::failure();
+  }
   return mlir::success();
 }
 

@@ -13,8 +13,11 @@
 
 namespace smelt {
 
-/// smelt-cpu-pipeline: linalg on tensors -> LLVM dialect.
-mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm);
+/// smelt-cpu-pipeline: linalg on tensors -> LLVM dialect. With
+/// `barePointers` (all shapes static) results become out-parameters and the
+/// model function takes one pointer per input and output; otherwise it takes
+/// and returns memref descriptors, whose sizes carry the dynamic dims.
+mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool barePointers = true);
 
 } // namespace smelt
 

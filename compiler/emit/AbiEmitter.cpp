@@ -6,6 +6,9 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/emit/AbiEmitter.h"
 
+#include "compiler/emit/AbiTypes.h"
+#include "compiler/emit/DescriptorEntry.h"
+
 #include "runtime/include/smelt/model_abi.h"
 
 #include "llvm/IR/Constants.h"
@@ -14,37 +17,6 @@
 namespace smelt {
 
 namespace {
-
-struct AbiTypes {
-  llvm::Type *i32, *i64;
-  llvm::PointerType *ptr;
-  llvm::StructType *tensorInfo, *modelInfo, *call;
-
-  explicit AbiTypes(llvm::LLVMContext &ctx) {
-    i32 = llvm::Type::getInt32Ty(ctx);
-    i64 = llvm::Type::getInt64Ty(ctx);
-    ptr = llvm::PointerType::get(ctx, 0);
-    // smelt_tensor_info { name, dtype, rank, dims }
-    tensorInfo = llvm::StructType::create(ctx, {ptr, i32, i32, ptr}, "smelt_tensor_info");
-    // smelt_model_info { abi, nin, nout, opset, inputs, outputs, ws, align, name, producer, entry }
-    modelInfo = llvm::StructType::create(
-        ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr}, "smelt_model_info");
-    // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf,
-    //              pctx, alloc_output, alloc_ctx }
-    call = llvm::StructType::create(
-        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr}, "smelt_call");
-  }
-};
-
-enum CallField {
-  kAbi = 0,
-  kInputs = 2,
-  kInputDims = 3,
-  kOutputs = 4,
-  kOutputDims = 5,
-  kAllocOutput = 10,
-  kAllocCtx = 11
-};
 
 llvm::Constant *privateString(llvm::Module &m, llvm::StringRef s, const llvm::Twine &name) {
   llvm::Constant *data = llvm::ConstantDataArray::getString(m.getContext(), s);
@@ -132,16 +104,18 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
 } // namespace
 
 llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSignature &sig,
-                         llvm::StringRef prefix) {
+                         llvm::StringRef prefix, bool barePointers) {
   llvm::Function *model = m.getFunction(modelFn);
   if (!model)
     return llvm::createStringError("lowered module has no function '%s'", modelFn.str().c_str());
-  if (model->arg_size() != sig.inputs.size() + sig.outputs.size())
-    return llvm::createStringError("model function takes %zu pointers, signature has %zu values",
-                                   model->arg_size(), sig.inputs.size() + sig.outputs.size());
-  for (size_t i = 0; i < sig.inputs.size() + sig.outputs.size(); ++i)
-    if (!model->getArg(i)->getType()->isPointerTy())
-      return llvm::createStringError("model function argument %zu is not a pointer", i);
+  if (barePointers) {
+    if (model->arg_size() != sig.inputs.size() + sig.outputs.size())
+      return llvm::createStringError("model function takes %zu pointers, signature has %zu values",
+                                     model->arg_size(), sig.inputs.size() + sig.outputs.size());
+    for (size_t i = 0; i < sig.inputs.size() + sig.outputs.size(); ++i)
+      if (!model->getArg(i)->getType()->isPointerTy())
+        return llvm::createStringError("model function argument %zu is not a pointer", i);
+  }
   // Everything but the ABI symbols stays inside the object.
   for (llvm::Function &f : m.functions())
     if (!f.isDeclaration())
@@ -151,8 +125,17 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
 
   AbiTypes t(m.getContext());
-  llvm::Function *typed = emitTypedEntry(m, t, model, (prefix + "_run").str());
-  llvm::Function *generic = emitGenericEntry(m, t, typed, sig, (prefix + "_entry").str());
+  llvm::Function *generic;
+  if (barePointers) {
+    llvm::Function *typed = emitTypedEntry(m, t, model, (prefix + "_run").str());
+    generic = emitGenericEntry(m, t, typed, sig, (prefix + "_entry").str());
+  } else {
+    llvm::Expected<llvm::Function *> entry =
+        emitDescriptorEntry(m, t, model, sig, (prefix + "_entry").str());
+    if (!entry)
+      return entry.takeError();
+    generic = *entry;
+  }
 
   llvm::Constant *info = llvm::ConstantStruct::get(
       t.modelInfo,

@@ -3,7 +3,7 @@
 // Wraps the lowered model function (one bare pointer per input, then per
 // output) in the entry points of runtime/include/smelt/model_abi.h and adds
 // the signature as constant data:
-//   P_run(inputs..., outputs...) -> i32     typed entry
+//   P_run(inputs..., outputs...) -> i32     typed entry (static shapes only)
 //   P_entry(const smelt_call *) -> i32      generic entry
 //   P_info                                  smelt_model_info
 // Only these three symbols are exported; the model function becomes internal.
@@ -19,9 +19,13 @@
 
 namespace smelt {
 
-/// Adds the ABI symbols with prefix `prefix` around function `modelFn`.
+/// Adds the ABI symbols with prefix `prefix` around function `modelFn`. With
+/// `barePointers` the function takes one pointer per input and output
+/// (static shapes) and a typed P_run is exported too; otherwise it takes and
+/// returns memref descriptors (dynamic shapes) and only P_entry is exported.
 llvm::Error emitModelAbi(llvm::Module &module, llvm::StringRef modelFn,
-                         const ModelSignature &signature, llvm::StringRef prefix);
+                         const ModelSignature &signature, llvm::StringRef prefix,
+                         bool barePointers);
 
 } // namespace smelt
 

@@ -60,6 +60,13 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
   os << "extern const smelt_model_info " << prefix << "_info;\n\n";
   os << "/** Generic entry point taking a smelt_call. */\n";
   os << "int32_t " << prefix << "_entry(const smelt_call *call);\n\n";
+  if (sig.hasDynamicDims()) {
+    // Dims known only at run time travel in the smelt_call: no typed entry.
+    os << "/* The model has dynamic dims: call it through " << prefix
+       << "_entry or the runtime. */\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
+       << "_H */\n";
+    return os.str();
+  }
   os << "/** Runs the model on dense row-major buffers; returns 0 on success.\n";
   for (size_t i = 0; i < sig.inputs.size(); ++i)
     os << " *  input  " << sig.inputs[i].name << ": " << shapeComment(sig.inputs[i]) << "\n";

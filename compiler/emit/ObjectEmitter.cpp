@@ -98,7 +98,8 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
   }
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
-  if (llvm::Error err = emitModelAbi(*llvmModule, "main", signature, prefix)) {
+  if (llvm::Error err = emitModelAbi(*llvmModule, "main", signature, prefix,
+                                       /*barePointers=*/!signature.hasDynamicDims())) {
     module.emitError() << llvm::toString(std::move(err));
     return nullptr;
   }

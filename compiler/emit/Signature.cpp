@@ -37,6 +37,13 @@ static int32_t dtypeOf(Type elem) {
   return SMELT_DTYPE_UNDEFINED;
 }
 
+bool ModelSignature::hasDynamicDims() const {
+  auto dynamic = [](const TensorSignature &t) {
+    return llvm::any_of(t.dims, [](int64_t d) { return d < 0; });
+  };
+  return llvm::any_of(inputs, dynamic) || llvm::any_of(outputs, dynamic);
+}
+
 const char *dtypeName(int32_t dtype) {
   switch (dtype) {
   case SMELT_DTYPE_FLOAT32: return "float32";

@@ -27,6 +27,10 @@ struct ModelSignature {
   int64_t opset = 0;
   std::vector<TensorSignature> inputs;
   std::vector<TensorSignature> outputs;
+
+  /// True when some input or output dim is only known at run time: the model
+  /// then uses memref descriptors instead of bare pointers.
+  bool hasDynamicDims() const;
 };
 
 /// Reads the signature of func @main. Fails (with a diagnostic) on values

@@ -80,7 +80,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   Stage last = emit == EmitKind::Onnx ? Stage::Onnx
                : emit == EmitKind::Linalg ? Stage::Linalg
                                           : Stage::Llvm;
-  if (failed(runPipeline(*module, last)))
+  if (failed(runPipeline(*module, last, /*barePointers=*/!signature->hasDynamicDims())))
     return failure();
   if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
     OpPrintingFlags flags;

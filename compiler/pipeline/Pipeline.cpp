@@ -35,13 +35,13 @@ void buildLinalgPipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
-LogicalResult runPipeline(ModuleOp module, Stage last) {
+LogicalResult runPipeline(ModuleOp module, Stage last, bool barePointers) {
   registerAllPasses();
   PassManager pm(module->getContext());
   buildOnnxPipeline(pm);
   if (last >= Stage::Linalg)
     buildLinalgPipeline(pm);
-  if (last >= Stage::Llvm && failed(buildCpuCodegenPipeline(pm)))
+  if (last >= Stage::Llvm && failed(buildCpuCodegenPipeline(pm, barePointers)))
     return failure();
   return pm.run(module);
 }

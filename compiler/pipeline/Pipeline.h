@@ -22,8 +22,9 @@ void buildOnnxPipeline(mlir::OpPassManager &pm);
 /// smelt-linalg-pipeline: convert-onnx-to-linalg, then fuse elementwise ops.
 void buildLinalgPipeline(mlir::OpPassManager &pm);
 
-/// Runs the stages up to and including `last` on `module`.
-mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage last);
+/// Runs the stages up to and including `last` on `module`; `barePointers`
+/// selects the static-shape calling convention of the CPU backend.
+mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage last, bool barePointers = true);
 
 void registerSmeltPipelines();
 

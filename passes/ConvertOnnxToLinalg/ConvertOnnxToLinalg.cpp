@@ -43,9 +43,15 @@ public:
     populateReturnOpTypeConversionPattern(patterns, converter);
 
     // Which ops have a pattern at all, to tell "unsupported" from "failed".
-    llvm::StringSet<> supported;
-    for (const std::string &name : lowerableOnnxOps(ctx))
-      supported.insert("onnx." + name);
+    llvm::StringSet<> supported, dynamicShapes;
+    for (const auto &pattern : patterns.getNativePatterns()) {
+      std::optional<OperationName> root = pattern->getRootKind();
+      if (!root)
+        continue;
+      supported.insert(root->getStringRef());
+      if (llvm::is_contained(pattern->getDebugLabels(), kDynamicShapesLabel))
+        dynamicShapes.insert(root->getStringRef());
+    }
 
     WalkResult check = func.walk([&](Operation *op) {
       if (!isa<onnx::OnnxDialect>(op->getDialect()) || isStructural(op))
@@ -55,9 +61,10 @@ public:
                         << " is not supported by the code generator yet";
         return WalkResult::interrupt();
       }
+      bool dynamicOk = dynamicShapes.contains(op->getName().getStringRef());
       for (Type type : op->getResultTypes()) {
         auto ranked = dyn_cast<RankedTensorType>(type);
-        if (!isa<NoneType>(type) && (!ranked || !ranked.hasStaticShape())) {
+        if (!isa<NoneType>(type) && (!ranked || (!ranked.hasStaticShape() && !dynamicOk))) {
           op->emitError() << describeNode(op) << ": result type " << type
                           << " is not static; dynamic shapes are not supported by the code "
                              "generator yet (fix input dims with --shape NAME=d0,d1,...)";
@@ -109,6 +116,7 @@ void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePattern
   populateEinsumPatterns(converter, patterns);
   populateControlFlowPatterns(converter, patterns);
   populateLossPatterns(converter, patterns);
+  populateRecurrentPatterns(converter, patterns);
 }
 
 std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {

@@ -27,13 +27,16 @@ inline bool isFloat(mlir::Type type) { return mlir::isa<mlir::FloatType>(type); 
 /// scalar body; `none` operands (absent optional inputs) are skipped.
 template <typename OpTy, ElementBody Body>
 struct ElementwisePattern : mlir::OpConversionPattern<OpTy> {
-  using mlir::OpConversionPattern<OpTy>::OpConversionPattern;
+  ElementwisePattern(const mlir::TypeConverter &converter, mlir::MLIRContext *context)
+      : mlir::OpConversionPattern<OpTy>(converter, context) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
   mlir::LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                       mlir::ConversionPatternRewriter &rewriter) const override {
     using namespace mlir;
-    auto resultType = getStaticType(*this->getTypeConverter(), op->getResult(0));
+    auto resultType = getRankedType(*this->getTypeConverter(), op->getResult(0));
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+      return rewriter.notifyMatchFailure(op, "result is not ranked");
     SmallVector<Value> inputs;
     bool isUnsigned = false;
     for (auto [original, converted] : llvm::zip(op->getOperands(), adaptor.getOperands())) {
@@ -42,6 +45,10 @@ struct ElementwisePattern : mlir::OpConversionPattern<OpTy> {
       isUnsigned |= isUnsignedElement(original);
       inputs.push_back(converted);
     }
+    if (!resultType.hasStaticShape() &&
+        failed(elementwiseResultSizes(rewriter, op.getLoc(), resultType, inputs)))
+      return op.emitError() << describeNode(op)
+                            << ": broadcasting between two dynamic dims is not supported yet";
     ElementInfo info{resultType.getElementType(), isUnsigned, op};
     Value result = buildElementwise(rewriter, op.getLoc(), resultType, inputs,
                                     [&](OpBuilder &b, Location loc, ValueRange args) {

@@ -1,10 +1,522 @@
-//===- Layout.cpp - (being written) -------------------------------------------===//
+//===- Layout.cpp - onnx Pad, Split, DepthToSpace and friends to linalg ---===//
+//
+// Ops that rearrange or synthesise tensors from positions: Pad, Split,
+// DepthToSpace, SpaceToDepth, Trilu, Range, EyeLike and CumSum. Result types
+// are static when this runs, so shape-like operands are only read where the
+// result type does not already say what they mean:
+//  - Pad reads only the begin pads (the result type fixes begin + end); they
+//    and constant_value may be run-time values. Negative pads crop. Reflect
+//    mirrors periodically, so pads wider than the dim behave like numpy.
+//  - Split reads nothing: each result's type gives its slice.
+//  - Trilu's k, Range's start/delta and CumSum's axis may be run-time values.
+// DepthToSpace/SpaceToDepth are expand_shape + linalg.transpose +
+// collapse_shape. CumSum is one linalg.generic with a reduction dim running
+// along the axis (quadratic in the axis length, no loops outside linalg).
+//
+//===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
 
 namespace smelt {
+namespace {
 
-void populateLayoutPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {}
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+/// Element `flat` (row-major) of a statically shaped tensor, read at run time.
+Value extractAt(OpBuilder &b, Location loc, Value tensor, int64_t flat) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> position;
+  if (type.getRank() > 0) {
+    SmallVector<int64_t> strides = computeStrides(type.getShape());
+    for (int64_t i : delinearize(flat, strides))
+      position.push_back(indexConstant(b, loc, i));
+  }
+  return tensor::ExtractOp::create(b, loc, tensor, position);
+}
+
+/// An integer or float scalar as an index (floats truncate toward zero).
+Value toIndex(OpBuilder &b, Location loc, Value value, bool isUnsigned) {
+  Type type = value.getType();
+  if (type.isIndex())
+    return value;
+  if (isa<FloatType>(type))
+    value = arith::FPToSIOp::create(b, loc, b.getI64Type(), value);
+  if (isUnsigned)
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
+}
+
+Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate predicate, Value lhs, Value rhs) {
+  return arith::CmpIOp::create(b, loc, predicate, lhs, rhs);
+}
+
+/// A linalg.generic without inputs over `resultType` whose body computes each
+/// element from the iteration indices.
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{},
+             ValueRange{createEmpty(b, loc, resultType)}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t i = 0; i < rank; ++i)
+                 indices.push_back(linalg::IndexOp::create(nb, nloc, i));
+               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
+             })
+      .getResult(0);
+}
+
+bool isNumeric(Type type) { return isa<FloatType>(type) || isa<IntegerType>(type); }
+
+// --- Pad ---------------------------------------------------------------------
+
+struct PadPattern : OpConversionPattern<onnx::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    Value data = adaptor.getData();
+    auto dataType = dyn_cast<RankedTensorType>(data.getType());
+    auto padsType = dyn_cast<RankedTensorType>(adaptor.getPads().getType());
+    if (!resultType || !dataType || !dataType.hasStaticShape() || !padsType ||
+        !padsType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Type elementType = resultType.getElementType();
+    if (!isNumeric(elementType))
+      return op.emitError() << describeNode(op) << ": element type " << elementType
+                            << " is not supported";
+    StringRef mode = op.getMode();
+    if (mode != "constant" && mode != "reflect" && mode != "edge")
+      return op.emitError() << describeNode(op) << ": mode '" << mode << "' is not supported";
+    int64_t rank = dataType.getRank();
+    if (resultType.getRank() != rank || padsType.getRank() != 1 ||
+        padsType.getDimSize(0) != 2 * rank)
+      return op.emitError() << describeNode(op) << ": pads must hold 2 * rank(data) = "
+                            << 2 * rank << " values";
+
+    // The result type fixes begin + end of every dim; only begins are needed.
+    SmallVector<int64_t> pads;
+    bool constPads = succeeded(getConstantInts(op.getPads(), pads));
+    SmallVector<Value> begins;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (constPads) {
+        if (dataType.getDimSize(d) + pads[d] + pads[d + rank] != resultType.getDimSize(d))
+          return op.emitError() << describeNode(op) << ": pads [" << pads
+                                << "] do not turn " << dataType << " into " << resultType;
+        begins.push_back(indexConstant(rewriter, loc, pads[d]));
+      } else {
+        begins.push_back(toIndex(rewriter, loc, extractAt(rewriter, loc, adaptor.getPads(), d),
+                                 /*isUnsigned=*/false));
+      }
+    }
+    bool emptyData = dataType.getNumElements() == 0;
+    if (mode != "constant" && emptyData && resultType.getNumElements() != 0)
+      return op.emitError() << describeNode(op) << ": " << mode
+                            << " padding of an empty tensor is undefined";
+
+    Value fill;
+    if (mode == "constant") {
+      Value cv = adaptor.getConstantValue();
+      auto cvType = dyn_cast<RankedTensorType>(cv.getType());
+      if (cvType && cvType.hasStaticShape() && cvType.getNumElements() > 0)
+        fill = extractAt(rewriter, loc, cv, 0);
+      else
+        fill = scalarConstant(rewriter, loc, elementType, 0.0);
+      if (emptyData) {
+        rewriter.replaceOp(op, createFilled(rewriter, loc, resultType, fill));
+        return success();
+      }
+    }
+
+    Value result = buildIndexedGeneric(
+        rewriter, loc, resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+          Value zero = indexConstant(b, l, 0);
+          Value inBounds;
+          SmallVector<Value> position;
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t dim = dataType.getDimSize(d);
+            // Unpadded dims read straight through.
+            if (constPads && pads[d] == 0 && pads[d + rank] == 0) {
+              position.push_back(ivs[d]);
+              continue;
+            }
+            Value src = arith::SubIOp::create(b, l, ivs[d], begins[d]);
+            Value dimValue = indexConstant(b, l, dim);
+            if (mode == "constant") {
+              Value inside = arith::AndIOp::create(
+                  b, l, cmp(b, l, arith::CmpIPredicate::sge, src, zero),
+                  cmp(b, l, arith::CmpIPredicate::slt, src, dimValue));
+              inBounds = inBounds ? Value(arith::AndIOp::create(b, l, inBounds, inside)) : inside;
+              position.push_back(arith::SelectOp::create(b, l, inside, src, zero));
+            } else if (mode == "edge") {
+              Value low = arith::MaxSIOp::create(b, l, src, zero);
+              position.push_back(arith::MinSIOp::create(b, l, low, indexConstant(b, l, dim - 1)));
+            } else if (dim == 1) {
+              position.push_back(zero);
+            } else {
+              // Reflect without repeating the edge, periodic beyond one mirror.
+              Value period = indexConstant(b, l, 2 * (dim - 1));
+              Value m = arith::RemSIOp::create(b, l, src, period);
+              Value negative = cmp(b, l, arith::CmpIPredicate::slt, m, zero);
+              m = arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, m, period), m);
+              Value mirrored = cmp(b, l, arith::CmpIPredicate::sge, m, dimValue);
+              position.push_back(arith::SelectOp::create(
+                  b, l, mirrored, arith::SubIOp::create(b, l, period, m), m));
+            }
+          }
+          Value value = tensor::ExtractOp::create(b, l, data, position);
+          if (inBounds)
+            value = arith::SelectOp::create(b, l, inBounds, value, fill);
+          return value;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- Split -------------------------------------------------------------------
+
+struct SplitPattern : OpConversionPattern<onnx::SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SplitOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    if (!inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inputType.getRank();
+    if (op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    SmallVector<int64_t> split;
+    bool constSplit = succeeded(getConstantInts(op.getSplit(), split));
+    if (constSplit && split.size() != op->getNumResults())
+      return op.emitError() << describeNode(op) << ": split has " << split.size()
+                            << " entries for " << op->getNumResults() << " outputs";
+
+    SmallVector<Value> results;
+    int64_t offset = 0;
+    for (auto [i, result] : llvm::enumerate(op->getResults())) {
+      auto type = getStaticType(*getTypeConverter(), result);
+      if (!type || type.getRank() != rank)
+        return rewriter.notifyMatchFailure(op, "outputs need static shapes of the input's rank");
+      if (constSplit && split[i] != type.getDimSize(axis))
+        return op.emitError() << describeNode(op) << ": output " << i << " of type " << type
+                              << " does not match split " << split[i];
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+      for (int64_t d : type.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      offset += type.getDimSize(axis);
+      // An empty slice at the end of a dim has an out-of-bounds offset.
+      if (type.getNumElements() == 0) {
+        results.push_back(createEmpty(rewriter, loc, type));
+        continue;
+      }
+      results.push_back(
+          tensor::ExtractSliceOp::create(rewriter, loc, type, input, offsets, sizes, strides));
+    }
+    if (offset != inputType.getDimSize(axis))
+      return op.emitError() << describeNode(op) << ": outputs do not add up to the input "
+                            << inputType << " along axis " << axis;
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// --- DepthToSpace, SpaceToDepth ------------------------------------------------
+
+/// expand_shape to `expanded`, transpose by `perm`, collapse_shape to `resultType`.
+Value expandTransposeCollapse(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> expanded,
+                              ArrayRef<ReassociationIndices> expandMap, ArrayRef<int64_t> perm,
+                              RankedTensorType resultType,
+                              ArrayRef<ReassociationIndices> collapseMap) {
+  Type elementType = resultType.getElementType();
+  auto expandedType = RankedTensorType::get(expanded, elementType);
+  Value value = tensor::ExpandShapeOp::create(b, loc, expandedType, input, expandMap);
+  SmallVector<int64_t> transposed;
+  for (int64_t p : perm)
+    transposed.push_back(expanded[p]);
+  Value init = createEmpty(b, loc, RankedTensorType::get(transposed, elementType));
+  value = linalg::TransposeOp::create(b, loc, value, init, perm).getResult()[0];
+  return tensor::CollapseShapeOp::create(b, loc, resultType, value, collapseMap);
+}
+
+struct DepthToSpacePattern : OpConversionPattern<onnx::DepthToSpaceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::DepthToSpaceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t bs = op.getBlocksize();
+    StringRef mode = op.getMode();
+    if (mode != "DCR" && mode != "CRD")
+      return op.emitError() << describeNode(op) << ": mode '" << mode << "' is not supported";
+    if (inputType.getRank() != 4 || bs <= 0 || inputType.getDimSize(1) % (bs * bs) != 0)
+      return op.emitError() << describeNode(op) << ": needs a 4-D input whose channels divide by "
+                            << "blocksize^2";
+    int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1) / (bs * bs);
+    int64_t h = inputType.getDimSize(2), w = inputType.getDimSize(3);
+    if (resultType.getShape() != ArrayRef<int64_t>{n, c, h * bs, w * bs})
+      return op.emitError() << describeNode(op) << ": result type " << resultType
+                            << " does not match the input";
+    // DCR: channels are (bh, bw, c); CRD: (c, bh, bw). Both end as (n, c, h, bh, w, bw).
+    bool dcr = mode == "DCR";
+    SmallVector<int64_t> expanded =
+        dcr ? SmallVector<int64_t>{n, bs, bs, c, h, w} : SmallVector<int64_t>{n, c, bs, bs, h, w};
+    SmallVector<int64_t> perm =
+        dcr ? SmallVector<int64_t>{0, 3, 4, 1, 5, 2} : SmallVector<int64_t>{0, 1, 4, 2, 5, 3};
+    Value result = expandTransposeCollapse(rewriter, op.getLoc(), adaptor.getInput(), expanded,
+                                           {{0}, {1, 2, 3}, {4}, {5}}, perm, resultType,
+                                           {{0}, {1}, {2, 3}, {4, 5}});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SpaceToDepthPattern : OpConversionPattern<onnx::SpaceToDepthOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SpaceToDepthOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t bs = op.getBlocksize();
+    if (inputType.getRank() != 4 || bs <= 0 || inputType.getDimSize(2) % bs != 0 ||
+        inputType.getDimSize(3) % bs != 0)
+      return op.emitError() << describeNode(op) << ": needs a 4-D input whose height and width "
+                            << "divide by blocksize";
+    int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+    int64_t h = inputType.getDimSize(2) / bs, w = inputType.getDimSize(3) / bs;
+    if (resultType.getShape() != ArrayRef<int64_t>{n, c * bs * bs, h, w})
+      return op.emitError() << describeNode(op) << ": result type " << resultType
+                            << " does not match the input";
+    // (n, c, h, bh, w, bw) -> (n, bh, bw, c, h, w).
+    Value result = expandTransposeCollapse(
+        rewriter, op.getLoc(), adaptor.getInput(), {n, c, h, bs, w, bs},
+        {{0}, {1}, {2, 3}, {4, 5}}, {0, 3, 5, 1, 2, 4}, resultType, {{0}, {1, 2, 3}, {4}, {5}});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- Trilu, EyeLike ------------------------------------------------------------
+
+struct TriluPattern : OpConversionPattern<onnx::TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::TriluOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+    int64_t rank = resultType.getRank();
+    if (rank < 2)
+      return op.emitError() << describeNode(op) << ": input must have rank >= 2";
+    if (!isNumeric(resultType.getElementType()))
+      return op.emitError() << describeNode(op) << ": element type "
+                            << resultType.getElementType() << " is not supported";
+    Value k;
+    SmallVector<int64_t> constK;
+    if (isa<NoneType>(adaptor.getK().getType()))
+      k = indexConstant(rewriter, loc, 0);
+    else if (succeeded(getConstantInts(op.getK(), constK)) && constK.size() == 1)
+      k = indexConstant(rewriter, loc, constK[0]);
+    else
+      k = toIndex(rewriter, loc, extractAt(rewriter, loc, adaptor.getK(), 0), false);
+    bool upper = op.getUpper() != 0;
+    Value zero = scalarConstant(rewriter, loc, resultType.getElementType(), 0.0);
+    Value result = buildElementwise(
+        rewriter, loc, resultType, adaptor.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value i = linalg::IndexOp::create(b, l, rank - 2);
+          Value j = linalg::IndexOp::create(b, l, rank - 1);
+          Value diagonal = arith::AddIOp::create(b, l, i, k);
+          // Upper keeps j - i >= k, lower keeps j - i <= k.
+          Value keep = cmp(b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, j,
+                           diagonal);
+          return Value(arith::SelectOp::create(b, l, keep, args[0], zero));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct EyeLikePattern : OpConversionPattern<onnx::EyeLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::EyeLikeOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    // dtype is already the result's element type; only k matters here.
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+    if (resultType.getRank() != 2)
+      return op.emitError() << describeNode(op) << ": input must be 2-D";
+    int64_t k = op.getK();
+    Value result = buildIndexedGeneric(
+        rewriter, op.getLoc(), resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+          Value diagonal = arith::AddIOp::create(b, l, ivs[0], indexConstant(b, l, k));
+          Value on = cmp(b, l, arith::CmpIPredicate::eq, ivs[1], diagonal);
+          return castScalar(b, l, on, resultType.getElementType(), /*srcUnsigned=*/true,
+                            /*dstUnsigned=*/false);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- Range -------------------------------------------------------------------
+
+struct RangePattern : OpConversionPattern<onnx::RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::RangeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType || resultType.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "needs a static 1-D result");
+    // The length (max(ceil((limit - start) / delta), 0)) is the result type's;
+    // limit is not read.
+    Value start = extractAt(rewriter, loc, adaptor.getStart(), 0);
+    Value delta = extractAt(rewriter, loc, adaptor.getDelta(), 0);
+    Type elementType = resultType.getElementType();
+    bool isFloat = isa<FloatType>(elementType);
+    Value result = buildIndexedGeneric(
+        rewriter, loc, resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+          Value i = arith::IndexCastOp::create(b, l, b.getI64Type(), ivs[0]);
+          i = castScalar(b, l, i, elementType, false, false);
+          if (isFloat)
+            return Value(arith::AddFOp::create(b, l, start, arith::MulFOp::create(b, l, i, delta)));
+          return Value(arith::AddIOp::create(b, l, start, arith::MulIOp::create(b, l, i, delta)));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- CumSum ------------------------------------------------------------------
+
+struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::CumSumOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    Value x = adaptor.getX();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!resultType || !xType || !xType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = xType.getRank();
+    if (rank == 0)
+      return op.emitError() << describeNode(op) << ": input must have rank >= 1";
+    Type elementType = resultType.getElementType();
+    bool isFloat = isa<FloatType>(elementType);
+
+    // A constant axis picks the reduced dim statically; a run-time axis is
+    // compared with every dim, and the reduction runs over the largest one.
+    SmallVector<int64_t> axisValues;
+    std::optional<int64_t> axis;
+    Value axisValue;
+    if (succeeded(getConstantInts(op.getAxis(), axisValues)) && axisValues.size() == 1) {
+      if (axisValues[0] < -rank || axisValues[0] >= rank)
+        return op.emitError() << describeNode(op) << ": axis " << axisValues[0]
+                              << " is out of range for rank " << rank;
+      axis = normalizeAxis(axisValues[0], rank);
+    } else {
+      axisValue = toIndex(rewriter, loc, extractAt(rewriter, loc, adaptor.getAxis(), 0), false);
+      Value negative = cmp(rewriter, loc, arith::CmpIPredicate::slt, axisValue,
+                           indexConstant(rewriter, loc, 0));
+      axisValue = arith::SelectOp::create(
+          rewriter, loc, negative,
+          arith::AddIOp::create(rewriter, loc, axisValue, indexConstant(rewriter, loc, rank)),
+          axisValue);
+    }
+    int64_t length = axis ? xType.getDimSize(*axis) : *llvm::max_element(xType.getShape());
+    bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    arith::CmpIPredicate predicate =
+        reverse ? (exclusive ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::sge)
+                : (exclusive ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sle);
+
+    // Iteration space: the result's dims, then k along the axis (reduction).
+    // A constant axis reads x[.., k, ..] through an indexing map; a run-time
+    // axis reads it with tensor.extract and needs an operand that gives the
+    // k loop its extent: a splat constant of that length.
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> outExprs, inExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+      inExprs.push_back(getAffineDimExpr(axis && d == *axis ? rank : d, ctx));
+    }
+    Value input = x;
+    if (!axis) {
+      auto extentType = RankedTensorType::get({length}, rewriter.getI1Type());
+      input = arith::ConstantOp::create(rewriter, loc,
+                                        DenseElementsAttr::get(extentType, false));
+      inExprs.assign({getAffineDimExpr(rank, ctx)});
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, inExprs, ctx),
+                                AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value init =
+        createFilled(rewriter, loc, resultType, scalarConstant(rewriter, loc, elementType, 0.0));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{input}, ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value k = linalg::IndexOp::create(b, l, rank);
+          Value element = args[0], include;
+          if (axis) {
+            include = cmp(b, l, predicate, k, linalg::IndexOp::create(b, l, *axis));
+          } else {
+            SmallVector<Value> position;
+            Value current = indexConstant(b, l, 0), inRange;
+            for (int64_t d = 0; d < rank; ++d) {
+              Value iv = linalg::IndexOp::create(b, l, d);
+              Value selected =
+                  cmp(b, l, arith::CmpIPredicate::eq, axisValue, indexConstant(b, l, d));
+              int64_t dim = xType.getDimSize(d);
+              Value clamped = arith::MinSIOp::create(
+                  b, l, k, indexConstant(b, l, std::max<int64_t>(dim - 1, 0)));
+              position.push_back(arith::SelectOp::create(b, l, selected, clamped, iv));
+              current = arith::SelectOp::create(b, l, selected, iv, current);
+              Value fits = cmp(b, l, arith::CmpIPredicate::slt, k, indexConstant(b, l, dim));
+              inRange = inRange ? Value(arith::SelectOp::create(b, l, selected, fits, inRange))
+                                : fits;
+            }
+            include = arith::AndIOp::create(b, l, inRange, cmp(b, l, predicate, k, current));
+            element = tensor::ExtractOp::create(b, l, x, position);
+          }
+          Value acc = args[1];
+          Value sum = isFloat ? Value(arith::AddFOp::create(b, l, acc, element))
+                              : Value(arith::AddIOp::create(b, l, acc, element));
+          linalg::YieldOp::create(b, l, arith::SelectOp::create(b, l, include, sum, acc).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateLayoutPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<PadPattern, SplitPattern, DepthToSpacePattern, SpaceToDepthPattern, TriluPattern,
+               EyeLikePattern, RangePattern, CumSumPattern>(converter, patterns.getContext());
+}
 
 } // namespace smelt

@@ -103,6 +103,35 @@ Value castScalar(OpBuilder &b, Location loc, Value value, Type dstType, bool src
   return value; // Same width, other signedness: same bits.
 }
 
+FailureOr<SmallVector<Value>> elementwiseResultSizes(OpBuilder &b, Location loc,
+                                                    RankedTensorType resultType,
+                                                    ValueRange inputs) {
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!resultType.isDynamicDim(i))
+      continue;
+    // The one input whose aligned dim is dynamic gives the size; two dynamic
+    // candidates could broadcast against each other at run time.
+    Value source;
+    int64_t sourceDim = 0;
+    for (Value input : inputs) {
+      auto type = cast<RankedTensorType>(input.getType());
+      int64_t d = i - (rank - type.getRank());
+      if (d < 0 || !type.isDynamicDim(d))
+        continue;
+      if (source && source != input)
+        return failure();
+      source = input;
+      sourceDim = d;
+    }
+    if (!source)
+      return failure();
+    sizes.push_back(tensor::DimOp::create(b, loc, source, sourceDim));
+  }
+  return sizes;
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
                        ScalarBodyFn body) {
   int64_t rank = resultType.getRank();
@@ -121,8 +150,16 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value init;
+  if (resultType.hasStaticShape()) {
+    init = createEmpty(b, loc, resultType);
+  } else {
+    FailureOr<SmallVector<Value>> sizes = elementwiseResultSizes(b, loc, resultType, inputs);
+    assert(succeeded(sizes) && "callers check elementwiseResultSizes first");
+    init = tensor::EmptyOp::create(b, loc, resultType, *sizes);
+  }
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{createEmpty(b, loc, resultType)}, maps,
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
       iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value result = body(nb, nloc, args.drop_back());
         linalg::YieldOp::create(nb, nloc, result);
@@ -131,8 +168,12 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
 }
 
 RankedTensorType getStaticType(const TypeConverter &converter, Value value) {
-  auto type = dyn_cast_or_null<RankedTensorType>(converter.convertType(value.getType()));
+  auto type = getRankedType(converter, value);
   return type && type.hasStaticShape() ? type : nullptr;
+}
+
+RankedTensorType getRankedType(const TypeConverter &converter, Value value) {
+  return dyn_cast_or_null<RankedTensorType>(converter.convertType(value.getType()));
 }
 
 bool isUnsignedElement(Value value) {

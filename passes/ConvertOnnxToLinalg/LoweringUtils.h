@@ -32,8 +32,17 @@ public:
 using ScalarBodyFn =
     llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
+/// The dynamic dims of an elementwise result, read from the inputs (tensor.dim).
+/// Fails when a dynamic result dim has no single dynamic input dim to come
+/// from: two dynamic dims could broadcast against each other at run time,
+/// which the lowering does not decide yet.
+mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+elementwiseResultSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
+                       mlir::ValueRange inputs);
+
 /// Builds a linalg.generic producing `resultType`, whose inputs are broadcast
 /// to it by ONNX (numpy) rules: trailing dims align, dims of size 1 stretch.
+/// Dynamic result dims must satisfy elementwiseResultSizes.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, mlir::ValueRange inputs,
                              ScalarBodyFn body);
@@ -59,6 +68,12 @@ mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value
 
 /// Static, ranked, converted result type of `value`, or null if not static.
 mlir::RankedTensorType getStaticType(const mlir::TypeConverter &converter, mlir::Value value);
+
+/// Ranked (possibly dynamic) converted type of `value`, or null if unranked.
+mlir::RankedTensorType getRankedType(const mlir::TypeConverter &converter, mlir::Value value);
+
+/// Debug label of patterns that also lower ops with dynamic result dims.
+constexpr const char *kDynamicShapesLabel = "dynamic-shapes";
 
 /// True when the element type of the (original, onnx) value is unsigned.
 bool isUnsignedElement(mlir::Value value);
@@ -113,6 +128,7 @@ void populateControlFlowPatterns(const mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateLossPatterns(const mlir::TypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(const mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 

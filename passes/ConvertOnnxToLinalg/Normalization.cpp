@@ -1,10 +1,20 @@
-//===- Normalization.cpp - BatchNormalization and Softmax to linalg -------===//
+//===- Normalization.cpp - normalizations, Softmax and Dropout to linalg -===//
 //
 // BatchNormalization in inference form is one elementwise linalg.generic
 // whose per-channel operands are indexed by dim 1. Softmax and LogSoftmax
 // (opset 13: one axis) are numerically stable: a max reduction along the
 // axis, exp(x - max), a sum reduction, then a division (or, for
 // LogSoftmax, x - max - log(sum)).
+//
+// InstanceNormalization, LayerNormalization and MeanVarianceNormalization
+// share one shape: a mean over a set of axes, a two-pass variance (mean of
+// (x - mean)^2, never E[x^2] - E[x]^2), then one elementwise generic that
+// reads the reduced statistics through maps that drop the reduced dims.
+// LayerNormalization computes its statistics in float32 for narrower inputs
+// (stash_type=1) and also produces Mean and InvStdDev. LRN sums squares over
+// a channel window of a zero-padded copy; LpNormalization divides by the L1
+// or L2 norm along one axis. Dropout is inference-only: the identity and an
+// all-true mask.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -186,11 +196,457 @@ struct SoftmaxPattern : OpConversionPattern<OpTy> {
   }
 };
 
+// --- Reductions over a set of axes -------------------------------------------
+
+/// Map of the full iteration space onto a tensor without the `reduced` dims.
+AffineMap keptDimsMap(MLIRContext *ctx, ArrayRef<bool> reduced) {
+  SmallVector<AffineExpr> exprs;
+  for (size_t i = 0; i < reduced.size(); ++i)
+    if (!reduced[i])
+      exprs.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(reduced.size(), 0, exprs, ctx);
+}
+
+/// Reduces the `reduced` dims of `inputs` (all of the full shape) into one
+/// tensor of `elem` without them; `body` gets the input elements followed by
+/// the accumulator and returns the new accumulator. Extra inputs of the kept
+/// shape (`keptInputs`) are read through the kept map.
+Value reduceDims(OpBuilder &b, Location loc, ValueRange inputs, ValueRange keptInputs,
+                 ArrayRef<bool> reduced, Type elem, double init, ScalarBodyFn body) {
+  auto type = cast<RankedTensorType>(inputs.front().getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    iterators.push_back(reduced[i] ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+    if (!reduced[i])
+      shape.push_back(type.getDimSize(i));
+  }
+  auto keptType = RankedTensorType::get(shape, elem);
+  AffineMap kept = keptDimsMap(b.getContext(), reduced);
+  SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(rank));
+  maps.append(keptInputs.size() + 1, kept);
+  SmallVector<Value> all(inputs);
+  all.append(keptInputs.begin(), keptInputs.end());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{keptType}, all,
+             ValueRange{createFilled(b, loc, keptType, scalarConstant(b, loc, elem, init))}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args));
+             })
+      .getResult(0);
+}
+
+/// A parallel generic producing `type` from inputs read through `maps`.
+Value mapped(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
+             ArrayRef<AffineMap> inputMaps, ScalarBodyFn body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{createEmpty(b, loc, type)}, maps,
+             SmallVector<utils::IteratorType>(type.getRank(), utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+/// Mean and (biased) variance of `x` over the `reduced` dims, both of the kept
+/// shape and of element type `compute` (x is converted element by element).
+std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
+                                        ArrayRef<bool> reduced, Type compute) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t count = 1;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (reduced[i])
+      count *= type.getDimSize(i);
+  auto widen = [&](OpBuilder &nb, Location l, Value v) {
+    return castScalar(nb, l, v, compute, false, false);
+  };
+  Value sum = reduceDims(b, loc, ValueRange{x}, ValueRange{}, reduced, compute, 0.0,
+                         [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                           return arith::AddFOp::create(nb, l, args[1], widen(nb, l, args[0]));
+                         });
+  auto keptType = cast<RankedTensorType>(sum.getType());
+  auto divideByCount = [&](Value total) {
+    return buildElementwise(b, loc, keptType, ValueRange{total},
+                            [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                              return arith::DivFOp::create(
+                                  nb, l, args[0],
+                                  scalarConstant(nb, l, compute, static_cast<double>(count)));
+                            });
+  };
+  Value mean = divideByCount(sum);
+  Value squares = reduceDims(b, loc, ValueRange{x}, ValueRange{mean}, reduced, compute, 0.0,
+                             [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                               Value d = arith::SubFOp::create(nb, l, widen(nb, l, args[0]),
+                                                               args[1]);
+                               Value d2 = arith::MulFOp::create(nb, l, d, d);
+                               return arith::AddFOp::create(nb, l, args[2], d2);
+                             });
+  return {mean, divideByCount(squares)};
+}
+
+/// Map of `rank`-D iteration onto an operand broadcast (numpy rules) to it.
+AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand, ArrayRef<int64_t> shape) {
+  int64_t rank = shape.size();
+  int64_t offset = rank - operand.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < operand.getRank(); ++i) {
+    bool stretched = operand.getDimSize(i) == 1 && shape[offset + i] != 1;
+    exprs.push_back(stretched ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(offset + i, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// Whether `operand` broadcasts unidirectionally to `shape`.
+bool broadcastsTo(RankedTensorType operand, ArrayRef<int64_t> shape) {
+  int64_t offset = static_cast<int64_t>(shape.size()) - operand.getRank();
+  if (offset < 0)
+    return false;
+  for (int64_t i = 0; i < operand.getRank(); ++i)
+    if (operand.getDimSize(i) != 1 && operand.getDimSize(i) != shape[offset + i])
+      return false;
+  return true;
+}
+
+// --- InstanceNormalization ---------------------------------------------------
+
+struct InstanceNormalizationPattern : OpConversionPattern<onnx::InstanceNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::InstanceNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = resultType.getRank();
+    if (rank < 2)
+      return op.emitError() << describeNode(op) << ": input must have a batch and a channel dim";
+    int64_t channels = resultType.getDimSize(1);
+    for (Value param : {adaptor.getScale(), adaptor.getB()}) {
+      auto type = dyn_cast<RankedTensorType>(param.getType());
+      if (!type || type.getRank() != 1 || type.getDimSize(0) != channels)
+        return op.emitError() << describeNode(op) << ": scale and B must have shape ["
+                              << channels << "]";
+    }
+    Type elem = resultType.getElementType();
+    SmallVector<bool> reduced(rank, true);
+    reduced[0] = reduced[1] = false;
+    auto [mean, var] = meanAndVariance(rewriter, loc, adaptor.getInput(), reduced, elem);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap kept = keptDimsMap(ctx, reduced);
+    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value result = mapped(
+        rewriter, loc, resultType,
+        ValueRange{adaptor.getInput(), mean, var, adaptor.getScale(), adaptor.getB()},
+        {identity, kept, kept, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value stddev = math::SqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, args[2], scalarConstant(b, l, elem, epsilon)));
+          Value normalized =
+              arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, args[0], args[1]), stddev);
+          return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, normalized, args[3]),
+                                       args[4]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- LayerNormalization ------------------------------------------------------
+
+struct LayerNormalizationPattern : OpConversionPattern<onnx::LayerNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::LayerNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = resultType.getRank();
+    if (op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Type elem = resultType.getElementType();
+    // stash_type=1 computes the statistics in float32; wider inputs keep
+    // their own precision.
+    Type compute = elem;
+    if (op.getStashType() == 1 && elem.getIntOrFloatBitWidth() < 32)
+      compute = rewriter.getF32Type();
+
+    ArrayRef<int64_t> shape = resultType.getShape();
+    SmallVector<Value> params{adaptor.getScale()};
+    if (!isa<NoneType>(adaptor.getB().getType()))
+      params.push_back(adaptor.getB());
+    for (Value param : params) {
+      auto type = dyn_cast<RankedTensorType>(param.getType());
+      if (!type || !type.hasStaticShape() || !broadcastsTo(type, shape.drop_front(axis)))
+        return op.emitError() << describeNode(op)
+                              << ": Scale and B must broadcast to the normalized dims";
+    }
+
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t i = axis; i < rank; ++i)
+      reduced[i] = true;
+    auto [mean, var] = meanAndVariance(rewriter, loc, adaptor.getX(), reduced, compute);
+    auto keptType = cast<RankedTensorType>(mean.getType());
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value invStdDev = buildElementwise(
+        rewriter, loc, keptType, ValueRange{var},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value stddev = math::SqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, args[0], scalarConstant(b, l, compute, epsilon)));
+          return arith::DivFOp::create(b, l, scalarConstant(b, l, compute, 1.0), stddev);
+        });
+
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap kept = keptDimsMap(ctx, reduced);
+    SmallVector<Value> inputs{adaptor.getX(), mean, invStdDev};
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank), kept, kept};
+    for (Value param : params) {
+      inputs.push_back(param);
+      maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(param.getType()), shape));
+    }
+    bool hasBias = params.size() == 2;
+    Value y = mapped(rewriter, loc, resultType, inputs, maps,
+                     [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       Value x = castScalar(b, l, args[0], compute, false, false);
+                       Value normalized = arith::MulFOp::create(
+                           b, l, arith::SubFOp::create(b, l, x, args[1]), args[2]);
+                       normalized = castScalar(b, l, normalized, elem, false, false);
+                       Value scaled = arith::MulFOp::create(b, l, normalized, args[3]);
+                       return hasBias ? Value(arith::AddFOp::create(b, l, scaled, args[4]))
+                                      : scaled;
+                     });
+
+    // Mean and InvStdDev keep the normalized dims as ones.
+    SmallVector<Value> results{y};
+    for (auto [statistic, value] : {std::pair{mean, op.getMean()}, {invStdDev, op.getInvStdDev()}}) {
+      if (isa<NoneType>(value.getType())) {
+        results.push_back(onnx::NoValueOp::create(rewriter, loc));
+        continue;
+      }
+      auto type = getStaticType(*getTypeConverter(), value);
+      if (!type || type.getNumElements() != keptType.getNumElements())
+        return op.emitError() << describeNode(op) << ": Mean and InvStdDev must have shape "
+                              << "of X with the normalized dims as 1";
+      Value converted = statistic;
+      if (type.getElementType() != compute)
+        converted = buildElementwise(
+            rewriter, loc, keptType.clone(type.getElementType()), ValueRange{statistic},
+            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+              return castScalar(b, l, args[0], type.getElementType(), false, false);
+            });
+      results.push_back(reshapeTo(rewriter, loc, converted, type));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// --- MeanVarianceNormalization -----------------------------------------------
+
+struct MeanVarianceNormalizationPattern
+    : OpConversionPattern<onnx::MeanVarianceNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::MeanVarianceNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = resultType.getRank();
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t axis : op.getAxes()) {
+      if (axis < -rank || axis >= rank)
+        return op.emitError() << describeNode(op) << ": axis " << axis
+                              << " is out of range for rank " << rank;
+      reduced[normalizeAxis(axis, rank)] = true;
+    }
+    Type elem = resultType.getElementType();
+    auto [mean, var] = meanAndVariance(rewriter, loc, adaptor.getX(), reduced, elem);
+    AffineMap kept = keptDimsMap(rewriter.getContext(), reduced);
+    // ONNX's function body: (X - mean) / (sqrt(variance) + 1e-9).
+    Value result = mapped(rewriter, loc, resultType, ValueRange{adaptor.getX(), mean, var},
+                          {rewriter.getMultiDimIdentityMap(rank), kept, kept},
+                          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                            Value stddev = arith::AddFOp::create(
+                                b, l, math::SqrtOp::create(b, l, args[2]),
+                                scalarConstant(b, l, elem, 1e-9));
+                            return arith::DivFOp::create(
+                                b, l, arith::SubFOp::create(b, l, args[0], args[1]), stddev);
+                          });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- LpNormalization ---------------------------------------------------------
+
+struct LpNormalizationPattern : OpConversionPattern<onnx::LpNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::LpNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = resultType.getRank();
+    if (rank == 0 || op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t p = op.getP();
+    if (p != 1 && p != 2)
+      return op.emitError() << describeNode(op) << ": p must be 1 or 2, got " << p;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Type elem = resultType.getElementType();
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    Value norm = reduceDims(rewriter, loc, ValueRange{adaptor.getInput()}, ValueRange{}, reduced,
+                            elem, 0.0, [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                              Value term = p == 1 ? Value(math::AbsFOp::create(b, l, args[0]))
+                                                  : Value(arith::MulFOp::create(b, l, args[0],
+                                                                                args[0]));
+                              return arith::AddFOp::create(b, l, args[1], term);
+                            });
+    Value result = elementwiseWithReduced(
+        rewriter, loc, resultType, axis, ValueRange{adaptor.getInput()}, ValueRange{norm},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value n = p == 1 ? args[1] : Value(math::SqrtOp::create(b, l, args[1]));
+          return arith::DivFOp::create(b, l, args[0], n);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- LRN ---------------------------------------------------------------------
+
+struct LRNPattern : OpConversionPattern<onnx::LRNOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::LRNOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = resultType.getRank();
+    if (rank < 2)
+      return op.emitError() << describeNode(op) << ": X must have a batch and a channel dim";
+    int64_t size = op.getSize();
+    if (size < 1)
+      return op.emitError() << describeNode(op) << ": size must be positive, got " << size;
+    Type elem = resultType.getElementType();
+    MLIRContext *ctx = rewriter.getContext();
+
+    // Channel c sums squares over [c - floor((size-1)/2), c + ceil((size-1)/2)]
+    // of a copy padded with zeros along dim 1.
+    int64_t before = (size - 1) / 2, after = size - 1 - before;
+    SmallVector<OpFoldResult> low(rank, rewriter.getIndexAttr(0)),
+        high(rank, rewriter.getIndexAttr(0));
+    low[1] = rewriter.getIndexAttr(before);
+    high[1] = rewriter.getIndexAttr(after);
+    SmallVector<int64_t> paddedShape(resultType.getShape());
+    paddedShape[1] += size - 1;
+    Value padded = tensor::PadOp::create(rewriter, loc, resultType.clone(paddedShape),
+                                         adaptor.getX(), low, high,
+                                         scalarConstant(rewriter, loc, elem, 0.0));
+    SmallVector<AffineExpr> window;
+    for (int64_t i = 0; i < rank; ++i)
+      window.push_back(i == 1 ? getAffineDimExpr(1, ctx) + getAffineDimExpr(rank, ctx)
+                              : getAffineDimExpr(i, ctx));
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<utils::IteratorType> iterators(rank + 1, utils::IteratorType::parallel);
+    iterators[rank] = utils::IteratorType::reduction;
+    // The window dim's extent comes from a size-`size` operand.
+    auto windowType = RankedTensorType::get({size}, elem);
+    Value windowShape = createEmpty(rewriter, loc, windowType);
+    Value squareSum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{padded, windowShape},
+            ValueRange{createFilled(rewriter, loc, resultType,
+                                    scalarConstant(rewriter, loc, elem, 0.0))},
+            SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, window, ctx),
+                                   AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank, ctx)}, ctx),
+                                   AffineMap::get(rank + 1, 0, outExprs, ctx)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value sq = arith::MulFOp::create(b, l, args[0], args[0]);
+              linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], sq)));
+            })
+            .getResult(0);
+    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble(),
+           bias = op.getBias().convertToDouble();
+    Value result = buildElementwise(
+        rewriter, loc, resultType, ValueRange{adaptor.getX(), squareSum},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value scaled = arith::MulFOp::create(b, l, args[1],
+                                               scalarConstant(b, l, elem, alpha / size));
+          Value base = arith::AddFOp::create(b, l, scaled, scalarConstant(b, l, elem, bias));
+          Value denom = math::PowFOp::create(b, l, base, scalarConstant(b, l, elem, beta));
+          return arith::DivFOp::create(b, l, args[0], denom);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- Dropout -----------------------------------------------------------------
+
+struct DropoutPattern : OpConversionPattern<onnx::DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::DropoutOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Value training = op.getTrainingMode();
+    if (!isa<NoneType>(training.getType())) {
+      FailureOr<double> mode = getConstantScalar(training);
+      if (failed(mode))
+        return op.emitError() << describeNode(op)
+                              << ": training_mode must be absent or a constant";
+      // Training with ratio 0 drops nothing, so it equals inference exactly.
+      FailureOr<double> ratio = isa<NoneType>(op.getRatio().getType())
+                                    ? FailureOr<double>(0.5)
+                                    : getConstantScalar(op.getRatio());
+      if (*mode != 0.0 && (failed(ratio) || *ratio != 0.0))
+        return op.emitError() << describeNode(op)
+                              << ": training_mode=true is not supported (inference only)";
+    }
+    SmallVector<Value> results{reshapeTo(rewriter, loc, adaptor.getData(), resultType)};
+    if (isa<NoneType>(op.getMask().getType())) {
+      results.push_back(onnx::NoValueOp::create(rewriter, loc));
+    } else {
+      auto maskType = getStaticType(*getTypeConverter(), op.getMask());
+      if (!maskType)
+        return rewriter.notifyMatchFailure(op, "needs static shapes");
+      results.push_back(createFilled(
+          rewriter, loc, maskType,
+          arith::ConstantIntOp::create(rewriter, loc, rewriter.getI1Type(), 1)));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateNormalizationPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<BatchNormalizationPattern, SoftmaxPattern<onnx::SoftmaxOp, false>,
-               SoftmaxPattern<onnx::LogSoftmaxOp, true>>(converter, patterns.getContext());
+               SoftmaxPattern<onnx::LogSoftmaxOp, true>, InstanceNormalizationPattern,
+               LayerNormalizationPattern, MeanVarianceNormalizationPattern,
+               LpNormalizationPattern, LRNPattern, DropoutPattern>(converter,
+                                                                   patterns.getContext());
 }
 
 } // namespace smelt

@@ -1,10 +1,720 @@
-//===- Quantization.cpp - (being written) -------------------------------------------===//
+//===- Quantization.cpp - quantized ops to linalg -------------------------===//
+//
+// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
+// ConvInteger, QLinearMatMul and QLinearConv (opset 17 semantics).
+//
+// Scales and zero points are scalars, one-element 1-D tensors (per tensor) or
+// 1-D tensors along one dim (per axis / row / column / output channel); each
+// becomes an extra input of the linalg.generic that uses it, with a map that
+// reads element 0 or follows that one loop. Quantizing computes in f32:
+// round half to even, add the zero point, saturate (NaN saturates to the
+// lowest value), convert. Integer products extend both operands to i32,
+// subtract their zero points inside the contraction body and accumulate in
+// i32; the QLinear ops then requantize with the f32 multiplier
+// `scale_a * scale_b / scale_y`. Convolution inputs are padded with their
+// zero point, so padding contributes nothing to the sum.
+//
+//===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+#include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
 
 namespace smelt {
+namespace {
 
-void populateQuantizationPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {}
+bool isNone(Value value) { return isa<NoneType>(value.getType()); }
+
+/// Reports `message` at `op` (prefixed with its node) and fails.
+template <typename T = Value>
+FailureOr<T> failAt(Operation *op, const Twine &message) {
+  op->emitError() << describeNode(op) << ": " << message;
+  return failure();
+}
+
+/// Map of a scale or zero point into a loop space of `loops` dims: a scalar
+/// or one-element tensor reads its only element, a 1-D tensor of `dimSize`
+/// elements follows loop `dim`. Fails for any other shape.
+FailureOr<AffineMap> paramMap(MLIRContext *ctx, Value param, unsigned loops,
+                              std::optional<unsigned> dim, int64_t dimSize) {
+  auto type = dyn_cast<RankedTensorType>(param.getType());
+  if (!type || !type.hasStaticShape())
+    return failure();
+  if (type.getRank() == 0)
+    return AffineMap::get(loops, 0, {}, ctx);
+  if (type.getRank() != 1)
+    return failure();
+  if (type.getDimSize(0) == 1)
+    return AffineMap::get(loops, 0, {getAffineConstantExpr(0, ctx)}, ctx);
+  if (dim && type.getDimSize(0) == dimSize)
+    return AffineMap::get(loops, 0, {getAffineDimExpr(*dim, ctx)}, ctx);
+  return failure();
+}
+
+/// An all-parallel linalg.generic producing `resultType` (identity output
+/// map) from `inputs` read through `maps`.
+Value buildMapped(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                  ArrayRef<AffineMap> maps, ScalarBodyFn body) {
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs,
+             ValueRange{createEmpty(b, loc, resultType)}, allMaps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc, body(nb, nloc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+/// saturate(round_half_to_even(real) + zeroPoint) in `dstType`, computed in
+/// f32. `zeroPoint` may be null (zero).
+Value quantizeScalar(OpBuilder &b, Location loc, Value real, Value zeroPoint, bool zpUnsigned,
+                     Type dstType, bool dstUnsigned) {
+  Type f32 = b.getF32Type();
+  Value q = math::RoundEvenOp::create(b, loc, real);
+  if (zeroPoint)
+    q = arith::AddFOp::create(b, loc, q, castScalar(b, loc, zeroPoint, f32, zpUnsigned, false));
+  unsigned width = dstType.getIntOrFloatBitWidth();
+  double lo = dstUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
+  double hi = dstUnsigned ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
+  // maxnumf/minnumf: a NaN (0/0 scale) saturates to `lo` instead of poisoning the cast.
+  q = arith::MaxNumFOp::create(b, loc, q, scalarConstant(b, loc, f32, lo));
+  q = arith::MinNumFOp::create(b, loc, q, scalarConstant(b, loc, f32, hi));
+  return castScalar(b, loc, q, dstType, false, dstUnsigned);
+}
+
+Value toI32(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  return castScalar(b, loc, v, b.getI32Type(), isUnsigned, false);
+}
+
+// --- QuantizeLinear / DequantizeLinear --------------------------------------
+
+/// Maps of the scale and (optional) zero point of a per-tensor / per-axis op
+/// whose loop space is `type`; emits an error naming `op` on a bad shape.
+LogicalResult perAxisMaps(Operation *op, RankedTensorType type, int64_t axisAttr, Value scale,
+                          Value zeroPoint, SmallVectorImpl<AffineMap> &maps) {
+  MLIRContext *ctx = op->getContext();
+  int64_t rank = type.getRank();
+  // The axis only matters (and must be valid) for per-axis parameters.
+  std::optional<unsigned> axis;
+  int64_t axisSize = 0;
+  int64_t a = normalizeAxis(axisAttr, rank);
+  if (a >= 0 && a < rank) {
+    axis = a;
+    axisSize = type.getDimSize(a);
+  }
+  for (Value param : {scale, zeroPoint}) {
+    if (!param)
+      continue;
+    FailureOr<AffineMap> map = paramMap(ctx, param, rank, axis, axisSize);
+    if (failed(map) && !axis)
+      return op->emitError() << describeNode(op) << ": axis " << axisAttr
+                             << " is out of range for rank " << rank;
+    if (failed(map))
+      return op->emitError() << describeNode(op) << ": scale and zero point must be scalars or "
+                             << "1-D tensors of " << axisSize << " elements (the axis dim)";
+    maps.push_back(*map);
+  }
+  return success();
+}
+
+struct QuantizeLinearPattern : OpConversionPattern<onnx::QuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::QuantizeLinearOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Value zeroPoint = isNone(adaptor.getYZeroPoint()) ? Value() : adaptor.getYZeroPoint();
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(resultType.getRank())};
+    if (failed(perAxisMaps(op, resultType, op.getAxis(), adaptor.getYScale(), zeroPoint, maps)))
+      return failure();
+    SmallVector<Value> inputs{adaptor.getX(), adaptor.getYScale()};
+    if (zeroPoint)
+      inputs.push_back(zeroPoint);
+    bool zpUnsigned = zeroPoint && isUnsignedElement(op.getYZeroPoint());
+    bool dstUnsigned = isUnsignedElement(op.getY());
+    Type dstType = resultType.getElementType();
+    Value result = buildMapped(
+        rewriter, loc, resultType, inputs, maps, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = castScalar(b, l, args[0], b.getF32Type(), false, false);
+          Value real = arith::DivFOp::create(b, l, x, args[1]);
+          return quantizeScalar(b, l, real, args.size() > 2 ? args[2] : Value(), zpUnsigned,
+                                dstType, dstUnsigned);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DequantizeLinearPattern : OpConversionPattern<onnx::DequantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::DequantizeLinearOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Value zeroPoint = isNone(adaptor.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(resultType.getRank())};
+    if (failed(perAxisMaps(op, resultType, op.getAxis(), adaptor.getXScale(), zeroPoint, maps)))
+      return failure();
+    SmallVector<Value> inputs{adaptor.getX(), adaptor.getXScale()};
+    if (zeroPoint)
+      inputs.push_back(zeroPoint);
+    bool xUnsigned = isUnsignedElement(op.getX());
+    bool zpUnsigned = zeroPoint && isUnsignedElement(op.getXZeroPoint());
+    Value result = buildMapped(
+        rewriter, loc, resultType, inputs, maps, [&](OpBuilder &b, Location l, ValueRange args) {
+          Type f32 = b.getF32Type();
+          Value x = castScalar(b, l, args[0], f32, xUnsigned, false);
+          if (args.size() > 2)
+            x = arith::SubFOp::create(b, l, x, castScalar(b, l, args[2], f32, zpUnsigned, false));
+          return Value(arith::MulFOp::create(b, l, x, args[1]));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- DynamicQuantizeLinear ---------------------------------------------------
+
+struct DynamicQuantizeLinearPattern : OpConversionPattern<onnx::DynamicQuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::DynamicQuantizeLinearOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    const TypeConverter &converter = *getTypeConverter();
+    auto yType = getStaticType(converter, op.getY());
+    auto scaleType = getStaticType(converter, op.getYScale());
+    auto zpType = getStaticType(converter, op.getYZeroPoint());
+    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!yType || !scaleType || !zpType || !xType || !xType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (scaleType.getRank() != 0 || zpType.getRank() != 0)
+      return op.emitError() << describeNode(op) << ": y_scale and y_zero_point must be scalars";
+    MLIRContext *ctx = rewriter.getContext();
+    Type f32 = rewriter.getF32Type();
+    auto scalarF32 = RankedTensorType::get({}, f32);
+
+    // min(0, min(x)) and max(0, max(x)) in one pass: both accumulators start at 0.
+    int64_t rank = xType.getRank();
+    Value zero = scalarConstant(rewriter, loc, f32, 0);
+    Value minInit = createFilled(rewriter, loc, scalarF32, zero);
+    Value maxInit = createFilled(rewriter, loc, scalarF32, zero);
+    AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
+    auto range = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{scalarF32, scalarF32}, ValueRange{adaptor.getX()},
+        ValueRange{minInit, maxInit},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank), scalarMap, scalarMap},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::MinimumFOp::create(b, l, args[1], args[0]),
+                                             arith::MaximumFOp::create(b, l, args[2], args[0])});
+        });
+
+    // scale = (max - min) / 255, zero_point = saturate(round(0 - min / scale)).
+    auto params = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{scaleType, zpType}, range.getResults(),
+        ValueRange{createEmpty(rewriter, loc, scaleType), createEmpty(rewriter, loc, zpType)},
+        SmallVector<AffineMap>(4, AffineMap::get(0, 0, {}, ctx)),
+        SmallVector<utils::IteratorType>{}, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value span = arith::SubFOp::create(b, l, args[1], args[0]);
+          Value scale = arith::DivFOp::create(b, l, span, scalarConstant(b, l, f32, 255));
+          Value shifted = arith::NegFOp::create(b, l, arith::DivFOp::create(b, l, args[0], scale));
+          Value zp = quantizeScalar(b, l, shifted, Value(), false, zpType.getElementType(), true);
+          linalg::YieldOp::create(b, l, ValueRange{scale, zp});
+        });
+    Value scale = params.getResult(0), zp = params.getResult(1);
+
+    Type dstType = yType.getElementType();
+    Value y = buildElementwise(rewriter, loc, yType, ValueRange{adaptor.getX(), scale, zp},
+                               [&](OpBuilder &b, Location l, ValueRange args) {
+                                 Value real = arith::DivFOp::create(b, l, args[0], args[1]);
+                                 return quantizeScalar(b, l, real, args[2], true, dstType, true);
+                               });
+    rewriter.replaceOp(op, ValueRange{y, scale, zp});
+    return success();
+  }
+};
+
+// --- MatMulInteger / QLinearMatMul -------------------------------------------
+
+/// The zero-point-corrected i32 product of a quantized MatMul, over the
+/// full (batch..., M, N) shape (1-D operands promoted to matrices).
+struct IntegerProduct {
+  Value acc;                  ///< i32, shape `fullType`
+  RankedTensorType fullType;  ///< (batch..., M, N)
+};
+
+/// acc = sum_k (a - aZp) * (b - bZp) with numpy MatMul broadcasting.
+/// `aZp` follows the rows of A, `bZp` the columns of B (either may be null).
+/// `aOrig`, `bOrig`, `aZpOrig`, `bZpOrig` are the onnx values, for signedness.
+FailureOr<IntegerProduct> buildIntegerMatMul(Operation *op, OpBuilder &b, Value a, Value bm,
+                                             Value aZp, Value bZp, Value aOrig, Value bOrig,
+                                             Value aZpOrig, Value bZpOrig) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(bm.getType());
+  if (!aType.hasStaticShape() || !bType.hasStaticShape())
+    return failure();
+  if (aType.getRank() == 0 || bType.getRank() == 0) {
+    op->emitError() << describeNode(op) << ": operands must have rank >= 1";
+    return failure();
+  }
+  if (aType.getRank() == 1) {
+    aType = RankedTensorType::get({1, aType.getDimSize(0)}, aType.getElementType());
+    a = reshapeTo(b, loc, a, aType);
+  }
+  if (bType.getRank() == 1) {
+    bType = RankedTensorType::get({bType.getDimSize(0), 1}, bType.getElementType());
+    bm = reshapeTo(b, loc, bm, bType);
+  }
+  int64_t batchRank = std::max(aType.getRank(), bType.getRank()) - 2;
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < batchRank; ++i) {
+    auto dimOf = [&](RankedTensorType t) -> int64_t {
+      int64_t j = i - (batchRank - (t.getRank() - 2));
+      return j < 0 ? 1 : t.getDimSize(j);
+    };
+    int64_t da = dimOf(aType), db = dimOf(bType);
+    if (da != db && da != 1 && db != 1) {
+      op->emitError() << describeNode(op) << ": batch dims " << da << " and " << db
+                      << " do not broadcast";
+      return failure();
+    }
+    shape.push_back(std::max(da, db));
+  }
+  int64_t rowsM = aType.getDimSize(aType.getRank() - 2);
+  int64_t colsN = bType.getDimSize(bType.getRank() - 1);
+  if (aType.getDimSize(aType.getRank() - 1) != bType.getDimSize(bType.getRank() - 2)) {
+    op->emitError() << describeNode(op) << ": inner dims of A and B differ";
+    return failure();
+  }
+  shape.push_back(rowsM);
+  shape.push_back(colsN);
+  auto fullType = RankedTensorType::get(shape, b.getI32Type());
+
+  // Loops (batch..., m, n, k).
+  unsigned m = batchRank, n = batchRank + 1, k = batchRank + 2, loops = batchRank + 3;
+  auto operandMap = [&](RankedTensorType t, unsigned row, unsigned col) {
+    int64_t operandBatch = t.getRank() - 2;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < operandBatch; ++i) {
+      int64_t d = batchRank - operandBatch + i;
+      bool stretched = t.getDimSize(i) == 1 && shape[d] != 1;
+      exprs.push_back(stretched ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(d, ctx));
+    }
+    exprs.push_back(getAffineDimExpr(row, ctx));
+    exprs.push_back(getAffineDimExpr(col, ctx));
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<Value> inputs{a, bm};
+  SmallVector<AffineMap> maps{operandMap(aType, m, k), operandMap(bType, k, n)};
+  int aZpIndex = -1, bZpIndex = -1;
+  if (aZp) {
+    FailureOr<AffineMap> map = paramMap(ctx, aZp, loops, m, rowsM);
+    if (failed(map)) {
+      op->emitError() << describeNode(op) << ": the zero point of A must be a scalar or have "
+                      << rowsM << " elements (one per row)";
+      return failure();
+    }
+    aZpIndex = inputs.size();
+    inputs.push_back(aZp);
+    maps.push_back(*map);
+  }
+  if (bZp) {
+    FailureOr<AffineMap> map = paramMap(ctx, bZp, loops, n, colsN);
+    if (failed(map)) {
+      op->emitError() << describeNode(op) << ": the zero point of B must be a scalar or have "
+                      << colsN << " elements (one per column)";
+      return failure();
+    }
+    bZpIndex = inputs.size();
+    inputs.push_back(bZp);
+    maps.push_back(*map);
+  }
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned i = 0; i < batchRank + 2; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  maps.push_back(AffineMap::get(loops, 0, outExprs, ctx));
+  SmallVector<utils::IteratorType> iterators(loops - 1, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+
+  bool aU = isUnsignedElement(aOrig), bU = isUnsignedElement(bOrig);
+  bool aZpU = aZp && isUnsignedElement(aZpOrig), bZpU = bZp && isUnsignedElement(bZpOrig);
+  Value init = createFilled(b, loc, fullType, scalarConstant(b, loc, b.getI32Type(), 0));
+  Value acc = linalg::GenericOp::create(
+                  b, loc, TypeRange{fullType}, inputs, ValueRange{init}, maps, iterators,
+                  [&](OpBuilder &nb, Location l, ValueRange args) {
+                    Value x = toI32(nb, l, args[0], aU), y = toI32(nb, l, args[1], bU);
+                    if (aZpIndex >= 0)
+                      x = arith::SubIOp::create(nb, l, x, toI32(nb, l, args[aZpIndex], aZpU));
+                    if (bZpIndex >= 0)
+                      y = arith::SubIOp::create(nb, l, y, toI32(nb, l, args[bZpIndex], bZpU));
+                    Value product = arith::MulIOp::create(nb, l, x, y);
+                    linalg::YieldOp::create(nb, l,
+                                            Value(arith::AddIOp::create(nb, l, args.back(), product)));
+                  })
+                  .getResult(0);
+  return IntegerProduct{acc, fullType};
+}
+
+struct MatMulIntegerPattern : OpConversionPattern<onnx::MatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::MatMulIntegerOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Value aZp = isNone(adaptor.getAZeroPoint()) ? Value() : adaptor.getAZeroPoint();
+    Value bZp = isNone(adaptor.getBZeroPoint()) ? Value() : adaptor.getBZeroPoint();
+    FailureOr<IntegerProduct> product =
+        buildIntegerMatMul(op, rewriter, adaptor.getA(), adaptor.getB(), aZp, bZp, op.getA(),
+                           op.getB(), op.getAZeroPoint(), op.getBZeroPoint());
+    if (failed(product))
+      return failure();
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), product->acc, resultType));
+    return success();
+  }
+};
+
+/// y = saturate(round(acc * sa[rowA] * sb[colB] / sy[rowY]) + zy[rowY]) over
+/// `accType`, where each scale/zero point follows loop `dim` of size
+/// `dimSize` or is per tensor.
+struct RequantParam {
+  Value value;
+  std::optional<unsigned> dim;
+  int64_t dimSize;
+};
+
+FailureOr<Value> requantize(Operation *op, OpBuilder &b, Value acc, RequantParam inScale,
+                            RequantParam wScale, RequantParam outScale, RequantParam outZp,
+                            bool zpUnsigned, RankedTensorType resultType, bool dstUnsigned) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = resultType.getRank();
+  SmallVector<Value> inputs{acc};
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  for (const RequantParam &p : {inScale, wScale, outScale, outZp}) {
+    FailureOr<AffineMap> map = paramMap(ctx, p.value, rank, p.dim, p.dimSize);
+    if (failed(map))
+      return failAt(op, "scales and zero points must be scalars or 1-D tensors along the dim "
+                        "they quantize");
+    inputs.push_back(p.value);
+    maps.push_back(*map);
+  }
+  Type dstType = resultType.getElementType();
+  return buildMapped(b, loc, resultType, inputs, maps,
+                     [&](OpBuilder &nb, Location l, ValueRange args) {
+                       Type f32 = nb.getF32Type();
+                       Value scale = arith::MulFOp::create(nb, l, args[1], args[2]);
+                       scale = arith::DivFOp::create(nb, l, scale, args[3]);
+                       Value real = castScalar(nb, l, args[0], f32, false, false);
+                       real = arith::MulFOp::create(nb, l, real, scale);
+                       return quantizeScalar(nb, l, real, args[4], zpUnsigned, dstType,
+                                             dstUnsigned);
+                     });
+}
+
+struct QLinearMatMulPattern : OpConversionPattern<onnx::QLinearMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::QLinearMatMulOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    FailureOr<IntegerProduct> product = buildIntegerMatMul(
+        op, rewriter, adaptor.getA(), adaptor.getB(), adaptor.getAZeroPoint(),
+        adaptor.getBZeroPoint(), op.getA(), op.getB(), op.getAZeroPoint(), op.getBZeroPoint());
+    if (failed(product))
+      return failure();
+    RankedTensorType fullType = product->fullType;
+    unsigned rank = fullType.getRank();
+    int64_t rows = fullType.getDimSize(rank - 2), cols = fullType.getDimSize(rank - 1);
+    auto outType = RankedTensorType::get(fullType.getShape(), resultType.getElementType());
+    FailureOr<Value> y = requantize(
+        op, rewriter, product->acc, {adaptor.getAScale(), rank - 2, rows},
+        {adaptor.getBScale(), rank - 1, cols}, {adaptor.getYScale(), rank - 2, rows},
+        {adaptor.getYZeroPoint(), rank - 2, rows}, isUnsignedElement(op.getYZeroPoint()),
+        outType, isUnsignedElement(op.getY()));
+    if (failed(y))
+      return failure();
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, *y, resultType));
+    return success();
+  }
+};
+
+// --- ConvInteger / QLinearConv -----------------------------------------------
+
+// Window resolution mirrors ConvPool.cpp's (which keeps it file-local):
+// explicit pads or auto_pad, strides and dilations over the spatial dims.
+struct ConvWindow {
+  SmallVector<int64_t> strides, dilations, padBegin, padEnd;
+};
+
+FailureOr<ConvWindow> resolveConvWindow(Operation *op, ArrayRef<int64_t> in,
+                                        ArrayRef<int64_t> out, ArrayRef<int64_t> kernel,
+                                        std::optional<ArrayRef<int64_t>> strides,
+                                        std::optional<ArrayRef<int64_t>> dilations,
+                                        std::optional<ArrayRef<int64_t>> pads, StringRef autoPad) {
+  size_t rank = in.size();
+  auto fail = [&](const Twine &message) -> FailureOr<ConvWindow> {
+    op->emitError() << describeNode(op) << ": " << message;
+    return failure();
+  };
+  auto positive = [](ArrayRef<int64_t> v) { return llvm::all_of(v, [](int64_t x) { return x > 0; }); };
+  ConvWindow w;
+  w.strides.assign(rank, 1);
+  w.dilations.assign(rank, 1);
+  w.padBegin.assign(rank, 0);
+  w.padEnd.assign(rank, 0);
+  if (strides) {
+    if (strides->size() != rank || !positive(*strides))
+      return fail("strides must have " + Twine(rank) + " positive entries");
+    w.strides.assign(strides->begin(), strides->end());
+  }
+  if (dilations) {
+    if (dilations->size() != rank || !positive(*dilations))
+      return fail("dilations must have " + Twine(rank) + " positive entries");
+    w.dilations.assign(dilations->begin(), dilations->end());
+  }
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t sameOut = llvm::divideCeil(in[i], w.strides[i]);
+      int64_t extent = (kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total = std::max<int64_t>(0, (sameOut - 1) * w.strides[i] + extent - in[i]);
+      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      w.padEnd[i] = total - w.padBegin[i];
+    }
+  } else if (autoPad == "NOTSET") {
+    if (pads) {
+      if (pads->size() != 2 * rank || llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+        return fail("pads must have " + Twine(2 * rank) + " non-negative entries");
+      for (size_t i = 0; i < rank; ++i) {
+        w.padBegin[i] = (*pads)[i];
+        w.padEnd[i] = (*pads)[rank + i];
+      }
+    }
+  } else if (autoPad != "VALID") {
+    return fail("auto_pad '" + autoPad + "' is not supported");
+  }
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t needed = (out[i] - 1) * w.strides[i] + (kernel[i] - 1) * w.dilations[i] + 1;
+    if (out[i] < 1 || needed > in[i] + w.padBegin[i] + w.padEnd[i])
+      return fail("output spatial size does not match the input, kernel and pads");
+  }
+  return w;
+}
+
+/// Attributes and operands of a quantized Conv.
+struct IntegerConvArgs {
+  Value x, w, xZp, wZp, bias;         // converted; zero points and bias may be null
+  Value xOrig, wOrig, xZpOrig, wZpOrig;
+  std::optional<ArrayRef<int64_t>> kernelShape, strides, dilations, pads;
+  StringRef autoPad;
+  int64_t group;
+};
+
+/// acc[n, m, o...] = bias[m] + sum_{c,k} (x[n, g(m)*C/G + c, o*s + k*d] - xZp)
+///                                      * (w[m, c, k] - wZp[m])   in i32.
+FailureOr<Value> buildIntegerConv(Operation *op, OpBuilder &b, const IntegerConvArgs &args,
+                                  RankedTensorType accType) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto inType = dyn_cast<RankedTensorType>(args.x.getType());
+  auto wType = dyn_cast<RankedTensorType>(args.w.getType());
+  if (!inType || !wType || !inType.hasStaticShape() || !wType.hasStaticShape())
+    return failure();
+  int64_t rank = inType.getRank(), spatial = rank - 2;
+  if (rank < 3 || wType.getRank() != rank || accType.getRank() != rank)
+    return failAt(op, "x and w must have a batch, a channel and at least one spatial dim");
+  int64_t group = args.group, channels = inType.getDimSize(1);
+  int64_t filters = wType.getDimSize(0), groupChannels = wType.getDimSize(1);
+  if (group < 1 || channels != group * groupChannels || filters % group != 0 ||
+      accType.getDimSize(1) != filters)
+    return failAt(op, "group " + Twine(group) + " does not match x (" + Twine(channels) +
+                          " channels) and w (" + Twine(filters) + "x" + Twine(groupChannels) +
+                          ")");
+  ArrayRef<int64_t> wSpatial = wType.getShape().drop_front(2);
+  if (args.kernelShape && *args.kernelShape != wSpatial)
+    return failAt(op, "kernel_shape does not match the shape of w");
+  FailureOr<ConvWindow> win = resolveConvWindow(
+      op, inType.getShape().drop_front(2), accType.getShape().drop_front(2), wSpatial,
+      args.strides, args.dilations, args.pads, args.autoPad);
+  if (failed(win))
+    return failure();
+
+  // x's zero point is per tensor; it is also the padding value.
+  Type i32 = b.getI32Type();
+  unsigned loops = 3 + 2 * spatial;
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  Value x = args.x;
+  Value xZpScalar;
+  if (args.xZp) {
+    auto zpType = cast<RankedTensorType>(args.xZp.getType());
+    if (zpType.getNumElements() != 1 || zpType.getRank() > 1)
+      return failAt(op, "x_zero_point must be a scalar");
+    SmallVector<Value> indices;
+    if (zpType.getRank() == 1)
+      indices.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    xZpScalar = tensor::ExtractOp::create(b, loc, args.xZp, indices);
+  }
+  bool padded = llvm::any_of(win->padBegin, [](int64_t p) { return p; }) ||
+                llvm::any_of(win->padEnd, [](int64_t p) { return p; });
+  if (padded) {
+    Value padValue = xZpScalar ? xZpScalar : scalarConstant(b, loc, inType.getElementType(), 0);
+    SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+    SmallVector<int64_t> shape(inType.getShape().take_front(2));
+    for (int64_t i = 0; i < spatial; ++i) {
+      low.push_back(b.getIndexAttr(win->padBegin[i]));
+      high.push_back(b.getIndexAttr(win->padEnd[i]));
+      shape.push_back(inType.getDimSize(2 + i) + win->padBegin[i] + win->padEnd[i]);
+    }
+    auto paddedType = RankedTensorType::get(shape, inType.getElementType());
+    x = tensor::PadOp::create(b, loc, paddedType, x, low, high, padValue);
+  }
+
+  // Loops (n, m, o..., c, k...).
+  AffineExpr n = getAffineDimExpr(0, ctx), m = getAffineDimExpr(1, ctx),
+             c = getAffineDimExpr(2 + spatial, ctx);
+  AffineExpr inChannel = group == 1 ? c : m.floorDiv(filters / group) * groupChannels + c;
+  SmallVector<AffineExpr> inExprs{n, inChannel}, wExprs{m, c}, outExprs{n, m};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = getAffineDimExpr(2 + i, ctx), k = getAffineDimExpr(3 + spatial + i, ctx);
+    inExprs.push_back(o * win->strides[i] + k * win->dilations[i]);
+    wExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  inputs.append({x, args.w});
+  maps.append({AffineMap::get(loops, 0, inExprs, ctx), AffineMap::get(loops, 0, wExprs, ctx)});
+  int wZpIndex = -1;
+  if (args.wZp) {
+    FailureOr<AffineMap> map = paramMap(ctx, args.wZp, loops, 1, filters);
+    if (failed(map))
+      return failAt(op, "w_zero_point must be a scalar or have " + Twine(filters) +
+                            " elements (one per output channel)");
+    wZpIndex = inputs.size();
+    inputs.push_back(args.wZp);
+    maps.push_back(*map);
+  }
+  maps.push_back(AffineMap::get(loops, 0, outExprs, ctx));
+
+  Value init;
+  if (args.bias) {
+    auto biasType = cast<RankedTensorType>(args.bias.getType());
+    if (biasType.getRank() != 1 || biasType.getDimSize(0) != filters)
+      return failAt(op, "B must have " + Twine(filters) + " elements");
+    init = buildMapped(b, loc, accType, ValueRange{args.bias},
+                       {AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx)},
+                       [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  } else {
+    init = createFilled(b, loc, accType, scalarConstant(b, loc, i32, 0));
+  }
+
+  SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+  iterators.append(1 + spatial, utils::IteratorType::reduction);
+  bool xU = isUnsignedElement(args.xOrig), wU = isUnsignedElement(args.wOrig);
+  bool xZpU = args.xZp && isUnsignedElement(args.xZpOrig);
+  bool wZpU = args.wZp && isUnsignedElement(args.wZpOrig);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{accType}, inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value xv = toI32(nb, l, a[0], xU), wv = toI32(nb, l, a[1], wU);
+               if (xZpScalar)
+                 xv = arith::SubIOp::create(nb, l, xv, toI32(nb, l, xZpScalar, xZpU));
+               if (wZpIndex >= 0)
+                 wv = arith::SubIOp::create(nb, l, wv, toI32(nb, l, a[wZpIndex], wZpU));
+               Value product = arith::MulIOp::create(nb, l, xv, wv);
+               linalg::YieldOp::create(nb, l, Value(arith::AddIOp::create(nb, l, a.back(), product)));
+             })
+      .getResult(0);
+}
+
+struct ConvIntegerPattern : OpConversionPattern<onnx::ConvIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ConvIntegerOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    IntegerConvArgs args;
+    args.x = adaptor.getX();
+    args.w = adaptor.getW();
+    args.xZp = isNone(adaptor.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
+    args.wZp = isNone(adaptor.getWZeroPoint()) ? Value() : adaptor.getWZeroPoint();
+    args.xOrig = op.getX();
+    args.wOrig = op.getW();
+    args.xZpOrig = op.getXZeroPoint();
+    args.wZpOrig = op.getWZeroPoint();
+    args.kernelShape = op.getKernelShape();
+    args.strides = op.getStrides();
+    args.dilations = op.getDilations();
+    args.pads = op.getPads();
+    args.autoPad = op.getAutoPad();
+    args.group = op.getGroup();
+    FailureOr<Value> acc = buildIntegerConv(op, rewriter, args, resultType);
+    if (failed(acc))
+      return failure();
+    rewriter.replaceOp(op, *acc);
+    return success();
+  }
+};
+
+struct QLinearConvPattern : OpConversionPattern<onnx::QLinearConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::QLinearConvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    IntegerConvArgs args;
+    args.x = adaptor.getX();
+    args.w = adaptor.getW();
+    args.xZp = adaptor.getXZeroPoint();
+    args.wZp = adaptor.getWZeroPoint();
+    args.bias = isNone(adaptor.getB()) ? Value() : adaptor.getB();
+    args.xOrig = op.getX();
+    args.wOrig = op.getW();
+    args.xZpOrig = op.getXZeroPoint();
+    args.wZpOrig = op.getWZeroPoint();
+    args.kernelShape = op.getKernelShape();
+    args.strides = op.getStrides();
+    args.dilations = op.getDilations();
+    args.pads = op.getPads();
+    args.autoPad = op.getAutoPad();
+    args.group = op.getGroup();
+    auto accType = RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
+    FailureOr<Value> acc = buildIntegerConv(op, rewriter, args, accType);
+    if (failed(acc))
+      return failure();
+    int64_t filters = resultType.getDimSize(1);
+    FailureOr<Value> y = requantize(
+        op, rewriter, *acc, {adaptor.getXScale(), std::nullopt, 0},
+        {adaptor.getWScale(), 1u, filters}, {adaptor.getYScale(), std::nullopt, 0},
+        {adaptor.getYZeroPoint(), std::nullopt, 0}, isUnsignedElement(op.getYZeroPoint()),
+        resultType, isUnsignedElement(op.getY()));
+    if (failed(y))
+      return failure();
+    rewriter.replaceOp(op, *y);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateQuantizationPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<QuantizeLinearPattern, DequantizeLinearPattern, DynamicQuantizeLinearPattern,
+               MatMulIntegerPattern, QLinearMatMulPattern, ConvIntegerPattern,
+               QLinearConvPattern>(converter, patterns.getContext());
+}
 
 } // namespace smelt

@@ -1,10 +1,20 @@
-//===- Reduction.cpp - onnx Reduce* ops to linalg.generic ---------------===//
+//===- Reduction.cpp - onnx Reduce*, ArgMax/Min, TopK, Hardmax to linalg ===//
 //
-// ReduceSum, ReduceMean, ReduceMax, ReduceMin and ReduceProd become one
+// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
+// ReduceL2, ReduceSumSquare, ReduceLogSum and ReduceLogSumExp become one
 // linalg.generic with reduction iterators over the reduced axes, initialised
 // with the identity of the combiner (0, lowest, highest, 1). The generic
 // produces the kept dims only; keepdims=1 then expands back to the static
-// result type. Mean divides by the reduced element count afterwards.
+// result type. An elementwise map before combining (|x|, x*x) is fused into
+// the reduction body; Mean, L2 and LogSum finish with one elementwise generic.
+// ReduceLogSumExp is max-shifted: m = max(x), log(sum(exp(x - m))) + m, with
+// m replaced by 0 where it is infinite.
+//
+// ArgMax/ArgMin are one generic with two outputs (value, int64 index); ties
+// keep the first index unless select_last_index, NaN wins like numpy. Hardmax
+// is an ArgMax followed by a one-hot generic. TopK ranks every element along
+// the axis against all others (ties: lower index first) and then gathers
+// rank k into output slot k, so it needs no sort and no loop over K.
 //
 // Axes come from the attribute (opset 13 ReduceMean/Max/Min/Prod) or from the
 // optional `axes` input (ReduceSum-13). A non-constant `axes` input is still
@@ -21,7 +31,7 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-enum class ReduceKind { Sum, Mean, Max, Min, Prod };
+enum class ReduceKind { Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
 
 /// Combines the accumulator with one element.
 Value combine(OpBuilder &b, Location loc, ReduceKind kind, bool isUnsigned, Value acc, Value x) {
@@ -29,6 +39,11 @@ Value combine(OpBuilder &b, Location loc, ReduceKind kind, bool isUnsigned, Valu
   switch (kind) {
   case ReduceKind::Sum:
   case ReduceKind::Mean:
+  case ReduceKind::L1:
+  case ReduceKind::L2:
+  case ReduceKind::SumSquare:
+  case ReduceKind::LogSum:
+  case ReduceKind::LogSumExp:
     return isFloat ? Value(arith::AddFOp::create(b, loc, acc, x))
                    : Value(arith::AddIOp::create(b, loc, acc, x));
   case ReduceKind::Prod:
@@ -52,6 +67,11 @@ Value initialValue(OpBuilder &b, Location loc, ReduceKind kind, Type type, bool 
   switch (kind) {
   case ReduceKind::Sum:
   case ReduceKind::Mean:
+  case ReduceKind::L1:
+  case ReduceKind::L2:
+  case ReduceKind::SumSquare:
+  case ReduceKind::LogSum:
+  case ReduceKind::LogSumExp:
     return scalarConstant(b, loc, type, 0.0);
   case ReduceKind::Prod:
     return scalarConstant(b, loc, type, 1.0);
@@ -112,6 +132,44 @@ FailureOr<SmallVector<bool>> inferReducedAxes(ArrayRef<int64_t> input, ArrayRef<
   return reduced;
 }
 
+/// The elementwise map applied to each element before it is combined;
+/// `shift` is the max-shift of LogSumExp (null otherwise).
+Value preMap(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value shift) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::L1:
+    return isFloat ? Value(math::AbsFOp::create(b, loc, x)) : Value(math::AbsIOp::create(b, loc, x));
+  case ReduceKind::L2:
+  case ReduceKind::SumSquare:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, x, x))
+                   : Value(arith::MulIOp::create(b, loc, x, x));
+  case ReduceKind::LogSumExp:
+    return math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
+  default:
+    return x;
+  }
+}
+
+/// Applies a float function to an integer scalar through f64 (ONNX computes
+/// sqrt/log of integer reductions in floating point and casts back).
+Value viaFloat(OpBuilder &b, Location loc, Value x, bool isUnsigned,
+               llvm::function_ref<Value(Value)> fn) {
+  if (isa<FloatType>(x.getType()))
+    return fn(x);
+  Value wide = castScalar(b, loc, x, b.getF64Type(), isUnsigned, false);
+  return castScalar(b, loc, fn(wide), x.getType(), false, isUnsigned);
+}
+
+/// The builder of a reduction generic over `reduced` axes of `input`: maps
+/// from the full iteration space onto the kept dims.
+AffineMap keptMap(MLIRContext *ctx, ArrayRef<bool> reduced) {
+  SmallVector<AffineExpr> exprs;
+  for (size_t i = 0; i < reduced.size(); ++i)
+    if (!reduced[i])
+      exprs.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(reduced.size(), 0, exprs, ctx);
+}
+
 /// Lowers one reduction given which axes it reduces.
 Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, bool isUnsigned,
                      ArrayRef<bool> reduced, RankedTensorType resultType) {
@@ -135,19 +193,46 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
     }
   }
   auto keptType = RankedTensorType::get(keptShape, elementType);
-  Value init = createFilled(b, loc, keptType, initialValue(b, loc, kind, elementType, isUnsigned));
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
-                              AffineMap::get(rank, 0, outExprs, ctx)};
-  Value result = linalg::GenericOp::create(
-                     b, loc, TypeRange{keptType}, ValueRange{input}, ValueRange{init}, maps,
-                     iterators,
-                     [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                       linalg::YieldOp::create(
-                           nb, nloc, combine(nb, nloc, kind, isUnsigned, args[1], args[0]));
-                     })
-                     .getResult(0);
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap kept = AffineMap::get(rank, 0, outExprs, ctx);
 
-  if (kind == ReduceKind::Mean) {
+  auto reduce = [&](ReduceKind k, Value shift) {
+    SmallVector<Value> inputs{input};
+    SmallVector<AffineMap> maps{identity};
+    if (shift) {
+      inputs.push_back(shift);
+      maps.push_back(kept);
+    }
+    maps.push_back(kept);
+    Value init = createFilled(b, loc, keptType, initialValue(b, loc, k, elementType, isUnsigned));
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{keptType}, inputs, ValueRange{init}, maps, iterators,
+               [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                 Value x = preMap(nb, nloc, k, args[0], shift ? args[1] : Value());
+                 linalg::YieldOp::create(nb, nloc,
+                                         combine(nb, nloc, k, isUnsigned, args.back(), x));
+               })
+        .getResult(0);
+  };
+
+  Value shift;
+  if (kind == ReduceKind::LogSumExp) {
+    // An infinite max would turn x - max into NaN; shifting by 0 there is
+    // exact (the sum is 0 or +inf anyway).
+    Value max = reduce(ReduceKind::Max, Value());
+    shift = buildElementwise(
+        b, loc, keptType, ValueRange{max}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value inf = highestValue(nb, nloc, elementType, false);
+          Value isInf = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ,
+                                              math::AbsFOp::create(nb, nloc, args[0]), inf);
+          return Value(arith::SelectOp::create(
+              nb, nloc, isInf, scalarConstant(nb, nloc, elementType, 0.0), args[0]));
+        });
+  }
+  Value result = reduce(kind, shift);
+
+  switch (kind) {
+  case ReduceKind::Mean:
     result = buildElementwise(
         b, loc, keptType, ValueRange{result}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
           Value divisor = scalarConstant(nb, nloc, elementType, static_cast<double>(count));
@@ -156,6 +241,27 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
           return isUnsigned ? Value(arith::DivUIOp::create(nb, nloc, args[0], divisor))
                             : Value(arith::DivSIOp::create(nb, nloc, args[0], divisor));
         });
+    break;
+  case ReduceKind::L2:
+  case ReduceKind::LogSum:
+    result = buildElementwise(
+        b, loc, keptType, ValueRange{result}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return viaFloat(nb, nloc, args[0], isUnsigned, [&](Value v) -> Value {
+            if (kind == ReduceKind::L2)
+              return math::SqrtOp::create(nb, nloc, v);
+            return math::LogOp::create(nb, nloc, v);
+          });
+        });
+    break;
+  case ReduceKind::LogSumExp:
+    result = buildElementwise(b, loc, keptType, ValueRange{result, shift},
+                              [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                                Value log = math::LogOp::create(nb, nloc, args[0]);
+                                return arith::AddFOp::create(nb, nloc, log, args[1]);
+                              });
+    break;
+  default:
+    break;
   }
   return reshapeTo(b, loc, result, resultType);
 }
@@ -226,9 +332,262 @@ struct ReducePattern : OpConversionPattern<OpTy> {
       return op.emitError() << describeNode(op) << ": result type " << op.getReduced().getType()
                             << " does not match the reduced axes";
 
+    if (Kind == ReduceKind::LogSumExp && !isa<FloatType>(inputType.getElementType()))
+      return op.emitError() << describeNode(op) << ": only float element types are supported";
+
     Value result = buildReduction(rewriter, op.getLoc(), Kind, adaptor.getData(),
                                   isUnsignedElement(op.getData()), reduced, resultType);
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- ArgMax, ArgMin and Hardmax ----------------------------------------------
+
+/// True when `x` at a later index should replace the best value `acc` so far:
+/// strictly better (or, with `orEqual`, better or equal), NaN counting as the
+/// best value of all (numpy's argmax/argmin pick the first NaN).
+Value replaces(OpBuilder &b, Location loc, Value x, Value acc, bool isMax, bool orEqual,
+               bool isUnsigned) {
+  if (isa<FloatType>(x.getType())) {
+    using P = arith::CmpFPredicate;
+    P pred = isMax ? (orEqual ? P::OGE : P::OGT) : (orEqual ? P::OLE : P::OLT);
+    Value better = arith::CmpFOp::create(b, loc, pred, x, acc);
+    Value xNan = arith::CmpFOp::create(b, loc, P::UNO, x, x);
+    Value accNan = arith::CmpFOp::create(b, loc, P::UNO, acc, acc);
+    // A NaN is kept against everything but a later NaN with select_last_index.
+    Value takeNan = orEqual ? xNan
+                            : Value(arith::AndIOp::create(
+                                  b, loc, xNan,
+                                  arith::XOrIOp::create(
+                                      b, loc, accNan,
+                                      arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1))));
+    Value notAccNan = arith::XOrIOp::create(
+        b, loc, accNan, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+    return arith::OrIOp::create(b, loc, takeNan,
+                                arith::AndIOp::create(b, loc, better, notAccNan));
+  }
+  using P = arith::CmpIPredicate;
+  P pred = isMax ? (orEqual ? (isUnsigned ? P::uge : P::sge) : (isUnsigned ? P::ugt : P::sgt))
+                 : (orEqual ? (isUnsigned ? P::ule : P::sle) : (isUnsigned ? P::ult : P::slt));
+  return arith::CmpIOp::create(b, loc, pred, x, acc);
+}
+
+/// Index (i64) along `axis` of the max (or min) of `input`, of the kept dims.
+Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis, bool isMax,
+                     bool selectLast, bool isUnsigned) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  Type elem = type.getElementType();
+  SmallVector<bool> reduced(rank, false);
+  reduced[axis] = true;
+  SmallVector<int64_t> keptShape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      keptShape.push_back(type.getDimSize(i));
+  auto valueType = RankedTensorType::get(keptShape, elem);
+  auto indexType = RankedTensorType::get(keptShape, b.getI64Type());
+  Value initValue = createFilled(b, loc, valueType,
+                                 isMax ? lowestValue(b, loc, elem, isUnsigned)
+                                       : highestValue(b, loc, elem, isUnsigned));
+  Value initIndex = createFilled(b, loc, indexType, scalarConstant(b, loc, b.getI64Type(), 0));
+  AffineMap kept = keptMap(b.getContext(), reduced);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators[axis] = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{valueType, indexType}, ValueRange{input}, ValueRange{initValue, initIndex},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank), kept, kept}, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value index = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                                 linalg::IndexOp::create(nb, l, axis));
+        Value take = replaces(nb, l, args[0], args[1], isMax, selectLast, isUnsigned);
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, take, args[0], args[1]),
+                       arith::SelectOp::create(nb, l, take, index, args[2])});
+      });
+  return generic.getResult(1);
+}
+
+template <typename OpTy, bool IsMax>
+struct ArgReducePattern : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(*this->getTypeConverter(), op.getReduced());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!resultType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inputType.getRank();
+    if (op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value index = buildArgReduce(rewriter, op.getLoc(), adaptor.getData(), axis, IsMax,
+                                 op.getSelectLastIndex() != 0, isUnsignedElement(op.getData()));
+    if (cast<RankedTensorType>(index.getType()).getNumElements() != resultType.getNumElements())
+      return op.emitError() << describeNode(op) << ": result type " << op.getReduced().getType()
+                            << " does not match the reduced axis";
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), index, resultType));
+    return success();
+  }
+};
+
+struct HardmaxPattern : OpConversionPattern<onnx::HardmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::HardmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = resultType.getRank();
+    if (rank == 0 || op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value index = buildArgReduce(rewriter, loc, adaptor.getInput(), axis, /*isMax=*/true,
+                                 /*selectLast=*/false, false);
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    Type elem = resultType.getElementType();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{index},
+            ValueRange{createEmpty(rewriter, loc, resultType)},
+            SmallVector<AffineMap>{keptMap(rewriter.getContext(), reduced),
+                                   rewriter.getMultiDimIdentityMap(rank)},
+            SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value here = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                      linalg::IndexOp::create(b, l, axis));
+              Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, here, args[0]);
+              linalg::YieldOp::create(
+                  b, l,
+                  Value(arith::SelectOp::create(b, l, hit, scalarConstant(b, l, elem, 1.0),
+                                                scalarConstant(b, l, elem, 0.0))));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// --- TopK --------------------------------------------------------------------
+
+/// Total order of TopK: `a` (at index ia) comes before `b` (at ib) when it is
+/// larger (smaller), or equal with the lower index. NaN is the largest value
+/// for largest=1 and sorts after all numbers for largest=0.
+Value topKBefore(OpBuilder &b, Location loc, Value x, Value y, Value ix, Value iy, bool largest,
+                 bool isUnsigned) {
+  Value lowerIndex = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ix, iy);
+  if (isa<FloatType>(x.getType())) {
+    using P = arith::CmpFPredicate;
+    Value xNan = arith::CmpFOp::create(b, loc, P::UNO, x, x);
+    Value yNan = arith::CmpFOp::create(b, loc, P::UNO, y, y);
+    Value strict = arith::CmpFOp::create(b, loc, largest ? P::OGT : P::OLT, x, y);
+    Value notYNan = arith::XOrIOp::create(
+        b, loc, yNan, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+    Value notXNan = arith::XOrIOp::create(
+        b, loc, xNan, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+    // NaN first when largest, last otherwise.
+    Value nanOrder = largest ? Value(arith::AndIOp::create(b, loc, xNan, notYNan))
+                             : Value(arith::AndIOp::create(b, loc, notXNan, yNan));
+    Value equal = arith::OrIOp::create(
+        b, loc, arith::CmpFOp::create(b, loc, P::OEQ, x, y),
+        arith::AndIOp::create(b, loc, xNan, yNan));
+    return arith::OrIOp::create(
+        b, loc, arith::OrIOp::create(b, loc, nanOrder, strict),
+        arith::AndIOp::create(b, loc, equal, lowerIndex));
+  }
+  using P = arith::CmpIPredicate;
+  Value strict = arith::CmpIOp::create(
+      b, loc, largest ? (isUnsigned ? P::ugt : P::sgt) : (isUnsigned ? P::ult : P::slt), x, y);
+  Value equal = arith::CmpIOp::create(b, loc, P::eq, x, y);
+  return arith::OrIOp::create(b, loc, strict, arith::AndIOp::create(b, loc, equal, lowerIndex));
+}
+
+struct TopKPattern : OpConversionPattern<onnx::TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::TopKOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto valuesType = getStaticType(*getTypeConverter(), op.getValues());
+    auto indicesType = getStaticType(*getTypeConverter(), op.getIndices());
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!valuesType || !indicesType || !inputType || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = inputType.getRank();
+    if (rank == 0 || op.getAxis() < -rank || op.getAxis() >= rank)
+      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
+                            << " is out of range for rank " << rank;
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t n = inputType.getDimSize(axis);
+    if (valuesType.getRank() != rank)
+      return op.emitError() << describeNode(op) << ": Values must have the rank of X";
+    int64_t k = valuesType.getDimSize(axis);
+    SmallVector<int64_t> kValues;
+    if (succeeded(getConstantInts(op.getK(), kValues)) &&
+        (kValues.size() != 1 || kValues[0] != k))
+      return op.emitError() << describeNode(op) << ": K does not match the result type";
+    if (k > n)
+      return op.emitError() << describeNode(op) << ": K = " << k << " exceeds the axis size "
+                            << n;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis && valuesType.getDimSize(i) != inputType.getDimSize(i))
+        return op.emitError() << describeNode(op) << ": Values type does not match X";
+    bool largest = op.getLargest() != 0;
+    bool isUnsigned = isUnsignedElement(op.getX());
+    MLIRContext *ctx = rewriter.getContext();
+    Type i64 = rewriter.getI64Type();
+    Value x = adaptor.getX();
+
+    // Iteration space: the dims of X plus one more, `other` (dim `rank`),
+    // that runs along the axis.
+    SmallVector<AffineExpr> full, alongOther;
+    for (int64_t i = 0; i < rank; ++i) {
+      full.push_back(getAffineDimExpr(i, ctx));
+      alongOther.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
+    }
+    AffineMap self = AffineMap::get(rank + 1, 0, full, ctx);
+    AffineMap other = AffineMap::get(rank + 1, 0, alongOther, ctx);
+    SmallVector<utils::IteratorType> iterators(rank + 1, utils::IteratorType::parallel);
+    iterators[rank] = utils::IteratorType::reduction;
+
+    // rank[.., j, ..] = number of elements along the axis that come before j.
+    auto rankType = RankedTensorType::get(inputType.getShape(), i64);
+    Value ranks =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{rankType}, ValueRange{x, x},
+            ValueRange{createFilled(rewriter, loc, rankType, scalarConstant(rewriter, loc, i64, 0))},
+            SmallVector<AffineMap>{self, other, self}, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value j = linalg::IndexOp::create(b, l, axis);
+              Value i = linalg::IndexOp::create(b, l, rank);
+              Value before = topKBefore(b, l, args[1], args[0], i, j, largest, isUnsigned);
+              Value one = arith::ExtUIOp::create(b, l, i64, before);
+              linalg::YieldOp::create(b, l, Value(arith::AddIOp::create(b, l, args[2], one)));
+            })
+            .getResult(0);
+
+    // Output slot k takes the element whose rank is k.
+    Type elem = valuesType.getElementType();
+    Value initValues =
+        createFilled(rewriter, loc, valuesType, scalarConstant(rewriter, loc, elem, 0));
+    Value initIndices =
+        createFilled(rewriter, loc, indicesType, scalarConstant(rewriter, loc, i64, 0));
+    auto gather = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType}, ValueRange{x, ranks},
+        ValueRange{initValues, initIndices}, SmallVector<AffineMap>{other, other, self, self},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value slot = arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, axis));
+          Value j = arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, rank));
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[1], slot);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::SelectOp::create(b, l, hit, args[0], args[2]),
+                                             arith::SelectOp::create(b, l, hit, j, args[3])});
+        });
+    rewriter.replaceOp(op, gather.getResults());
     return success();
   }
 };
@@ -240,8 +599,14 @@ void populateReductionPatterns(const TypeConverter &converter, RewritePatternSet
                ReducePattern<onnx::ReduceMeanOp, ReduceKind::Mean>,
                ReducePattern<onnx::ReduceMaxOp, ReduceKind::Max>,
                ReducePattern<onnx::ReduceMinOp, ReduceKind::Min>,
-               ReducePattern<onnx::ReduceProdOp, ReduceKind::Prod>>(converter,
-                                                                    patterns.getContext());
+               ReducePattern<onnx::ReduceProdOp, ReduceKind::Prod>,
+               ReducePattern<onnx::ReduceL1Op, ReduceKind::L1>,
+               ReducePattern<onnx::ReduceL2Op, ReduceKind::L2>,
+               ReducePattern<onnx::ReduceSumSquareOp, ReduceKind::SumSquare>,
+               ReducePattern<onnx::ReduceLogSumOp, ReduceKind::LogSum>,
+               ReducePattern<onnx::ReduceLogSumExpOp, ReduceKind::LogSumExp>,
+               ArgReducePattern<onnx::ArgMaxOp, true>, ArgReducePattern<onnx::ArgMinOp, false>,
+               HardmaxPattern, TopKPattern>(converter, patterns.getContext());
 }
 
 } // namespace smelt

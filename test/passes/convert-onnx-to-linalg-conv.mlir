@@ -96,3 +96,43 @@ func.func @conv_3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<3x2x2x2x2xf32>) -> tens
   %0 = "onnx.Conv"(%x, %w, %none) : (tensor<1x2x4x4x4xf32>, tensor<3x2x2x2x2xf32>, none) -> tensor<1x3x3x3x3xf32>
   return %0 : tensor<1x3x3x3x3xf32>
 }
+
+// -----
+
+// ConvTranspose is a stride-1 Conv over the input spread out by the strides
+// into a zero tensor of size out + (k-1)*d, at offset (k-1)*d - pad_begin;
+// the kernel is flipped and regrouped into the Conv layout (M x C/group x k).
+// CHECK-DAG: #[[FLIP:.+]] = affine_map<(d0, d1, d2, d3) -> ((d0 floordiv 3) * 2 + d1, d0 mod 3, -d2 + 2, -d3 + 2)>
+// CHECK-DAG: #[[TIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 2 + d4, d2 + d5, d3 + d6)>
+// CHECK-LABEL: func.func @convtranspose_group_strides_pads
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x3x3xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<6xf32>)
+// CHECK: %[[ZEROS:.+]] = linalg.fill
+// CHECK-SAME: -> tensor<1x4x9x9xf32>
+// CHECK: %[[SPREAD:.+]] = tensor.insert_slice %[[X]] into %[[ZEROS]][0, 0, 1, 1] [1, 4, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[CONVW:.+]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.+}}]
+// CHECK-SAME: ins(%[[W]] : tensor<4x3x3x3xf32>)
+// CHECK: %[[INIT:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[B]] : tensor<6xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[TIN]],
+// CHECK-SAME: ins(%[[SPREAD]], %[[CONVW]] : tensor<1x4x9x9xf32>, tensor<6x2x3x3xf32>) outs(%[[INIT]] : tensor<1x6x7x7xf32>)
+// CHECK-NOT: onnx.
+func.func @convtranspose_group_strides_pads(%x: tensor<1x4x3x3xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x7x7xf32> {
+  %0 = "onnx.ConvTranspose"(%x, %w, %b) {group = 2 : i64, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, output_padding = array<i64: 1, 1>} : (tensor<1x4x3x3xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>) -> tensor<1x6x7x7xf32>
+  return %0 : tensor<1x6x7x7xf32>
+}
+
+// -----
+
+// Begin pads larger than the kernel border crop the input before spreading;
+// no bias gives a zero accumulator.
+// CHECK-LABEL: func.func @convtranspose_1d_crop
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x5xf32>,
+// CHECK: %[[ZEROS:.+]] = linalg.fill {{.+}} -> tensor<1x1x3xf32>
+// CHECK: %[[CROP:.+]] = tensor.extract_slice %[[X]][0, 0, 2] [1, 1, 2] [1, 1, 1]
+// CHECK: tensor.insert_slice %[[CROP]] into %[[ZEROS]][0, 0, 0] [1, 1, 2] [1, 1, 2]
+// CHECK-NOT: onnx.
+func.func @convtranspose_1d_crop(%x: tensor<1x1x5xf32>, %w: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.ConvTranspose"(%x, %w, %none) {strides = array<i64: 2>, pads = array<i64: 5, 3>} : (tensor<1x1x5xf32>, tensor<1x1x2xf32>, none) -> tensor<1x1x2xf32>
+  return %0 : tensor<1x1x2xf32>
+}

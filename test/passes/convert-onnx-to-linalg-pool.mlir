@@ -178,3 +178,60 @@ func.func @global_max(%x: tensor<2x3x5x6xf32>) -> tensor<2x3x1x1xf32> {
   %0 = "onnx.GlobalMaxPool"(%x) : (tensor<2x3x5x6xf32>) -> tensor<2x3x1x1xf32>
   return %0 : tensor<2x3x1x1xf32>
 }
+
+// -----
+
+// LpPool with p = 2: a zero-padded window sum of squares, then a sqrt.
+// CHECK-LABEL: func.func @lppool_p2
+// CHECK: %[[P:.+]] = tensor.pad
+// CHECK: tensor<1x2x5x5xf32> to tensor<1x2x7x7xf32>
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[P]], %{{.+}} : tensor<1x2x7x7xf32>, tensor<3x3xf32>)
+// CHECK: %[[SQ:.+]] = arith.mulf %[[IN:.+]], %[[IN]]
+// CHECK: arith.addf %{{.+}}, %[[SQ]]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SUM]] : tensor<1x2x3x3xf32>)
+// CHECK: math.sqrt
+// CHECK-NOT: onnx.
+func.func @lppool_p2(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = "onnx.LpPool"(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// GlobalLpPool with p = 3: |x|^3 summed over all spatial dims, then ^(1/3).
+// CHECK-LABEL: func.func @global_lppool_p3
+// CHECK: linalg.generic
+// CHECK: %[[ABS:.+]] = math.absf
+// CHECK: math.powf %[[ABS]]
+// CHECK: linalg.generic
+// CHECK: %[[THIRD:.+]] = arith.constant 0.33333
+// CHECK: math.powf %{{.+}}, %[[THIRD]]
+// CHECK-NOT: onnx.
+func.func @global_lppool_p3(%x: tensor<2x3x4xf32>) -> tensor<2x3x1xf32> {
+  %0 = "onnx.GlobalLpPool"(%x) {p = 3 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x1xf32>
+  return %0 : tensor<2x3x1xf32>
+}
+
+// -----
+
+// MaxUnpool scatters X into a zero output at I's flat indices, in input
+// order (scf.for over the flattened input); indices outside are skipped.
+// CHECK-LABEL: func.func @maxunpool
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x2x2xf32>, %[[I:.+]]: tensor<1x1x2x2xi64>)
+// CHECK-DAG: %[[XF:.+]] = tensor.collapse_shape %[[X]]
+// CHECK-DAG: %[[IF:.+]] = tensor.collapse_shape %[[I]]
+// CHECK: %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<16xf32>
+// CHECK: %[[LOOP:.+]] = scf.for %[[IV:.+]] = {{.+}} iter_args(%[[ACC:.+]] = %[[ZERO]]) -> (tensor<16xf32>)
+// CHECK: %[[V:.+]] = tensor.extract %[[XF]][%[[IV]]]
+// CHECK: tensor.extract %[[IF]][%[[IV]]]
+// CHECK: scf.if
+// CHECK: tensor.insert %[[V]] into %[[ACC]]
+// CHECK: tensor.expand_shape %[[LOOP]]
+// CHECK-NOT: onnx.
+func.func @maxunpool(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) -> tensor<1x1x4x4xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.MaxUnpool"(%x, %i, %none) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}

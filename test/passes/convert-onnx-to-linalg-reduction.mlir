@@ -1,4 +1,4 @@
-// RUN: smelt-opt %s --split-input-file --convert-onnx-to-linalg | FileCheck %s
+// RUN: smelt-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-linalg | FileCheck %s
 
 // ReduceSum over a constant axis with keepdims: a reduction generic into the
 // kept dims, then an expand back to the unit dim.
@@ -128,4 +128,246 @@ func.func @min_int(%x: tensor<4x5xi32>) -> tensor<4x1xi32> {
 func.func @prod_all(%x: tensor<2x3xf32>) -> tensor<1x1xf32> {
   %0 = "onnx.ReduceProd"(%x) : (tensor<2x3xf32>) -> tensor<1x1xf32>
   return %0 : tensor<1x1xf32>
+}
+
+// -----
+
+// ReduceL1 sums |x| inside the reduction body.
+// CHECK-LABEL: func.func @l1
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK-SAME: ins(%[[X]] : tensor<3x4xf32>)
+// CHECK: %[[A:.+]] = math.absf
+// CHECK: arith.addf %{{.+}}, %[[A]]
+// CHECK: tensor.expand_shape
+// CHECK-NOT: onnx.
+func.func @l1(%x: tensor<3x4xf32>) -> tensor<3x1xf32> {
+  %0 = "onnx.ReduceL1"(%x) {axes = array<i64: 1>} : (tensor<3x4xf32>) -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}
+
+// -----
+
+// ReduceL2: a sum of squares, then sqrt.
+// CHECK-LABEL: func.func @l2
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["reduction", "parallel"]
+// CHECK: %[[SQ:.+]] = arith.mulf %[[IN:.+]], %[[IN]]
+// CHECK: arith.addf %{{.+}}, %[[SQ]]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SUM]] : tensor<4xf32>)
+// CHECK: math.sqrt
+// CHECK-NOT: onnx.
+func.func @l2(%x: tensor<3x4xf32>) -> tensor<4xf32> {
+  %0 = "onnx.ReduceL2"(%x) {axes = array<i64: 0>, keepdims = 0 : i64} : (tensor<3x4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Integer ReduceL2 takes the sqrt in f64 and converts back.
+// CHECK-LABEL: func.func @l2_int
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: arith.sitofp %{{.+}} : i32 to f64
+// CHECK: math.sqrt %{{.+}} : f64
+// CHECK: arith.fptosi %{{.+}} : f64 to i32
+func.func @l2_int(%x: tensor<3x4xi32>) -> tensor<1x1xi32> {
+  %0 = "onnx.ReduceL2"(%x) : (tensor<3x4xi32>) -> tensor<1x1xi32>
+  return %0 : tensor<1x1xi32>
+}
+
+// -----
+
+// ReduceSumSquare on integers: x * x summed, no post-processing.
+// CHECK-LABEL: func.func @sum_square_int
+// CHECK: linalg.generic
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @sum_square_int(%x: tensor<3x4xi64>) -> tensor<3xi64> {
+  %0 = "onnx.ReduceSumSquare"(%x) {axes = array<i64: -1>, keepdims = 0 : i64} : (tensor<3x4xi64>) -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+// ReduceLogSum: log of the sum.
+// CHECK-LABEL: func.func @log_sum
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: math.log
+// CHECK-NOT: onnx.
+func.func @log_sum(%x: tensor<3x4x5xf32>) -> tensor<1x4x1xf32> {
+  %0 = "onnx.ReduceLogSum"(%x) {axes = array<i64: 0, 2>} : (tensor<3x4x5xf32>) -> tensor<1x4x1xf32>
+  return %0 : tensor<1x4x1xf32>
+}
+
+// -----
+
+// ReduceLogSumExp is max-shifted: m = max(x) (0 where infinite),
+// log(sum(exp(x - m))) + m.
+// CHECK-LABEL: func.func @log_sum_exp
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xf32>)
+// CHECK: %[[MAX:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[X]] : tensor<3x4xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[SHIFT:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[MAX]] : tensor<3xf32>)
+// CHECK: math.absf
+// CHECK: arith.cmpf oeq
+// CHECK: arith.select
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK-SAME: ins(%[[X]], %[[SHIFT]] : tensor<3x4xf32>, tensor<3xf32>)
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SUM]], %[[SHIFT]] :
+// CHECK: math.log
+// CHECK: arith.addf
+// CHECK-NOT: onnx.
+func.func @log_sum_exp(%x: tensor<3x4xf32>) -> tensor<3x1xf32> {
+  %0 = "onnx.ReduceLogSumExp"(%x) {axes = array<i64: 1>} : (tensor<3x4xf32>) -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}
+
+// -----
+
+func.func @log_sum_exp_int(%x: tensor<3x4xi32>) -> tensor<3x1xi32> {
+  // expected-error @+2 {{node '<unnamed>' (ReduceLogSumExp): only float element types are supported}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.ReduceLogSumExp"(%x) {axes = array<i64: 1>} : (tensor<3x4xi32>) -> tensor<3x1xi32>
+  return %0 : tensor<3x1xi32>
+}
+
+// -----
+
+// ArgMax: one reduction generic with a value and an i64 index output; the
+// first maximum wins (strict ogt), NaN beats everything.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @argmax
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xf32>)
+// CHECK: %[[NEG:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[V0:.+]] = linalg.fill ins(%[[NEG]] : f32) outs(%{{.+}} : tensor<4xf32>)
+// CHECK: %[[I0:.+]] = linalg.fill ins(%{{.+}} : i64) outs(%{{.+}} : tensor<4xi64>)
+// CHECK: %[[R:.+]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[KEPT]], #[[KEPT]]], iterator_types = ["reduction", "parallel"]}
+// CHECK-SAME: ins(%[[X]] : tensor<3x4xf32>) outs(%[[V0]], %[[I0]] : tensor<4xf32>, tensor<4xi64>)
+// CHECK: linalg.index 0
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf uno
+// CHECK: linalg.yield
+// CHECK: %[[OUT:.+]] = tensor.expand_shape %[[R]]#1
+// CHECK-SAME: into tensor<1x4xi64>
+// CHECK: return %[[OUT]]
+func.func @argmax(%x: tensor<3x4xf32>) -> tensor<1x4xi64> {
+  %0 = "onnx.ArgMax"(%x) : (tensor<3x4xf32>) -> tensor<1x4xi64>
+  return %0 : tensor<1x4xi64>
+}
+
+// -----
+
+// select_last_index lets equal values replace the best so far.
+// CHECK-LABEL: func.func @argmax_last
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpf oge
+// CHECK-NOT: tensor.expand_shape
+func.func @argmax_last(%x: tensor<3x4xf32>) -> tensor<3xi64> {
+  %0 = "onnx.ArgMax"(%x) {axis = -1 : i64, keepdims = 0 : i64, select_last_index = 1 : i64} : (tensor<3x4xf32>) -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+// Unsigned ArgMin starts at the largest unsigned value and compares with ult.
+// CHECK-LABEL: func.func @argmin_unsigned
+// CHECK: arith.constant -1 : i8
+// CHECK: linalg.generic
+// CHECK: arith.cmpi ult
+// CHECK-NOT: onnx.
+func.func @argmin_unsigned(%x: tensor<3x4xui8>) -> tensor<3xi64> {
+  %0 = "onnx.ArgMin"(%x) {axis = 1 : i64, keepdims = 0 : i64} : (tensor<3x4xui8>) -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+func.func @argmax_bad_axis(%x: tensor<3x4xf32>) -> tensor<3x4xi64> {
+  // expected-error @+2 {{node '<unnamed>' (ArgMax): axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.ArgMax"(%x) {axis = 2 : i64} : (tensor<3x4xf32>) -> tensor<3x4xi64>
+  return %0 : tensor<3x4xi64>
+}
+
+// -----
+
+// Hardmax: an argmax along the axis, then 1 where the index matches.
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @hardmax
+// CHECK: %[[ARG:.+]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.generic {indexing_maps = [#[[KEPT]], #{{.+}}], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME: ins(%[[ARG]]#1 : tensor<3xi64>)
+// CHECK: linalg.index 1
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK-NOT: onnx.
+func.func @hardmax(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = "onnx.Hardmax"(%x) : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// TopK ranks each element against all others along the axis (an extra
+// reduction dim d2), then gathers rank k into output slot k.
+// CHECK-DAG: #[[SELF:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[OTHER:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @topk
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xf32>)
+// CHECK: %[[RANK:.+]] = linalg.generic {indexing_maps = [#[[SELF]], #[[OTHER]], #[[SELF]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[X]], %[[X]] : tensor<3x4xf32>, tensor<3x4xf32>) outs(%{{.+}} : tensor<3x4xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: arith.extui
+// CHECK: arith.addi
+// CHECK: %[[R:.+]]:2 = linalg.generic {indexing_maps = [#[[OTHER]], #[[OTHER]], #[[SELF]], #[[SELF]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[X]], %[[RANK]] : tensor<3x4xf32>, tensor<3x4xi64>) outs(%{{.+}}, %{{.+}} : tensor<3x2xf32>, tensor<3x2xi64>)
+// CHECK: arith.cmpi eq
+// CHECK: return %[[R]]#0, %[[R]]#1
+// CHECK-NOT: onnx.
+func.func @topk(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %k = "onnx.Constant"() {value = dense<[2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %v, %i = "onnx.TopK"(%x, %k) {axis = 1 : i64} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
+}
+
+// -----
+
+// The smallest K along axis 0 of integers; K comes from the result type.
+// CHECK-LABEL: func.func @topk_smallest_runtime_k
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpi slt
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<1x4xi32>, tensor<1x4xi64>)
+// CHECK-NOT: onnx.
+func.func @topk_smallest_runtime_k(%x: tensor<3x4xi32>, %k: tensor<1xi64>) -> (tensor<1x4xi32>, tensor<1x4xi64>) {
+  %v, %i = "onnx.TopK"(%x, %k) {axis = 0 : i64, largest = 0 : i64} : (tensor<3x4xi32>, tensor<1xi64>) -> (tensor<1x4xi32>, tensor<1x4xi64>)
+  return %v, %i : tensor<1x4xi32>, tensor<1x4xi64>
+}
+
+// -----
+
+func.func @topk_k_mismatch(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %k = "onnx.Constant"() {value = dense<[3]> : tensor<1xi64>} : () -> tensor<1xi64>
+  // expected-error @+2 {{node '<unnamed>' (TopK): K does not match the result type}}
+  // expected-error @+1 {{failed to legalize}}
+  %v, %i = "onnx.TopK"(%x, %k) {axis = 1 : i64} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
 }

@@ -1,0 +1,175 @@
+//===- DescriptorEntry.cpp - entry point for models with dynamic shapes ---===//
+#include "compiler/emit/DescriptorEntry.h"
+
+#include "runtime/include/smelt/model_abi.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+
+namespace smelt {
+
+namespace {
+
+uint64_t dtypeBytes(int32_t dtype) {
+  switch (dtype) {
+  case SMELT_DTYPE_FLOAT64: case SMELT_DTYPE_INT64: case SMELT_DTYPE_UINT64: return 8;
+  case SMELT_DTYPE_FLOAT32: case SMELT_DTYPE_INT32: case SMELT_DTYPE_UINT32: return 4;
+  case SMELT_DTYPE_FLOAT16: case SMELT_DTYPE_BFLOAT16: case SMELT_DTYPE_INT16:
+  case SMELT_DTYPE_UINT16: return 2;
+  default: return 1;
+  }
+}
+
+/// MLIR marks buffers of memref.get_global with this "allocated" pointer.
+constexpr uint64_t kGlobalSentinel = 0xdeadbeef;
+
+} // namespace
+
+llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiTypes &t,
+                                                     llvm::Function *model,
+                                                     const ModelSignature &sig,
+                                                     const std::string &name) {
+  size_t expectedArgs = 0;
+  for (const TensorSignature &in : sig.inputs)
+    expectedArgs += 3 + 2 * in.dims.size();
+  if (model->arg_size() != expectedArgs)
+    return llvm::createStringError("model function takes %zu values, expected %zu descriptor "
+                                   "fields for %zu inputs",
+                                   model->arg_size(), expectedArgs, sig.inputs.size());
+  llvm::Type *returnType = model->getReturnType();
+  bool singleResult = sig.outputs.size() == 1;
+  if (sig.outputs.empty() ? !returnType->isVoidTy() : !returnType->isStructTy())
+    return llvm::createStringError("model function does not return its outputs' descriptors");
+
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *fn = llvm::Function::Create(llvm::FunctionType::get(t.i32, {t.ptr}, false),
+                                    llvm::GlobalValue::ExternalLinkage, name, m);
+  llvm::Value *call = fn->getArg(0);
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", fn);
+  auto *badAbi = llvm::BasicBlock::Create(ctx, "bad_abi", fn);
+  auto *badShape = llvm::BasicBlock::Create(ctx, "bad_shape", fn);
+  auto *checkShapes = llvm::BasicBlock::Create(ctx, "check_shapes", fn);
+  auto *run = llvm::BasicBlock::Create(ctx, "run", fn);
+  auto *cleanup = llvm::BasicBlock::Create(ctx, "cleanup", fn);
+  llvm::IRBuilder<> b(entry);
+  llvm::Value *status = b.CreateAlloca(t.i32);
+  b.CreateStore(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OK), status);
+  b.CreateCondBr(b.CreateICmpEQ(loadCallField(b, t, call, kAbi),
+                                llvm::ConstantInt::get(t.i32, SMELT_ABI_VERSION)),
+                 checkShapes, badAbi);
+  b.SetInsertPoint(badAbi);
+  b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_BAD_ABI));
+  b.SetInsertPoint(badShape);
+  b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_BAD_SHAPE));
+
+  // Input descriptors: data pointer twice, offset 0, dims, row-major strides.
+  b.SetInsertPoint(checkShapes);
+  llvm::Value *inputs = loadCallField(b, t, call, kInputs);
+  llvm::Value *inputDims = loadCallField(b, t, call, kInputDims);
+  llvm::Value *shapeOk = b.getTrue();
+  std::vector<llvm::Value *> args, inputPointers;
+  for (size_t i = 0; i < sig.inputs.size(); ++i) {
+    const TensorSignature &in = sig.inputs[i];
+    llvm::Value *data = b.CreateLoad(t.ptr, b.CreateConstGEP1_64(t.ptr, inputs, i));
+    llvm::Value *dims = b.CreateLoad(t.ptr, b.CreateConstGEP1_64(t.ptr, inputDims, i));
+    inputPointers.push_back(data);
+    std::vector<llvm::Value *> sizes;
+    for (size_t d = 0; d < in.dims.size(); ++d) {
+      llvm::Value *size = b.CreateLoad(t.i64, b.CreateConstGEP1_64(t.i64, dims, d));
+      llvm::Value *ok = in.dims[d] < 0
+                            ? b.CreateICmpSGE(size, llvm::ConstantInt::get(t.i64, 0))
+                            : b.CreateICmpEQ(size, llvm::ConstantInt::get(t.i64, in.dims[d]));
+      shapeOk = b.CreateAnd(shapeOk, ok);
+      sizes.push_back(size);
+    }
+    std::vector<llvm::Value *> strides(sizes.size());
+    llvm::Value *stride = llvm::ConstantInt::get(t.i64, 1);
+    for (size_t d = sizes.size(); d-- > 0;) {
+      strides[d] = stride;
+      stride = b.CreateMul(stride, sizes[d]);
+    }
+    args.push_back(data);
+    args.push_back(data);
+    args.push_back(llvm::ConstantInt::get(t.i64, 0));
+    args.insert(args.end(), sizes.begin(), sizes.end());
+    args.insert(args.end(), strides.begin(), strides.end());
+  }
+  b.CreateCondBr(shapeOk, run, badShape);
+
+  b.SetInsertPoint(run);
+  llvm::Value *results = b.CreateCall(model, args);
+  llvm::Value *outputs = loadCallField(b, t, call, kOutputs);
+  llvm::Value *outputDims = loadCallField(b, t, call, kOutputDims);
+  llvm::FunctionCallee memcpyFn = m.getOrInsertFunction("memcpy", t.ptr, t.ptr, t.ptr, t.i64);
+  llvm::FunctionCallee freeFn = m.getOrInsertFunction("free", llvm::Type::getVoidTy(ctx), t.ptr);
+  std::vector<llvm::Value *> allocated;
+  for (size_t j = 0; j < sig.outputs.size(); ++j)
+    allocated.push_back(singleResult ? b.CreateExtractValue(results, {0})
+                                     : b.CreateExtractValue(results, {unsigned(j), 0u}));
+
+  for (size_t j = 0; j < sig.outputs.size(); ++j) {
+    const TensorSignature &out = sig.outputs[j];
+    auto field = [&](std::vector<unsigned> path) {
+      if (!singleResult)
+        path.insert(path.begin(), unsigned(j));
+      return b.CreateExtractValue(results, path);
+    };
+    llvm::Value *aligned = field({1});
+    llvm::Value *offset = field({2});
+    uint64_t elemBytes = dtypeBytes(out.dtype);
+    llvm::Value *count = llvm::ConstantInt::get(t.i64, 1);
+    std::vector<llvm::Value *> sizes;
+    for (unsigned d = 0; d < out.dims.size(); ++d) {
+      sizes.push_back(field({3, d}));
+      count = b.CreateMul(count, sizes.back());
+    }
+    llvm::Value *bytes = b.CreateMul(count, llvm::ConstantInt::get(t.i64, elemBytes));
+    llvm::Value *slot = b.CreateConstGEP1_64(t.ptr, outputs, j);
+    llvm::Value *dst;
+    bool dynamic = llvm::any_of(out.dims, [](int64_t d) { return d < 0; });
+    if (!dynamic) {
+      dst = b.CreateLoad(t.ptr, slot);
+    } else {
+      // Ask the caller for the buffer; no allocator or no memory: give up cleanly.
+      llvm::Value *allocFn = loadCallField(b, t, call, kAllocOutput);
+      auto *haveAlloc = llvm::BasicBlock::Create(ctx, "alloc", fn);
+      auto *oom = llvm::BasicBlock::Create(ctx, "out_of_memory", fn);
+      auto *copy = llvm::BasicBlock::Create(ctx, "copy", fn);
+      b.CreateCondBr(b.CreateIsNull(allocFn), oom, haveAlloc);
+      b.SetInsertPoint(oom);
+      b.CreateStore(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OUT_OF_MEMORY), status);
+      b.CreateBr(cleanup);
+      b.SetInsertPoint(haveAlloc);
+      auto *allocType = llvm::FunctionType::get(t.ptr, {t.ptr, t.i32, t.i64}, false);
+      dst = b.CreateCall(allocType, allocFn,
+                         {loadCallField(b, t, call, kAllocCtx),
+                          llvm::ConstantInt::get(t.i32, j), bytes});
+      b.CreateCondBr(b.CreateIsNull(dst), oom, copy);
+      b.SetInsertPoint(copy);
+      b.CreateStore(dst, slot);
+    }
+    llvm::Value *src = b.CreateGEP(b.getInt8Ty(), aligned,
+                                   b.CreateMul(offset, llvm::ConstantInt::get(t.i64, elemBytes)));
+    b.CreateCall(memcpyFn, {dst, src, bytes});
+    llvm::Value *dims = b.CreateLoad(t.ptr, b.CreateConstGEP1_64(t.ptr, outputDims, j));
+    for (size_t d = 0; d < sizes.size(); ++d)
+      b.CreateStore(sizes[d], b.CreateConstGEP1_64(t.i64, dims, d));
+  }
+  b.CreateBr(cleanup);
+
+  // Free each result buffer once; never an input or a constant's storage.
+  b.SetInsertPoint(cleanup);
+  llvm::Value *sentinel = b.CreateIntToPtr(llvm::ConstantInt::get(t.i64, kGlobalSentinel), t.ptr);
+  for (size_t j = 0; j < allocated.size(); ++j) {
+    llvm::Value *owned = b.CreateICmpNE(allocated[j], sentinel);
+    for (size_t k = 0; k < j; ++k)
+      owned = b.CreateAnd(owned, b.CreateICmpNE(allocated[j], allocated[k]));
+    for (llvm::Value *input : inputPointers)
+      owned = b.CreateAnd(owned, b.CreateICmpNE(allocated[j], input));
+    b.CreateCall(freeFn, {b.CreateSelect(owned, allocated[j], llvm::ConstantPointerNull::get(t.ptr))});
+  }
+  b.CreateRet(b.CreateLoad(t.i32, status));
+  return fn;
+}
+
+} // namespace smelt

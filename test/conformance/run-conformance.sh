@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# run-conformance.sh - run whole ONNX backend suites through smelt, record every case.
+#
+# Every case (a folder with model.onnx and test_data_set_*) of the given suites
+# is compiled and checked against all its data sets in two variants:
+#   static   every graph input gets --shape from test_data_set_0/input_N.pb
+#            (names from `smelt inspect`, dims from pb-dims.mjs);
+#   dynamic  no --shape at all: inputs keep whatever dims the model declares.
+#            Where the model declares exactly the dims the static variant
+#            would pass, both variants compile the same model, so the static
+#            result is recorded for both instead of compiling twice.
+# Cases that use an operator or domain listed in excluded.txt are EXCLUDED;
+# tolerances are rtol 1e-3, atol 1e-7 (the ONNX backend's defaults) unless
+# tolerances.txt names the case. Every failure gets a one-line reason: the
+# compiler's first "error:" line, smelt run's FAIL line, a timeout or a signal.
+#
+# Writes WORKDIR/results.tsv (suite, case, variant, status, reason) and
+# WORKDIR/operators.tsv (suite, case, operators, unsupported operators, and
+# how the inputs are declared: static (as in the static variant), symbolic,
+# non-tensor or contradicts-data; from `smelt inspect`, read by gen-docs.mjs),
+# prints totals per suite and variant.
+# Exits 1 only if a case listed in expected-pass.txt fails its static variant
+# (a regression guard); --update-expected rewrites that file from this run.
+#
+# usage: run-conformance.sh [options] SMELT DATA WORKDIR
+#   DATA          folder holding the suites (e.g. /usr/share/libonnx-testdata/data)
+#   --suites L    comma-separated suites (default node,pytorch-converted,pytorch-operator,simple)
+#   --variants L  comma-separated variants (default static,dynamic)
+#   --skip S:V    do not run variant V of suite S (repeatable); recorded nowhere
+#   --filter RE   only cases whose name matches the extended regex RE
+#   --jobs N      cases in parallel (default: nproc)
+#   --timeout S   limit for each compile and each run, in seconds (default 120)
+#   --update-expected  rewrite expected-pass.txt with every static PASS of the suites run
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+suites=node,pytorch-converted,pytorch-operator,simple
+variants=static,dynamic
+skip=" " filter= jobs=$(nproc) limit=120 update=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --suites) suites=$2; shift 2 ;;
+    --variants) variants=$2; shift 2 ;;
+    --skip) skip+="$2 "; shift 2 ;;
+    --filter) filter=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --timeout) limit=$2; shift 2 ;;
+    --update-expected) update=1; shift ;;
+    -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "run-conformance.sh: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+if [ $# -ne 3 ]; then
+  echo "usage: run-conformance.sh [options] SMELT DATA WORKDIR (--help for options)" >&2
+  exit 2
+fi
+smelt=$(realpath "$1") data=$(realpath "$2") work=$(realpath -m "$3")
+excluded_file=$here/excluded.txt tolerances_file=$here/tolerances.txt
+expected_file=$here/expected-pass.txt
+rm -rf "$work/cases" "$work/lib"
+mkdir -p "$work/cases" "$work/lib"
+
+# Flattens a message to one TSV-safe line of at most 300 characters.
+one_line() { tr '\t\n' '  ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-300; }
+
+# Describes a non-zero exit status of STEP (compile or run) from its OUTPUT.
+failure_reason() {
+  local step=$1 rc=$2 out=$3 line
+  if [ "$rc" -eq 124 ]; then
+    echo "timeout: $step took over ${limit} s"
+  elif [ "$rc" -gt 128 ]; then
+    line=$(grep -m1 -oE "Assertion .* failed|LLVM ERROR: .*|UNREACHABLE .*" <<< "$out" | one_line)
+    echo "crash: $step killed by SIG$(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))${line:+: $line}"
+  elif [ "$step" = compile ] && line=$(grep -m1 'error: ' <<< "$out"); then
+    echo "compile: ${line#*error: }" | one_line
+  elif line=$(grep -m1 -E "^output '.*': FAIL|error: " <<< "$out"); then
+    echo "$step: ${line#error: }" | one_line
+  else
+    echo "$step: exit status $rc: $(tail -n1 <<< "$out" | one_line)"
+  fi
+}
+
+# Compiles MODEL to LIB with the remaining arguments and checks every data set
+# of DIR; prints "PASS" or "FAIL<TAB>reason".
+compile_and_check() {
+  local dir=$1 lib=$2 rtol=$3 atol=$4 out rc set
+  shift 4
+  out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" "$@" 2>&1)
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
+    return
+  fi
+  for set in "$dir"/test_data_set_*; do
+    out=$(timeout "$limit" "$smelt" run "$lib" --check "$set" --rtol "$rtol" --atol "$atol" 2>&1)
+    rc=$?
+    if [ $rc -ne 0 ]; then
+      printf 'FAIL\t%s: %s\n' "$(basename "$set")" "$(failure_reason run $rc "$out")"
+      rm -f "$lib"
+      return
+    fi
+  done
+  rm -f "$lib"
+  printf 'PASS\n'
+}
+
+# One case SUITE/NAME: writes cases/SUITE/NAME.tsv (one row per variant) and
+# cases/SUITE/NAME.ops (its row of operators.tsv).
+run_case() {
+  local suite=${1%%/*} name=${1#*/}
+  local dir=$data/$suite/$name rows=$work/cases/$suite/$name
+  local info ops unsupported excluded= rtol=1e-3 atol=1e-7 variant result static_result=
+  local -a names=() types=() shapes=()
+  info=$("$smelt" inspect "$dir/model.onnx" 2>&1)
+  ops=$(sed -n '/^operators:/,/^unsupported operators:/p' <<< "$info" | sed '1d;$d' | awk '{print $1}' | xargs)
+  unsupported=$(sed -n '/^unsupported operators:/,$p' <<< "$info" | sed '1d' | awk '{print $1}' | xargs)
+
+  # Excluded operators or domains (excluded.txt: "op NAME reason" / "domain NAME reason").
+  local kind what why op
+  while read -r kind what why; do
+    for op in $ops; do
+      if { [ "$kind" = op ] && [ "${op##*::}" = "$what" ]; } ||
+         { [ "$kind" = domain ] && [ "${op%::*}" = "$what" ] && [ "$op" != "${op%::*}" ]; }; then
+        excluded="$op: $why"
+        break 2
+      fi
+    done
+  done < <(grep -vE '^\s*(#|$)' "$excluded_file")
+
+  # Per-case tolerances (tolerances.txt: "CASE RTOL ATOL reason", CASE is NAME or SUITE/NAME).
+  local line
+  line=$(grep -E "^($suite/)?$name[[:space:]]" "$tolerances_file" | head -1)
+  [ -n "$line" ] && read -r _ rtol atol _ <<< "$line"
+
+  # Graph inputs as `smelt inspect` lists them ("  NAME: TYPE[d0,d1]").
+  while IFS= read -r line; do
+    names+=("${line%: *}")
+    types+=("${line##*: }")
+  done < <(sed -n '/^inputs:/,/^outputs:/p' <<< "$info" | sed '1d;$d' | sed 's/^  //')
+
+  # Static shapes from the first data set; a file's name field wins over its position.
+  local declared=static i j pbname dims type
+  for type in "${types[@]}"; do
+    if [ "$type" = non-tensor ]; then
+      declared=non-tensor
+    elif ! [[ $type =~ ^[A-Z0-9_]+\[[0-9,]*\]$ ]]; then
+      declared=symbolic
+      break
+    fi
+  done
+  if [ -d "$dir/test_data_set_0" ]; then
+    i=0
+    while IFS=$'\t' read -r pbname dims; do
+      j=$i
+      for k in "${!names[@]}"; do
+        [ -n "$pbname" ] && [ "${names[$k]}" = "$pbname" ] && { j=$k; break; }
+      done
+      i=$((i + 1))
+      [ "$j" -lt "${#names[@]}" ] || continue
+      type=${types[$j]}
+      [ "$type" = non-tensor ] && continue
+      [ -n "$dims" ] && [ "$dims" != "?" ] || continue
+      shapes+=(--shape "${names[$j]}=$dims")
+      [[ $type == *"[$dims]" ]] || [ $declared = symbolic ] || declared=contradicts-data
+    done < <(ls "$dir/test_data_set_0"/input_*.pb 2>/dev/null | sort -V |
+             xargs -r node "$here/pb-dims.mjs" 2>/dev/null)
+  fi
+
+  printf '%s\t%s\t%s\t%s\t%s\n' "$suite" "$name" "$ops" "$unsupported" $declared > "$rows.ops"
+  : > "$rows.tsv"
+  for variant in ${variants//,/ }; do
+    case "$skip" in *" $suite:$variant "*) continue ;; esac
+    if [ -n "$excluded" ]; then
+      result=$(printf 'EXCLUDED\t%s' "$excluded")
+    elif [ "$variant" = dynamic ] && [ $declared = static ] && [ -n "$static_result" ]; then
+      result=$static_result
+    elif [ "$variant" = static ]; then
+      result=$(compile_and_check "$dir" "$work/lib/$suite.$name.$variant.so" "$rtol" "$atol" "${shapes[@]}")
+      static_result=$result
+    else
+      result=$(compile_and_check "$dir" "$work/lib/$suite.$name.$variant.so" "$rtol" "$atol")
+    fi
+    [[ $result == *$'\t'* ]] || result+=$'\t'
+    printf '%s\t%s\t%s\t%s\n' "$suite" "$name" "$variant" "$result" >> "$rows.tsv"
+  done
+}
+export -f run_case compile_and_check failure_reason one_line
+export smelt data work here variants skip limit excluded_file tolerances_file
+
+cases=()
+for suite in ${suites//,/ }; do
+  [ -d "$data/$suite" ] || { echo "run-conformance.sh: no suite '$data/$suite'" >&2; exit 2; }
+  mkdir -p "$work/cases/$suite"
+  for dir in "$data/$suite"/*/; do
+    name=$(basename "$dir")
+    [ -f "$dir/model.onnx" ] || continue
+    [ -z "$filter" ] || [[ $name =~ $filter ]] || continue
+    cases+=("$suite/$name")
+  done
+done
+
+start=$(date +%s)
+printf '%s\n' "${cases[@]}" | xargs -P "$jobs" -I{} bash -c 'run_case "$1"' _ {}
+elapsed=$(( $(date +%s) - start ))
+
+results=$work/results.tsv
+{
+  printf 'suite\tcase\tvariant\tstatus\treason\n'
+  find "$work/cases" -name '*.tsv' -print0 | xargs -0 -r cat | sort -t$'\t' -k1,1 -k2,2 -k3,3r
+} > "$results"
+{
+  printf 'suite\tcase\toperators\tunsupported\tdeclared_inputs\n'
+  find "$work/cases" -name '*.ops' -print0 | xargs -0 -r cat | sort
+} > "$work/operators.tsv"
+rm -rf "$work/lib"
+
+echo "conformance: ${#cases[@]} cases in ${elapsed} s (jobs $jobs), results in $results"
+awk -F'\t' 'NR > 1 { key = $1 " " $3; n[key]++; c[key, $4]++ }
+  END { for (k in n) printf "  %-26s %4d cases: %4d pass, %4d fail, %3d excluded\n",
+                             k, n[k], c[k, "PASS"], c[k, "FAIL"], c[k, "EXCLUDED"] }' "$results" | sort
+
+if [ $update = 1 ]; then
+  {
+    grep '^#' "$expected_file" 2>/dev/null ||
+      printf '# Cases that pass their static variant today (SUITE/CASE); a failure of any is a\n# regression. Generated: run-conformance.sh --update-expected SMELT DATA WORKDIR\n'
+    {
+      # Entries of suites that were not run stay.
+      grep -vE '^\s*(#|$)' "$expected_file" 2>/dev/null |
+        awk -v s=",$suites," '{ split($1, p, "/"); if (index(s, "," p[1] ",") == 0) print }'
+      awk -F'\t' 'NR > 1 && $3 == "static" && $4 == "PASS" { print $1 "/" $2 }' "$results"
+    } | LC_ALL=C sort -u
+  } > "$expected_file.tmp" && mv "$expected_file.tmp" "$expected_file"
+  echo "updated $expected_file: $(grep -cvE '^\s*(#|$)' "$expected_file") cases"
+fi
+
+# Regression guard: every expected static PASS of the suites run must still pass.
+regressions=$(awk -F'\t' '
+  FILENAME == ARGV[1] { if ($0 !~ /^[[:space:]]*(#|$)/) want[$1] = 1; next }
+  FNR > 1 && $3 == "static" && $4 != "PASS" && (($1 "/" $2) in want) { print "REGRESSION " $1 "/" $2 ": " $5 }
+  ' "$expected_file" "$results" 2>/dev/null)
+newly=$(awk -F'\t' '
+  FILENAME == ARGV[1] { if ($0 !~ /^[[:space:]]*(#|$)/) want[$1] = 1; next }
+  FNR > 1 && $3 == "static" && $4 == "PASS" && !(($1 "/" $2) in want) { n++ }
+  END { print n + 0 }' "$expected_file" "$results" 2>/dev/null)
+[ "${newly:-0}" -gt 0 ] && echo "$newly static passes are not in expected-pass.txt yet (rerun with --update-expected)"
+if [ -n "$regressions" ]; then
+  echo "$regressions"
+  echo "conformance: $(wc -l <<< "$regressions") expected passes failed"
+  exit 1
+fi
+exit 0

@@ -1,0 +1,232 @@
+// RUN: smelt-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-linalg | FileCheck %s
+
+// Per-axis QuantizeLinear: scale and zero point follow the axis loop; the
+// value is divided, rounded half to even, shifted and saturated to int8.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[AXIS:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @quantize_per_axis
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3xf32>, %[[S:.+]]: tensor<3xf32>, %[[Z:.+]]: tensor<3xi8>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[AXIS]], #[[AXIS]], #[[ID]]]
+// CHECK-SAME: ins(%[[X]], %[[S]], %[[Z]] :
+// CHECK: ^bb0(%[[XV:.+]]: f32, %[[SV:.+]]: f32, %[[ZV:.+]]: i8, %{{.+}}: i8):
+// CHECK: %[[DIV:.+]] = arith.divf %[[XV]], %[[SV]] : f32
+// CHECK: %[[R:.+]] = math.roundeven %[[DIV]] : f32
+// CHECK: %[[ZF:.+]] = arith.sitofp %[[ZV]] : i8 to f32
+// CHECK: %[[SUM:.+]] = arith.addf %[[R]], %[[ZF]] : f32
+// CHECK: %[[LO:.+]] = arith.constant -1.280000e+02 : f32
+// CHECK: %[[C1:.+]] = arith.maxnumf %[[SUM]], %[[LO]] : f32
+// CHECK: %[[HI:.+]] = arith.constant 1.270000e+02 : f32
+// CHECK: %[[C2:.+]] = arith.minnumf %[[C1]], %[[HI]] : f32
+// CHECK: %[[Q:.+]] = arith.fptosi %[[C2]] : f32 to i8
+// CHECK: linalg.yield %[[Q]] : i8
+// CHECK-NOT: onnx.
+func.func @quantize_per_axis(%x: tensor<2x3xf32>, %s: tensor<3xf32>, %z: tensor<3xi8>) -> tensor<2x3xi8> {
+  %0 = "onnx.QuantizeLinear"(%x, %s, %z) {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xi8>) -> tensor<2x3xi8>
+  return %0 : tensor<2x3xi8>
+}
+
+// -----
+
+// Without a zero point the result is uint8: saturate to [0, 255], fptoui.
+// The axis is irrelevant for per-tensor parameters (here out of range).
+// CHECK-LABEL: func.func @quantize_no_zero_point
+// CHECK: math.roundeven
+// CHECK-NOT: arith.addf
+// CHECK: arith.constant 0.000000e+00 : f32
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: arith.fptoui %{{.+}} : f32 to i8
+func.func @quantize_no_zero_point(%x: tensor<6xf32>, %s: tensor<f32>) -> tensor<6xui8> {
+  %none = onnx.NoValue
+  %0 = "onnx.QuantizeLinear"(%x, %s, %none) {axis = 1 : i64} : (tensor<6xf32>, tensor<f32>, none) -> tensor<6xui8>
+  return %0 : tensor<6xui8>
+}
+
+// -----
+
+// DequantizeLinear of uint8: unsigned conversions, (x - zp) * scale.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[SCALAR:.+]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @dequantize
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[SCALAR]], #[[SCALAR]], #[[ID]]]
+// CHECK: ^bb0(%[[XV:.+]]: i8, %[[SV:.+]]: f32, %[[ZV:.+]]: i8, %{{.+}}: f32):
+// CHECK: %[[XF:.+]] = arith.uitofp %[[XV]] : i8 to f32
+// CHECK: %[[ZF:.+]] = arith.uitofp %[[ZV]] : i8 to f32
+// CHECK: %[[D:.+]] = arith.subf %[[XF]], %[[ZF]] : f32
+// CHECK: %[[Y:.+]] = arith.mulf %[[D]], %[[SV]] : f32
+// CHECK: linalg.yield %[[Y]] : f32
+func.func @dequantize(%x: tensor<4xui8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xf32> {
+  %0 = "onnx.DequantizeLinear"(%x, %s, %z) : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// DynamicQuantizeLinear: one reduction computes min(0, min x) and
+// max(0, max x); a scalar generic derives scale and zero point; a third
+// quantizes x with them.
+// CHECK-LABEL: func.func @dynamic_quantize
+// CHECK-SAME: (%[[X:.+]]: tensor<6xf32>)
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[MIN0:.+]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: %[[MAX0:.+]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: %[[RANGE:.+]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["reduction"]
+// CHECK-SAME: ins(%[[X]] : tensor<6xf32>) outs(%[[MIN0]], %[[MAX0]] : tensor<f32>, tensor<f32>)
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: %[[P:.+]]:2 = linalg.generic
+// CHECK-SAME: ins(%[[RANGE]]#0, %[[RANGE]]#1 : tensor<f32>, tensor<f32>)
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: arith.fptoui
+// CHECK: %[[Y:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[X]], %[[P]]#0, %[[P]]#1 : tensor<6xf32>, tensor<f32>, tensor<i8>)
+// CHECK: return %[[Y]], %[[P]]#0, %[[P]]#1
+func.func @dynamic_quantize(%x: tensor<6xf32>) -> (tensor<6xui8>, tensor<f32>, tensor<ui8>) {
+  %y, %s, %z = "onnx.DynamicQuantizeLinear"(%x) : (tensor<6xf32>) -> (tensor<6xui8>, tensor<f32>, tensor<ui8>)
+  return %y, %s, %z : tensor<6xui8>, tensor<f32>, tensor<ui8>
+}
+
+// -----
+
+// MatMulInteger: batch broadcast, A's zero point per row (loop m), B's per
+// tensor; both operands extended to i32 (A signed, B unsigned) and
+// corrected inside the contraction.
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-DAG: #[[SCALAR:.+]] = affine_map<(d0, d1, d2, d3) -> ()>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @matmul_integer
+// CHECK-SAME: (%[[AV:.+]]: tensor<2x3x4xi8>, %[[BV:.+]]: tensor<4x5xi8>, %[[AZ:.+]]: tensor<3xi8>, %[[BZ:.+]]: tensor<i8>)
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%{{.+}} : i32)
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[ROW]], #[[SCALAR]], #[[OUT]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%[[AV]], %[[BV]], %[[AZ]], %[[BZ]] :
+// CHECK-SAME: outs(%[[ACC]] : tensor<2x3x5xi32>)
+// CHECK: ^bb0(%[[X:.+]]: i8, %[[Y:.+]]: i8, %[[XZ:.+]]: i8, %[[YZ:.+]]: i8, %[[O:.+]]: i32):
+// CHECK-DAG: %[[XI:.+]] = arith.extsi %[[X]] : i8 to i32
+// CHECK-DAG: %[[YI:.+]] = arith.extui %[[Y]] : i8 to i32
+// CHECK-DAG: %[[XZI:.+]] = arith.extsi %[[XZ]] : i8 to i32
+// CHECK-DAG: %[[YZI:.+]] = arith.extui %[[YZ]] : i8 to i32
+// CHECK-DAG: %[[XD:.+]] = arith.subi %[[XI]], %[[XZI]] : i32
+// CHECK-DAG: %[[YD:.+]] = arith.subi %[[YI]], %[[YZI]] : i32
+// CHECK: %[[P:.+]] = arith.muli %[[XD]], %[[YD]] : i32
+// CHECK: %[[S:.+]] = arith.addi %[[O]], %[[P]] : i32
+// CHECK: linalg.yield %[[S]] : i32
+func.func @matmul_integer(%a: tensor<2x3x4xi8>, %b: tensor<4x5xui8>, %az: tensor<3xi8>, %bz: tensor<ui8>) -> tensor<2x3x5xi32> {
+  %0 = "onnx.MatMulInteger"(%a, %b, %az, %bz) : (tensor<2x3x4xi8>, tensor<4x5xui8>, tensor<3xi8>, tensor<ui8>) -> tensor<2x3x5xi32>
+  return %0 : tensor<2x3x5xi32>
+}
+
+// -----
+
+// QLinearMatMul: the i32 product, then one requantizing generic with the
+// multiplier a_scale * b_scale / y_scale.
+// CHECK-LABEL: func.func @qlinear_matmul
+// CHECK-SAME: (%[[A:[^:]+]]: tensor<3x4xi8>, %[[SA:[^:]+]]: tensor<f32>, %[[ZA:[^:]+]]: tensor<i8>, %[[B:[^:]+]]: tensor<4x2xi8>, %[[SB:[^:]+]]: tensor<f32>, %[[ZB:[^:]+]]: tensor<i8>, %[[SY:[^:]+]]: tensor<f32>, %[[ZY:[^:]+]]: tensor<i8>)
+// CHECK: %[[ACC:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[A]], %[[B]], %[[ZA]], %[[ZB]] :
+// CHECK: } -> tensor<3x2xi32>
+// CHECK: %[[Y:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[ACC]], %[[SA]], %[[SB]], %[[SY]], %[[ZY]] :
+// CHECK: ^bb0(%[[V:.+]]: i32, %[[VSA:.+]]: f32, %[[VSB:.+]]: f32, %[[VSY:.+]]: f32, %{{.+}}: i8, %{{.+}}: i8):
+// CHECK: %[[M1:.+]] = arith.mulf %[[VSA]], %[[VSB]] : f32
+// CHECK: %[[M:.+]] = arith.divf %[[M1]], %[[VSY]] : f32
+// CHECK: %[[VF:.+]] = arith.sitofp %[[V]] : i32 to f32
+// CHECK: %[[R:.+]] = arith.mulf %[[VF]], %[[M]] : f32
+// CHECK: math.roundeven %[[R]]
+// CHECK: arith.fptoui %{{.+}} : f32 to i8
+// CHECK: return %[[Y]]
+func.func @qlinear_matmul(%a: tensor<3x4xui8>, %sa: tensor<f32>, %za: tensor<ui8>, %b: tensor<4x2xui8>, %sb: tensor<f32>, %zb: tensor<ui8>, %sy: tensor<f32>, %zy: tensor<ui8>) -> tensor<3x2xui8> {
+  %0 = "onnx.QLinearMatMul"(%a, %sa, %za, %b, %sb, %zb, %sy, %zy) : (tensor<3x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x2xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<3x2xui8>
+  return %0 : tensor<3x2xui8>
+}
+
+// -----
+
+// ConvInteger pads x with its zero point, so padding adds (zp - zp) * w = 0.
+// CHECK-LABEL: func.func @conv_integer_padded
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x3x3xi8>, %[[W:.+]]: tensor<1x1x2x2xi8>, %[[XZ:.+]]: tensor<i8>)
+// CHECK: %[[ZP:.+]] = tensor.extract %[[XZ]][] : tensor<i8>
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[ZP]] : i8
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[P]], %[[W]] : tensor<1x1x5x5xi8>, tensor<1x1x2x2xi8>)
+// CHECK: %[[ZPI:.+]] = arith.extui %[[ZP]] : i8 to i32
+// CHECK: arith.subi %{{.+}}, %[[ZPI]] : i32
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK-SAME: : i32
+// CHECK-NOT: onnx.
+func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>, %xz: tensor<ui8>) -> tensor<1x1x4x4xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.ConvInteger"(%x, %w, %xz, %none) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x3x3xui8>, tensor<1x1x2x2xui8>, tensor<ui8>, none) -> tensor<1x1x4x4xi32>
+  return %0 : tensor<1x1x4x4xi32>
+}
+
+// -----
+
+// QLinearConv: bias initializes the i32 accumulator, w's zero point and
+// scale are per output channel (loop d1), strides scale the input map.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
+// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-DAG: #[[CHAN7:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1)>
+// CHECK-DAG: #[[OUT7:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[ID4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[CHAN4:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-DAG: #[[SCALAR4:.+]] = affine_map<(d0, d1, d2, d3) -> ()>
+// CHECK-LABEL: func.func @qlinear_conv_per_channel
+// CHECK-SAME: %[[X:[^:]+]]: tensor<1x2x5x5xi8>, %[[SX:[^:]+]]: tensor<f32>, %[[ZX:[^:]+]]: tensor<i8>, %[[W:[^:]+]]: tensor<4x2x3x3xi8>, %[[SW:[^:]+]]: tensor<4xf32>, %[[ZW:[^:]+]]: tensor<4xi8>, %[[SY:[^:]+]]: tensor<f32>, %[[ZY:[^:]+]]: tensor<i8>, %[[BIAS:[^:]+]]: tensor<4xi32>
+// CHECK-NOT: tensor.pad
+// CHECK: %[[INIT:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[BIAS]] : tensor<4xi32>)
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[WMAP]], #[[CHAN7]], #[[OUT7]]]
+// CHECK-SAME: ins(%[[X]], %[[W]], %[[ZW]] :
+// CHECK-SAME: outs(%[[INIT]] : tensor<1x4x2x2xi32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID4]], #[[SCALAR4]], #[[CHAN4]], #[[SCALAR4]], #[[SCALAR4]], #[[ID4]]]
+// CHECK-SAME: ins(%[[ACC]], %[[SX]], %[[SW]], %[[SY]], %[[ZY]] :
+// CHECK: arith.fptosi %{{.+}} : f32 to i8
+func.func @qlinear_conv_per_channel(%x: tensor<1x2x5x5xi8>, %sx: tensor<f32>, %zx: tensor<i8>, %w: tensor<4x2x3x3xi8>, %sw: tensor<4xf32>, %zw: tensor<4xi8>, %sy: tensor<f32>, %zy: tensor<i8>, %bias: tensor<4xi32>) -> tensor<1x4x2x2xi8> {
+  %0 = "onnx.QLinearConv"(%x, %sx, %zx, %w, %sw, %zw, %sy, %zy, %bias) {strides = array<i64: 2, 2>} : (tensor<1x2x5x5xi8>, tensor<f32>, tensor<i8>, tensor<4x2x3x3xi8>, tensor<4xf32>, tensor<4xi8>, tensor<f32>, tensor<i8>, tensor<4xi32>) -> tensor<1x4x2x2xi8>
+  return %0 : tensor<1x4x2x2xi8>
+}
+
+// -----
+
+func.func @quantize_bad_scale(%x: tensor<2x3xf32>, %s: tensor<2xf32>) -> tensor<2x3xui8> {
+  %none = onnx.NoValue
+  // expected-error @+2 {{node '<unnamed>' (QuantizeLinear): scale and zero point must be scalars or 1-D tensors of 3 elements (the axis dim)}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.QuantizeLinear"(%x, %s, %none) {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2xf32>, none) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}
+
+// -----
+
+func.func @quantize_bad_axis(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xui8> {
+  %none = onnx.NoValue
+  // expected-error @+2 {{node '<unnamed>' (QuantizeLinear): axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.QuantizeLinear"(%x, %s, %none) {axis = 2 : i64} : (tensor<2x3xf32>, tensor<3xf32>, none) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}
+
+// -----
+
+func.func @matmul_integer_bad_zero_point(%a: tensor<3x4xui8>, %b: tensor<4x5xui8>, %az: tensor<4xui8>) -> tensor<3x5xi32> {
+  %none = onnx.NoValue
+  // expected-error @+2 {{node '<unnamed>' (MatMulInteger): the zero point of A must be a scalar or have 3 elements (one per row)}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.MatMulInteger"(%a, %b, %az, %none) : (tensor<3x4xui8>, tensor<4x5xui8>, tensor<4xui8>, none) -> tensor<3x5xi32>
+  return %0 : tensor<3x5xi32>
+}
+
+// -----
+
+func.func @conv_integer_per_channel_x_zero_point(%x: tensor<1x2x3x3xui8>, %w: tensor<1x2x2x2xui8>, %xz: tensor<2xui8>) -> tensor<1x1x2x2xi32> {
+  %none = onnx.NoValue
+  // expected-error @+2 {{node '<unnamed>' (ConvInteger): x_zero_point must be a scalar}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.ConvInteger"(%x, %w, %xz, %none) : (tensor<1x2x3x3xui8>, tensor<1x2x2x2xui8>, tensor<2xui8>, none) -> tensor<1x1x2x2xi32>
+  return %0 : tensor<1x1x2x2xi32>
+}

@@ -1,0 +1,101 @@
+// RUN: smelt-opt %s --split-input-file --convert-onnx-to-linalg | FileCheck %s
+
+// Nearest with constant scales: one generic over the output, no inputs; dims
+// with scale 1 read their own index, resized dims round the source
+// coordinate and clamp it before a single tensor.extract.
+// CHECK-LABEL: func.func @resize_nearest_scales
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x2x2xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME: outs(%{{.+}} : tensor<1x1x4x6xf32>)
+// CHECK: %[[N:.+]] = linalg.index 0
+// CHECK: %[[C:.+]] = linalg.index 1
+// CHECK: math.floor
+// CHECK: arith.minsi
+// CHECK: math.floor
+// CHECK: %[[W:.+]] = arith.minsi
+// CHECK: %[[V:.+]] = tensor.extract %[[X]][%[[N]], %[[C]], %{{.+}}, %[[W]]]
+// CHECK: linalg.yield %[[V]]
+// CHECK-NOT: onnx.
+func.func @resize_nearest_scales(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x6xf32> {
+  %roi = onnx.NoValue
+  %scales = "onnx.Constant"() {value = dense<[1.0, 1.0, 2.0, 3.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %0 = "onnx.Resize"(%x, %roi, %scales, %roi) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} : (tensor<1x1x2x2xf32>, none, tensor<4xf32>, none) -> tensor<1x1x4x6xf32>
+  return %0 : tensor<1x1x4x6xf32>
+}
+
+// -----
+
+// Linear with scales known only at run time: every dim reads its scale from
+// the tensor, and the 2^4 taps are weighted and summed in f64.
+// CHECK-LABEL: func.func @resize_linear_runtime_scales
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x2x4xf32>, %[[S:.+]]: tensor<4xf32>)
+// CHECK: linalg.generic
+// CHECK: tensor.extract %[[S]]
+// CHECK: arith.extf {{.+}} : f32 to f64
+// CHECK-COUNT-16: tensor.extract %[[X]]
+// CHECK: arith.truncf {{.+}} : f64 to f32
+// CHECK-NOT: onnx.
+func.func @resize_linear_runtime_scales(%x: tensor<1x1x2x4xf32>, %s: tensor<4xf32>) -> tensor<1x1x1x2xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %s, %none) {mode = "linear"} : (tensor<1x1x2x4xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x2xf32>
+  return %0 : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// Cubic from sizes: four taps in each resized dim (16 reads); exclude_outside
+// renormalizes the weights.
+// CHECK-LABEL: func.func @resize_cubic_sizes
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x4x4xf32>
+// CHECK: linalg.generic
+// CHECK: arith.divf
+// CHECK-COUNT-16: tensor.extract %[[X]]
+// CHECK-NOT: tensor.extract %[[X]]
+// CHECK: linalg.yield
+// CHECK-NOT: onnx.
+func.func @resize_cubic_sizes(%x: tensor<1x1x4x4xf32>, %sizes: tensor<4xi64>) -> tensor<1x1x3x3xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %none, %sizes) {mode = "cubic", cubic_coeff_a = -5.000000e-01 : f32, exclude_outside = 1 : i64} : (tensor<1x1x4x4xf32>, none, none, tensor<4xi64>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// tf_crop_and_resize reads the roi and yields extrapolation_value where the
+// source coordinate leaves the input.
+// CHECK-LABEL: func.func @resize_crop
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x4x4xf32>, %[[ROI:.+]]: tensor<8xf32>)
+// CHECK: linalg.generic
+// CHECK: tensor.extract %[[ROI]]
+// CHECK: arith.ori
+// CHECK: %[[EXTRA:.+]] = arith.constant 1.000000e+01 : f32
+// CHECK: %[[Y:.+]] = arith.select %{{.+}}, %[[EXTRA]], %{{.+}} : f32
+// CHECK: linalg.yield %[[Y]]
+// CHECK-NOT: onnx.
+func.func @resize_crop(%x: tensor<1x1x4x4xf32>, %roi: tensor<8xf32>) -> tensor<1x1x3x3xf32> {
+  %none = onnx.NoValue
+  %scales = "onnx.Constant"() {value = dense<[1.0, 1.0, 0.8, 0.8]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %0 = "onnx.Resize"(%x, %roi, %scales, %none) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 1.000000e+01 : f32} : (tensor<1x1x4x4xf32>, tensor<8xf32>, tensor<4xf32>, none) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// RoiAlign: a generic over (roi, c, ph, pw) whose body loops over the
+// sampling grid and reads four corners per sample.
+// CHECK-LABEL: func.func @roialign_avg
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x8x8xf32>, %[[R:.+]]: tensor<3x4xf32>, %[[B:.+]]: tensor<3xi64>)
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<3x2x2x2xf32>)
+// CHECK: tensor.extract %[[B]]
+// CHECK: tensor.extract %[[R]]
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK-COUNT-4: tensor.extract %[[X]]
+// CHECK: arith.divf
+// CHECK-NOT: onnx.
+func.func @roialign_avg(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x4xf32>, %bi: tensor<3xi64>) -> tensor<3x2x2x2xf32> {
+  %0 = "onnx.RoiAlign"(%x, %rois, %bi) {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64, spatial_scale = 5.000000e-01 : f32} : (tensor<1x2x8x8xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
+  return %0 : tensor<3x2x2x2xf32>
+}
