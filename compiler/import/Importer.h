@@ -29,6 +29,9 @@ struct ImportOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Run libonnx's shape inference (with data propagation) before importing.
   bool inferShapes = true;
+  /// Make every dim of every graph input symbolic (before --shape applies),
+  /// so that shapes are only known at run time; for testing dynamic shapes.
+  bool symbolicInputDims = false;
 };
 
 /// Imports a `.onnx` file; ONNX text syntax is accepted for `.onnxtxt` files.

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -170,6 +171,20 @@ bool parseShapeSpec(const std::string &spec, ImportOptions &options, std::string
 
 LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &options, Location loc) {
   ::onnx::GraphProto &graph = *model.mutable_graph();
+
+  if (options.symbolicInputDims) {
+    llvm::StringSet<> initialized;
+    for (const auto &init : graph.initializer())
+      initialized.insert(init.name());
+    for (auto &input : *graph.mutable_input()) {
+      if (initialized.contains(input.name()) || !input.type().has_tensor_type() ||
+          !input.type().tensor_type().has_shape())
+        continue;
+      auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+      for (int d = 0; d < shape->dim_size(); ++d)
+        shape->mutable_dim(d)->set_dim_param(input.name() + "_d" + std::to_string(d));
+    }
+  }
 
   // --shape overrides: the named input must exist and keep its rank.
   for (const auto &[name, dims] : options.inputShapes) {

@@ -28,6 +28,8 @@ static llvm::cl::list<std::string> shapes("shape",
 static llvm::cl::opt<std::string> emitOnnx(
     "emit-onnx", llvm::cl::desc("Write the parsed model as binary .onnx to this path and stop"),
     llvm::cl::value_desc("path"));
+static llvm::cl::opt<bool> dynamicDims("dynamic-dims",
+                                       llvm::cl::desc("Leave every input dim symbolic"));
 static llvm::cl::opt<bool> noInference("no-shape-inference",
                                        llvm::cl::desc("Skip libonnx shape inference"));
 
@@ -44,6 +46,7 @@ int main(int argc, char **argv) {
 
   smelt::ImportOptions options;
   options.inferShapes = !noInference;
+  options.symbolicInputDims = dynamicDims;
   for (const std::string &spec : shapes) {
     std::string error;
     if (!smelt::parseShapeSpec(spec, options, error)) {

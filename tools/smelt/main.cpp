@@ -71,6 +71,8 @@ int main(int argc, char **argv) {
   compileCmd->add_option("--emit", emit,
                          "Output kind: so (default), obj (+ .h), asm, llvm, mlir, linalg, onnx");
   compileCmd->add_option("--shape", shapes, "Fix an input's dims: NAME=d0,d1,...");
+  compileCmd->add_flag("--dynamic-dims", compile.import.symbolicInputDims,
+                       "Leave every input dim symbolic (shapes known only at run time)");
   compileCmd->add_option("-O", optLevel, "Optimization level 0-3")->check(CLI::Range(0, 3));
   compileCmd->add_option("--target", compile.target.triple, "Target triple (default: host)");
   compileCmd->add_option("--cpu", compile.target.cpu, "Target CPU (default: host)");
