@@ -184,6 +184,13 @@ LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &optio
       for (int d = 0; d < shape->dim_size(); ++d)
         shape->mutable_dim(d)->set_dim_param(input.name() + "_d" + std::to_string(d));
     }
+    // Shapes the exporter recorded for outputs and intermediates came from the
+    // old static inputs: forget them, inference derives them anew.
+    for (auto &output : *graph.mutable_output())
+      if (output.type().has_tensor_type() && output.type().tensor_type().has_shape())
+        for (auto &dim : *output.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim())
+          dim.clear_dim_value();
+    graph.clear_value_info();
   }
 
   // --shape overrides: the named input must exist and keep its rank.

@@ -68,6 +68,8 @@ struct Activation {
     }
   }
 
+  /// Ops are created in sequence (no nested calls as arguments, whose order
+  /// C++ leaves open) so the IR is the same with every compiler.
   Value apply(OpBuilder &b, Location loc, Value x) const {
     Type t = x.getType();
     auto c = [&](double v) { return scalarConstant(b, loc, t, v); };
@@ -80,34 +82,58 @@ struct Activation {
       return Value(arith::SelectOp::create(b, loc, cond, l, r));
     };
     switch (kind) {
-    case Relu:
-      return arith::MaximumFOp::create(b, loc, x, c(0));
+    case Relu: {
+      Value zero = c(0);
+      return arith::MaximumFOp::create(b, loc, x, zero);
+    }
     case Tanh:
       return math::TanhOp::create(b, loc, x);
     case Sigmoid: {
-      Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-      return arith::DivFOp::create(b, loc, c(1), add(c(1), e));
+      Value neg = arith::NegFOp::create(b, loc, x);
+      Value e = math::ExpOp::create(b, loc, neg);
+      Value one = c(1);
+      Value denom = add(one, e);
+      return arith::DivFOp::create(b, loc, one, denom);
     }
-    case Affine:
-      return add(mul(c(alpha), x), c(beta));
-    case LeakyRelu:
-      return select(lt(x, c(0)), mul(c(alpha), x), x);
-    case ThresholdedRelu:
-      return select(lt(c(alpha), x), x, c(0));
-    case ScaledTanh:
-      return mul(c(alpha), math::TanhOp::create(b, loc, mul(c(beta), x)));
+    case Affine: {
+      Value scaled = mul(c(alpha), x);
+      return add(scaled, c(beta));
+    }
+    case LeakyRelu: {
+      Value negative = lt(x, c(0));
+      Value scaled = mul(c(alpha), x);
+      return select(negative, scaled, x);
+    }
+    case ThresholdedRelu: {
+      Value above = lt(c(alpha), x);
+      return select(above, x, c(0));
+    }
+    case ScaledTanh: {
+      Value scaled = mul(c(beta), x);
+      Value t = math::TanhOp::create(b, loc, scaled);
+      return mul(c(alpha), t);
+    }
     case HardSigmoid: {
-      Value y = add(mul(c(alpha), x), c(beta));
-      return arith::MaximumFOp::create(b, loc, c(0), arith::MinimumFOp::create(b, loc, c(1), y));
+      Value scaled = mul(c(alpha), x);
+      Value y = add(scaled, c(beta));
+      Value capped = arith::MinimumFOp::create(b, loc, c(1), y);
+      return arith::MaximumFOp::create(b, loc, c(0), capped);
     }
     case Elu: {
       Value em1 = math::ExpM1Op::create(b, loc, x);
-      return select(lt(x, c(0)), mul(c(alpha), em1), x);
+      Value negative = lt(x, c(0));
+      Value scaled = mul(c(alpha), em1);
+      return select(negative, scaled, x);
     }
-    case Softsign:
-      return arith::DivFOp::create(b, loc, x, add(c(1), math::AbsFOp::create(b, loc, x)));
-    case Softplus:
-      return math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
+    case Softsign: {
+      Value magnitude = math::AbsFOp::create(b, loc, x);
+      Value denom = add(c(1), magnitude);
+      return arith::DivFOp::create(b, loc, x, denom);
+    }
+    case Softplus: {
+      Value e = math::ExpOp::create(b, loc, x);
+      return math::Log1pOp::create(b, loc, e);
+    }
     case Unknown:
       break;
     }
@@ -247,7 +273,7 @@ LogicalResult RecurrentBuilder::parse() {
   // A single direction's list for bidirectional is taken for both.
   if (numDir == 2 && names.size() == numFns)
     names.append(SmallVector<StringRef>(names));
-  if (names.size() != numFns * numDir)
+  if (static_cast<int64_t>(names.size()) != numFns * numDir)
     return op->emitError() << describeNode(op) << ": expected " << numFns * numDir
                            << " activations, got " << names.size();
   size_t alphaIndex = 0, betaIndex = 0;
@@ -339,7 +365,10 @@ Value RecurrentBuilder::stateSlice(Value state, int64_t dir) {
           : SmallVector<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(1),
                                       b.getIndexAttr(hidden)};
   SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-  return tensor::ExtractSliceOp::create(b, loc, stateType, state, offsets, sizes, strides);
+  Value slice = tensor::ExtractSliceOp::create(b, loc, stateType, state, offsets, sizes, strides);
+  // The loop updates its states in place; a fresh buffer keeps that from
+  // writing into the caller's initial_h/initial_c.
+  return bufferization::AllocTensorOp::create(b, loc, stateType, ValueRange{}, slice);
 }
 
 /// Inserts a [batch, hidden] state of direction `dir` into a Y_h/Y_c tensor.
@@ -505,7 +534,9 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
           candidate = add(args[xwIdx[2]], mul(r, args[hrIdx[2]]));
         }
         Value hTilde = activate(nb, l, dir, 1, candidate);
-        hNew = add(mul(sub(oneF, z), hTilde), mul(z, hPrev));
+        Value keep = mul(z, hPrev);
+        Value update = mul(sub(oneF, z), hTilde);
+        hNew = add(update, keep);
         break;
       }
       case Cell::LSTM: {
@@ -519,7 +550,9 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
         Value i = activate(nb, l, dir, 0, preI);
         Value f = attrs.inputForget ? sub(oneF, i) : activate(nb, l, dir, 0, preF);
         Value cTilde = activate(nb, l, dir, 1, pre(3));
-        cNew = add(mul(f, cPrev), mul(i, cTilde));
+        Value kept = mul(f, cPrev);
+        Value written = mul(i, cTilde);
+        cNew = add(kept, written);
         if (!pIdx.empty())
           preO = add(preO, mul(args[pIdx[1]], cNew));
         Value o = activate(nb, l, dir, 0, preO);
@@ -556,7 +589,9 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
     if (c)
       yields.push_back(inPlace(cellOp.getResult(1), c));
     if (yAcc) {
-      Value yStep = maskedY ? cellOp.getResults().back() : cellOp.getResult(0);
+      // Read the pinned state, not the cell result: a read of that after the
+      // write into the iter_arg's buffer would be a read-after-write conflict.
+      Value yStep = maskedY ? cellOp.getResults().back() : yields[0];
       // Y is [seq, dirs, batch, hidden], or [batch, seq, dirs, hidden] for layout 1.
       SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), sizes(4, b.getIndexAttr(1));
       if (attrs.layout == 0) {
