@@ -15,6 +15,7 @@ mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool barePo
       "bare:buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
       "canonicalize",
       "buffer-deallocation-pipeline",
+      "convert-bufferization-to-memref",
       "func.func(smelt-cpu-lower-copies, convert-linalg-to-loops)",
       "smelt-cpu-flatten-empty-args",
       "expand-strided-metadata",

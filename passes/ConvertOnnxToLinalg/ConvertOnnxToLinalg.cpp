@@ -61,16 +61,26 @@ public:
                         << " is not supported by the code generator yet";
         return WalkResult::interrupt();
       }
+      // Patterns without the dynamic-shapes label need static operands and
+      // results; with it, results may have dynamic dims (operands too).
       bool dynamicOk = dynamicShapes.contains(op->getName().getStringRef());
-      for (Type type : op->getResultTypes()) {
+      auto accepted = [&](Type type) {
         auto ranked = dyn_cast<RankedTensorType>(type);
-        if (!isa<NoneType>(type) && (!ranked || (!ranked.hasStaticShape() && !dynamicOk))) {
-          op->emitError() << describeNode(op) << ": result type " << type
-                          << " is not static; dynamic shapes are not supported by the code "
-                             "generator yet (fix input dims with --shape NAME=d0,d1,...)";
-          return WalkResult::interrupt();
-        }
-      }
+        return !isa<TensorType>(type) || (ranked && (dynamicOk || ranked.hasStaticShape()));
+      };
+      auto reject = [&](StringRef what, Type type) {
+        op->emitError() << describeNode(op) << ": " << what << " type " << type
+                        << " is not static; dynamic shapes are not supported by the code "
+                           "generator yet for this operator (fix input dims with --shape "
+                           "NAME=d0,d1,...)";
+        return WalkResult::interrupt();
+      };
+      for (Type type : op->getResultTypes())
+        if (!isa<NoneType>(type) && (!isa<RankedTensorType>(type) || !accepted(type)))
+          return reject("result", type);
+      for (Type type : op->getOperandTypes())
+        if (!accepted(type))
+          return reject("operand", type);
       return WalkResult::advance();
     });
     if (check.wasInterrupted())
@@ -117,6 +127,9 @@ void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePattern
   populateControlFlowPatterns(converter, patterns);
   populateLossPatterns(converter, patterns);
   populateRecurrentPatterns(converter, patterns);
+  populateSignalPatterns(converter, patterns);
+  populateRandomPatterns(converter, patterns);
+  populateDetectionPatterns(converter, patterns);
 }
 
 std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {

@@ -91,32 +91,132 @@ struct ConstantPattern : OpConversionPattern<onnx::ConstantOp> {
 
 // --- Reshapes ----------------------------------------------------------------
 
-/// Reshape, Flatten, Squeeze and Unsqueeze: only the static result type matters.
+/// Reshape, Flatten, Squeeze and Unsqueeze. With static shapes only the
+/// result type matters; dynamic result dims are computed at run time from the
+/// input's dims (and Reshape's shape operand) by `resultSizes`.
 template <typename OpTy>
 struct ReshapeLikePattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  ReshapeLikePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern<OpTy>(converter, context) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*this->getTypeConverter(), op->getResult(0));
+    auto resultType = getRankedType(*this->getTypeConverter(), op->getResult(0));
     Value input = adaptor.getOperands().front();
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    if (inputType.getNumElements() != resultType.getNumElements())
-      return op.emitError() << describeNode(op) << ": cannot reshape " << inputType << " to "
-                            << resultType;
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), input, resultType));
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    if (inputType.hasStaticShape() && resultType.hasStaticShape()) {
+      if (inputType.getNumElements() != resultType.getNumElements())
+        return op.emitError() << describeNode(op) << ": cannot reshape " << inputType << " to "
+                              << resultType;
+      rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), input, resultType));
+      return success();
+    }
+    FailureOr<SmallVector<Value>> sizes =
+        resultSizes(op, adaptor, rewriter, op.getLoc(), input, resultType);
+    if (failed(sizes))
+      return failure();
+    rewriter.replaceOp(op, reshapeToSizes(rewriter, op.getLoc(), input, resultType, *sizes));
     return success();
+  }
+
+private:
+  static Value product(OpBuilder &b, Location loc, Value input, int64_t from, int64_t to) {
+    Value p = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t d = from; d < to; ++d)
+      p = arith::MulIOp::create(b, loc, p, dimSize(b, loc, input, d));
+    return p;
+  }
+
+  /// Input dims with the dims at `dropped` removed (Squeeze) or size-1 dims
+  /// inserted at `inserted` (Unsqueeze); axes are normalized against `rank`.
+  static SmallVector<Value> withAxes(OpBuilder &b, Location loc, Value input, int64_t resultRank,
+                                     ArrayRef<int64_t> axes, bool insert) {
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t axesRank = insert ? resultRank : inputType.getRank();
+    llvm::SmallDenseSet<int64_t> marked;
+    for (int64_t a : axes)
+      marked.insert(normalizeAxis(a, axesRank));
+    SmallVector<Value> sizes;
+    int64_t next = 0;
+    for (int64_t d = 0; d < axesRank; ++d) {
+      if (insert) {
+        sizes.push_back(marked.contains(d) ? Value(arith::ConstantIndexOp::create(b, loc, 1))
+                                           : dimSize(b, loc, input, next++));
+      } else if (!marked.contains(d)) {
+        sizes.push_back(dimSize(b, loc, input, d));
+      }
+    }
+    return sizes;
+  }
+
+  FailureOr<SmallVector<Value>> resultSizes(OpTy op, typename OpTy::Adaptor adaptor,
+                                            OpBuilder &b, Location loc, Value input,
+                                            RankedTensorType resultType) const {
+    int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+    if constexpr (std::is_same_v<OpTy, onnx::FlattenOp>) {
+      int64_t axis = normalizeAxis(op.getAxis(), rank);
+      return SmallVector<Value>{product(b, loc, input, 0, axis), product(b, loc, input, axis, rank)};
+    } else if constexpr (std::is_same_v<OpTy, onnx::UnsqueezeOp>) {
+      SmallVector<int64_t> axes;
+      if (failed(getConstantInts(op.getAxes(), axes)))
+        return op.emitError() << describeNode(op) << ": axes must be a constant";
+      return withAxes(b, loc, input, resultType.getRank(), axes, /*insert=*/true);
+    } else if constexpr (std::is_same_v<OpTy, onnx::SqueezeOp>) {
+      SmallVector<int64_t> axes;
+      if (isa<NoneType>(op.getAxes().getType()) || failed(getConstantInts(op.getAxes(), axes)))
+        return op.emitError() << describeNode(op)
+                              << ": squeezing dynamic dims needs constant axes";
+      return withAxes(b, loc, input, resultType.getRank(), axes, /*insert=*/false);
+    } else {
+      // Reshape: 0 copies the input dim (unless allowzero), -1 is inferred.
+      Value shape = adaptor.getShape();
+      Value total = product(b, loc, input, 0, rank);
+      Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
+      Value minusOne = arith::ConstantIntOp::create(b, loc, -1, 64);
+      SmallVector<Value> requested;
+      Value known = arith::ConstantIntOp::create(b, loc, 1, 64);
+      for (int64_t i = 0; i < resultType.getRank(); ++i) {
+        Value index = arith::ConstantIndexOp::create(b, loc, i);
+        Value s = tensor::ExtractOp::create(b, loc, shape, ValueRange{index});
+        if (!op.getAllowzero() && i < rank) {
+          Value inDim = arith::IndexCastOp::create(b, loc, b.getI64Type(), dimSize(b, loc, input, i));
+          Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s, zero);
+          s = arith::SelectOp::create(b, loc, isZero, inDim, s);
+        }
+        requested.push_back(s);
+        Value isInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s, minusOne);
+        known = arith::MulIOp::create(
+            b, loc, known,
+            arith::SelectOp::create(b, loc, isInferred, arith::ConstantIntOp::create(b, loc, 1, 64), s));
+      }
+      Value totalI64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), total);
+      // A zero-sized known part only happens with an empty input; avoid x/0.
+      Value safeKnown = arith::MaxSIOp::create(b, loc, known, arith::ConstantIntOp::create(b, loc, 1, 64));
+      Value inferred = arith::DivSIOp::create(b, loc, totalI64, safeKnown);
+      SmallVector<Value> sizes;
+      for (Value s : requested) {
+        Value isInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s, minusOne);
+        Value dim = arith::SelectOp::create(b, loc, isInferred, inferred, s);
+        sizes.push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), dim));
+      }
+      return sizes;
+    }
   }
 };
 
 // --- Transpose ---------------------------------------------------------------
 
 struct TransposePattern : OpConversionPattern<onnx::TransposeOp> {
-  using OpConversionPattern::OpConversionPattern;
+  TransposePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getTransposed());
+    auto resultType = getRankedType(*getTypeConverter(), op.getTransposed());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
     if (!resultType || !inputType)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
@@ -129,7 +229,10 @@ struct TransposePattern : OpConversionPattern<onnx::TransposeOp> {
         perm.push_back(i);
     if (static_cast<int64_t>(perm.size()) != rank || !isPermutationVector(perm))
       return op.emitError() << describeNode(op) << ": perm is not a permutation of rank " << rank;
-    Value init = createEmpty(rewriter, op.getLoc(), resultType);
+    SmallVector<Value> sizes;
+    for (int64_t p : perm)
+      sizes.push_back(dimSize(rewriter, op.getLoc(), adaptor.getData(), p));
+    Value init = createEmpty(rewriter, op.getLoc(), resultType, sizes);
     auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getData(), init, perm);
     rewriter.replaceOp(op, transpose.getResult()[0]);
     return success();
@@ -396,42 +499,52 @@ struct GatherPattern : OpConversionPattern<onnx::GatherOp> {
 
 // --- Shape, ConstantOfShape ----------------------------------------------------
 
+/// Shape and Size: constants for static inputs, tensor.dim at run time otherwise.
 struct ShapePattern : OpConversionPattern<onnx::ShapeOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ShapePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::ShapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getStaticType(*getTypeConverter(), op.getShape());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs a ranked input");
     int64_t rank = inputType.getRank();
     auto clampBound = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
     int64_t start = clampBound(op.getStart());
     int64_t end = clampBound(op.getEnd().value_or(rank));
-    SmallVector<int64_t> dims;
-    for (int64_t i = start; i < end; ++i)
-      dims.push_back(inputType.getDimSize(i));
-    if (resultType.getRank() != 1 || resultType.getDimSize(0) != static_cast<int64_t>(dims.size()))
+    if (resultType.getRank() != 1 || resultType.getDimSize(0) != std::max<int64_t>(end - start, 0))
       return op.emitError() << describeNode(op) << ": result type " << resultType
-                            << " does not match " << dims.size() << " dims";
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, resultType, DenseIntElementsAttr::get(resultType, ArrayRef<int64_t>(dims)));
+                            << " does not match " << end - start << " dims";
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    for (int64_t i = start; i < end; ++i)
+      dims.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                                dimSize(rewriter, loc, adaptor.getData(), i)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, resultType, dims);
     return success();
   }
 };
 
-/// Size of a statically shaped tensor is a constant.
 struct SizePattern : OpConversionPattern<onnx::SizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+  SizePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::SizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getStaticType(*getTypeConverter(), op.getSize());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, resultType,
-        DenseIntElementsAttr::get(resultType, ArrayRef<int64_t>{inputType.getNumElements()}));
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs a ranked input");
+    Location loc = op.getLoc();
+    Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      count = arith::MulIOp::create(rewriter, loc, count, dimSize(rewriter, loc, adaptor.getData(), d));
+    Value size = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count);
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, resultType, ValueRange{size});
     return success();
   }
 };

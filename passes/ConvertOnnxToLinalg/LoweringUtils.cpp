@@ -34,6 +34,36 @@ Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
   return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
 }
 
+Value dimSize(OpBuilder &b, Location loc, Value tensor, int64_t d) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(d))
+    return arith::ConstantIndexOp::create(b, loc, type.getDimSize(d));
+  return tensor::DimOp::create(b, loc, tensor, d);
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(sizes[d]);
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
+}
+
+Value reshapeToSizes(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                     ValueRange sizes) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType.hasStaticShape() && resultType.hasStaticShape())
+    return reshapeTo(b, loc, input, resultType);
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    dims.push_back(resultType.isDynamicDim(d)
+                       ? sizes[d]
+                       : Value(arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(d))));
+  auto shapeType = RankedTensorType::get({resultType.getRank()}, b.getIndexType());
+  Value shape = tensor::FromElementsOp::create(b, loc, shapeType, dims);
+  return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
+}
+
 Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
   return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type)).getResult(0);
 }

@@ -50,6 +50,19 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
 /// An empty tensor of a static type.
 mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
 
+/// Size of dim `d` of `tensor` as an index: a constant when static.
+mlir::Value dimSize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t d);
+
+/// An empty tensor of `type` whose dynamic dims take their sizes from `sizes`
+/// (one index value per dim of `type`; entries of static dims are ignored).
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                        mlir::ValueRange sizes);
+
+/// Reshapes `input` to `resultType`; dynamic result dims take their sizes
+/// from `sizes` (one index value per result dim), at run time.
+mlir::Value reshapeToSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                           mlir::RankedTensorType resultType, mlir::ValueRange sizes);
+
 /// A tensor of `type` filled with `value`.
 mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                          mlir::Value value);
@@ -129,8 +142,11 @@ void populateControlFlowPatterns(const mlir::TypeConverter &converter,
 void populateLossPatterns(const mlir::TypeConverter &converter,
                           mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateSignalPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateRandomPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(const mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
+void populateDetectionPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 } // namespace smelt
 

@@ -1,0 +1,821 @@
+//===- Detection.cpp - NonZero, NonMaxSuppression, Unique, GridSample, Det, ReverseSequence ===//
+//
+// Operators of detection and post-processing graphs. NonZero, NonMaxSuppression
+// and Unique have data-dependent output sizes: they compute into a buffer of
+// the largest possible size (or count first), and return a slice whose size is
+// a run-time value; the result type then has `?` dims (kDynamicShapesLabel).
+// Where shape inference already gave a static result type (ONNX test models
+// declare their outputs), the dynamic value is cast to it. The scalar,
+// sequential algorithms are scf loops on tensors: NMS is greedy per batch and
+// class in descending score order with ties to the lower box index; Unique
+// compares slices lexicographically; Det is LU with partial pivoting.
+// GridSample and ReverseSequence are linalg.generic gathers.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+using BodyFn = llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>;
+using BranchFn = llvm::function_ref<SmallVector<Value>(OpBuilder &, Location)>;
+
+Value cIdx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value toIndex(OpBuilder &b, Location loc, Value v) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+Value toI64(OpBuilder &b, Location loc, Value v) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
+}
+Value cmpI(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x, Value y) {
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+Value cmpF(OpBuilder &b, Location loc, arith::CmpFPredicate p, Value x, Value y) {
+  return arith::CmpFOp::create(b, loc, p, x, y);
+}
+Value select(OpBuilder &b, Location loc, Value c, Value x, Value y) {
+  return arith::SelectOp::create(b, loc, c, x, y);
+}
+Value addI(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value mulI(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+/// scf.for from lb to ub (index values) with step 1.
+ValueRange forLoop(OpBuilder &b, Location loc, Value lb, Value ub, ValueRange inits, BodyFn body) {
+  auto loop = scf::ForOp::create(b, loc, lb, ub, cIdx(b, loc, 1), inits,
+                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+                                   scf::YieldOp::create(nb, nl, body(nb, nl, iv, args));
+                                 });
+  return loop.getResults();
+}
+
+/// scf.if yielding values of `types` from both branches.
+ValueRange ifElse(OpBuilder &b, Location loc, Value cond, TypeRange types, BranchFn thenFn,
+                  BranchFn elseFn) {
+  auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(ifOp.thenBlock());
+  scf::YieldOp::create(b, loc, thenFn(b, loc));
+  b.setInsertionPointToEnd(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, elseFn(b, loc));
+  return ifOp.getResults();
+}
+
+/// Size of dim `d` of a ranked tensor value, as an index value.
+Value dimValue(OpBuilder &b, Location loc, Value tensor, int64_t d) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.isDynamicDim(d))
+    return tensor::DimOp::create(b, loc, tensor, d);
+  return cIdx(b, loc, type.getDimSize(d));
+}
+
+/// Row-major coordinates of `linear` in a shape of `sizes`.
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRef<Value> sizes) {
+  SmallVector<Value> coords(sizes.size());
+  Value rest = linear;
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    coords[d] = arith::RemUIOp::create(b, loc, rest, sizes[d]);
+    rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
+  }
+  return coords;
+}
+
+/// The first element of a scalar-like (0-d or one-element) tensor.
+Value readScalar(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> zeros(type.getRank(), cIdx(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, tensor, zeros);
+}
+
+/// `value` as the op's converted result type: a cast to static dims where
+/// shape inference knew them; the (dynamic) value itself otherwise.
+Value asResultType(OpBuilder &b, Location loc, Value value, Type resultType) {
+  auto ranked = dyn_cast<RankedTensorType>(resultType);
+  if (!ranked || ranked == value.getType())
+    return value;
+  return tensor::CastOp::create(b, loc, ranked, value);
+}
+
+/// The result type to build with: the converted type when it is ranked, else
+/// (an unranked placeholder) `rank` dynamic dims.
+RankedTensorType buildType(const TypeConverter &converter, Value result, int64_t rank,
+                           Type elem) {
+  if (auto ranked = getRankedType(converter, result))
+    return ranked;
+  return RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic), elem);
+}
+
+Value isNonZero(OpBuilder &b, Location loc, Value v) {
+  Type t = v.getType();
+  if (isa<FloatType>(t))
+    return cmpF(b, loc, arith::CmpFPredicate::UNE, v, scalarConstant(b, loc, t, 0));
+  if (t.isInteger(1))
+    return v;
+  return cmpI(b, loc, arith::CmpIPredicate::ne, v, scalarConstant(b, loc, t, 0));
+}
+
+//===----------------------------------------------------------------------===//
+// NonZero: [rank, nnz] int64, counted first, then filled in row-major order.
+//===----------------------------------------------------------------------===//
+
+struct NonZeroPattern : OpConversionPattern<onnx::NonZeroOp> {
+  NonZeroPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
+  LogicalResult matchAndRewrite(onnx::NonZeroOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!xType)
+      return op.emitError() << describeNode(op) << ": input must be ranked";
+    int64_t rank = xType.getRank();
+    SmallVector<Value> sizes;
+    Value total = cIdx(rewriter, loc, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      sizes.push_back(dimValue(rewriter, loc, x, d));
+      total = mulI(rewriter, loc, total, sizes.back());
+    }
+    auto element = [&](OpBuilder &b, Location l, Value i) {
+      SmallVector<Value> coords = delinearize(b, l, i, sizes);
+      return std::make_pair(isNonZero(b, l, tensor::ExtractOp::create(b, l, x, coords)), coords);
+    };
+    Value zero = cIdx(rewriter, loc, 0);
+    Value count =
+        forLoop(rewriter, loc, zero, total, ValueRange{zero},
+                [&](OpBuilder &b, Location l, Value i, ValueRange args) -> SmallVector<Value> {
+                  Value nz = element(b, l, i).first;
+                  return {select(b, l, nz, addI(b, l, args[0], cIdx(b, l, 1)), args[0])};
+                })[0];
+    Type i64 = rewriter.getI64Type();
+    auto dynType = RankedTensorType::get({rank, ShapedType::kDynamic}, i64);
+    Value init = tensor::EmptyOp::create(rewriter, loc, dynType, ValueRange{count});
+    Value filled =
+        forLoop(rewriter, loc, zero, total, ValueRange{init, zero},
+                [&](OpBuilder &b, Location l, Value i, ValueRange args) -> SmallVector<Value> {
+                  auto [nz, coords] = element(b, l, i);
+                  return ifElse(
+                      b, l, nz, TypeRange{dynType, b.getIndexType()},
+                      [&](OpBuilder &tb, Location tl) -> SmallVector<Value> {
+                        Value out = args[0];
+                        for (int64_t d = 0; d < rank; ++d)
+                          out = tensor::InsertOp::create(tb, tl, toI64(tb, tl, coords[d]), out,
+                                                         ValueRange{cIdx(tb, tl, d), args[1]});
+                        return {out, addI(tb, tl, args[1], cIdx(tb, tl, 1))};
+                      },
+                      [&](OpBuilder &, Location) -> SmallVector<Value> {
+                        return {args[0], args[1]};
+                      });
+                })[0];
+    Type resultType = buildType(*getTypeConverter(), op.getResult(), 2, i64);
+    rewriter.replaceOp(op, asResultType(rewriter, loc, filled, resultType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// NonMaxSuppression
+//===----------------------------------------------------------------------===//
+
+struct NonMaxSuppressionPattern : OpConversionPattern<onnx::NonMaxSuppressionOp> {
+  NonMaxSuppressionPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
+  LogicalResult matchAndRewrite(onnx::NonMaxSuppressionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value boxes = adaptor.getBoxes(), scores = adaptor.getScores();
+    auto boxesType = dyn_cast<RankedTensorType>(boxes.getType());
+    auto scoresType = dyn_cast<RankedTensorType>(scores.getType());
+    if (!boxesType || !scoresType || !boxesType.hasStaticShape() ||
+        !scoresType.hasStaticShape() || boxesType.getRank() != 3 || scoresType.getRank() != 3)
+      return op.emitError() << describeNode(op)
+                            << ": boxes and scores must be static 3-d tensors";
+    int64_t numBatches = boxesType.getDimSize(0), numBoxes = boxesType.getDimSize(1);
+    int64_t numClasses = scoresType.getDimSize(1);
+    bool centerBox = op.getCenterPointBox() == 1;
+    Type fType = boxesType.getElementType();
+    Type i64 = rewriter.getI64Type();
+
+    // Optional scalar inputs: absent max_output means 0 boxes, absent
+    // score_threshold means no filtering.
+    Value maxOut = isa<NoneType>(adaptor.getMaxOutputBoxesPerClass().getType())
+                       ? scalarConstant(rewriter, loc, i64, 0)
+                       : readScalar(rewriter, loc, adaptor.getMaxOutputBoxesPerClass());
+    maxOut = toIndex(rewriter, loc, maxOut);
+    Value iouThreshold = isa<NoneType>(adaptor.getIouThreshold().getType())
+                             ? scalarConstant(rewriter, loc, fType, 0)
+                             : readScalar(rewriter, loc, adaptor.getIouThreshold());
+    Value scoreThreshold = isa<NoneType>(adaptor.getScoreThreshold().getType())
+                               ? lowestValue(rewriter, loc, fType, false)
+                               : readScalar(rewriter, loc, adaptor.getScoreThreshold());
+
+    int64_t capacity = std::max<int64_t>(numBatches * numClasses * numBoxes, 1);
+    auto outType = RankedTensorType::get({capacity, 3}, i64);
+    Value out = createEmpty(rewriter, loc, outType);
+    auto flagsType = RankedTensorType::get({numBoxes}, rewriter.getI1Type());
+    Value zero = cIdx(rewriter, loc, 0);
+    Value falseV = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
+    Value trueV = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    Value half = scalarConstant(rewriter, loc, fType, 0.5);
+    Value fzero = scalarConstant(rewriter, loc, fType, 0);
+
+    // (min0, min1, max0, max1) of box `i` of batch `n`.
+    auto corners = [&](OpBuilder &b, Location l, Value n, Value i) {
+      SmallVector<Value> c;
+      for (int64_t k = 0; k < 4; ++k)
+        c.push_back(tensor::ExtractOp::create(b, l, boxes, ValueRange{n, i, cIdx(b, l, k)}));
+      if (centerBox) {
+        Value h0 = arith::MulFOp::create(b, l, c[2], half);
+        Value h1 = arith::MulFOp::create(b, l, c[3], half);
+        return SmallVector<Value>{arith::SubFOp::create(b, l, c[0], h0),
+                                  arith::SubFOp::create(b, l, c[1], h1),
+                                  arith::AddFOp::create(b, l, c[0], h0),
+                                  arith::AddFOp::create(b, l, c[1], h1)};
+      }
+      return SmallVector<Value>{
+          arith::MinimumFOp::create(b, l, c[0], c[2]), arith::MinimumFOp::create(b, l, c[1], c[3]),
+          arith::MaximumFOp::create(b, l, c[0], c[2]), arith::MaximumFOp::create(b, l, c[1], c[3])};
+    };
+    // iou(a, b) > threshold, false for empty boxes or empty intersections.
+    auto suppresses = [&](OpBuilder &b, Location l, Value n, Value i, Value j) {
+      SmallVector<Value> p = corners(b, l, n, i), q = corners(b, l, n, j);
+      Value lo0 = arith::MaximumFOp::create(b, l, p[0], q[0]);
+      Value lo1 = arith::MaximumFOp::create(b, l, p[1], q[1]);
+      Value hi0 = arith::MinimumFOp::create(b, l, p[2], q[2]);
+      Value hi1 = arith::MinimumFOp::create(b, l, p[3], q[3]);
+      Value w = arith::MaximumFOp::create(b, l, arith::SubFOp::create(b, l, hi0, lo0), fzero);
+      Value h = arith::MaximumFOp::create(b, l, arith::SubFOp::create(b, l, hi1, lo1), fzero);
+      Value inter = arith::MulFOp::create(b, l, w, h);
+      auto area = [&](ArrayRef<Value> c) {
+        return arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, c[2], c[0]),
+                                     arith::SubFOp::create(b, l, c[3], c[1]));
+      };
+      Value areaP = area(p), areaQ = area(q);
+      Value uni = arith::SubFOp::create(b, l, arith::AddFOp::create(b, l, areaP, areaQ), inter);
+      Value iou = arith::DivFOp::create(b, l, inter, uni);
+      Value ok = cmpF(b, l, arith::CmpFPredicate::OGT, areaP, fzero);
+      ok = arith::AndIOp::create(b, l, ok, cmpF(b, l, arith::CmpFPredicate::OGT, areaQ, fzero));
+      ok = arith::AndIOp::create(b, l, ok, cmpF(b, l, arith::CmpFPredicate::OGT, inter, fzero));
+      return arith::AndIOp::create(b, l, ok,
+                                   cmpF(b, l, arith::CmpFPredicate::OGT, iou, iouThreshold));
+    };
+
+    auto perClass = [&](OpBuilder &b, Location l, Value n, Value c, Value out,
+                        Value count) -> SmallVector<Value> {
+      Value done = createFilled(b, l, flagsType, falseV);
+      Value classStart = count;
+      // One candidate per step: the best remaining score above the threshold.
+      return forLoop(
+          b, l, cIdx(b, l, 0), cIdx(b, l, numBoxes), ValueRange{out, count, done},
+          [&](OpBuilder &b, Location l, Value, ValueRange s) -> SmallVector<Value> {
+            Value out = s[0], count = s[1], done = s[2];
+            ValueRange best = forLoop(
+                b, l, cIdx(b, l, 0), cIdx(b, l, numBoxes),
+                ValueRange{cIdx(b, l, -1), scoreThreshold},
+                [&](OpBuilder &b, Location l, Value i, ValueRange a) -> SmallVector<Value> {
+                  Value score = tensor::ExtractOp::create(b, l, scores, ValueRange{n, c, i});
+                  Value isDone = tensor::ExtractOp::create(b, l, done, ValueRange{i});
+                  Value better = cmpF(b, l, arith::CmpFPredicate::OGT, score, a[1]);
+                  better = arith::AndIOp::create(
+                      b, l, better, arith::XOrIOp::create(b, l, isDone, trueV));
+                  return {select(b, l, better, i, a[0]), select(b, l, better, score, a[1])};
+                });
+            Value found = cmpI(b, l, arith::CmpIPredicate::sge, best[0], cIdx(b, l, 0));
+            Value room = cmpI(b, l, arith::CmpIPredicate::slt,
+                              arith::SubIOp::create(b, l, count, classStart), maxOut);
+            Value take = arith::AndIOp::create(b, l, found, room);
+            return ifElse(
+                b, l, take, TypeRange{out.getType(), count.getType(), done.getType()},
+                [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+                  Value newDone = tensor::InsertOp::create(b, l, trueV, done, ValueRange{best[0]});
+                  Value suppressed =
+                      forLoop(b, l, classStart, count, ValueRange{falseV},
+                              [&](OpBuilder &b, Location l, Value k,
+                                  ValueRange a) -> SmallVector<Value> {
+                                Value j = toIndex(b, l,
+                                                  tensor::ExtractOp::create(
+                                                      b, l, out, ValueRange{k, cIdx(b, l, 2)}));
+                                return {arith::OrIOp::create(b, l, a[0],
+                                                             suppresses(b, l, n, best[0], j))};
+                              })[0];
+                  ValueRange kept = ifElse(
+                      b, l, suppressed, TypeRange{out.getType(), count.getType()},
+                      [&](OpBuilder &, Location) -> SmallVector<Value> { return {out, count}; },
+                      [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+                        Value o = out;
+                        Value row[3] = {n, c, best[0]};
+                        for (int64_t k = 0; k < 3; ++k)
+                          o = tensor::InsertOp::create(b, l, toI64(b, l, row[k]), o,
+                                                       ValueRange{count, cIdx(b, l, k)});
+                        return {o, addI(b, l, count, cIdx(b, l, 1))};
+                      });
+                  return {kept[0], kept[1], newDone};
+                },
+                [&](OpBuilder &, Location) -> SmallVector<Value> {
+                  return {out, count, done};
+                });
+          });
+    };
+    ValueRange result = forLoop(
+        rewriter, loc, zero, cIdx(rewriter, loc, numBatches), ValueRange{out, zero},
+        [&](OpBuilder &b, Location l, Value n, ValueRange s) -> SmallVector<Value> {
+          ValueRange r = forLoop(b, l, cIdx(b, l, 0), cIdx(b, l, numClasses), s,
+                                 [&](OpBuilder &b, Location l, Value c,
+                                     ValueRange t) -> SmallVector<Value> {
+                                   SmallVector<Value> u = perClass(b, l, n, c, t[0], t[1]);
+                                   return {u[0], u[1]};
+                                 });
+          return {r[0], r[1]};
+        });
+    SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes{result[1], rewriter.getIndexAttr(3)};
+    SmallVector<OpFoldResult> strides{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)};
+    Value selected =
+        tensor::ExtractSliceOp::create(rewriter, loc, result[0], offsets, sizes, strides);
+    Type resultType = buildType(*getTypeConverter(), op.getResult(), 2, i64);
+    rewriter.replaceOp(op, asResultType(rewriter, loc, selected, resultType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Unique: slices along the axis (or the flattened elements) compared
+// lexicographically; sizes are data dependent.
+//===----------------------------------------------------------------------===//
+
+struct UniquePattern : OpConversionPattern<onnx::UniqueOp> {
+  UniquePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
+  LogicalResult matchAndRewrite(onnx::UniqueOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!xType || !xType.hasStaticShape())
+      return op.emitError() << describeNode(op) << ": input must have a static shape";
+    Type elem = xType.getElementType();
+    bool isUnsigned = isUnsignedElement(op.getX());
+    // View the input as [outer, A, inner]: element i is the slice x[:, i, :].
+    SmallVector<int64_t> shape(xType.getShape());
+    int64_t axis = 0;
+    if (std::optional<int64_t> a = op.getAxis()) {
+      axis = normalizeAxis(*a, xType.getRank());
+      if (axis < 0 || axis >= xType.getRank())
+        return op.emitError() << describeNode(op) << ": axis out of range";
+    } else {
+      shape = {xType.getNumElements()};
+      x = reshapeTo(rewriter, loc, x, RankedTensorType::get(shape, elem));
+    }
+    int64_t outer = 1, inner = 1, count = shape[axis];
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= shape[d];
+    for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+      inner *= shape[d];
+    Value x3 = reshapeTo(rewriter, loc, x, RankedTensorType::get({outer, count, inner}, elem));
+    Type i64 = rewriter.getI64Type();
+    Type indexType = rewriter.getIndexType();
+    Value zero = cIdx(rewriter, loc, 0), one = cIdx(rewriter, loc, 1);
+    Value falseV = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
+    Value trueV = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    Value numSlices = cIdx(rewriter, loc, count);
+    Value sliceSize = cIdx(rewriter, loc, outer * inner);
+
+    // Compares slices i and j: (i < j, i == j), lexicographically.
+    auto compare = [&](OpBuilder &b, Location l, Value i, Value j) {
+      ValueRange r = forLoop(
+          b, l, cIdx(b, l, 0), sliceSize, ValueRange{falseV, falseV},
+          [&](OpBuilder &b, Location l, Value e, ValueRange s) -> SmallVector<Value> {
+            Value o = arith::DivUIOp::create(b, l, e, cIdx(b, l, inner));
+            Value in = arith::RemUIOp::create(b, l, e, cIdx(b, l, inner));
+            Value p = tensor::ExtractOp::create(b, l, x3, ValueRange{o, i, in});
+            Value q = tensor::ExtractOp::create(b, l, x3, ValueRange{o, j, in});
+            Value ne, lt;
+            if (isa<FloatType>(elem)) {
+              ne = cmpF(b, l, arith::CmpFPredicate::UNE, p, q);
+              lt = cmpF(b, l, arith::CmpFPredicate::OLT, p, q);
+            } else {
+              ne = cmpI(b, l, arith::CmpIPredicate::ne, p, q);
+              lt = cmpI(b, l, isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt,
+                        p, q);
+            }
+            // s = (decided, less): the first differing element decides.
+            Value decideNow = arith::AndIOp::create(
+                b, l, ne, arith::XOrIOp::create(b, l, s[0], trueV));
+            return {arith::OrIOp::create(b, l, s[0], ne), select(b, l, decideNow, lt, s[1])};
+          });
+      return std::make_pair(r[1], arith::XOrIOp::create(b, l, r[0], trueV).getResult());
+    };
+
+    // first[i]: the first slice equal to slice i.
+    auto vecType = RankedTensorType::get({count}, indexType);
+    Value first = forLoop(
+        rewriter, loc, zero, numSlices, ValueRange{createEmpty(rewriter, loc, vecType)},
+        [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
+          Value f = forLoop(b, l, cIdx(b, l, 0), i, ValueRange{i},
+                            [&](OpBuilder &b, Location l, Value j,
+                                ValueRange a) -> SmallVector<Value> {
+                              Value eq = compare(b, l, j, i).second;
+                              Value unset = cmpI(b, l, arith::CmpIPredicate::eq, a[0], i);
+                              return {select(b, l, arith::AndIOp::create(b, l, eq, unset), j,
+                                             a[0])};
+                            })[0];
+          return {tensor::InsertOp::create(b, l, f, s[0], ValueRange{i}).getResult()};
+        })[0];
+    auto isFirst = [&](OpBuilder &b, Location l, Value i) {
+      return cmpI(b, l, arith::CmpIPredicate::eq,
+                  tensor::ExtractOp::create(b, l, first, ValueRange{i}), i);
+    };
+    // pos[i] for first occurrences: the output row of slice i.
+    bool sorted = op.getSorted() != 0;
+    ValueRange posAndCount = forLoop(
+        rewriter, loc, zero, numSlices, ValueRange{createEmpty(rewriter, loc, vecType), zero},
+        [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
+          Value p = forLoop(b, l, cIdx(b, l, 0), numSlices, ValueRange{cIdx(b, l, 0)},
+                            [&](OpBuilder &b, Location l, Value j,
+                                ValueRange a) -> SmallVector<Value> {
+                              Value before =
+                                  sorted ? compare(b, l, j, i).first
+                                         : cmpI(b, l, arith::CmpIPredicate::ult, j, i);
+                              Value counts = arith::AndIOp::create(b, l, before, isFirst(b, l, j));
+                              return {select(b, l, counts, addI(b, l, a[0], cIdx(b, l, 1)),
+                                             a[0])};
+                            })[0];
+          Value firstHere = isFirst(b, l, i);
+          return {tensor::InsertOp::create(b, l, p, s[0], ValueRange{i}).getResult(),
+                  select(b, l, firstHere, addI(b, l, s[1], cIdx(b, l, 1)), s[1])};
+        });
+    Value pos = posAndCount[0], numUnique = posAndCount[1];
+
+    // indices, counts ([U]) and inverse_indices ([A]).
+    auto dynI64 = RankedTensorType::get({ShapedType::kDynamic}, i64);
+    Value zeros64 = scalarConstant(rewriter, loc, i64, 0);
+    Value indices = tensor::EmptyOp::create(rewriter, loc, dynI64, ValueRange{numUnique});
+    Value counts = linalg::FillOp::create(
+                       rewriter, loc, zeros64,
+                       tensor::EmptyOp::create(rewriter, loc, dynI64, ValueRange{numUnique})
+                           .getResult())
+                       .getResult(0);
+    Value inverse = createEmpty(rewriter, loc, RankedTensorType::get({count}, i64));
+    ValueRange outs = forLoop(
+        rewriter, loc, zero, numSlices, ValueRange{indices, counts, inverse},
+        [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
+          Value f = tensor::ExtractOp::create(b, l, first, ValueRange{i});
+          Value row = tensor::ExtractOp::create(b, l, pos, ValueRange{f});
+          Value inv = tensor::InsertOp::create(b, l, toI64(b, l, row), s[2], ValueRange{i});
+          Value c = tensor::ExtractOp::create(b, l, s[1], ValueRange{row});
+          c = addI(b, l, c, scalarConstant(b, l, i64, 1));
+          Value cnt = tensor::InsertOp::create(b, l, c, s[1], ValueRange{row});
+          // Writing indices[row] = first[i] for every i sets it to the first occurrence.
+          Value idx = tensor::InsertOp::create(b, l, toI64(b, l, f), s[0], ValueRange{row});
+          return {idx, cnt, inv};
+        });
+    indices = outs[0];
+    counts = outs[1];
+    inverse = outs[2];
+
+    // Y: the input with the axis gathered by indices.
+    int64_t rank = static_cast<int64_t>(shape.size());
+    SmallVector<int64_t> yShape(shape);
+    yShape[axis] = ShapedType::kDynamic;
+    auto yType = RankedTensorType::get(yShape, elem);
+    Value yInit = tensor::EmptyOp::create(rewriter, loc, yType, ValueRange{numUnique});
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{yType}, ValueRange{}, ValueRange{yInit},
+                  ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, parallel,
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    SmallVector<Value> coords;
+                    for (int64_t d = 0; d < rank; ++d)
+                      coords.push_back(linalg::IndexOp::create(b, l, d));
+                    coords[axis] = toIndex(
+                        b, l, tensor::ExtractOp::create(b, l, indices, ValueRange{coords[axis]}));
+                    linalg::YieldOp::create(
+                        b, l, Value(tensor::ExtractOp::create(b, l, x, coords)));
+                  })
+                  .getResult(0);
+
+    SmallVector<Value> results;
+    Value values[4] = {y, indices, inverse, counts};
+    int64_t ranks[4] = {rank, 1, 1, 1};
+    for (int64_t k = 0; k < 4; ++k) {
+      Type t = buildType(*getTypeConverter(), op->getResult(k), ranks[k],
+                         cast<RankedTensorType>(values[k].getType()).getElementType());
+      results.push_back(asResultType(rewriter, loc, values[k], t));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// GridSample (4-d): bilinear / nearest / bicubic, zeros / border / reflection.
+//===----------------------------------------------------------------------===//
+
+struct GridSamplePattern : OpConversionPattern<onnx::GridSampleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::GridSampleOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getResult());
+    Value x = adaptor.getX(), grid = adaptor.getGrid();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!resultType || !xType || !xType.hasStaticShape() || xType.getRank() != 4)
+      return op.emitError() << describeNode(op) << ": only static 4-d inputs are supported";
+    StringRef mode = op.getMode(), padding = op.getPaddingMode();
+    if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
+      return op.emitError() << describeNode(op) << ": unsupported mode '" << mode << "'";
+    if (padding != "zeros" && padding != "border" && padding != "reflection")
+      return op.emitError() << describeNode(op) << ": unsupported padding_mode '" << padding
+                            << "'";
+    bool align = op.getAlignCorners() != 0;
+    Type f = resultType.getElementType();
+    int64_t height = xType.getDimSize(2), width = xType.getDimSize(3);
+
+    auto body = [&](OpBuilder &b, Location l, ValueRange) {
+      auto cf = [&](double v) { return scalarConstant(b, l, f, v); };
+      auto add = [&](Value p, Value q) { return arith::AddFOp::create(b, l, p, q).getResult(); };
+      auto sub = [&](Value p, Value q) { return arith::SubFOp::create(b, l, p, q).getResult(); };
+      auto mul = [&](Value p, Value q) { return arith::MulFOp::create(b, l, p, q).getResult(); };
+      auto clamp = [&](Value v, double lo, double hi) {
+        return arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, v, cf(lo)), cf(hi))
+            .getResult();
+      };
+      // Reflects v into [lo, hi] (the ONNX reference's _gs_reflect).
+      auto reflect = [&](Value v, double lo, double hi) {
+        double range = hi - lo;
+        if (range <= 0)
+          return cf(lo);
+        Value below = cmpF(b, l, arith::CmpFPredicate::OLT, v, cf(lo));
+        Value above = cmpF(b, l, arith::CmpFPredicate::OGT, v, cf(hi));
+        Value dx = select(b, l, below, sub(cf(lo), v), sub(v, cf(hi)));
+        Value n = math::FloorOp::create(b, l, arith::DivFOp::create(b, l, dx, cf(range)));
+        Value r = sub(dx, mul(n, cf(range)));
+        Value odd = cmpF(b, l, arith::CmpFPredicate::ONE,
+                         sub(n, mul(cf(2), math::FloorOp::create(b, l, mul(n, cf(0.5))))),
+                         cf(0));
+        Value fromLo = add(cf(lo), r), fromHi = sub(cf(hi), r);
+        Value belowV = select(b, l, odd, fromHi, fromLo);
+        Value aboveV = select(b, l, odd, fromLo, fromHi);
+        return select(b, l, below, belowV, select(b, l, above, aboveV, v));
+      };
+      double lo = align ? 0 : -0.5;
+      Value n = linalg::IndexOp::create(b, l, 0), c = linalg::IndexOp::create(b, l, 1);
+      Value oh = linalg::IndexOp::create(b, l, 2), ow = linalg::IndexOp::create(b, l, 3);
+      Value gx = tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, cIdx(b, l, 0)});
+      Value gy = tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, cIdx(b, l, 1)});
+      auto denormalize = [&](Value g, int64_t size) {
+        Value g1 = add(g, cf(1));
+        return align ? mul(g1, cf((size - 1) / 2.0)) : mul(sub(mul(g1, cf(size)), cf(1)), cf(0.5));
+      };
+      Value px = denormalize(gx, width), py = denormalize(gy, height);
+      if (padding == "border") {
+        px = clamp(px, 0, width - 1);
+        py = clamp(py, 0, height - 1);
+      } else if (padding == "reflection") {
+        px = reflect(px, lo, align ? width - 1 : width - 0.5);
+        py = reflect(py, lo, align ? height - 1 : height - 0.5);
+      }
+      // x[n, c, r, col] with the padding rule for integer (float-valued) r, col.
+      auto pixel = [&](Value r, Value col) {
+        Value valid;
+        if (padding == "zeros") {
+          auto inside = [&](Value v, int64_t size) {
+            return arith::AndIOp::create(b, l, cmpF(b, l, arith::CmpFPredicate::OGE, v, cf(0)),
+                                         cmpF(b, l, arith::CmpFPredicate::OLE, v, cf(size - 1)))
+                .getResult();
+          };
+          valid = arith::AndIOp::create(b, l, inside(r, height), inside(col, width));
+        } else if (padding == "reflection") {
+          r = reflect(r, lo, align ? height - 1 : height - 0.5);
+          col = reflect(col, lo, align ? width - 1 : width - 0.5);
+        }
+        r = clamp(r, 0, height - 1);
+        col = clamp(col, 0, width - 1);
+        Value ri = arith::FPToSIOp::create(b, l, b.getI64Type(), r);
+        Value ci = arith::FPToSIOp::create(b, l, b.getI64Type(), col);
+        Value v = tensor::ExtractOp::create(b, l, x,
+                                            ValueRange{n, c, toIndex(b, l, ri), toIndex(b, l, ci)});
+        return valid ? select(b, l, valid, v, cf(0)) : v;
+      };
+      Value result;
+      if (mode == "nearest") {
+        result = pixel(math::RoundEvenOp::create(b, l, py), math::RoundEvenOp::create(b, l, px));
+      } else if (mode == "bilinear") {
+        Value x1 = math::FloorOp::create(b, l, px), y1 = math::FloorOp::create(b, l, py);
+        Value x2 = add(x1, cf(1)), y2 = add(y1, cf(1));
+        Value dx1 = sub(px, x1), dx2 = sub(x2, px), dy1 = sub(py, y1), dy2 = sub(y2, py);
+        Value top = add(mul(dx2, pixel(y1, x1)), mul(dx1, pixel(y1, x2)));
+        Value bottom = add(mul(dx2, pixel(y2, x1)), mul(dx1, pixel(y2, x2)));
+        result = add(mul(dy2, top), mul(dy1, bottom));
+      } else {
+        Value x0 = sub(math::FloorOp::create(b, l, px), cf(1));
+        Value y0 = sub(math::FloorOp::create(b, l, py), cf(1));
+        auto coeffs = [&](Value t) {
+          // Cubic convolution with A = -0.75 at distances 1+t, t, 1-t, 2-t.
+          double a = -0.75;
+          Value t1 = add(t, cf(1)), u = sub(cf(1), t), u2 = sub(cf(2), t);
+          SmallVector<Value> w;
+          w.push_back(sub(mul(add(mul(sub(mul(cf(a), t1), cf(5 * a)), t1), cf(8 * a)), t1),
+                          cf(4 * a)));
+          w.push_back(add(mul(mul(sub(mul(cf(a + 2), t), cf(a + 3)), t), t), cf(1)));
+          w.push_back(add(mul(mul(sub(mul(cf(a + 2), u), cf(a + 3)), u), u), cf(1)));
+          w.push_back(sub(mul(add(mul(sub(mul(cf(a), u2), cf(5 * a)), u2), cf(8 * a)), u2),
+                          cf(4 * a)));
+          return w;
+        };
+        SmallVector<Value> wx = coeffs(sub(sub(px, x0), cf(1)));
+        SmallVector<Value> wy = coeffs(sub(sub(py, y0), cf(1)));
+        result = cf(0);
+        for (int64_t i = 0; i < 4; ++i) {
+          Value rowSum = cf(0);
+          for (int64_t j = 0; j < 4; ++j)
+            rowSum = add(rowSum, mul(wx[j], pixel(add(y0, cf(i)), add(x0, cf(j)))));
+          result = add(result, mul(wy[i], rowSum));
+        }
+      }
+      linalg::YieldOp::create(b, l, result);
+    };
+    SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
+    Value y = linalg::GenericOp::create(rewriter, loc, TypeRange{resultType}, ValueRange{},
+                                        ValueRange{createEmpty(rewriter, loc, resultType)},
+                                        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(4)},
+                                        parallel, body)
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Det: LU with partial pivoting per batch matrix.
+//===----------------------------------------------------------------------===//
+
+struct DetPattern : OpConversionPattern<onnx::DetOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::DetOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getStaticType(*getTypeConverter(), op.getResult());
+    Value x = adaptor.getX();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!resultType || !xType || !xType.hasStaticShape() || xType.getRank() < 2)
+      return op.emitError() << describeNode(op) << ": only static inputs are supported";
+    int64_t rank = xType.getRank(), m = xType.getDimSize(rank - 1);
+    if (xType.getDimSize(rank - 2) != m)
+      return op.emitError() << describeNode(op) << ": matrices must be square";
+    Type f = xType.getElementType();
+    SmallVector<Value> batchSizes;
+    int64_t batch = 1;
+    for (int64_t d = 0; d < rank - 2; ++d) {
+      batchSizes.push_back(cIdx(rewriter, loc, xType.getDimSize(d)));
+      batch *= xType.getDimSize(d);
+    }
+    auto matrixType = RankedTensorType::get({m, m}, f);
+    Value zero = cIdx(rewriter, loc, 0), mSize = cIdx(rewriter, loc, m);
+    Value out = forLoop(
+        rewriter, loc, zero, cIdx(rewriter, loc, batch),
+        ValueRange{createEmpty(rewriter, loc, resultType)},
+        [&](OpBuilder &b, Location l, Value bi, ValueRange s) -> SmallVector<Value> {
+          SmallVector<Value> coords = delinearize(b, l, bi, batchSizes);
+          SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
+          for (Value c : coords) {
+            offsets.push_back(c);
+            sizes.push_back(b.getIndexAttr(1));
+          }
+          for (int64_t k = 0; k < 2; ++k) {
+            offsets.push_back(b.getIndexAttr(0));
+            sizes.push_back(b.getIndexAttr(m));
+          }
+          Value a = tensor::ExtractSliceOp::create(b, l, matrixType, x, offsets, sizes, strides);
+          auto at = [&](OpBuilder &b, Location l, Value mat, Value i, Value j) {
+            return tensor::ExtractOp::create(b, l, mat, ValueRange{i, j}).getResult();
+          };
+          ValueRange lu = forLoop(
+              b, l, cIdx(b, l, 0), mSize, ValueRange{a, scalarConstant(b, l, f, 1)},
+              [&](OpBuilder &b, Location l, Value k, ValueRange st) -> SmallVector<Value> {
+                Value mat = st[0], det = st[1];
+                Value kNext = addI(b, l, k, cIdx(b, l, 1));
+                ValueRange piv = forLoop(
+                    b, l, kNext, mSize,
+                    ValueRange{k, math::AbsFOp::create(b, l, at(b, l, mat, k, k))},
+                    [&](OpBuilder &b, Location l, Value i, ValueRange p) -> SmallVector<Value> {
+                      Value v = math::AbsFOp::create(b, l, at(b, l, mat, i, k));
+                      Value better = cmpF(b, l, arith::CmpFPredicate::OGT, v, p[1]);
+                      return {select(b, l, better, i, p[0]), select(b, l, better, v, p[1])};
+                    });
+                Value p = piv[0];
+                Value swapped =
+                    forLoop(b, l, cIdx(b, l, 0), mSize, ValueRange{mat},
+                            [&](OpBuilder &b, Location l, Value j,
+                                ValueRange t) -> SmallVector<Value> {
+                              Value rk = at(b, l, t[0], k, j), rp = at(b, l, t[0], p, j);
+                              Value u = tensor::InsertOp::create(b, l, rp, t[0], ValueRange{k, j});
+                              return {tensor::InsertOp::create(b, l, rk, u, ValueRange{p, j})
+                                          .getResult()};
+                            })[0];
+                Value flip = cmpI(b, l, arith::CmpIPredicate::ne, p, k);
+                det = select(b, l, flip, arith::NegFOp::create(b, l, det), det);
+                Value pivot = at(b, l, swapped, k, k);
+                det = arith::MulFOp::create(b, l, det, pivot);
+                // A zero pivot makes det 0; divide by 1 then to keep NaNs out.
+                Value isZero = cmpF(b, l, arith::CmpFPredicate::OEQ, pivot,
+                                    scalarConstant(b, l, f, 0));
+                Value safe = select(b, l, isZero, scalarConstant(b, l, f, 1), pivot);
+                Value eliminated = forLoop(
+                    b, l, kNext, mSize, ValueRange{swapped},
+                    [&](OpBuilder &b, Location l, Value i, ValueRange t) -> SmallVector<Value> {
+                      Value factor = arith::DivFOp::create(b, l, at(b, l, t[0], i, k), safe);
+                      return {forLoop(b, l, kNext, mSize, t,
+                                      [&](OpBuilder &b, Location l, Value j,
+                                          ValueRange u) -> SmallVector<Value> {
+                                        Value v = arith::SubFOp::create(
+                                            b, l, at(b, l, u[0], i, j),
+                                            arith::MulFOp::create(b, l, factor,
+                                                                  at(b, l, u[0], k, j)));
+                                        return {tensor::InsertOp::create(b, l, v, u[0],
+                                                                         ValueRange{i, j})
+                                                    .getResult()};
+                                      })[0]};
+                    })[0];
+                return {eliminated, det};
+              });
+          return {tensor::InsertOp::create(b, l, lu[1], s[0], coords).getResult()};
+        })[0];
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// ReverseSequence: y[.., t, ..] = x[.., len[b] - 1 - t, ..] for t < len[b].
+//===----------------------------------------------------------------------===//
+
+struct ReverseSequencePattern : OpConversionPattern<onnx::ReverseSequenceOp> {
+  ReverseSequencePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
+  LogicalResult matchAndRewrite(onnx::ReverseSequenceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput(), lens = adaptor.getSequenceLens();
+    auto resultType = getRankedType(*getTypeConverter(), op.getResult());
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!resultType || !xType || xType.getRank() < 2)
+      return op.emitError() << describeNode(op) << ": input must be ranked, rank >= 2";
+    int64_t rank = xType.getRank();
+    int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis();
+    if ((batchAxis != 0 && batchAxis != 1) || (timeAxis != 0 && timeAxis != 1) ||
+        batchAxis == timeAxis)
+      return op.emitError() << describeNode(op) << ": batch_axis and time_axis must be 0 and 1";
+    SmallVector<Value> dynSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynSizes.push_back(tensor::DimOp::create(rewriter, loc, x, d));
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dynSizes);
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+                  ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, parallel,
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    SmallVector<Value> coords;
+                    for (int64_t d = 0; d < rank; ++d)
+                      coords.push_back(linalg::IndexOp::create(b, l, d));
+                    Value len = toIndex(b, l, tensor::ExtractOp::create(
+                                                  b, l, lens, ValueRange{coords[batchAxis]}));
+                    Value t = coords[timeAxis];
+                    Value reversed = arith::SubIOp::create(
+                        b, l, arith::SubIOp::create(b, l, len, cIdx(b, l, 1)), t);
+                    coords[timeAxis] =
+                        select(b, l, cmpI(b, l, arith::CmpIPredicate::slt, t, len), reversed, t);
+                    linalg::YieldOp::create(b, l,
+                                            Value(tensor::ExtractOp::create(b, l, x, coords)));
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDetectionPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<NonZeroPattern, NonMaxSuppressionPattern, UniquePattern, GridSamplePattern,
+               DetPattern, ReverseSequencePattern>(converter, patterns.getContext());
+}
+
+} // namespace smelt
