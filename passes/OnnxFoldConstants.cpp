@@ -321,6 +321,13 @@ public:
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    if (inlineConstantIfs(rewriter)) {
+      // A taken branch may return more precise types than the If declared.
+      func::FuncOp func = getOperation();
+      auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+      func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
+                                     ret.getOperandTypes()));
+    }
     getOperation().walk([&](Operation *op) {
       if (!isa<onnx::OnnxDialect>(op->getDialect()) || isa<onnx::ConstantOp, onnx::NoValueOp>(op) ||
           op->getNumResults() != 1 || op->getNumRegions() != 0)
@@ -348,6 +355,36 @@ public:
   }
 
 private:
+  /// An If whose condition is a constant is replaced by the branch it takes
+  /// (exporters leave such Ifs around shape code; the branch not taken may
+  /// not even type-check against the other).
+  /// Returns whether any If was replaced.
+  bool inlineConstantIfs(IRRewriter &rewriter) {
+    bool changed = false;
+    SmallVector<onnx::IfOp> ifs;
+    getOperation().walk([&](onnx::IfOp op) { ifs.push_back(op); });
+    for (onnx::IfOp op : ifs) {
+      std::optional<HostValue> cond = readConstant(op.getCond());
+      if (!cond || cond->size() != 1)
+        continue;
+      Region &taken = cond->data[0] != 0 ? op.getThenBranch() : op.getElseBranch();
+      if (!taken.hasOneBlock() || taken.front().getNumArguments() != 0)
+        continue;
+      Block &block = taken.front();
+      auto yield = cast<onnx::YieldOp>(block.getTerminator());
+      SmallVector<Value> results(yield.getValues());
+      rewriter.inlineBlockBefore(&block, op);
+      rewriter.eraseOp(yield);
+      // Uses keep working when the branch's types are more precise than the
+      // If's; anything else goes through the function's return.
+      for (auto [result, value] : llvm::zip(op.getResults(), results))
+        result.replaceAllUsesWith(value);
+      rewriter.eraseOp(op);
+      changed = true;
+    }
+    return changed;
+  }
+
   /// Shape and Size only need the operand's static type.
   static std::optional<std::vector<double>> foldShapeQuery(Operation *op, RankedTensorType) {
     auto inputType = dyn_cast<RankedTensorType>(op->getOperand(0).getType());

@@ -27,7 +27,8 @@ def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::func::FuncOp"> {
     Shape, Size, Identity, Reshape, Flatten, Squeeze, Unsqueeze, Cast,
     ConstantOfShape, Add, Sub, Mul, Div, Mod, Max, Min, Neg, Abs, Equal, Less,
     Greater, Not, Where, Concat, Gather, Slice, Range. Integer division by
-    zero and out-of-range indices are left for run time.
+    zero and out-of-range indices are left for run time. An If whose
+    condition is a constant is replaced by the branch it takes.
   }];
   let options = [
     Option<"maxElements", "max-elements", "int64_t", "1 << 16",

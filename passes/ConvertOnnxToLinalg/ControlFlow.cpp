@@ -36,7 +36,10 @@ struct IfPattern : OpConversionPattern<onnx::IfOp> {
                                 << "; branches of different shapes need dynamic shapes";
     }
     Location loc = op.getLoc();
-    Value cond = tensor::ExtractOp::create(rewriter, loc, adaptor.getCond(), ValueRange{});
+    // The condition holds one element, whatever its rank (exporters emit [1], [1,1]).
+    auto condType = cast<RankedTensorType>(adaptor.getCond().getType());
+    SmallVector<Value> zeros(condType.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+    Value cond = tensor::ExtractOp::create(rewriter, loc, adaptor.getCond(), zeros);
     auto ifOp = scf::IfOp::create(rewriter, loc, resultTypes, cond, /*withElseRegion=*/true);
     // scf.if builds empty blocks; replace them with the onnx regions.
     rewriter.eraseBlock(&ifOp.getThenRegion().front());

@@ -519,6 +519,13 @@ struct ShapePattern : OpConversionPattern<onnx::ShapeOp> {
       return op.emitError() << describeNode(op) << ": result type " << resultType
                             << " does not match " << end - start << " dims";
     Location loc = op.getLoc();
+    if (inputType.hasStaticShape()) {
+      SmallVector<int64_t> dims(inputType.getShape().begin() + start,
+                                inputType.getShape().begin() + std::max(start, end));
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, resultType, DenseIntElementsAttr::get(resultType, ArrayRef<int64_t>(dims)));
+      return success();
+    }
     SmallVector<Value> dims;
     for (int64_t i = start; i < end; ++i)
       dims.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),

@@ -15,6 +15,7 @@
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -198,12 +199,11 @@ struct NonMaxSuppressionPattern : OpConversionPattern<onnx::NonMaxSuppressionOp>
     Value boxes = adaptor.getBoxes(), scores = adaptor.getScores();
     auto boxesType = dyn_cast<RankedTensorType>(boxes.getType());
     auto scoresType = dyn_cast<RankedTensorType>(scores.getType());
-    if (!boxesType || !scoresType || !boxesType.hasStaticShape() ||
-        !scoresType.hasStaticShape() || boxesType.getRank() != 3 || scoresType.getRank() != 3)
-      return op.emitError() << describeNode(op)
-                            << ": boxes and scores must be static 3-d tensors";
-    int64_t numBatches = boxesType.getDimSize(0), numBoxes = boxesType.getDimSize(1);
-    int64_t numClasses = scoresType.getDimSize(1);
+    if (!boxesType || !scoresType || boxesType.getRank() != 3 || scoresType.getRank() != 3)
+      return op.emitError() << describeNode(op) << ": boxes and scores must be 3-d tensors";
+    Value numBatches = dimValue(rewriter, loc, boxes, 0);
+    Value numBoxes = dimValue(rewriter, loc, boxes, 1);
+    Value numClasses = dimValue(rewriter, loc, scores, 1);
     bool centerBox = op.getCenterPointBox() == 1;
     Type fType = boxesType.getElementType();
     Type i64 = rewriter.getI64Type();
@@ -221,10 +221,20 @@ struct NonMaxSuppressionPattern : OpConversionPattern<onnx::NonMaxSuppressionOp>
                                ? lowestValue(rewriter, loc, fType, false)
                                : readScalar(rewriter, loc, adaptor.getScoreThreshold());
 
-    int64_t capacity = std::max<int64_t>(numBatches * numClasses * numBoxes, 1);
-    auto outType = RankedTensorType::get({capacity, 3}, i64);
-    Value out = createEmpty(rewriter, loc, outType);
-    auto flagsType = RankedTensorType::get({numBoxes}, rewriter.getI1Type());
+    // Room for every box of every class; sliced to the selected count at the end.
+    // Static sizes where known: constant-size buffers keep deallocation simple.
+    Value capacity = mulI(rewriter, loc, mulI(rewriter, loc, numBatches, numClasses), numBoxes);
+    auto mixed = [&](Value v) { return getAsOpFoldResult(v); };
+    OpFoldResult capacitySize = boxesType.hasStaticShape() && scoresType.hasStaticShape()
+                                    ? OpFoldResult(rewriter.getIndexAttr(
+                                          boxesType.getDimSize(0) * boxesType.getDimSize(1) *
+                                          scoresType.getDimSize(1)))
+                                    : mixed(capacity);
+    Value out = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{capacitySize, rewriter.getIndexAttr(3)}, i64);
+    OpFoldResult boxesSize = boxesType.isDynamicDim(1)
+                                 ? mixed(numBoxes)
+                                 : OpFoldResult(rewriter.getIndexAttr(boxesType.getDimSize(1)));
     Value zero = cIdx(rewriter, loc, 0);
     Value falseV = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
     Value trueV = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
@@ -274,15 +284,20 @@ struct NonMaxSuppressionPattern : OpConversionPattern<onnx::NonMaxSuppressionOp>
 
     auto perClass = [&](OpBuilder &b, Location l, Value n, Value c, Value out,
                         Value count) -> SmallVector<Value> {
-      Value done = createFilled(b, l, flagsType, falseV);
+      Value done = linalg::FillOp::create(
+                       b, l, falseV,
+                       tensor::EmptyOp::create(b, l, ArrayRef<OpFoldResult>{boxesSize},
+                                               b.getI1Type())
+                           .getResult())
+                       .getResult(0);
       Value classStart = count;
       // One candidate per step: the best remaining score above the threshold.
       return forLoop(
-          b, l, cIdx(b, l, 0), cIdx(b, l, numBoxes), ValueRange{out, count, done},
+          b, l, cIdx(b, l, 0), numBoxes, ValueRange{out, count, done},
           [&](OpBuilder &b, Location l, Value, ValueRange s) -> SmallVector<Value> {
             Value out = s[0], count = s[1], done = s[2];
             ValueRange best = forLoop(
-                b, l, cIdx(b, l, 0), cIdx(b, l, numBoxes),
+                b, l, cIdx(b, l, 0), numBoxes,
                 ValueRange{cIdx(b, l, -1), scoreThreshold},
                 [&](OpBuilder &b, Location l, Value i, ValueRange a) -> SmallVector<Value> {
                   Value score = tensor::ExtractOp::create(b, l, scores, ValueRange{n, c, i});
@@ -329,9 +344,9 @@ struct NonMaxSuppressionPattern : OpConversionPattern<onnx::NonMaxSuppressionOp>
           });
     };
     ValueRange result = forLoop(
-        rewriter, loc, zero, cIdx(rewriter, loc, numBatches), ValueRange{out, zero},
+        rewriter, loc, zero, numBatches, ValueRange{out, zero},
         [&](OpBuilder &b, Location l, Value n, ValueRange s) -> SmallVector<Value> {
-          ValueRange r = forLoop(b, l, cIdx(b, l, 0), cIdx(b, l, numClasses), s,
+          ValueRange r = forLoop(b, l, cIdx(b, l, 0), numClasses, s,
                                  [&](OpBuilder &b, Location l, Value c,
                                      ValueRange t) -> SmallVector<Value> {
                                    SmallVector<Value> u = perClass(b, l, n, c, t[0], t[1]);
@@ -365,44 +380,54 @@ struct UniquePattern : OpConversionPattern<onnx::UniqueOp> {
     Location loc = op.getLoc();
     Value x = adaptor.getX();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
-    if (!xType || !xType.hasStaticShape())
-      return op.emitError() << describeNode(op) << ": input must have a static shape";
+    if (!xType)
+      return op.emitError() << describeNode(op) << ": input must be ranked";
     Type elem = xType.getElementType();
     bool isUnsigned = isUnsignedElement(op.getX());
-    // View the input as [outer, A, inner]: element i is the slice x[:, i, :].
-    SmallVector<int64_t> shape(xType.getShape());
+    // Element i is the slice of x at index i of the axis (of the flattened
+    // input without an axis).
     int64_t axis = 0;
     if (std::optional<int64_t> a = op.getAxis()) {
       axis = normalizeAxis(*a, xType.getRank());
       if (axis < 0 || axis >= xType.getRank())
         return op.emitError() << describeNode(op) << ": axis out of range";
-    } else {
-      shape = {xType.getNumElements()};
-      x = reshapeTo(rewriter, loc, x, RankedTensorType::get(shape, elem));
+    } else if (xType.getRank() != 1) {
+      auto flatType = RankedTensorType::get(
+          {xType.hasStaticShape() ? xType.getNumElements() : ShapedType::kDynamic}, elem);
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t d = 0; d < xType.getRank(); ++d)
+        all[0].push_back(d);
+      x = xType.getRank() == 0 ? reshapeTo(rewriter, loc, x, flatType)
+                               : Value(tensor::CollapseShapeOp::create(rewriter, loc, flatType,
+                                                                       x, all));
     }
-    int64_t outer = 1, inner = 1, count = shape[axis];
-    for (int64_t d = 0; d < axis; ++d)
-      outer *= shape[d];
-    for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
-      inner *= shape[d];
-    Value x3 = reshapeTo(rewriter, loc, x, RankedTensorType::get({outer, count, inner}, elem));
+    auto shapedX = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> shape(shapedX.getShape());
+    SmallVector<Value> otherSizes;
+    Value sliceSize = cIdx(rewriter, loc, 1);
+    for (int64_t d = 0; d < shapedX.getRank(); ++d) {
+      if (d == axis)
+        continue;
+      otherSizes.push_back(dimValue(rewriter, loc, x, d));
+      sliceSize = mulI(rewriter, loc, sliceSize, otherSizes.back());
+    }
+    Value numSlices = dimValue(rewriter, loc, x, axis);
     Type i64 = rewriter.getI64Type();
     Type indexType = rewriter.getIndexType();
     Value zero = cIdx(rewriter, loc, 0), one = cIdx(rewriter, loc, 1);
     Value falseV = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
     Value trueV = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
-    Value numSlices = cIdx(rewriter, loc, count);
-    Value sliceSize = cIdx(rewriter, loc, outer * inner);
 
     // Compares slices i and j: (i < j, i == j), lexicographically.
     auto compare = [&](OpBuilder &b, Location l, Value i, Value j) {
       ValueRange r = forLoop(
           b, l, cIdx(b, l, 0), sliceSize, ValueRange{falseV, falseV},
           [&](OpBuilder &b, Location l, Value e, ValueRange s) -> SmallVector<Value> {
-            Value o = arith::DivUIOp::create(b, l, e, cIdx(b, l, inner));
-            Value in = arith::RemUIOp::create(b, l, e, cIdx(b, l, inner));
-            Value p = tensor::ExtractOp::create(b, l, x3, ValueRange{o, i, in});
-            Value q = tensor::ExtractOp::create(b, l, x3, ValueRange{o, j, in});
+            SmallVector<Value> coords = delinearize(b, l, e, otherSizes);
+            coords.insert(coords.begin() + axis, i);
+            Value p = tensor::ExtractOp::create(b, l, x, coords);
+            coords[axis] = j;
+            Value q = tensor::ExtractOp::create(b, l, x, coords);
             Value ne, lt;
             if (isa<FloatType>(elem)) {
               ne = cmpF(b, l, arith::CmpFPredicate::UNE, p, q);
@@ -421,9 +446,10 @@ struct UniquePattern : OpConversionPattern<onnx::UniqueOp> {
     };
 
     // first[i]: the first slice equal to slice i.
-    auto vecType = RankedTensorType::get({count}, indexType);
+    auto vecType = RankedTensorType::get({ShapedType::kDynamic}, indexType);
+    Value emptyVec = tensor::EmptyOp::create(rewriter, loc, vecType, ValueRange{numSlices});
     Value first = forLoop(
-        rewriter, loc, zero, numSlices, ValueRange{createEmpty(rewriter, loc, vecType)},
+        rewriter, loc, zero, numSlices, ValueRange{emptyVec},
         [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
           Value f = forLoop(b, l, cIdx(b, l, 0), i, ValueRange{i},
                             [&](OpBuilder &b, Location l, Value j,
@@ -442,7 +468,7 @@ struct UniquePattern : OpConversionPattern<onnx::UniqueOp> {
     // pos[i] for first occurrences: the output row of slice i.
     bool sorted = op.getSorted() != 0;
     ValueRange posAndCount = forLoop(
-        rewriter, loc, zero, numSlices, ValueRange{createEmpty(rewriter, loc, vecType), zero},
+        rewriter, loc, zero, numSlices, ValueRange{emptyVec, zero},
         [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
           Value p = forLoop(b, l, cIdx(b, l, 0), numSlices, ValueRange{cIdx(b, l, 0)},
                             [&](OpBuilder &b, Location l, Value j,
@@ -469,7 +495,7 @@ struct UniquePattern : OpConversionPattern<onnx::UniqueOp> {
                        tensor::EmptyOp::create(rewriter, loc, dynI64, ValueRange{numUnique})
                            .getResult())
                        .getResult(0);
-    Value inverse = createEmpty(rewriter, loc, RankedTensorType::get({count}, i64));
+    Value inverse = tensor::EmptyOp::create(rewriter, loc, dynI64, ValueRange{numSlices});
     ValueRange outs = forLoop(
         rewriter, loc, zero, numSlices, ValueRange{indices, counts, inverse},
         [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
@@ -492,7 +518,11 @@ struct UniquePattern : OpConversionPattern<onnx::UniqueOp> {
     SmallVector<int64_t> yShape(shape);
     yShape[axis] = ShapedType::kDynamic;
     auto yType = RankedTensorType::get(yShape, elem);
-    Value yInit = tensor::EmptyOp::create(rewriter, loc, yType, ValueRange{numUnique});
+    SmallVector<Value> ySizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (yType.isDynamicDim(d))
+        ySizes.push_back(d == axis ? numUnique : dimValue(rewriter, loc, x, d));
+    Value yInit = tensor::EmptyOp::create(rewriter, loc, yType, ySizes);
     SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
     Value y = linalg::GenericOp::create(
                   rewriter, loc, TypeRange{yType}, ValueRange{}, ValueRange{yInit},

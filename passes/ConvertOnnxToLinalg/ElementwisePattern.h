@@ -45,10 +45,6 @@ struct ElementwisePattern : mlir::OpConversionPattern<OpTy> {
       isUnsigned |= isUnsignedElement(original);
       inputs.push_back(converted);
     }
-    if (!resultType.hasStaticShape() &&
-        failed(elementwiseResultSizes(rewriter, op.getLoc(), resultType, inputs)))
-      return op.emitError() << describeNode(op)
-                            << ": broadcasting between two dynamic dims is not supported yet";
     ElementInfo info{resultType.getElementType(), isUnsigned, op};
     Value result = buildElementwise(rewriter, op.getLoc(), resultType, inputs,
                                     [&](OpBuilder &b, Location loc, ValueRange args) {

@@ -2,6 +2,7 @@
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 
@@ -133,41 +134,72 @@ Value castScalar(OpBuilder &b, Location loc, Value value, Type dstType, bool src
   return value; // Same width, other signedness: same bits.
 }
 
-FailureOr<SmallVector<Value>> elementwiseResultSizes(OpBuilder &b, Location loc,
-                                                    RankedTensorType resultType,
-                                                    ValueRange inputs) {
+namespace {
+
+/// How the inputs of an elementwise op broadcast into its result, decided as
+/// far as the types allow. A dim is "uncertain" when the input's size there
+/// is dynamic and might be 1 while the result's is not (or the other way):
+/// only the run time can tell whether that input stretches.
+struct BroadcastPlan {
+  SmallVector<Value> sizes;                            // One index per result dim.
+  SmallVector<SmallVector<bool>> uncertain;            // Per input, per input dim.
+  bool anyUncertain = false;
+};
+
+BroadcastPlan planBroadcast(OpBuilder &b, Location loc, RankedTensorType resultType,
+                            ValueRange inputs) {
   int64_t rank = resultType.getRank();
-  SmallVector<Value> sizes;
+  BroadcastPlan plan;
+  for (Value input : inputs)
+    plan.uncertain.emplace_back(cast<RankedTensorType>(input.getType()).getRank(), false);
   for (int64_t i = 0; i < rank; ++i) {
-    if (!resultType.isDynamicDim(i))
-      continue;
-    // The one input whose aligned dim is dynamic gives the size; two dynamic
-    // candidates could broadcast against each other at run time.
-    Value source;
-    int64_t sourceDim = 0;
-    for (Value input : inputs) {
+    // Inputs whose aligned dim is dynamic.
+    SmallVector<std::pair<unsigned, int64_t>> dynamicDims;
+    for (auto [k, input] : llvm::enumerate(inputs)) {
       auto type = cast<RankedTensorType>(input.getType());
       int64_t d = i - (rank - type.getRank());
-      if (d < 0 || !type.isDynamicDim(d))
-        continue;
-      if (source && source != input)
-        return failure();
-      source = input;
-      sourceDim = d;
+      if (d >= 0 && type.isDynamicDim(d))
+        dynamicDims.push_back({unsigned(k), d});
     }
-    if (!source)
-      return failure();
-    sizes.push_back(tensor::DimOp::create(b, loc, source, sourceDim));
+    if (!resultType.isDynamicDim(i)) {
+      plan.sizes.push_back(arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(i)));
+      // A dynamic input dim against a static result > 1 may still be 1.
+      if (resultType.getDimSize(i) != 1)
+        for (auto [k, d] : dynamicDims)
+          plan.uncertain[k][d] = plan.anyUncertain = true;
+      continue;
+    }
+    // Dynamic result dim: the largest input size (sizes are equal or 1).
+    Value size;
+    for (auto [k, d] : dynamicDims) {
+      Value dim = tensor::DimOp::create(b, loc, inputs[k], d);
+      size = size ? Value(arith::MaxUIOp::create(b, loc, size, dim)) : dim;
+    }
+    plan.sizes.push_back(size ? size : Value(arith::ConstantIndexOp::create(b, loc, 1)));
+    if (dynamicDims.size() > 1)
+      for (auto [k, d] : dynamicDims)
+        plan.uncertain[k][d] = plan.anyUncertain = true;
   }
-  return sizes;
+  return plan;
 }
 
-Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
-                       ScalarBodyFn body) {
+/// The generic over the result. With `exact`, uncertain dims are taken to
+/// match the result (the run time checked it); otherwise each uncertain input
+/// is read with tensor.extract at index 0 where its size is 1, clamped to
+/// stay in bounds for sizes that do not broadcast.
+Value buildElementwiseGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                              ValueRange inputs, const BroadcastPlan &plan, bool exact,
+                              ScalarBodyFn body) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
+  SmallVector<Value> mapped;
+  SmallVector<unsigned> extracted;
   SmallVector<AffineMap> maps;
-  for (Value input : inputs) {
+  for (auto [k, input] : llvm::enumerate(inputs)) {
+    if (!exact && llvm::is_contained(plan.uncertain[k], true)) {
+      extracted.push_back(k);
+      continue;
+    }
     auto type = cast<RankedTensorType>(input.getType());
     SmallVector<AffineExpr> exprs;
     int64_t offset = rank - type.getRank();
@@ -177,24 +209,82 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
                                 : getAffineDimExpr(offset + i, ctx));
     }
     maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+    mapped.push_back(input);
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  Value init;
-  if (resultType.hasStaticShape()) {
-    init = createEmpty(b, loc, resultType);
-  } else {
-    FailureOr<SmallVector<Value>> sizes = elementwiseResultSizes(b, loc, resultType, inputs);
-    assert(succeeded(sizes) && "callers check elementwiseResultSizes first");
-    init = tensor::EmptyOp::create(b, loc, resultType, *sizes);
-  }
+  Value init = createEmpty(b, loc, resultType, plan.sizes);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value result = body(nb, nloc, args.drop_back());
-        linalg::YieldOp::create(nb, nloc, result);
+      b, loc, TypeRange{resultType}, mapped, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        // Reassemble the operands in their original order.
+        SmallVector<Value> operands(inputs.size());
+        unsigned next = 0;
+        for (unsigned k = 0; k < inputs.size(); ++k)
+          if (!llvm::is_contained(extracted, k))
+            operands[k] = args[next++];
+        for (unsigned k : extracted) {
+          Value input = inputs[k];
+          auto type = cast<RankedTensorType>(input.getType());
+          int64_t offset = rank - type.getRank();
+          SmallVector<Value> indices;
+          Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+          Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+          for (int64_t d = 0; d < type.getRank(); ++d) {
+            Value index = linalg::IndexOp::create(nb, nloc, offset + d);
+            if (type.getDimSize(d) == 1 && resultType.getDimSize(offset + d) != 1) {
+              indices.push_back(zero);
+              continue;
+            }
+            if (!type.isDynamicDim(d)) {
+              indices.push_back(index);
+              continue;
+            }
+            Value dim = tensor::DimOp::create(nb, nloc, input, d);
+            Value isOne = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, dim, one);
+            Value last = arith::SubIOp::create(nb, nloc, arith::MaxUIOp::create(nb, nloc, dim, one), one);
+            Value clamped = arith::MinUIOp::create(nb, nloc, index, last);
+            indices.push_back(arith::SelectOp::create(nb, nloc, isOne, zero, clamped));
+          }
+          operands[k] = tensor::ExtractOp::create(nb, nloc, input, indices);
+        }
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, operands));
       });
   return generic.getResult(0);
+}
+
+} // namespace
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                       ScalarBodyFn body) {
+  BroadcastPlan plan = planBroadcast(b, loc, resultType, inputs);
+  if (!plan.anyUncertain)
+    return buildElementwiseGeneric(b, loc, resultType, inputs, plan, /*exact=*/true, body);
+  // Usually every dynamic dim matches the result: take the fast generic then,
+  // and the general one (runtime broadcasting) otherwise.
+  int64_t rank = resultType.getRank();
+  Value allMatch = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (auto [k, input] : llvm::enumerate(inputs)) {
+    auto type = cast<RankedTensorType>(input.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (plan.uncertain[k][d]) {
+        Value dim = tensor::DimOp::create(b, loc, input, d);
+        Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim,
+                                            plan.sizes[d + rank - type.getRank()]);
+        allMatch = arith::AndIOp::create(b, loc, allMatch, equal);
+      }
+  }
+  auto ifOp = scf::IfOp::create(
+      b, loc, allMatch,
+      [&](OpBuilder &tb, Location tloc) {
+        scf::YieldOp::create(tb, tloc, buildElementwiseGeneric(tb, tloc, resultType, inputs, plan,
+                                                               /*exact=*/true, body));
+      },
+      [&](OpBuilder &eb, Location eloc) {
+        scf::YieldOp::create(eb, eloc, buildElementwiseGeneric(eb, eloc, resultType, inputs, plan,
+                                                               /*exact=*/false, body));
+      });
+  return ifOp.getResult(0);
 }
 
 RankedTensorType getStaticType(const TypeConverter &converter, Value value) {

@@ -32,17 +32,11 @@ public:
 using ScalarBodyFn =
     llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
-/// The dynamic dims of an elementwise result, read from the inputs (tensor.dim).
-/// Fails when a dynamic result dim has no single dynamic input dim to come
-/// from: two dynamic dims could broadcast against each other at run time,
-/// which the lowering does not decide yet.
-mlir::FailureOr<llvm::SmallVector<mlir::Value>>
-elementwiseResultSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
-                       mlir::ValueRange inputs);
-
 /// Builds a linalg.generic producing `resultType`, whose inputs are broadcast
 /// to it by ONNX (numpy) rules: trailing dims align, dims of size 1 stretch.
-/// Dynamic result dims must satisfy elementwiseResultSizes.
+/// Where dynamic dims leave open whether an input stretches, the run time
+/// decides: a generic with plain maps when all sizes match, else one that
+/// reads such inputs at index 0 along their size-1 dims.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, mlir::ValueRange inputs,
                              ScalarBodyFn body);

@@ -102,13 +102,15 @@ Value standardNormal(OpBuilder &b, Location loc, uint64_t key, Value index) {
 /// The row-major linear index (i64) of the current element of a generic
 /// over `shape`.
 Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
-  Value linear = i64Constant(b, loc, 0);
+  Value linear;
   for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
     Value i = arith::IndexCastOp::create(b, loc, b.getI64Type(), linalg::IndexOp::create(b, loc, d));
-    linear = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, linear, i64Constant(b, loc, shape[d])), i);
+    linear = linear ? Value(arith::AddIOp::create(
+                          b, loc, arith::MulIOp::create(b, loc, linear, i64Constant(b, loc, shape[d])),
+                          i))
+                    : i;
   }
-  return linear;
+  return linear ? linear : i64Constant(b, loc, 0);
 }
 
 /// A parallel generic over `type` whose element is body(linear index,

@@ -2,7 +2,7 @@
 //
 // Opset 17 signal operators. DFT and STFT are direct O(n^2) transforms: one
 // linalg.generic reduces over the time index n into a real and an imaginary
-// accumulator (f32, or f64 for f64 signals) with the twiddle angle
+// f64 accumulator with the twiddle angle
 // 2*pi*((k*n) mod L)/L, reduced in integers first so that it stays accurate
 // for long transforms; a second generic packs them into the trailing [.., 2]
 // dim (and divides by L for the inverse DFT). Lengths given as run-time
@@ -31,8 +31,14 @@ namespace {
 
 constexpr double kTwoPi = 6.283185307179586476925286766559;
 
-/// f64 for f64 data, f32 otherwise (f16/bf16 accumulate in f32).
-Type computeType(Type elem) {
+/// Transforms twiddle and accumulate in f64, as the reference's complex128
+/// FFT does: f32 twiddles leave errors far above atol on exact zeros (the
+/// Nyquist bin's imaginary part).
+Type transformType(Type elem) { return Float64Type::get(elem.getContext()); }
+
+/// The mel edges' arithmetic type: f64 for f64, else f32 (the reference
+/// computes in the edges' numpy type).
+Type edgeComputeType(Type elem) {
   return elem.isF64() ? elem : Float32Type::get(elem.getContext());
 }
 
@@ -47,6 +53,12 @@ Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
 Value extractI64(OpBuilder &b, Location loc, Value tensor) {
   Value v = extractScalar(b, loc, tensor);
   return castScalar(b, loc, v, b.getI64Type(), false, false);
+}
+
+/// Reads a run-time length as i64, at least 1 (the twiddle divides by it).
+Value extractLength(OpBuilder &b, Location loc, Value tensor) {
+  return arith::MaxSIOp::create(b, loc, extractI64(b, loc, tensor),
+                                arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1)));
 }
 
 /// A length operand: its value when it is an onnx.Constant, else null (read
@@ -162,13 +174,13 @@ struct DftPattern : OpConversionPattern<onnx::DFTOp> {
       return op.emitError() << describeNode(op) << ": dft_length must be positive";
     Value length = staticLen ? Value(arith::ConstantOp::create(
                                    rewriter, loc, rewriter.getI64IntegerAttr(*staticLen)))
-                             : extractI64(rewriter, loc, adaptor.getDftLength());
+                             : extractLength(rewriter, loc, adaptor.getDftLength());
     // Samples past L are dropped (masked when L is only known at run time);
     // samples past the input are zeros and contribute nothing.
     int64_t reduceLen = staticLen ? std::min(inLen, *staticLen) : inLen;
 
     MLIRContext *ctx = rewriter.getContext();
-    Type ft = computeType(inType.getElementType());
+    Type ft = transformType(inType.getElementType());
     // Iteration space: the output dims but the trailing one, then n.
     int64_t loops = rank;
     SmallVector<int64_t> partShape(outType.getShape().drop_back());
@@ -266,12 +278,12 @@ struct StftPattern : OpConversionPattern<onnx::STFTOp> {
       reduceLen = std::min(signalLen, op.getOnesided() ? 2 * bins - 1 : bins);
     Value length = staticLen ? Value(arith::ConstantOp::create(
                                    rewriter, loc, rewriter.getI64IntegerAttr(*staticLen)))
-                             : extractI64(rewriter, loc, adaptor.getFrameLength());
+                             : extractLength(rewriter, loc, adaptor.getFrameLength());
     Value step = extractI64(rewriter, loc, adaptor.getFrameStep());
     bool masked = !staticLen;
 
     MLIRContext *ctx = rewriter.getContext();
-    Type ft = computeType(inType.getElementType());
+    Type ft = transformType(inType.getElementType());
     // Iteration space (batch, frame, bin, n). The window (or, without one, a
     // reduceLen-long index vector) sizes the reduction dim.
     Value window = hasWindow ? adaptor.getWindow() : Value();
@@ -391,7 +403,7 @@ struct MelWeightMatrixPattern : OpConversionPattern<onnx::MelWeightMatrixOp> {
     bool isUnsigned = isUnsignedElement(op.getOutput());
     Type f64 = rewriter.getF64Type(), i64 = rewriter.getI64Type();
     auto edgeType = cast<RankedTensorType>(adaptor.getLowerEdgeHertz().getType());
-    Type et = computeType(edgeType.getElementType());
+    Type et = edgeComputeType(edgeType.getElementType());
 
     // Scalars, read once outside the generic.
     Value dftLength = extractI64(rewriter, loc, adaptor.getDftLength());

@@ -47,3 +47,24 @@ func.func @cast_float_to_int(%x: tensor<3xf32>) -> tensor<3xi32> {
   %0 = "onnx.Cast"(%x) {to = 6 : i64} : (tensor<3xf32>) -> tensor<3xi32>
   return %0 : tensor<3xi32>
 }
+
+// -----
+
+// Two dynamic dims may broadcast against each other: the run time picks the
+// plain generic when the sizes match and the general one otherwise.
+// CHECK-LABEL: func.func @add_dynamic
+// CHECK-SAME: (%[[A:.+]]: tensor<?xf32>, %[[B:.+]]: tensor<?xf32>)
+// CHECK-DAG: %[[DA:.+]] = tensor.dim %[[A]]
+// CHECK-DAG: %[[DB:.+]] = tensor.dim %[[B]]
+// CHECK: %[[N:.+]] = arith.maxui %[[DA]], %[[DB]]
+// CHECK: %[[R:.+]] = scf.if %{{.+}} -> (tensor<?xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK: } else {
+// CHECK: linalg.generic
+// CHECK: tensor.extract %[[A]]
+// CHECK: tensor.extract %[[B]]
+// CHECK: return %[[R]]
+func.func @add_dynamic(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = "onnx.Add"(%a, %b) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -59,3 +59,24 @@ func.func @too_large() -> tensor<300x300xf32> {
   %c = "onnx.ConstantOfShape"(%s) : (tensor<2xi64>) -> tensor<300x300xf32>
   return %c : tensor<300x300xf32>
 }
+
+// -----
+
+// An If on a constant condition is replaced by the branch it takes, even when
+// the other branch would produce a different shape.
+// CHECK-LABEL: func.func @constant_if
+// CHECK-NOT: onnx.If
+// CHECK: %[[N:.+]] = "onnx.Neg"(%{{.+}}) : (tensor<3xf32>) -> tensor<3xf32>
+// CHECK: return %[[N]]
+func.func @constant_if(%x: tensor<3xf32>) -> tensor<*xf32> {
+  %c = "onnx.Constant"() {value = dense<true> : tensor<1xi1>} : () -> tensor<1xi1>
+  %0 = "onnx.If"(%c) ({
+    %u = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+    %e = "onnx.Unsqueeze"(%x, %u) : (tensor<3xf32>, tensor<1xi64>) -> tensor<3x1xf32>
+    onnx.Yield %e : tensor<3x1xf32>
+  }, {
+    %n = "onnx.Neg"(%x) : (tensor<3xf32>) -> tensor<3xf32>
+    onnx.Yield %n : tensor<3xf32>
+  }) : (tensor<1xi1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

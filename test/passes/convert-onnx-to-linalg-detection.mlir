@@ -1,0 +1,180 @@
+// RUN: smelt-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-linalg | FileCheck %s
+
+// NonZero counts first, then fills an exactly-sized [rank, nnz] tensor.
+// CHECK-LABEL: func.func @nonzero
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3xf32>) -> tensor<2x?xi64>
+// CHECK: %[[N:.+]] = scf.for {{.+}} -> (index)
+// CHECK: tensor.extract %[[X]]
+// CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<2x?xi64>
+// CHECK: %[[FILL:.+]]:2 = scf.for {{.+}} iter_args(%{{.+}} = %[[INIT]], {{.+}}) -> (tensor<2x?xi64>, index)
+// CHECK: scf.if
+// CHECK: tensor.insert
+// CHECK: return %[[FILL]]#0 : tensor<2x?xi64>
+// CHECK-NOT: onnx.
+func.func @nonzero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
+  %0 = "onnx.NonZero"(%x) : (tensor<2x3xf32>) -> tensor<2x?xi64>
+  return %0 : tensor<2x?xi64>
+}
+
+// -----
+
+// A static result type from shape inference: the dynamic value is cast to it.
+// CHECK-LABEL: func.func @nonzero_static
+// CHECK: %[[V:.+]]:2 = scf.for
+// CHECK: %[[C:.+]] = tensor.cast %[[V]]#0 : tensor<1x?xi64> to tensor<1x2xi64>
+// CHECK: return %[[C]]
+func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
+  %0 = "onnx.NonZero"(%x) : (tensor<3xi32>) -> tensor<1x2xi64>
+  return %0 : tensor<1x2xi64>
+}
+
+// -----
+
+// NMS: a [batches*classes*boxes, 3] buffer, greedy loops per batch and class,
+// sliced to the selected count.
+// CHECK-LABEL: func.func @nms
+// CHECK-SAME: %[[B:[^:]+]]: tensor<1x6x4xf32>, %[[S:[^:]+]]: tensor<1x1x6xf32>, %[[M:[^:]+]]: tensor<1xi64>
+// CHECK: tensor.extract %[[M]]
+// CHECK: %[[BUF:.+]] = tensor.empty() : tensor<6x3xi64>
+// CHECK: %[[LOOP:.+]]:2 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]]
+// CHECK: tensor.extract %[[S]]
+// CHECK: tensor.extract %[[B]]
+// CHECK: %[[SEL:.+]] = tensor.extract_slice %[[LOOP]]#0[0, 0] [%[[LOOP]]#1, 3] [1, 1] : tensor<6x3xi64> to tensor<?x3xi64>
+// CHECK: return %[[SEL]]
+func.func @nms(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %m: tensor<1xi64>, %i: tensor<1xf32>, %t: tensor<1xf32>) -> tensor<?x3xi64> {
+  %0 = "onnx.NonMaxSuppression"(%b, %s, %m, %i, %t) {center_point_box = 1 : i64} : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
+// -----
+
+// Absent optional inputs: max_output_boxes_per_class defaults to 0.
+// CHECK-LABEL: func.func @nms_defaults
+// CHECK: tensor.extract_slice
+// CHECK-NOT: onnx.NonMaxSuppression
+func.func @nms_defaults(%b: tensor<?x?x4xf32>, %s: tensor<?x?x?xf32>) -> tensor<?x3xi64> {
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.NonMaxSuppression"(%b, %s, %none, %none, %none) : (tensor<?x?x4xf32>, tensor<?x?x?xf32>, none, none, none) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
+// -----
+
+// Unique along an axis: Y gathers the unique slices; all four results are
+// data dependent and cast to the inferred static types.
+// CHECK-LABEL: func.func @unique
+// CHECK-SAME: (%[[X:.+]]: tensor<3x3xf32>)
+// CHECK: %[[OUTS:.+]]:3 = scf.for {{.+}} -> (tensor<?xi64>, tensor<?xi64>, tensor<?xi64>)
+// CHECK: %[[Y:.+]] = linalg.generic
+// CHECK: tensor.extract %[[OUTS]]#0
+// CHECK: tensor.extract %[[X]]
+// CHECK: -> tensor<?x3xf32>
+// CHECK-DAG: %[[YC:.+]] = tensor.cast %[[Y]] : tensor<?x3xf32> to tensor<2x3xf32>
+// CHECK-DAG: %[[IC:.+]] = tensor.cast %[[OUTS]]#0 : tensor<?xi64> to tensor<2xi64>
+// CHECK-DAG: %[[VC:.+]] = tensor.cast %[[OUTS]]#2 : tensor<?xi64> to tensor<3xi64>
+// CHECK-DAG: %[[CC:.+]] = tensor.cast %[[OUTS]]#1 : tensor<?xi64> to tensor<2xi64>
+// CHECK: return %[[YC]], %[[IC]], %[[VC]], %[[CC]]
+func.func @unique(%x: tensor<3x3xf32>) -> (tensor<2x3xf32>, tensor<2xi64>, tensor<3xi64>, tensor<2xi64>) {
+  %y, %i, %v, %c = "onnx.Unique"(%x) {axis = 0 : i64, sorted = 1 : i64} : (tensor<3x3xf32>) -> (tensor<2x3xf32>, tensor<2xi64>, tensor<3xi64>, tensor<2xi64>)
+  return %y, %i, %v, %c : tensor<2x3xf32>, tensor<2xi64>, tensor<3xi64>, tensor<2xi64>
+}
+
+// -----
+
+// Unique without an axis flattens the input first.
+// CHECK-LABEL: func.func @unique_flat
+// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<2x?xi32> into tensor<?xi32>
+// CHECK: return {{.+}} : tensor<?xi32>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>
+func.func @unique_flat(%x: tensor<2x?xi32>) -> (tensor<?xi32>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>) {
+  %y, %i, %v, %c = "onnx.Unique"(%x) {sorted = 0 : i64} : (tensor<2x?xi32>) -> (tensor<?xi32>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>)
+  return %y, %i, %v, %c : tensor<?xi32>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>
+}
+
+// -----
+
+// GridSample: one generic over the output gathering from X.
+// CHECK-LABEL: func.func @gridsample
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x4x4xf32>, %[[G:.+]]: tensor<1x2x2x2xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<1x1x2x2xf32>)
+// CHECK: tensor.extract %[[G]]
+// CHECK: math.roundeven
+// CHECK: tensor.extract %[[X]]
+// CHECK-NOT: onnx.GridSample
+func.func @gridsample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = "onnx.GridSample"(%x, %g) {mode = "nearest", padding_mode = "border", align_corners = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Bicubic samples a 4x4 neighbourhood.
+// CHECK-LABEL: func.func @gridsample_bicubic
+// CHECK: linalg.generic
+// CHECK-COUNT-16: tensor.extract %arg0
+func.func @gridsample_bicubic(%x: tensor<1x1x3x2xf32>, %g: tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32> {
+  %0 = "onnx.GridSample"(%x, %g) {mode = "bicubic", padding_mode = "reflection", align_corners = 0 : i64} : (tensor<1x1x3x2xf32>, tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32>
+  return %0 : tensor<1x1x2x4xf32>
+}
+
+// -----
+
+// Det: per batch matrix, LU with partial pivoting (pivot search, row swap,
+// elimination) on a 2x2 slice.
+// CHECK-LABEL: func.func @det
+// CHECK-SAME: (%[[X:.+]]: tensor<3x2x2xf32>) -> tensor<3xf32>
+// CHECK: %[[R:.+]] = scf.for {{.+}} -> (tensor<3xf32>)
+// CHECK: %[[A:.+]] = tensor.extract_slice %[[X]][%{{.+}}, 0, 0] [1, 2, 2] [1, 1, 1] : tensor<3x2x2xf32> to tensor<2x2xf32>
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[A]], {{.+}}) -> (tensor<2x2xf32>, f32)
+// CHECK: math.absf
+// CHECK: arith.divf
+// CHECK: return %[[R]]
+func.func @det(%x: tensor<3x2x2xf32>) -> tensor<3xf32> {
+  %0 = "onnx.Det"(%x) : (tensor<3x2x2xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// ReverseSequence: a gather with the time index reversed below the length.
+// CHECK-LABEL: func.func @reverse
+// CHECK-SAME: (%[[X:.+]]: tensor<4x?xf32>, %[[L:.+]]: tensor<?xi64>)
+// CHECK: %[[D:.+]] = tensor.dim %[[X]], %{{.+}}
+// CHECK: %[[E:.+]] = tensor.empty(%[[D]]) : tensor<4x?xf32>
+// CHECK: linalg.generic {{.+}} outs(%[[E]] : tensor<4x?xf32>)
+// CHECK: %[[T:.+]] = linalg.index 0
+// CHECK: %[[B:.+]] = linalg.index 1
+// CHECK: tensor.extract %[[L]][%[[B]]]
+// CHECK: arith.cmpi slt, %[[T]]
+// CHECK: tensor.extract %[[X]]
+func.func @reverse(%x: tensor<4x?xf32>, %l: tensor<?xi64>) -> tensor<4x?xf32> {
+  %0 = "onnx.ReverseSequence"(%x, %l) {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x?xf32>, tensor<?xi64>) -> tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @reverse_same_axes(%x: tensor<4x4xf32>, %l: tensor<4xi64>) -> tensor<4x4xf32> {
+  // expected-error @+2 {{node '<unnamed>' (ReverseSequence): batch_axis and time_axis must be 0 and 1}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.ReverseSequence"(%x, %l) {batch_axis = 0 : i64, time_axis = 0 : i64} : (tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @det_not_square(%x: tensor<2x3xf32>) -> tensor<f32> {
+  // expected-error @+2 {{node '<unnamed>' (Det): matrices must be square}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.Det"(%x) : (tensor<2x3xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Det has no dynamic-shape lowering: the pass's pre-check names the node.
+func.func @det_dynamic(%x: tensor<?x2x2xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{node '<unnamed>' (Det): result type 'tensor<?xf32>' is not static}}
+  %0 = "onnx.Det"(%x) : (tensor<?x2x2xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
