@@ -321,13 +321,27 @@ public:
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    if (inlineConstantIfs(rewriter)) {
-      // A taken branch may return more precise types than the If declared.
-      func::FuncOp func = getOperation();
-      auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-      func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
-                                     ret.getOperandTypes()));
+    // Folding, inlining constant Ifs and refining types feed each other
+    // (a folded Shape decides an If, whose branch gives new static types...):
+    // repeat until nothing changes.
+    for (int round = 0; round < kMaxRounds; ++round) {
+      bool changed = inlineConstantIfs(rewriter);
+      changed |= foldOps(rewriter);
+      FailureOr<bool> refined = refineOnnxShapes(getOperation());
+      if (failed(refined))
+        return signalPassFailure();
+      if (!changed && !*refined)
+        break;
     }
+  }
+
+private:
+  /// Bounds the rounds for pathological graphs; real models need a handful.
+  static constexpr int kMaxRounds = 32;
+
+  /// Replaces every foldable op by a constant; returns whether any was.
+  bool foldOps(IRRewriter &rewriter) {
+    bool changed = false;
     getOperation().walk([&](Operation *op) {
       if (!isa<onnx::OnnxDialect>(op->getDialect()) || isa<onnx::ConstantOp, onnx::NoValueOp>(op) ||
           op->getNumResults() != 1 || op->getNumRegions() != 0)
@@ -351,10 +365,11 @@ public:
           rewriter, op->getLoc(), TypeRange{resultType}, ValueRange{},
           {rewriter.getNamedAttr("value", toAttribute(resultType, *values))});
       rewriter.replaceOp(op, constant.getResult());
+      changed = true;
     });
+    return changed;
   }
 
-private:
   /// An If whose condition is a constant is replaced by the branch it takes
   /// (exporters leave such Ifs around shape code; the branch not taken may
   /// not even type-check against the other).

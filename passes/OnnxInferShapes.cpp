@@ -180,57 +180,97 @@ bool isFullyStatic(Type type) {
   return isa<NoneType>(type) || (ranked && ranked.hasStaticShape());
 }
 
+/// An If produces what its branches yield: their common type, with dims
+/// that differ between the branches dynamic. The walk is post-order, so
+/// the branches are already refined.
+bool inferIf(onnx::IfOp op) {
+  bool changed = false;
+  auto thenYield = cast<onnx::YieldOp>(op.getThenBranch().front().getTerminator());
+  auto elseYield = cast<onnx::YieldOp>(op.getElseBranch().front().getTerminator());
+  for (auto [result, a, b] : llvm::zip(op.getResults(), thenYield.getValues(),
+                                       elseYield.getValues())) {
+    auto ta = dyn_cast<RankedTensorType>(a.getType());
+    auto tb = dyn_cast<RankedTensorType>(b.getType());
+    if (!ta || !tb || ta.getRank() != tb.getRank() ||
+        ta.getElementType() != tb.getElementType())
+      continue;
+    SmallVector<int64_t> dims;
+    for (auto [da, db] : llvm::zip(ta.getShape(), tb.getShape()))
+      dims.push_back(da == db ? da : ShapedType::kDynamic);
+    FailureOr<Type> refined = refine(result.getType(), ta.clone(dims));
+    if (succeeded(refined) && *refined != result.getType()) {
+      result.setType(*refined);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+
+/// Refines the result types of `op` with its schema's inference function.
+LogicalResult inferOp(Operation *op, bool &changed) {
+  const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(
+      op->getName().stripDialect().str(), onnx::kCanonicalOpset, ::onnx::ONNX_DOMAIN);
+  if (!schema || !schema->has_type_and_shape_inference_function())
+    return success();
+  OpInferenceContext context(op, *schema);
+  try {
+    schema->GetTypeAndShapeInferenceFunction()(context);
+  } catch (const std::exception &) {
+    // The function lacked information it needs (or gave up): no refinement.
+    // Genuinely invalid models were already reported by libonnx at import.
+    return success();
+  }
+  for (unsigned i = 0; i < op->getNumResults(); ++i) {
+    const ::onnx::TypeProto &proto = *context.getOutputType(i);
+    Value result = op->getResult(i);
+    if (proto.value_case() == ::onnx::TypeProto::VALUE_NOT_SET || isa<NoneType>(result.getType()))
+      continue;
+    FailureOr<Type> inferred =
+        importType(proto, op->getContext(), [&] { return op->emitError(); });
+    if (failed(inferred))
+      return failure();
+    FailureOr<Type> refined = refine(result.getType(), *inferred);
+    if (failed(refined))
+      return op->emitError() << "result #" << i << " has type " << result.getType()
+                             << " but shape inference derives " << *inferred;
+    if (*refined != result.getType()) {
+      result.setType(*refined);
+      changed = true;
+    }
+  }
+  return success();
+}
+
 class OnnxInferShapesPass : public impl::OnnxInferShapesBase<OnnxInferShapesPass> {
 public:
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    WalkResult result = func.walk([&](Operation *op) {
-      if (!isa<onnx::OnnxDialect>(op->getDialect()) || op->getNumRegions() != 0 ||
-          llvm::all_of(op->getResultTypes(), isFullyStatic))
-        return WalkResult::advance();
-      return failed(inferOp(op)) ? WalkResult::interrupt() : WalkResult::advance();
-    });
-    if (result.wasInterrupted())
-      return signalPassFailure();
-
-    // The function returns what its body now produces.
-    auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-    func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
-                                   ret.getOperandTypes()));
-  }
-
-private:
-  LogicalResult inferOp(Operation *op) {
-    const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(
-        op->getName().stripDialect().str(), onnx::kCanonicalOpset, ::onnx::ONNX_DOMAIN);
-    if (!schema || !schema->has_type_and_shape_inference_function())
-      return success();
-    OpInferenceContext context(op, *schema);
-    try {
-      schema->GetTypeAndShapeInferenceFunction()(context);
-    } catch (const std::exception &) {
-      // The function lacked information it needs (or gave up): no refinement.
-      // Genuinely invalid models were already reported by libonnx at import.
-      return success();
-    }
-    for (unsigned i = 0; i < op->getNumResults(); ++i) {
-      const ::onnx::TypeProto &proto = *context.getOutputType(i);
-      Value result = op->getResult(i);
-      if (proto.value_case() == ::onnx::TypeProto::VALUE_NOT_SET || isa<NoneType>(result.getType()))
-        continue;
-      FailureOr<Type> inferred =
-          importType(proto, &getContext(), [&] { return op->emitError(); });
-      if (failed(inferred))
-        return failure();
-      FailureOr<Type> refined = refine(result.getType(), *inferred);
-      if (failed(refined))
-        return op->emitError() << "result #" << i << " has type " << result.getType()
-                               << " but shape inference derives " << *inferred;
-      result.setType(*refined);
-    }
-    return success();
+    if (failed(refineOnnxShapes(getOperation())))
+      signalPassFailure();
   }
 };
 
 } // namespace
+
+FailureOr<bool> refineOnnxShapes(func::FuncOp func) {
+  bool changed = false;
+  WalkResult result = func.walk([&](Operation *op) {
+    if (auto ifOp = dyn_cast<onnx::IfOp>(op)) {
+      changed |= inferIf(ifOp);
+      return WalkResult::advance();
+    }
+    if (!isa<onnx::OnnxDialect>(op->getDialect()) || op->getNumRegions() != 0 ||
+        llvm::all_of(op->getResultTypes(), isFullyStatic))
+      return WalkResult::advance();
+    return failed(inferOp(op, changed)) ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return failure();
+  // The function returns what its body now produces.
+  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
+                                 ret.getOperandTypes()));
+  return changed;
+}
+
 } // namespace smelt

@@ -29,6 +29,11 @@ namespace smelt {
 #include "passes/Passes.h.inc"
 
 
+/// Refines the result types of every onnx op in `func` with libonnx's
+/// inference functions (what onnx-infer-shapes runs); returns whether any type
+/// changed, or failure after reporting a contradiction.
+mlir::FailureOr<bool> refineOnnxShapes(mlir::func::FuncOp func);
+
 /// ONNX operator names (e.g. "Conv") that convert-onnx-to-linalg can lower.
 std::vector<std::string> lowerableOnnxOps(mlir::MLIRContext *context);
 

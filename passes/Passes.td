@@ -28,7 +28,9 @@ def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::func::FuncOp"> {
     ConstantOfShape, Add, Sub, Mul, Div, Mod, Max, Min, Neg, Abs, Equal, Less,
     Greater, Not, Where, Concat, Gather, Slice, Range. Integer division by
     zero and out-of-range indices are left for run time. An If whose
-    condition is a constant is replaced by the branch it takes.
+    condition is a constant is replaced by the branch it takes. Between
+    rounds, result types are refined as onnx-infer-shapes does, and rounds
+    repeat until nothing changes (shape code folds step by step).
   }];
   let options = [
     Option<"maxElements", "max-elements", "int64_t", "1 << 16",

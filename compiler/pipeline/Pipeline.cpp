@@ -16,13 +16,10 @@ namespace smelt {
 void buildOnnxPipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
-  // Inference and folding feed each other: folded shapes give static types,
-  // static types let Shape fold. Two rounds cover exporters' shape chains.
-  for (int round = 0; round < 2; ++round) {
-    func.addPass(createOnnxInferShapes());
-    func.addPass(createOnnxFoldConstants());
-    func.addPass(createCanonicalizerPass());
-  }
+  // Folding iterates with shape refinement until nothing changes.
+  func.addPass(createOnnxInferShapes());
+  func.addPass(createOnnxFoldConstants());
+  func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }
 

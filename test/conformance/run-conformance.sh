@@ -9,7 +9,11 @@
 #            symbolic, so all shapes are computed at run time.
 # Cases that use an operator or domain listed in excluded.txt are EXCLUDED;
 # tolerances are rtol 1e-3, atol 1e-7 (the ONNX backend's defaults) unless
-# tolerances.txt names the case. Every failure gets a one-line reason: the
+# tolerances.txt names the case. Random generators cannot match the
+# reference's draws: cases listed in random-cases.txt are instead run twice
+# on test_data_set_0's inputs and checked by check-random.mjs (the two runs
+# are byte-identical, outputs have the expected shape and dtype, values are
+# in range). Every failure gets a one-line reason: the
 # compiler's first "error:" line, smelt run's FAIL line, a timeout or a signal.
 #
 # Writes WORKDIR/results.tsv (suite, case, variant, status, reason) and
@@ -53,7 +57,7 @@ if [ $# -ne 3 ]; then
   exit 2
 fi
 smelt=$(realpath "$1") data=$(realpath "$2") work=$(realpath -m "$3")
-excluded_file=$here/excluded.txt tolerances_file=$here/tolerances.txt
+excluded_file=$here/excluded.txt tolerances_file=$here/tolerances.txt random_file=$here/random-cases.txt
 expected_file=$here/expected-pass.txt
 rm -rf "$work/cases" "$work/lib"
 mkdir -p "$work/cases" "$work/lib"
@@ -89,6 +93,11 @@ compile_and_check() {
     printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
     return
   fi
+  if [ -n "${random_check:-}" ]; then
+    random_run "$dir" "$lib"
+    rm -f "$lib"
+    return
+  fi
   for set in "$dir"/test_data_set_*; do
     out=$(timeout "$limit" "$smelt" run "$lib" --check "$set" --rtol "$rtol" --atol "$atol" 2>&1)
     rc=$?
@@ -100,6 +109,30 @@ compile_and_check() {
   done
   rm -f "$lib"
   printf 'PASS\n'
+}
+
+# A random generator case: runs LIB twice on DIR/test_data_set_0's inputs and
+# checks the outputs with check-random.mjs $random_check (from random-cases.txt);
+# prints "PASS" or "FAIL<TAB>reason".
+random_run() {
+  local dir=$1 lib=$2 set=$1/test_data_set_0 out rc run f
+  local -a inputs=()
+  for f in "$set"/input_*.pb; do [ -e "$f" ] && inputs+=(-i "$f"); done
+  for run in 1 2; do
+    rm -rf "$lib.run$run" && mkdir -p "$lib.run$run"
+    out=$(timeout "$limit" "$smelt" run "$lib" "${inputs[@]}" -o "$lib.run$run" 2>&1)
+    rc=$?
+    if [ $rc -ne 0 ]; then
+      printf 'FAIL\t%s\n' "$(failure_reason run $rc "$out")"
+      rm -rf "$lib.run1" "$lib.run2"
+      return
+    fi
+  done
+  # shellcheck disable=SC2086 # the check and its arguments are words
+  out=$(node "$here/check-random.mjs" $random_check "$set" "$lib.run1" "$lib.run2" 2>&1)
+  rc=$?
+  rm -rf "$lib.run1" "$lib.run2"
+  if [ $rc -eq 0 ]; then printf 'PASS\n'; else printf 'FAIL\trandom: %s\n' "$(grep -m1 . <<< "$out" | sed 's/^FAIL //' | one_line)"; fi
 }
 
 # One case SUITE/NAME: writes cases/SUITE/NAME.tsv (one row per variant) and
@@ -129,6 +162,11 @@ run_case() {
   local line
   line=$(grep -E "^($suite/)?$name[[:space:]]" "$tolerances_file" | head -1)
   [ -n "$line" ] && read -r _ rtol atol _ <<< "$line"
+
+  # Random generators (random-cases.txt: "CASE CHECK [ARGS]"), seen by compile_and_check.
+  local random_check=
+  line=$(grep -E "^($suite/)?$name[[:space:]]" "$random_file" 2>/dev/null | head -1)
+  [ -n "$line" ] && read -r _ random_check <<< "$line"
 
   # Graph inputs as `smelt inspect` lists them ("  NAME: TYPE[d0,d1]").
   while IFS= read -r line; do
@@ -180,8 +218,8 @@ run_case() {
     printf '%s\t%s\t%s\t%s\n' "$suite" "$name" "$variant" "$result" >> "$rows.tsv"
   done
 }
-export -f run_case compile_and_check failure_reason one_line
-export smelt data work here variants skip limit excluded_file tolerances_file
+export -f run_case compile_and_check random_run failure_reason one_line
+export smelt data work here variants skip limit excluded_file tolerances_file random_file
 
 cases=()
 for suite in ${suites//,/ }; do
