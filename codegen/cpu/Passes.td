@@ -29,6 +29,16 @@ def SmeltCpuFlattenEmptyArgs : Pass<"smelt-cpu-flatten-empty-args", "mlir::Modul
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def SmeltCpuBarePointerEntry : Pass<"smelt-cpu-bare-pointer-entry", "mlir::ModuleOp"> {
+  let summary = "Give public functions the bare-pointer calling convention";
+  let description = [{
+    Input: bufferized functions. Output: every public func.func carries
+    `llvm.bareptr`, so convert-func-to-llvm passes its (statically shaped)
+    memrefs as plain pointers, while private helpers (such as the
+    deallocation helper, whose memrefs have dynamic sizes) keep descriptors.
+  }];
+}
+
 def SmeltCpuCheckLlvm : Pass<"smelt-cpu-check-llvm", "mlir::ModuleOp"> {
   let summary = "Fail if any op is left outside the LLVM dialect";
   let description = [{
