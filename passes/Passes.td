@@ -39,6 +39,20 @@ def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["::smelt::onnx::OnnxDialect"];
 }
 
+def OnnxResolveSequences : Pass<"onnx-resolve-sequences", "mlir::func::FuncOp"> {
+  let summary = "Replace sequences with known positions by the tensors they hold";
+  let description = [{
+    Input: onnx sequence ops (SequenceEmpty, SequenceConstruct, SequenceInsert,
+    SequenceErase, SequenceAt, SequenceLength, ConcatFromSequence,
+    SplitToSequence) in the function body. Output: wherever every position is
+    a constant and the sequence stays inside the body, the ops are replaced by
+    the element tensors, constants, Concat (with Unsqueeze for new_axis) and
+    Split (with Squeeze for keepdims=0) of a statically shaped input. Other
+    sequence ops are left unchanged.
+  }];
+  let dependentDialects = ["::smelt::onnx::OnnxDialect"];
+}
+
 def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{

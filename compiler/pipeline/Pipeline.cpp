@@ -19,6 +19,10 @@ void buildOnnxPipeline(OpPassManager &pm) {
   // Folding iterates with shape refinement until nothing changes.
   func.addPass(createOnnxInferShapes());
   func.addPass(createOnnxFoldConstants());
+  // Sequences with constant positions become plain tensors; their elements'
+  // users then get new types, so fold (and refine) once more.
+  func.addPass(createOnnxResolveSequences());
+  func.addPass(createOnnxFoldConstants());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }
