@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/import/ModelLoader.h"
 
+#include "compiler/import/AttributeValidator.h"
 #include "compiler/import/Importer.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -224,6 +225,10 @@ LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &optio
     for (int64_t d : dims)
       shape->add_dim()->set_dim_value(d);
   }
+
+  // Before libonnx runs anything on the graph (see AttributeValidator.h).
+  if (failed(validateAttributeValues(graph, loc)))
+    return failure();
 
   int64_t opset = defaultDomainOpset(model);
   if (opset == 0)
