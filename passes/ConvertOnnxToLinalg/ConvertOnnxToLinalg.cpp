@@ -35,6 +35,8 @@ class ConvertOnnxToLinalgPass
 public:
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (failed(refineControlFlowBodies(func)))
+      return signalPassFailure();
     MLIRContext *ctx = &getContext();
     SignlessTypeConverter converter;
     RewritePatternSet patterns(ctx);
@@ -130,6 +132,7 @@ void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePattern
   populateSignalPatterns(converter, patterns);
   populateRandomPatterns(converter, patterns);
   populateDetectionPatterns(converter, patterns);
+  populateTextPatterns(converter, patterns);
 }
 
 std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {

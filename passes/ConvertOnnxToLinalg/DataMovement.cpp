@@ -2,11 +2,14 @@
 //
 // Ops that move or relabel data without arithmetic: Constant, Reshape,
 // Flatten, Squeeze, Unsqueeze, Transpose, Concat, Slice, Gather, Shape,
-// ConstantOfShape, Expand and Tile. Result types are static when this runs,
-// so shape-like operands (Reshape's shape, Squeeze's axes, Expand's shape,
-// Tile's repeats) are not read: the result type already says what they mean.
-// Slice's starts/steps and Gather's indices are read at run time when they
-// are not constants, with ONNX's clamping rules applied exactly.
+// ConstantOfShape, Expand and Tile. With static types, shape-like operands
+// (Reshape's shape, Squeeze's axes, Expand's shape, Tile's repeats) are not
+// read: the result type already says what they mean. Every pattern except
+// Constant also lowers dynamic dims: result sizes are then computed at run
+// time from the operands' dims and, where ONNX says so, from the shape-like
+// operands' values (Slice's starts/ends/axes/steps with ONNX's clamping rules,
+// Expand's shape, Tile's repeats, ConstantOfShape's input, Unsqueeze/Squeeze
+// axes). Run-time values are trusted to agree with the declared types.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -26,15 +29,17 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
 }
 
 /// A linalg.generic without inputs over `resultType` whose body computes each
-/// element from the iteration indices.
-Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+/// element from the iteration indices. Dynamic result dims take their sizes
+/// from `sizes` (one index value per dim).
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange sizes,
                           llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   int64_t rank = resultType.getRank();
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  Value init = resultType.hasStaticShape() ? createEmpty(b, loc, resultType)
+                                           : createEmpty(b, loc, resultType, sizes);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{},
-             ValueRange{createEmpty(b, loc, resultType)}, maps, iterators,
+             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange) {
                SmallVector<Value> indices;
                for (int64_t i = 0; i < rank; ++i)
@@ -42,6 +47,51 @@ Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultTyp
                linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
              })
       .getResult(0);
+}
+
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  return buildIndexedGeneric(b, loc, resultType, ValueRange{}, body);
+}
+
+/// Reads element `k` of a 1-D integer tensor as an i64 at run time.
+Value extractI64(OpBuilder &b, Location loc, Value tensor, Value k) {
+  Value v = tensor::ExtractOp::create(b, loc, tensor, ValueRange{k});
+  if (v.getType().getIntOrFloatBitWidth() < 64)
+    v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
+  return v;
+}
+
+Value extractI64(OpBuilder &b, Location loc, Value tensor, int64_t k) {
+  return extractI64(b, loc, tensor, indexConstant(b, loc, k));
+}
+
+Value toIndexValue(OpBuilder &b, Location loc, Value i64) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
+}
+
+Value toI64(OpBuilder &b, Location loc, Value index) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+/// A 1-D tensor of run-time length cast to the `length` its op implies
+/// (Unsqueeze's axes, Tile's repeats, ...); static tensors pass unchanged.
+Value withLength(OpBuilder &b, Location loc, Value tensor, int64_t length) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(0))
+    return tensor;
+  return tensor::CastOp::create(b, loc, RankedTensorType::get({length}, type.getElementType()),
+                                tensor);
+}
+
+/// Offsets/sizes/strides of a slice: static dims of `type` as attributes,
+/// dynamic ones from `values`.
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, RankedTensorType type, ValueRange values) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(type.isDynamicDim(d) ? OpFoldResult(values[d])
+                                         : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  return sizes;
 }
 
 // --- Constant ----------------------------------------------------------------
@@ -152,6 +202,72 @@ private:
     return sizes;
   }
 
+  /// withAxes for axes known only at run time. Their count is fixed by the
+  /// ranks; each result dim picks its input dim (or 1) with selects.
+  static SmallVector<Value> runtimeAxes(OpBuilder &b, Location loc, Value input, Value axesTensor,
+                                        int64_t resultRank, bool insert) {
+    int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+    int64_t axesRank = insert ? resultRank : rank;
+    int64_t count = insert ? resultRank - rank : rank - resultRank;
+    axesTensor = withLength(b, loc, axesTensor, count);
+    SmallVector<Value> axes;
+    Value zero64 = arith::ConstantIntOp::create(b, loc, 0, 64);
+    for (int64_t k = 0; k < count; ++k) {
+      Value a = extractI64(b, loc, axesTensor, k);
+      Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a, zero64);
+      a = arith::SelectOp::create(
+          b, loc, negative,
+          arith::AddIOp::create(b, loc, a, arith::ConstantIntOp::create(b, loc, axesRank, 64)), a);
+      axes.push_back(toIndexValue(b, loc, a));
+    }
+    // marked[d]: dim d (of the result for Unsqueeze, of the input for Squeeze) is an axis.
+    Value falseV = arith::ConstantIntOp::create(b, loc, 0, 1);
+    Value zero = indexConstant(b, loc, 0), one = indexConstant(b, loc, 1);
+    SmallVector<Value> marked;
+    for (int64_t d = 0; d < axesRank; ++d) {
+      Value m = falseV;
+      for (Value a : axes)
+        m = arith::OrIOp::create(
+            b, loc, m,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, indexConstant(b, loc, d)));
+      marked.push_back(m);
+    }
+    SmallVector<Value> sizes;
+    if (insert) {
+      // Result dim d reads input dim d - (axes before d), or is 1.
+      Value before = zero;
+      for (int64_t d = 0; d < resultRank; ++d) {
+        Value source = arith::SubIOp::create(b, loc, indexConstant(b, loc, d), before);
+        Value size = one;
+        for (int64_t j = 0; j < rank; ++j) {
+          Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, source,
+                                            indexConstant(b, loc, j));
+          size = arith::SelectOp::create(b, loc, hit, dimSize(b, loc, input, j), size);
+        }
+        sizes.push_back(arith::SelectOp::create(b, loc, marked[d], one, size));
+        before = arith::AddIOp::create(
+            b, loc, before, arith::SelectOp::create(b, loc, marked[d], one, zero));
+      }
+      return sizes;
+    }
+    // Result dim e is the input dim j that is kept with e kept dims before it.
+    sizes.assign(resultRank, one);
+    Value kept = zero;
+    for (int64_t j = 0; j < rank; ++j) {
+      Value dim = dimSize(b, loc, input, j);
+      for (int64_t e = 0; e < resultRank; ++e) {
+        Value hit = arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kept, indexConstant(b, loc, e)),
+            arith::XOrIOp::create(b, loc, marked[j], arith::ConstantIntOp::create(b, loc, 1, 1)));
+        sizes[e] = arith::SelectOp::create(b, loc, hit, dim, sizes[e]);
+      }
+      kept = arith::AddIOp::create(b, loc, kept,
+                                   arith::SelectOp::create(b, loc, marked[j], zero, one));
+    }
+    return sizes;
+  }
+
   FailureOr<SmallVector<Value>> resultSizes(OpTy op, typename OpTy::Adaptor adaptor,
                                             OpBuilder &b, Location loc, Value input,
                                             RankedTensorType resultType) const {
@@ -162,13 +278,16 @@ private:
     } else if constexpr (std::is_same_v<OpTy, onnx::UnsqueezeOp>) {
       SmallVector<int64_t> axes;
       if (failed(getConstantInts(op.getAxes(), axes)))
-        return op.emitError() << describeNode(op) << ": axes must be a constant";
+        return runtimeAxes(b, loc, input, adaptor.getAxes(), resultType.getRank(), /*insert=*/true);
       return withAxes(b, loc, input, resultType.getRank(), axes, /*insert=*/true);
     } else if constexpr (std::is_same_v<OpTy, onnx::SqueezeOp>) {
       SmallVector<int64_t> axes;
-      if (isa<NoneType>(op.getAxes().getType()) || failed(getConstantInts(op.getAxes(), axes)))
+      if (isa<NoneType>(op.getAxes().getType()))
         return op.emitError() << describeNode(op)
-                              << ": squeezing dynamic dims needs constant axes";
+                              << ": squeezing dynamic dims needs explicit axes";
+      if (failed(getConstantInts(op.getAxes(), axes)))
+        return runtimeAxes(b, loc, input, adaptor.getAxes(), resultType.getRank(),
+                           /*insert=*/false);
       return withAxes(b, loc, input, resultType.getRank(), axes, /*insert=*/false);
     } else {
       // Reshape: 0 copies the input dim (unless allowzero), -1 is inferred.
@@ -242,24 +361,34 @@ struct TransposePattern : OpConversionPattern<onnx::TransposeOp> {
 // --- Concat ------------------------------------------------------------------
 
 struct ConcatPattern : OpConversionPattern<onnx::ConcatOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConcatPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::ConcatOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getConcatResult());
+    auto resultType = getRankedType(*getTypeConverter(), op.getConcatResult());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+      return rewriter.notifyMatchFailure(op, "result is not ranked");
     int64_t rank = resultType.getRank();
     if (op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
                             << " is out of range for rank " << rank;
     int64_t axis = normalizeAxis(op.getAxis(), rank);
+    bool allStatic = resultType.hasStaticShape();
+    for (Value input : adaptor.getInputs()) {
+      auto type = dyn_cast<RankedTensorType>(input.getType());
+      if (!type || type.getRank() != rank)
+        return op.emitError() << describeNode(op) << ": inputs need the result's rank";
+      allStatic &= type.hasStaticShape();
+    }
+    if (!allStatic)
+      return rewriteDynamic(op, adaptor.getInputs(), resultType, axis, rewriter);
     Value result = createEmpty(rewriter, loc, resultType);
     int64_t offset = 0;
     for (Value input : adaptor.getInputs()) {
-      auto type = dyn_cast<RankedTensorType>(input.getType());
-      if (!type || !type.hasStaticShape() || type.getRank() != rank)
-        return rewriter.notifyMatchFailure(op, "inputs need static shapes of the result's rank");
+      auto type = cast<RankedTensorType>(input.getType());
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
       for (int64_t d : type.getShape())
@@ -272,6 +401,47 @@ struct ConcatPattern : OpConversionPattern<onnx::ConcatOp> {
     }
     if (offset != resultType.getDimSize(axis))
       return op.emitError() << describeNode(op) << ": inputs do not add up to the result type";
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Run-time sizes: the axis is the sum of the inputs' sizes along it, the
+  /// other dims are the first input's; each input lands at a running offset.
+  static LogicalResult rewriteDynamic(onnx::ConcatOp op, ValueRange inputs,
+                                      RankedTensorType resultType, int64_t axis,
+                                      ConversionPatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    int64_t rank = resultType.getRank();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d != axis) {
+        // Prefer an input whose dim is static.
+        Value source = inputs.front();
+        for (Value input : inputs)
+          if (!cast<RankedTensorType>(input.getType()).isDynamicDim(d))
+            source = input;
+        sizes.push_back(dimSize(rewriter, loc, source, d));
+        continue;
+      }
+      Value total = indexConstant(rewriter, loc, 0);
+      for (Value input : inputs)
+        total = arith::AddIOp::create(rewriter, loc, total, dimSize(rewriter, loc, input, axis));
+      sizes.push_back(total);
+    }
+    Value result = createEmpty(rewriter, loc, resultType, sizes);
+    Value offset = indexConstant(rewriter, loc, 0);
+    for (Value input : inputs) {
+      auto type = cast<RankedTensorType>(input.getType());
+      if (type.hasStaticShape() && type.getNumElements() == 0)
+        continue;
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      offsets[axis] = offset;
+      SmallVector<OpFoldResult> inputSizes = tensor::getMixedSizes(rewriter, loc, input);
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, offsets, inputSizes,
+                                             strides);
+      offset = arith::AddIOp::create(rewriter, loc, offset, dimSize(rewriter, loc, input, axis));
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -294,27 +464,24 @@ int64_t clampEnd(int64_t end, int64_t step, int64_t dim) {
   return std::min(std::max(end, lower), upper);
 }
 
-/// Reads element `k` of a 1-D integer tensor as an i64 at run time.
-Value extractI64(OpBuilder &b, Location loc, Value tensor, int64_t k) {
-  Value v = tensor::ExtractOp::create(b, loc, tensor, ValueRange{indexConstant(b, loc, k)});
-  if (v.getType().getIntOrFloatBitWidth() < 64)
-    v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
-  return v;
-}
-
 struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
-  using OpConversionPattern::OpConversionPattern;
+  SlicePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value data = adaptor.getData();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
     auto startsType = dyn_cast<RankedTensorType>(op.getStarts().getType());
-    if (!resultType || !dataType || !dataType.hasStaticShape() || !startsType ||
-        !startsType.hasStaticShape() || startsType.getRank() != 1)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    int64_t rank = dataType.getRank(), count = startsType.getDimSize(0);
+    if (!resultType || !dataType || !startsType || startsType.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "needs ranked types and 1-D starts");
+    // A run-time count of starts is at most the rank (axes are distinct).
+    int64_t rank = dataType.getRank();
+    bool staticCount = !startsType.isDynamicDim(0);
+    int64_t count = staticCount ? startsType.getDimSize(0) : rank;
     if (resultType.getRank() != rank)
       return op.emitError() << describeNode(op) << ": result rank differs from the data rank";
     bool hasAxes = !isa<NoneType>(op.getAxes().getType());
@@ -330,6 +497,11 @@ struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
         axes.push_back(k);
     if (!hasSteps)
       steps.assign(count, 1);
+    if (!staticCount) {
+      constStarts = constEnds = false;
+      constAxes = !hasAxes;
+      constSteps = !hasSteps;
+    }
     if (constAxes) {
       SmallVector<bool> seen(rank, false);
       for (int64_t &axis : axes) {
@@ -346,7 +518,8 @@ struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
       return op.emitError() << describeNode(op) << ": steps must not be 0";
 
     // Fully constant: compute the slice now and check it against the result.
-    if (constStarts && constEnds && constAxes && constSteps) {
+    bool staticShapes = dataType.hasStaticShape() && resultType.hasStaticShape();
+    if (staticShapes && constStarts && constEnds && constAxes && constSteps) {
       if (static_cast<int64_t>(ends.size()) != count || static_cast<int64_t>(axes.size()) != count ||
           static_cast<int64_t>(steps.size()) != count)
         return op.emitError() << describeNode(op) << ": starts, ends, axes and steps differ in length";
@@ -383,59 +556,113 @@ struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
       return success();
     }
 
-    // Run-time parameters: the result shape is static, so only each dim's
-    // clamped start and its step are needed; both are computed as scalars.
-    Value starts1 = adaptor.getStarts();
+    // Run-time parameters or dims: each dim's clamped start, step and length
+    // are computed as i64 scalars with ONNX's rules. With a run-time count,
+    // entry k takes part only when k < count.
+    Value startsT = adaptor.getStarts(), endsT = adaptor.getEnds();
     Value axesT = hasAxes ? adaptor.getAxes() : Value();
     Value stepsT = hasSteps ? adaptor.getSteps() : Value();
     auto c64 = [&](int64_t v) -> Value {
       return arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(v));
     };
-    SmallVector<Value> startValues(rank, c64(0)), stepValues(rank, c64(1));
-    Value zero = c64(0);
+    auto select = [&](Value c, Value t, Value f) -> Value {
+      return arith::SelectOp::create(rewriter, loc, c, t, f);
+    };
+    auto icmp = [&](arith::CmpIPredicate p, Value l, Value r) -> Value {
+      return arith::CmpIOp::create(rewriter, loc, p, l, r);
+    };
+    using P = arith::CmpIPredicate;
+    SmallVector<Value> dims, startValues, stepValues, sizeValues;
+    for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(toI64(rewriter, loc, dimSize(rewriter, loc, data, d)));
+      startValues.push_back(c64(0));
+      stepValues.push_back(c64(1));
+      sizeValues.push_back(dims.back());
+    }
+    Value zero = c64(0), one = c64(1);
+    Value countValue;
+    if (!staticCount)
+      countValue = toI64(rewriter, loc, dimSize(rewriter, loc, startsT, 0));
     for (int64_t k = 0; k < count; ++k) {
-      Value start = constStarts ? c64(starts[k]) : extractI64(rewriter, loc, starts1, k);
-      Value step = constSteps ? c64(steps[k]) : extractI64(rewriter, loc, stepsT, k);
+      Value valid, position = indexConstant(rewriter, loc, k);
+      if (!staticCount) {
+        valid = icmp(P::slt, c64(k), countValue);
+        // Stay in bounds for entries past the count.
+        Value last = arith::MaxSIOp::create(rewriter, loc, arith::SubIOp::create(rewriter, loc, countValue, one), zero);
+        position = toIndexValue(rewriter, loc, arith::MinSIOp::create(rewriter, loc, c64(k), last));
+      }
+      Value start = constStarts ? c64(starts[k]) : extractI64(rewriter, loc, startsT, position);
+      Value end = constEnds ? c64(ends[k]) : extractI64(rewriter, loc, endsT, position);
+      Value step = constSteps ? c64(steps[k]) : extractI64(rewriter, loc, stepsT, position);
       Value axis;
       if (!constAxes) {
-        axis = extractI64(rewriter, loc, axesT, k);
-        Value negative = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, axis, zero);
-        axis = arith::SelectOp::create(rewriter, loc, negative,
-                                       arith::AddIOp::create(rewriter, loc, axis, c64(rank)), axis);
+        if (hasAxes) {
+          axis = extractI64(rewriter, loc, axesT, position);
+          axis = select(icmp(P::slt, axis, zero), arith::AddIOp::create(rewriter, loc, axis, c64(rank)), axis);
+        } else {
+          axis = c64(k);
+        }
       }
+      if (!constSteps) {
+        // A zero step would divide by zero below; ONNX rejects it anyway.
+        step = select(icmp(P::eq, step, zero), one, step);
+      }
+      Value forward = icmp(P::sgt, step, zero);
       for (int64_t d = 0; d < rank; ++d) {
         if (constAxes && axes[k] != d)
           continue;
-        int64_t dim = dataType.getDimSize(d);
-        Value negative = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, start, zero);
-        Value shifted = arith::SelectOp::create(
-            rewriter, loc, negative, arith::AddIOp::create(rewriter, loc, start, c64(dim)), start);
-        Value forward = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sgt, step, zero);
-        Value upper = arith::SelectOp::create(rewriter, loc, forward, c64(dim), c64(dim - 1));
-        Value clamped = arith::MinSIOp::create(
-            rewriter, loc, arith::MaxSIOp::create(rewriter, loc, shifted, zero), upper);
-        if (constAxes) {
-          startValues[d] = clamped;
+        Value dim = dims[d];
+        Value upper = select(forward, dim, arith::SubIOp::create(rewriter, loc, dim, one));
+        Value lower = select(forward, zero, c64(-1));
+        auto clamp = [&](Value v, Value low) -> Value {
+          Value shifted = select(icmp(P::slt, v, zero), arith::AddIOp::create(rewriter, loc, v, dim), v);
+          return arith::MinSIOp::create(rewriter, loc,
+                                        arith::MaxSIOp::create(rewriter, loc, shifted, low), upper);
+        };
+        Value s = clamp(start, zero), e = clamp(end, lower);
+        // length = max(ceil((e - s) / step), 0) for either sign of step.
+        Value distance = arith::SubIOp::create(rewriter, loc, e, s);
+        Value length = arith::CeilDivSIOp::create(rewriter, loc, distance, step);
+        length = arith::MaxSIOp::create(rewriter, loc, length, zero);
+        Value selected;
+        if (!constAxes)
+          selected = icmp(P::eq, axis, c64(d));
+        if (valid)
+          selected = selected ? Value(arith::AndIOp::create(rewriter, loc, selected, valid)) : valid;
+        if (!selected) {
+          startValues[d] = s;
           stepValues[d] = step;
+          sizeValues[d] = length;
           continue;
         }
-        Value selected = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, axis, c64(d));
-        startValues[d] = arith::SelectOp::create(rewriter, loc, selected, clamped, startValues[d]);
-        stepValues[d] = arith::SelectOp::create(rewriter, loc, selected, step, stepValues[d]);
+        startValues[d] = select(selected, s, startValues[d]);
+        stepValues[d] = select(selected, step, stepValues[d]);
+        sizeValues[d] = select(selected, length, sizeValues[d]);
       }
     }
     for (int64_t d = 0; d < rank; ++d) {
-      startValues[d] = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), startValues[d]);
-      stepValues[d] = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), stepValues[d]);
+      startValues[d] = toIndexValue(rewriter, loc, startValues[d]);
+      stepValues[d] = toIndexValue(rewriter, loc, stepValues[d]);
+      sizeValues[d] = toIndexValue(rewriter, loc, sizeValues[d]);
     }
-    rewriter.replaceOp(op, buildStrided(rewriter, loc, data, resultType, startValues, stepValues));
+    bool positiveSteps = !hasSteps || (constSteps && llvm::all_of(steps, [](int64_t s) { return s > 0; }));
+    if (positiveSteps) {
+      SmallVector<OpFoldResult> offsets(startValues.begin(), startValues.end());
+      SmallVector<OpFoldResult> strides(stepValues.begin(), stepValues.end());
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, resultType, data, offsets, mixedSizes(rewriter, resultType, sizeValues), strides);
+      return success();
+    }
+    rewriter.replaceOp(op, buildStrided(rewriter, loc, data, resultType, startValues, stepValues,
+                                        sizeValues));
     return success();
   }
 
   /// result[i...] = data[start + i * step ...], any step sign.
   static Value buildStrided(OpBuilder &b, Location loc, Value data, RankedTensorType resultType,
-                            ArrayRef<Value> starts, ArrayRef<Value> steps) {
-    return buildIndexedGeneric(b, loc, resultType, [&](OpBuilder &nb, Location nloc, ValueRange ivs) {
+                            ArrayRef<Value> starts, ArrayRef<Value> steps,
+                            ValueRange sizes = {}) {
+    return buildIndexedGeneric(b, loc, resultType, sizes, [&](OpBuilder &nb, Location nloc, ValueRange ivs) {
       SmallVector<Value> indices;
       for (auto [iv, start, step] : llvm::zip(ivs, starts, steps))
         indices.push_back(arith::AddIOp::create(nb, nloc, start,
@@ -448,16 +675,19 @@ struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
 // --- Gather ------------------------------------------------------------------
 
 struct GatherPattern : OpConversionPattern<onnx::GatherOp> {
-  using OpConversionPattern::OpConversionPattern;
+  GatherPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value data = adaptor.getData(), indices = adaptor.getIndices();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
-    if (!resultType || !dataType || !dataType.hasStaticShape() || !indicesType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !dataType || !indicesType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = dataType.getRank(), q = indicesType.getRank();
     if (op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
@@ -474,16 +704,24 @@ struct GatherPattern : OpConversionPattern<onnx::GatherOp> {
     SmallVector<AffineMap> maps{AffineMap::get(outRank, 0, indexExprs, ctx),
                                 rewriter.getMultiDimIdentityMap(outRank)};
     SmallVector<utils::IteratorType> iterators(outRank, utils::IteratorType::parallel);
-    int64_t dim = dataType.getDimSize(axis);
+    Value dim = dimSize(rewriter, loc, data, axis);
+    // Result: data.shape[:axis] ++ indices.shape ++ data.shape[axis + 1:].
+    SmallVector<Value> sizes;
+    for (int64_t i = 0; i < axis; ++i)
+      sizes.push_back(dimSize(rewriter, loc, data, i));
+    for (int64_t j = 0; j < q; ++j)
+      sizes.push_back(dimSize(rewriter, loc, indices, j));
+    for (int64_t i = axis + 1; i < rank; ++i)
+      sizes.push_back(dimSize(rewriter, loc, data, i));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
-        ValueRange{createEmpty(rewriter, loc, resultType)}, maps, iterators,
+        ValueRange{createEmpty(rewriter, loc, resultType, sizes)}, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           Value zero = indexConstant(b, l, 0);
           Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, index, zero);
           index = arith::SelectOp::create(
-              b, l, negative, arith::AddIOp::create(b, l, index, indexConstant(b, l, dim)), index);
+              b, l, negative, arith::AddIOp::create(b, l, index, dim), index);
           SmallVector<Value> position;
           for (int64_t i = 0; i < axis; ++i)
             position.push_back(linalg::IndexOp::create(b, l, i));
@@ -557,13 +795,16 @@ struct SizePattern : OpConversionPattern<onnx::SizeOp> {
 };
 
 struct ConstantOfShapePattern : OpConversionPattern<onnx::ConstantOfShapeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor,
+  ConstantOfShapePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
+  LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+      return rewriter.notifyMatchFailure(op, "result is not ranked");
     Type elementType = resultType.getElementType();
     Value scalar;
     if (ElementsAttr attr = op.getValueAttr()) {
@@ -580,7 +821,17 @@ struct ConstantOfShapePattern : OpConversionPattern<onnx::ConstantOfShapeOp> {
     } else {
       scalar = scalarConstant(rewriter, loc, elementType, 0.0);
     }
-    rewriter.replaceOp(op, createFilled(rewriter, loc, resultType, scalar));
+    if (resultType.hasStaticShape()) {
+      rewriter.replaceOp(op, createFilled(rewriter, loc, resultType, scalar));
+      return success();
+    }
+    // The shape operand has one entry per result dim.
+    Value shape = withLength(rewriter, loc, adaptor.getInput(), resultType.getRank());
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      sizes.push_back(toIndexValue(rewriter, loc, extractI64(rewriter, loc, shape, d)));
+    Value init = createEmpty(rewriter, loc, resultType, sizes);
+    rewriter.replaceOp(op, linalg::FillOp::create(rewriter, loc, scalar, init).getResult(0));
     return success();
   }
 };
@@ -588,54 +839,122 @@ struct ConstantOfShapePattern : OpConversionPattern<onnx::ConstantOfShapeOp> {
 // --- Expand, Tile --------------------------------------------------------------
 
 struct ExpandPattern : OpConversionPattern<onnx::ExpandOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ExpandPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::ExpandOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
-    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
+    Value input = adaptor.getInput();
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
+    if (!resultType || !inputType || !shapeType || shapeType.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "needs ranked types and a 1-D shape");
     if (inputType.getRank() > resultType.getRank())
       return op.emitError() << describeNode(op) << ": input rank exceeds the result rank";
-    int64_t offset = resultType.getRank() - inputType.getRank();
-    for (int64_t i = 0; i < inputType.getRank(); ++i) {
-      int64_t from = inputType.getDimSize(i), to = resultType.getDimSize(offset + i);
-      if (from != to && from != 1)
-        return op.emitError() << describeNode(op) << ": cannot broadcast " << inputType << " to "
-                              << resultType;
+    int64_t rank = resultType.getRank(), offset = rank - inputType.getRank();
+    if (inputType.hasStaticShape() && resultType.hasStaticShape()) {
+      for (int64_t i = 0; i < inputType.getRank(); ++i) {
+        int64_t from = inputType.getDimSize(i), to = resultType.getDimSize(offset + i);
+        if (from != to && from != 1)
+          return op.emitError() << describeNode(op) << ": cannot broadcast " << inputType
+                                << " to " << resultType;
+      }
+      Value result = buildElementwise(rewriter, op.getLoc(), resultType, input,
+                                      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+      rewriter.replaceOp(op, result);
+      return success();
     }
-    Value result = buildElementwise(rewriter, op.getLoc(), resultType, adaptor.getInput(),
-                                    [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    // Result dim i (aligned to the right with both the shape and the input)
+    // is the shape's entry, or the input's dim where that entry is 1 or absent.
+    Location loc = op.getLoc();
+    Value shape = adaptor.getShape();
+    Value length = toI64(rewriter, loc, dimSize(rewriter, loc, shape, 0));
+    Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
+    Value one = arith::ConstantIntOp::create(rewriter, loc, 1, 64);
+    SmallVector<Value> sizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      // Entry j = i - (rank - length) of the shape, if j >= 0.
+      Value j = arith::AddIOp::create(
+          rewriter, loc, arith::ConstantIntOp::create(rewriter, loc, i - rank, 64), length);
+      Value present = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, j, zero);
+      Value last = arith::MaxSIOp::create(rewriter, loc, arith::SubIOp::create(rewriter, loc, length, one), zero);
+      Value position = arith::MinSIOp::create(rewriter, loc, arith::MaxSIOp::create(rewriter, loc, j, zero), last);
+      Value entry = extractI64(rewriter, loc, shape, toIndexValue(rewriter, loc, position));
+      entry = arith::SelectOp::create(rewriter, loc, present, entry, one);
+      Value inDim = i >= offset ? toI64(rewriter, loc, dimSize(rewriter, loc, input, i - offset)) : one;
+      Value isOne = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, entry, one);
+      sizes.push_back(toIndexValue(rewriter, loc, arith::SelectOp::create(rewriter, loc, isOne, inDim, entry)));
+    }
+    SmallVector<Value> inputDims;
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      inputDims.push_back(dimSize(rewriter, loc, input, d));
+    Value result = buildIndexedGeneric(
+        rewriter, loc, resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {
+          // Dims of size 1 stretch: read them at 0.
+          Value zeroIndex = indexConstant(b, l, 0), oneIndex = indexConstant(b, l, 1);
+          SmallVector<Value> position;
+          for (int64_t d = 0; d < inputType.getRank(); ++d) {
+            Value iv = ivs[offset + d];
+            if (!inputType.isDynamicDim(d)) {
+              position.push_back(inputType.getDimSize(d) == 1 ? zeroIndex : iv);
+              continue;
+            }
+            Value isOne = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, inputDims[d], oneIndex);
+            position.push_back(arith::SelectOp::create(b, l, isOne, zeroIndex, iv));
+          }
+          return Value(tensor::ExtractOp::create(b, l, input, position));
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
 struct TilePattern : OpConversionPattern<onnx::TileOp> {
-  using OpConversionPattern::OpConversionPattern;
+  TilePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::TileOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value input = adaptor.getInput();
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     if (inputType.getRank() != resultType.getRank())
       return op.emitError() << describeNode(op) << ": result rank differs from the input rank";
-    for (int64_t i = 0; i < inputType.getRank(); ++i) {
-      int64_t from = inputType.getDimSize(i), to = resultType.getDimSize(i);
-      if ((from == 0 && to != 0) || (from != 0 && to % from != 0))
-        return op.emitError() << describeNode(op) << ": " << resultType
-                              << " is not a tiling of " << inputType;
+    Location loc = op.getLoc();
+    int64_t rank = inputType.getRank();
+    bool isStatic = inputType.hasStaticShape() && resultType.hasStaticShape();
+    if (isStatic) {
+      for (int64_t i = 0; i < rank; ++i) {
+        int64_t from = inputType.getDimSize(i), to = resultType.getDimSize(i);
+        if ((from == 0 && to != 0) || (from != 0 && to % from != 0))
+          return op.emitError() << describeNode(op) << ": " << resultType
+                                << " is not a tiling of " << inputType;
+      }
+    }
+    // Result dim i is input dim i times repeats[i], read at run time.
+    SmallVector<Value> dims, sizes;
+    Value repeats = isStatic ? Value() : withLength(rewriter, loc, adaptor.getRepeats(), rank);
+    for (int64_t i = 0; i < rank; ++i) {
+      dims.push_back(dimSize(rewriter, loc, input, i));
+      if (isStatic)
+        continue;
+      Value times = toIndexValue(rewriter, loc, extractI64(rewriter, loc, repeats, i));
+      sizes.push_back(arith::MulIOp::create(rewriter, loc, dims.back(), times));
     }
     Value result = buildIndexedGeneric(
-        rewriter, op.getLoc(), resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+        rewriter, loc, resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {
           SmallVector<Value> position;
           for (auto [i, iv] : llvm::enumerate(ivs)) {
-            int64_t dim = inputType.getDimSize(i);
-            position.push_back(dim == resultType.getDimSize(i)
-                                   ? iv
-                                   : Value(arith::RemUIOp::create(b, l, iv, indexConstant(b, l, dim))));
+            if (isStatic && inputType.getDimSize(i) == resultType.getDimSize(i)) {
+              position.push_back(iv);
+              continue;
+            }
+            position.push_back(arith::RemUIOp::create(b, l, iv, dims[i]));
           }
           return Value(tensor::ExtractOp::create(b, l, input, position));
         });

@@ -175,13 +175,21 @@ Value clipBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info
   return x;
 }
 
-/// Identity-like ops forward their operand.
+/// Identity-like ops forward their operand (through a tensor.cast where the
+/// result type knows more or fewer static dims).
 template <typename OpTy>
 struct ForwardPattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  ForwardPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern<OpTy>(converter, context) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, adaptor.getOperands().front());
+    Value input = adaptor.getOperands().front();
+    auto resultType = getRankedType(*this->getTypeConverter(), op->getResult(0));
+    if (resultType && isa<RankedTensorType>(input.getType()) && input.getType() != resultType)
+      input = tensor::CastOp::create(rewriter, op.getLoc(), resultType, input);
+    rewriter.replaceOp(op, input);
     return success();
   }
 };
@@ -191,7 +199,10 @@ struct ForwardPattern : OpConversionPattern<OpTy> {
 /// lowering.
 template <typename OpTy>
 struct CastPattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  CastPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern<OpTy>(converter, context) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Value input = op->getOperand(0);
@@ -199,9 +210,9 @@ struct CastPattern : OpConversionPattern<OpTy> {
     Type dst = cast<ShapedType>(op->getResult(0).getType()).getElementType();
     if (isa<onnx::StringType>(src) || isa<onnx::StringType>(dst))
       return op.emitError() << describeNode(op) << ": casts to or from string are not supported yet";
-    auto resultType = getStaticType(*this->getTypeConverter(), op->getResult(0));
+    auto resultType = getRankedType(*this->getTypeConverter(), op->getResult(0));
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+      return rewriter.notifyMatchFailure(op, "result is not ranked");
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, ValueRange{adaptor.getOperands()[0]},
         [&](OpBuilder &b, Location loc, ValueRange args) {

@@ -22,6 +22,7 @@
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 
@@ -55,6 +56,28 @@ Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t dim) {
       b, loc, negative, arith::AddIOp::create(b, loc, index, indexConstant(b, loc, dim)), index);
 }
 
+/// wrapIndex for a run-time dim size.
+Value wrapIndex(OpBuilder &b, Location loc, Value index, Value dim) {
+  Value negative = cmp(b, loc, arith::CmpIPredicate::slt, index, indexConstant(b, loc, 0));
+  return arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, index, dim),
+                                 index);
+}
+
+/// `value` as `type` where only static-ness differs (a no-op when equal).
+Value castTo(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+/// `indices` with its last dim cast to the static `k` the ranks imply.
+Value withLastDim(OpBuilder &b, Location loc, Value indices, int64_t k) {
+  auto type = cast<RankedTensorType>(indices.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = k;
+  return castTo(b, loc, indices, type.clone(shape));
+}
+
 /// Index of `value` clamped into [0, dim - 1], for reads that must stay in bounds.
 Value clampIndex(OpBuilder &b, Location loc, Value index, int64_t dim) {
   Value low = arith::MaxSIOp::create(b, loc, index, indexConstant(b, loc, 0));
@@ -78,28 +101,33 @@ SmallVector<AffineExpr> dimExprs(MLIRContext *ctx, int64_t from, int64_t to) {
 // --- GatherElements, GatherND ------------------------------------------------
 
 struct GatherElementsPattern : OpConversionPattern<onnx::GatherElementsOp> {
-  using OpConversionPattern::OpConversionPattern;
+  GatherElementsPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::GatherElementsOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value data = adaptor.getData(), indices = adaptor.getIndices();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
-    if (!resultType || !dataType || !dataType.hasStaticShape() || !indicesType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !dataType || !indicesType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = dataType.getRank();
     if (op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
                             << " is out of range for rank " << rank;
-    if (indicesType.getShape() != resultType.getShape() || indicesType.getRank() != rank)
+    if (failed(verifyCompatibleShape(indicesType, resultType)) || indicesType.getRank() != rank)
       return op.emitError() << describeNode(op)
                             << ": indices must have the data's rank and the result's shape";
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    int64_t dim = dataType.getDimSize(axis);
+    Value dim = dataType.isDynamicDim(axis) ? dimSize(rewriter, op.getLoc(), data, axis) : Value();
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, indices, [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> position = loopIndices(b, l, 0, rank);
-          position[axis] = wrapIndex(b, l, toIndex(b, l, args[0], false), dim);
+          Value index = toIndex(b, l, args[0], false);
+          position[axis] = dim ? wrapIndex(b, l, index, dim)
+                               : wrapIndex(b, l, index, dataType.getDimSize(axis));
           return Value(tensor::ExtractOp::create(b, l, data, position));
         });
     rewriter.replaceOp(op, result);
@@ -108,22 +136,32 @@ struct GatherElementsPattern : OpConversionPattern<onnx::GatherElementsOp> {
 };
 
 struct GatherNDPattern : OpConversionPattern<onnx::GatherNDOp> {
-  using OpConversionPattern::OpConversionPattern;
+  GatherNDPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::GatherNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value data = adaptor.getData(), indices = adaptor.getIndices();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
-    if (!resultType || !dataType || !dataType.hasStaticShape() || !indicesType ||
-        !indicesType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !dataType || !indicesType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t r = dataType.getRank(), q = indicesType.getRank(), batch = op.getBatchDims();
     if (q < 1 || batch < 0 || batch >= std::min(r, q))
       return op.emitError() << describeNode(op) << ": batch_dims " << batch
                             << " must be below the ranks of data and indices";
+    // A run-time indices.shape[-1] follows from the ranks.
     int64_t k = indicesType.getDimSize(q - 1);
+    if (indicesType.isDynamicDim(q - 1)) {
+      k = q - 1 + r - batch - resultType.getRank();
+      if (k >= 1) {
+        indices = withLastDim(rewriter, loc, indices, k);
+        indicesType = cast<RankedTensorType>(indices.getType());
+      }
+    }
     if (k < 1 || batch + k > r)
       return op.emitError() << describeNode(op) << ": indices.shape[-1] = " << k
                             << " does not fit data of rank " << r << " after " << batch
@@ -131,18 +169,25 @@ struct GatherNDPattern : OpConversionPattern<onnx::GatherNDOp> {
     // Result: indices.shape[:-1] ++ data.shape[batch + k:].
     SmallVector<int64_t> expected(indicesType.getShape().drop_back());
     llvm::append_range(expected, dataType.getShape().drop_front(batch + k));
-    if (resultType.getShape() != ArrayRef<int64_t>(expected))
+    if (failed(verifyCompatibleShape(resultType.getShape(), expected)))
       return op.emitError() << describeNode(op) << ": result type " << resultType
                             << " does not match the operands";
-    if (resultType.getNumElements() == 0) {
+    if (resultType.hasStaticShape() && resultType.getNumElements() == 0) {
       rewriter.replaceOp(op, createEmpty(rewriter, loc, resultType));
       return success();
     }
     int64_t outRank = resultType.getRank();
+    SmallVector<Value> sizes, dims;
+    for (int64_t i = 0; i + 1 < q; ++i)
+      sizes.push_back(dimSize(rewriter, loc, indices, i));
+    for (int64_t i = batch + k; i < r; ++i)
+      sizes.push_back(dimSize(rewriter, loc, data, i));
+    for (int64_t j = 0; j < k; ++j)
+      dims.push_back(dimSize(rewriter, loc, data, batch + j));
     SmallVector<utils::IteratorType> iterators(outRank, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{},
-        ValueRange{createEmpty(rewriter, loc, resultType)},
+        ValueRange{createEmpty(rewriter, loc, resultType, sizes)},
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(outRank)}, iterators,
         [&](OpBuilder &b, Location l, ValueRange) {
           SmallVector<Value> ivs = loopIndices(b, l, 0, outRank);
@@ -152,8 +197,7 @@ struct GatherNDPattern : OpConversionPattern<onnx::GatherNDOp> {
           for (int64_t j = 0; j < k; ++j) {
             indexPosition.back() = indexConstant(b, l, j);
             Value index = tensor::ExtractOp::create(b, l, indices, indexPosition);
-            position.push_back(
-                wrapIndex(b, l, toIndex(b, l, index, false), dataType.getDimSize(batch + j)));
+            position.push_back(wrapIndex(b, l, toIndex(b, l, index, false), dims[j]));
           }
           position.append(ivs.begin() + q - 1, ivs.end());
           linalg::YieldOp::create(b, l, tensor::ExtractOp::create(b, l, data, position).getResult());
@@ -216,18 +260,20 @@ Value combine(OpBuilder &b, Location loc, ScatterReduction kind, bool isUnsigned
 bool isNumeric(Type type) { return isa<FloatType>(type) || isa<IntegerType>(type); }
 
 struct ScatterElementsPattern : OpConversionPattern<onnx::ScatterElementsOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ScatterElementsPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::ScatterElementsOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value data = adaptor.getData(), indices = adaptor.getIndices(), updates = adaptor.getUpdates();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
     auto updatesType = dyn_cast<RankedTensorType>(updates.getType());
-    if (!resultType || !dataType || !dataType.hasStaticShape() || !indicesType ||
-        !indicesType.hasStaticShape() || !updatesType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !dataType || !indicesType || !updatesType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     FailureOr<ScatterReduction> kind = parseReduction(op, op.getReduction());
     if (failed(kind))
       return failure();
@@ -240,30 +286,44 @@ struct ScatterElementsPattern : OpConversionPattern<onnx::ScatterElementsOp> {
                             << " is out of range for rank " << rank;
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     ArrayRef<int64_t> slots = indicesType.getShape();
-    if (indicesType.getRank() != rank || updatesType.getShape() != slots ||
-        resultType.getShape() != dataType.getShape())
+    if (indicesType.getRank() != rank || failed(verifyCompatibleShape(updatesType, indicesType)) ||
+        failed(verifyCompatibleShape(resultType, dataType)))
       return op.emitError() << describeNode(op)
                             << ": indices and updates must share one shape of the data's rank";
     for (int64_t d = 0; d < rank; ++d)
-      if (d != axis && slots[d] > dataType.getDimSize(d))
+      if (d != axis && !ShapedType::isDynamic(slots[d]) && !dataType.isDynamicDim(d) &&
+          slots[d] > dataType.getDimSize(d))
         return op.emitError() << describeNode(op) << ": indices exceed data along dim " << d;
-    if (indicesType.getNumElements() == 0 || dataType.getNumElements() == 0) {
+    data = castTo(rewriter, loc, data, resultType);
+    if ((indicesType.hasStaticShape() && indicesType.getNumElements() == 0) ||
+        (dataType.hasStaticShape() && dataType.getNumElements() == 0)) {
       rewriter.replaceOp(op, data);
       return success();
     }
 
     // Dims 0..rank-1 run over the result, dim `rank` over the slots along the
-    // axis; a splat constant of that length gives the reduction its extent.
+    // axis; a splat constant of that length gives the reduction its extent
+    // (an unread empty tensor when the length is known only at run time).
     MLIRContext *ctx = rewriter.getContext();
     int64_t length = slots[axis];
-    auto extentType = RankedTensorType::get({length}, rewriter.getI1Type());
-    Value extent = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(extentType, false));
+    Value extent;
+    if (ShapedType::isDynamic(length)) {
+      extent = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{length},
+                                       rewriter.getI1Type(),
+                                       ValueRange{dimSize(rewriter, loc, indices, axis)});
+    } else {
+      auto extentType = RankedTensorType::get({length}, rewriter.getI1Type());
+      extent = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(extentType, false));
+    }
+    SmallVector<Value> slotSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      slotSizes.push_back(dimSize(rewriter, loc, indices, d));
+    Value dim = dimSize(rewriter, loc, data, axis);
     SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)),
                                 AffineMap::get(rank + 1, 0, dimExprs(ctx, 0, rank), ctx)};
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
     bool isUnsigned = isUnsignedElement(op.getData());
-    int64_t dim = dataType.getDimSize(axis);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{extent}, ValueRange{data}, maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
@@ -277,11 +337,11 @@ struct ScatterElementsPattern : OpConversionPattern<onnx::ScatterElementsOp> {
               slot.push_back(ivs[rank]);
               continue;
             }
-            if (slots[d] == dataType.getDimSize(d)) {
+            if (!ShapedType::isDynamic(slots[d]) && slots[d] == dataType.getDimSize(d)) {
               slot.push_back(ivs[d]);
               continue;
             }
-            Value fits = cmp(b, l, arith::CmpIPredicate::slt, ivs[d], indexConstant(b, l, slots[d]));
+            Value fits = cmp(b, l, arith::CmpIPredicate::slt, ivs[d], slotSizes[d]);
             valid = valid ? Value(arith::AndIOp::create(b, l, valid, fits)) : fits;
             slot.push_back(arith::SelectOp::create(b, l, fits, ivs[d], zero));
           }
@@ -301,18 +361,28 @@ struct ScatterElementsPattern : OpConversionPattern<onnx::ScatterElementsOp> {
 };
 
 struct ScatterNDPattern : OpConversionPattern<onnx::ScatterNDOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ScatterNDPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::ScatterNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value data = adaptor.getData(), indices = adaptor.getIndices(), updates = adaptor.getUpdates();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
     auto updatesType = dyn_cast<RankedTensorType>(updates.getType());
-    if (!resultType || !dataType || !dataType.hasStaticShape() || !indicesType ||
-        !indicesType.hasStaticShape() || !updatesType || !updatesType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !dataType || !indicesType || !updatesType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    // A run-time indices.shape[-1] follows from the ranks.
+    if (indicesType.getRank() >= 1 && indicesType.isDynamicDim(indicesType.getRank() - 1)) {
+      int64_t implied = indicesType.getRank() - 1 + dataType.getRank() - updatesType.getRank();
+      if (implied >= 1) {
+        indices = withLastDim(rewriter, loc, indices, implied);
+        indicesType = cast<RankedTensorType>(indices.getType());
+      }
+    }
     FailureOr<ScatterReduction> kind = parseReduction(op, op.getReduction());
     if (failed(kind))
       return failure();
@@ -321,16 +391,18 @@ struct ScatterNDPattern : OpConversionPattern<onnx::ScatterNDOp> {
                             << resultType.getElementType() << " is not supported";
     int64_t r = dataType.getRank(), q = indicesType.getRank();
     int64_t k = q >= 1 ? indicesType.getDimSize(q - 1) : -1;
-    if (q < 1 || k > r)
+    if (q < 1 || k < 1 || k > r)
       return op.emitError() << describeNode(op) << ": indices.shape[-1] must be at most rank(data)";
     // updates.shape = indices.shape[:-1] ++ data.shape[k:].
     SmallVector<int64_t> expected(indicesType.getShape().drop_back());
     llvm::append_range(expected, dataType.getShape().drop_front(k));
-    if (updatesType.getShape() != ArrayRef<int64_t>(expected) ||
-        resultType.getShape() != dataType.getShape())
+    if (failed(verifyCompatibleShape(updatesType.getShape(), expected)) ||
+        failed(verifyCompatibleShape(resultType, dataType)))
       return op.emitError() << describeNode(op) << ": updates of type " << updatesType
                             << " do not match data and indices";
-    if (updatesType.getNumElements() == 0 || dataType.getNumElements() == 0) {
+    data = castTo(rewriter, loc, data, resultType);
+    if ((updatesType.hasStaticShape() && updatesType.getNumElements() == 0) ||
+        (dataType.hasStaticShape() && dataType.getNumElements() == 0)) {
       rewriter.replaceOp(op, data);
       return success();
     }
@@ -347,6 +419,9 @@ struct ScatterNDPattern : OpConversionPattern<onnx::ScatterNDOp> {
     SmallVector<utils::IteratorType> iterators(r, utils::IteratorType::parallel);
     iterators.append(q - 1, utils::IteratorType::reduction);
     bool isUnsigned = isUnsignedElement(op.getData());
+    SmallVector<Value> dims;
+    for (int64_t j = 0; j < k; ++j)
+      dims.push_back(dimSize(rewriter, loc, data, j));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices}, ValueRange{data}, maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
@@ -361,7 +436,7 @@ struct ScatterNDPattern : OpConversionPattern<onnx::ScatterNDOp> {
               indexPosition.back() = indexConstant(b, l, j);
               index = tensor::ExtractOp::create(b, l, indices, indexPosition);
             }
-            index = wrapIndex(b, l, toIndex(b, l, index, false), dataType.getDimSize(j));
+            index = wrapIndex(b, l, toIndex(b, l, index, false), dims[j]);
             Value same = cmp(b, l, arith::CmpIPredicate::eq, index, ivs[j]);
             hit = hit ? Value(arith::AndIOp::create(b, l, hit, same)) : same;
           }
@@ -382,17 +457,19 @@ struct ScatterNDPattern : OpConversionPattern<onnx::ScatterNDOp> {
 // --- OneHot ------------------------------------------------------------------
 
 struct OneHotPattern : OpConversionPattern<onnx::OneHotOp> {
-  using OpConversionPattern::OpConversionPattern;
+  OneHotPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::OneHotOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value indices = adaptor.getIndices(), values = adaptor.getValues();
     auto indicesType = dyn_cast<RankedTensorType>(indices.getType());
     auto valuesType = dyn_cast<RankedTensorType>(values.getType());
-    if (!resultType || !indicesType || !indicesType.hasStaticShape() || !valuesType ||
-        !valuesType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !indicesType || !valuesType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     if (!isNumeric(resultType.getElementType()))
       return op.emitError() << describeNode(op) << ": element type "
                             << resultType.getElementType() << " is not supported";
@@ -403,11 +480,24 @@ struct OneHotPattern : OpConversionPattern<onnx::OneHotOp> {
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
                             << " is out of range for rank " << rank;
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    if (valuesType.getRank() != 1 || valuesType.getDimSize(0) != 2)
+    if (valuesType.getRank() != 1 || (!valuesType.isDynamicDim(0) && valuesType.getDimSize(0) != 2))
       return op.emitError() << describeNode(op) << ": values must be [off_value, on_value]";
     int64_t depth = resultType.getDimSize(axis);
+    // A run-time depth: its (first) value, truncated toward zero.
+    Value depthValue;
+    if (ShapedType::isDynamic(depth)) {
+      Value depthTensor = adaptor.getDepth();
+      int64_t depthRank = cast<RankedTensorType>(depthTensor.getType()).getRank();
+      Value scalar = tensor::ExtractOp::create(
+          rewriter, loc, depthTensor,
+          SmallVector<Value>(depthRank, indexConstant(rewriter, loc, 0)));
+      depthValue = toIndex(rewriter, loc, scalar, isUnsignedElement(op.getDepth()));
+    } else {
+      depthValue = indexConstant(rewriter, loc, depth);
+    }
     if (FailureOr<double> constDepth = getConstantScalar(op.getDepth());
-        succeeded(constDepth) && static_cast<int64_t>(*constDepth) != depth)
+        succeeded(constDepth) && !ShapedType::isDynamic(depth) &&
+        static_cast<int64_t>(*constDepth) != depth)
       return op.emitError() << describeNode(op) << ": depth " << static_cast<int64_t>(*constDepth)
                             << " does not match the result type " << resultType;
     Value off = tensor::ExtractOp::create(rewriter, loc, values,
@@ -421,11 +511,17 @@ struct OneHotPattern : OpConversionPattern<onnx::OneHotOp> {
                                 rewriter.getMultiDimIdentityMap(rank)};
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     bool unsignedIndices = isUnsignedElement(op.getIndices());
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < indicesType.getRank(); ++d)
+      sizes.push_back(dimSize(rewriter, loc, indices, d));
+    sizes.insert(sizes.begin() + axis, depthValue);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
-        ValueRange{createEmpty(rewriter, loc, resultType)}, maps, iterators,
+        ValueRange{createEmpty(rewriter, loc, resultType, sizes)}, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value index = wrapIndex(b, l, toIndex(b, l, args[0], unsignedIndices), depth);
+          Value index = toIndex(b, l, args[0], unsignedIndices);
+          index = ShapedType::isDynamic(depth) ? wrapIndex(b, l, index, depthValue)
+                                               : wrapIndex(b, l, index, depth);
           Value hit = cmp(b, l, arith::CmpIPredicate::eq, index, linalg::IndexOp::create(b, l, axis));
           linalg::YieldOp::create(b, l, arith::SelectOp::create(b, l, hit, on, off).getResult());
         });

@@ -1,9 +1,9 @@
 //===- Layout.cpp - onnx Pad, Split, DepthToSpace and friends to linalg ---===//
 //
 // Ops that rearrange or synthesise tensors from positions: Pad, Split,
-// DepthToSpace, SpaceToDepth, Trilu, Range, EyeLike and CumSum. Result types
-// are static when this runs, so shape-like operands are only read where the
-// result type does not already say what they mean:
+// DepthToSpace, SpaceToDepth, Trilu, Range, EyeLike and CumSum. With static
+// result types shape-like operands are only read where the result type does
+// not already say what they mean:
 //  - Pad reads only the begin pads (the result type fixes begin + end); they
 //    and constant_value may be run-time values. Negative pads crop. Reflect
 //    mirrors periodically, so pads wider than the dim behave like numpy.
@@ -12,6 +12,10 @@
 // DepthToSpace/SpaceToDepth are expand_shape + linalg.transpose +
 // collapse_shape. CumSum is one linalg.generic with a reduction dim running
 // along the axis (quadratic in the axis length, no loops outside linalg).
+// Every pattern also lowers dynamic dims: sizes then come from the operands'
+// dims and values at run time (Pad's end pads, Split's split or equal parts,
+// Range's ceil((limit - start) / delta)); DepthToSpace/SpaceToDepth become
+// one generic that reads each element from its source position.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -40,6 +44,13 @@ Value extractAt(OpBuilder &b, Location loc, Value tensor, int64_t flat) {
   return tensor::ExtractOp::create(b, loc, tensor, position);
 }
 
+/// The first element of a tensor of any rank (a scalar operand).
+Value extractFirst(OpBuilder &b, Location loc, Value tensor) {
+  int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+  return tensor::ExtractOp::create(b, loc, tensor,
+                                   SmallVector<Value>(rank, indexConstant(b, loc, 0)));
+}
+
 /// An integer or float scalar as an index (floats truncate toward zero).
 Value toIndex(OpBuilder &b, Location loc, Value value, bool isUnsigned) {
   Type type = value.getType();
@@ -58,14 +69,16 @@ Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate predicate, Value lhs,
 
 /// A linalg.generic without inputs over `resultType` whose body computes each
 /// element from the iteration indices.
-Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+/// Dynamic result dims take their sizes from `sizes` (one index per dim).
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange sizes,
                           llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   int64_t rank = resultType.getRank();
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  Value init = resultType.hasStaticShape() ? createEmpty(b, loc, resultType)
+                                           : createEmpty(b, loc, resultType, sizes);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{},
-             ValueRange{createEmpty(b, loc, resultType)}, maps, iterators,
+             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange) {
                SmallVector<Value> indices;
                for (int64_t i = 0; i < rank; ++i)
@@ -75,22 +88,49 @@ Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultTyp
       .getResult(0);
 }
 
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  return buildIndexedGeneric(b, loc, resultType, ValueRange{}, body);
+}
+
+/// A 1-D tensor of run-time length cast to the `length` its op implies.
+Value withLength(OpBuilder &b, Location loc, Value tensor, int64_t length) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() != 1 || !type.isDynamicDim(0))
+    return tensor;
+  return tensor::CastOp::create(b, loc, RankedTensorType::get({length}, type.getElementType()),
+                                tensor);
+}
+
+/// createFilled for dynamic types.
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes, Value value) {
+  if (type.hasStaticShape())
+    return smelt::createFilled(b, loc, type, value);
+  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
+}
+
 bool isNumeric(Type type) { return isa<FloatType>(type) || isa<IntegerType>(type); }
 
 // --- Pad ---------------------------------------------------------------------
 
 struct PadPattern : OpConversionPattern<onnx::PadOp> {
-  using OpConversionPattern::OpConversionPattern;
+  PadPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::PadOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     Value data = adaptor.getData();
     auto dataType = dyn_cast<RankedTensorType>(data.getType());
-    auto padsType = dyn_cast<RankedTensorType>(adaptor.getPads().getType());
-    if (!resultType || !dataType || !dataType.hasStaticShape() || !padsType ||
-        !padsType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !dataType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    Value padsValue = withLength(rewriter, loc, adaptor.getPads(), 2 * dataType.getRank());
+    auto padsType = dyn_cast<RankedTensorType>(padsValue.getType());
+    if (!padsType || !padsType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs 1-D pads");
+    bool isStatic = dataType.hasStaticShape() && resultType.hasStaticShape();
     Type elementType = resultType.getElementType();
     if (!isNumeric(elementType))
       return op.emitError() << describeNode(op) << ": element type " << elementType
@@ -107,19 +147,29 @@ struct PadPattern : OpConversionPattern<onnx::PadOp> {
     // The result type fixes begin + end of every dim; only begins are needed.
     SmallVector<int64_t> pads;
     bool constPads = succeeded(getConstantInts(op.getPads(), pads));
-    SmallVector<Value> begins;
+    SmallVector<Value> begins, dims, sizes;
     for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(dimSize(rewriter, loc, data, d));
       if (constPads) {
-        if (dataType.getDimSize(d) + pads[d] + pads[d + rank] != resultType.getDimSize(d))
+        if (isStatic &&
+            dataType.getDimSize(d) + pads[d] + pads[d + rank] != resultType.getDimSize(d))
           return op.emitError() << describeNode(op) << ": pads [" << pads
                                 << "] do not turn " << dataType << " into " << resultType;
         begins.push_back(indexConstant(rewriter, loc, pads[d]));
+        sizes.push_back(arith::AddIOp::create(rewriter, loc, dims[d],
+                                              indexConstant(rewriter, loc, pads[d] + pads[d + rank])));
       } else {
-        begins.push_back(toIndex(rewriter, loc, extractAt(rewriter, loc, adaptor.getPads(), d),
+        begins.push_back(toIndex(rewriter, loc, extractAt(rewriter, loc, padsValue, d),
                                  /*isUnsigned=*/false));
+        if (isStatic)
+          continue;
+        Value end = toIndex(rewriter, loc, extractAt(rewriter, loc, padsValue, d + rank),
+                            /*isUnsigned=*/false);
+        sizes.push_back(arith::AddIOp::create(
+            rewriter, loc, arith::AddIOp::create(rewriter, loc, dims[d], begins[d]), end));
       }
     }
-    bool emptyData = dataType.getNumElements() == 0;
+    bool emptyData = dataType.hasStaticShape() && dataType.getNumElements() == 0;
     if (mode != "constant" && emptyData && resultType.getNumElements() != 0)
       return op.emitError() << describeNode(op) << ": " << mode
                             << " padding of an empty tensor is undefined";
@@ -130,16 +180,20 @@ struct PadPattern : OpConversionPattern<onnx::PadOp> {
       auto cvType = dyn_cast<RankedTensorType>(cv.getType());
       if (cvType && cvType.hasStaticShape() && cvType.getNumElements() > 0)
         fill = extractAt(rewriter, loc, cv, 0);
+      else if (cvType && !cvType.hasStaticShape())
+        fill = tensor::ExtractOp::create(
+            rewriter, loc, cv,
+            SmallVector<Value>(cvType.getRank(), indexConstant(rewriter, loc, 0)));
       else
         fill = scalarConstant(rewriter, loc, elementType, 0.0);
       if (emptyData) {
-        rewriter.replaceOp(op, createFilled(rewriter, loc, resultType, fill));
+        rewriter.replaceOp(op, createFilled(rewriter, loc, resultType, sizes, fill));
         return success();
       }
     }
 
     Value result = buildIndexedGeneric(
-        rewriter, loc, resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+        rewriter, loc, resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {
           Value zero = indexConstant(b, l, 0);
           Value inBounds;
           SmallVector<Value> position;
@@ -151,7 +205,8 @@ struct PadPattern : OpConversionPattern<onnx::PadOp> {
               continue;
             }
             Value src = arith::SubIOp::create(b, l, ivs[d], begins[d]);
-            Value dimValue = indexConstant(b, l, dim);
+            Value dimValue = dims[d];
+            Value one = indexConstant(b, l, 1);
             if (mode == "constant") {
               Value inside = arith::AndIOp::create(
                   b, l, cmp(b, l, arith::CmpIPredicate::sge, src, zero),
@@ -160,12 +215,21 @@ struct PadPattern : OpConversionPattern<onnx::PadOp> {
               position.push_back(arith::SelectOp::create(b, l, inside, src, zero));
             } else if (mode == "edge") {
               Value low = arith::MaxSIOp::create(b, l, src, zero);
-              position.push_back(arith::MinSIOp::create(b, l, low, indexConstant(b, l, dim - 1)));
+              position.push_back(
+                  arith::MinSIOp::create(b, l, low, arith::SubIOp::create(b, l, dimValue, one)));
             } else if (dim == 1) {
               position.push_back(zero);
             } else {
               // Reflect without repeating the edge, periodic beyond one mirror.
-              Value period = indexConstant(b, l, 2 * (dim - 1));
+              // A run-time dim of 1 gets period 1, which reads index 0.
+              Value period;
+              if (!ShapedType::isDynamic(dim)) {
+                period = indexConstant(b, l, 2 * (dim - 1));
+              } else {
+                Value twice =
+                    arith::ShLIOp::create(b, l, arith::SubIOp::create(b, l, dimValue, one), one);
+                period = arith::MaxSIOp::create(b, l, twice, one);
+              }
               Value m = arith::RemSIOp::create(b, l, src, period);
               Value negative = cmp(b, l, arith::CmpIPredicate::slt, m, zero);
               m = arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, m, period), m);
@@ -187,14 +251,17 @@ struct PadPattern : OpConversionPattern<onnx::PadOp> {
 // --- Split -------------------------------------------------------------------
 
 struct SplitPattern : OpConversionPattern<onnx::SplitOp> {
-  using OpConversionPattern::OpConversionPattern;
+  SplitPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::SplitOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    if (!inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!inputType)
+      return rewriter.notifyMatchFailure(op, "needs a ranked input");
     int64_t rank = inputType.getRank();
     if (op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
@@ -205,13 +272,21 @@ struct SplitPattern : OpConversionPattern<onnx::SplitOp> {
     if (constSplit && split.size() != op->getNumResults())
       return op.emitError() << describeNode(op) << ": split has " << split.size()
                             << " entries for " << op->getNumResults() << " outputs";
+    SmallVector<RankedTensorType> types;
+    bool isStatic = inputType.hasStaticShape();
+    for (Value result : op->getResults()) {
+      auto type = getRankedType(*getTypeConverter(), result);
+      if (!type || type.getRank() != rank)
+        return rewriter.notifyMatchFailure(op, "outputs need ranked types of the input's rank");
+      types.push_back(type);
+      isStatic &= type.hasStaticShape();
+    }
+    if (!isStatic)
+      return rewriteDynamic(op, adaptor, types, axis, rewriter);
 
     SmallVector<Value> results;
     int64_t offset = 0;
-    for (auto [i, result] : llvm::enumerate(op->getResults())) {
-      auto type = getStaticType(*getTypeConverter(), result);
-      if (!type || type.getRank() != rank)
-        return rewriter.notifyMatchFailure(op, "outputs need static shapes of the input's rank");
+    for (auto [i, type] : llvm::enumerate(types)) {
       if (constSplit && split[i] != type.getDimSize(axis))
         return op.emitError() << describeNode(op) << ": output " << i << " of type " << type
                               << " does not match split " << split[i];
@@ -235,6 +310,50 @@ struct SplitPattern : OpConversionPattern<onnx::SplitOp> {
     rewriter.replaceOp(op, results);
     return success();
   }
+
+  /// Run-time sizes along the axis: the split operand's entries, or equal
+  /// parts of ceil(dim / outputs) with a shorter last part.
+  static LogicalResult rewriteDynamic(onnx::SplitOp op, OpAdaptor adaptor,
+                                      ArrayRef<RankedTensorType> types, int64_t axis,
+                                      ConversionPatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    int64_t rank = types.front().getRank(), outputs = types.size();
+    Value dim = dimSize(rewriter, loc, input, axis);
+    bool hasSplit = !isa<NoneType>(adaptor.getSplit().getType());
+    Value split = hasSplit ? withLength(rewriter, loc, adaptor.getSplit(), outputs) : Value();
+    Value part;
+    if (!hasSplit)
+      part = arith::CeilDivUIOp::create(rewriter, loc, dim, indexConstant(rewriter, loc, outputs));
+    SmallVector<Value> results;
+    Value offset = indexConstant(rewriter, loc, 0);
+    for (auto [i, type] : llvm::enumerate(types)) {
+      Value size;
+      if (hasSplit) {
+        size = toIndex(rewriter, loc, extractAt(rewriter, loc, split, i), /*isUnsigned=*/false);
+      } else {
+        // min(part, dim - offset), never negative.
+        Value rest = arith::SubIOp::create(rewriter, loc, dim,
+                                           arith::MinUIOp::create(rewriter, loc, offset, dim));
+        size = arith::MinUIOp::create(rewriter, loc, part, rest);
+      }
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(d == axis ? size : dimSize(rewriter, loc, input, d));
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> mixed;
+      for (int64_t d = 0; d < rank; ++d)
+        mixed.push_back(type.isDynamicDim(d) ? OpFoldResult(sizes[d])
+                                             : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(d))));
+      offsets[axis] = offset;
+      results.push_back(
+          tensor::ExtractSliceOp::create(rewriter, loc, type, input, offsets, mixed, strides));
+      offset = arith::AddIOp::create(rewriter, loc, offset, size);
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
 };
 
 // --- DepthToSpace, SpaceToDepth ------------------------------------------------
@@ -255,18 +374,71 @@ Value expandTransposeCollapse(OpBuilder &b, Location loc, Value input, ArrayRef<
   return tensor::CollapseShapeOp::create(b, loc, resultType, value, collapseMap);
 }
 
+/// DepthToSpace (`toSpace`) or SpaceToDepth with run-time dims, as one
+/// generic that reads each result element from its source position. The
+/// channel index is (block, c) for DCR and (c, block) for CRD, where block
+/// = by * bs + bx.
+Value blockGather(OpBuilder &b, Location loc, Value input, RankedTensorType resultType, int64_t bs,
+                  bool toSpace, bool dcr) {
+  Value bsValue = indexConstant(b, loc, bs), blocks = indexConstant(b, loc, bs * bs);
+  SmallVector<Value> in;
+  for (int64_t d = 0; d < 4; ++d)
+    in.push_back(dimSize(b, loc, input, d));
+  // Channels of the depth side, without the block.
+  Value channels = toSpace ? Value(arith::DivUIOp::create(b, loc, in[1], blocks)) : in[1];
+  SmallVector<Value> sizes;
+  if (toSpace)
+    sizes = {in[0], channels, arith::MulIOp::create(b, loc, in[2], bsValue),
+             arith::MulIOp::create(b, loc, in[3], bsValue)};
+  else
+    sizes = {in[0], arith::MulIOp::create(b, loc, in[1], blocks),
+             arith::DivUIOp::create(b, loc, in[2], bsValue),
+             arith::DivUIOp::create(b, loc, in[3], bsValue)};
+  return buildIndexedGeneric(b, loc, resultType, sizes, [&](OpBuilder &nb, Location l, ValueRange ivs) {
+    auto mul = [&](Value x, Value y) { return Value(arith::MulIOp::create(nb, l, x, y)); };
+    auto add = [&](Value x, Value y) { return Value(arith::AddIOp::create(nb, l, x, y)); };
+    auto div = [&](Value x, Value y) { return Value(arith::DivUIOp::create(nb, l, x, y)); };
+    auto rem = [&](Value x, Value y) { return Value(arith::RemUIOp::create(nb, l, x, y)); };
+    if (toSpace) {
+      Value by = rem(ivs[2], bsValue), bx = rem(ivs[3], bsValue);
+      Value block = add(mul(by, bsValue), bx);
+      Value channel = dcr ? add(mul(block, channels), ivs[1]) : add(mul(ivs[1], blocks), block);
+      return Value(tensor::ExtractOp::create(
+          nb, l, input, ValueRange{ivs[0], channel, div(ivs[2], bsValue), div(ivs[3], bsValue)}));
+    }
+    // SpaceToDepth: result channel = block * channels + c.
+    Value c = rem(ivs[1], channels), block = div(ivs[1], channels);
+    Value by = div(block, bsValue), bx = rem(block, bsValue);
+    return Value(tensor::ExtractOp::create(
+        nb, l, input,
+        ValueRange{ivs[0], c, add(mul(ivs[2], bsValue), by), add(mul(ivs[3], bsValue), bx)}));
+  });
+}
+
 struct DepthToSpacePattern : OpConversionPattern<onnx::DepthToSpaceOp> {
-  using OpConversionPattern::OpConversionPattern;
+  DepthToSpacePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::DepthToSpaceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t bs = op.getBlocksize();
     StringRef mode = op.getMode();
     if (mode != "DCR" && mode != "CRD")
       return op.emitError() << describeNode(op) << ": mode '" << mode << "' is not supported";
+    if (!inputType.hasStaticShape() || !resultType.hasStaticShape()) {
+      if (inputType.getRank() != 4 || resultType.getRank() != 4 || bs <= 0)
+        return op.emitError() << describeNode(op) << ": needs a 4-D input and blocksize > 0";
+      // out[n, c, y, x] = in[n, channel, y / bs, x / bs] with the block
+      // (y % bs, x % bs) placed before (DCR) or after (CRD) the channel c.
+      rewriter.replaceOp(op, blockGather(rewriter, op.getLoc(), adaptor.getInput(), resultType,
+                                         bs, /*toSpace=*/true, mode == "DCR"));
+      return success();
+    }
     if (inputType.getRank() != 4 || bs <= 0 || inputType.getDimSize(1) % (bs * bs) != 0)
       return op.emitError() << describeNode(op) << ": needs a 4-D input whose channels divide by "
                             << "blocksize^2";
@@ -290,14 +462,24 @@ struct DepthToSpacePattern : OpConversionPattern<onnx::DepthToSpaceOp> {
 };
 
 struct SpaceToDepthPattern : OpConversionPattern<onnx::SpaceToDepthOp> {
-  using OpConversionPattern::OpConversionPattern;
+  SpaceToDepthPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::SpaceToDepthOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t bs = op.getBlocksize();
+    if (!inputType.hasStaticShape() || !resultType.hasStaticShape()) {
+      if (inputType.getRank() != 4 || resultType.getRank() != 4 || bs <= 0)
+        return op.emitError() << describeNode(op) << ": needs a 4-D input and blocksize > 0";
+      rewriter.replaceOp(op, blockGather(rewriter, op.getLoc(), adaptor.getInput(), resultType,
+                                         bs, /*toSpace=*/false, /*dcr=*/true));
+      return success();
+    }
     if (inputType.getRank() != 4 || bs <= 0 || inputType.getDimSize(2) % bs != 0 ||
         inputType.getDimSize(3) % bs != 0)
       return op.emitError() << describeNode(op) << ": needs a 4-D input whose height and width "
@@ -319,13 +501,16 @@ struct SpaceToDepthPattern : OpConversionPattern<onnx::SpaceToDepthOp> {
 // --- Trilu, EyeLike ------------------------------------------------------------
 
 struct TriluPattern : OpConversionPattern<onnx::TriluOp> {
-  using OpConversionPattern::OpConversionPattern;
+  TriluPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::TriluOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
+      return rewriter.notifyMatchFailure(op, "result is not ranked");
     int64_t rank = resultType.getRank();
     if (rank < 2)
       return op.emitError() << describeNode(op) << ": input must have rank >= 2";
@@ -339,7 +524,7 @@ struct TriluPattern : OpConversionPattern<onnx::TriluOp> {
     else if (succeeded(getConstantInts(op.getK(), constK)) && constK.size() == 1)
       k = indexConstant(rewriter, loc, constK[0]);
     else
-      k = toIndex(rewriter, loc, extractAt(rewriter, loc, adaptor.getK(), 0), false);
+      k = toIndex(rewriter, loc, extractFirst(rewriter, loc, adaptor.getK()), false);
     bool upper = op.getUpper() != 0;
     Value zero = scalarConstant(rewriter, loc, resultType.getElementType(), 0.0);
     Value result = buildElementwise(
@@ -359,18 +544,24 @@ struct TriluPattern : OpConversionPattern<onnx::TriluOp> {
 };
 
 struct EyeLikePattern : OpConversionPattern<onnx::EyeLikeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(onnx::EyeLikeOp op, OpAdaptor,
+  EyeLikePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
+  LogicalResult matchAndRewrite(onnx::EyeLikeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     // dtype is already the result's element type; only k matters here.
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "result is not statically shaped");
-    if (resultType.getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "result is not ranked");
+    if (resultType.getRank() != 2 ||
+        cast<RankedTensorType>(adaptor.getInput().getType()).getRank() != 2)
       return op.emitError() << describeNode(op) << ": input must be 2-D";
     int64_t k = op.getK();
+    SmallVector<Value> sizes{dimSize(rewriter, op.getLoc(), adaptor.getInput(), 0),
+                             dimSize(rewriter, op.getLoc(), adaptor.getInput(), 1)};
     Value result = buildIndexedGeneric(
-        rewriter, op.getLoc(), resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+        rewriter, op.getLoc(), resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {
           Value diagonal = arith::AddIOp::create(b, l, ivs[0], indexConstant(b, l, k));
           Value on = cmp(b, l, arith::CmpIPredicate::eq, ivs[1], diagonal);
           return castScalar(b, l, on, resultType.getElementType(), /*srcUnsigned=*/true,
@@ -384,21 +575,47 @@ struct EyeLikePattern : OpConversionPattern<onnx::EyeLikeOp> {
 // --- Range -------------------------------------------------------------------
 
 struct RangePattern : OpConversionPattern<onnx::RangeOp> {
-  using OpConversionPattern::OpConversionPattern;
+  RangePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::RangeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType || resultType.getRank() != 1)
-      return rewriter.notifyMatchFailure(op, "needs a static 1-D result");
-    // The length (max(ceil((limit - start) / delta), 0)) is the result type's;
-    // limit is not read.
-    Value start = extractAt(rewriter, loc, adaptor.getStart(), 0);
-    Value delta = extractAt(rewriter, loc, adaptor.getDelta(), 0);
+      return op.emitError() << describeNode(op) << ": result must be 1-D";
+    // A static length is the result type's and limit is not read; otherwise
+    // it is max(ceil((limit - start) / delta), 0), computed in the element type.
+    Value start = extractFirst(rewriter, loc, adaptor.getStart());
+    Value delta = extractFirst(rewriter, loc, adaptor.getDelta());
     Type elementType = resultType.getElementType();
     bool isFloat = isa<FloatType>(elementType);
+    SmallVector<Value> sizes;
+    if (resultType.isDynamicDim(0)) {
+      Value limit = extractFirst(rewriter, loc, adaptor.getLimit());
+      Value length;
+      if (isFloat) {
+        Value q = arith::DivFOp::create(rewriter, loc,
+                                        arith::SubFOp::create(rewriter, loc, limit, start), delta);
+        length = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                         math::CeilOp::create(rewriter, loc, q));
+      } else {
+        auto wide = [&](Value v) -> Value {
+          if (v.getType().getIntOrFloatBitWidth() >= 64)
+            return v;
+          return arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(), v);
+        };
+        length = arith::CeilDivSIOp::create(
+            rewriter, loc, arith::SubIOp::create(rewriter, loc, wide(limit), wide(start)),
+            wide(delta));
+      }
+      length = arith::MaxSIOp::create(
+          rewriter, loc, length, arith::ConstantIntOp::create(rewriter, loc, 0, 64));
+      sizes.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), length));
+    }
     Value result = buildIndexedGeneric(
-        rewriter, loc, resultType, [&](OpBuilder &b, Location l, ValueRange ivs) {
+        rewriter, loc, resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {
           Value i = arith::IndexCastOp::create(b, l, b.getI64Type(), ivs[0]);
           i = castScalar(b, l, i, elementType, false, false);
           if (isFloat)
@@ -413,15 +630,18 @@ struct RangePattern : OpConversionPattern<onnx::RangeOp> {
 // --- CumSum ------------------------------------------------------------------
 
 struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
+  CumSumPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::CumSumOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     Value x = adaptor.getX();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
-    if (!resultType || !xType || !xType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !xType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = xType.getRank();
     if (rank == 0)
       return op.emitError() << describeNode(op) << ": input must have rank >= 1";
@@ -439,7 +659,7 @@ struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
                               << " is out of range for rank " << rank;
       axis = normalizeAxis(axisValues[0], rank);
     } else {
-      axisValue = toIndex(rewriter, loc, extractAt(rewriter, loc, adaptor.getAxis(), 0), false);
+      axisValue = toIndex(rewriter, loc, extractFirst(rewriter, loc, adaptor.getAxis()), false);
       Value negative = cmp(rewriter, loc, arith::CmpIPredicate::slt, axisValue,
                            indexConstant(rewriter, loc, 0));
       axisValue = arith::SelectOp::create(
@@ -447,7 +667,9 @@ struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
           arith::AddIOp::create(rewriter, loc, axisValue, indexConstant(rewriter, loc, rank)),
           axisValue);
     }
-    int64_t length = axis ? xType.getDimSize(*axis) : *llvm::max_element(xType.getShape());
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(dimSize(rewriter, loc, x, d));
     bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
     arith::CmpIPredicate predicate =
         reverse ? (exclusive ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::sge)
@@ -464,18 +686,27 @@ struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
       inExprs.push_back(getAffineDimExpr(axis && d == *axis ? rank : d, ctx));
     }
     Value input = x;
-    if (!axis) {
+    if (!axis && xType.hasStaticShape()) {
+      int64_t length = *llvm::max_element(xType.getShape());
       auto extentType = RankedTensorType::get({length}, rewriter.getI1Type());
       input = arith::ConstantOp::create(rewriter, loc,
                                         DenseElementsAttr::get(extentType, false));
+      inExprs.assign({getAffineDimExpr(rank, ctx)});
+    } else if (!axis) {
+      // Its values are never read: only its run-time length, the largest dim.
+      Value length = dims.front();
+      for (Value dim : dims)
+        length = arith::MaxUIOp::create(rewriter, loc, length, dim);
+      input = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+                                      rewriter.getI1Type(), ValueRange{length});
       inExprs.assign({getAffineDimExpr(rank, ctx)});
     }
     SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, inExprs, ctx),
                                 AffineMap::get(rank + 1, 0, outExprs, ctx)};
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
-    Value init =
-        createFilled(rewriter, loc, resultType, scalarConstant(rewriter, loc, elementType, 0.0));
+    Value init = createFilled(rewriter, loc, resultType, dims,
+                              scalarConstant(rewriter, loc, elementType, 0.0));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{input}, ValueRange{init}, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
@@ -490,12 +721,14 @@ struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
               Value iv = linalg::IndexOp::create(b, l, d);
               Value selected =
                   cmp(b, l, arith::CmpIPredicate::eq, axisValue, indexConstant(b, l, d));
-              int64_t dim = xType.getDimSize(d);
-              Value clamped = arith::MinSIOp::create(
-                  b, l, k, indexConstant(b, l, std::max<int64_t>(dim - 1, 0)));
+              Value dim = dims[d];
+              Value last = arith::SubIOp::create(
+                  b, l, arith::MaxUIOp::create(b, l, dim, indexConstant(b, l, 1)),
+                  indexConstant(b, l, 1));
+              Value clamped = arith::MinSIOp::create(b, l, k, last);
               position.push_back(arith::SelectOp::create(b, l, selected, clamped, iv));
               current = arith::SelectOp::create(b, l, selected, iv, current);
-              Value fits = cmp(b, l, arith::CmpIPredicate::slt, k, indexConstant(b, l, dim));
+              Value fits = cmp(b, l, arith::CmpIPredicate::slt, k, dim);
               inRange = inRange ? Value(arith::SelectOp::create(b, l, selected, fits, inRange))
                                 : fits;
             }

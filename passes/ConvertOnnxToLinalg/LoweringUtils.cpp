@@ -353,4 +353,40 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType result
   return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
 }
 
+static uint64_t splitMix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t randomStreamKey(Operation *op, std::optional<uint64_t> seed) {
+  constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ULL;
+  if (seed)
+    return splitMix64(*seed + kGamma);
+  // FNV-1a of "node 'name' (Op)": stable across runs and hosts.
+  uint64_t hash = 0xCBF29CE484222325ULL;
+  for (char c : describeNode(op)) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001B3ULL;
+  }
+  return splitMix64(0x736D656C74524E47ULL ^ hash); // "smeltRNG"
+}
+
+Value randomUniform01(OpBuilder &b, Location loc, uint64_t key, Value index) {
+  auto constant = [&](uint64_t v) {
+    return Value(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(static_cast<int64_t>(v))));
+  };
+  auto xorShift = [&](Value z, unsigned s) {
+    return Value(arith::XOrIOp::create(b, loc, z, arith::ShRUIOp::create(b, loc, z, constant(s))));
+  };
+  Value counter = arith::AddIOp::create(b, loc, index, constant(1));
+  Value z = arith::AddIOp::create(
+      b, loc, constant(key), arith::MulIOp::create(b, loc, counter, constant(0x9E3779B97F4A7C15ULL)));
+  z = arith::MulIOp::create(b, loc, xorShift(z, 30), constant(0xBF58476D1CE4E5B9ULL));
+  z = arith::MulIOp::create(b, loc, xorShift(z, 27), constant(0x94D049BB133111EBULL));
+  Value top = arith::ShRUIOp::create(b, loc, xorShift(z, 31), constant(11));
+  Value u = arith::UIToFPOp::create(b, loc, b.getF64Type(), top);
+  return arith::MulFOp::create(b, loc, u, scalarConstant(b, loc, b.getF64Type(), 0x1p-53));
+}
+
 } // namespace smelt

@@ -102,6 +102,18 @@ mlir::FailureOr<double> getConstantScalar(mlir::Value value);
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType resultType);
 
+/// Types Loop and Scan bodies (arguments from the op's inputs, then libonnx inference).
+mlir::LogicalResult refineControlFlowBodies(mlir::Operation *func);
+
+/// Key of a random stream (SplitMix64, as Random.cpp): from `seed` when
+/// given, else from a fixed default mixed with the node's name and operator.
+uint64_t randomStreamKey(mlir::Operation *op, std::optional<uint64_t> seed);
+
+/// A uniform f64 in [0, 1) for element `index` (i64) of the stream `key`: a
+/// pure function of both (counter-based), so values never depend on order.
+mlir::Value randomUniform01(mlir::OpBuilder &b, mlir::Location loc, uint64_t key,
+                            mlir::Value index);
+
 /// All onnx -> linalg patterns of every family.
 void populateOnnxToLinalgPatterns(const mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
@@ -141,6 +153,7 @@ void populateRandomPatterns(const mlir::TypeConverter &converter, mlir::RewriteP
 void populateDataMovementPatterns(const mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 void populateDetectionPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateTextPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 } // namespace smelt
 

@@ -16,6 +16,10 @@
 // or L2 norm along one axis. Dropout is inference-only: the identity and an
 // all-true mask.
 //
+// Dims may be dynamic: sizes and element counts are read at run time, and
+// LayerNormalization's Scale and B with dynamic dims are broadcast to the
+// normalized dims first (they may be 1 there at run time).
+//
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
@@ -26,16 +30,44 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
+/// A pattern that also lowers ops with dynamic dims.
+template <typename OpTy>
+struct DynamicPattern : OpConversionPattern<OpTy> {
+  DynamicPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern<OpTy>(converter, context) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
+};
+
+/// The size of every dim of `tensor` (constants where static).
+SmallVector<Value> sizesOf(OpBuilder &b, Location loc, Value tensor) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < cast<RankedTensorType>(tensor.getType()).getRank(); ++d)
+    sizes.push_back(dimSize(b, loc, tensor, d));
+  return sizes;
+}
+
+/// A tensor of `type` (dynamic dims sized by `sizes`) filled with `value`.
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
+                   Value value) {
+  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
+}
+
+/// Whether two dims may be equal (dynamic ones may be anything).
+bool mayEqual(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
 // --- BatchNormalization ------------------------------------------------------
 
-struct BatchNormalizationPattern : OpConversionPattern<onnx::BatchNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct BatchNormalizationPattern : DynamicPattern<onnx::BatchNormalizationOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::BatchNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     if (op.getTrainingMode() != 0)
       return op.emitError() << describeNode(op)
                             << ": training_mode=1 is not supported (inference only)";
@@ -53,7 +85,7 @@ struct BatchNormalizationPattern : OpConversionPattern<onnx::BatchNormalizationO
                               adaptor.getInputVar()};
     for (Value param : params) {
       auto type = dyn_cast<RankedTensorType>(param.getType());
-      if (!type || type.getRank() != 1 || type.getDimSize(0) != channels)
+      if (!type || type.getRank() != 1 || !mayEqual(type.getDimSize(0), channels))
         return op.emitError() << describeNode(op)
                               << ": scale, B, input_mean and input_var must have shape ["
                               << channels << "]";
@@ -69,7 +101,8 @@ struct BatchNormalizationPattern : OpConversionPattern<onnx::BatchNormalizationO
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, inputs,
-            ValueRange{createEmpty(rewriter, loc, resultType)}, maps,
+            ValueRange{createEmpty(rewriter, loc, resultType, sizesOf(rewriter, loc, inputs[0]))},
+            maps,
             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
             [&](OpBuilder &b, Location l, ValueRange args) {
               // scale and B may have another float type than mean and var.
@@ -106,9 +139,12 @@ Value reduceAxis(OpBuilder &b, Location loc, Value input, int64_t axis, Value in
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
   SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
   for (int64_t i = 0; i < rank; ++i)
-    if (i != axis)
+    if (i != axis) {
       shape.push_back(type.getDimSize(i));
+      sizes.push_back(dimSize(b, loc, input, i));
+    }
   auto reducedType = RankedTensorType::get(shape, type.getElementType());
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   iterators[axis] = utils::IteratorType::reduction;
@@ -116,7 +152,7 @@ Value reduceAxis(OpBuilder &b, Location loc, Value input, int64_t axis, Value in
                               droppedAxisMap(b.getContext(), rank, axis)};
   return linalg::GenericOp::create(
              b, loc, TypeRange{reducedType}, ValueRange{input},
-             ValueRange{createFilled(b, loc, reducedType, init)}, maps, iterators,
+             ValueRange{createFilled(b, loc, reducedType, sizes, init)}, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(nb, l, combine(nb, l, args[1], args[0]));
              })
@@ -124,7 +160,8 @@ Value reduceAxis(OpBuilder &b, Location loc, Value input, int64_t axis, Value in
 }
 
 /// Elementwise generic over `type` whose inputs are full tensors
-/// (`fullInputs`) followed by tensors reduced along `axis` (`reducedInputs`).
+/// (`fullInputs`, the first of which gives the dynamic sizes) followed by
+/// tensors reduced along `axis` (`reducedInputs`).
 Value elementwiseWithReduced(OpBuilder &b, Location loc, RankedTensorType type, int64_t axis,
                              ValueRange fullInputs, ValueRange reducedInputs, ScalarBodyFn body) {
   int64_t rank = type.getRank();
@@ -135,7 +172,8 @@ Value elementwiseWithReduced(OpBuilder &b, Location loc, RankedTensorType type, 
   SmallVector<Value> inputs(fullInputs);
   inputs.append(reducedInputs.begin(), reducedInputs.end());
   return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, inputs, ValueRange{createEmpty(b, loc, type)}, maps,
+             b, loc, TypeRange{type}, inputs,
+             ValueRange{createEmpty(b, loc, type, sizesOf(b, loc, fullInputs.front()))}, maps,
              SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
@@ -144,14 +182,14 @@ Value elementwiseWithReduced(OpBuilder &b, Location loc, RankedTensorType type, 
 }
 
 template <typename OpTy, bool IsLog>
-struct SoftmaxPattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+struct SoftmaxPattern : DynamicPattern<OpTy> {
+  using DynamicPattern<OpTy>::DynamicPattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*this->getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*this->getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     Type elem = resultType.getElementType();
     if (!isa<FloatType>(elem))
       return op.emitError() << describeNode(op) << ": only float element types are supported";
@@ -216,12 +254,15 @@ Value reduceDims(OpBuilder &b, Location loc, ValueRange inputs, ValueRange keptI
   auto type = cast<RankedTensorType>(inputs.front().getType());
   int64_t rank = type.getRank();
   SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
   SmallVector<utils::IteratorType> iterators;
   for (int64_t i = 0; i < rank; ++i) {
     iterators.push_back(reduced[i] ? utils::IteratorType::reduction
                                    : utils::IteratorType::parallel);
-    if (!reduced[i])
+    if (!reduced[i]) {
       shape.push_back(type.getDimSize(i));
+      sizes.push_back(dimSize(b, loc, inputs.front(), i));
+    }
   }
   auto keptType = RankedTensorType::get(shape, elem);
   AffineMap kept = keptDimsMap(b.getContext(), reduced);
@@ -231,7 +272,8 @@ Value reduceDims(OpBuilder &b, Location loc, ValueRange inputs, ValueRange keptI
   all.append(keptInputs.begin(), keptInputs.end());
   return linalg::GenericOp::create(
              b, loc, TypeRange{keptType}, all,
-             ValueRange{createFilled(b, loc, keptType, scalarConstant(b, loc, elem, init))}, maps,
+             ValueRange{createFilled(b, loc, keptType, sizes, scalarConstant(b, loc, elem, init))},
+             maps,
              iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(nb, l, body(nb, l, args));
@@ -239,13 +281,15 @@ Value reduceDims(OpBuilder &b, Location loc, ValueRange inputs, ValueRange keptI
       .getResult(0);
 }
 
-/// A parallel generic producing `type` from inputs read through `maps`.
+/// A parallel generic producing `type` from inputs read through `maps`; the
+/// first input has the full shape and gives the dynamic sizes.
 Value mapped(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
              ArrayRef<AffineMap> inputMaps, ScalarBodyFn body) {
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
   return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, inputs, ValueRange{createEmpty(b, loc, type)}, maps,
+             b, loc, TypeRange{type}, inputs,
+             ValueRange{createEmpty(b, loc, type, sizesOf(b, loc, inputs.front()))}, maps,
              SmallVector<utils::IteratorType>(type.getRank(), utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
@@ -259,9 +303,24 @@ std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
                                         ArrayRef<bool> reduced, Type compute) {
   auto type = cast<RankedTensorType>(x.getType());
   int64_t count = 1;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    if (reduced[i])
+  Value dynamicCount; // Product of the dynamic reduced sizes (index).
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (!reduced[i])
+      continue;
+    if (!type.isDynamicDim(i)) {
       count *= type.getDimSize(i);
+      continue;
+    }
+    Value dim = tensor::DimOp::create(b, loc, x, i);
+    dynamicCount = dynamicCount ? Value(arith::MulIOp::create(b, loc, dynamicCount, dim)) : dim;
+  }
+  Value runtimeCount;
+  if (dynamicCount) {
+    Value total =
+        arith::MulIOp::create(b, loc, dynamicCount, arith::ConstantIndexOp::create(b, loc, count));
+    runtimeCount = castScalar(b, loc, arith::IndexCastUIOp::create(b, loc, b.getI64Type(), total),
+                              compute, /*srcUnsigned=*/true, false);
+  }
   auto widen = [&](OpBuilder &nb, Location l, Value v) {
     return castScalar(nb, l, v, compute, false, false);
   };
@@ -275,7 +334,9 @@ std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
                             [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
                               return arith::DivFOp::create(
                                   nb, l, args[0],
-                                  scalarConstant(nb, l, compute, static_cast<double>(count)));
+                                  runtimeCount ? runtimeCount
+                                               : scalarConstant(nb, l, compute,
+                                                                static_cast<double>(count)));
                             });
   };
   Value mean = divideByCount(sum);
@@ -301,34 +362,66 @@ AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand, ArrayRef<int6
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
-/// Whether `operand` broadcasts unidirectionally to `shape`.
+/// Whether `operand` may broadcast unidirectionally to `shape` (dynamic dims
+/// may be anything).
 bool broadcastsTo(RankedTensorType operand, ArrayRef<int64_t> shape) {
   int64_t offset = static_cast<int64_t>(shape.size()) - operand.getRank();
   if (offset < 0)
     return false;
   for (int64_t i = 0; i < operand.getRank(); ++i)
-    if (operand.getDimSize(i) != 1 && operand.getDimSize(i) != shape[offset + i])
+    if (operand.getDimSize(i) != 1 && !mayEqual(operand.getDimSize(i), shape[offset + i]))
       return false;
   return true;
 }
 
+/// `operand` broadcast unidirectionally (trailing dims aligned) to `type`
+/// whose dims have `sizes`: a dynamic dim that is 1 at run time is read at
+/// index 0.
+Value broadcastTo(OpBuilder &b, Location loc, Value operand, RankedTensorType type,
+                  ValueRange sizes) {
+  auto operandType = cast<RankedTensorType>(operand.getType());
+  int64_t rank = type.getRank(), offset = rank - operandType.getRank();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{}, ValueRange{createEmpty(b, loc, type, sizes)},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+               Value one = arith::ConstantIndexOp::create(nb, l, 1);
+               SmallVector<Value> indices;
+               for (int64_t d = 0; d < operandType.getRank(); ++d) {
+                 Value index = linalg::IndexOp::create(nb, l, offset + d);
+                 if (!operandType.isDynamicDim(d)) {
+                   indices.push_back(operandType.getDimSize(d) == 1 ? zero : index);
+                   continue;
+                 }
+                 Value dim = tensor::DimOp::create(nb, l, operand, d);
+                 Value isOne = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, dim, one);
+                 indices.push_back(arith::SelectOp::create(nb, l, isOne, zero, index));
+               }
+               linalg::YieldOp::create(nb, l,
+                                       Value(tensor::ExtractOp::create(nb, l, operand, indices)));
+             })
+      .getResult(0);
+}
+
 // --- InstanceNormalization ---------------------------------------------------
 
-struct InstanceNormalizationPattern : OpConversionPattern<onnx::InstanceNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct InstanceNormalizationPattern : DynamicPattern<onnx::InstanceNormalizationOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::InstanceNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = resultType.getRank();
     if (rank < 2)
       return op.emitError() << describeNode(op) << ": input must have a batch and a channel dim";
     int64_t channels = resultType.getDimSize(1);
     for (Value param : {adaptor.getScale(), adaptor.getB()}) {
       auto type = dyn_cast<RankedTensorType>(param.getType());
-      if (!type || type.getRank() != 1 || type.getDimSize(0) != channels)
+      if (!type || type.getRank() != 1 || !mayEqual(type.getDimSize(0), channels))
         return op.emitError() << describeNode(op) << ": scale and B must have shape ["
                               << channels << "]";
     }
@@ -360,14 +453,14 @@ struct InstanceNormalizationPattern : OpConversionPattern<onnx::InstanceNormaliz
 
 // --- LayerNormalization ------------------------------------------------------
 
-struct LayerNormalizationPattern : OpConversionPattern<onnx::LayerNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LayerNormalizationPattern : DynamicPattern<onnx::LayerNormalizationOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::LayerNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = resultType.getRank();
     if (op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
@@ -386,9 +479,20 @@ struct LayerNormalizationPattern : OpConversionPattern<onnx::LayerNormalizationO
       params.push_back(adaptor.getB());
     for (Value param : params) {
       auto type = dyn_cast<RankedTensorType>(param.getType());
-      if (!type || !type.hasStaticShape() || !broadcastsTo(type, shape.drop_front(axis)))
+      if (!type || !broadcastsTo(type, shape.drop_front(axis)))
         return op.emitError() << describeNode(op)
                               << ": Scale and B must broadcast to the normalized dims";
+    }
+    // Parameters with dynamic dims may still be 1 there at run time: they
+    // are broadcast to the normalized dims first.
+    for (Value &param : params) {
+      auto type = cast<RankedTensorType>(param.getType());
+      if (type.hasStaticShape())
+        continue;
+      auto normalizedType = RankedTensorType::get(shape.drop_front(axis), type.getElementType());
+      SmallVector<Value> sizes = sizesOf(rewriter, loc, adaptor.getX());
+      param = broadcastTo(rewriter, loc, param, normalizedType,
+                          ArrayRef<Value>(sizes).drop_front(axis));
     }
 
     SmallVector<bool> reduced(rank, false);
@@ -432,8 +536,13 @@ struct LayerNormalizationPattern : OpConversionPattern<onnx::LayerNormalizationO
         results.push_back(onnx::NoValueOp::create(rewriter, loc));
         continue;
       }
-      auto type = getStaticType(*getTypeConverter(), value);
-      if (!type || type.getNumElements() != keptType.getNumElements())
+      auto type = getRankedType(*getTypeConverter(), value);
+      SmallVector<int64_t> expected(shape.take_front(axis));
+      expected.append(rank - axis, 1);
+      bool matches = type && type.getRank() == rank;
+      for (int64_t i = 0; matches && i < rank; ++i)
+        matches = mayEqual(type.getDimSize(i), expected[i]);
+      if (!matches)
         return op.emitError() << describeNode(op) << ": Mean and InvStdDev must have shape "
                               << "of X with the normalized dims as 1";
       Value converted = statistic;
@@ -443,7 +552,14 @@ struct LayerNormalizationPattern : OpConversionPattern<onnx::LayerNormalizationO
             [&](OpBuilder &b, Location l, ValueRange args) -> Value {
               return castScalar(b, l, args[0], type.getElementType(), false, false);
             });
-      results.push_back(reshapeTo(rewriter, loc, converted, type));
+      if (type.hasStaticShape() && keptType.hasStaticShape()) {
+        results.push_back(reshapeTo(rewriter, loc, converted, type));
+        continue;
+      }
+      SmallVector<Value> sizes(
+          ArrayRef<Value>(sizesOf(rewriter, loc, adaptor.getX())).take_front(axis));
+      sizes.append(rank - axis, arith::ConstantIndexOp::create(rewriter, loc, 1));
+      results.push_back(reshapeToSizes(rewriter, loc, converted, type, sizes));
     }
     rewriter.replaceOp(op, results);
     return success();
@@ -453,14 +569,14 @@ struct LayerNormalizationPattern : OpConversionPattern<onnx::LayerNormalizationO
 // --- MeanVarianceNormalization -----------------------------------------------
 
 struct MeanVarianceNormalizationPattern
-    : OpConversionPattern<onnx::MeanVarianceNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+    : DynamicPattern<onnx::MeanVarianceNormalizationOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::MeanVarianceNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = resultType.getRank();
     SmallVector<bool> reduced(rank, false);
     for (int64_t axis : op.getAxes()) {
@@ -489,14 +605,14 @@ struct MeanVarianceNormalizationPattern
 
 // --- LpNormalization ---------------------------------------------------------
 
-struct LpNormalizationPattern : OpConversionPattern<onnx::LpNormalizationOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LpNormalizationPattern : DynamicPattern<onnx::LpNormalizationOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::LpNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = resultType.getRank();
     if (rank == 0 || op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
@@ -528,14 +644,14 @@ struct LpNormalizationPattern : OpConversionPattern<onnx::LpNormalizationOp> {
 
 // --- LRN ---------------------------------------------------------------------
 
-struct LRNPattern : OpConversionPattern<onnx::LRNOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LRNPattern : DynamicPattern<onnx::LRNOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::LRNOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = resultType.getRank();
     if (rank < 2)
       return op.emitError() << describeNode(op) << ": X must have a batch and a channel dim";
@@ -552,8 +668,10 @@ struct LRNPattern : OpConversionPattern<onnx::LRNOp> {
         high(rank, rewriter.getIndexAttr(0));
     low[1] = rewriter.getIndexAttr(before);
     high[1] = rewriter.getIndexAttr(after);
-    SmallVector<int64_t> paddedShape(resultType.getShape());
-    paddedShape[1] += size - 1;
+    auto inputType = cast<RankedTensorType>(adaptor.getX().getType());
+    SmallVector<int64_t> paddedShape(inputType.getShape());
+    if (!ShapedType::isDynamic(paddedShape[1]))
+      paddedShape[1] += size - 1;
     Value padded = tensor::PadOp::create(rewriter, loc, resultType.clone(paddedShape),
                                          adaptor.getX(), low, high,
                                          scalarConstant(rewriter, loc, elem, 0.0));
@@ -569,10 +687,11 @@ struct LRNPattern : OpConversionPattern<onnx::LRNOp> {
     // The window dim's extent comes from a size-`size` operand.
     auto windowType = RankedTensorType::get({size}, elem);
     Value windowShape = createEmpty(rewriter, loc, windowType);
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, adaptor.getX());
     Value squareSum =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, ValueRange{padded, windowShape},
-            ValueRange{createFilled(rewriter, loc, resultType,
+            ValueRange{createFilled(rewriter, loc, resultType, sizes,
                                     scalarConstant(rewriter, loc, elem, 0.0))},
             SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, window, ctx),
                                    AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank, ctx)}, ctx),
@@ -585,8 +704,9 @@ struct LRNPattern : OpConversionPattern<onnx::LRNOp> {
             .getResult(0);
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble(),
            bias = op.getBias().convertToDouble();
-    Value result = buildElementwise(
-        rewriter, loc, resultType, ValueRange{adaptor.getX(), squareSum},
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    Value result = mapped(
+        rewriter, loc, resultType, ValueRange{adaptor.getX(), squareSum}, {identity, identity},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value scaled = arith::MulFOp::create(b, l, args[1],
                                                scalarConstant(b, l, elem, alpha / size));
@@ -601,39 +721,120 @@ struct LRNPattern : OpConversionPattern<onnx::LRNOp> {
 
 // --- Dropout -----------------------------------------------------------------
 
-struct DropoutPattern : OpConversionPattern<onnx::DropoutOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Inference (training_mode absent or constant false, or a constant ratio
+/// of 0) is the identity with an all-true mask. Otherwise each element draws
+/// u from a counter-based stream keyed by `seed` (randomStreamKey): it is kept
+/// where u >= ratio, output = keep ? x / (1 - ratio) : 0, mask = keep; a
+/// training_mode known only at run time selects between both per element.
+struct DropoutPattern : DynamicPattern<onnx::DropoutOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::DropoutOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    Value training = op.getTrainingMode();
-    if (!isa<NoneType>(training.getType())) {
-      FailureOr<double> mode = getConstantScalar(training);
-      if (failed(mode))
-        return op.emitError() << describeNode(op)
-                              << ": training_mode must be absent or a constant";
-      // Training with ratio 0 drops nothing, so it equals inference exactly.
-      FailureOr<double> ratio = isa<NoneType>(op.getRatio().getType())
-                                    ? FailureOr<double>(0.5)
-                                    : getConstantScalar(op.getRatio());
-      if (*mode != 0.0 && (failed(ratio) || *ratio != 0.0))
-        return op.emitError() << describeNode(op)
-                              << ": training_mode=true is not supported (inference only)";
-    }
-    SmallVector<Value> results{reshapeTo(rewriter, loc, adaptor.getData(), resultType)};
-    if (isa<NoneType>(op.getMask().getType())) {
-      results.push_back(onnx::NoValueOp::create(rewriter, loc));
-    } else {
-      auto maskType = getStaticType(*getTypeConverter(), op.getMask());
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    bool hasMask = !isa<NoneType>(op.getMask().getType());
+    RankedTensorType maskType;
+    if (hasMask) {
+      maskType = getRankedType(*getTypeConverter(), op.getMask());
       if (!maskType)
-        return rewriter.notifyMatchFailure(op, "needs static shapes");
-      results.push_back(createFilled(
-          rewriter, loc, maskType,
-          arith::ConstantIntOp::create(rewriter, loc, rewriter.getI1Type(), 1)));
+        return rewriter.notifyMatchFailure(op, "needs ranked types");
     }
+    Value training = op.getTrainingMode();
+    bool inference = isa<NoneType>(training.getType());
+    if (!inference) {
+      FailureOr<double> mode = getConstantScalar(training);
+      inference = succeeded(mode) && *mode == 0.0;
+    }
+    if (!inference && !isa<NoneType>(op.getRatio().getType())) {
+      // Training with ratio 0 drops nothing, so it equals inference exactly.
+      FailureOr<double> ratio = getConstantScalar(op.getRatio());
+      inference = succeeded(ratio) && *ratio == 0.0;
+    }
+    if (inference) {
+      Value data = adaptor.getData();
+      auto dataType = cast<RankedTensorType>(data.getType());
+      if (dataType.getRank() != resultType.getRank() ||
+          (hasMask && maskType.getRank() != resultType.getRank()))
+        return op.emitError() << describeNode(op) << ": output and mask must have the rank of data";
+      if (dataType.hasStaticShape() && resultType.hasStaticShape())
+        data = reshapeTo(rewriter, loc, data, resultType);
+      else if (dataType != resultType)
+        data = tensor::CastOp::create(rewriter, loc, resultType, data);
+      SmallVector<Value> results{data};
+      results.push_back(hasMask ? createFilled(rewriter, loc, maskType,
+                                               sizesOf(rewriter, loc, adaptor.getData()),
+                                               arith::ConstantIntOp::create(
+                                                   rewriter, loc, rewriter.getI1Type(), 1))
+                                : Value(onnx::NoValueOp::create(rewriter, loc)));
+      rewriter.replaceOp(op, results);
+      return success();
+    }
+    if (!resultType.hasStaticShape() || (hasMask && !maskType.hasStaticShape()))
+      return op.emitError() << describeNode(op)
+                            << ": training mode needs static shapes (fix input dims with --shape)";
+
+    auto elem = dyn_cast<FloatType>(resultType.getElementType());
+    auto dataType = cast<RankedTensorType>(adaptor.getData().getType());
+    if (!elem || dataType.getShape() != resultType.getShape() ||
+        (hasMask && maskType.getShape() != resultType.getShape()))
+      return op.emitError() << describeNode(op)
+                            << ": training mode needs float data, output and mask of one shape";
+    auto scalarOf = [&](Value tensor) {
+      auto type = cast<RankedTensorType>(tensor.getType());
+      SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+      return Value(tensor::ExtractOp::create(rewriter, loc, tensor, zeros));
+    };
+    Type f64 = rewriter.getF64Type(), i1 = rewriter.getI1Type();
+    Value ratio = isa<NoneType>(adaptor.getRatio().getType())
+                      ? scalarConstant(rewriter, loc, f64, 0.5)
+                      : castScalar(rewriter, loc, scalarOf(adaptor.getRatio()), f64, false, false);
+    Value train = isa<NoneType>(adaptor.getTrainingMode().getType())
+                      ? Value(arith::ConstantIntOp::create(rewriter, loc, i1, 1))
+                      : scalarOf(adaptor.getTrainingMode());
+    Value keepScale = castScalar(
+        rewriter, loc,
+        arith::SubFOp::create(rewriter, loc, scalarConstant(rewriter, loc, f64, 1.0), ratio), elem,
+        false, false);
+    std::optional<uint64_t> seed;
+    if (std::optional<int64_t> s = op.getSeed())
+      seed = static_cast<uint64_t>(*s);
+    uint64_t key = randomStreamKey(op, seed);
+
+    int64_t rank = resultType.getRank();
+    SmallVector<Type> types{resultType};
+    SmallVector<Value> inits{createEmpty(rewriter, loc, resultType)};
+    if (hasMask) {
+      types.push_back(maskType);
+      inits.push_back(createEmpty(rewriter, loc, maskType));
+    }
+    SmallVector<AffineMap> maps(1 + inits.size(), rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, types, ValueRange{adaptor.getData()}, inits, maps, parallel,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          // Row-major linear index: the element's counter in the stream.
+          Value linear = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                 linalg::IndexOp::create(b, l, d));
+            Value size = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(resultType.getDimSize(d)));
+            linear = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, linear, size), i);
+          }
+          Value u = randomUniform01(b, l, key, linear);
+          Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, ratio);
+          keep = arith::OrIOp::create(
+              b, l, keep, arith::XOrIOp::create(b, l, train, arith::ConstantIntOp::create(b, l, i1, 1)));
+          Value scaled = arith::DivFOp::create(b, l, args[0], keepScale);
+          Value dropped = arith::SelectOp::create(b, l, keep, scaled, scalarConstant(b, l, elem, 0.0));
+          SmallVector<Value> yields{arith::SelectOp::create(b, l, train, dropped, args[0])};
+          if (hasMask)
+            yields.push_back(keep);
+          linalg::YieldOp::create(b, l, yields);
+        });
+    SmallVector<Value> results{generic.getResult(0)};
+    results.push_back(hasMask ? generic.getResult(1) : Value(onnx::NoValueOp::create(rewriter, loc)));
     rewriter.replaceOp(op, results);
     return success();
   }

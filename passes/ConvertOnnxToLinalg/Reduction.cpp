@@ -18,7 +18,11 @@
 //
 // Axes come from the attribute (opset 13 ReduceMean/Max/Min/Prod) or from the
 // optional `axes` input (ReduceSum-13). A non-constant `axes` input is still
-// accepted when the static result type names the reduced axes unambiguously.
+// accepted when the static result type names the reduced axes unambiguously
+// (with dynamic shapes it must be a constant).
+//
+// Dims may be dynamic: sizes are read at run time (the Mean divisor too), and
+// TopK takes a dynamic K dim from the value of K.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -30,6 +34,60 @@ using namespace mlir;
 
 namespace smelt {
 namespace {
+
+/// A pattern that also lowers ops with dynamic dims.
+template <typename OpTy>
+struct DynamicPattern : OpConversionPattern<OpTy> {
+  DynamicPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern<OpTy>(converter, context) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
+};
+
+/// A tensor of `type` (dynamic dims sized by `sizes`) filled with `value`.
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
+                   Value value) {
+  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
+}
+
+/// Reshapes `value` to `type` whose dims have `sizes`: a tensor.cast when
+/// only static information differs.
+Value reshapeResult(OpBuilder &b, Location loc, Value value, RankedTensorType type,
+                    ValueRange sizes) {
+  auto valueType = cast<RankedTensorType>(value.getType());
+  if (valueType.getRank() == type.getRank() && !valueType.hasStaticShape())
+    return valueType == type ? value : Value(tensor::CastOp::create(b, loc, type, value));
+  return reshapeToSizes(b, loc, value, type, sizes);
+}
+
+/// Whether `type` can hold a value of `shape` (equal ranks, static dims agree).
+bool compatible(RankedTensorType type, ArrayRef<int64_t> shape) {
+  if (type.getRank() != static_cast<int64_t>(shape.size()))
+    return false;
+  for (auto [a, b] : llvm::zip(type.getShape(), shape))
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b)
+      return false;
+  return true;
+}
+
+/// The result shape and sizes of reducing `input` over `reduced`, with unit
+/// dims for the reduced ones when `keepdims`.
+std::pair<SmallVector<int64_t>, SmallVector<Value>>
+reducedShape(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced, bool keepdims) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (!reduced[i]) {
+      shape.push_back(type.getDimSize(i));
+      sizes.push_back(dimSize(b, loc, input, i));
+    } else if (keepdims) {
+      shape.push_back(1);
+      sizes.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+    }
+  }
+  return {shape, sizes};
+}
 
 enum class ReduceKind { Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
 
@@ -172,23 +230,32 @@ AffineMap keptMap(MLIRContext *ctx, ArrayRef<bool> reduced) {
 
 /// Lowers one reduction given which axes it reduces.
 Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, bool isUnsigned,
-                     ArrayRef<bool> reduced, RankedTensorType resultType) {
+                     ArrayRef<bool> reduced, bool keepdims, RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
   Type elementType = inputType.getElementType();
   MLIRContext *ctx = b.getContext();
 
   SmallVector<int64_t> keptShape;
+  SmallVector<Value> keptSizes;
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iterators;
   int64_t count = 1;
+  Value dynamicCount; // Product of the dynamic reduced sizes (index).
   for (int64_t i = 0; i < rank; ++i) {
     if (reduced[i]) {
       iterators.push_back(utils::IteratorType::reduction);
-      count *= inputType.getDimSize(i);
+      if (inputType.isDynamicDim(i)) {
+        Value dim = tensor::DimOp::create(b, loc, input, i);
+        dynamicCount =
+            dynamicCount ? Value(arith::MulIOp::create(b, loc, dynamicCount, dim)) : dim;
+      } else {
+        count *= inputType.getDimSize(i);
+      }
     } else {
       iterators.push_back(utils::IteratorType::parallel);
       keptShape.push_back(inputType.getDimSize(i));
+      keptSizes.push_back(dimSize(b, loc, input, i));
       outExprs.push_back(getAffineDimExpr(i, ctx));
     }
   }
@@ -204,7 +271,8 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
       maps.push_back(kept);
     }
     maps.push_back(kept);
-    Value init = createFilled(b, loc, keptType, initialValue(b, loc, k, elementType, isUnsigned));
+    Value init = createFilled(b, loc, keptType, keptSizes,
+                              initialValue(b, loc, k, elementType, isUnsigned));
     return linalg::GenericOp::create(
                b, loc, TypeRange{keptType}, inputs, ValueRange{init}, maps, iterators,
                [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -232,16 +300,28 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
   Value result = reduce(kind, shift);
 
   switch (kind) {
-  case ReduceKind::Mean:
+  case ReduceKind::Mean: {
+    // The element count as a scalar of the element type, when known only at
+    // run time.
+    Value runtimeDivisor;
+    if (dynamicCount) {
+      Value total = arith::MulIOp::create(b, loc, dynamicCount,
+                                          arith::ConstantIndexOp::create(b, loc, count));
+      Value wide = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), total);
+      runtimeDivisor = castScalar(b, loc, wide, elementType, /*srcUnsigned=*/true, isUnsigned);
+    }
     result = buildElementwise(
         b, loc, keptType, ValueRange{result}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value divisor = scalarConstant(nb, nloc, elementType, static_cast<double>(count));
+          Value divisor = runtimeDivisor ? runtimeDivisor
+                                         : scalarConstant(nb, nloc, elementType,
+                                                          static_cast<double>(count));
           if (isa<FloatType>(elementType))
             return Value(arith::DivFOp::create(nb, nloc, args[0], divisor));
           return isUnsigned ? Value(arith::DivUIOp::create(nb, nloc, args[0], divisor))
                             : Value(arith::DivSIOp::create(nb, nloc, args[0], divisor));
         });
     break;
+  }
   case ReduceKind::L2:
   case ReduceKind::LogSum:
     result = buildElementwise(
@@ -263,21 +343,23 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
   default:
     break;
   }
-  return reshapeTo(b, loc, result, resultType);
+  auto [shape, sizes] = reducedShape(b, loc, input, reduced, keepdims);
+  (void)shape;
+  return reshapeResult(b, loc, result, resultType, sizes);
 }
 
 /// Shared driver: resolves axes (attribute, constant input or shapes), applies
 /// keepdims / noop_with_empty_axes and emits the reduction.
 template <typename OpTy, ReduceKind Kind>
-struct ReducePattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+struct ReducePattern : DynamicPattern<OpTy> {
+  using DynamicPattern<OpTy>::DynamicPattern;
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*this->getTypeConverter(), op.getReduced());
+    auto resultType = getRankedType(*this->getTypeConverter(), op.getReduced());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = inputType.getRank();
     bool keepdims = op.getKeepdims() != 0;
 
@@ -302,7 +384,11 @@ struct ReducePattern : OpConversionPattern<OpTy> {
     SmallVector<bool> reduced(rank, false);
     if (axes) {
       if (axes->empty() && noop) {
-        rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getData(), resultType));
+        if (!compatible(resultType, inputType.getShape()))
+          return op.emitError() << describeNode(op) << ": result type "
+                                << op.getReduced().getType() << " does not match the input";
+        rewriter.replaceOp(op, reshapeResult(rewriter, op.getLoc(), adaptor.getData(), resultType,
+                                             {}));
         return success();
       }
       if (axes->empty())
@@ -314,6 +400,11 @@ struct ReducePattern : OpConversionPattern<OpTy> {
         reduced[normalizeAxis(axis, rank)] = true;
       }
     } else {
+      // Only static shapes can tell which axes a run-time `axes` input names.
+      if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
+        return op.emitError() << describeNode(op)
+                              << ": axes must be a constant (onnx.Constant) when the data or "
+                                 "result shape is dynamic";
       FailureOr<SmallVector<bool>> inferred =
           inferReducedAxes(inputType.getShape(), resultType.getShape(), keepdims);
       if (failed(inferred))
@@ -323,20 +414,30 @@ struct ReducePattern : OpConversionPattern<OpTy> {
       reduced = std::move(*inferred);
     }
 
-    // The expected kept shape must agree with the static result type.
-    int64_t expectedElements = 1;
-    for (int64_t i = 0; i < rank; ++i)
-      if (!reduced[i])
-        expectedElements *= inputType.getDimSize(i);
-    if (expectedElements != resultType.getNumElements())
-      return op.emitError() << describeNode(op) << ": result type " << op.getReduced().getType()
-                            << " does not match the reduced axes";
+    // The expected kept shape must agree with the result type.
+    if (inputType.hasStaticShape() && resultType.hasStaticShape()) {
+      int64_t expectedElements = 1;
+      for (int64_t i = 0; i < rank; ++i)
+        if (!reduced[i])
+          expectedElements *= inputType.getDimSize(i);
+      if (expectedElements != resultType.getNumElements())
+        return op.emitError() << describeNode(op) << ": result type "
+                              << op.getReduced().getType() << " does not match the reduced axes";
+    } else {
+      SmallVector<int64_t> expected;
+      for (int64_t i = 0; i < rank; ++i)
+        if (!reduced[i] || keepdims)
+          expected.push_back(reduced[i] ? 1 : inputType.getDimSize(i));
+      if (!compatible(resultType, expected))
+        return op.emitError() << describeNode(op) << ": result type "
+                              << op.getReduced().getType() << " does not match the reduced axes";
+    }
 
     if (Kind == ReduceKind::LogSumExp && !isa<FloatType>(inputType.getElementType()))
       return op.emitError() << describeNode(op) << ": only float element types are supported";
 
     Value result = buildReduction(rewriter, op.getLoc(), Kind, adaptor.getData(),
-                                  isUnsignedElement(op.getData()), reduced, resultType);
+                                  isUnsignedElement(op.getData()), reduced, keepdims, resultType);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -381,16 +482,14 @@ Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis, bool
   Type elem = type.getElementType();
   SmallVector<bool> reduced(rank, false);
   reduced[axis] = true;
-  SmallVector<int64_t> keptShape;
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != axis)
-      keptShape.push_back(type.getDimSize(i));
+  auto [keptShape, keptSizes] = reducedShape(b, loc, input, reduced, /*keepdims=*/false);
   auto valueType = RankedTensorType::get(keptShape, elem);
   auto indexType = RankedTensorType::get(keptShape, b.getI64Type());
-  Value initValue = createFilled(b, loc, valueType,
+  Value initValue = createFilled(b, loc, valueType, keptSizes,
                                  isMax ? lowestValue(b, loc, elem, isUnsigned)
                                        : highestValue(b, loc, elem, isUnsigned));
-  Value initIndex = createFilled(b, loc, indexType, scalarConstant(b, loc, b.getI64Type(), 0));
+  Value initIndex = createFilled(b, loc, indexType, keptSizes,
+                                 scalarConstant(b, loc, b.getI64Type(), 0));
   AffineMap kept = keptMap(b.getContext(), reduced);
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   iterators[axis] = utils::IteratorType::reduction;
@@ -410,14 +509,14 @@ Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis, bool
 }
 
 template <typename OpTy, bool IsMax>
-struct ArgReducePattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+struct ArgReducePattern : DynamicPattern<OpTy> {
+  using DynamicPattern<OpTy>::DynamicPattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*this->getTypeConverter(), op.getReduced());
+    auto resultType = getRankedType(*this->getTypeConverter(), op.getReduced());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!resultType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = inputType.getRank();
     if (op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
@@ -425,22 +524,26 @@ struct ArgReducePattern : OpConversionPattern<OpTy> {
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     Value index = buildArgReduce(rewriter, op.getLoc(), adaptor.getData(), axis, IsMax,
                                  op.getSelectLastIndex() != 0, isUnsignedElement(op.getData()));
-    if (cast<RankedTensorType>(index.getType()).getNumElements() != resultType.getNumElements())
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    auto [shape, sizes] = reducedShape(rewriter, op.getLoc(), adaptor.getData(), reduced,
+                                       op.getKeepdims() != 0);
+    if (!compatible(resultType, shape))
       return op.emitError() << describeNode(op) << ": result type " << op.getReduced().getType()
                             << " does not match the reduced axis";
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), index, resultType));
+    rewriter.replaceOp(op, reshapeResult(rewriter, op.getLoc(), index, resultType, sizes));
     return success();
   }
 };
 
-struct HardmaxPattern : OpConversionPattern<onnx::HardmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HardmaxPattern : DynamicPattern<onnx::HardmaxOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::HardmaxOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = resultType.getRank();
     if (rank == 0 || op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
@@ -448,13 +551,16 @@ struct HardmaxPattern : OpConversionPattern<onnx::HardmaxOp> {
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     Value index = buildArgReduce(rewriter, loc, adaptor.getInput(), axis, /*isMax=*/true,
                                  /*selectLast=*/false, false);
+    SmallVector<Value> sizes;
+    for (int64_t i = 0; i < rank; ++i)
+      sizes.push_back(dimSize(rewriter, loc, adaptor.getInput(), i));
     SmallVector<bool> reduced(rank, false);
     reduced[axis] = true;
     Type elem = resultType.getElementType();
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, ValueRange{index},
-            ValueRange{createEmpty(rewriter, loc, resultType)},
+            ValueRange{createEmpty(rewriter, loc, resultType, sizes)},
             SmallVector<AffineMap>{keptMap(rewriter.getContext(), reduced),
                                    rewriter.getMultiDimIdentityMap(rank)},
             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
@@ -507,16 +613,16 @@ Value topKBefore(OpBuilder &b, Location loc, Value x, Value y, Value ix, Value i
   return arith::OrIOp::create(b, loc, strict, arith::AndIOp::create(b, loc, equal, lowerIndex));
 }
 
-struct TopKPattern : OpConversionPattern<onnx::TopKOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct TopKPattern : DynamicPattern<onnx::TopKOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::TopKOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto valuesType = getStaticType(*getTypeConverter(), op.getValues());
-    auto indicesType = getStaticType(*getTypeConverter(), op.getIndices());
+    auto valuesType = getRankedType(*getTypeConverter(), op.getValues());
+    auto indicesType = getRankedType(*getTypeConverter(), op.getIndices());
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!valuesType || !indicesType || !inputType || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!valuesType || !indicesType || !inputType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     int64_t rank = inputType.getRank();
     if (rank == 0 || op.getAxis() < -rank || op.getAxis() >= rank)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
@@ -528,14 +634,31 @@ struct TopKPattern : OpConversionPattern<onnx::TopKOp> {
     int64_t k = valuesType.getDimSize(axis);
     SmallVector<int64_t> kValues;
     if (succeeded(getConstantInts(op.getK(), kValues)) &&
-        (kValues.size() != 1 || kValues[0] != k))
+        (kValues.size() != 1 || (!ShapedType::isDynamic(k) && kValues[0] != k)))
       return op.emitError() << describeNode(op) << ": K does not match the result type";
-    if (k > n)
+    if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(n) && k > n)
       return op.emitError() << describeNode(op) << ": K = " << k << " exceeds the axis size "
                             << n;
+    SmallVector<int64_t> shape(inputType.getShape());
+    shape[axis] = k;
+    if (!compatible(valuesType, shape) || !compatible(indicesType, shape))
+      return op.emitError() << describeNode(op) << ": Values type does not match X";
+    // Output sizes: X's, with K (the static result dim, else K's value)
+    // along the axis.
+    SmallVector<Value> outSizes, xSizes;
     for (int64_t i = 0; i < rank; ++i)
-      if (i != axis && valuesType.getDimSize(i) != inputType.getDimSize(i))
-        return op.emitError() << describeNode(op) << ": Values type does not match X";
+      xSizes.push_back(dimSize(rewriter, loc, adaptor.getX(), i));
+    outSizes = xSizes;
+    if (ShapedType::isDynamic(k)) {
+      Value kValue = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getK(),
+          SmallVector<Value>(cast<RankedTensorType>(adaptor.getK().getType()).getRank(),
+                             arith::ConstantIndexOp::create(rewriter, loc, 0)));
+      outSizes[axis] =
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), kValue);
+    } else {
+      outSizes[axis] = arith::ConstantIndexOp::create(rewriter, loc, k);
+    }
     bool largest = op.getLargest() != 0;
     bool isUnsigned = isUnsignedElement(op.getX());
     MLIRContext *ctx = rewriter.getContext();
@@ -559,7 +682,8 @@ struct TopKPattern : OpConversionPattern<onnx::TopKOp> {
     Value ranks =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{rankType}, ValueRange{x, x},
-            ValueRange{createFilled(rewriter, loc, rankType, scalarConstant(rewriter, loc, i64, 0))},
+            ValueRange{createFilled(rewriter, loc, rankType, xSizes,
+                                    scalarConstant(rewriter, loc, i64, 0))},
             SmallVector<AffineMap>{self, other, self}, iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value j = linalg::IndexOp::create(b, l, axis);
@@ -573,9 +697,9 @@ struct TopKPattern : OpConversionPattern<onnx::TopKOp> {
     // Output slot k takes the element whose rank is k.
     Type elem = valuesType.getElementType();
     Value initValues =
-        createFilled(rewriter, loc, valuesType, scalarConstant(rewriter, loc, elem, 0));
+        createFilled(rewriter, loc, valuesType, outSizes, scalarConstant(rewriter, loc, elem, 0));
     Value initIndices =
-        createFilled(rewriter, loc, indicesType, scalarConstant(rewriter, loc, i64, 0));
+        createFilled(rewriter, loc, indicesType, outSizes, scalarConstant(rewriter, loc, i64, 0));
     auto gather = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valuesType, indicesType}, ValueRange{x, ranks},
         ValueRange{initValues, initIndices}, SmallVector<AffineMap>{other, other, self, self},

@@ -9,6 +9,12 @@
 //   uniform LOW HIGH  every value in [LOW, HIGH)
 //   bernoulli         every value 0 or 1
 //   normal            every value finite
+//   dropout           Dropout in training mode, given the inputs SET/input_0.pb
+//                     (x), input_1.pb (ratio, default 0.5) and input_2.pb
+//                     (training_mode, default false): the first output is, per
+//                     element, 0 or x / (1 - ratio) (x itself when not
+//                     training), and a second output (the mask) is true
+//                     exactly where a nonzero value was kept
 // Prints one line per output and exits 1 on the first failed check (with a
 // one-line reason on stdout), 2 on bad usage.
 //
@@ -21,7 +27,8 @@ function fail(message) {
   process.exit(1);
 }
 
-// --- TensorProto: dims (1), data_type (2) and name (8) only. ---
+// --- TensorProto: dims (1), data_type (2), name (8) and the data fields
+// float_data (4), int32_data (5), int64_data (7), raw_data (9), double_data (10). ---
 function readVarint(buf, pos) {
   let value = 0n, shift = 0n;
   for (;;) {
@@ -34,8 +41,8 @@ function readVarint(buf, pos) {
 }
 
 function readTensorHeader(buf) {
-  const dims = [];
-  let name = '', dataType = 0, pos = 0;
+  const dims = [], ints = [], floats = [];
+  let name = '', dataType = 0, pos = 0, raw = null;
   while (pos < buf.length) {
     let key;
     [key, pos] = readVarint(buf, pos);
@@ -45,6 +52,7 @@ function readTensorHeader(buf) {
       [v, pos] = readVarint(buf, pos);
       if (field === 1) dims.push(Number(BigInt.asIntN(64, v)));
       if (field === 2) dataType = Number(v);
+      if (field === 5 || field === 7) ints.push(Number(BigInt.asIntN(64, v)));
     } else if (wire === 2) {
       let len;
       [len, pos] = readVarint(buf, pos);
@@ -56,12 +64,45 @@ function readTensorHeader(buf) {
           dims.push(Number(BigInt.asIntN(64, v)));
         }
       else if (field === 8) name = buf.subarray(pos, end).toString('utf8');
+      else if (field === 9) raw = buf.subarray(pos, end);
+      else if (field === 4) for (let p = pos; p + 4 <= end; p += 4) floats.push(buf.readFloatLE(p));
+      else if (field === 10) for (let p = pos; p + 8 <= end; p += 8) floats.push(buf.readDoubleLE(p));
+      else if (field === 5 || field === 7)
+        for (let p = pos; p < end;) {
+          let v;
+          [v, p] = readVarint(buf, p);
+          ints.push(Number(BigInt.asIntN(64, v)));
+        }
       pos = end;
-    } else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
+    } else if (wire === 1) {
+      if (field === 10) floats.push(buf.readDoubleLE(pos));
+      pos += 8;
+    } else if (wire === 5) {
+      if (field === 4) floats.push(buf.readFloatLE(pos));
+      pos += 4;
+    }
     else throw new Error(`unsupported wire type ${wire}`);
   }
-  return { name, dataType, dims };
+  return { name, dataType, dims, raw, ints, floats };
+}
+
+// The values of a TensorProto of float, double, bool or integer type, as numbers.
+function tensorValues(t) {
+  if (t.raw) {
+    const size = { 1: 4, 11: 8, 9: 1, 2: 1, 3: 1, 6: 4, 7: 8 }[t.dataType];
+    if (!size) throw new Error(`unsupported raw dtype ${t.dataType}`);
+    const values = [];
+    for (let o = 0; o + size <= t.raw.length; o += size) {
+      if (t.dataType === 1) values.push(t.raw.readFloatLE(o));
+      else if (t.dataType === 11) values.push(t.raw.readDoubleLE(o));
+      else if (t.dataType === 6) values.push(t.raw.readInt32LE(o));
+      else if (t.dataType === 7) values.push(Number(t.raw.readBigInt64LE(o)));
+      else if (t.dataType === 3) values.push(t.raw.readInt8(o));
+      else values.push(t.raw[o]);
+    }
+    return values;
+  }
+  return t.floats.length ? t.floats : t.ints;
 }
 
 // ONNX TensorProto data types and the .npy descr smelt writes for them.
@@ -115,16 +156,18 @@ const ranges = {
   uniform: (v, [low, high]) => v >= low && v < high,
   bernoulli: (v) => v === 0 || v === 1,
   normal: (v) => Number.isFinite(v),
+  dropout: () => true, // checked against the inputs below
 };
-const arity = { uniform: 2, bernoulli: 0, normal: 0 };
+const arity = { uniform: 2, bernoulli: 0, normal: 0, dropout: 0 };
 if (!(check in ranges) || args.length !== arity[check] + 3) {
-  process.stderr.write('usage: node check-random.mjs uniform LOW HIGH|bernoulli|normal SET RUN1 RUN2\n');
+  process.stderr.write('usage: node check-random.mjs uniform LOW HIGH|bernoulli|normal|dropout SET RUN1 RUN2\n');
   process.exit(2);
 }
 const bounds = args.splice(0, arity[check]).map(Number);
 const [set, run1, run2] = args;
 
 const expected = readdirSync(set).filter((f) => /^output_\d+\.pb$/.test(f)).sort();
+const outputs = []; // the values of each expected output, in order
 if (expected.length === 0) fail(`no output_N.pb in ${set}`);
 const written = readdirSync(run1).filter((f) => f.endsWith('.npy'));
 for (const file of expected) {
@@ -148,5 +191,33 @@ for (const file of expected) {
     fail(`${npyName}: shape (${got.shape}), expected (${want.dims})`);
   const bad = got.values.findIndex((v) => !ranges[check](v, bounds));
   if (bad >= 0) fail(`${npyName}: element ${bad} = ${got.values[bad]} is out of range for ${check}`);
+  outputs.push({ name: npyName, values: got.values });
   process.stdout.write(`ok ${npyName}: ${check}, ${got.descr} (${got.shape}), deterministic\n`);
+}
+
+if (check === 'dropout') {
+  const input = (k, fallback) => {
+    const file = join(set, `input_${k}.pb`);
+    return existsSync(file) ? tensorValues(readTensorHeader(readFileSync(file))) : fallback;
+  };
+  const x = input(0, null);
+  const ratio = input(1, [0.5])[0];
+  const training = input(2, [0])[0] !== 0;
+  if (!x) fail(`no input_0.pb in ${set}`);
+  const [y, mask] = outputs;
+  if (y.values.length !== x.length) fail(`${y.name}: ${y.values.length} values for ${x.length} inputs`);
+  const close = (a, b) => Math.abs(a - b) <= 1e-6 + 1e-5 * Math.abs(b);
+  let dropped = 0;
+  for (let i = 0; i < x.length; ++i) {
+    const v = y.values[i];
+    const kept = training ? close(v, x[i] / (1 - ratio)) : close(v, x[i]);
+    if (!kept && !(training && v === 0))
+      fail(`${y.name}: element ${i} = ${v} is neither 0 nor x / (1 - ratio) = ${x[i] / (1 - ratio)}`);
+    if (!kept) ++dropped;
+    // The mask is true where the value was kept; where x is 0 both readings agree.
+    if (mask && x[i] !== 0 && Boolean(mask.values[i]) !== kept)
+      fail(`${mask.name}: element ${i} = ${mask.values[i]} disagrees with ${y.name}`);
+    if (mask && !training && !mask.values[i]) fail(`${mask.name}: element ${i} is false outside training`);
+  }
+  process.stdout.write(`ok dropout: ratio ${ratio}, training ${training}, ${dropped} of ${x.length} dropped\n`);
 }

@@ -144,14 +144,13 @@ func.func @slice_negative_step(%x: tensor<10xf32>) -> tensor<5xf32> {
 // -----
 
 // Run-time starts and axes: each dim's start and step are selected and
-// clamped as scalars, then one generic gathers the elements.
+// clamped as scalars; with positive steps one extract_slice takes them.
 // CHECK-LABEL: func.func @slice_runtime
 // CHECK: tensor.extract %{{.+}}[%{{.+}}] : tensor<2xi64>
 // CHECK: arith.maxsi
 // CHECK: arith.minsi
 // CHECK: arith.select
-// CHECK: linalg.generic
-// CHECK: tensor.extract %{{.+}} : tensor<20x10x5xf32>
+// CHECK: tensor.extract_slice %{{.+}}[%{{.+}}, %{{.+}}, %{{.+}}] [3, 10, 5] [%{{.+}}, %{{.+}}, %{{.+}}] : tensor<20x10x5xf32> to tensor<3x10x5xf32>
 // CHECK-NOT: onnx.
 func.func @slice_runtime(%x: tensor<20x10x5xf32>, %starts: tensor<2xi64>, %ends: tensor<2xi64>, %axes: tensor<2xi64>) -> tensor<3x10x5xf32> {
   %none = onnx.NoValue
@@ -232,4 +231,68 @@ func.func @expand(%x: tensor<1x3xf32>, %shape: tensor<2xi64>) -> tensor<4x3xf32>
 func.func @tile(%x: tensor<2x3xf32>, %repeats: tensor<2xi64>) -> tensor<2x6xf32> {
   %0 = "onnx.Tile"(%x, %repeats) : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x6xf32>
   return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+// Dynamic Concat: the axis size is the run-time sum of the inputs' sizes.
+// CHECK-LABEL: func.func @concat_dynamic
+// CHECK-DAG: %[[A0:.+]] = tensor.dim %arg0, %c0
+// CHECK-DAG: %[[B0:.+]] = tensor.dim %arg1, %c0
+// CHECK: %[[SUM:.+]] = arith.addi %{{.+}}, %[[B0]]
+// CHECK: tensor.empty(%[[SUM]], %{{.+}}) : tensor<?x?xf32>
+// CHECK: tensor.insert_slice %arg0
+// CHECK: tensor.insert_slice %arg1
+func.func @concat_dynamic(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = "onnx.Concat"(%a, %b) {axis = 0 : i64} : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Slice with run-time starts/ends of run-time length: a dynamic extract_slice.
+// CHECK-LABEL: func.func @slice_dynamic
+// CHECK: tensor.extract %arg1
+// CHECK: tensor.extract %arg2
+// CHECK: arith.ceildivsi
+// CHECK: tensor.extract_slice %arg0[%{{.+}}, %{{.+}}] [%{{.+}}, %{{.+}}] [%{{.+}}, %{{.+}}] : tensor<?x?xf32> to tensor<?x?xf32>
+func.func @slice_dynamic(%x: tensor<?x?xf32>, %s: tensor<?xi64>, %e: tensor<?xi64>) -> tensor<?x?xf32> {
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.Slice"(%x, %s, %e, %none, %none) : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xi64>, none, none) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tile with run-time repeats: sizes are dim * repeat.
+// CHECK-LABEL: func.func @tile_dynamic
+// CHECK: tensor.cast %arg1 : tensor<?xi64> to tensor<2xi64>
+// CHECK: arith.muli
+// CHECK: linalg.generic
+// CHECK: arith.remui
+func.func @tile_dynamic(%x: tensor<?x?xf32>, %r: tensor<?xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.Tile"(%x, %r) : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// ConstantOfShape with a run-time shape fills a dynamically sized tensor.
+// CHECK-LABEL: func.func @constant_of_shape_dynamic
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%{{.+}}, %{{.+}}) : tensor<?x?xi32>
+// CHECK: linalg.fill ins(%{{.+}} : i32) outs(%[[EMPTY]]
+func.func @constant_of_shape_dynamic(%s: tensor<?xi64>) -> tensor<?x?xi32> {
+  %0 = "onnx.ConstantOfShape"(%s) {value = dense<3> : tensor<1xi32>} : (tensor<?xi64>) -> tensor<?x?xi32>
+  return %0 : tensor<?x?xi32>
+}
+
+// -----
+
+// Unsqueeze with run-time axes reshapes to sizes selected at run time.
+// CHECK-LABEL: func.func @unsqueeze_runtime_axes
+// CHECK: tensor.cast %arg1 : tensor<?xi64> to tensor<1xi64>
+// CHECK: tensor.reshape %arg0
+func.func @unsqueeze_runtime_axes(%x: tensor<?x?xf32>, %axes: tensor<?xi64>) -> tensor<?x?x?xf32> {
+  %0 = "onnx.Unsqueeze"(%x, %axes) : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
 }

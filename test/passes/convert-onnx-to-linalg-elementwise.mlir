@@ -68,3 +68,31 @@ func.func @add_dynamic(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
   %0 = "onnx.Add"(%a, %b) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Cast with dynamic dims: the result takes its size from the operand.
+// CHECK-LABEL: func.func @cast_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3xf32>)
+// CHECK: %[[D:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3xf32>
+// CHECK: %[[INIT:.+]] = tensor.empty(%[[D]]) : tensor<?x3xi32>
+// CHECK: %[[R:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<?x3xf32>) outs(%[[INIT]] : tensor<?x3xi32>)
+// CHECK: arith.fptosi
+// CHECK: return %[[R]]
+func.func @cast_dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xi32> {
+  %0 = "onnx.Cast"(%x) {to = 6 : i64} : (tensor<?x3xf32>) -> tensor<?x3xi32>
+  return %0 : tensor<?x3xi32>
+}
+
+// -----
+
+// Identity forwards its operand; a result type with other static dims gets
+// a tensor.cast.
+// CHECK-LABEL: func.func @identity_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3xf32>)
+// CHECK: %[[R:.+]] = tensor.cast %[[X]] : tensor<?x3xf32> to tensor<?x?xf32>
+// CHECK: return %[[R]]
+func.func @identity_dynamic(%x: tensor<?x3xf32>) -> tensor<?x?xf32> {
+  %0 = "onnx.Identity"(%x) : (tensor<?x3xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

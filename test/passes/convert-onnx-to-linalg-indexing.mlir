@@ -202,3 +202,37 @@ func.func @one_hot_depth(%i: tensor<3xi64>, %v: tensor<2xf32>) -> tensor<3x10xf3
   %0 = "onnx.OneHot"(%i, %d, %v) {axis = 1 : i64} : (tensor<3xi64>, tensor<i64>, tensor<2xf32>) -> tensor<3x10xf32>
   return %0 : tensor<3x10xf32>
 }
+
+// -----
+
+// OneHot with a run-time depth: the axis size is the depth value.
+// CHECK-LABEL: func.func @onehot_dynamic
+// CHECK: %[[D:.+]] = tensor.extract %arg1[] : tensor<i64>
+// CHECK: %[[DI:.+]] = arith.index_cast %[[D]]
+// CHECK: tensor.empty(%{{.+}}, %[[DI]]) : tensor<?x?xf32>
+func.func @onehot_dynamic(%i: tensor<?xi64>, %d: tensor<i64>, %v: tensor<2xf32>) -> tensor<?x?xf32> {
+  %0 = "onnx.OneHot"(%i, %d, %v) {axis = -1 : i64} : (tensor<?xi64>, tensor<i64>, tensor<2xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// GatherND with a run-time indices.shape[-1]: the ranks imply it.
+// CHECK-LABEL: func.func @gathernd_dynamic
+// CHECK: tensor.cast %arg1 : tensor<?x?xi64> to tensor<?x2xi64>
+// CHECK: linalg.generic
+func.func @gathernd_dynamic(%x: tensor<?x?xf32>, %i: tensor<?x?xi64>) -> tensor<?xf32> {
+  %0 = "onnx.GatherND"(%x, %i) : (tensor<?x?xf32>, tensor<?x?xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// ScatterElements of dynamic shapes: the reduction extent is an unread empty tensor.
+// CHECK-LABEL: func.func @scatter_elements_dynamic
+// CHECK: %[[EXTENT:.+]] = tensor.empty(%{{.+}}) : tensor<?xi1>
+// CHECK: linalg.generic {{.+}} ins(%[[EXTENT]] : tensor<?xi1>) outs(%arg0 : tensor<?x?xf32>)
+func.func @scatter_elements_dynamic(%x: tensor<?x?xf32>, %i: tensor<?x?xi64>, %u: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = "onnx.ScatterElements"(%x, %i, %u) {axis = 0 : i64} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -248,3 +248,54 @@ func.func @depth_to_space_mode(%x: tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> {
   %0 = "onnx.DepthToSpace"(%x) {blocksize = 2 : i64, mode = "XYZ"} : (tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32>
   return %0 : tensor<1x2x4x6xf32>
 }
+
+// -----
+
+// Range with a dynamic result: length = max(ceil((limit - start) / delta), 0).
+// CHECK-LABEL: func.func @range_dynamic
+// CHECK: arith.divf
+// CHECK: math.ceil
+// CHECK: arith.maxsi
+// CHECK: tensor.empty(%{{.+}}) : tensor<?xf32>
+// CHECK: linalg.generic
+func.func @range_dynamic(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>) -> tensor<?xf32> {
+  %0 = "onnx.Range"(%s, %l, %d) : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Split with run-time split sizes: slices at running offsets.
+// CHECK-LABEL: func.func @split_dynamic
+// CHECK: tensor.cast %arg1 : tensor<?xi64> to tensor<2xi64>
+// CHECK: tensor.extract_slice %arg0[%{{.+}}] [%{{.+}}] [1] : tensor<?xf32> to tensor<?xf32>
+// CHECK: tensor.extract_slice %arg0[%{{.+}}] [%{{.+}}] [1] : tensor<?xf32> to tensor<?xf32>
+func.func @split_dynamic(%x: tensor<?xf32>, %s: tensor<?xi64>) -> (tensor<?xf32>, tensor<?xf32>) {
+  %0:2 = "onnx.Split"(%x, %s) {axis = 0 : i64} : (tensor<?xf32>, tensor<?xi64>) -> (tensor<?xf32>, tensor<?xf32>)
+  return %0#0, %0#1 : tensor<?xf32>, tensor<?xf32>
+}
+
+// -----
+
+// Pad of dynamic dims with run-time pads: sizes are dim + begin + end.
+// CHECK-LABEL: func.func @pad_dynamic
+// CHECK: tensor.cast %arg1 : tensor<?xi64> to tensor<4xi64>
+// CHECK: tensor.empty(%{{.+}}, %{{.+}}) : tensor<?x?xf32>
+// CHECK: linalg.generic
+func.func @pad_dynamic(%x: tensor<?x?xf32>, %p: tensor<?xi64>) -> tensor<?x?xf32> {
+  %none = "onnx.NoValue"() : () -> none
+  %0 = "onnx.Pad"(%x, %p, %none) {mode = "edge"} : (tensor<?x?xf32>, tensor<?xi64>, none) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// DepthToSpace with dynamic dims reads each element from its source position.
+// CHECK-LABEL: func.func @depth_to_space_dynamic
+// CHECK: linalg.generic
+// CHECK: arith.remui
+// CHECK: tensor.extract %arg0
+func.func @depth_to_space_dynamic(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %0 = "onnx.DepthToSpace"(%x) {blocksize = 2 : i64, mode = "DCR"} : (tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  return %0 : tensor<?x?x?x?xf32>
+}

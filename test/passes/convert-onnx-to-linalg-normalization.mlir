@@ -284,21 +284,58 @@ func.func @dropout(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-func.func @dropout_training(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
-  %none = onnx.NoValue
-  %t = "onnx.Constant"() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
-  // expected-error @+2 {{node '<unnamed>' (Dropout): training_mode=true is not supported (inference only)}}
-  // expected-error @+1 {{failed to legalize}}
-  %y, %m = "onnx.Dropout"(%x, %none, %t) : (tensor<2x3xf32>, none, tensor<i1>) -> (tensor<2x3xf32>, none)
-  return %y : tensor<2x3xf32>
+// Softmax with dynamic dims: the reductions and elementwise steps size their
+// inits from the input at run time.
+// CHECK-LABEL: func.func @softmax_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>)
+// CHECK: %[[D0:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?xf32>
+// CHECK: tensor.empty(%[[D0]]) : tensor<?xf32>
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK: arith.divf
+// CHECK: return %[[R]] : tensor<?x?xf32>
+func.func @softmax_dynamic(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = "onnx.Softmax"(%x) {axis = 1 : i64} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }
 
 // -----
 
-func.func @dropout_runtime_training(%x: tensor<2x3xf32>, %t: tensor<i1>) -> tensor<2x3xf32> {
+// LayerNormalization with dynamic dims: the mean divides by the run-time
+// element count; a Scale with dynamic dims is broadcast to the normalized
+// dims first (it may be 1 there at run time).
+// CHECK-LABEL: func.func @layer_norm_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>, %[[S:.+]]: tensor<?xf32>)
+// CHECK: %[[SB:.+]] = linalg.generic
+// CHECK: arith.select
+// CHECK: tensor.extract %[[S]]
+// CHECK: %[[I64:.+]] = arith.index_castui %{{.+}} : index to i64
+// CHECK: %[[COUNT:.+]] = arith.uitofp %[[I64]] : i64 to f32
+// CHECK: arith.divf %{{.+}}, %[[COUNT]] : f32
+// CHECK: linalg.generic {{.+}} ins(%[[X]], %{{.+}}, %{{.+}}, %[[SB]] :
+// CHECK-NOT: onnx.LayerNormalization
+func.func @layer_norm_dynamic(%x: tensor<?x?xf32>, %s: tensor<?xf32>) -> tensor<?x?xf32> {
   %none = onnx.NoValue
-  // expected-error @+2 {{node '<unnamed>' (Dropout): training_mode must be absent or a constant}}
-  // expected-error @+1 {{failed to legalize}}
-  %y, %m = "onnx.Dropout"(%x, %none, %t) : (tensor<2x3xf32>, none, tensor<i1>) -> (tensor<2x3xf32>, none)
-  return %y : tensor<2x3xf32>
+  %y, %m, %v = "onnx.LayerNormalization"(%x, %s, %none) {axis = -1 : i64} : (tensor<?x?xf32>, tensor<?xf32>, none) -> (tensor<?x?xf32>, none, none)
+  return %y : tensor<?x?xf32>
+}
+
+// -----
+
+// Training mode known only at run time: one generic draws u per element and
+// selects between the dropped and the identity value; the mask is u >= ratio.
+// CHECK-LABEL: func.func @dropout_runtime_training
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3xf32>, %[[R:.+]]: tensor<f32>, %[[T:.+]]: tensor<i1>)
+// CHECK: %[[TRAIN:.+]] = tensor.extract %[[T]][] : tensor<i1>
+// CHECK: %[[G:.+]]:2 = linalg.generic {{.*}} ins(%[[X]] : tensor<2x3xf32>)
+// CHECK: %[[U:.+]] = arith.mulf {{.*}} : f64
+// CHECK: %[[KEEP:.+]] = arith.cmpf oge, %[[U]]
+// CHECK: arith.divf
+// CHECK: arith.select %[[TRAIN]]
+// CHECK: return %[[G]]#0, %[[G]]#1 : tensor<2x3xf32>, tensor<2x3xi1>
+func.func @dropout_runtime_training(%x: tensor<2x3xf32>, %r: tensor<f32>, %t: tensor<i1>) -> (tensor<2x3xf32>, tensor<2x3xi1>) {
+  %y, %m = "onnx.Dropout"(%x, %r, %t) {seed = 0 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<i1>) -> (tensor<2x3xf32>, tensor<2x3xi1>)
+  return %y, %m : tensor<2x3xf32>, tensor<2x3xi1>
 }

@@ -371,3 +371,68 @@ func.func @topk_k_mismatch(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2x
   %v, %i = "onnx.TopK"(%x, %k) {axis = 1 : i64} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
   return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
 }
+
+// -----
+
+// ReduceMean with dynamic dims: the kept dims size the init at run time, the
+// divisor is the run-time element count, and keepdims reshapes to the
+// result with run-time sizes.
+// CHECK-LABEL: func.func @mean_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>)
+// CHECK: %[[D0:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?xf32>
+// CHECK: tensor.empty(%[[D0]]) : tensor<?xf32>
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK: arith.index_castui
+// CHECK: %[[COUNT:.+]] = arith.uitofp
+// CHECK: arith.divf %{{.+}}, %[[COUNT]]
+// CHECK: %[[R:.+]] = tensor.reshape
+// CHECK-SAME: -> tensor<?x1xf32>
+// CHECK: return %[[R]]
+func.func @mean_dynamic(%x: tensor<?x?xf32>) -> tensor<?x1xf32> {
+  %0 = "onnx.ReduceMean"(%x) {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<?x?xf32>) -> tensor<?x1xf32>
+  return %0 : tensor<?x1xf32>
+}
+
+// -----
+
+// ArgMax with dynamic dims: value and index inits take the kept sizes.
+// CHECK-LABEL: func.func @argmax_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>)
+// CHECK: %[[D1:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?xf32>
+// CHECK: tensor.empty(%[[D1]]) : tensor<?xf32>
+// CHECK: tensor.empty(%[[D1]]) : tensor<?xi64>
+// CHECK: %[[G:.+]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["reduction", "parallel"]
+// CHECK: return %[[G]]#1 : tensor<?xi64>
+func.func @argmax_dynamic(%x: tensor<?x?xf32>) -> tensor<?xi64> {
+  %0 = "onnx.ArgMax"(%x) {axis = 0 : i64, keepdims = 0 : i64} : (tensor<?x?xf32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+// TopK with a dynamic K dim: the output size along the axis is K's value.
+// CHECK-LABEL: func.func @topk_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>, %[[K:.+]]: tensor<1xi64>)
+// CHECK: %[[KV:.+]] = tensor.extract %[[K]]
+// CHECK: %[[KI:.+]] = arith.index_cast %[[KV]] : i64 to index
+// CHECK: %[[RANKS:.+]] = linalg.generic
+// CHECK: tensor.empty(%{{.+}}, %[[KI]]) : tensor<?x?xf32>
+// CHECK: tensor.empty(%{{.+}}, %[[KI]]) : tensor<?x?xi64>
+// CHECK: %[[G:.+]]:2 = linalg.generic
+// CHECK: return %[[G]]#0, %[[G]]#1
+func.func @topk_dynamic(%x: tensor<?x?xf32>, %k: tensor<1xi64>) -> (tensor<?x?xf32>, tensor<?x?xi64>) {
+  %v, %i = "onnx.TopK"(%x, %k) {axis = 1 : i64} : (tensor<?x?xf32>, tensor<1xi64>) -> (tensor<?x?xf32>, tensor<?x?xi64>)
+  return %v, %i : tensor<?x?xf32>, tensor<?x?xi64>
+}
+
+// -----
+
+// A run-time axes input with dynamic shapes names no axes at compile time.
+func.func @sum_runtime_axes_dynamic(%x: tensor<?x?xf32>, %axes: tensor<1xi64>) -> tensor<?x?xf32> {
+  // expected-error @+2 {{node '<unnamed>' (ReduceSum): axes must be a constant (onnx.Constant) when the data or result shape is dynamic}}
+  // expected-error @+1 {{failed to legalize}}
+  %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 1 : i64} : (tensor<?x?xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
