@@ -4,9 +4,9 @@
 // MaxUnpool over any
 // number of spatial dims (NC + spatial layout). Pads (explicit or auto_pad)
 // become one tensor.pad of the input (zero for Conv and AveragePool, the
-// lowest value for MaxPool); the output size is read from the inferred
-// result type, and where ceil_mode makes windows run past the padded input
-// the input is padded further at the end so that every window is in bounds.
+// lowest value for MaxPool); where ceil_mode makes windows run past the
+// padded input the input is padded further at the end so that every window
+// is in bounds.
 // The window itself is one linalg.generic whose input map is
 // `out * stride + k * dilation`; Conv groups are folded into that map.
 // MaxPool's optional Indices output comes from a second variant of that
@@ -15,10 +15,21 @@
 // input (count_include_pad=0) or inside the explicitly padded input
 // (count_include_pad=1), never counting the ceil_mode extension.
 //
+// Dynamic dims: sizes, pads and output sizes are index values, folded to
+// constants where the shapes are static. An output spatial size is the
+// result type's where static, else ONNX's formula at run time
+// (floor, or ceil for ceil_mode, of (in + pads - extent) / stride, plus 1;
+// SAME_* pads from the input size). Strides, dilations, pads attributes,
+// pooling kernels and Conv groups > 1 (which need W's channel dims) stay
+// static; a Conv kernel may be dynamic (from W's dims). MaxUnpool's output
+// shape is the result type's, output_shape (constant or read at run time)
+// or the kernel geometry.
+//
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
@@ -26,27 +37,77 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// Window geometry along the spatial dims, with pads resolved.
+// Index arithmetic that folds to constants on static operands.
+Value cidx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value iadd(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::AddIOp>(loc, x, y);
+}
+Value isub(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::SubIOp>(loc, x, y);
+}
+Value imul(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::MulIOp>(loc, x, y);
+}
+Value imax(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::MaxSIOp>(loc, x, y);
+}
+Value imin(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::MinSIOp>(loc, x, y);
+}
+Value ifloordiv(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::FloorDivSIOp>(loc, x, y);
+}
+Value iceildiv(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::CeilDivSIOp>(loc, x, y);
+}
+bool isConstant(Value v, int64_t c) {
+  std::optional<int64_t> value = getConstantIntValue(v);
+  return value && *value == c;
+}
+
+/// Window geometry along the spatial dims, with pads resolved. Sizes are
+/// index values (constants where static).
 struct Window {
-  SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd;
+  SmallVector<int64_t> strides, dilations;
+  SmallVector<Value> kernel, padBegin, padEnd;
   /// Padding past `padEnd` that keeps every output window in bounds (ceil_mode).
-  SmallVector<int64_t> extraEnd;
+  SmallVector<Value> extraEnd;
+  /// Output spatial sizes.
+  SmallVector<Value> out;
 
   bool hasPadding() const {
     for (size_t i = 0; i < kernel.size(); ++i)
-      if (padBegin[i] || padEnd[i] || extraEnd[i])
+      if (!isConstant(padBegin[i], 0) || !isConstant(padEnd[i], 0) ||
+          !isConstant(extraEnd[i], 0))
         return true;
     return false;
   }
 };
 
-/// Resolves strides, dilations and pads (auto_pad or explicit) for input
-/// spatial sizes `in` and output spatial sizes `out` (from the result type).
-FailureOr<Window> resolveWindow(Operation *op, ArrayRef<int64_t> in, ArrayRef<int64_t> out,
-                                ArrayRef<int64_t> kernel, std::optional<ArrayRef<int64_t>> strides,
+/// The constants of `values`, where all are constant.
+std::optional<SmallVector<int64_t>> staticSizes(ArrayRef<Value> values) {
+  SmallVector<int64_t> sizes;
+  for (Value v : values) {
+    std::optional<int64_t> c = getConstantIntValue(v);
+    if (!c)
+      return std::nullopt;
+    sizes.push_back(*c);
+  }
+  return sizes;
+}
+
+/// Resolves strides, dilations and pads (auto_pad or explicit) for the
+/// spatial dims of `input` and the output spatial sizes: the result type's
+/// where static, else ONNX's formula (ceil for `ceilMode`) at run time.
+FailureOr<Window> resolveWindow(OpBuilder &b, Location loc, Operation *op, Value input,
+                                RankedTensorType outType, ArrayRef<Value> kernel,
+                                std::optional<ArrayRef<int64_t>> strides,
                                 std::optional<ArrayRef<int64_t>> dilations,
-                                std::optional<ArrayRef<int64_t>> pads, StringRef autoPad) {
-  size_t rank = in.size();
+                                std::optional<ArrayRef<int64_t>> pads, StringRef autoPad,
+                                bool ceilMode = false) {
+  size_t rank = kernel.size();
   auto fail = [&](const Twine &message) -> FailureOr<Window> {
     op->emitError() << describeNode(op) << ": " << message;
     return failure();
@@ -54,15 +115,18 @@ FailureOr<Window> resolveWindow(Operation *op, ArrayRef<int64_t> in, ArrayRef<in
   auto positive = [](ArrayRef<int64_t> values) {
     return llvm::all_of(values, [](int64_t v) { return v > 0; });
   };
-  if (kernel.size() != rank || !positive(kernel))
-    return fail("kernel_shape must have " + Twine(rank) + " positive entries");
+  if (static_cast<int64_t>(rank) != outType.getRank() - 2)
+    return fail("kernel_shape must have " + Twine(outType.getRank() - 2) + " positive entries");
+  for (Value k : kernel)
+    if (std::optional<int64_t> v = getConstantIntValue(k); v && *v < 1)
+      return fail("kernel_shape must have " + Twine(rank) + " positive entries");
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
   w.strides.assign(rank, 1);
   w.dilations.assign(rank, 1);
-  w.padBegin.assign(rank, 0);
-  w.padEnd.assign(rank, 0);
-  w.extraEnd.assign(rank, 0);
+  Value zero = cidx(b, loc, 0);
+  w.padBegin.assign(rank, zero);
+  w.padEnd.assign(rank, zero);
   if (strides) {
     if (strides->size() != rank || !positive(*strides))
       return fail("strides must have " + Twine(rank) + " positive entries");
@@ -73,15 +137,28 @@ FailureOr<Window> resolveWindow(Operation *op, ArrayRef<int64_t> in, ArrayRef<in
       return fail("dilations must have " + Twine(rank) + " positive entries");
     w.dilations.assign(dilations->begin(), dilations->end());
   }
+  SmallVector<Value> in, extent;
+  for (size_t i = 0; i < rank; ++i) {
+    in.push_back(dimSize(b, loc, input, 2 + i));
+    // (k - 1) * d + 1
+    extent.push_back(iadd(b, loc, imul(b, loc, isub(b, loc, w.kernel[i], cidx(b, loc, 1)),
+                                       cidx(b, loc, w.dilations[i])),
+                          cidx(b, loc, 1)));
+  }
 
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (size_t i = 0; i < rank; ++i) {
-      int64_t sameOut = llvm::divideCeil(in[i], w.strides[i]);
-      int64_t extent = (w.kernel[i] - 1) * w.dilations[i] + 1;
-      int64_t total = std::max<int64_t>(0, (sameOut - 1) * w.strides[i] + extent - in[i]);
+      Value stride = cidx(b, loc, w.strides[i]);
+      Value sameOut = iceildiv(b, loc, in[i], stride);
+      Value total = imax(
+          b, loc, zero,
+          isub(b, loc, iadd(b, loc, imul(b, loc, isub(b, loc, sameOut, cidx(b, loc, 1)), stride),
+                            extent[i]),
+               in[i]));
       // SAME_UPPER puts the odd element at the end, SAME_LOWER at the beginning.
-      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      w.padEnd[i] = total - w.padBegin[i];
+      Value half = ifloordiv(b, loc, total, cidx(b, loc, 2));
+      w.padBegin[i] = autoPad == "SAME_UPPER" ? half : isub(b, loc, total, half);
+      w.padEnd[i] = isub(b, loc, total, w.padBegin[i]);
     }
   } else if (autoPad == "NOTSET") {
     if (pads) {
@@ -89,8 +166,8 @@ FailureOr<Window> resolveWindow(Operation *op, ArrayRef<int64_t> in, ArrayRef<in
           llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
         return fail("pads must have " + Twine(2 * rank) + " non-negative entries");
       for (size_t i = 0; i < rank; ++i) {
-        w.padBegin[i] = (*pads)[i];
-        w.padEnd[i] = (*pads)[rank + i];
+        w.padBegin[i] = cidx(b, loc, (*pads)[i]);
+        w.padEnd[i] = cidx(b, loc, (*pads)[rank + i]);
       }
     }
   } else if (autoPad != "VALID") {
@@ -98,12 +175,35 @@ FailureOr<Window> resolveWindow(Operation *op, ArrayRef<int64_t> in, ArrayRef<in
   }
 
   for (size_t i = 0; i < rank; ++i) {
-    if (out[i] < 1)
-      return fail("output spatial size must be positive");
-    int64_t needed = (out[i] - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
-    w.extraEnd[i] = std::max<int64_t>(0, needed - (in[i] + w.padBegin[i] + w.padEnd[i]));
+    Value stride = cidx(b, loc, w.strides[i]);
+    Value padded = iadd(b, loc, in[i], iadd(b, loc, w.padBegin[i], w.padEnd[i]));
+    Value out;
+    if (!outType.isDynamicDim(2 + i)) {
+      if (outType.getDimSize(2 + i) < 1)
+        return fail("output spatial size must be positive");
+      out = cidx(b, loc, outType.getDimSize(2 + i));
+    } else {
+      Value span = isub(b, loc, padded, extent[i]);
+      out = iadd(b, loc,
+                 ceilMode ? iceildiv(b, loc, span, stride) : ifloordiv(b, loc, span, stride),
+                 cidx(b, loc, 1));
+    }
+    w.out.push_back(out);
+    if (outType.isDynamicDim(2 + i) && !ceilMode) {
+      // The floor formula never runs past the padded input.
+      w.extraEnd.push_back(zero);
+      continue;
+    }
+    Value needed =
+        iadd(b, loc, imul(b, loc, isub(b, loc, out, cidx(b, loc, 1)), stride), extent[i]);
+    w.extraEnd.push_back(imax(b, loc, zero, isub(b, loc, needed, padded)));
   }
   return w;
+}
+
+/// Constant index values of static sizes.
+SmallVector<Value> indexValues(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(values, [&](int64_t v) { return cidx(b, loc, v); });
 }
 
 /// Pads the spatial dims (all dims after the first two) of `input` with
@@ -116,10 +216,13 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, const Window &w, Value
   SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
   SmallVector<int64_t> shape(type.getShape().take_front(2));
   for (size_t i = 0; i < w.kernel.size(); ++i) {
-    int64_t end = w.padEnd[i] + w.extraEnd[i];
-    low.push_back(b.getIndexAttr(w.padBegin[i]));
-    high.push_back(b.getIndexAttr(end));
-    shape.push_back(type.getDimSize(2 + i) + w.padBegin[i] + end);
+    Value end = iadd(b, loc, w.padEnd[i], w.extraEnd[i]);
+    low.push_back(getAsOpFoldResult(w.padBegin[i]));
+    high.push_back(getAsOpFoldResult(end));
+    std::optional<int64_t> lo = getConstantIntValue(w.padBegin[i]), hi = getConstantIntValue(end);
+    shape.push_back(type.isDynamicDim(2 + i) || !lo || !hi
+                        ? ShapedType::kDynamic
+                        : type.getDimSize(2 + i) + *lo + *hi);
   }
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
   return tensor::PadOp::create(b, loc, paddedType, input, low, high, padValue);
@@ -133,13 +236,35 @@ AffineExpr windowExpr(MLIRContext *ctx, const Window &w, size_t i, unsigned outD
          getAffineDimExpr(kDim, ctx) * w.dilations[i];
 }
 
+/// A tensor of `type` (dynamic dims sized by `sizes`) filled with `value`.
+Value createFilledSized(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
+                        Value value) {
+  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
+}
+
+/// Sizes of a pooling output: N and C of `input`, then the window's outputs.
+SmallVector<Value> poolOutSizes(OpBuilder &b, Location loc, Value input, const Window &w) {
+  SmallVector<Value> sizes{dimSize(b, loc, input, 0), dimSize(b, loc, input, 1)};
+  sizes.append(w.out.begin(), w.out.end());
+  return sizes;
+}
+
+/// An empty tensor shaped like the window (its loops' bounds).
+Value windowShapeTensor(OpBuilder &b, Location loc, const Window &w, Type elem) {
+  SmallVector<int64_t> shape;
+  for (Value k : w.kernel)
+    shape.push_back(getConstantIntValue(k).value_or(ShapedType::kDynamic));
+  return createEmpty(b, loc, RankedTensorType::get(shape, elem), w.kernel);
+}
+
 using CombineFn = llvm::function_ref<Value(OpBuilder &, Location, Value acc, Value x)>;
 
 /// out[n, c, o...] = combine over k... of padded[n, c, o*s + k*d], starting
 /// from `init`. Loops: (n, c, o..., k...), the k loops being reductions
 /// whose bounds come from an empty window tensor of the kernel's shape.
+/// `outSizes` sizes the dynamic dims of `outType`.
 Value buildWindowReduction(OpBuilder &b, Location loc, Value padded, RankedTensorType outType,
-                           const Window &w, Value init, CombineFn combine) {
+                           ValueRange outSizes, const Window &w, Value init, CombineFn combine) {
   MLIRContext *ctx = b.getContext();
   size_t spatial = w.kernel.size();
   unsigned loops = 2 + 2 * spatial;
@@ -155,8 +280,8 @@ Value buildWindowReduction(OpBuilder &b, Location loc, Value padded, RankedTenso
                               AffineMap::get(loops, 0, outExprs, ctx)};
   SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
   iterators.append(spatial, utils::IteratorType::reduction);
-  Value windowShape = tensor::EmptyOp::create(b, loc, w.kernel, outType.getElementType());
-  Value acc = createFilled(b, loc, outType, init);
+  Value windowShape = windowShapeTensor(b, loc, w, outType.getElementType());
+  Value acc = createFilledSized(b, loc, outType, outSizes, init);
   return linalg::GenericOp::create(
              b, loc, TypeRange{outType}, ValueRange{padded, windowShape}, ValueRange{acc}, maps,
              iterators,
@@ -183,14 +308,9 @@ Value mulScalars(OpBuilder &b, Location loc, Value x, Value y) {
                                      : Value(arith::MulIOp::create(b, loc, x, y));
 }
 
-/// Spatial sizes (dims after N and C) of a static tensor type.
-SmallVector<int64_t> spatialSizes(RankedTensorType type) {
-  return SmallVector<int64_t>(type.getShape().drop_front(2));
-}
-
-/// Common checks of pooling operands: static, rank >= 3, float or integer.
+/// Common checks of pooling operands: ranked, rank >= 3.
 LogicalResult checkPoolTypes(Operation *op, RankedTensorType inType, RankedTensorType outType) {
-  if (!inType || !outType || !inType.hasStaticShape())
+  if (!inType || !outType)
     return failure();
   if (inType.getRank() < 3 || outType.getRank() != inType.getRank())
     return op->emitError() << describeNode(op)
@@ -198,21 +318,36 @@ LogicalResult checkPoolTypes(Operation *op, RankedTensorType inType, RankedTenso
   return success();
 }
 
+/// Pooling kernel_shape attribute as index constants.
+SmallVector<Value> kernelValues(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel) {
+  return indexValues(b, loc, kernel);
+}
+
+/// Adds the dynamic-shapes label to a conversion pattern.
+template <typename OpTy>
+struct DynamicPattern : OpConversionPattern<OpTy> {
+  DynamicPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern<OpTy>(converter, context) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
+};
+
 // --- Conv --------------------------------------------------------------------
 
 /// The accumulator of a convolution: the bias `b` broadcast along the
-/// channel dim, or `zero` when `bias` is none.
-Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Value bias,
-                    Value zero) {
+/// channel dim, or `zero` when `bias` is none. `sizes` sizes the dynamic
+/// dims of `resultType`.
+Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange sizes,
+                    Value bias, Value zero) {
   int64_t rank = resultType.getRank();
   if (isa<NoneType>(bias.getType()))
-    return createFilled(b, loc, resultType, zero);
+    return createFilledSized(b, loc, resultType, sizes, zero);
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps{AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx),
                               b.getMultiDimIdentityMap(rank)};
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{bias},
-             ValueRange{createEmpty(b, loc, resultType)}, maps,
+             ValueRange{createEmpty(b, loc, resultType, sizes)}, maps,
              SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
              [](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(nb, l, args[0]);
@@ -222,7 +357,8 @@ Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Val
 
 /// out[n, m, o...] += sum over c, k... of input[n, g*Cg + c, o*s + k*d] *
 /// weight[m, c, k...], g being the group of filter m; `input` is already
-/// padded and `weight` has the Conv layout (M x C/group x k...).
+/// padded and `weight` has the Conv layout (M x C/group x k...), whose
+/// first two dims are static when group > 1.
 Value buildConvGeneric(OpBuilder &b, Location loc, Value input, Value weight, Value init,
                        int64_t group, const Window &w) {
   MLIRContext *ctx = b.getContext();
@@ -257,42 +393,80 @@ Value buildConvGeneric(OpBuilder &b, Location loc, Value input, Value weight, Va
       .getResult(0);
 }
 
-struct ConvPattern : OpConversionPattern<onnx::ConvOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Kernel sizes of a Conv/ConvTranspose from W's spatial dims: constants
+/// where W's dim or kernel_shape is static, else tensor.dim of W.
+FailureOr<SmallVector<Value>> convKernel(OpBuilder &b, Location loc, Operation *op, Value weight,
+                                         std::optional<ArrayRef<int64_t>> attr) {
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t spatial = wType.getRank() - 2;
+  if (attr && static_cast<int64_t>(attr->size()) != spatial) {
+    op->emitError() << describeNode(op) << ": kernel_shape does not match the shape of W";
+    return failure();
+  }
+  SmallVector<Value> kernel;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t size = wType.getDimSize(2 + i);
+    if (attr && !wType.isDynamicDim(2 + i) && (*attr)[i] != size) {
+      op->emitError() << describeNode(op) << ": kernel_shape does not match the shape of W";
+      return failure();
+    }
+    if (!wType.isDynamicDim(2 + i))
+      kernel.push_back(cidx(b, loc, size));
+    else if (attr)
+      kernel.push_back(cidx(b, loc, (*attr)[i]));
+    else
+      kernel.push_back(dimSize(b, loc, weight, 2 + i));
+  }
+  return kernel;
+}
+
+struct ConvPattern : DynamicPattern<onnx::ConvOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
-    if (!resultType || !inType || !wType || !inType.hasStaticShape() || !wType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType || !wType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkPoolTypes(op, inType, resultType)))
       return failure();
-    int64_t rank = inType.getRank(), spatial = rank - 2;
+    int64_t rank = inType.getRank();
     if (wType.getRank() != rank)
       return op.emitError() << describeNode(op) << ": W must have rank " << rank;
     int64_t group = op.getGroup(), channels = inType.getDimSize(1);
     int64_t filters = wType.getDimSize(0), groupChannels = wType.getDimSize(1);
-    if (group < 1 || channels != group * groupChannels || filters % group != 0 ||
-        resultType.getDimSize(1) != filters)
+    if (group < 1)
+      return op.emitError() << describeNode(op) << ": group must be positive";
+    if (group != 1 && (ShapedType::isDynamic(filters) || ShapedType::isDynamic(groupChannels)))
+      return op.emitError() << describeNode(op)
+                            << ": group > 1 needs static output and input channel dims of W";
+    auto known = [](int64_t d) { return !ShapedType::isDynamic(d); };
+    int64_t outChannels = resultType.getDimSize(1);
+    if ((known(channels) && known(groupChannels) && channels != group * groupChannels) ||
+        (known(filters) && filters % group != 0) ||
+        (known(outChannels) && known(filters) && outChannels != filters))
       return op.emitError() << describeNode(op) << ": group " << group << " does not match X ("
                             << channels << " channels) and W (" << filters << "x"
                             << groupChannels << ")";
-    ArrayRef<int64_t> wSpatial = wType.getShape().drop_front(2);
-    std::optional<ArrayRef<int64_t>> kernel = op.getKernelShape();
-    if (kernel && *kernel != wSpatial)
-      return op.emitError() << describeNode(op) << ": kernel_shape does not match the shape of W";
+    FailureOr<SmallVector<Value>> kernel =
+        convKernel(rewriter, loc, op, adaptor.getW(), op.getKernelShape());
+    if (failed(kernel))
+      return failure();
     FailureOr<Window> w =
-        resolveWindow(op, spatialSizes(inType), spatialSizes(resultType), wSpatial,
-                      op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad());
+        resolveWindow(rewriter, loc, op, adaptor.getX(), resultType, *kernel, op.getStrides(),
+                      op.getDilations(), op.getPads(), op.getAutoPad());
     if (failed(w))
       return failure();
 
     Type elem = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, elem, 0);
     Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, zero);
-    Value init = buildConvInit(rewriter, loc, resultType, adaptor.getB(), zero);
+    SmallVector<Value> sizes{dimSize(rewriter, loc, adaptor.getX(), 0),
+                             dimSize(rewriter, loc, adaptor.getW(), 0)};
+    sizes.append(w->out.begin(), w->out.end());
+    Value init = buildConvInit(rewriter, loc, resultType, sizes, adaptor.getB(), zero);
     rewriter.replaceOp(op, buildConvGeneric(rewriter, loc, input, adaptor.getW(), init, group, *w));
     return success();
   }
@@ -304,38 +478,52 @@ struct ConvPattern : OpConversionPattern<onnx::ConvOp> {
 /// (zeros between elements) into a zero tensor that also carries the
 /// (k-1)*dilation border minus the begin pads, and is correlated with the
 /// kernel flipped and transposed to the Conv layout. Only the begin pads
-/// matter once the output size is known (from the result type): end pads,
-/// output_padding and output_shape all just shorten or lengthen the output
-/// at its end.
-struct ConvTransposePattern : OpConversionPattern<onnx::ConvTransposeOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// matter once the output size is known (from the result type, or at run
+/// time from output_shape, SAME (in * stride) or the explicit formula): end
+/// pads, output_padding and output_shape all just shorten or lengthen the
+/// output at its end.
+struct ConvTransposePattern : DynamicPattern<onnx::ConvTransposeOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::ConvTransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
-    if (!resultType || !inType || !wType || !inType.hasStaticShape() || !wType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType || !wType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkPoolTypes(op, inType, resultType)))
       return failure();
     auto fail = [&](const Twine &message) {
       return op.emitError() << describeNode(op) << ": " << message;
     };
+    auto known = [](int64_t d) { return !ShapedType::isDynamic(d); };
     int64_t rank = inType.getRank(), spatial = rank - 2;
     if (wType.getRank() != rank)
       return fail("W must have rank " + Twine(rank));
     int64_t group = op.getGroup(), channels = inType.getDimSize(1);
-    int64_t groupFilters = wType.getDimSize(1), filters = group * groupFilters;
-    if (group < 1 || wType.getDimSize(0) != channels || channels % group != 0 ||
-        resultType.getDimSize(1) != filters || resultType.getDimSize(0) != inType.getDimSize(0))
+    if (group < 1)
+      return fail("group must be positive");
+    if (group != 1 && (wType.isDynamicDim(0) || wType.isDynamicDim(1)))
+      return fail("group > 1 needs static channel dims of W");
+    int64_t groupFilters = wType.getDimSize(1);
+    int64_t filters = known(groupFilters) ? group * groupFilters : ShapedType::kDynamic;
+    int64_t wChannels = wType.getDimSize(0);
+    if ((known(channels) && known(wChannels) && wChannels != channels) ||
+        (known(wChannels) && wChannels % group != 0) ||
+        (known(filters) && known(resultType.getDimSize(1)) &&
+         resultType.getDimSize(1) != filters) ||
+        (known(inType.getDimSize(0)) && known(resultType.getDimSize(0)) &&
+         resultType.getDimSize(0) != inType.getDimSize(0)))
       return fail("group " + Twine(group) + " does not match X (" + Twine(channels) +
                   " channels), W and Y");
-    ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
-    if (auto attr = op.getKernelShape(); attr && *attr != kernel)
-      return fail("kernel_shape does not match the shape of W");
-    if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
-      return fail("W must have positive spatial dims");
+    FailureOr<SmallVector<Value>> kernel =
+        convKernel(rewriter, loc, op, adaptor.getW(), op.getKernelShape());
+    if (failed(kernel))
+      return failure();
+    for (Value k : *kernel)
+      if (std::optional<int64_t> v = getConstantIntValue(k); v && *v < 1)
+        return fail("W must have positive spatial dims");
     auto readAttr = [&](std::optional<ArrayRef<int64_t>> attr, int64_t fallback,
                         SmallVectorImpl<int64_t> &values, StringRef name, int64_t size,
                         int64_t minimum) -> LogicalResult {
@@ -356,35 +544,61 @@ struct ConvTransposePattern : OpConversionPattern<onnx::ConvTransposeOp> {
         failed(readAttr(op.getOutputPadding(), 0, outputPadding, "output_padding", spatial, 0)) ||
         failed(readAttr(op.getPads(), 0, pads, "pads", 2 * spatial, 0)))
       return failure();
-    SmallVector<int64_t> in = spatialSizes(inType), out = spatialSizes(resultType);
-    std::optional<ArrayRef<int64_t>> outputShape = op.getOutputShape();
-    if (outputShape) {
-      // output_shape may name the spatial dims only or all dims.
-      ArrayRef<int64_t> shape = *outputShape;
-      if (static_cast<int64_t>(shape.size()) == rank)
-        shape = shape.drop_front(2);
-      if (shape != ArrayRef<int64_t>(out))
-        return fail("output_shape does not match the result type");
-    }
     StringRef autoPad = op.getAutoPad();
     if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
         autoPad != "SAME_LOWER")
       return fail("auto_pad '" + autoPad + "' is not supported");
+    std::optional<ArrayRef<int64_t>> outputShape = op.getOutputShape();
+    ArrayRef<int64_t> shapeAttr;
+    if (outputShape) {
+      // output_shape may name the spatial dims only or all dims.
+      shapeAttr = *outputShape;
+      if (static_cast<int64_t>(shapeAttr.size()) == rank)
+        shapeAttr = shapeAttr.drop_front(2);
+      if (static_cast<int64_t>(shapeAttr.size()) != spatial)
+        return fail("output_shape does not match the result type");
+      for (int64_t i = 0; i < spatial; ++i)
+        if (known(resultType.getDimSize(2 + i)) && shapeAttr[i] != resultType.getDimSize(2 + i))
+          return fail("output_shape does not match the result type");
+    }
 
-    SmallVector<int64_t> padBegin(spatial, 0);
+    auto cst = [&](int64_t v) { return cidx(rewriter, loc, v); };
+    SmallVector<Value> in, out, extent, padBegin;
     for (int64_t i = 0; i < spatial; ++i) {
-      if (out[i] < 1)
+      in.push_back(dimSize(rewriter, loc, adaptor.getX(), 2 + i));
+      extent.push_back(iadd(rewriter, loc,
+                            imul(rewriter, loc, isub(rewriter, loc, (*kernel)[i], cst(1)),
+                                 cst(dilations[i])),
+                            cst(1)));
+      // The spec's full output: s * (in - 1) + output_padding + extent.
+      Value full = iadd(rewriter, loc,
+                        imul(rewriter, loc, cst(strides[i]), isub(rewriter, loc, in[i], cst(1))),
+                        iadd(rewriter, loc, cst(outputPadding[i]), extent[i]));
+      Value size;
+      if (known(resultType.getDimSize(2 + i)))
+        size = cst(resultType.getDimSize(2 + i));
+      else if (outputShape)
+        size = cst(shapeAttr[i]);
+      else if (autoPad.starts_with("SAME"))
+        size = imul(rewriter, loc, in[i], cst(strides[i]));
+      else if (autoPad == "NOTSET")
+        size = isub(rewriter, loc, full, cst(pads[i] + pads[spatial + i]));
+      else
+        size = full;
+      if (std::optional<int64_t> v = getConstantIntValue(size); v && *v < 1)
         return fail("output spatial size must be positive");
+      out.push_back(size);
+      Value begin = cst(0);
       if (outputShape || autoPad.starts_with("SAME")) {
         // The spec's total padding; SAME_UPPER puts the odd element at the
         // end, SAME_LOWER (and NOTSET with output_shape) at the beginning.
-        int64_t total = strides[i] * (in[i] - 1) + outputPadding[i] +
-                        (kernel[i] - 1) * dilations[i] + 1 - out[i];
-        int64_t half = llvm::divideFloorSigned(total, 2);
-        padBegin[i] = autoPad == "SAME_UPPER" ? half : total - half;
+        Value total = isub(rewriter, loc, full, size);
+        Value half = ifloordiv(rewriter, loc, total, cst(2));
+        begin = autoPad == "SAME_UPPER" ? half : isub(rewriter, loc, total, half);
       } else if (autoPad == "NOTSET") {
-        padBegin[i] = pads[i];
+        begin = cst(pads[i]);
       }
+      padBegin.push_back(begin);
     }
 
     // The spread input: zeros of size out + (k-1)*d, holding x[i] at
@@ -392,120 +606,172 @@ struct ConvTransposePattern : OpConversionPattern<onnx::ConvTransposeOp> {
     // dropped (pads larger than the kernel border crop the input).
     Type elem = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, elem, 0);
+    Value x = adaptor.getX();
+    SmallVector<Value> spreadSizes{dimSize(rewriter, loc, x, 0), dimSize(rewriter, loc, x, 1)};
     SmallVector<int64_t> spreadShape(inType.getShape().take_front(2));
     SmallVector<OpFoldResult> sliceOffsets(2, rewriter.getIndexAttr(0)),
-        sliceSizes{rewriter.getIndexAttr(inType.getDimSize(0)),
-                   rewriter.getIndexAttr(channels)},
+        sliceSizes{getAsOpFoldResult(spreadSizes[0]), getAsOpFoldResult(spreadSizes[1])},
         unitStrides(rank, rewriter.getIndexAttr(1)), insertOffsets(2, rewriter.getIndexAttr(0)),
         insertStrides(2, rewriter.getIndexAttr(1));
     SmallVector<int64_t> sliceShape(inType.getShape().take_front(2));
     bool empty = false, whole = true;
     for (int64_t i = 0; i < spatial; ++i) {
-      int64_t border = (kernel[i] - 1) * dilations[i];
-      int64_t size = out[i] + border, low = border - padBegin[i];
-      spreadShape.push_back(size);
-      int64_t first = low < 0 ? llvm::divideCeil(-low, strides[i]) : 0;
-      int64_t last = std::min(in[i] - 1, llvm::divideFloorSigned(size - 1 - low, strides[i]));
-      int64_t count = last - first + 1;
-      if (count <= 0) {
-        empty = true;
-        count = 0;
-      }
-      whole &= first == 0 && count == in[i];
-      sliceOffsets.push_back(rewriter.getIndexAttr(first));
-      sliceSizes.push_back(rewriter.getIndexAttr(count));
-      sliceShape.push_back(count);
-      insertOffsets.push_back(rewriter.getIndexAttr(first * strides[i] + low));
+      Value stride = cst(strides[i]);
+      Value border = isub(rewriter, loc, extent[i], cst(1));
+      Value size = iadd(rewriter, loc, out[i], border);
+      Value low = isub(rewriter, loc, border, padBegin[i]);
+      spreadSizes.push_back(size);
+      spreadShape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+      Value first = imax(rewriter, loc, cst(0),
+                         iceildiv(rewriter, loc, isub(rewriter, loc, cst(0), low), stride));
+      Value last = imin(rewriter, loc, isub(rewriter, loc, in[i], cst(1)),
+                        ifloordiv(rewriter, loc,
+                                  isub(rewriter, loc, isub(rewriter, loc, size, cst(1)), low),
+                                  stride));
+      Value count = imax(rewriter, loc, cst(0),
+                         iadd(rewriter, loc, isub(rewriter, loc, last, first), cst(1)));
+      empty |= isConstant(count, 0);
+      std::optional<int64_t> countValue = getConstantIntValue(count);
+      whole &= isConstant(first, 0) && countValue && !inType.isDynamicDim(2 + i) &&
+               *countValue == inType.getDimSize(2 + i);
+      sliceOffsets.push_back(getAsOpFoldResult(first));
+      sliceSizes.push_back(getAsOpFoldResult(count));
+      sliceShape.push_back(countValue.value_or(ShapedType::kDynamic));
+      insertOffsets.push_back(
+          getAsOpFoldResult(iadd(rewriter, loc, imul(rewriter, loc, first, stride), low)));
       insertStrides.push_back(rewriter.getIndexAttr(strides[i]));
     }
     auto spreadType = RankedTensorType::get(spreadShape, elem);
-    Value spread = createFilled(rewriter, loc, spreadType, zero);
+    Value spread = createFilledSized(rewriter, loc, spreadType, spreadSizes, zero);
     if (!empty) {
-      Value x = adaptor.getX();
       if (!whole)
         x = tensor::ExtractSliceOp::create(rewriter, loc,
                                            RankedTensorType::get(sliceShape, elem), x,
                                            sliceOffsets, sliceSizes, unitStrides);
-      SmallVector<OpFoldResult> insertSizes;
-      for (int64_t d : sliceShape)
-        insertSizes.push_back(rewriter.getIndexAttr(d));
-      spread = tensor::InsertSliceOp::create(rewriter, loc, x, spread, insertOffsets, insertSizes,
+      spread = tensor::InsertSliceOp::create(rewriter, loc, x, spread, insertOffsets, sliceSizes,
                                              insertStrides);
     }
 
     // W (C x M/group x k...) to the Conv layout (M x C/group x k...), flipped:
     // w'[m, c, k] = W[(m floordiv M/group) * C/group + c, m mod M/group, K-1-k].
     MLIRContext *ctx = rewriter.getContext();
-    int64_t groupChannels = channels / group;
+    Value w = adaptor.getW();
+    int64_t groupChannels = known(wChannels) ? wChannels / group : ShapedType::kDynamic;
     SmallVector<int64_t> convShape{filters, groupChannels};
-    convShape.append(kernel.begin(), kernel.end());
+    SmallVector<Value> convSizes{
+        group == 1 ? dimSize(rewriter, loc, w, 1) : cst(filters),
+        group == 1 ? dimSize(rewriter, loc, w, 0) : cst(groupChannels)};
+    for (Value k : *kernel)
+      convShape.push_back(getConstantIntValue(k).value_or(ShapedType::kDynamic));
+    convSizes.append(kernel->begin(), kernel->end());
     auto convWType = RankedTensorType::get(convShape, elem);
-    AffineExpr m = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
-    SmallVector<AffineExpr> wExprs{m.floorDiv(groupFilters) * groupChannels + c,
-                                   m % groupFilters};
-    for (int64_t i = 0; i < spatial; ++i)
-      wExprs.push_back(kernel[i] - 1 - getAffineDimExpr(2 + i, ctx));
-    SmallVector<AffineMap> wMaps{AffineMap::get(rank, 0, wExprs, ctx),
-                                 rewriter.getMultiDimIdentityMap(rank)};
-    Value convW = linalg::GenericOp::create(
-                      rewriter, loc, TypeRange{convWType}, ValueRange{adaptor.getW()},
-                      ValueRange{createEmpty(rewriter, loc, convWType)}, wMaps,
-                      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-                      [](OpBuilder &b, Location l, ValueRange args) {
-                        linalg::YieldOp::create(b, l, args[0]);
-                      })
-                      .getResult(0);
+    Value convInit = createEmpty(rewriter, loc, convWType, convSizes);
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    Value convW;
+    if (std::optional<SmallVector<int64_t>> k = staticSizes(*kernel)) {
+      AffineExpr m = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
+      SmallVector<AffineExpr> wExprs;
+      if (group == 1)
+        wExprs = {c, m};
+      else
+        wExprs = {m.floorDiv(groupFilters) * groupChannels + c, m % groupFilters};
+      for (int64_t i = 0; i < spatial; ++i)
+        wExprs.push_back((*k)[i] - 1 - getAffineDimExpr(2 + i, ctx));
+      SmallVector<AffineMap> wMaps{AffineMap::get(rank, 0, wExprs, ctx),
+                                   rewriter.getMultiDimIdentityMap(rank)};
+      convW = linalg::GenericOp::create(rewriter, loc, TypeRange{convWType}, ValueRange{w},
+                                        ValueRange{convInit}, wMaps, parallel,
+                                        [](OpBuilder &b, Location l, ValueRange args) {
+                                          linalg::YieldOp::create(b, l, args[0]);
+                                        })
+                  .getResult(0);
+    } else {
+      // Dynamic kernel sizes: the flip reads W with tensor.extract.
+      convW = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{convWType}, ValueRange{}, ValueRange{convInit},
+                  SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, parallel,
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    Value m = linalg::IndexOp::create(b, l, 0);
+                    Value c = linalg::IndexOp::create(b, l, 1);
+                    SmallVector<Value> indices;
+                    if (group == 1) {
+                      indices = {c, m};
+                    } else {
+                      Value gf = arith::ConstantIndexOp::create(b, l, groupFilters);
+                      Value gc = arith::ConstantIndexOp::create(b, l, groupChannels);
+                      indices = {arith::AddIOp::create(
+                                     b, l,
+                                     arith::MulIOp::create(
+                                         b, l, arith::DivUIOp::create(b, l, m, gf), gc),
+                                     c),
+                                 arith::RemUIOp::create(b, l, m, gf)};
+                    }
+                    Value one = arith::ConstantIndexOp::create(b, l, 1);
+                    for (int64_t i = 0; i < spatial; ++i)
+                      indices.push_back(arith::SubIOp::create(
+                          b, l, arith::SubIOp::create(b, l, (*kernel)[i], one),
+                          linalg::IndexOp::create(b, l, 2 + i)));
+                    Value v = tensor::ExtractOp::create(b, l, w, indices);
+                    linalg::YieldOp::create(b, l, v);
+                  })
+                  .getResult(0);
+    }
 
-    Window w;
-    w.kernel.assign(kernel.begin(), kernel.end());
-    w.strides.assign(spatial, 1);
-    w.dilations = dilations;
-    w.padBegin.assign(spatial, 0);
-    w.padEnd.assign(spatial, 0);
-    w.extraEnd.assign(spatial, 0);
-    Value init = buildConvInit(rewriter, loc, resultType, adaptor.getB(), zero);
-    rewriter.replaceOp(op, buildConvGeneric(rewriter, loc, spread, convW, init, group, w));
+    Window window;
+    window.kernel = *kernel;
+    window.strides.assign(spatial, 1);
+    window.dilations = dilations;
+    window.padBegin.assign(spatial, cst(0));
+    window.padEnd.assign(spatial, cst(0));
+    window.extraEnd.assign(spatial, cst(0));
+    window.out = out;
+    SmallVector<Value> outSizes{dimSize(rewriter, loc, adaptor.getX(), 0), convSizes[0]};
+    outSizes.append(out.begin(), out.end());
+    Value init = buildConvInit(rewriter, loc, resultType, outSizes, adaptor.getB(), zero);
+    rewriter.replaceOp(op, buildConvGeneric(rewriter, loc, spread, convW, init, group, window));
     return success();
   }
 };
 
 // --- MaxPool -----------------------------------------------------------------
 
-struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct MaxPoolPattern : DynamicPattern<onnx::MaxPoolOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkPoolTypes(op, inType, resultType)))
       return failure();
-    FailureOr<Window> w =
-        resolveWindow(op, spatialSizes(inType), spatialSizes(resultType), op.getKernelShape(),
-                      op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad());
+    FailureOr<Window> w = resolveWindow(
+        rewriter, loc, op, adaptor.getX(), resultType,
+        kernelValues(rewriter, loc, op.getKernelShape()),
+        op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad(), op.getCeilMode() != 0);
     if (failed(w))
       return failure();
     bool isUnsigned = isUnsignedElement(op.getX());
     Type elem = resultType.getElementType();
     Value lowest = lowestValue(rewriter, loc, elem, isUnsigned);
     Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, lowest);
+    SmallVector<Value> outSizes = poolOutSizes(rewriter, loc, adaptor.getX(), *w);
     if (!op.getIndices().use_empty()) {
-      auto indicesType = getStaticType(*getTypeConverter(), op.getIndices());
+      auto indicesType = getRankedType(*getTypeConverter(), op.getIndices());
       if (!indicesType || indicesType.getShape() != resultType.getShape())
-        return rewriter.notifyMatchFailure(op, "Indices needs the static shape of Y");
+        return rewriter.notifyMatchFailure(op, "Indices needs the shape of Y");
       int64_t storageOrder = op.getStorageOrder();
       if (storageOrder != 0 && storageOrder != 1)
         return op.emitError() << describeNode(op) << ": storage_order must be 0 or 1";
-      auto [values, indices] = buildArgMaxWindow(rewriter, loc, input, inType, resultType,
-                                                 indicesType, *w, lowest, isUnsigned,
-                                                 storageOrder == 1);
+      auto [values, indices] =
+          buildArgMaxWindow(rewriter, loc, input, adaptor.getX(), resultType, indicesType,
+                            outSizes, *w, lowest, isUnsigned, storageOrder == 1);
       rewriter.replaceOp(op, ValueRange{values, indices});
       return success();
     }
     Value result = buildWindowReduction(
-        rewriter, loc, input, resultType, *w, lowest,
+        rewriter, loc, input, resultType, outSizes, *w, lowest,
         [&](OpBuilder &b, Location l, Value acc, Value x) {
           return maxScalars(b, l, acc, x, isUnsigned);
         });
@@ -521,9 +787,9 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
   /// keep the first in window order and NaN is taken only as the first
   /// element, as in ONNX's reference.
   static std::pair<Value, Value> buildArgMaxWindow(OpBuilder &b, Location loc, Value padded,
-                                                   RankedTensorType inType,
-                                                   RankedTensorType outType,
-                                                   RankedTensorType indicesType, const Window &w,
+                                                   Value unpadded, RankedTensorType outType,
+                                                   RankedTensorType indicesType,
+                                                   ValueRange outSizes, const Window &w,
                                                    Value lowest, bool isUnsigned,
                                                    bool columnMajor) {
     MLIRContext *ctx = b.getContext();
@@ -542,15 +808,18 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
                                 AffineMap::get(loops, 0, windowExprs, ctx), outMap, outMap};
     SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
     iterators.append(spatial, utils::IteratorType::reduction);
-    Value windowShape = tensor::EmptyOp::create(b, loc, w.kernel, outType.getElementType());
-    Value accValues = createFilled(b, loc, outType, lowest);
+    Value windowShape = windowShapeTensor(b, loc, w, outType.getElementType());
+    Value accValues = createFilledSized(b, loc, outType, outSizes, lowest);
     // -1 marks "no element taken yet".
-    Value accIndices = createFilled(b, loc, indicesType,
-                                    arith::ConstantIntOp::create(b, loc, b.getI64Type(), -1));
-    SmallVector<int64_t> in = spatialSizes(inType);
-    int64_t channels = inType.getDimSize(1), spatialCount = 1;
-    for (int64_t size : in)
-      spatialCount *= size;
+    Value accIndices =
+        createFilledSized(b, loc, indicesType, outSizes,
+                          arith::ConstantIntOp::create(b, loc, b.getI64Type(), -1));
+    SmallVector<Value> in;
+    Value channels = dimSize(b, loc, unpadded, 1), spatialCount = cidx(b, loc, 1);
+    for (size_t i = 0; i < spatial; ++i) {
+      in.push_back(dimSize(b, loc, unpadded, 2 + i));
+      spatialCount = imul(b, loc, spatialCount, in.back());
+    }
     auto generic = linalg::GenericOp::create(
         b, loc, TypeRange{outType, indicesType}, ValueRange{padded, windowShape},
         ValueRange{accValues, accIndices}, maps, iterators,
@@ -559,7 +828,7 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
           Value x = args[0], maxValue = args[2], maxIndex = args[3];
           // Image (n, c) starts at (n * C + c) * prod(spatial sizes).
           Value image = arith::AddIOp::create(
-              nb, l, arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 0), cst(channels)),
+              nb, l, arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 0), channels),
               linalg::IndexOp::create(nb, l, 1));
           Value flat = cst(0);
           Value inside = arith::ConstantIntOp::create(nb, l, nb.getI1Type(), 1);
@@ -572,9 +841,9 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
                                       cst(w.strides[i])),
                 arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 2 + spatial + i),
                                       cst(w.dilations[i])));
-            pos = arith::SubIOp::create(nb, l, pos, cst(w.padBegin[i]));
+            pos = arith::SubIOp::create(nb, l, pos, w.padBegin[i]);
             Value geZero = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, pos, cst(0));
-            Value ltSize = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, pos, cst(in[i]));
+            Value ltSize = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, pos, in[i]);
             inside = arith::AndIOp::create(nb, l, inside,
                                            arith::AndIOp::create(nb, l, geZero, ltSize));
             positions.push_back(pos);
@@ -582,11 +851,11 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
           // Horner over the spatial dims: first to last (row major) or last to first.
           for (size_t j = 0; j < spatial; ++j) {
             size_t i = columnMajor ? spatial - 1 - j : j;
-            flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, cst(in[i])),
+            flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, in[i]),
                                          positions[i]);
           }
           flat = arith::AddIOp::create(
-              nb, l, arith::MulIOp::create(nb, l, image, cst(spatialCount)), flat);
+              nb, l, arith::MulIOp::create(nb, l, image, spatialCount), flat);
           Value candidate = arith::IndexCastOp::create(nb, l, nb.getI64Type(), flat);
 
           Value greater;
@@ -617,7 +886,7 @@ struct MaxPoolPattern : OpConversionPattern<onnx::MaxPoolOp> {
 /// The count is computed from the output position (linalg.index), so it
 /// needs no tensor of divisors.
 Value divideByCoveredCount(OpBuilder &b, Location loc, Value sum, const Window &w,
-                           ArrayRef<int64_t> lo, ArrayRef<int64_t> hi) {
+                           ArrayRef<Value> lo, ArrayRef<Value> hi) {
   auto type = cast<RankedTensorType>(sum.getType());
   Type elem = type.getElementType();
   return buildElementwise(b, loc, type, ValueRange{sum}, [&](OpBuilder &nb, Location l,
@@ -629,11 +898,10 @@ Value divideByCoveredCount(OpBuilder &b, Location loc, Value sum, const Window &
       Value start = arith::SubIOp::create(
           nb, l,
           arith::MulIOp::create(nb, l, o, arith::ConstantIndexOp::create(nb, l, w.strides[i])),
-          arith::ConstantIndexOp::create(nb, l, w.padBegin[i]));
-      Value end = arith::AddIOp::create(nb, l, start,
-                                        arith::ConstantIndexOp::create(nb, l, w.kernel[i]));
-      start = arith::MaxSIOp::create(nb, l, start, arith::ConstantIndexOp::create(nb, l, lo[i]));
-      end = arith::MinSIOp::create(nb, l, end, arith::ConstantIndexOp::create(nb, l, hi[i]));
+          w.padBegin[i]);
+      Value end = arith::AddIOp::create(nb, l, start, w.kernel[i]);
+      start = arith::MaxSIOp::create(nb, l, start, lo[i]);
+      end = arith::MinSIOp::create(nb, l, end, hi[i]);
       count = arith::MulIOp::create(nb, l, count, arith::SubIOp::create(nb, l, end, start));
     }
     Value wide = arith::IndexCastOp::create(nb, l, nb.getI64Type(), count);
@@ -642,29 +910,31 @@ Value divideByCoveredCount(OpBuilder &b, Location loc, Value sum, const Window &
   });
 }
 
-struct AveragePoolPattern : OpConversionPattern<onnx::AveragePoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct AveragePoolPattern : DynamicPattern<onnx::AveragePoolOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkPoolTypes(op, inType, resultType)))
       return failure();
     Type elem = resultType.getElementType();
     if (!isa<FloatType>(elem))
       return op.emitError() << describeNode(op) << ": only float element types are supported";
-    SmallVector<int64_t> in = spatialSizes(inType);
-    FailureOr<Window> w =
-        resolveWindow(op, in, spatialSizes(resultType), op.getKernelShape(), op.getStrides(),
-                      /*dilations=*/std::nullopt, op.getPads(), op.getAutoPad());
+    FailureOr<Window> w = resolveWindow(
+        rewriter, loc, op, adaptor.getX(), resultType,
+        kernelValues(rewriter, loc, op.getKernelShape()),
+        op.getStrides(), /*dilations=*/std::nullopt, op.getPads(), op.getAutoPad(),
+        op.getCeilMode() != 0);
     if (failed(w))
       return failure();
     Value zero = scalarConstant(rewriter, loc, elem, 0);
     Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, zero);
-    Value sum = buildWindowReduction(rewriter, loc, input, resultType, *w, zero,
+    SmallVector<Value> outSizes = poolOutSizes(rewriter, loc, adaptor.getX(), *w);
+    Value sum = buildWindowReduction(rewriter, loc, input, resultType, outSizes, *w, zero,
                                      [](OpBuilder &b, Location l, Value acc, Value x) {
                                        return addScalars(b, l, acc, x);
                                      });
@@ -672,17 +942,20 @@ struct AveragePoolPattern : OpConversionPattern<onnx::AveragePoolOp> {
     // Elements that count: the input itself, or with count_include_pad the
     // explicitly (or auto-) padded input; the ceil_mode extension never.
     bool includePad = op.getCountIncludePad() != 0;
-    SmallVector<int64_t> lo, hi;
+    SmallVector<Value> lo, hi;
     bool uniform = true;
-    for (size_t i = 0; i < in.size(); ++i) {
-      lo.push_back(includePad ? -w->padBegin[i] : 0);
-      hi.push_back(includePad ? in[i] + w->padEnd[i] : in[i]);
-      uniform &= w->extraEnd[i] == 0 && (includePad || (!w->padBegin[i] && !w->padEnd[i]));
+    for (size_t i = 0; i < w->kernel.size(); ++i) {
+      Value in = dimSize(rewriter, loc, adaptor.getX(), 2 + i);
+      lo.push_back(includePad ? isub(rewriter, loc, cidx(rewriter, loc, 0), w->padBegin[i])
+                              : cidx(rewriter, loc, 0));
+      hi.push_back(includePad ? iadd(rewriter, loc, in, w->padEnd[i]) : in);
+      uniform &= isConstant(w->extraEnd[i], 0) &&
+                 (includePad || (isConstant(w->padBegin[i], 0) && isConstant(w->padEnd[i], 0)));
     }
     Value result;
     if (uniform) {
       double size = 1;
-      for (int64_t k : w->kernel)
+      for (int64_t k : op.getKernelShape())
         size *= k;
       result = buildElementwise(rewriter, loc, resultType, ValueRange{sum},
                                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -720,9 +993,10 @@ Value rootP(OpBuilder &b, Location loc, Value sum, int64_t p) {
 
 /// (sum over the window of |x|^p)^(1/p); padding contributes zero.
 Value buildLpPool(OpBuilder &b, Location loc, Value padded, RankedTensorType resultType,
-                  const Window &w, int64_t p) {
+                  ValueRange outSizes, const Window &w, int64_t p) {
   Type elem = resultType.getElementType();
-  Value sum = buildWindowReduction(b, loc, padded, resultType, w, scalarConstant(b, loc, elem, 0),
+  Value sum = buildWindowReduction(b, loc, padded, resultType, outSizes, w,
+                                   scalarConstant(b, loc, elem, 0),
                                    [&](OpBuilder &nb, Location l, Value acc, Value x) {
                                      return addScalars(nb, l, acc, absPow(nb, l, x, p));
                                    });
@@ -732,28 +1006,30 @@ Value buildLpPool(OpBuilder &b, Location loc, Value padded, RankedTensorType res
                           });
 }
 
-struct LpPoolPattern : OpConversionPattern<onnx::LpPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LpPoolPattern : DynamicPattern<onnx::LpPoolOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::LpPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkPoolTypes(op, inType, resultType)))
       return failure();
     int64_t p = op.getP();
     if (p < 1)
       return op.emitError() << describeNode(op) << ": p must be positive";
-    FailureOr<Window> w =
-        resolveWindow(op, spatialSizes(inType), spatialSizes(resultType), op.getKernelShape(),
-                      op.getStrides(), /*dilations=*/std::nullopt, op.getPads(), op.getAutoPad());
+    FailureOr<Window> w = resolveWindow(
+        rewriter, loc, op, adaptor.getX(), resultType,
+        kernelValues(rewriter, loc, op.getKernelShape()),
+        op.getStrides(), /*dilations=*/std::nullopt, op.getPads(), op.getAutoPad());
     if (failed(w))
       return failure();
     Value zero = scalarConstant(rewriter, loc, resultType.getElementType(), 0);
     Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, zero);
-    rewriter.replaceOp(op, buildLpPool(rewriter, loc, input, resultType, *w, p));
+    rewriter.replaceOp(op, buildLpPool(rewriter, loc, input, resultType,
+                                       poolOutSizes(rewriter, loc, adaptor.getX(), *w), *w, p));
     return success();
   }
 };
@@ -763,32 +1039,46 @@ struct LpPoolPattern : OpConversionPattern<onnx::LpPoolOp> {
 /// A zero output into which every X element is written at its flat index
 /// from I (an index into the whole output, as MaxPool's Indices are), in
 /// input order so that a repeated index keeps the last write; indices
-/// outside the output are skipped. The output shape is the result type
-/// (from output_shape or from the kernel geometry).
-struct MaxUnpoolPattern : OpConversionPattern<onnx::MaxUnpoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// outside the output are skipped. The output shape is the result type's
+/// where static, else output_shape (constant or read at run time) or the
+/// kernel geometry, (in - 1) * stride - pads + kernel.
+struct MaxUnpoolPattern : DynamicPattern<onnx::MaxUnpoolOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::MaxUnpoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto indexType = dyn_cast<RankedTensorType>(adaptor.getI().getType());
-    if (!resultType || !inType || !indexType || !inType.hasStaticShape() ||
-        !indexType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType || !indexType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkPoolTypes(op, inType, resultType)))
       return failure();
-    if (indexType.getShape() != inType.getShape())
+    if (indexType.getRank() != inType.getRank() ||
+        llvm::any_of(llvm::zip(indexType.getShape(), inType.getShape()), [](auto pair) {
+          auto [i, x] = pair;
+          return !ShapedType::isDynamic(i) && !ShapedType::isDynamic(x) && i != x;
+        }))
       return op.emitError() << describeNode(op) << ": I must have the shape of X";
+    int64_t rank = inType.getRank();
+    Value outputShapeTensor = adaptor.getOutputShape();
+    bool hasOutputShape = !isa<NoneType>(outputShapeTensor.getType());
     SmallVector<int64_t> outputShape;
-    if (succeeded(getConstantInts(op.getOutputShape(), outputShape)) &&
-        ArrayRef<int64_t>(outputShape) != resultType.getShape())
-      return op.emitError() << describeNode(op) << ": output_shape does not match the result type";
+    bool outputShapeConstant = succeeded(getConstantInts(op.getOutputShape(), outputShape));
+    if (outputShapeConstant) {
+      if (static_cast<int64_t>(outputShape.size()) != rank)
+        return op.emitError() << describeNode(op)
+                              << ": output_shape does not match the result type";
+      for (int64_t d = 0; d < rank; ++d)
+        if (!resultType.isDynamicDim(d) && outputShape[d] != resultType.getDimSize(d))
+          return op.emitError() << describeNode(op)
+                                << ": output_shape does not match the result type";
+    }
 
     // Indices address the unpooled shape the kernel geometry implies; a
     // larger output_shape keeps each element at the same coordinates (as
     // ONNX's test data expects), so they are re-linearized into the result.
-    int64_t spatial = inType.getRank() - 2;
+    int64_t spatial = rank - 2;
     ArrayRef<int64_t> kernel = op.getKernelShape();
     std::optional<ArrayRef<int64_t>> strides = op.getStrides(), pads = op.getPads();
     if (static_cast<int64_t>(kernel.size()) != spatial ||
@@ -796,56 +1086,91 @@ struct MaxUnpoolPattern : OpConversionPattern<onnx::MaxUnpoolOp> {
         (pads && static_cast<int64_t>(pads->size()) != 2 * spatial))
       return op.emitError() << describeNode(op)
                             << ": kernel_shape, strides and pads must match the spatial rank";
-    SmallVector<int64_t> implied(inType.getShape().take_front(2));
+    auto cst = [&](int64_t v) { return cidx(rewriter, loc, v); };
+    Value x = adaptor.getX();
+    SmallVector<Value> inSizes, implied, outSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      inSizes.push_back(dimSize(rewriter, loc, x, d));
+    implied.assign(inSizes.begin(), inSizes.begin() + 2);
     for (int64_t i = 0; i < spatial; ++i) {
       int64_t stride = strides ? (*strides)[i] : 1;
       int64_t padding = pads ? (*pads)[i] + (*pads)[spatial + i] : 0;
-      implied.push_back((inType.getDimSize(2 + i) - 1) * stride - padding + kernel[i]);
+      implied.push_back(iadd(
+          rewriter, loc,
+          imul(rewriter, loc, isub(rewriter, loc, inSizes[2 + i], cst(1)), cst(stride)),
+          cst(kernel[i] - padding)));
     }
-    ArrayRef<int64_t> outShape = resultType.getShape();
-    bool relinearize = ArrayRef<int64_t>(implied) != outShape;
-    if (relinearize && (implied[0] != outShape[0] || implied[1] != outShape[1]))
-      return op.emitError() << describeNode(op) << ": result must keep the N and C dims of X";
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!resultType.isDynamicDim(d))
+        outSizes.push_back(cst(resultType.getDimSize(d)));
+      else if (outputShapeConstant)
+        outSizes.push_back(cst(outputShape[d]));
+      else if (hasOutputShape)
+        outSizes.push_back(arith::IndexCastOp::create(
+            rewriter, loc, rewriter.getIndexType(),
+            tensor::ExtractOp::create(rewriter, loc, outputShapeTensor, ValueRange{cst(d)})));
+      else
+        outSizes.push_back(implied[d]);
+    }
+    // Re-linearize unless the shapes are known to agree.
+    bool relinearize = false;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (outSizes[d] == implied[d])
+        continue;
+      std::optional<int64_t> o = getConstantIntValue(outSizes[d]),
+                             m = getConstantIntValue(implied[d]);
+      if (o && m && *o == *m)
+        continue;
+      if (o && m && d < 2)
+        return op.emitError() << describeNode(op) << ": result must keep the N and C dims of X";
+      relinearize = true;
+    }
 
     Type elem = resultType.getElementType();
-    int64_t count = inType.getNumElements(), total = resultType.getNumElements();
-    Value x = reshapeTo(rewriter, loc, adaptor.getX(), RankedTensorType::get({count}, elem));
-    Value indices = reshapeTo(rewriter, loc, adaptor.getI(),
-                              RankedTensorType::get({count}, indexType.getElementType()));
-    auto flatType = RankedTensorType::get({total}, elem);
-    Value init = createFilled(rewriter, loc, flatType, scalarConstant(rewriter, loc, elem, 0));
-    auto cstIndex = [&](OpBuilder &b, int64_t v) {
-      return arith::ConstantIndexOp::create(b, loc, v);
+    Value count = cst(1), total = cst(1), impliedTotal = cst(1);
+    for (int64_t d = 0; d < rank; ++d) {
+      count = imul(rewriter, loc, count, inSizes[d]);
+      total = imul(rewriter, loc, total, outSizes[d]);
+      impliedTotal = imul(rewriter, loc, impliedTotal, implied[d]);
+    }
+    auto flatType = [&](Value size, Type e) {
+      return RankedTensorType::get({getConstantIntValue(size).value_or(ShapedType::kDynamic)}, e);
     };
+    Value flatX = reshapeToSizes(rewriter, loc, x, flatType(count, elem), ValueRange{count});
+    Value indices =
+        reshapeToSizes(rewriter, loc, adaptor.getI(),
+                       flatType(count, indexType.getElementType()), ValueRange{count});
+    Value init = createFilledSized(rewriter, loc, flatType(total, elem), ValueRange{total},
+                                   scalarConstant(rewriter, loc, elem, 0));
+    // Row-major strides of the result.
+    SmallVector<Value> outStrides(rank);
+    Value stride = cst(1);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      outStrides[d] = stride;
+      stride = imul(rewriter, loc, stride, outSizes[d]);
+    }
     auto loop = scf::ForOp::create(
-        rewriter, loc, cstIndex(rewriter, 0), cstIndex(rewriter, count), cstIndex(rewriter, 1),
-        ValueRange{init}, [&](OpBuilder &b, Location l, Value iv, ValueRange acc) {
-          Value value = tensor::ExtractOp::create(b, l, x, ValueRange{iv});
+        rewriter, loc, cst(0), count, cst(1), ValueRange{init},
+        [&](OpBuilder &b, Location l, Value iv, ValueRange acc) {
+          Value value = tensor::ExtractOp::create(b, l, flatX, ValueRange{iv});
           Value target = arith::IndexCastOp::create(
               b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, indices, ValueRange{iv}));
-          Value ge = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, target, cstIndex(b, 0));
-          int64_t impliedTotal = 1;
-          for (int64_t d : implied)
-            impliedTotal *= d;
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value ge = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, target, zero);
           Value lt = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, target,
-                                           cstIndex(b, relinearize ? impliedTotal : total));
+                                           relinearize ? impliedTotal : total);
           Value inside = arith::AndIOp::create(b, l, ge, lt);
           if (relinearize) {
             // Delinearize over the implied shape, linearize over the result's.
-            Value rest = target, flat = cstIndex(b, 0), stride = cstIndex(b, 1);
-            for (int64_t d = static_cast<int64_t>(implied.size()) - 1; d >= 0; --d) {
-              Value size = cstIndex(b, implied[d]);
-              Value coord = arith::RemSIOp::create(b, l, rest, size);
-              rest = arith::DivSIOp::create(b, l, rest, size);
+            Value rest = target, flat = zero;
+            for (int64_t d = rank - 1; d >= 0; --d) {
+              Value coord = arith::RemSIOp::create(b, l, rest, implied[d]);
+              rest = arith::DivSIOp::create(b, l, rest, implied[d]);
               inside = arith::AndIOp::create(
                   b, l, inside,
-                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, coord,
-                                        cstIndex(b, outShape[d])));
-              flat = arith::AddIOp::create(b, l, flat, arith::MulIOp::create(b, l, coord, stride));
-              int64_t product = 1;
-              for (int64_t e = d; e < static_cast<int64_t>(outShape.size()); ++e)
-                product *= outShape[e];
-              stride = cstIndex(b, product);
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, coord, outSizes[d]));
+              flat = arith::AddIOp::create(b, l, flat,
+                                           arith::MulIOp::create(b, l, coord, outStrides[d]));
             }
             target = flat;
           }
@@ -858,23 +1183,26 @@ struct MaxUnpoolPattern : OpConversionPattern<onnx::MaxUnpoolOp> {
               [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, acc[0]); });
           scf::YieldOp::create(b, l, written.getResult(0));
         });
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, loop.getResult(0), resultType));
+    rewriter.replaceOp(op, reshapeToSizes(rewriter, loc, loop.getResult(0), resultType, outSizes));
     return success();
   }
 };
 
 // --- Global pools ------------------------------------------------------------
 
-/// A window covering all spatial dims, no padding.
-Window globalWindow(RankedTensorType inType) {
+/// A window covering all spatial dims of `input`, no padding.
+Window globalWindow(OpBuilder &b, Location loc, Value input) {
   Window w;
-  w.kernel = spatialSizes(inType);
-  size_t rank = w.kernel.size();
+  size_t rank = cast<RankedTensorType>(input.getType()).getRank() - 2;
+  for (size_t i = 0; i < rank; ++i)
+    w.kernel.push_back(dimSize(b, loc, input, 2 + i));
   w.strides.assign(rank, 1);
   w.dilations.assign(rank, 1);
-  w.padBegin.assign(rank, 0);
-  w.padEnd.assign(rank, 0);
-  w.extraEnd.assign(rank, 0);
+  Value zero = cidx(b, loc, 0), one = cidx(b, loc, 1);
+  w.padBegin.assign(rank, zero);
+  w.padEnd.assign(rank, zero);
+  w.extraEnd.assign(rank, zero);
+  w.out.assign(rank, one);
   return w;
 }
 
@@ -886,55 +1214,63 @@ LogicalResult checkGlobalTypes(Operation *op, RankedTensorType inType, RankedTen
   return success();
 }
 
-struct GlobalAveragePoolPattern : OpConversionPattern<onnx::GlobalAveragePoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct GlobalAveragePoolPattern : DynamicPattern<onnx::GlobalAveragePoolOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::GlobalAveragePoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkGlobalTypes(op, inType, resultType)))
       return failure();
     Type elem = resultType.getElementType();
     if (!isa<FloatType>(elem))
       return op.emitError() << describeNode(op) << ": only float element types are supported";
-    Window w = globalWindow(inType);
-    Value sum = buildWindowReduction(rewriter, loc, adaptor.getX(), resultType, w,
+    Window w = globalWindow(rewriter, loc, adaptor.getX());
+    Value sum = buildWindowReduction(rewriter, loc, adaptor.getX(), resultType,
+                                     poolOutSizes(rewriter, loc, adaptor.getX(), w), w,
                                      scalarConstant(rewriter, loc, elem, 0),
                                      [](OpBuilder &b, Location l, Value acc, Value x) {
                                        return addScalars(b, l, acc, x);
                                      });
-    double size = 1;
-    for (int64_t k : w.kernel)
-      size *= k;
+    Value count = cidx(rewriter, loc, 1);
+    for (Value k : w.kernel)
+      count = imul(rewriter, loc, count, k);
+    Value size;
+    if (std::optional<int64_t> c = getConstantIntValue(count))
+      size = scalarConstant(rewriter, loc, elem, static_cast<double>(*c));
+    else
+      size = arith::SIToFPOp::create(
+          rewriter, loc, elem,
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count));
     Value result = buildElementwise(rewriter, loc, resultType, ValueRange{sum},
                                     [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                                      return arith::DivFOp::create(
-                                          b, l, args[0], scalarConstant(b, l, elem, size));
+                                      return arith::DivFOp::create(b, l, args[0], size);
                                     });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-struct GlobalMaxPoolPattern : OpConversionPattern<onnx::GlobalMaxPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct GlobalMaxPoolPattern : DynamicPattern<onnx::GlobalMaxPoolOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::GlobalMaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkGlobalTypes(op, inType, resultType)))
       return failure();
     bool isUnsigned = isUnsignedElement(op.getX());
     Value lowest = lowestValue(rewriter, loc, resultType.getElementType(), isUnsigned);
+    Window w = globalWindow(rewriter, loc, adaptor.getX());
     Value result = buildWindowReduction(
-        rewriter, loc, adaptor.getX(), resultType, globalWindow(inType), lowest,
-        [&](OpBuilder &b, Location l, Value acc, Value x) {
+        rewriter, loc, adaptor.getX(), resultType, poolOutSizes(rewriter, loc, adaptor.getX(), w),
+        w, lowest, [&](OpBuilder &b, Location l, Value acc, Value x) {
           return maxScalars(b, l, acc, x, isUnsigned);
         });
     rewriter.replaceOp(op, result);
@@ -942,21 +1278,23 @@ struct GlobalMaxPoolPattern : OpConversionPattern<onnx::GlobalMaxPoolOp> {
   }
 };
 
-struct GlobalLpPoolPattern : OpConversionPattern<onnx::GlobalLpPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct GlobalLpPoolPattern : DynamicPattern<onnx::GlobalLpPoolOp> {
+  using DynamicPattern::DynamicPattern;
   LogicalResult matchAndRewrite(onnx::GlobalLpPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    Location loc = op.getLoc();
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (failed(checkGlobalTypes(op, inType, resultType)))
       return failure();
     int64_t p = op.getP();
     if (p < 1)
       return op.emitError() << describeNode(op) << ": p must be positive";
-    rewriter.replaceOp(op, buildLpPool(rewriter, op.getLoc(), adaptor.getX(), resultType,
-                                       globalWindow(inType), p));
+    Window w = globalWindow(rewriter, loc, adaptor.getX());
+    rewriter.replaceOp(op, buildLpPool(rewriter, loc, adaptor.getX(), resultType,
+                                       poolOutSizes(rewriter, loc, adaptor.getX(), w), w, p));
     return success();
   }
 };

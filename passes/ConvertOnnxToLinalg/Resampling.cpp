@@ -7,9 +7,10 @@
 // at clamped indices, as the ONNX reference does by edge padding. Modes
 // nearest (any element type), linear and cubic (float) are separable: n-D
 // interpolation sums the product of the per-dim weights over all taps.
-// Scales and roi may be constants or runtime tensors (read in the body);
-// the output size always comes from the result type. With `sizes`, the
-// scale of a dim is out / in. As in the reference, the resized length used
+// Scales and roi may be constants or runtime tensors (read in the body).
+// The output size comes from the result type where static, else at run
+// time from floor(in * scale) or from `sizes`; input sizes may be dynamic.
+// With `sizes`, the scale of a dim is out / in. As in the reference, the resized length used
 // by align_corners, pytorch_half_pixel and tf_crop_and_resize is scale * in,
 // not the rounded output size, and coordinates are computed in f64.
 //
@@ -69,15 +70,24 @@ SmallVector<Value> cubicWeights(OpBuilder &b, Location loc, Value r, double a) {
   return {far(add(r, cst(1))), near(r), near(oneMinus), far(add(oneMinus, cst(1)))};
 }
 
+/// An index value as f64.
+Value indexToF64(OpBuilder &b, Location loc, Value index) {
+  return arith::SIToFPOp::create(b, loc, b.getF64Type(),
+                                 arith::IndexCastOp::create(b, loc, b.getI64Type(), index));
+}
+
 struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ResizePattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::ResizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     auto fail = [&](const Twine &message) {
       return op.emitError() << describeNode(op) << ": " << message;
     };
@@ -99,9 +109,18 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
         nearestMode != "floor" && nearestMode != "ceil")
       return fail("nearest_mode '" + nearestMode + "' is not supported");
 
-    // Scales (constant or read at run time) or sizes (out / in).
-    bool useScales = staticNumElements(op.getScales()) == rank;
-    if (!useScales && staticNumElements(op.getSizes()) != rank)
+    // Scales (constant or read at run time) or sizes (out / in). A scales
+    // input of unknown length counts as given when there are no sizes.
+    auto isNone = [](Value v) { return isa<NoneType>(v.getType()); };
+    int64_t scalesCount = staticNumElements(op.getScales());
+    int64_t sizesCount = staticNumElements(op.getSizes());
+    bool useScales = scalesCount == rank || (!isNone(op.getScales()) && scalesCount < 0 &&
+                                             isNone(op.getSizes()));
+    bool sizesUsable = sizesCount == rank || (!isNone(op.getSizes()) && sizesCount < 0);
+    if (!useScales && !isNone(op.getScales()) && scalesCount < 0 && sizesUsable)
+      return fail("scales and sizes both given, scales of unknown length: cannot choose "
+                  "between them at compile time");
+    if (!useScales && !sizesUsable)
       return fail("needs scales or sizes with " + Twine(rank) + " elements");
     SmallVector<double> constScales, constRoi;
     bool scalesConstant = false, roiConstant = false;
@@ -109,16 +128,69 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
       scalesConstant = succeeded(getConstantFloats(op.getScales(), constScales));
     bool crop = coordMode == "tf_crop_and_resize";
     if (crop) {
-      if (staticNumElements(op.getRoi()) != 2 * rank)
+      // A roi of unknown length is trusted to have 2 * rank elements.
+      auto roiType = dyn_cast<RankedTensorType>(op.getRoi().getType());
+      bool unknownLength = roiType && roiType.getRank() == 1 && roiType.isDynamicDim(0);
+      if (!unknownLength && staticNumElements(op.getRoi()) != 2 * rank)
         return fail("tf_crop_and_resize needs roi with " + Twine(2 * rank) + " elements");
       roiConstant = succeeded(getConstantFloats(op.getRoi(), constRoi));
     }
     ArrayRef<int64_t> in = inType.getShape(), out = resultType.getShape();
+    // Dynamic sizes: input sizes, output sizes (from scales, floor(in *
+    // scale), or from sizes) and, with sizes, the scale are computed here,
+    // outside the generic.
+    SmallVector<Value> inSizes, outSizes, inF64(rank), outerScale(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      inSizes.push_back(dimSize(rewriter, loc, adaptor.getX(), d));
+      if (ShapedType::isDynamic(in[d]))
+        inF64[d] = indexToF64(rewriter, loc, inSizes[d]);
+    }
+    Type f64 = rewriter.getF64Type();
+    auto readOuterF64 = [&](Value tensor, int64_t i) -> Value {
+      Value index = arith::ConstantIndexOp::create(rewriter, loc, i);
+      Value v = tensor::ExtractOp::create(rewriter, loc, tensor, ValueRange{index});
+      return castScalar(rewriter, loc, v, f64, false, false);
+    };
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!ShapedType::isDynamic(out[d])) {
+        outSizes.push_back(arith::ConstantIndexOp::create(rewriter, loc, out[d]));
+        continue;
+      }
+      Value inF = inF64[d] ? inF64[d] : scalarConstant(rewriter, loc, f64, in[d]);
+      Value size;
+      if (useScales && scalesConstant && constScales[d] == 1.0) {
+        size = inSizes[d];
+      } else if (useScales) {
+        Value scale = scalesConstant ? scalarConstant(rewriter, loc, f64, constScales[d])
+                                     : readOuterF64(adaptor.getScales(), d);
+        Value scaled = math::FloorOp::create(rewriter, loc,
+                                             arith::MulFOp::create(rewriter, loc, inF, scale));
+        size = arith::IndexCastOp::create(
+            rewriter, loc, rewriter.getIndexType(),
+            arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), scaled));
+      } else {
+        Value v = tensor::ExtractOp::create(
+            rewriter, loc, adaptor.getSizes(),
+            ValueRange{arith::ConstantIndexOp::create(rewriter, loc, d)});
+        size = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), v);
+      }
+      outSizes.push_back(size);
+    }
+    if (!useScales)
+      for (int64_t d = 0; d < rank; ++d)
+        if (ShapedType::isDynamic(in[d]) || ShapedType::isDynamic(out[d]))
+          outerScale[d] = arith::DivFOp::create(
+              rewriter, loc, indexToF64(rewriter, loc, outSizes[d]),
+              inF64[d] ? inF64[d] : scalarConstant(rewriter, loc, f64, in[d]));
+
     // A dim whose output coordinate is its input coordinate needs no taps.
     SmallVector<bool> identity(rank);
     for (int64_t d = 0; d < rank; ++d) {
-      bool unitScale = useScales ? scalesConstant && constScales[d] == 1.0 : in[d] == out[d];
-      identity[d] = unitScale && in[d] == out[d] && !crop && coordMode != "tf_half_pixel_for_nn";
+      bool sameSize = !ShapedType::isDynamic(in[d]) && in[d] == out[d];
+      bool unitScale = useScales ? scalesConstant && constScales[d] == 1.0 : sameSize;
+      // floor(in * 1) == in, so a unit constant scale keeps even a dynamic size.
+      bool keepsSize = sameSize || (useScales && unitScale && ShapedType::isDynamic(out[d]));
+      identity[d] = unitScale && keepsSize && !crop && coordMode != "tf_half_pixel_for_nn";
     }
 
     double cubicA = op.getCubicCoeffA().convertToDouble();
@@ -135,9 +207,18 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
         Value v = tensor::ExtractOp::create(b, l, tensor, ValueRange{cstIndex(i)});
         return castScalar(b, l, v, f64, false, false);
       };
-      auto clamp = [&](Value i, int64_t size) -> Value {
+      // Input size of dim d: constants where static.
+      auto inIndex = [&](int64_t d) -> Value {
+        return ShapedType::isDynamic(in[d]) ? inSizes[d] : cstIndex(in[d]);
+      };
+      auto inLastIndex = [&](int64_t d) -> Value {
+        return ShapedType::isDynamic(in[d])
+                   ? Value(arith::SubIOp::create(b, l, inSizes[d], cstIndex(1)))
+                   : cstIndex(in[d] - 1);
+      };
+      auto clamp = [&](Value i, int64_t d) -> Value {
         Value lo = arith::MaxSIOp::create(b, l, i, cstIndex(0));
-        return arith::MinSIOp::create(b, l, lo, cstIndex(size - 1));
+        return arith::MinSIOp::create(b, l, lo, inLastIndex(d));
       };
       Value outside = arith::ConstantIntOp::create(b, l, b.getI1Type(), 0);
       SmallVector<SmallVector<Tap>> taps(rank);
@@ -150,13 +231,17 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
         Value x = arith::SIToFPOp::create(
             b, l, f64, arith::IndexCastOp::create(b, l, b.getI64Type(), outIndex));
         Value scale;
-        if (!useScales)
+        if (outerScale[d])
+          scale = outerScale[d];
+        else if (!useScales)
           scale = cst(static_cast<double>(out[d]) / static_cast<double>(in[d]));
         else if (scalesConstant)
           scale = cst(constScales[d]);
         else
           scale = readF64(scalesTensor, d);
-        Value inSize = cst(in[d]), inLast = cst(in[d] - 1);
+        Value inSize = inF64[d] ? inF64[d] : cst(in[d]);
+        Value inLast = inF64[d] ? Value(arith::SubFOp::create(b, l, inF64[d], cst(1)))
+                                : cst(in[d] - 1);
         Value length = arith::MulFOp::create(b, l, scale, inSize);
         Value lengthIsOne =
             arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, length, cst(1));
@@ -216,7 +301,7 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
           Value index = base;
           if (up)
             index = arith::SelectOp::create(b, l, up, tapIndex(1), base);
-          taps[d].push_back({clamp(index, in[d]), nullptr});
+          taps[d].push_back({clamp(index, d), nullptr});
           continue;
         }
         SmallVector<Value> weights;
@@ -235,7 +320,7 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
             Value i = tapIndex(first + static_cast<int64_t>(j));
             Value ge = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, i, cstIndex(0));
             Value lt =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, cstIndex(in[d]));
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, inIndex(d));
             w = arith::SelectOp::create(b, l, arith::AndIOp::create(b, l, ge, lt), w, cst(0));
             sum = arith::AddFOp::create(b, l, sum, w);
           }
@@ -243,7 +328,7 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
             w = arith::DivFOp::create(b, l, w, sum);
         }
         for (auto [j, w] : llvm::enumerate(weights))
-          taps[d].push_back({clamp(tapIndex(first + static_cast<int64_t>(j)), in[d]), w});
+          taps[d].push_back({clamp(tapIndex(first + static_cast<int64_t>(j)), d), w});
       }
 
       // Sum over every combination of one tap per dim.
@@ -284,7 +369,7 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
 
     Value result = linalg::GenericOp::create(
                        rewriter, loc, TypeRange{resultType}, ValueRange{},
-                       ValueRange{createEmpty(rewriter, loc, resultType)},
+                       ValueRange{createEmpty(rewriter, loc, resultType, outSizes)},
                        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
                        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
                        [&](OpBuilder &b, Location l, ValueRange args) {
@@ -306,24 +391,31 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
 /// divides by the grid size; max mode takes, per sample, the largest of the
 /// four weighted corner values, then the largest over samples.
 struct RoiAlignPattern : OpConversionPattern<onnx::RoiAlignOp> {
-  using OpConversionPattern::OpConversionPattern;
+  RoiAlignPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::RoiAlignOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto roisType = dyn_cast<RankedTensorType>(adaptor.getRois().getType());
-    if (!resultType || !inType || !roisType || !inType.hasStaticShape() ||
-        !roisType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!resultType || !inType || !roisType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     auto fail = [&](const Twine &message) {
       return op.emitError() << describeNode(op) << ": " << message;
     };
-    if (inType.getRank() != 4 || roisType.getRank() != 2 || roisType.getDimSize(1) != 4)
+    if (inType.getRank() != 4 || roisType.getRank() != 2 ||
+        (!roisType.isDynamicDim(1) && roisType.getDimSize(1) != 4))
       return fail("X must be NCHW and rois num_rois x 4");
     int64_t outH = op.getOutputHeight(), outW = op.getOutputWidth();
     SmallVector<int64_t> expected{roisType.getDimSize(0), inType.getDimSize(1), outH, outW};
-    if (resultType.getShape() != ArrayRef<int64_t>(expected))
+    if (resultType.getRank() != 4 ||
+        llvm::any_of(llvm::zip(resultType.getShape(), expected), [](auto pair) {
+          auto [got, want] = pair;
+          return !ShapedType::isDynamic(got) && !ShapedType::isDynamic(want) && got != want;
+        }))
       return fail("result shape must be num_rois x C x output_height x output_width");
     StringRef mode = op.getMode(), coordMode = op.getCoordinateTransformationMode();
     if (mode != "avg" && mode != "max")
@@ -333,7 +425,13 @@ struct RoiAlignPattern : OpConversionPattern<onnx::RoiAlignOp> {
     bool halfPixel = coordMode == "half_pixel", isMax = mode == "max";
     int64_t samplingRatio = op.getSamplingRatio();
     double spatialScale = op.getSpatialScale().convertToDouble();
-    int64_t height = inType.getDimSize(2), width = inType.getDimSize(3);
+    // Image sizes: index values (constants where static).
+    Value height = dimSize(rewriter, loc, adaptor.getX(), 2);
+    Value width = dimSize(rewriter, loc, adaptor.getX(), 3);
+    SmallVector<Value> outSizes{dimSize(rewriter, loc, adaptor.getRois(), 0),
+                                dimSize(rewriter, loc, adaptor.getX(), 1),
+                                arith::ConstantIndexOp::create(rewriter, loc, outH),
+                                arith::ConstantIndexOp::create(rewriter, loc, outW)};
     Type elem = resultType.getElementType();
     Type ct = elem.isF64() ? elem : rewriter.getF32Type();
     Value x = adaptor.getX(), rois = adaptor.getRois(), batchIndices = adaptor.getBatchIndices();
@@ -388,14 +486,17 @@ struct RoiAlignPattern : OpConversionPattern<onnx::RoiAlignOp> {
       struct Axis {
         Value low, high, frac, outside;
       };
-      auto axis = [&](Value pos, int64_t size) -> Axis {
+      auto axis = [&](Value pos, Value size) -> Axis {
+        std::optional<int64_t> known = getConstantIntValue(size);
+        Value sizeF = known ? cst(*known) : toFloat(size);
+        Value last = known ? cstIndex(*known - 1)
+                           : Value(arith::SubIOp::create(b, l, size, cstIndex(1)));
         Value outside = arith::OrIOp::create(b, l, cmp(arith::CmpFPredicate::OLT, pos, cst(-1)),
-                                             cmp(arith::CmpFPredicate::OGT, pos, cst(size)));
+                                             cmp(arith::CmpFPredicate::OGT, pos, sizeF));
         pos = arith::MaximumFOp::create(b, l, pos, cst(0));
         Value low = toIndex(pos);
-        Value atEnd =
-            arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, low, cstIndex(size - 1));
-        low = arith::SelectOp::create(b, l, atEnd, cstIndex(size - 1), low);
+        Value atEnd = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, low, last);
+        low = arith::SelectOp::create(b, l, atEnd, last, low);
         Value high = arith::SelectOp::create(b, l, atEnd, low,
                                              arith::AddIOp::create(b, l, low, cstIndex(1)));
         pos = arith::SelectOp::create(b, l, atEnd, toFloat(low), pos);
@@ -448,7 +549,7 @@ struct RoiAlignPattern : OpConversionPattern<onnx::RoiAlignOp> {
 
     Value result = linalg::GenericOp::create(
                        rewriter, loc, TypeRange{resultType}, ValueRange{},
-                       ValueRange{createEmpty(rewriter, loc, resultType)},
+                       ValueRange{createEmpty(rewriter, loc, resultType, outSizes)},
                        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(4)},
                        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
                        [&](OpBuilder &b, Location l, ValueRange) {

@@ -136,3 +136,70 @@ func.func @convtranspose_1d_crop(%x: tensor<1x1x5xf32>, %w: tensor<1x1x2xf32>) -
   %0 = "onnx.ConvTranspose"(%x, %w, %none) {strides = array<i64: 2>, pads = array<i64: 5, 3>} : (tensor<1x1x5xf32>, tensor<1x1x2xf32>, none) -> tensor<1x1x2xf32>
   return %0 : tensor<1x1x2xf32>
 }
+
+// -----
+
+// Dynamic batch and spatial dims: the output size is
+// floor((in + pads - extent) / stride) + 1 at run time, the batch comes from
+// X and the filters from W.
+// CHECK-LABEL: func.func @conv_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3x?x?xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>)
+// CHECK: %[[H:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x?x?xf32>
+// CHECK: %[[HQ:.+]] = arith.floordivsi %{{.+}}, %{{.+}} : index
+// CHECK: %[[OH:.+]] = arith.addi %[[HQ]], %{{.+}} : index
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor<?x3x?x?xf32> to tensor<?x3x?x?xf32>
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x?x?xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[N]], %[[OH]], %{{.+}}) : tensor<?x4x?x?xf32>
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<?x4x?x?xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[P]], %[[W]] : tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>) outs(%[[ACC]] : tensor<?x4x?x?xf32>)
+// CHECK-NOT: onnx.
+func.func @conv_dynamic(%x: tensor<?x3x?x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>, none) -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// SAME_UPPER on a dynamic size: total = max(0, (ceil(in / s) - 1) * s +
+// extent - in), split floor(total / 2) at the beginning, the rest at the end.
+// CHECK-LABEL: func.func @conv_dynamic_same_upper
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x?xf32>
+// CHECK: %[[IN:.+]] = tensor.dim %[[X]]
+// CHECK: arith.ceildivsi %[[IN]]
+// CHECK: %[[TOTAL:.+]] = arith.maxsi
+// CHECK: %[[LOW:.+]] = arith.floordivsi %[[TOTAL]]
+// CHECK: %[[HIGH:.+]] = arith.subi %[[TOTAL]], %[[LOW]]
+// CHECK: tensor.pad %[[X]] low[0, 0, %[[LOW]]] high[0, 0, %[[HIGH]]]
+// CHECK: tensor<1x1x?xf32> to tensor<1x1x?xf32>
+func.func @conv_dynamic_same_upper(%x: tensor<1x1x?xf32>, %w: tensor<1x1x4xf32>) -> tensor<1x1x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {auto_pad = "SAME_UPPER", strides = array<i64: 2>} : (tensor<1x1x?xf32>, tensor<1x1x4xf32>, none) -> tensor<1x1x?xf32>
+  return %0 : tensor<1x1x?xf32>
+}
+
+// -----
+
+// A dynamic W: the kernel sizes are W's dims at run time and ConvTranspose
+// flips the kernel by reading W with tensor.extract at K - 1 - k; the input
+// is spread at run-time offsets.
+// CHECK-LABEL: func.func @conv_transpose_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?xf32>, %[[W:.+]]: tensor<?x?x?xf32>)
+// CHECK: %[[K:.+]] = tensor.dim %[[W]], %{{.+}} : tensor<?x?x?xf32>
+// CHECK: %[[SLICE:.+]] = tensor.extract_slice %[[X]]
+// CHECK: %[[SPREAD:.+]] = tensor.insert_slice %[[SLICE]] into
+// CHECK-SAME: [1, 1, 2]
+// CHECK: %[[FLIP:.+]] = linalg.generic
+// CHECK: %[[KLAST:.+]] = arith.subi %[[K]], %{{.+}} : index
+// CHECK: %[[KI:.+]] = arith.subi %[[KLAST]], %{{.+}} : index
+// CHECK: tensor.extract %[[W]][%{{.+}}, %{{.+}}, %[[KI]]]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SPREAD]], %[[FLIP]] : tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+// CHECK-NOT: onnx.
+func.func @conv_transpose_dynamic(%x: tensor<?x?x?xf32>, %w: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.ConvTranspose"(%x, %w, %none) {strides = array<i64: 2>} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, none) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}

@@ -235,3 +235,83 @@ func.func @maxunpool(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) -> tensor
   %0 = "onnx.MaxUnpool"(%x, %i, %none) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Dynamic dims with ceil_mode: the output size is
+// ceil((in - kernel) / stride) + 1 at run time and the input is padded at the
+// end by what the last window needs past the input.
+// CHECK-LABEL: func.func @maxpool_dynamic_ceil
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?xf32>)
+// CHECK: %[[IN:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?xf32>
+// CHECK: %[[SPAN:.+]] = arith.subi %[[IN]], %{{.+}} : index
+// CHECK: %[[Q:.+]] = arith.ceildivsi %[[SPAN]], %{{.+}} : index
+// CHECK: %[[OUT:.+]] = arith.addi %[[Q]], %{{.+}} : index
+// CHECK: %[[EXTRA:.+]] = arith.maxsi %{{.+}}, %{{.+}} : index
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 0] high[0, 0, %[[EXTRA]]]
+// CHECK: %[[N:.+]] = tensor.dim %[[X]]
+// CHECK: %[[C:.+]] = tensor.dim %[[X]]
+// CHECK: %[[WIN:.+]] = tensor.empty() : tensor<3xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[N]], %[[C]], %[[OUT]]) : tensor<?x?x?xf32>
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<?x?x?xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[P]], %[[WIN]] : tensor<?x?x?xf32>, tensor<3xf32>) outs(%[[ACC]] : tensor<?x?x?xf32>)
+// CHECK: arith.maximumf
+// CHECK-NOT: onnx.
+func.func @maxpool_dynamic_ceil(%x: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 3>, strides = array<i64: 2>, ceil_mode = 1 : i64} : (tensor<?x?x?xf32>) -> (tensor<?x?x?xf32>, none)
+  return %0#0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+// A dynamic global pool: the window is the input's spatial dims and the
+// divisor their product at run time.
+// CHECK-LABEL: func.func @global_average_pool_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3x?x?xf32>)
+// CHECK: %[[H:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x?x?xf32>
+// CHECK: %[[W:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x?x?xf32>
+// CHECK: %[[WIN:.+]] = tensor.empty(%[[H]], %[[W]]) : tensor<?x?xf32>
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[X]], %[[WIN]] : tensor<?x3x?x?xf32>, tensor<?x?xf32>)
+// CHECK: %[[COUNT:.+]] = arith.muli %[[H]], %[[W]] : index
+// CHECK: %[[WIDE:.+]] = arith.index_cast %[[COUNT]] : index to i64
+// CHECK: %[[DIV:.+]] = arith.sitofp %[[WIDE]] : i64 to f32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SUM]] : tensor<?x3x1x1xf32>)
+// CHECK: arith.divf %{{.+}}, %[[DIV]] : f32
+// CHECK-NOT: onnx.
+func.func @global_average_pool_dynamic(%x: tensor<?x3x?x?xf32>) -> tensor<?x3x1x1xf32> {
+  %0 = "onnx.GlobalAveragePool"(%x) : (tensor<?x3x?x?xf32>) -> tensor<?x3x1x1xf32>
+  return %0 : tensor<?x3x1x1xf32>
+}
+
+// -----
+
+// MaxUnpool with dynamic dims and output_shape read at run time: the result
+// is sized from output_shape, and each index is re-linearized from the
+// implied shape ((in - 1) * stride + kernel) into it.
+// CHECK-LABEL: func.func @maxunpool_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?xf32>, %[[I:.+]]: tensor<?x?x?xi64>, %[[SHAPE:.+]]: tensor<3xi64>)
+// CHECK: %[[IN:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?xf32>
+// CHECK: %[[SCALED:.+]] = arith.muli %{{.+}}, %{{.+}} : index
+// CHECK: %[[IMPLIED:.+]] = arith.addi %[[SCALED]], %{{.+}} : index
+// CHECK: tensor.extract %[[SHAPE]]
+// CHECK: tensor.extract %[[SHAPE]]
+// CHECK: %[[OUTE:.+]] = tensor.extract %[[SHAPE]]
+// CHECK: %[[OUT:.+]] = arith.index_cast %[[OUTE]] : i64 to index
+// CHECK: %[[FLATX:.+]] = tensor.reshape %[[X]]
+// CHECK: %[[FLATI:.+]] = tensor.reshape %[[I]]
+// CHECK: scf.for
+// CHECK: tensor.extract %[[FLATX]]
+// CHECK: tensor.extract %[[FLATI]]
+// CHECK: arith.remsi %{{.+}}, %[[IMPLIED]] : index
+// CHECK: arith.cmpi slt, %{{.+}}, %[[OUT]] : index
+// CHECK: scf.if
+// CHECK: tensor.insert
+// CHECK: tensor.reshape %{{.+}} : (tensor<?xf32>, tensor<3xindex>) -> tensor<?x?x?xf32>
+// CHECK-NOT: onnx.
+func.func @maxunpool_dynamic(%x: tensor<?x?x?xf32>, %i: tensor<?x?x?xi64>, %shape: tensor<3xi64>) -> tensor<?x?x?xf32> {
+  %0 = "onnx.MaxUnpool"(%x, %i, %shape) {kernel_shape = array<i64: 2>, strides = array<i64: 2>} : (tensor<?x?x?xf32>, tensor<?x?x?xi64>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}

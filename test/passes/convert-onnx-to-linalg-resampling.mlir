@@ -99,3 +99,80 @@ func.func @roialign_avg(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x4xf32>, %bi: te
   %0 = "onnx.RoiAlign"(%x, %rois, %bi) {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64, spatial_scale = 5.000000e-01 : f32} : (tensor<1x2x8x8xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
   return %0 : tensor<3x2x2x2xf32>
 }
+
+// -----
+
+// Dynamic dims with constant scales: a resized dim's output size is
+// floor(in * scale) at run time; unit-scale dims keep the input size and
+// read their coordinate directly.
+// CHECK-LABEL: func.func @resize_dynamic_scales
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?x?xf32>)
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: %[[C:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: %[[H:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: %[[HF:.+]] = arith.sitofp %{{.+}} : i64 to f64
+// CHECK: %[[SCALED:.+]] = arith.mulf %[[HF]], %{{.+}} : f64
+// CHECK: %[[FLOOR:.+]] = math.floor %[[SCALED]] : f64
+// CHECK: %[[OH:.+]] = arith.index_cast %{{.+}} : i64 to index
+// CHECK: %[[E:.+]] = tensor.empty(%[[N]], %[[C]], %[[OH]], %{{.+}}) : tensor<?x?x?x?xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%[[E]] : tensor<?x?x?x?xf32>)
+// CHECK: %[[I0:.+]] = linalg.index 0
+// CHECK: %[[I1:.+]] = linalg.index 1
+// CHECK: tensor.extract %[[X]][%[[I0]], %[[I1]], %{{.+}}, %{{.+}}]
+// CHECK-NOT: onnx.
+func.func @resize_dynamic_scales(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %none = onnx.NoValue
+  %s = "onnx.Constant"() {value = dense<[1.0, 1.0, 2.0, 3.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %0 = "onnx.Resize"(%x, %none, %s, %none) {mode = "nearest"} : (tensor<?x?x?x?xf32>, none, tensor<4xf32>, none) -> tensor<?x?x?x?xf32>
+  return %0 : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// Sizes read at run time: they size the output, and each scale is
+// out / in, computed once outside the generic.
+// CHECK-LABEL: func.func @resize_dynamic_sizes
+// CHECK-SAME: (%[[X:.+]]: tensor<1x1x?x?xf32>, %[[SIZES:.+]]: tensor<4xi64>)
+// CHECK: %[[H:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<1x1x?x?xf32>
+// CHECK: %[[SH:.+]] = tensor.extract %[[SIZES]][%{{.+}}] : tensor<4xi64>
+// CHECK: %[[OH:.+]] = arith.index_cast %[[SH]] : i64 to index
+// CHECK: %[[SW:.+]] = tensor.extract %[[SIZES]][%{{.+}}] : tensor<4xi64>
+// CHECK: %[[OW:.+]] = arith.index_cast %[[SW]] : i64 to index
+// CHECK: %[[SCALE:.+]] = arith.divf
+// CHECK: %[[E:.+]] = tensor.empty(%[[OH]], %[[OW]]) : tensor<1x1x?x?xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%[[E]] : tensor<1x1x?x?xf32>)
+// CHECK: arith.divf %{{.+}}, %[[SCALE]] : f64
+// CHECK: %[[LAST:.+]] = arith.subi %[[H]], %{{.+}} : index
+// CHECK: arith.minsi %{{.+}}, %[[LAST]] : index
+// CHECK-COUNT-4: tensor.extract %[[X]]
+// CHECK-NOT: onnx.
+func.func @resize_dynamic_sizes(%x: tensor<1x1x?x?xf32>, %sizes: tensor<4xi64>) -> tensor<1x1x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Resize"(%x, %none, %none, %sizes) {mode = "linear"} : (tensor<1x1x?x?xf32>, none, none, tensor<4xi64>) -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// RoiAlign with dynamic dims: the output takes num_rois from rois and C
+// from X, and the image size bounding the samples is X's at run time.
+// CHECK-LABEL: func.func @roialign_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?x?xf32>, %[[R:.+]]: tensor<?x4xf32>, %[[B:.+]]: tensor<?xi64>)
+// CHECK: %[[H:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: %[[W:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: %[[NR:.+]] = tensor.dim %[[R]], %{{.+}} : tensor<?x4xf32>
+// CHECK: %[[C:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[NR]], %[[C]]) : tensor<?x?x2x2xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%[[E]] : tensor<?x?x2x2xf32>)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.subi %[[H]], %{{.+}} : index
+// CHECK-COUNT-4: tensor.extract %[[X]]
+// CHECK-NOT: onnx.
+func.func @roialign_dynamic(%x: tensor<?x?x?x?xf32>, %rois: tensor<?x4xf32>, %bi: tensor<?xi64>) -> tensor<?x?x2x2xf32> {
+  %0 = "onnx.RoiAlign"(%x, %rois, %bi) {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64} : (tensor<?x?x?x?xf32>, tensor<?x4xf32>, tensor<?xi64>) -> tensor<?x?x2x2xf32>
+  return %0 : tensor<?x?x2x2xf32>
+}
