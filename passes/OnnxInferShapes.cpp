@@ -252,6 +252,42 @@ public:
 
 } // namespace
 
+/// What libonnx leaves unknown when a shape operand is only known at run
+/// time: the result's rank still follows from the shape operand's length.
+bool inferRankFromShapeOperand(Operation *op, bool &changed) {
+  if (op->getNumResults() != 1)
+    return false;
+  Value result = op->getResult(0);
+  auto unranked = dyn_cast<UnrankedTensorType>(result.getType());
+  if (!unranked)
+    return false;
+  auto shapeLength = [&](Value shape) -> int64_t {
+    auto type = dyn_cast<RankedTensorType>(shape.getType());
+    return type && type.getRank() == 1 && !type.isDynamicDim(0) ? type.getDimSize(0) : -1;
+  };
+  auto rankOf = [](Value v) -> int64_t {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type ? type.getRank() : -1;
+  };
+  int64_t rank = -1;
+  if (auto reshape = dyn_cast<onnx::ReshapeOp>(op))
+    rank = shapeLength(reshape.getShape());
+  else if (auto fill = dyn_cast<onnx::ConstantOfShapeOp>(op))
+    rank = shapeLength(fill.getInput());
+  else if (auto expand = dyn_cast<onnx::ExpandOp>(op))
+    rank = shapeLength(expand.getShape()) < 0 || rankOf(expand.getInput()) < 0
+               ? -1
+               : std::max(shapeLength(expand.getShape()), rankOf(expand.getInput()));
+  else if (auto tile = dyn_cast<onnx::TileOp>(op))
+    rank = rankOf(tile.getInput());
+  if (rank < 0)
+    return false;
+  result.setType(RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                                       unranked.getElementType()));
+  changed = true;
+  return true;
+}
+
 FailureOr<bool> refineOnnxShapes(func::FuncOp func) {
   bool changed = false;
   WalkResult result = func.walk([&](Operation *op) {
@@ -262,7 +298,10 @@ FailureOr<bool> refineOnnxShapes(func::FuncOp func) {
     if (!isa<onnx::OnnxDialect>(op->getDialect()) || op->getNumRegions() != 0 ||
         llvm::all_of(op->getResultTypes(), isFullyStatic))
       return WalkResult::advance();
-    return failed(inferOp(op, changed)) ? WalkResult::interrupt() : WalkResult::advance();
+    if (failed(inferOp(op, changed)))
+      return WalkResult::interrupt();
+    inferRankFromShapeOperand(op, changed);
+    return WalkResult::advance();
   });
   if (result.wasInterrupted())
     return failure();

@@ -35,24 +35,28 @@ namespace smelt {
 namespace {
 
 struct IfPattern : OpConversionPattern<onnx::IfOp> {
-  using OpConversionPattern::OpConversionPattern;
+  IfPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::IfOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     SmallVector<Type> resultTypes;
     for (Value result : op.getResults()) {
-      RankedTensorType type = getStaticType(*getTypeConverter(), result);
+      RankedTensorType type = getRankedType(*getTypeConverter(), result);
       if (!type)
-        return op.emitError() << describeNode(op)
-                              << ": If results must be statically shaped tensors";
+        return op.emitError() << describeNode(op) << ": If results must be ranked tensors";
       resultTypes.push_back(type);
     }
+    // Branches may yield more precise types (static where the If has `?`);
+    // the yields cast them. Anything else cannot be one scf.if result.
     for (Region *branch : {&op.getThenBranch(), &op.getElseBranch()}) {
       auto yield = cast<onnx::YieldOp>(branch->front().getTerminator());
       for (auto [value, type] : llvm::zip(yield.getValues(), op.getResultTypes()))
-        if (value.getType() != type)
+        if (value.getType() != type &&
+            !tensor::CastOp::areCastCompatible(value.getType(), type))
           return op.emitError() << describeNode(op) << ": a branch yields " << value.getType()
-                                << " where the If produces " << type
-                                << "; branches of different shapes need dynamic shapes";
+                                << " where the If produces " << type;
     }
     Location loc = op.getLoc();
     // The condition holds one element, whatever its rank (exporters emit [1], [1,1]).
@@ -73,12 +77,20 @@ struct IfPattern : OpConversionPattern<onnx::IfOp> {
 /// The terminator of a branch that now belongs to an scf.if (Loop and Scan
 /// replace their own terminators).
 struct YieldPattern : OpConversionPattern<onnx::YieldOp> {
-  using OpConversionPattern::OpConversionPattern;
+  YieldPattern(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context) {
+    addDebugLabels(kDynamicShapesLabel);
+  }
   LogicalResult matchAndRewrite(onnx::YieldOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     if (!isa<scf::IfOp>(op->getParentOp()))
       return rewriter.notifyMatchFailure(op, "only If branches end in a lone onnx.Yield");
-    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, adaptor.getValues());
+    SmallVector<Value> values;
+    for (auto [value, type] : llvm::zip(adaptor.getValues(), op->getParentOp()->getResultTypes()))
+      values.push_back(value.getType() == type
+                           ? value
+                           : Value(tensor::CastOp::create(rewriter, op.getLoc(), type, value)));
+    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, values);
     return success();
   }
 };
@@ -91,13 +103,6 @@ Value adaptTo(OpBuilder &b, Location loc, Value value, Type type) {
   if (tensor::CastOp::areCastCompatible(value.getType(), type))
     return tensor::CastOp::create(b, loc, type, value);
   return UnrealizedConversionCastOp::create(b, loc, type, value).getResult(0);
-}
-
-/// The scalar of a one-element tensor (any rank).
-Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
-  return tensor::ExtractOp::create(b, loc, tensor, zeros);
 }
 
 /// `type` without dim `axis`.
@@ -132,11 +137,8 @@ void unitSlice(OpBuilder &b, Location loc, Value tensor, int64_t axis, Value ind
 }
 
 /// Loop to scf.while (see the file comment).
-struct LoopPattern : OpConversionPattern<onnx::LoopOp> {
-  LoopPattern(const TypeConverter &converter, MLIRContext *ctx)
-      : OpConversionPattern(converter, ctx) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct LoopPattern : DynamicShapePattern<onnx::LoopOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::LoopOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();

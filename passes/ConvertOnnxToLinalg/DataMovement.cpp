@@ -24,36 +24,6 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-/// A linalg.generic without inputs over `resultType` whose body computes each
-/// element from the iteration indices. Dynamic result dims take their sizes
-/// from `sizes` (one index value per dim).
-Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange sizes,
-                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  int64_t rank = resultType.getRank();
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
-  Value init = resultType.hasStaticShape() ? createEmpty(b, loc, resultType)
-                                           : createEmpty(b, loc, resultType, sizes);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange) {
-               SmallVector<Value> indices;
-               for (int64_t i = 0; i < rank; ++i)
-                 indices.push_back(linalg::IndexOp::create(nb, nloc, i));
-               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
-             })
-      .getResult(0);
-}
-
-Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
-                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  return buildIndexedGeneric(b, loc, resultType, ValueRange{}, body);
-}
-
 /// Reads element `k` of a 1-D integer tensor as an i64 at run time.
 Value extractI64(OpBuilder &b, Location loc, Value tensor, Value k) {
   Value v = tensor::ExtractOp::create(b, loc, tensor, ValueRange{k});
@@ -145,11 +115,8 @@ struct ConstantPattern : OpConversionPattern<onnx::ConstantOp> {
 /// result type matters; dynamic result dims are computed at run time from the
 /// input's dims (and Reshape's shape operand) by `resultSizes`.
 template <typename OpTy>
-struct ReshapeLikePattern : OpConversionPattern<OpTy> {
-  ReshapeLikePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
+struct ReshapeLikePattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*this->getTypeConverter(), op->getResult(0));
@@ -328,11 +295,8 @@ private:
 
 // --- Transpose ---------------------------------------------------------------
 
-struct TransposePattern : OpConversionPattern<onnx::TransposeOp> {
-  TransposePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct TransposePattern : DynamicShapePattern<onnx::TransposeOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*getTypeConverter(), op.getTransposed());
@@ -360,11 +324,8 @@ struct TransposePattern : OpConversionPattern<onnx::TransposeOp> {
 
 // --- Concat ------------------------------------------------------------------
 
-struct ConcatPattern : OpConversionPattern<onnx::ConcatOp> {
-  ConcatPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct ConcatPattern : DynamicShapePattern<onnx::ConcatOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ConcatOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -464,11 +425,8 @@ int64_t clampEnd(int64_t end, int64_t step, int64_t dim) {
   return std::min(std::max(end, lower), upper);
 }
 
-struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
-  SlicePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct SlicePattern : DynamicShapePattern<onnx::SliceOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -674,11 +632,8 @@ struct SlicePattern : OpConversionPattern<onnx::SliceOp> {
 
 // --- Gather ------------------------------------------------------------------
 
-struct GatherPattern : OpConversionPattern<onnx::GatherOp> {
-  GatherPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct GatherPattern : DynamicShapePattern<onnx::GatherOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -738,11 +693,8 @@ struct GatherPattern : OpConversionPattern<onnx::GatherOp> {
 // --- Shape, ConstantOfShape ----------------------------------------------------
 
 /// Shape and Size: constants for static inputs, tensor.dim at run time otherwise.
-struct ShapePattern : OpConversionPattern<onnx::ShapeOp> {
-  ShapePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct ShapePattern : DynamicShapePattern<onnx::ShapeOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ShapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getStaticType(*getTypeConverter(), op.getShape());
@@ -773,11 +725,8 @@ struct ShapePattern : OpConversionPattern<onnx::ShapeOp> {
   }
 };
 
-struct SizePattern : OpConversionPattern<onnx::SizeOp> {
-  SizePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct SizePattern : DynamicShapePattern<onnx::SizeOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::SizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getStaticType(*getTypeConverter(), op.getSize());
@@ -794,11 +743,8 @@ struct SizePattern : OpConversionPattern<onnx::SizeOp> {
   }
 };
 
-struct ConstantOfShapePattern : OpConversionPattern<onnx::ConstantOfShapeOp> {
-  ConstantOfShapePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct ConstantOfShapePattern : DynamicShapePattern<onnx::ConstantOfShapeOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -838,11 +784,8 @@ struct ConstantOfShapePattern : OpConversionPattern<onnx::ConstantOfShapeOp> {
 
 // --- Expand, Tile --------------------------------------------------------------
 
-struct ExpandPattern : OpConversionPattern<onnx::ExpandOp> {
-  ExpandPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct ExpandPattern : DynamicShapePattern<onnx::ExpandOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ExpandOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
@@ -911,11 +854,8 @@ struct ExpandPattern : OpConversionPattern<onnx::ExpandOp> {
   }
 };
 
-struct TilePattern : OpConversionPattern<onnx::TileOp> {
-  TilePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct TilePattern : DynamicShapePattern<onnx::TileOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::TileOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*getTypeConverter(), op.getOutput());

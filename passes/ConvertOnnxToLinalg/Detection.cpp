@@ -128,11 +128,8 @@ Value isNonZero(OpBuilder &b, Location loc, Value v) {
 // NonZero: [rank, nnz] int64, counted first, then filled in row-major order.
 //===----------------------------------------------------------------------===//
 
-struct NonZeroPattern : OpConversionPattern<onnx::NonZeroOp> {
-  NonZeroPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct NonZeroPattern : DynamicShapePattern<onnx::NonZeroOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::NonZeroOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -188,11 +185,8 @@ struct NonZeroPattern : OpConversionPattern<onnx::NonZeroOp> {
 // NonMaxSuppression
 //===----------------------------------------------------------------------===//
 
-struct NonMaxSuppressionPattern : OpConversionPattern<onnx::NonMaxSuppressionOp> {
-  NonMaxSuppressionPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct NonMaxSuppressionPattern : DynamicShapePattern<onnx::NonMaxSuppressionOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::NonMaxSuppressionOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -370,11 +364,8 @@ struct NonMaxSuppressionPattern : OpConversionPattern<onnx::NonMaxSuppressionOp>
 // lexicographically; sizes are data dependent.
 //===----------------------------------------------------------------------===//
 
-struct UniquePattern : OpConversionPattern<onnx::UniqueOp> {
-  UniquePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::UniqueOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -794,11 +785,8 @@ struct DetPattern : OpConversionPattern<onnx::DetOp> {
 // ReverseSequence: y[.., t, ..] = x[.., len[b] - 1 - t, ..] for t < len[b].
 //===----------------------------------------------------------------------===//
 
-struct ReverseSequencePattern : OpConversionPattern<onnx::ReverseSequenceOp> {
-  ReverseSequencePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct ReverseSequencePattern : DynamicShapePattern<onnx::ReverseSequenceOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ReverseSequenceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();

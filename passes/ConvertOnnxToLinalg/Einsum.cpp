@@ -194,7 +194,6 @@ struct EinsumPattern : OpConversionPattern<onnx::EinsumOp> {
     iterators.append(loops - parallel, utils::IteratorType::reduction);
 
     Type elem = resultType.getElementType();
-    bool isFloat = isa<FloatType>(elem);
     Value init = createFilled(rewriter, loc, resultType, scalarConstant(rewriter, loc, elem, 0));
     Value result =
         linalg::GenericOp::create(
@@ -203,11 +202,8 @@ struct EinsumPattern : OpConversionPattern<onnx::EinsumOp> {
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value product = args.front();
               for (Value v : args.drop_front().drop_back())
-                product = isFloat ? Value(arith::MulFOp::create(b, l, product, v))
-                                  : Value(arith::MulIOp::create(b, l, product, v));
-              Value sum = isFloat ? Value(arith::AddFOp::create(b, l, args.back(), product))
-                                  : Value(arith::AddIOp::create(b, l, args.back(), product));
-              linalg::YieldOp::create(b, l, sum);
+                product = mulScalar(b, l, product, v);
+              linalg::YieldOp::create(b, l, addScalar(b, l, args.back(), product));
             })
             .getResult(0);
     rewriter.replaceOp(op, result);

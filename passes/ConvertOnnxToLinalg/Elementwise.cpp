@@ -178,11 +178,8 @@ Value clipBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info
 /// Identity-like ops forward their operand (through a tensor.cast where the
 /// result type knows more or fewer static dims).
 template <typename OpTy>
-struct ForwardPattern : OpConversionPattern<OpTy> {
-  ForwardPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
+struct ForwardPattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Value input = adaptor.getOperands().front();
@@ -198,11 +195,8 @@ struct ForwardPattern : OpConversionPattern<OpTy> {
 /// CastLike target only lends its element type). Strings have no numeric
 /// lowering.
 template <typename OpTy>
-struct CastPattern : OpConversionPattern<OpTy> {
-  CastPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
+struct CastPattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Value input = op->getOperand(0);

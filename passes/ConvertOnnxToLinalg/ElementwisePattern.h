@@ -26,11 +26,8 @@ inline bool isFloat(mlir::Type type) { return mlir::isa<mlir::FloatType>(type); 
 /// Lowers an onnx op whose operands all broadcast into the result with one
 /// scalar body; `none` operands (absent optional inputs) are skipped.
 template <typename OpTy, ElementBody Body>
-struct ElementwisePattern : mlir::OpConversionPattern<OpTy> {
-  ElementwisePattern(const mlir::TypeConverter &converter, mlir::MLIRContext *context)
-      : mlir::OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
+struct ElementwisePattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
   mlir::LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                       mlir::ConversionPatternRewriter &rewriter) const override {
     using namespace mlir;

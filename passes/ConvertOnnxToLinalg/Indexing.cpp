@@ -29,24 +29,8 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
 Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate predicate, Value lhs, Value rhs) {
   return arith::CmpIOp::create(b, loc, predicate, lhs, rhs);
-}
-
-/// An integer or float index element as an index (floats truncate).
-Value toIndex(OpBuilder &b, Location loc, Value value, bool isUnsigned) {
-  Type type = value.getType();
-  if (type.isIndex())
-    return value;
-  if (isa<FloatType>(type))
-    value = arith::FPToSIOp::create(b, loc, b.getI64Type(), value);
-  if (isUnsigned)
-    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
 }
 
 /// ONNX index wrap: idx < 0 ? idx + dim : idx.
@@ -100,11 +84,8 @@ SmallVector<AffineExpr> dimExprs(MLIRContext *ctx, int64_t from, int64_t to) {
 
 // --- GatherElements, GatherND ------------------------------------------------
 
-struct GatherElementsPattern : OpConversionPattern<onnx::GatherElementsOp> {
-  GatherElementsPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct GatherElementsPattern : DynamicShapePattern<onnx::GatherElementsOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GatherElementsOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
@@ -135,11 +116,8 @@ struct GatherElementsPattern : OpConversionPattern<onnx::GatherElementsOp> {
   }
 };
 
-struct GatherNDPattern : OpConversionPattern<onnx::GatherNDOp> {
-  GatherNDPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct GatherNDPattern : DynamicShapePattern<onnx::GatherNDOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GatherNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -259,11 +237,8 @@ Value combine(OpBuilder &b, Location loc, ScatterReduction kind, bool isUnsigned
 
 bool isNumeric(Type type) { return isa<FloatType>(type) || isa<IntegerType>(type); }
 
-struct ScatterElementsPattern : OpConversionPattern<onnx::ScatterElementsOp> {
-  ScatterElementsPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct ScatterElementsPattern : DynamicShapePattern<onnx::ScatterElementsOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ScatterElementsOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -360,11 +335,8 @@ struct ScatterElementsPattern : OpConversionPattern<onnx::ScatterElementsOp> {
   }
 };
 
-struct ScatterNDPattern : OpConversionPattern<onnx::ScatterNDOp> {
-  ScatterNDPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct ScatterNDPattern : DynamicShapePattern<onnx::ScatterNDOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ScatterNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -456,11 +428,8 @@ struct ScatterNDPattern : OpConversionPattern<onnx::ScatterNDOp> {
 
 // --- OneHot ------------------------------------------------------------------
 
-struct OneHotPattern : OpConversionPattern<onnx::OneHotOp> {
-  OneHotPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct OneHotPattern : DynamicShapePattern<onnx::OneHotOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::OneHotOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();

@@ -28,10 +28,6 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
 /// Element `flat` (row-major) of a statically shaped tensor, read at run time.
 Value extractAt(OpBuilder &b, Location loc, Value tensor, int64_t flat) {
   auto type = cast<RankedTensorType>(tensor.getType());
@@ -44,53 +40,8 @@ Value extractAt(OpBuilder &b, Location loc, Value tensor, int64_t flat) {
   return tensor::ExtractOp::create(b, loc, tensor, position);
 }
 
-/// The first element of a tensor of any rank (a scalar operand).
-Value extractFirst(OpBuilder &b, Location loc, Value tensor) {
-  int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
-  return tensor::ExtractOp::create(b, loc, tensor,
-                                   SmallVector<Value>(rank, indexConstant(b, loc, 0)));
-}
-
-/// An integer or float scalar as an index (floats truncate toward zero).
-Value toIndex(OpBuilder &b, Location loc, Value value, bool isUnsigned) {
-  Type type = value.getType();
-  if (type.isIndex())
-    return value;
-  if (isa<FloatType>(type))
-    value = arith::FPToSIOp::create(b, loc, b.getI64Type(), value);
-  if (isUnsigned)
-    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
-}
-
 Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate predicate, Value lhs, Value rhs) {
   return arith::CmpIOp::create(b, loc, predicate, lhs, rhs);
-}
-
-/// A linalg.generic without inputs over `resultType` whose body computes each
-/// element from the iteration indices.
-/// Dynamic result dims take their sizes from `sizes` (one index per dim).
-Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange sizes,
-                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  int64_t rank = resultType.getRank();
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
-  Value init = resultType.hasStaticShape() ? createEmpty(b, loc, resultType)
-                                           : createEmpty(b, loc, resultType, sizes);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location nloc, ValueRange) {
-               SmallVector<Value> indices;
-               for (int64_t i = 0; i < rank; ++i)
-                 indices.push_back(linalg::IndexOp::create(nb, nloc, i));
-               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
-             })
-      .getResult(0);
-}
-
-Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
-                          llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  return buildIndexedGeneric(b, loc, resultType, ValueRange{}, body);
 }
 
 /// A 1-D tensor of run-time length cast to the `length` its op implies.
@@ -102,22 +53,12 @@ Value withLength(OpBuilder &b, Location loc, Value tensor, int64_t length) {
                                 tensor);
 }
 
-/// createFilled for dynamic types.
-Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes, Value value) {
-  if (type.hasStaticShape())
-    return smelt::createFilled(b, loc, type, value);
-  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
-}
-
 bool isNumeric(Type type) { return isa<FloatType>(type) || isa<IntegerType>(type); }
 
 // --- Pad ---------------------------------------------------------------------
 
-struct PadPattern : OpConversionPattern<onnx::PadOp> {
-  PadPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct PadPattern : DynamicShapePattern<onnx::PadOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::PadOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -250,11 +191,8 @@ struct PadPattern : OpConversionPattern<onnx::PadOp> {
 
 // --- Split -------------------------------------------------------------------
 
-struct SplitPattern : OpConversionPattern<onnx::SplitOp> {
-  SplitPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct SplitPattern : DynamicShapePattern<onnx::SplitOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::SplitOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -415,11 +353,8 @@ Value blockGather(OpBuilder &b, Location loc, Value input, RankedTensorType resu
   });
 }
 
-struct DepthToSpacePattern : OpConversionPattern<onnx::DepthToSpaceOp> {
-  DepthToSpacePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct DepthToSpacePattern : DynamicShapePattern<onnx::DepthToSpaceOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::DepthToSpaceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
@@ -461,11 +396,8 @@ struct DepthToSpacePattern : OpConversionPattern<onnx::DepthToSpaceOp> {
   }
 };
 
-struct SpaceToDepthPattern : OpConversionPattern<onnx::SpaceToDepthOp> {
-  SpaceToDepthPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct SpaceToDepthPattern : DynamicShapePattern<onnx::SpaceToDepthOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::SpaceToDepthOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
@@ -500,11 +432,8 @@ struct SpaceToDepthPattern : OpConversionPattern<onnx::SpaceToDepthOp> {
 
 // --- Trilu, EyeLike ------------------------------------------------------------
 
-struct TriluPattern : OpConversionPattern<onnx::TriluOp> {
-  TriluPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct TriluPattern : DynamicShapePattern<onnx::TriluOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::TriluOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -524,7 +453,7 @@ struct TriluPattern : OpConversionPattern<onnx::TriluOp> {
     else if (succeeded(getConstantInts(op.getK(), constK)) && constK.size() == 1)
       k = indexConstant(rewriter, loc, constK[0]);
     else
-      k = toIndex(rewriter, loc, extractFirst(rewriter, loc, adaptor.getK()), false);
+      k = toIndex(rewriter, loc, extractScalar(rewriter, loc, adaptor.getK()), false);
     bool upper = op.getUpper() != 0;
     Value zero = scalarConstant(rewriter, loc, resultType.getElementType(), 0.0);
     Value result = buildElementwise(
@@ -543,11 +472,8 @@ struct TriluPattern : OpConversionPattern<onnx::TriluOp> {
   }
 };
 
-struct EyeLikePattern : OpConversionPattern<onnx::EyeLikeOp> {
-  EyeLikePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct EyeLikePattern : DynamicShapePattern<onnx::EyeLikeOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::EyeLikeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     // dtype is already the result's element type; only k matters here.
@@ -574,11 +500,8 @@ struct EyeLikePattern : OpConversionPattern<onnx::EyeLikeOp> {
 
 // --- Range -------------------------------------------------------------------
 
-struct RangePattern : OpConversionPattern<onnx::RangeOp> {
-  RangePattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct RangePattern : DynamicShapePattern<onnx::RangeOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::RangeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -587,13 +510,13 @@ struct RangePattern : OpConversionPattern<onnx::RangeOp> {
       return op.emitError() << describeNode(op) << ": result must be 1-D";
     // A static length is the result type's and limit is not read; otherwise
     // it is max(ceil((limit - start) / delta), 0), computed in the element type.
-    Value start = extractFirst(rewriter, loc, adaptor.getStart());
-    Value delta = extractFirst(rewriter, loc, adaptor.getDelta());
+    Value start = extractScalar(rewriter, loc, adaptor.getStart());
+    Value delta = extractScalar(rewriter, loc, adaptor.getDelta());
     Type elementType = resultType.getElementType();
     bool isFloat = isa<FloatType>(elementType);
     SmallVector<Value> sizes;
     if (resultType.isDynamicDim(0)) {
-      Value limit = extractFirst(rewriter, loc, adaptor.getLimit());
+      Value limit = extractScalar(rewriter, loc, adaptor.getLimit());
       Value length;
       if (isFloat) {
         Value q = arith::DivFOp::create(rewriter, loc,
@@ -629,11 +552,8 @@ struct RangePattern : OpConversionPattern<onnx::RangeOp> {
 
 // --- CumSum ------------------------------------------------------------------
 
-struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
-  CumSumPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context) {
-    addDebugLabels(kDynamicShapesLabel);
-  }
+struct CumSumPattern : DynamicShapePattern<onnx::CumSumOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::CumSumOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -646,7 +566,6 @@ struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
     if (rank == 0)
       return op.emitError() << describeNode(op) << ": input must have rank >= 1";
     Type elementType = resultType.getElementType();
-    bool isFloat = isa<FloatType>(elementType);
 
     // A constant axis picks the reduced dim statically; a run-time axis is
     // compared with every dim, and the reduction runs over the largest one.
@@ -659,7 +578,7 @@ struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
                               << " is out of range for rank " << rank;
       axis = normalizeAxis(axisValues[0], rank);
     } else {
-      axisValue = toIndex(rewriter, loc, extractFirst(rewriter, loc, adaptor.getAxis()), false);
+      axisValue = toIndex(rewriter, loc, extractScalar(rewriter, loc, adaptor.getAxis()), false);
       Value negative = cmp(rewriter, loc, arith::CmpIPredicate::slt, axisValue,
                            indexConstant(rewriter, loc, 0));
       axisValue = arith::SelectOp::create(
@@ -736,8 +655,7 @@ struct CumSumPattern : OpConversionPattern<onnx::CumSumOp> {
             element = tensor::ExtractOp::create(b, l, x, position);
           }
           Value acc = args[1];
-          Value sum = isFloat ? Value(arith::AddFOp::create(b, l, acc, element))
-                              : Value(arith::AddIOp::create(b, l, acc, element));
+          Value sum = addScalar(b, l, acc, element);
           linalg::YieldOp::create(b, l, arith::SelectOp::create(b, l, include, sum, acc).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));

@@ -69,6 +69,67 @@ Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, Value valu
   return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type)).getResult(0);
 }
 
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
+                   Value value) {
+  if (type.hasStaticShape())
+    return createFilled(b, loc, type, value);
+  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value toIndex(OpBuilder &b, Location loc, Value value, bool isUnsigned) {
+  Type type = value.getType();
+  if (type.isIndex())
+    return value;
+  if (isa<FloatType>(type))
+    value = arith::FPToSIOp::create(b, loc, b.getI64Type(), value);
+  if (isUnsigned)
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
+}
+
+Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
+  int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+  return tensor::ExtractOp::create(b, loc, tensor,
+                                   SmallVector<Value>(rank, indexConstant(b, loc, 0)));
+}
+
+Value addScalar(OpBuilder &b, Location loc, Value x, Value y) {
+  return isa<FloatType>(x.getType()) ? Value(arith::AddFOp::create(b, loc, x, y))
+                                     : Value(arith::AddIOp::create(b, loc, x, y));
+}
+
+Value mulScalar(OpBuilder &b, Location loc, Value x, Value y) {
+  return isa<FloatType>(x.getType()) ? Value(arith::MulFOp::create(b, loc, x, y))
+                                     : Value(arith::MulIOp::create(b, loc, x, y));
+}
+
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange sizes,
+                          IndexedBodyFn body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  Value init = resultType.hasStaticShape() ? createEmpty(b, loc, resultType)
+                                           : createEmpty(b, loc, resultType, sizes);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t i = 0; i < rank; ++i)
+                 indices.push_back(linalg::IndexOp::create(nb, nloc, i));
+               linalg::YieldOp::create(nb, nloc, body(nb, nloc, indices));
+             })
+      .getResult(0);
+}
+
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                          IndexedBodyFn body) {
+  return buildIndexedGeneric(b, loc, resultType, ValueRange{}, body);
+}
+
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));

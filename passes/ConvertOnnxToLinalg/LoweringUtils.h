@@ -61,6 +61,38 @@ mlir::Value reshapeToSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i
 mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                          mlir::Value value);
 
+/// A tensor of `type` filled with `value`, whose dynamic dims take their sizes
+/// from `sizes` (one index value per dim, as for createEmpty).
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                         mlir::ValueRange sizes, mlir::Value value);
+
+/// A constant of type index.
+mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);
+
+/// An integer or float scalar as an index (floats truncate toward zero;
+/// `isUnsigned` integers are zero-extended). Index values pass unchanged.
+mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value, bool isUnsigned);
+
+/// The element at all-zero indices of a tensor of any rank (a scalar operand).
+mlir::Value extractScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+
+/// x + y and x * y of two float or two integer scalars of the same type.
+mlir::Value addScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value mulScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+
+/// Signature of a body computing one element from its iteration indices.
+using IndexedBodyFn =
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// A linalg.generic without inputs over `resultType` whose body computes each
+/// element from the iteration indices. Dynamic result dims take their sizes
+/// from `sizes` (one index value per dim; may be empty for static types).
+mlir::Value buildIndexedGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::RankedTensorType resultType, mlir::ValueRange sizes,
+                                IndexedBodyFn body);
+mlir::Value buildIndexedGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::RankedTensorType resultType, IndexedBodyFn body);
+
 /// Scalar constant of a float or integer element type.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
 
@@ -81,6 +113,18 @@ mlir::RankedTensorType getRankedType(const mlir::TypeConverter &converter, mlir:
 
 /// Debug label of patterns that also lower ops with dynamic result dims.
 constexpr const char *kDynamicShapesLabel = "dynamic-shapes";
+
+/// Base of conversion patterns that also lower ops with dynamic dims: adds
+/// kDynamicShapesLabel, so the pass's pre-check lets `?` dims through.
+/// Derive and inherit the constructor (`using DynamicShapePattern::DynamicShapePattern;`).
+template <typename OpTy>
+struct DynamicShapePattern : mlir::OpConversionPattern<OpTy> {
+  DynamicShapePattern(const mlir::TypeConverter &converter, mlir::MLIRContext *context,
+                      mlir::PatternBenefit benefit = 1)
+      : mlir::OpConversionPattern<OpTy>(converter, context, benefit) {
+    this->addDebugLabels(kDynamicShapesLabel);
+  }
+};
 
 /// True when the element type of the (original, onnx) value is unsigned.
 bool isUnsignedElement(mlir::Value value);
@@ -105,7 +149,7 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
 /// Types Loop and Scan bodies (arguments from the op's inputs, then libonnx inference).
 mlir::LogicalResult refineControlFlowBodies(mlir::Operation *func);
 
-/// Key of a random stream (SplitMix64, as Random.cpp): from `seed` when
+/// Key of a random stream (SplitMix64, see Random.cpp): from `seed` when
 /// given, else from a fixed default mixed with the node's name and operator.
 uint64_t randomStreamKey(mlir::Operation *op, std::optional<uint64_t> seed);
 

@@ -22,25 +22,6 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-Value addScalars(OpBuilder &b, Location loc, Value x, Value y) {
-  return isa<FloatType>(x.getType()) ? Value(arith::AddFOp::create(b, loc, x, y))
-                                     : Value(arith::AddIOp::create(b, loc, x, y));
-}
-
-Value mulScalars(OpBuilder &b, Location loc, Value x, Value y) {
-  return isa<FloatType>(x.getType()) ? Value(arith::MulFOp::create(b, loc, x, y))
-                                     : Value(arith::MulIOp::create(b, loc, x, y));
-}
-
-/// A pattern that also lowers ops with dynamic dims.
-template <typename OpTy>
-struct DynamicPattern : OpConversionPattern<OpTy> {
-  DynamicPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
-};
-
 /// `value` as `type` (tensor.cast where only static information differs).
 Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
   return value.getType() == type ? value : Value(tensor::CastOp::create(b, loc, type, value));
@@ -65,8 +46,8 @@ Value buildContraction(OpBuilder &b, Location loc, RankedTensorType resultType, 
              b, loc, TypeRange{resultType}, ValueRange{lhs, rhs}, ValueRange{init},
              ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
              [](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value product = mulScalars(nb, nloc, args[0], args[1]);
-               linalg::YieldOp::create(nb, nloc, addScalars(nb, nloc, args[2], product));
+               Value product = mulScalar(nb, nloc, args[0], args[1]);
+               linalg::YieldOp::create(nb, nloc, addScalar(nb, nloc, args[2], product));
              })
       .getResult(0);
 }
@@ -146,8 +127,8 @@ Value promoteVector(OpBuilder &b, Location loc, Value vector, bool asRow) {
                                              : SmallVector<OpFoldResult>{size, one});
 }
 
-struct MatMulPattern : DynamicPattern<onnx::MatMulOp> {
-  using DynamicPattern::DynamicPattern;
+struct MatMulPattern : DynamicShapePattern<onnx::MatMulOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::MatMulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -298,8 +279,8 @@ struct MatMulPattern : DynamicPattern<onnx::MatMulOp> {
   }
 };
 
-struct GemmPattern : DynamicPattern<onnx::GemmOp> {
-  using DynamicPattern::DynamicPattern;
+struct GemmPattern : DynamicShapePattern<onnx::GemmOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GemmOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -343,12 +324,12 @@ struct GemmPattern : DynamicPattern<onnx::GemmOp> {
         rewriter, loc, productType, inputs, [&](OpBuilder &b, Location l, ValueRange args) {
           Value acc = args[0];
           if (alpha != 1.0)
-            acc = mulScalars(b, l, acc, scalarConstant(b, l, elem, alpha));
+            acc = mulScalar(b, l, acc, scalarConstant(b, l, elem, alpha));
           if (args.size() > 1) {
             Value c = args[1];
             if (beta != 1.0)
-              c = mulScalars(b, l, c, scalarConstant(b, l, elem, beta));
-            acc = addScalars(b, l, acc, c);
+              c = mulScalar(b, l, c, scalarConstant(b, l, elem, beta));
+            acc = addScalar(b, l, acc, c);
           }
           return acc;
         });

@@ -30,27 +30,12 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// A pattern that also lowers ops with dynamic dims.
-template <typename OpTy>
-struct DynamicPattern : OpConversionPattern<OpTy> {
-  DynamicPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
-};
-
 /// The size of every dim of `tensor` (constants where static).
 SmallVector<Value> sizesOf(OpBuilder &b, Location loc, Value tensor) {
   SmallVector<Value> sizes;
   for (int64_t d = 0; d < cast<RankedTensorType>(tensor.getType()).getRank(); ++d)
     sizes.push_back(dimSize(b, loc, tensor, d));
   return sizes;
-}
-
-/// A tensor of `type` (dynamic dims sized by `sizes`) filled with `value`.
-Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
-                   Value value) {
-  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
 }
 
 /// Whether two dims may be equal (dynamic ones may be anything).
@@ -60,8 +45,8 @@ bool mayEqual(int64_t a, int64_t b) {
 
 // --- BatchNormalization ------------------------------------------------------
 
-struct BatchNormalizationPattern : DynamicPattern<onnx::BatchNormalizationOp> {
-  using DynamicPattern::DynamicPattern;
+struct BatchNormalizationPattern : DynamicShapePattern<onnx::BatchNormalizationOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::BatchNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -182,8 +167,8 @@ Value elementwiseWithReduced(OpBuilder &b, Location loc, RankedTensorType type, 
 }
 
 template <typename OpTy, bool IsLog>
-struct SoftmaxPattern : DynamicPattern<OpTy> {
-  using DynamicPattern<OpTy>::DynamicPattern;
+struct SoftmaxPattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -407,8 +392,8 @@ Value broadcastTo(OpBuilder &b, Location loc, Value operand, RankedTensorType ty
 
 // --- InstanceNormalization ---------------------------------------------------
 
-struct InstanceNormalizationPattern : DynamicPattern<onnx::InstanceNormalizationOp> {
-  using DynamicPattern::DynamicPattern;
+struct InstanceNormalizationPattern : DynamicShapePattern<onnx::InstanceNormalizationOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::InstanceNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -453,8 +438,8 @@ struct InstanceNormalizationPattern : DynamicPattern<onnx::InstanceNormalization
 
 // --- LayerNormalization ------------------------------------------------------
 
-struct LayerNormalizationPattern : DynamicPattern<onnx::LayerNormalizationOp> {
-  using DynamicPattern::DynamicPattern;
+struct LayerNormalizationPattern : DynamicShapePattern<onnx::LayerNormalizationOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::LayerNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -569,8 +554,8 @@ struct LayerNormalizationPattern : DynamicPattern<onnx::LayerNormalizationOp> {
 // --- MeanVarianceNormalization -----------------------------------------------
 
 struct MeanVarianceNormalizationPattern
-    : DynamicPattern<onnx::MeanVarianceNormalizationOp> {
-  using DynamicPattern::DynamicPattern;
+    : DynamicShapePattern<onnx::MeanVarianceNormalizationOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::MeanVarianceNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -605,8 +590,8 @@ struct MeanVarianceNormalizationPattern
 
 // --- LpNormalization ---------------------------------------------------------
 
-struct LpNormalizationPattern : DynamicPattern<onnx::LpNormalizationOp> {
-  using DynamicPattern::DynamicPattern;
+struct LpNormalizationPattern : DynamicShapePattern<onnx::LpNormalizationOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::LpNormalizationOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -644,8 +629,8 @@ struct LpNormalizationPattern : DynamicPattern<onnx::LpNormalizationOp> {
 
 // --- LRN ---------------------------------------------------------------------
 
-struct LRNPattern : DynamicPattern<onnx::LRNOp> {
-  using DynamicPattern::DynamicPattern;
+struct LRNPattern : DynamicShapePattern<onnx::LRNOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::LRNOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -726,8 +711,8 @@ struct LRNPattern : DynamicPattern<onnx::LRNOp> {
 /// u from a counter-based stream keyed by `seed` (randomStreamKey): it is kept
 /// where u >= ratio, output = keep ? x / (1 - ratio) : 0, mask = keep; a
 /// training_mode known only at run time selects between both per element.
-struct DropoutPattern : DynamicPattern<onnx::DropoutOp> {
-  using DynamicPattern::DynamicPattern;
+struct DropoutPattern : DynamicShapePattern<onnx::DropoutOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::DropoutOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();

@@ -11,12 +11,14 @@
 //
 // The key is splitmix64(bits of the f64 `seed`) when the node has a seed,
 // so nodes with equal seeds draw equal streams (as with numpy's seeding).
-// Without a seed the key is derived from a fixed default seed
-// (kDefaultSeed) and the node's name and operator, so compilation is
+// Without a seed the key is derived from a fixed default seed and the
+// node's name and operator, so compilation is
 // deterministic and differently named nodes draw different streams.
 // Either way a compiled model returns the same values on every run: values
 // cannot match numpy's generator, so only what ONNX fixes (shape, dtype,
 // range, distribution) is checked, together with this determinism.
+// Keys and uniforms come from randomStreamKey and randomUniform01
+// (LoweringUtils), which training-mode Dropout shares.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -31,56 +33,19 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ULL;
-/// The seed of nodes without a `seed` attribute (mixed with the node name).
-constexpr uint64_t kDefaultSeed = 0x736D656C74524E47ULL; // "smeltRNG"
-
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-/// The stream key of a random node (see the file comment).
+/// The stream key of a random node (see the file comment): randomStreamKey
+/// of the f64 bits of `seed` when the node has one.
 uint64_t streamKey(Operation *op, std::optional<APFloat> seed) {
-  if (seed) {
-    APFloat value = *seed;
-    bool lost = false;
-    value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    return mix64(llvm::bit_cast<uint64_t>(value.convertToDouble()) + kGamma);
-  }
-  // FNV-1a of "node 'name' (Op)": stable across runs and hosts.
-  uint64_t hash = 0xCBF29CE484222325ULL;
-  for (char c : describeNode(op)) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001B3ULL;
-  }
-  return mix64(kDefaultSeed ^ hash);
+  if (!seed)
+    return randomStreamKey(op, std::nullopt);
+  APFloat value = *seed;
+  bool lost = false;
+  value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+  return randomStreamKey(op, llvm::bit_cast<uint64_t>(value.convertToDouble()));
 }
 
 Value i64Constant(OpBuilder &b, Location loc, uint64_t v) {
   return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(static_cast<int64_t>(v)));
-}
-
-/// 64 random bits of element `index` (i64) of the stream `key`.
-Value randomBits(OpBuilder &b, Location loc, uint64_t key, Value index) {
-  auto xorShift = [&](Value z, unsigned s) {
-    return Value(
-        arith::XOrIOp::create(b, loc, z, arith::ShRUIOp::create(b, loc, z, i64Constant(b, loc, s))));
-  };
-  Value counter = arith::AddIOp::create(b, loc, index, i64Constant(b, loc, 1));
-  Value z = arith::AddIOp::create(b, loc, i64Constant(b, loc, key),
-                                  arith::MulIOp::create(b, loc, counter, i64Constant(b, loc, kGamma)));
-  z = arith::MulIOp::create(b, loc, xorShift(z, 30), i64Constant(b, loc, 0xBF58476D1CE4E5B9ULL));
-  z = arith::MulIOp::create(b, loc, xorShift(z, 27), i64Constant(b, loc, 0x94D049BB133111EBULL));
-  return xorShift(z, 31);
-}
-
-/// A uniform f64 in [0, 1) from the top 53 bits.
-Value uniform01(OpBuilder &b, Location loc, uint64_t key, Value index) {
-  Value top = arith::ShRUIOp::create(b, loc, randomBits(b, loc, key, index), i64Constant(b, loc, 11));
-  Value u = arith::UIToFPOp::create(b, loc, b.getF64Type(), top);
-  return arith::MulFOp::create(b, loc, u, scalarConstant(b, loc, b.getF64Type(), 0x1p-53));
 }
 
 /// A standard normal f64 by Box-Muller from draws 2 index and 2 index + 1.
@@ -90,8 +55,8 @@ Value standardNormal(OpBuilder &b, Location loc, uint64_t key, Value index) {
   Value second = arith::AddIOp::create(b, loc, first, i64Constant(b, loc, 1));
   // 1 - u is in (0, 1], so the log is finite.
   Value u1 = arith::SubFOp::create(b, loc, scalarConstant(b, loc, f64, 1.0),
-                                   uniform01(b, loc, key, first));
-  Value u2 = uniform01(b, loc, key, second);
+                                   randomUniform01(b, loc, key, first));
+  Value u2 = randomUniform01(b, loc, key, second);
   Value radius = math::SqrtOp::create(
       b, loc,
       arith::MulFOp::create(b, loc, scalarConstant(b, loc, f64, -2.0), math::LogOp::create(b, loc, u1)));
@@ -172,7 +137,7 @@ struct RandomUniformPattern : OpConversionPattern<OpTy> {
         rewriter, loc, outType, ValueRange{},
         [&](OpBuilder &b, Location l, Value index, ValueRange) {
           Type f64 = b.getF64Type();
-          Value u = uniform01(b, l, key, index);
+          Value u = randomUniform01(b, l, key, index);
           Value v = arith::AddFOp::create(
               b, l, scalarConstant(b, l, f64, low),
               arith::MulFOp::create(b, l, u, scalarConstant(b, l, f64, high - low)));
@@ -227,7 +192,7 @@ struct BernoulliPattern : OpConversionPattern<onnx::BernoulliOp> {
         [&](OpBuilder &b, Location l, Value index, ValueRange args) {
           Value p = castScalar(b, l, args[0], b.getF64Type(), false, false);
           Value hit = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
-                                            uniform01(b, l, key, index), p);
+                                            randomUniform01(b, l, key, index), p);
           return Value(arith::SelectOp::create(b, l, hit, scalarConstant(b, l, elem, 1.0),
                                                scalarConstant(b, l, elem, 0.0)));
         });
@@ -316,7 +281,7 @@ struct MultinomialPattern : OpConversionPattern<onnx::MultinomialOp> {
           };
           Value sampleIndex = arith::AddIOp::create(
               b, l, arith::MulIOp::create(b, l, index(0), i64Constant(b, l, samples)), index(1));
-          Value threshold = arith::MulFOp::create(b, l, uniform01(b, l, key, sampleIndex), args[2]);
+          Value threshold = arith::MulFOp::create(b, l, randomUniform01(b, l, key, sampleIndex), args[2]);
           Value running = arith::AddFOp::create(b, l, args[3], weight(b, l, args[0], args[1]));
           Value below = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, running, threshold);
           Value count = arith::AddIOp::create(b, l, args[4],

@@ -35,21 +35,6 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// A pattern that also lowers ops with dynamic dims.
-template <typename OpTy>
-struct DynamicPattern : OpConversionPattern<OpTy> {
-  DynamicPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
-};
-
-/// A tensor of `type` (dynamic dims sized by `sizes`) filled with `value`.
-Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
-                   Value value) {
-  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
-}
-
 /// Reshapes `value` to `type` whose dims have `sizes`: a tensor.cast when
 /// only static information differs.
 Value reshapeResult(OpBuilder &b, Location loc, Value value, RankedTensorType type,
@@ -102,11 +87,9 @@ Value combine(OpBuilder &b, Location loc, ReduceKind kind, bool isUnsigned, Valu
   case ReduceKind::SumSquare:
   case ReduceKind::LogSum:
   case ReduceKind::LogSumExp:
-    return isFloat ? Value(arith::AddFOp::create(b, loc, acc, x))
-                   : Value(arith::AddIOp::create(b, loc, acc, x));
+    return addScalar(b, loc, acc, x);
   case ReduceKind::Prod:
-    return isFloat ? Value(arith::MulFOp::create(b, loc, acc, x))
-                   : Value(arith::MulIOp::create(b, loc, acc, x));
+    return mulScalar(b, loc, acc, x);
   case ReduceKind::Max:
     if (isFloat)
       return arith::MaximumFOp::create(b, loc, acc, x);
@@ -199,8 +182,7 @@ Value preMap(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value shift) 
     return isFloat ? Value(math::AbsFOp::create(b, loc, x)) : Value(math::AbsIOp::create(b, loc, x));
   case ReduceKind::L2:
   case ReduceKind::SumSquare:
-    return isFloat ? Value(arith::MulFOp::create(b, loc, x, x))
-                   : Value(arith::MulIOp::create(b, loc, x, x));
+    return mulScalar(b, loc, x, x);
   case ReduceKind::LogSumExp:
     return math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, shift));
   default:
@@ -351,8 +333,8 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
 /// Shared driver: resolves axes (attribute, constant input or shapes), applies
 /// keepdims / noop_with_empty_axes and emits the reduction.
 template <typename OpTy, ReduceKind Kind>
-struct ReducePattern : DynamicPattern<OpTy> {
-  using DynamicPattern<OpTy>::DynamicPattern;
+struct ReducePattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -509,8 +491,8 @@ Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis, bool
 }
 
 template <typename OpTy, bool IsMax>
-struct ArgReducePattern : DynamicPattern<OpTy> {
-  using DynamicPattern<OpTy>::DynamicPattern;
+struct ArgReducePattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto resultType = getRankedType(*this->getTypeConverter(), op.getReduced());
@@ -536,8 +518,8 @@ struct ArgReducePattern : DynamicPattern<OpTy> {
   }
 };
 
-struct HardmaxPattern : DynamicPattern<onnx::HardmaxOp> {
-  using DynamicPattern::DynamicPattern;
+struct HardmaxPattern : DynamicShapePattern<onnx::HardmaxOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::HardmaxOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -613,8 +595,8 @@ Value topKBefore(OpBuilder &b, Location loc, Value x, Value y, Value ix, Value i
   return arith::OrIOp::create(b, loc, strict, arith::AndIOp::create(b, loc, equal, lowerIndex));
 }
 
-struct TopKPattern : DynamicPattern<onnx::TopKOp> {
-  using DynamicPattern::DynamicPattern;
+struct TopKPattern : DynamicShapePattern<onnx::TopKOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::TopKOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();

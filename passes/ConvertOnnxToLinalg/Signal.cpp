@@ -42,13 +42,6 @@ Type edgeComputeType(Type elem) {
   return elem.isF64() ? elem : Float32Type::get(elem.getContext());
 }
 
-/// Reads the only element of a scalar-like tensor (rank 0 or one element).
-Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<Value> indices(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
-  return tensor::ExtractOp::create(b, loc, tensor, indices);
-}
-
 /// Reads a signless integer scalar tensor as i64.
 Value extractI64(OpBuilder &b, Location loc, Value tensor) {
   Value v = extractScalar(b, loc, tensor);
