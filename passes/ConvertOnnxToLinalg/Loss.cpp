@@ -48,6 +48,12 @@ Value logSoftmaxOverClasses(OpBuilder &b, Location loc, Value x) {
       reducedExprs.push_back(getAffineDimExpr(i, ctx));
     }
   auto reducedType = RankedTensorType::get(reducedShape, elem);
+  SmallVector<Value> sizes, reducedSizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    sizes.push_back(dimSize(b, loc, x, i));
+    if (i != 1)
+      reducedSizes.push_back(sizes.back());
+  }
   AffineMap identity = b.getMultiDimIdentityMap(rank);
   AffineMap reducedMap = AffineMap::get(rank, 0, reducedExprs, ctx);
   SmallVector<utils::IteratorType> reduction(rank, utils::IteratorType::parallel);
@@ -56,7 +62,8 @@ Value logSoftmaxOverClasses(OpBuilder &b, Location loc, Value x) {
 
   Value max = linalg::GenericOp::create(
                   b, loc, TypeRange{reducedType}, ValueRange{x},
-                  ValueRange{createFilled(b, loc, reducedType, lowestValue(b, loc, elem, false))},
+                  ValueRange{createFilled(b, loc, reducedType, reducedSizes,
+                                          lowestValue(b, loc, elem, false))},
                   ArrayRef<AffineMap>{identity, reducedMap}, reduction,
                   [](OpBuilder &nb, Location nloc, ValueRange args) {
                     linalg::YieldOp::create(
@@ -65,7 +72,8 @@ Value logSoftmaxOverClasses(OpBuilder &b, Location loc, Value x) {
                   .getResult(0);
   Value sum = linalg::GenericOp::create(
                   b, loc, TypeRange{reducedType}, ValueRange{x, max},
-                  ValueRange{createFilled(b, loc, reducedType, scalarConstant(b, loc, elem, 0))},
+                  ValueRange{createFilled(b, loc, reducedType, reducedSizes,
+                                          scalarConstant(b, loc, elem, 0))},
                   ArrayRef<AffineMap>{identity, reducedMap, reducedMap}, reduction,
                   [](OpBuilder &nb, Location nloc, ValueRange args) {
                     Value e = math::ExpOp::create(nb, nloc,
@@ -75,7 +83,7 @@ Value logSoftmaxOverClasses(OpBuilder &b, Location loc, Value x) {
                   })
                   .getResult(0);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{x, max, sum}, ValueRange{createEmpty(b, loc, type)},
+             b, loc, TypeRange{type}, ValueRange{x, max, sum}, ValueRange{createEmpty(b, loc, type, sizes)},
              ArrayRef<AffineMap>{identity, reducedMap, reducedMap, identity}, parallel,
              [](OpBuilder &nb, Location nloc, ValueRange args) {
                Value shifted = arith::SubFOp::create(nb, nloc, args[0], args[1]);
@@ -94,11 +102,14 @@ std::pair<Value, Value> pickTargets(OpBuilder &b, Location loc, Value logProb, V
   Type elem = probType.getElementType();
   auto outType = RankedTensorType::get(targetType.getShape(), elem);
   int64_t rank = targetType.getRank();
+  SmallVector<Value> targetSizes;
+  for (int64_t i = 0; i < rank; ++i)
+    targetSizes.push_back(dimSize(b, loc, target, i));
   AffineMap identity = b.getMultiDimIdentityMap(rank);
   SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{outType, outType}, ValueRange{target},
-      ValueRange{createEmpty(b, loc, outType), createEmpty(b, loc, outType)},
+      ValueRange{createEmpty(b, loc, outType, targetSizes), createEmpty(b, loc, outType, targetSizes)},
       ArrayRef<AffineMap>{identity, identity, identity}, parallel,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value t = args[0];
@@ -145,8 +156,8 @@ FailureOr<Value> reduceLoss(OpBuilder &b, Location loc, Operation *op, StringRef
 
 Value weightOrNull(Value weight) { return isa<NoneType>(weight.getType()) ? Value() : weight; }
 
-struct NllLossPattern : OpConversionPattern<onnx::NegativeLogLikelihoodLossOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct NllLossPattern : DynamicShapePattern<onnx::NegativeLogLikelihoodLossOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::NegativeLogLikelihoodLossOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -160,8 +171,8 @@ struct NllLossPattern : OpConversionPattern<onnx::NegativeLogLikelihoodLossOp> {
   }
 };
 
-struct SoftmaxCrossEntropyPattern : OpConversionPattern<onnx::SoftmaxCrossEntropyLossOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct SoftmaxCrossEntropyPattern : DynamicShapePattern<onnx::SoftmaxCrossEntropyLossOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::SoftmaxCrossEntropyLossOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();

@@ -33,3 +33,17 @@ func.func @sce_none_logprob(%s: tensor<2x3x4xf32>, %l: tensor<2x4xi32>) -> (tens
   %0:2 = "onnx.SoftmaxCrossEntropyLoss"(%s, %l, %none) {reduction = "none"} : (tensor<2x3x4xf32>, tensor<2x4xi32>, none) -> (tensor<2x4xf32>, tensor<2x3x4xf32>)
   return %0#0, %0#1 : tensor<2x4xf32>, tensor<2x3x4xf32>
 }
+
+// -----
+
+// Dynamic batch: every init is sized from the inputs at run time.
+// CHECK-LABEL: func.func @nll_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x5xf32>, %[[T:.+]]: tensor<?xi64>)
+// CHECK: %[[N:.+]] = tensor.dim %[[T]], %{{.+}} : tensor<?xi64>
+// CHECK: tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: linalg.reduce
+func.func @nll_dynamic(%x: tensor<?x5xf32>, %t: tensor<?xi64>) -> tensor<f32> {
+  %none = onnx.NoValue
+  %0 = "onnx.NegativeLogLikelihoodLoss"(%x, %t, %none) {reduction = "sum"} : (tensor<?x5xf32>, tensor<?xi64>, none) -> tensor<f32>
+  return %0 : tensor<f32>
+}
