@@ -13,9 +13,10 @@
 // so a model that runs longer cannot write out of bounds); a dynamic one
 // grows by one row per iteration and ends with the iteration count.
 //
-// Scan becomes an scf.for over the (static) scan axis: each step extracts one
-// slice of every scan input and inserts the body's scan values into the scan
-// outputs, in the direction each attribute asks for.
+// Scan becomes an scf.for over the scan axis (its length static or taken at
+// run time): each step extracts one slice of every scan input and inserts the
+// body's scan values into the scan outputs, in the direction each attribute
+// asks for. Scan output rows need a static shape (the result's or the body's).
 //
 // The importer leaves the types inside Loop and Scan bodies unknown where the
 // model does not declare them; refineControlFlowBodies gives the body
@@ -333,8 +334,8 @@ struct LoopPattern : DynamicShapePattern<onnx::LoopOp> {
 };
 
 /// Scan to scf.for (see the file comment).
-struct ScanPattern : OpConversionPattern<onnx::ScanOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ScanPattern : DynamicShapePattern<onnx::ScanOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ScanOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -360,60 +361,84 @@ struct ScanPattern : OpConversionPattern<onnx::ScanOp> {
     SmallVector<int64_t> outAxes = attrOr(op.getScanOutputAxes(), numOutputs);
     SmallVector<int64_t> outDirs = attrOr(op.getScanOutputDirections(), numOutputs);
 
-    // The scan length: the scan axis of every scan input, static.
-    std::optional<int64_t> length;
+    // The scan length: the scan axis of every scan input; static where any
+    // input says so, else the first input's at run time.
+    int64_t length = ShapedType::kDynamic;
     SmallVector<RankedTensorType> sliceTypes;
     for (int64_t k = 0; k < numInputs; ++k) {
       auto type = dyn_cast<RankedTensorType>(operands[numStates + k].getType());
-      if (!type || !type.hasStaticShape())
+      if (!type)
         return op.emitError() << describeNode(op) << ": scan input #" << k
-                              << " must be statically shaped";
+                              << " must be a ranked tensor";
       int64_t axis = normalizeAxis(inAxes[k], type.getRank());
       if (axis < 0 || axis >= type.getRank())
         return op.emitError() << describeNode(op) << ": scan_input_axes[" << k << "] = "
                               << inAxes[k] << " is out of range";
       inAxes[k] = axis;
-      if (length && *length != type.getDimSize(axis))
+      int64_t inputLength = type.getDimSize(axis);
+      if (!ShapedType::isDynamic(length) && !ShapedType::isDynamic(inputLength) &&
+          length != inputLength)
         return op.emitError() << describeNode(op) << ": scan inputs differ in length";
-      length = type.getDimSize(axis);
+      if (!ShapedType::isDynamic(inputLength))
+        length = inputLength;
       sliceTypes.push_back(dropDim(type, axis));
     }
+    Value lengthSize = ShapedType::isDynamic(length)
+                           ? dimSize(rewriter, loc, operands[numStates], inAxes[0])
+                           : arith::ConstantIndexOp::create(rewriter, loc, length).getResult();
     SmallVector<Type> stateTypes;
     SmallVector<Value> inits;
     for (int64_t k = 0; k < numStates; ++k) {
-      auto type = getStaticType(converter, op.getResult(k));
+      auto type = getRankedType(converter, op.getResult(k));
       if (!type || !tensor::CastOp::areCastCompatible(type, operands[k].getType()))
         return op.emitError() << describeNode(op) << ": state #" << k
-                              << " must keep one static type, got " << op.getResult(k).getType();
+                              << " must keep one ranked type, got " << op.getResult(k).getType();
       stateTypes.push_back(type);
       inits.push_back(adaptTo(rewriter, loc, operands[k], type));
     }
-    SmallVector<RankedTensorType> outTypes, rowTypes;
+    // Scan outputs: rows of a static shape (the result's, or else the body's
+    // yielded one), stacked along the output axis of the scan length.
+    SmallVector<RankedTensorType> rowTypes;
     for (int64_t j = 0; j < numOutputs; ++j) {
-      auto type = getStaticType(converter, op.getResult(numStates + j));
+      auto type = getRankedType(converter, op.getResult(numStates + j));
       if (!type)
         return op.emitError() << describeNode(op) << ": scan output #" << j
-                              << " must be statically shaped";
+                              << " must be a ranked tensor";
       int64_t axis = normalizeAxis(outAxes[j], type.getRank());
-      if (axis < 0 || axis >= type.getRank() || type.getDimSize(axis) != *length)
+      if (axis < 0 || axis >= type.getRank() ||
+          (!type.isDynamicDim(axis) && !ShapedType::isDynamic(length) &&
+           type.getDimSize(axis) != length))
         return op.emitError() << describeNode(op) << ": scan output #" << j << " of type "
-                              << type << " has no axis " << outAxes[j] << " of length " << *length;
+                              << type << " has no axis " << outAxes[j] << " of the scan length";
       outAxes[j] = axis;
-      outTypes.push_back(type);
-      rowTypes.push_back(dropDim(type, axis));
-      stateTypes.push_back(type);
-      inits.push_back(createEmpty(rewriter, loc, type));
+      RankedTensorType rowType = dropDim(type, axis);
+      auto yieldedType = dyn_cast_or_null<RankedTensorType>(
+          converter.convertType(yield.getOperand(numStates + j).getType()));
+      if (!rowType.hasStaticShape() && yieldedType && yieldedType.hasStaticShape() &&
+          tensor::CastOp::areCastCompatible(rowType, yieldedType))
+        rowType = yieldedType;
+      if (!rowType.hasStaticShape())
+        return op.emitError() << describeNode(op) << ": scan output #" << j
+                              << " needs statically shaped rows, got " << type;
+      rowTypes.push_back(rowType);
+      int64_t outLength = type.isDynamicDim(axis) ? length : type.getDimSize(axis);
+      RankedTensorType bufferType = insertDim(rowType, axis, outLength);
+      stateTypes.push_back(bufferType);
+      SmallVector<Value> sizes(bufferType.getRank(), lengthSize);
+      inits.push_back(createEmpty(rewriter, loc, bufferType, sizes));
     }
 
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    Value upper = arith::ConstantIndexOp::create(rewriter, loc, *length);
+    Value upper = lengthSize;
     auto forOp = scf::ForOp::create(rewriter, loc, zero, upper, one, inits,
                                     [](OpBuilder &, Location, Value, ValueRange) {});
     Block *loopBody = forOp.getBody();
     rewriter.setInsertionPointToStart(loopBody);
     Value step = forOp.getInductionVar();
-    Value last = arith::ConstantIndexOp::create(rewriter, loc, *length - 1);
+    Value last = ShapedType::isDynamic(length)
+                     ? Value(arith::SubIOp::create(rewriter, loc, upper, one))
+                     : Value(arith::ConstantIndexOp::create(rewriter, loc, length - 1));
     Value reversed = arith::SubIOp::create(rewriter, loc, last, step);
     SmallVector<Value> bodyArgs;
     for (int64_t k = 0; k < numStates; ++k)
@@ -455,7 +480,11 @@ struct ScanPattern : OpConversionPattern<onnx::ScanOp> {
     llvm::append_range(next, outs);
     scf::YieldOp::create(rewriter, loc, next);
     rewriter.eraseOp(yield);
-    rewriter.replaceOp(op, forOp.getResults());
+    rewriter.setInsertionPointAfter(forOp);
+    SmallVector<Value> results;
+    for (auto [k, result] : llvm::enumerate(forOp.getResults()))
+      results.push_back(adaptTo(rewriter, loc, result, getRankedType(converter, op.getResult(k))));
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

@@ -546,16 +546,18 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
 // GridSample (4-d): bilinear / nearest / bicubic, zeros / border / reflection.
 //===----------------------------------------------------------------------===//
 
-struct GridSamplePattern : OpConversionPattern<onnx::GridSampleOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct GridSamplePattern : DynamicShapePattern<onnx::GridSampleOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GridSampleOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getResult());
+    auto resultType = getRankedType(*getTypeConverter(), op.getResult());
     Value x = adaptor.getX(), grid = adaptor.getGrid();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
-    if (!resultType || !xType || !xType.hasStaticShape() || xType.getRank() != 4)
-      return op.emitError() << describeNode(op) << ": only static 4-d inputs are supported";
+    auto gridType = dyn_cast<RankedTensorType>(grid.getType());
+    if (!resultType || !xType || !gridType || xType.getRank() != 4 || gridType.getRank() != 4 ||
+        resultType.getRank() != 4)
+      return op.emitError() << describeNode(op) << ": only 4-d inputs are supported";
     StringRef mode = op.getMode(), padding = op.getPaddingMode();
     if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
       return op.emitError() << describeNode(op) << ": unsupported mode '" << mode << "'";
@@ -565,67 +567,95 @@ struct GridSamplePattern : OpConversionPattern<onnx::GridSampleOp> {
     bool align = op.getAlignCorners() != 0;
     Type f = resultType.getElementType();
     int64_t height = xType.getDimSize(2), width = xType.getDimSize(3);
+    // Dynamic input height / width as floats, read at run time.
+    auto sizeAsFloat = [&](int64_t d) -> Value {
+      if (!xType.isDynamicDim(d))
+        return Value();
+      Value i = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                           dimValue(rewriter, loc, x, d));
+      return arith::SIToFPOp::create(rewriter, loc, f, i);
+    };
+    Value heightF = sizeAsFloat(2), widthF = sizeAsFloat(3);
 
     auto body = [&](OpBuilder &b, Location l, ValueRange) {
       auto cf = [&](double v) { return scalarConstant(b, l, f, v); };
       auto add = [&](Value p, Value q) { return arith::AddFOp::create(b, l, p, q).getResult(); };
       auto sub = [&](Value p, Value q) { return arith::SubFOp::create(b, l, p, q).getResult(); };
       auto mul = [&](Value p, Value q) { return arith::MulFOp::create(b, l, p, q).getResult(); };
-      auto clamp = [&](Value v, double lo, double hi) {
-        return arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, v, cf(lo)), cf(hi))
-            .getResult();
+      // (size + offset) * scale of an input dim: a constant when static.
+      auto sized = [&](int64_t size, Value sizeF, double offset, double scale = 1.0) {
+        if (!sizeF)
+          return cf((size + offset) * scale);
+        Value v = add(sizeF, cf(offset));
+        return scale == 1.0 ? v : mul(v, cf(scale));
       };
-      // Reflects v into [lo, hi] (the ONNX reference's _gs_reflect).
-      auto reflect = [&](Value v, double lo, double hi) {
-        double range = hi - lo;
-        if (range <= 0)
+      // Clamps v into [lo, size + hiOffset].
+      auto clamp = [&](Value v, double lo, int64_t size, Value sizeF, double hiOffset) {
+        Value low = arith::MaximumFOp::create(b, l, v, cf(lo));
+        return arith::MinimumFOp::create(b, l, low, sized(size, sizeF, hiOffset)).getResult();
+      };
+      // Reflects v into [lo, size + hiOffset] (the ONNX reference's _gs_reflect).
+      auto reflect = [&](Value v, double lo, int64_t size, Value sizeF, double hiOffset) {
+        if (!sizeF && size + hiOffset - lo <= 0)
           return cf(lo);
+        auto hi = [&] { return sized(size, sizeF, hiOffset); };
+        auto range = [&] { return sized(size, sizeF, hiOffset - lo); };
         Value below = cmpF(b, l, arith::CmpFPredicate::OLT, v, cf(lo));
-        Value above = cmpF(b, l, arith::CmpFPredicate::OGT, v, cf(hi));
-        Value dx = select(b, l, below, sub(cf(lo), v), sub(v, cf(hi)));
-        Value n = math::FloorOp::create(b, l, arith::DivFOp::create(b, l, dx, cf(range)));
-        Value r = sub(dx, mul(n, cf(range)));
+        Value above = cmpF(b, l, arith::CmpFPredicate::OGT, v, hi());
+        Value dx = select(b, l, below, sub(cf(lo), v), sub(v, hi()));
+        Value n = math::FloorOp::create(b, l, arith::DivFOp::create(b, l, dx, range()));
+        Value r = sub(dx, mul(n, range()));
         Value odd = cmpF(b, l, arith::CmpFPredicate::ONE,
                          sub(n, mul(cf(2), math::FloorOp::create(b, l, mul(n, cf(0.5))))),
                          cf(0));
-        Value fromLo = add(cf(lo), r), fromHi = sub(cf(hi), r);
+        Value fromLo = add(cf(lo), r), fromHi = sub(hi(), r);
         Value belowV = select(b, l, odd, fromHi, fromLo);
         Value aboveV = select(b, l, odd, fromLo, fromHi);
-        return select(b, l, below, belowV, select(b, l, above, aboveV, v));
+        Value reflected = select(b, l, below, belowV, select(b, l, above, aboveV, v));
+        if (!sizeF)
+          return reflected;
+        // An empty range (one sample with align_corners) reflects to lo.
+        Value empty = cmpF(b, l, arith::CmpFPredicate::OLE, range(), cf(0));
+        return select(b, l, empty, cf(lo), reflected);
       };
       double lo = align ? 0 : -0.5;
       Value n = linalg::IndexOp::create(b, l, 0), c = linalg::IndexOp::create(b, l, 1);
       Value oh = linalg::IndexOp::create(b, l, 2), ow = linalg::IndexOp::create(b, l, 3);
       Value gx = tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, cIdx(b, l, 0)});
       Value gy = tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, cIdx(b, l, 1)});
-      auto denormalize = [&](Value g, int64_t size) {
+      auto denormalize = [&](Value g, int64_t size, Value sizeF) {
         Value g1 = add(g, cf(1));
-        return align ? mul(g1, cf((size - 1) / 2.0)) : mul(sub(mul(g1, cf(size)), cf(1)), cf(0.5));
+        return align ? mul(g1, sized(size, sizeF, -1, 0.5))
+                     : mul(sub(mul(g1, sized(size, sizeF, 0)), cf(1)), cf(0.5));
       };
-      Value px = denormalize(gx, width), py = denormalize(gy, height);
+      double hiOffset = align ? -1 : -0.5;
+      Value px = denormalize(gx, width, widthF), py = denormalize(gy, height, heightF);
       if (padding == "border") {
-        px = clamp(px, 0, width - 1);
-        py = clamp(py, 0, height - 1);
+        px = clamp(px, 0, width, widthF, -1);
+        py = clamp(py, 0, height, heightF, -1);
       } else if (padding == "reflection") {
-        px = reflect(px, lo, align ? width - 1 : width - 0.5);
-        py = reflect(py, lo, align ? height - 1 : height - 0.5);
+        px = reflect(px, lo, width, widthF, hiOffset);
+        py = reflect(py, lo, height, heightF, hiOffset);
       }
       // x[n, c, r, col] with the padding rule for integer (float-valued) r, col.
       auto pixel = [&](Value r, Value col) {
         Value valid;
         if (padding == "zeros") {
-          auto inside = [&](Value v, int64_t size) {
-            return arith::AndIOp::create(b, l, cmpF(b, l, arith::CmpFPredicate::OGE, v, cf(0)),
-                                         cmpF(b, l, arith::CmpFPredicate::OLE, v, cf(size - 1)))
+          auto inside = [&](Value v, int64_t size, Value sizeF) {
+            Value atLeast = cmpF(b, l, arith::CmpFPredicate::OGE, v, cf(0));
+            return arith::AndIOp::create(
+                       b, l, atLeast,
+                       cmpF(b, l, arith::CmpFPredicate::OLE, v, sized(size, sizeF, -1)))
                 .getResult();
           };
-          valid = arith::AndIOp::create(b, l, inside(r, height), inside(col, width));
+          valid = arith::AndIOp::create(b, l, inside(r, height, heightF),
+                                        inside(col, width, widthF));
         } else if (padding == "reflection") {
-          r = reflect(r, lo, align ? height - 1 : height - 0.5);
-          col = reflect(col, lo, align ? width - 1 : width - 0.5);
+          r = reflect(r, lo, height, heightF, hiOffset);
+          col = reflect(col, lo, width, widthF, hiOffset);
         }
-        r = clamp(r, 0, height - 1);
-        col = clamp(col, 0, width - 1);
+        r = clamp(r, 0, height, heightF, -1);
+        col = clamp(col, 0, width, widthF, -1);
         Value ri = arith::FPToSIOp::create(b, l, b.getI64Type(), r);
         Value ci = arith::FPToSIOp::create(b, l, b.getI64Type(), col);
         Value v = tensor::ExtractOp::create(b, l, x,
@@ -671,8 +701,10 @@ struct GridSamplePattern : OpConversionPattern<onnx::GridSampleOp> {
       linalg::YieldOp::create(b, l, result);
     };
     SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
+    SmallVector<Value> sizes{dimValue(rewriter, loc, x, 0), dimValue(rewriter, loc, x, 1),
+                             dimValue(rewriter, loc, grid, 1), dimValue(rewriter, loc, grid, 2)};
     Value y = linalg::GenericOp::create(rewriter, loc, TypeRange{resultType}, ValueRange{},
-                                        ValueRange{createEmpty(rewriter, loc, resultType)},
+                                        ValueRange{createEmpty(rewriter, loc, resultType, sizes)},
                                         ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(4)},
                                         parallel, body)
                   .getResult(0);
@@ -685,31 +717,47 @@ struct GridSamplePattern : OpConversionPattern<onnx::GridSampleOp> {
 // Det: LU with partial pivoting per batch matrix.
 //===----------------------------------------------------------------------===//
 
-struct DetPattern : OpConversionPattern<onnx::DetOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct DetPattern : DynamicShapePattern<onnx::DetOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::DetOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getResult());
+    auto resultType = getRankedType(*getTypeConverter(), op.getResult());
     Value x = adaptor.getX();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
-    if (!resultType || !xType || !xType.hasStaticShape() || xType.getRank() < 2)
-      return op.emitError() << describeNode(op) << ": only static inputs are supported";
-    int64_t rank = xType.getRank(), m = xType.getDimSize(rank - 1);
-    if (xType.getDimSize(rank - 2) != m)
+    if (!resultType || !xType || xType.getRank() < 2 || resultType.getRank() != xType.getRank() - 2)
+      return op.emitError() << describeNode(op) << ": only ranked inputs of rank >= 2 are supported";
+    int64_t rank = xType.getRank();
+    int64_t m = xType.getDimSize(rank - 1), rows = xType.getDimSize(rank - 2);
+    if (ShapedType::isDynamic(m))
+      m = rows;
+    if (!ShapedType::isDynamic(rows) && rows != m)
       return op.emitError() << describeNode(op) << ": matrices must be square";
     Type f = xType.getElementType();
+    // Batch sizes and the matrix size (static where known, else read at run
+    // time; a square matrix's size comes from whichever of its dims is known).
     SmallVector<Value> batchSizes;
     int64_t batch = 1;
     for (int64_t d = 0; d < rank - 2; ++d) {
-      batchSizes.push_back(cIdx(rewriter, loc, xType.getDimSize(d)));
-      batch *= xType.getDimSize(d);
+      batchSizes.push_back(dimValue(rewriter, loc, x, d));
+      batch = ShapedType::isDynamic(xType.getDimSize(d)) || ShapedType::isDynamic(batch)
+                  ? ShapedType::kDynamic
+                  : batch * xType.getDimSize(d);
     }
+    Value batchCount = cIdx(rewriter, loc, ShapedType::isDynamic(batch) ? 1 : batch);
+    if (ShapedType::isDynamic(batch))
+      for (Value size : batchSizes)
+        batchCount = arith::MulIOp::create(rewriter, loc, batchCount, size);
     auto matrixType = RankedTensorType::get({m, m}, f);
-    Value zero = cIdx(rewriter, loc, 0), mSize = cIdx(rewriter, loc, m);
+    Value zero = cIdx(rewriter, loc, 0);
+    Value mSize = ShapedType::isDynamic(m)
+                      ? dimValue(rewriter, loc, x, rank - 1)
+                      : cIdx(rewriter, loc, m);
+    OpFoldResult mFold = ShapedType::isDynamic(m) ? OpFoldResult(mSize)
+                                                  : OpFoldResult(rewriter.getIndexAttr(m));
     Value out = forLoop(
-        rewriter, loc, zero, cIdx(rewriter, loc, batch),
-        ValueRange{createEmpty(rewriter, loc, resultType)},
+        rewriter, loc, zero, batchCount,
+        ValueRange{createEmpty(rewriter, loc, resultType, batchSizes)},
         [&](OpBuilder &b, Location l, Value bi, ValueRange s) -> SmallVector<Value> {
           SmallVector<Value> coords = delinearize(b, l, bi, batchSizes);
           SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
@@ -719,7 +767,7 @@ struct DetPattern : OpConversionPattern<onnx::DetOp> {
           }
           for (int64_t k = 0; k < 2; ++k) {
             offsets.push_back(b.getIndexAttr(0));
-            sizes.push_back(b.getIndexAttr(m));
+            sizes.push_back(mFold);
           }
           Value a = tensor::ExtractSliceOp::create(b, l, matrixType, x, offsets, sizes, strides);
           auto at = [&](OpBuilder &b, Location l, Value mat, Value i, Value j) {

@@ -756,14 +756,17 @@ struct DropoutPattern : DynamicShapePattern<onnx::DropoutOp> {
       rewriter.replaceOp(op, results);
       return success();
     }
-    if (!resultType.hasStaticShape() || (hasMask && !maskType.hasStaticShape()))
-      return op.emitError() << describeNode(op)
-                            << ": training mode needs static shapes (fix input dims with --shape)";
-
     auto elem = dyn_cast<FloatType>(resultType.getElementType());
     auto dataType = cast<RankedTensorType>(adaptor.getData().getType());
-    if (!elem || dataType.getShape() != resultType.getShape() ||
-        (hasMask && maskType.getShape() != resultType.getShape()))
+    auto sameShape = [&](RankedTensorType type) {
+      if (type.getRank() != dataType.getRank())
+        return false;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (!mayEqual(type.getDimSize(d), dataType.getDimSize(d)))
+          return false;
+      return true;
+    };
+    if (!elem || !sameShape(resultType) || (hasMask && !sameShape(maskType)))
       return op.emitError() << describeNode(op)
                             << ": training mode needs float data, output and mask of one shape";
     auto scalarOf = [&](Value tensor) {
@@ -788,11 +791,23 @@ struct DropoutPattern : DynamicShapePattern<onnx::DropoutOp> {
     uint64_t key = randomStreamKey(op, seed);
 
     int64_t rank = resultType.getRank();
+    // Dims are those of data; the stream counter needs them as i64 (constants
+    // where static, so static shapes give the same IR as before).
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, adaptor.getData());
+    SmallVector<Value> linearSizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t size = ShapedType::isDynamic(resultType.getDimSize(d)) ? dataType.getDimSize(d)
+                                                                      : resultType.getDimSize(d);
+      linearSizes.push_back(
+          ShapedType::isDynamic(size)
+              ? Value(arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), sizes[d]))
+              : Value());
+    }
     SmallVector<Type> types{resultType};
-    SmallVector<Value> inits{createEmpty(rewriter, loc, resultType)};
+    SmallVector<Value> inits{createEmpty(rewriter, loc, resultType, sizes)};
     if (hasMask) {
       types.push_back(maskType);
-      inits.push_back(createEmpty(rewriter, loc, maskType));
+      inits.push_back(createEmpty(rewriter, loc, maskType, sizes));
     }
     SmallVector<AffineMap> maps(1 + inits.size(), rewriter.getMultiDimIdentityMap(rank));
     SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
@@ -804,7 +819,12 @@ struct DropoutPattern : DynamicShapePattern<onnx::DropoutOp> {
           for (int64_t d = 0; d < rank; ++d) {
             Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
                                                  linalg::IndexOp::create(b, l, d));
-            Value size = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(resultType.getDimSize(d)));
+            int64_t staticSize = ShapedType::isDynamic(resultType.getDimSize(d))
+                                     ? dataType.getDimSize(d)
+                                     : resultType.getDimSize(d);
+            Value size = linearSizes[d] ? linearSizes[d]
+                                        : Value(arith::ConstantOp::create(
+                                              b, l, b.getI64IntegerAttr(staticSize)));
             linear = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, linear, size), i);
           }
           Value u = randomUniform01(b, l, key, linear);

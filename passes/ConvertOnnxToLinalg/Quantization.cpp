@@ -33,36 +33,82 @@ FailureOr<T> failAt(Operation *op, const Twine &message) {
   return failure();
 }
 
+/// Sizes of all dims of `tensor`, as index values.
+SmallVector<Value> tensorSizes(OpBuilder &b, Location loc, Value tensor) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0, e = cast<RankedTensorType>(tensor.getType()).getRank(); d < e; ++d)
+    sizes.push_back(dimSize(b, loc, tensor, d));
+  return sizes;
+}
+
+/// `n` for messages, or words for a dynamic size.
+std::string countText(int64_t n) {
+  return ShapedType::isDynamic(n) ? std::string("as many") : std::to_string(n);
+}
+
+/// A scale or zero point as read by a linalg.generic: `value` through `map`.
+struct MappedParam {
+  Value value;
+  AffineMap map;
+};
+
 /// Map of a scale or zero point into a loop space of `loops` dims: a scalar
 /// or one-element tensor reads its only element, a 1-D tensor of `dimSize`
-/// elements follows loop `dim`. Fails for any other shape.
-FailureOr<AffineMap> paramMap(MLIRContext *ctx, Value param, unsigned loops,
-                              std::optional<unsigned> dim, int64_t dimSize) {
+/// elements follows loop `dim`. Fails for any other shape. Where a dynamic
+/// size leaves open whether a 1-D parameter is per tensor or along `dim`,
+/// it is first expanded at run time to `dimValue` elements (reading element
+/// 0 when it has one); without `dim` it is per tensor.
+FailureOr<MappedParam> mapParam(OpBuilder &b, Location loc, Value param, unsigned loops,
+                                std::optional<unsigned> dim, int64_t dimSize,
+                                Value dimValue = Value()) {
+  MLIRContext *ctx = b.getContext();
   auto type = dyn_cast<RankedTensorType>(param.getType());
-  if (!type || !type.hasStaticShape())
+  if (!type)
     return failure();
   if (type.getRank() == 0)
-    return AffineMap::get(loops, 0, {}, ctx);
+    return MappedParam{param, AffineMap::get(loops, 0, {}, ctx)};
   if (type.getRank() != 1)
     return failure();
+  AffineMap first = AffineMap::get(loops, 0, {getAffineConstantExpr(0, ctx)}, ctx);
   if (type.getDimSize(0) == 1)
-    return AffineMap::get(loops, 0, {getAffineConstantExpr(0, ctx)}, ctx);
-  if (dim && type.getDimSize(0) == dimSize)
-    return AffineMap::get(loops, 0, {getAffineDimExpr(*dim, ctx)}, ctx);
-  return failure();
+    return MappedParam{param, first};
+  if (!dim)   {
+    if (!type.isDynamicDim(0))
+      return failure();
+    return MappedParam{param, first};
+  }
+  AffineMap follow = AffineMap::get(loops, 0, {getAffineDimExpr(*dim, ctx)}, ctx);
+  if (!type.isDynamicDim(0)) {
+    if (type.getDimSize(0) == dimSize || ShapedType::isDynamic(dimSize))
+      return MappedParam{param, follow};
+    return failure();
+  }
+  if (!dimValue)
+    return failure();
+  auto expandedType = RankedTensorType::get({dimSize}, type.getElementType());
+  Value count = tensor::DimOp::create(b, loc, param, 0);
+  Value single = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
+                                       indexConstant(b, loc, 1));
+  Value expanded = buildIndexedGeneric(
+      b, loc, expandedType, ValueRange{dimValue},
+      [&](OpBuilder &nb, Location l, ValueRange indices) {
+        Value i = arith::SelectOp::create(nb, l, single, indexConstant(nb, l, 0), indices[0]);
+        return Value(tensor::ExtractOp::create(nb, l, param, ValueRange{i}));
+      });
+  return MappedParam{expanded, follow};
 }
 
 /// An all-parallel linalg.generic producing `resultType` (identity output
 /// map) from `inputs` read through `maps`.
-Value buildMapped(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
-                  ArrayRef<AffineMap> maps, ScalarBodyFn body) {
+Value buildMapped(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange sizes,
+                  ValueRange inputs, ArrayRef<AffineMap> maps, ScalarBodyFn body) {
   SmallVector<AffineMap> allMaps(maps);
   allMaps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, inputs,
-             ValueRange{createEmpty(b, loc, resultType)}, allMaps, iterators,
+             ValueRange{createEmpty(b, loc, resultType, sizes)}, allMaps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
                linalg::YieldOp::create(nb, nloc, body(nb, nloc, args.drop_back()));
              })
@@ -92,55 +138,67 @@ Value toI32(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
 
 // --- QuantizeLinear / DequantizeLinear --------------------------------------
 
-/// Maps of the scale and (optional) zero point of a per-tensor / per-axis op
-/// whose loop space is `type`; emits an error naming `op` on a bad shape.
-LogicalResult perAxisMaps(Operation *op, RankedTensorType type, int64_t axisAttr, Value scale,
-                          Value zeroPoint, SmallVectorImpl<AffineMap> &maps) {
-  MLIRContext *ctx = op->getContext();
+/// Adds the scale and (optional) zero point of a per-tensor / per-axis op
+/// whose loop space is the shape of `x` to `inputs` and `maps`; emits an
+/// error naming `op` on a bad shape.
+LogicalResult perAxisParams(Operation *op, OpBuilder &b, Value x, int64_t axisAttr, Value scale,
+                            Value zeroPoint, SmallVectorImpl<Value> &inputs,
+                            SmallVectorImpl<AffineMap> &maps) {
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(x.getType());
   int64_t rank = type.getRank();
   // The axis only matters (and must be valid) for per-axis parameters.
   std::optional<unsigned> axis;
   int64_t axisSize = 0;
+  Value axisValue;
   int64_t a = normalizeAxis(axisAttr, rank);
   if (a >= 0 && a < rank) {
     axis = a;
     axisSize = type.getDimSize(a);
+    axisValue = dimSize(b, loc, x, a);
   }
   for (Value param : {scale, zeroPoint}) {
     if (!param)
       continue;
-    FailureOr<AffineMap> map = paramMap(ctx, param, rank, axis, axisSize);
-    if (failed(map) && !axis)
+    FailureOr<MappedParam> mapped = mapParam(b, loc, param, rank, axis, axisSize, axisValue);
+    if (failed(mapped) && !axis)
       return op->emitError() << describeNode(op) << ": axis " << axisAttr
                              << " is out of range for rank " << rank;
-    if (failed(map))
-      return op->emitError() << describeNode(op) << ": scale and zero point must be scalars or "
-                             << "1-D tensors of " << axisSize << " elements (the axis dim)";
-    maps.push_back(*map);
+    if (failed(mapped)) {
+      auto diag = op->emitError() << describeNode(op) << ": scale and zero point must be "
+                                  << "scalars or 1-D tensors of ";
+      if (ShapedType::isDynamic(axisSize))
+        diag << "the axis dim's";
+      else
+        diag << axisSize;
+      return diag << " elements (the axis dim)";
+    }
+    inputs.push_back(mapped->value);
+    maps.push_back(mapped->map);
   }
   return success();
 }
 
-struct QuantizeLinearPattern : OpConversionPattern<onnx::QuantizeLinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct QuantizeLinearPattern : DynamicShapePattern<onnx::QuantizeLinearOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::QuantizeLinearOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
     Value zeroPoint = isNone(adaptor.getYZeroPoint()) ? Value() : adaptor.getYZeroPoint();
+    SmallVector<Value> inputs{adaptor.getX()};
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(resultType.getRank())};
-    if (failed(perAxisMaps(op, resultType, op.getAxis(), adaptor.getYScale(), zeroPoint, maps)))
+    if (failed(perAxisParams(op, rewriter, adaptor.getX(), op.getAxis(), adaptor.getYScale(),
+                             zeroPoint, inputs, maps)))
       return failure();
-    SmallVector<Value> inputs{adaptor.getX(), adaptor.getYScale()};
-    if (zeroPoint)
-      inputs.push_back(zeroPoint);
     bool zpUnsigned = zeroPoint && isUnsignedElement(op.getYZeroPoint());
     bool dstUnsigned = isUnsignedElement(op.getY());
     Type dstType = resultType.getElementType();
     Value result = buildMapped(
-        rewriter, loc, resultType, inputs, maps, [&](OpBuilder &b, Location l, ValueRange args) {
+        rewriter, loc, resultType, tensorSizes(rewriter, loc, adaptor.getX()), inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange args) {
           Value x = castScalar(b, l, args[0], b.getF32Type(), false, false);
           Value real = arith::DivFOp::create(b, l, x, args[1]);
           return quantizeScalar(b, l, real, args.size() > 2 ? args[2] : Value(), zpUnsigned,
@@ -151,25 +209,25 @@ struct QuantizeLinearPattern : OpConversionPattern<onnx::QuantizeLinearOp> {
   }
 };
 
-struct DequantizeLinearPattern : OpConversionPattern<onnx::DequantizeLinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct DequantizeLinearPattern : DynamicShapePattern<onnx::DequantizeLinearOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::DequantizeLinearOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
     Value zeroPoint = isNone(adaptor.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
+    SmallVector<Value> inputs{adaptor.getX()};
     SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(resultType.getRank())};
-    if (failed(perAxisMaps(op, resultType, op.getAxis(), adaptor.getXScale(), zeroPoint, maps)))
+    if (failed(perAxisParams(op, rewriter, adaptor.getX(), op.getAxis(), adaptor.getXScale(),
+                             zeroPoint, inputs, maps)))
       return failure();
-    SmallVector<Value> inputs{adaptor.getX(), adaptor.getXScale()};
-    if (zeroPoint)
-      inputs.push_back(zeroPoint);
     bool xUnsigned = isUnsignedElement(op.getX());
     bool zpUnsigned = zeroPoint && isUnsignedElement(op.getXZeroPoint());
     Value result = buildMapped(
-        rewriter, loc, resultType, inputs, maps, [&](OpBuilder &b, Location l, ValueRange args) {
+        rewriter, loc, resultType, tensorSizes(rewriter, loc, adaptor.getX()), inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange args) {
           Type f32 = b.getF32Type();
           Value x = castScalar(b, l, args[0], f32, xUnsigned, false);
           if (args.size() > 2)
@@ -183,18 +241,18 @@ struct DequantizeLinearPattern : OpConversionPattern<onnx::DequantizeLinearOp> {
 
 // --- DynamicQuantizeLinear ---------------------------------------------------
 
-struct DynamicQuantizeLinearPattern : OpConversionPattern<onnx::DynamicQuantizeLinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct DynamicQuantizeLinearPattern : DynamicShapePattern<onnx::DynamicQuantizeLinearOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::DynamicQuantizeLinearOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     const TypeConverter &converter = *getTypeConverter();
-    auto yType = getStaticType(converter, op.getY());
+    auto yType = getRankedType(converter, op.getY());
     auto scaleType = getStaticType(converter, op.getYScale());
     auto zpType = getStaticType(converter, op.getYZeroPoint());
     auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!yType || !scaleType || !zpType || !xType || !xType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!yType || !scaleType || !zpType || !xType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     if (scaleType.getRank() != 0 || zpType.getRank() != 0)
       return op.emitError() << describeNode(op) << ": y_scale and y_zero_point must be scalars";
     MLIRContext *ctx = rewriter.getContext();
@@ -250,7 +308,45 @@ struct DynamicQuantizeLinearPattern : OpConversionPattern<onnx::DynamicQuantizeL
 struct IntegerProduct {
   Value acc;                  ///< i32, shape `fullType`
   RankedTensorType fullType;  ///< (batch..., M, N)
+  SmallVector<Value> sizes;   ///< one index value per dim of `fullType`
 };
+
+/// Copies `t` (batch..., R, C) to (`batchShape`..., R, C) with sizes
+/// `batchSizes`, reading its batch dims of size 1 (known only at run time)
+/// at index 0.
+Value broadcastBatch(OpBuilder &b, Location loc, Value t, ArrayRef<int64_t> batchShape,
+                     ValueRange batchSizes) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t rank = type.getRank(), own = rank - 2, batchRank = batchShape.size();
+  SmallVector<int64_t> shape(batchShape);
+  SmallVector<Value> sizes(batchSizes);
+  for (int64_t d = own; d < rank; ++d) {
+    shape.push_back(type.getDimSize(d));
+    sizes.push_back(dimSize(b, loc, t, d));
+  }
+  SmallVector<Value> single;
+  for (int64_t i = 0; i < own; ++i)
+    single.push_back(type.isDynamicDim(i)
+                         ? Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                                       dimSize(b, loc, t, i),
+                                                       indexConstant(b, loc, 1)))
+                         : Value());
+  return buildIndexedGeneric(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), sizes,
+      [&](OpBuilder &nb, Location l, ValueRange idx) {
+        SmallVector<Value> indices;
+        for (int64_t i = 0; i < own; ++i) {
+          Value at = idx[batchRank - own + i];
+          if (single[i])
+            at = arith::SelectOp::create(nb, l, single[i], indexConstant(nb, l, 0), at);
+          else if (type.getDimSize(i) == 1)
+            at = indexConstant(nb, l, 0);
+          indices.push_back(at);
+        }
+        indices.append({idx[batchRank], idx[batchRank + 1]});
+        return Value(tensor::ExtractOp::create(nb, l, t, indices));
+      });
+}
 
 /// acc = sum_k (a - aZp) * (b - bZp) with numpy MatMul broadcasting.
 /// `aZp` follows the rows of A, `bZp` the columns of B (either may be null).
@@ -262,43 +358,78 @@ FailureOr<IntegerProduct> buildIntegerMatMul(Operation *op, OpBuilder &b, Value 
   MLIRContext *ctx = b.getContext();
   auto aType = cast<RankedTensorType>(a.getType());
   auto bType = cast<RankedTensorType>(bm.getType());
-  if (!aType.hasStaticShape() || !bType.hasStaticShape())
-    return failure();
   if (aType.getRank() == 0 || bType.getRank() == 0) {
     op->emitError() << describeNode(op) << ": operands must have rank >= 1";
     return failure();
   }
+  Value one = indexConstant(b, loc, 1);
   if (aType.getRank() == 1) {
+    Value k = dimSize(b, loc, a, 0);
     aType = RankedTensorType::get({1, aType.getDimSize(0)}, aType.getElementType());
-    a = reshapeTo(b, loc, a, aType);
+    a = reshapeToSizes(b, loc, a, aType, {one, k});
   }
   if (bType.getRank() == 1) {
+    Value k = dimSize(b, loc, bm, 0);
     bType = RankedTensorType::get({bType.getDimSize(0), 1}, bType.getElementType());
-    bm = reshapeTo(b, loc, bm, bType);
+    bm = reshapeToSizes(b, loc, bm, bType, {k, one});
   }
   int64_t batchRank = std::max(aType.getRank(), bType.getRank()) - 2;
   SmallVector<int64_t> shape;
+  SmallVector<Value> sizes;
+  // Set when a dynamic batch dim may be 1 (and stretch) only at run time.
+  bool runtimeBroadcast = false;
   for (int64_t i = 0; i < batchRank; ++i) {
-    auto dimOf = [&](RankedTensorType t) -> int64_t {
-      int64_t j = i - (batchRank - (t.getRank() - 2));
-      return j < 0 ? 1 : t.getDimSize(j);
+    auto dimOf = [&](Value t, RankedTensorType tt) -> std::pair<int64_t, Value> {
+      int64_t j = i - (batchRank - (tt.getRank() - 2));
+      if (j < 0)
+        return {1, one};
+      return {tt.getDimSize(j), dimSize(b, loc, t, j)};
     };
-    int64_t da = dimOf(aType), db = dimOf(bType);
-    if (da != db && da != 1 && db != 1) {
-      op->emitError() << describeNode(op) << ": batch dims " << da << " and " << db
-                      << " do not broadcast";
-      return failure();
+    auto [da, va] = dimOf(a, aType);
+    auto [db, vb] = dimOf(bm, bType);
+    bool aDyn = ShapedType::isDynamic(da), bDyn = ShapedType::isDynamic(db);
+    if (!aDyn && !bDyn) {
+      if (da != db && da != 1 && db != 1) {
+        op->emitError() << describeNode(op) << ": batch dims " << da << " and " << db
+                        << " do not broadcast";
+        return failure();
+      }
+      shape.push_back(std::max(da, db));
+      sizes.push_back(indexConstant(b, loc, std::max(da, db)));
+    } else if (da == 1 || db == 1) {
+      shape.push_back(da == 1 ? db : da);
+      sizes.push_back(da == 1 ? vb : va);
+    } else if (!aDyn || !bDyn) {
+      shape.push_back(aDyn ? db : da);
+      sizes.push_back(aDyn ? vb : va);
+      runtimeBroadcast = true;
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+      Value aSingle = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, va, one);
+      sizes.push_back(arith::SelectOp::create(b, loc, aSingle, vb, va));
+      runtimeBroadcast = true;
     }
-    shape.push_back(std::max(da, db));
+  }
+  if (runtimeBroadcast) {
+    a = broadcastBatch(b, loc, a, shape, sizes);
+    bm = broadcastBatch(b, loc, bm, shape, sizes);
+    aType = cast<RankedTensorType>(a.getType());
+    bType = cast<RankedTensorType>(bm.getType());
   }
   int64_t rowsM = aType.getDimSize(aType.getRank() - 2);
   int64_t colsN = bType.getDimSize(bType.getRank() - 1);
-  if (aType.getDimSize(aType.getRank() - 1) != bType.getDimSize(bType.getRank() - 2)) {
+  int64_t innerA = aType.getDimSize(aType.getRank() - 1);
+  int64_t innerB = bType.getDimSize(bType.getRank() - 2);
+  if (!ShapedType::isDynamic(innerA) && !ShapedType::isDynamic(innerB) && innerA != innerB) {
     op->emitError() << describeNode(op) << ": inner dims of A and B differ";
     return failure();
   }
+  Value rowsValue = dimSize(b, loc, a, aType.getRank() - 2);
+  Value colsValue = dimSize(b, loc, bm, bType.getRank() - 1);
   shape.push_back(rowsM);
   shape.push_back(colsN);
+  sizes.push_back(rowsValue);
+  sizes.push_back(colsValue);
   auto fullType = RankedTensorType::get(shape, b.getI32Type());
 
   // Loops (batch..., m, n, k).
@@ -319,26 +450,26 @@ FailureOr<IntegerProduct> buildIntegerMatMul(Operation *op, OpBuilder &b, Value 
   SmallVector<AffineMap> maps{operandMap(aType, m, k), operandMap(bType, k, n)};
   int aZpIndex = -1, bZpIndex = -1;
   if (aZp) {
-    FailureOr<AffineMap> map = paramMap(ctx, aZp, loops, m, rowsM);
-    if (failed(map)) {
+    FailureOr<MappedParam> mapped = mapParam(b, loc, aZp, loops, m, rowsM, rowsValue);
+    if (failed(mapped)) {
       op->emitError() << describeNode(op) << ": the zero point of A must be a scalar or have "
-                      << rowsM << " elements (one per row)";
+                      << countText(rowsM) << " elements (one per row)";
       return failure();
     }
     aZpIndex = inputs.size();
-    inputs.push_back(aZp);
-    maps.push_back(*map);
+    inputs.push_back(mapped->value);
+    maps.push_back(mapped->map);
   }
   if (bZp) {
-    FailureOr<AffineMap> map = paramMap(ctx, bZp, loops, n, colsN);
-    if (failed(map)) {
+    FailureOr<MappedParam> mapped = mapParam(b, loc, bZp, loops, n, colsN, colsValue);
+    if (failed(mapped)) {
       op->emitError() << describeNode(op) << ": the zero point of B must be a scalar or have "
-                      << colsN << " elements (one per column)";
+                      << countText(colsN) << " elements (one per column)";
       return failure();
     }
     bZpIndex = inputs.size();
-    inputs.push_back(bZp);
-    maps.push_back(*map);
+    inputs.push_back(mapped->value);
+    maps.push_back(mapped->map);
   }
   SmallVector<AffineExpr> outExprs;
   for (unsigned i = 0; i < batchRank + 2; ++i)
@@ -349,7 +480,7 @@ FailureOr<IntegerProduct> buildIntegerMatMul(Operation *op, OpBuilder &b, Value 
 
   bool aU = isUnsignedElement(aOrig), bU = isUnsignedElement(bOrig);
   bool aZpU = aZp && isUnsignedElement(aZpOrig), bZpU = bZp && isUnsignedElement(bZpOrig);
-  Value init = createFilled(b, loc, fullType, scalarConstant(b, loc, b.getI32Type(), 0));
+  Value init = createFilled(b, loc, fullType, sizes, scalarConstant(b, loc, b.getI32Type(), 0));
   Value acc = linalg::GenericOp::create(
                   b, loc, TypeRange{fullType}, inputs, ValueRange{init}, maps, iterators,
                   [&](OpBuilder &nb, Location l, ValueRange args) {
@@ -363,16 +494,34 @@ FailureOr<IntegerProduct> buildIntegerMatMul(Operation *op, OpBuilder &b, Value 
                                             Value(arith::AddIOp::create(nb, l, args.back(), product)));
                   })
                   .getResult(0);
-  return IntegerProduct{acc, fullType};
+  return IntegerProduct{acc, fullType, sizes};
 }
 
-struct MatMulIntegerPattern : OpConversionPattern<onnx::MatMulIntegerOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// `full` of shape (batch..., M, N) reshaped to the MatMul result type,
+/// dropping the M (N) dim of a promoted 1-D A (B); `sizes` are `full`'s.
+Value toMatMulResult(OpBuilder &b, Location loc, Value full, ValueRange sizes, Value aOrig,
+                     Value bOrig, RankedTensorType resultType) {
+  auto fullType = cast<RankedTensorType>(full.getType());
+  if (fullType.getRank() == resultType.getRank())
+    return fullType == resultType ? full : Value(tensor::CastOp::create(b, loc, resultType, full));
+  if (fullType.hasStaticShape() && resultType.hasStaticShape())
+    return reshapeTo(b, loc, full, resultType);
+  int64_t rank = fullType.getRank();
+  SmallVector<Value> resultSizes(sizes.take_front(rank - 2));
+  if (cast<RankedTensorType>(aOrig.getType()).getRank() != 1)
+    resultSizes.push_back(sizes[rank - 2]);
+  if (cast<RankedTensorType>(bOrig.getType()).getRank() != 1)
+    resultSizes.push_back(sizes[rank - 1]);
+  return reshapeToSizes(b, loc, full, resultType, resultSizes);
+}
+
+struct MatMulIntegerPattern : DynamicShapePattern<onnx::MatMulIntegerOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::MatMulIntegerOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
     Value aZp = isNone(adaptor.getAZeroPoint()) ? Value() : adaptor.getAZeroPoint();
     Value bZp = isNone(adaptor.getBZeroPoint()) ? Value() : adaptor.getBZeroPoint();
     FailureOr<IntegerProduct> product =
@@ -380,7 +529,8 @@ struct MatMulIntegerPattern : OpConversionPattern<onnx::MatMulIntegerOp> {
                            op.getB(), op.getAZeroPoint(), op.getBZeroPoint());
     if (failed(product))
       return failure();
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), product->acc, resultType));
+    rewriter.replaceOp(op, toMatMulResult(rewriter, op.getLoc(), product->acc, product->sizes,
+                                          op.getA(), op.getB(), resultType));
     return success();
   }
 };
@@ -392,26 +542,27 @@ struct RequantParam {
   Value value;
   std::optional<unsigned> dim;
   int64_t dimSize;
+  Value dimValue = Value();  ///< run-time size of loop `dim`, for dynamic parameters
 };
 
 FailureOr<Value> requantize(Operation *op, OpBuilder &b, Value acc, RequantParam inScale,
                             RequantParam wScale, RequantParam outScale, RequantParam outZp,
-                            bool zpUnsigned, RankedTensorType resultType, bool dstUnsigned) {
+                            bool zpUnsigned, RankedTensorType resultType, bool dstUnsigned,
+                            ValueRange sizes = {}) {
   Location loc = op->getLoc();
-  MLIRContext *ctx = b.getContext();
   unsigned rank = resultType.getRank();
   SmallVector<Value> inputs{acc};
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
   for (const RequantParam &p : {inScale, wScale, outScale, outZp}) {
-    FailureOr<AffineMap> map = paramMap(ctx, p.value, rank, p.dim, p.dimSize);
-    if (failed(map))
+    FailureOr<MappedParam> mapped = mapParam(b, loc, p.value, rank, p.dim, p.dimSize, p.dimValue);
+    if (failed(mapped))
       return failAt(op, "scales and zero points must be scalars or 1-D tensors along the dim "
                         "they quantize");
-    inputs.push_back(p.value);
-    maps.push_back(*map);
+    inputs.push_back(mapped->value);
+    maps.push_back(mapped->map);
   }
   Type dstType = resultType.getElementType();
-  return buildMapped(b, loc, resultType, inputs, maps,
+  return buildMapped(b, loc, resultType, sizes, inputs, maps,
                      [&](OpBuilder &nb, Location l, ValueRange args) {
                        Type f32 = nb.getF32Type();
                        Value scale = arith::MulFOp::create(nb, l, args[1], args[2]);
@@ -423,14 +574,14 @@ FailureOr<Value> requantize(Operation *op, OpBuilder &b, Value acc, RequantParam
                      });
 }
 
-struct QLinearMatMulPattern : OpConversionPattern<onnx::QLinearMatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct QLinearMatMulPattern : DynamicShapePattern<onnx::QLinearMatMulOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::QLinearMatMulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
     FailureOr<IntegerProduct> product = buildIntegerMatMul(
         op, rewriter, adaptor.getA(), adaptor.getB(), adaptor.getAZeroPoint(),
         adaptor.getBZeroPoint(), op.getA(), op.getB(), op.getAZeroPoint(), op.getBZeroPoint());
@@ -440,14 +591,18 @@ struct QLinearMatMulPattern : OpConversionPattern<onnx::QLinearMatMulOp> {
     unsigned rank = fullType.getRank();
     int64_t rows = fullType.getDimSize(rank - 2), cols = fullType.getDimSize(rank - 1);
     auto outType = RankedTensorType::get(fullType.getShape(), resultType.getElementType());
+    Value rowsValue = product->sizes[rank - 2], colsValue = product->sizes[rank - 1];
     FailureOr<Value> y = requantize(
-        op, rewriter, product->acc, {adaptor.getAScale(), rank - 2, rows},
-        {adaptor.getBScale(), rank - 1, cols}, {adaptor.getYScale(), rank - 2, rows},
-        {adaptor.getYZeroPoint(), rank - 2, rows}, isUnsignedElement(op.getYZeroPoint()),
-        outType, isUnsignedElement(op.getY()));
+        op, rewriter, product->acc, {adaptor.getAScale(), rank - 2, rows, rowsValue},
+        {adaptor.getBScale(), rank - 1, cols, colsValue},
+        {adaptor.getYScale(), rank - 2, rows, rowsValue},
+        {adaptor.getYZeroPoint(), rank - 2, rows, rowsValue},
+        isUnsignedElement(op.getYZeroPoint()), outType, isUnsignedElement(op.getY()),
+        product->sizes);
     if (failed(y))
       return failure();
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, *y, resultType));
+    rewriter.replaceOp(op, toMatMulResult(rewriter, loc, *y, product->sizes, op.getA(),
+                                          op.getB(), resultType));
     return success();
   }
 };
@@ -598,13 +753,13 @@ FailureOr<Value> buildIntegerConv(Operation *op, OpBuilder &b, const IntegerConv
   maps.append({AffineMap::get(loops, 0, inExprs, ctx), AffineMap::get(loops, 0, wExprs, ctx)});
   int wZpIndex = -1;
   if (args.wZp) {
-    FailureOr<AffineMap> map = paramMap(ctx, args.wZp, loops, 1, filters);
-    if (failed(map))
+    FailureOr<MappedParam> mapped = mapParam(b, loc, args.wZp, loops, 1, filters);
+    if (failed(mapped))
       return failAt(op, "w_zero_point must be a scalar or have " + Twine(filters) +
                             " elements (one per output channel)");
     wZpIndex = inputs.size();
-    inputs.push_back(args.wZp);
-    maps.push_back(*map);
+    inputs.push_back(mapped->value);
+    maps.push_back(mapped->map);
   }
   maps.push_back(AffineMap::get(loops, 0, outExprs, ctx));
 
@@ -613,7 +768,7 @@ FailureOr<Value> buildIntegerConv(Operation *op, OpBuilder &b, const IntegerConv
     auto biasType = cast<RankedTensorType>(args.bias.getType());
     if (biasType.getRank() != 1 || biasType.getDimSize(0) != filters)
       return failAt(op, "B must have " + Twine(filters) + " elements");
-    init = buildMapped(b, loc, accType, ValueRange{args.bias},
+    init = buildMapped(b, loc, accType, ValueRange{}, ValueRange{args.bias},
                        {AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx)},
                        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
   } else {

@@ -13,13 +13,16 @@
 // is handled by the indexing maps and slice positions; nothing is
 // transposed. All ONNX activation functions are supported, with
 // activation_alpha/beta consumed by the functions that take them. clip bounds
-// the inputs of the gate activations.
+// the inputs of the gate activations. Sequence length, batch and input size
+// may be dynamic (sized at run time); hidden_size must be known from W, R or
+// the attribute.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -177,9 +180,13 @@ public:
 
 private:
   LogicalResult parse();
-  Value slice(Value source, ArrayRef<OpFoldResult> offsets, ArrayRef<int64_t> sizes,
+  Value slice(Value source, ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
               ArrayRef<int64_t> resultShape);
-  Value biasBroadcast(RankedTensorType type, int64_t dir, int64_t offset);
+  /// A static size, or the batch size (static or a run-time value).
+  OpFoldResult size(int64_t v) { return b.getIndexAttr(v); }
+  Value biasBroadcast(RankedTensorType type, ValueRange sizes, int64_t dir, int64_t offset);
+  /// Sizes of a [batch, n] tensor, as createEmpty takes them.
+  SmallVector<Value> stateSizes() { return {batchSize, batchSize}; }
   Value contract(Value init, Value lhs, AffineMap lhsMap, Value rhs, AffineMap rhsMap);
   Value stateSlice(Value state, int64_t dir);
   Value insertState(Value state, Value dest, int64_t dir);
@@ -198,7 +205,11 @@ private:
   RecurrentAttrs attrs;
 
   Type elem;
+  // seq and batch may be dynamic (ShapedType::kDynamic); seqSize and
+  // batchSize hold their sizes as index values (constants where static).
   int64_t seq = 0, batch = 0, inputSize = 0, hidden = 0, numDir = 1, gates = 1;
+  Value seqSize, batchSize;
+  OpFoldResult batchFold, inputFold;
   unsigned numFns = 1;
   SmallVector<SmallVector<Activation, 3>, 2> acts;
   RankedTensorType stateType, yType;
@@ -208,15 +219,28 @@ LogicalResult RecurrentBuilder::parse() {
   auto xType = cast<RankedTensorType>(in.x.getType());
   auto wType = cast<RankedTensorType>(in.w.getType());
   auto rType = cast<RankedTensorType>(in.r.getType());
-  if (!xType.hasStaticShape() || !wType.hasStaticShape() || !rType.hasStaticShape() ||
-      xType.getRank() != 3 || wType.getRank() != 3 || rType.getRank() != 3)
-    return op->emitError() << describeNode(op) << ": X, W and R must be static 3-D tensors";
+  if (xType.getRank() != 3 || wType.getRank() != 3 || rType.getRank() != 3)
+    return op->emitError() << describeNode(op) << ": X, W and R must be 3-D tensors";
+  auto compatible = [](ArrayRef<int64_t> shape, ArrayRef<int64_t> expected) {
+    if (shape.size() != expected.size())
+      return false;
+    for (auto [a, e] : llvm::zip(shape, expected))
+      if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(e) && a != e)
+        return false;
+    return true;
+  };
   elem = xType.getElementType();
   if (attrs.layout != 0 && attrs.layout != 1)
     return op->emitError() << describeNode(op) << ": layout must be 0 or 1";
   seq = xType.getDimSize(attrs.layout == 0 ? 0 : 1);
   batch = xType.getDimSize(attrs.layout == 0 ? 1 : 0);
-  inputSize = xType.getDimSize(2);
+  seqSize = dimSize(b, loc, in.x, attrs.layout == 0 ? 0 : 1);
+  batchSize = dimSize(b, loc, in.x, attrs.layout == 0 ? 1 : 0);
+  batchFold = getAsOpFoldResult(batchSize);
+  // The input size is static when X or W says so; else taken at run time.
+  inputSize = xType.isDynamicDim(2) ? wType.getDimSize(2) : xType.getDimSize(2);
+  inputFold = ShapedType::isDynamic(inputSize) ? OpFoldResult(dimSize(b, loc, in.x, 2))
+                                               : OpFoldResult(b.getIndexAttr(inputSize));
   gates = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 3 : 4;
   numFns = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 2 : 3;
   if (attrs.direction == "bidirectional")
@@ -224,32 +248,40 @@ LogicalResult RecurrentBuilder::parse() {
   else if (attrs.direction != "forward" && attrs.direction != "reverse")
     return op->emitError() << describeNode(op) << ": unknown direction '" << attrs.direction
                            << "'";
-  if (wType.getDimSize(1) % gates != 0)
-    return op->emitError() << describeNode(op) << ": W's second dim is not a multiple of "
-                           << gates;
-  hidden = wType.getDimSize(1) / gates;
+  // hidden_size must be known at compile time: from W, R or the attribute.
+  if (!wType.isDynamicDim(1)) {
+    if (wType.getDimSize(1) % gates != 0)
+      return op->emitError() << describeNode(op) << ": W's second dim is not a multiple of "
+                             << gates;
+    hidden = wType.getDimSize(1) / gates;
+  } else if (!rType.isDynamicDim(2)) {
+    hidden = rType.getDimSize(2);
+  } else if (attrs.hiddenSize) {
+    hidden = *attrs.hiddenSize;
+  } else {
+    return op->emitError() << describeNode(op)
+                           << ": hidden_size is needed when W and R have dynamic dims";
+  }
   if (attrs.hiddenSize && *attrs.hiddenSize != hidden)
     return op->emitError() << describeNode(op) << ": hidden_size " << *attrs.hiddenSize
                            << " does not match W";
-  if (wType.getDimSize(0) != numDir || rType.getDimSize(0) != numDir ||
-      wType.getDimSize(2) != inputSize || rType.getDimSize(1) != gates * hidden ||
-      rType.getDimSize(2) != hidden)
+  if (!compatible(wType.getShape(), {numDir, gates * hidden, inputSize}) ||
+      !compatible(rType.getShape(), {numDir, gates * hidden, hidden}))
     return op->emitError() << describeNode(op) << ": W or R does not match X and direction";
-  if (in.b && cast<RankedTensorType>(in.b.getType()).getShape() !=
-                  ArrayRef<int64_t>{numDir, 2 * gates * hidden})
+  if (in.b &&
+      !compatible(cast<RankedTensorType>(in.b.getType()).getShape(), {numDir, 2 * gates * hidden}))
     return op->emitError() << describeNode(op) << ": B must be [num_directions, "
                            << 2 * gates << "*hidden_size]";
-  if (in.p && cast<RankedTensorType>(in.p.getType()).getShape() !=
-                  ArrayRef<int64_t>{numDir, 3 * hidden})
+  if (in.p && !compatible(cast<RankedTensorType>(in.p.getType()).getShape(), {numDir, 3 * hidden}))
     return op->emitError() << describeNode(op) << ": P must be [num_directions, 3*hidden_size]";
   if (in.seqLens &&
-      cast<RankedTensorType>(in.seqLens.getType()).getShape() != ArrayRef<int64_t>{batch})
+      !compatible(cast<RankedTensorType>(in.seqLens.getType()).getShape(), {batch}))
     return op->emitError() << describeNode(op) << ": sequence_lens must be [batch_size]";
   SmallVector<int64_t> stateShape =
       attrs.layout == 0 ? SmallVector<int64_t>{numDir, batch, hidden}
                         : SmallVector<int64_t>{batch, numDir, hidden};
   for (Value state : {in.initH, in.initC})
-    if (state && cast<RankedTensorType>(state.getType()).getShape() != ArrayRef(stateShape))
+    if (state && !compatible(cast<RankedTensorType>(state.getType()).getShape(), stateShape))
       return op->emitError() << describeNode(op) << ": initial states must be "
                              << (attrs.layout == 0 ? "[num_directions, batch_size, hidden_size]"
                                                    : "[batch_size, num_directions, hidden_size]");
@@ -301,25 +333,25 @@ LogicalResult RecurrentBuilder::parse() {
 /// infers loop bounds from operand shapes, so operands read in part (a gate,
 /// a direction) are sliced to exactly what is read.
 Value RecurrentBuilder::slice(Value source, ArrayRef<OpFoldResult> offsets,
-                              ArrayRef<int64_t> sizes, ArrayRef<int64_t> resultShape) {
-  SmallVector<OpFoldResult> sizeAttrs, strides(sizes.size(), b.getIndexAttr(1));
-  for (int64_t size : sizes)
-    sizeAttrs.push_back(b.getIndexAttr(size));
+                              ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> resultShape) {
+  SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
   return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(resultShape, elem), source,
-                                        offsets, sizeAttrs, strides);
+                                        offsets, sizes, strides);
 }
 
 /// A tensor of `type` whose last dim n holds B[dir, offset + n] (0 without B).
-Value RecurrentBuilder::biasBroadcast(RankedTensorType type, int64_t dir, int64_t offset) {
+Value RecurrentBuilder::biasBroadcast(RankedTensorType type, ValueRange sizes, int64_t dir,
+                                      int64_t offset) {
   if (!in.b)
-    return createFilled(b, loc, type, scalarConstant(b, loc, elem, 0));
+    return createFilled(b, loc, type, sizes, scalarConstant(b, loc, elem, 0));
   unsigned rank = type.getRank();
   int64_t cols = type.getDimSize(rank - 1);
-  Value bias = slice(in.b, {b.getIndexAttr(dir), b.getIndexAttr(offset)}, {1, cols}, {cols});
+  Value bias = slice(in.b, {b.getIndexAttr(dir), b.getIndexAttr(offset)}, {size(1), size(cols)},
+                     {cols});
   AffineMap biasMap = makeMap(ctx, rank, {getAffineDimExpr(rank - 1, ctx)});
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{bias}, ValueRange{createEmpty(b, loc, type)},
+             b, loc, TypeRange{type}, ValueRange{bias}, ValueRange{createEmpty(b, loc, type, sizes)},
              ArrayRef<AffineMap>{biasMap, b.getMultiDimIdentityMap(rank)}, iterators,
              [](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(nb, l, args[0]);
@@ -350,7 +382,8 @@ Value RecurrentBuilder::contract(Value init, Value lhs, AffineMap lhsMap, Value 
 /// The [batch, hidden] slice of direction `dir` of an initial state.
 Value RecurrentBuilder::stateSlice(Value state, int64_t dir) {
   if (!state)
-    return createFilled(b, loc, stateType, scalarConstant(b, loc, elem, 0));
+    return createFilled(b, loc, stateType, stateSizes(),
+                        scalarConstant(b, loc, elem, 0));
   SmallVector<OpFoldResult> offsets = attrs.layout == 0
                                           ? SmallVector<OpFoldResult>{b.getIndexAttr(dir),
                                                                       b.getIndexAttr(0),
@@ -360,10 +393,8 @@ Value RecurrentBuilder::stateSlice(Value state, int64_t dir) {
                                                                       b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes =
       attrs.layout == 0
-          ? SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(batch),
-                                      b.getIndexAttr(hidden)}
-          : SmallVector<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(1),
-                                      b.getIndexAttr(hidden)};
+          ? SmallVector<OpFoldResult>{b.getIndexAttr(1), batchFold, b.getIndexAttr(hidden)}
+          : SmallVector<OpFoldResult>{batchFold, b.getIndexAttr(1), b.getIndexAttr(hidden)};
   SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
   Value slice = tensor::ExtractSliceOp::create(b, loc, stateType, state, offsets, sizes, strides);
   // The loop updates its states in place; a fresh buffer keeps that from
@@ -374,8 +405,7 @@ Value RecurrentBuilder::stateSlice(Value state, int64_t dir) {
 /// Inserts a [batch, hidden] state of direction `dir` into a Y_h/Y_c tensor.
 Value RecurrentBuilder::insertState(Value state, Value dest, int64_t dir) {
   SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(batch),
-                                  b.getIndexAttr(hidden)};
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), batchFold, b.getIndexAttr(hidden)};
   if (attrs.layout == 0) {
     offsets[0] = b.getIndexAttr(dir);
   } else {
@@ -402,8 +432,9 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
   AffineExpr t = getAffineDimExpr(0, ctx), bt = getAffineDimExpr(1, ctx),
              n = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
   auto index = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
-  Value w = slice(in.w, {index(dir), index(0), index(0)}, {1, gh, inputSize}, {gh, inputSize});
-  Value xw = contract(biasBroadcast(xwType, dir, 0), in.x,
+  Value w = slice(in.w, {index(dir), index(0), index(0)}, {size(1), size(gh), inputFold},
+                  {gh, inputSize});
+  Value xw = contract(biasBroadcast(xwType, {seqSize, batchSize, seqSize}, dir, 0), in.x,
                       makeMap(ctx, 4, attrs.layout == 0 ? ArrayRef<AffineExpr>{t, bt, k}
                                                         : ArrayRef<AffineExpr>{bt, t, k}),
                       w, makeMap(ctx, 4, {n, k}));
@@ -412,16 +443,20 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
   // without linear_before_reset multiplies its h gate after the reset gate.
   bool splitGru = cell == Cell::GRU && !attrs.linearBeforeReset;
   int64_t hrCols = splitGru ? 2 * hidden : gh;
-  Value hrInit = biasBroadcast(RankedTensorType::get({batch, hrCols}, elem), dir, gh);
-  Value hhInit = splitGru ? biasBroadcast(stateType, dir, gh + 2 * hidden) : Value();
-  Value rTop = slice(in.r, {index(dir), index(0), index(0)}, {1, hrCols, hidden}, {hrCols, hidden});
-  Value rH = splitGru ? slice(in.r, {index(dir), index(2 * hidden), index(0)}, {1, hidden, hidden},
-                              {hidden, hidden})
+  Value hrInit =
+      biasBroadcast(RankedTensorType::get({batch, hrCols}, elem), stateSizes(), dir, gh);
+  Value hhInit =
+      splitGru ? biasBroadcast(stateType, stateSizes(), dir, gh + 2 * hidden) : Value();
+  Value rTop = slice(in.r, {index(dir), index(0), index(0)}, {size(1), size(hrCols), size(hidden)},
+                     {hrCols, hidden});
+  Value rH = splitGru ? slice(in.r, {index(dir), index(2 * hidden), index(0)},
+                              {size(1), size(hidden), size(hidden)}, {hidden, hidden})
                       : Value();
   SmallVector<Value> peepholes;
   if (cell == Cell::LSTM && in.p)
     for (int64_t g = 0; g < 3; ++g)
-      peepholes.push_back(slice(in.p, {index(dir), index(g * hidden)}, {1, hidden}, {hidden}));
+      peepholes.push_back(
+          slice(in.p, {index(dir), index(g * hidden)}, {size(1), size(hidden)}, {hidden}));
 
   SmallVector<Value> inits{stateSlice(in.initH, dir)};
   if (cell == Cell::LSTM)
@@ -430,8 +465,11 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
     inits.push_back(y);
 
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
-  Value ub = arith::ConstantIndexOp::create(b, loc, seq);
+  Value ub = seqSize;
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value last = reverse && ShapedType::isDynamic(seq)
+                   ? Value(arith::SubIOp::create(b, loc, seqSize, one))
+                   : Value();
   auto loop = scf::ForOp::create(b, loc, lb, ub, one, inits);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -439,7 +477,8 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
     Value step = loop.getInductionVar();
     Value time = step;
     if (reverse)
-      time = arith::SubIOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, seq - 1), step);
+      time = arith::SubIOp::create(
+          b, loc, last ? last : Value(arith::ConstantIndexOp::create(b, loc, seq - 1)), step);
     Value h = loop.getRegionIterArgs()[0];
     Value c = cell == Cell::LSTM ? loop.getRegionIterArgs()[1] : Value();
     Value yAcc = y ? loop.getRegionIterArgs().back() : Value();
@@ -448,14 +487,15 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
     SmallVector<Value> xwGates;
     for (int64_t g = 0; g < gates; ++g)
       xwGates.push_back(
-          slice(xw, {time, index(0), index(g * hidden)}, {1, batch, hidden}, {batch, hidden}));
+          slice(xw, {time, index(0), index(g * hidden)}, {size(1), batchFold, size(hidden)},
+                {batch, hidden}));
 
     // hr[b, n] = Rb[n] + sum_k H[b, k] R[dir, n, k] over the first hrCols rows.
     AffineExpr sb = getAffineDimExpr(0, ctx), sn = getAffineDimExpr(1, ctx),
                sk = getAffineDimExpr(2, ctx);
     Value hr = contract(hrInit, h, makeMap(ctx, 3, {sb, sk}), rTop, makeMap(ctx, 3, {sn, sk}));
     auto hrGate = [&](int64_t g) {
-      return slice(hr, {index(0), index(g * hidden)}, {batch, hidden}, {batch, hidden});
+      return slice(hr, {index(0), index(g * hidden)}, {batchFold, size(hidden)}, {batch, hidden});
     };
 
     AffineExpr eb = getAffineDimExpr(0, ctx), ej = getAffineDimExpr(1, ctx);
@@ -467,7 +507,7 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
       // (r ⊙ H) · Rh^T + Rbh, with r = f(xw_r + hr_r).
       Value rh = linalg::GenericOp::create(
                      b, loc, TypeRange{stateType}, ValueRange{xwGates[1], hrGate(1), h},
-                     ValueRange{createEmpty(b, loc, stateType)},
+                     ValueRange{createEmpty(b, loc, stateType, stateSizes())},
                      ArrayRef<AffineMap>{stateMap, stateMap, stateMap, stateMap}, parallel,
                      [&](OpBuilder &nb, Location l, ValueRange args) {
                        Value pre = arith::AddFOp::create(nb, l, args[0], args[1]);
@@ -507,7 +547,7 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
       outs.push_back(c);
     bool maskedY = yAcc && in.seqLens;
     if (maskedY)
-      outs.push_back(createEmpty(b, loc, stateType));
+      outs.push_back(createEmpty(b, loc, stateType, stateSizes()));
     for (size_t i = 0; i < outs.size(); ++i)
       maps.push_back(stateMap);
     SmallVector<Type> outTypes(outs.size(), stateType);
@@ -597,11 +637,11 @@ SmallVector<Value> RecurrentBuilder::buildDirection(int64_t dir, bool reverse, V
       if (attrs.layout == 0) {
         offsets[0] = time;
         offsets[1] = b.getIndexAttr(dir);
-        sizes[2] = b.getIndexAttr(batch);
+        sizes[2] = batchFold;
       } else {
         offsets[1] = time;
         offsets[2] = b.getIndexAttr(dir);
-        sizes[0] = b.getIndexAttr(batch);
+        sizes[0] = batchFold;
       }
       sizes[3] = b.getIndexAttr(hidden);
       yields.push_back(tensor::InsertSliceOp::create(b, loc, yStep, yAcc, offsets, sizes,
@@ -625,11 +665,19 @@ FailureOr<SmallVector<Value>> RecurrentBuilder::build(ArrayRef<RankedTensorType>
                                       : SmallVector<int64_t>{batch, numDir, hidden};
   for (auto [i, type] : llvm::enumerate(resultTypes)) {
     ArrayRef<int64_t> expected = i == 0 ? ArrayRef(yShape) : ArrayRef(stateShape);
-    if (type && (type.getShape() != expected || type.getElementType() != elem))
+    if (type && (failed(verifyCompatibleShape(type.getShape(), expected)) ||
+                 type.getElementType() != elem))
       return op->emitError() << describeNode(op) << ": result " << i << " has type " << type
                              << ", which does not match X, W and the layout";
   }
-  Value y = resultTypes[0] ? createEmpty(b, loc, resultTypes[0]) : Value();
+  Value dirs = indexConstant(b, loc, numDir), hiddenSize = indexConstant(b, loc, hidden);
+  SmallVector<Value> ySizes = attrs.layout == 0
+                                  ? SmallVector<Value>{seqSize, dirs, batchSize, hiddenSize}
+                                  : SmallVector<Value>{batchSize, seqSize, dirs, hiddenSize};
+  SmallVector<Value> stateSizes = attrs.layout == 0
+                                      ? SmallVector<Value>{dirs, batchSize, hiddenSize}
+                                      : SmallVector<Value>{batchSize, dirs, hiddenSize};
+  Value y = resultTypes[0] ? createEmpty(b, loc, resultTypes[0], ySizes) : Value();
   SmallVector<Value> finals[2];
   for (int64_t d = 0; d < numDir; ++d) {
     bool reverse = attrs.direction == "reverse" || d == 1;
@@ -643,7 +691,7 @@ FailureOr<SmallVector<Value>> RecurrentBuilder::build(ArrayRef<RankedTensorType>
       results.push_back(Value());
       continue;
     }
-    Value state = createEmpty(b, loc, resultTypes[i]);
+    Value state = createEmpty(b, loc, resultTypes[i], stateSizes);
     for (int64_t d = 0; d < numDir; ++d)
       state = insertState(finals[d][i - 1], state, d);
     results.push_back(state);
@@ -651,8 +699,8 @@ FailureOr<SmallVector<Value>> RecurrentBuilder::build(ArrayRef<RankedTensorType>
   return results;
 }
 
-/// The op's results as static types, null for `none`; failure when a present
-/// result is not static.
+/// The op's results as ranked types, null for `none`; failure when a present
+/// result is unranked.
 FailureOr<SmallVector<RankedTensorType>> resultTypesOf(const TypeConverter &converter,
                                                        Operation *op) {
   SmallVector<RankedTensorType> types;
@@ -661,7 +709,7 @@ FailureOr<SmallVector<RankedTensorType>> resultTypesOf(const TypeConverter &conv
       types.push_back(nullptr);
       continue;
     }
-    RankedTensorType type = getStaticType(converter, result);
+    RankedTensorType type = getRankedType(converter, result);
     if (!type)
       return failure();
     types.push_back(type);
@@ -687,7 +735,7 @@ LogicalResult replaceRecurrent(ConversionPatternRewriter &rewriter, const TypeCo
                                const RecurrentAttrs &attrs) {
   FailureOr<SmallVector<RankedTensorType>> types = resultTypesOf(converter, op);
   if (failed(types))
-    return rewriter.notifyMatchFailure(op, "needs static result types");
+    return rewriter.notifyMatchFailure(op, "needs ranked result types");
   RecurrentBuilder builder(rewriter, op, cell, operands, attrs);
   FailureOr<SmallVector<Value>> results = builder.build(*types);
   if (failed(results))
@@ -699,8 +747,8 @@ LogicalResult replaceRecurrent(ConversionPatternRewriter &rewriter, const TypeCo
   return success();
 }
 
-struct RNNPattern : OpConversionPattern<onnx::RNNOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct RNNPattern : DynamicShapePattern<onnx::RNNOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::RNNOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     RecurrentOperands operands{adaptor.getX(), adaptor.getW(), adaptor.getR(),
@@ -711,8 +759,8 @@ struct RNNPattern : OpConversionPattern<onnx::RNNOp> {
   }
 };
 
-struct GRUPattern : OpConversionPattern<onnx::GRUOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct GRUPattern : DynamicShapePattern<onnx::GRUOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GRUOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     RecurrentOperands operands{adaptor.getX(), adaptor.getW(), adaptor.getR(),
@@ -724,8 +772,8 @@ struct GRUPattern : OpConversionPattern<onnx::GRUOp> {
   }
 };
 
-struct LSTMPattern : OpConversionPattern<onnx::LSTMOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct LSTMPattern : DynamicShapePattern<onnx::LSTMOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::LSTMOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     RecurrentOperands operands{adaptor.getX(), adaptor.getW(), adaptor.getR(),

@@ -332,45 +332,77 @@ struct StftPattern : OpConversionPattern<onnx::STFTOp> {
 
 /// a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N) for Hann, Hamming, Blackman.
 template <typename OpTy>
-struct CosineWindowPattern : OpConversionPattern<OpTy> {
+struct CosineWindowPattern : DynamicShapePattern<OpTy> {
   CosineWindowPattern(const TypeConverter &converter, MLIRContext *ctx, double a0, double a1,
                       double a2)
-      : OpConversionPattern<OpTy>(converter, ctx), a0(a0), a1(a1), a2(a2) {}
+      : DynamicShapePattern<OpTy>(converter, ctx), a0(a0), a1(a1), a2(a2) {}
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto outType = getStaticType(*this->getTypeConverter(), op.getOutput());
+    auto outType = getRankedType(*this->getTypeConverter(), op.getOutput());
     if (!outType || outType.getRank() != 1)
-      return rewriter.notifyMatchFailure(op, "needs a static 1-D result");
-    // The size comes from the result type (shape inference read the size
-    // operand); a symmetric window of one sample is [1].
-    int64_t size = outType.getDimSize(0);
-    int64_t denominator = op.getPeriodic() ? size : size - 1;
-    bool isUnsigned = isUnsignedElement(op.getOutput());
+      return rewriter.notifyMatchFailure(op, "needs a 1-D result");
     Type f64 = rewriter.getF64Type();
+    // A static size comes from the result type (shape inference read the size
+    // operand); a dynamic one is read from the size operand at run time. A
+    // symmetric window of one sample is [1].
+    SmallVector<Value> sizes;
+    Value factor, degenerate;
+    int64_t denominator = 0;
+    if (outType.hasStaticShape()) {
+      int64_t size = outType.getDimSize(0);
+      denominator = op.getPeriodic() ? size : size - 1;
+    } else {
+      auto sizeType = dyn_cast<RankedTensorType>(adaptor.getSize().getType());
+      if (!sizeType || sizeType.getNumElements() != 1)
+        return op.emitError() << describeNode(op) << ": size must be a scalar";
+      Value size = toIndex(rewriter, loc, extractScalar(rewriter, loc, adaptor.getSize()),
+                           isUnsignedElement(op.getSize()));
+      Value zero = indexConstant(rewriter, loc, 0);
+      size = arith::MaxSIOp::create(rewriter, loc, size, zero);
+      sizes.push_back(size);
+      Value denom = op.getPeriodic()
+                        ? size
+                        : arith::SubIOp::create(rewriter, loc, size, indexConstant(rewriter, loc, 1));
+      degenerate =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle, denom, zero);
+      Value denomF = arith::UIToFPOp::create(
+          rewriter, loc, f64,
+          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       arith::MaxSIOp::create(rewriter, loc, denom,
+                                                              indexConstant(rewriter, loc, 1))));
+      factor = arith::DivFOp::create(rewriter, loc, scalarConstant(rewriter, loc, f64, kTwoPi),
+                                     denomF);
+    }
+    bool isUnsigned = isUnsignedElement(op.getOutput());
     Value result = linalg::GenericOp::create(
                        rewriter, loc, TypeRange{outType}, ValueRange{},
-                       ValueRange{createEmpty(rewriter, loc, outType)},
+                       ValueRange{createEmpty(rewriter, loc, outType,
+                                              sizes.empty() ? ValueRange{} : ValueRange{sizes})},
                        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
                        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
                        [&](OpBuilder &b, Location l, ValueRange) {
                          Value n = arith::UIToFPOp::create(b, l, f64, indexAsI64(b, l, 0));
                          Value v = scalarConstant(b, l, f64, 1.0);
-                         if (denominator > 0) {
+                         if (denominator > 0 || factor) {
                            Value x = arith::MulFOp::create(
-                               b, l, n, scalarConstant(b, l, f64, kTwoPi / denominator));
+                               b, l, n,
+                               factor ? factor
+                                      : scalarConstant(b, l, f64, kTwoPi / denominator));
                            Value c1 = math::CosOp::create(b, l, x);
                            Value c2 = math::CosOp::create(
                                b, l,
                                arith::MulFOp::create(b, l, x, scalarConstant(b, l, f64, 2.0)));
-                           v = arith::SubFOp::create(
+                           Value w = arith::SubFOp::create(
                                b, l, scalarConstant(b, l, f64, a0),
                                arith::MulFOp::create(b, l, scalarConstant(b, l, f64, a1), c1));
                            if (a2 != 0.0)
-                             v = arith::AddFOp::create(
-                                 b, l, v,
+                             w = arith::AddFOp::create(
+                                 b, l, w,
                                  arith::MulFOp::create(b, l, scalarConstant(b, l, f64, a2), c2));
+                           v = degenerate ? Value(arith::SelectOp::create(b, l, degenerate, v, w))
+                                          : w;
                          }
                          linalg::YieldOp::create(b, l,
                                                  castScalar(b, l, v, outType.getElementType(),

@@ -9,6 +9,7 @@
 // A last generic scatters the counts to their ngram_indexes columns and
 // applies the mode (TF: count; IDF: weight if count > 0; TFIDF: weight *
 // count; weights default to 1). String tokens (pool_strings) are rejected.
+// Rows and length may be dynamic; the output width is static.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -20,18 +21,18 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-struct TfIdfVectorizerPattern : OpConversionPattern<onnx::TfIdfVectorizerOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct TfIdfVectorizerPattern : DynamicShapePattern<onnx::TfIdfVectorizerOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::TfIdfVectorizerOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    auto outType = getStaticType(*getTypeConverter(), op.getY());
+    auto outType = getRankedType(*getTypeConverter(), op.getY());
     if (!inType || !isa<IntegerType>(inType.getElementType()) || op.getPoolStrings())
       return op.emitError() << describeNode(op) << ": string input is not supported yet";
-    if (!inType.hasStaticShape() || !outType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (!outType)
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
     if (inType.getRank() != 1 && inType.getRank() != 2)
       return op.emitError() << describeNode(op) << ": input must be [C] or [N, C]";
     StringRef mode = op.getMode();
@@ -49,15 +50,31 @@ struct TfIdfVectorizerPattern : OpConversionPattern<onnx::TfIdfVectorizerOp> {
     int64_t outSize = 0;
     for (int64_t index : indexes)
       outSize = std::max(outSize, index + 1);
+    // Rows and length may be dynamic; the output width is static.
     int64_t rows = inType.getRank() == 2 ? inType.getDimSize(0) : 1;
     int64_t length = inType.getShape().back();
-    if (outType.getShape().back() != outSize || outType.getNumElements() != rows * outSize)
+    if (outType.getRank() != inType.getRank() || outType.isDynamicDim(outType.getRank() - 1) ||
+        outType.getShape().back() != outSize ||
+        (inType.getRank() == 2 && !outType.isDynamicDim(0) && !ShapedType::isDynamic(rows) &&
+         outType.getDimSize(0) != rows))
       return op.emitError() << describeNode(op) << ": result type " << op.getY().getType()
                             << " does not have " << outSize << " columns per row";
+    Value rowsSize = inType.getRank() == 2 ? dimSize(rewriter, loc, adaptor.getX(), 0)
+                                           : indexConstant(rewriter, loc, 1);
+    Value lengthSize = dimSize(rewriter, loc, adaptor.getX(), inType.getRank() - 1);
+    // Bounds used in the count bodies: constants where static.
+    Value lengthBound, lastPosBound;
+    if (ShapedType::isDynamic(length)) {
+      lengthBound = lengthSize;
+      lastPosBound = arith::SubIOp::create(rewriter, loc, lengthSize,
+                                           indexConstant(rewriter, loc, 1));
+    }
 
     Type i64 = rewriter.getI64Type(), f32 = rewriter.getF32Type();
     auto rowsType = RankedTensorType::get({rows, length}, inType.getElementType());
-    Value x = reshapeTo(rewriter, loc, adaptor.getX(), rowsType);
+    Value x = adaptor.getX();
+    if (x.getType() != rowsType)
+      x = reshapeToSizes(rewriter, loc, x, rowsType, {rowsSize, lengthSize});
 
     // One count tensor [rows, entries of length n] per counted n; column[o]
     // names the (group, entry) that feeds output column o.
@@ -94,11 +111,12 @@ struct TfIdfVectorizerPattern : OpConversionPattern<onnx::TfIdfVectorizerOp> {
           DenseIntElementsAttr::get(poolType, ArrayRef<int64_t>(pool).slice(begin, entries * n)));
       int64_t groupSkips = n == 1 ? 1 : skips;
       auto countType = RankedTensorType::get({rows, entries}, i64);
-      Value init = createFilled(rewriter, loc, countType, scalarConstant(rewriter, loc, i64, 0));
+      Value init = createFilled(rewriter, loc, countType, {rowsSize, rowsSize},
+                                scalarConstant(rewriter, loc, i64, 0));
       // Iteration space (row, entry, skip, start); the skip extent is carried
       // by a dummy input so the loop bounds are known.
       auto spanType = RankedTensorType::get({groupSkips, length}, rewriter.getI1Type());
-      Value span = createEmpty(rewriter, loc, spanType);
+      Value span = createEmpty(rewriter, loc, spanType, {lengthSize, lengthSize});
       auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
       SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(2), d(3)}, ctx),
                                   AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
@@ -122,11 +140,12 @@ struct TfIdfVectorizerPattern : OpConversionPattern<onnx::TfIdfVectorizerOp> {
                 Value lastPos = arith::AddIOp::create(
                     b, l, start, arith::MulIOp::create(b, l, dist, index(n - 1)));
                 Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, lastPos,
-                                                  index(length));
+                                                  lengthBound ? lengthBound : index(length));
                 for (int64_t k = 0; k < n; ++k) {
                   Value pos = arith::AddIOp::create(
                       b, l, start, arith::MulIOp::create(b, l, dist, index(k)));
-                  pos = arith::MinUIOp::create(b, l, pos, index(length - 1));
+                  pos = arith::MinUIOp::create(b, l, pos,
+                                               lastPosBound ? lastPosBound : index(length - 1));
                   Value token = tensor::ExtractOp::create(b, l, x, ValueRange{row, pos});
                   token = castScalar(b, l, token, i64, false, false);
                   Value want = tensor::ExtractOp::create(b, l, poolN, ValueRange{entry, index(k)});
@@ -167,7 +186,7 @@ struct TfIdfVectorizerPattern : OpConversionPattern<onnx::TfIdfVectorizerOp> {
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{rowsOutType}, ValueRange{weightTensor},
-            ValueRange{createEmpty(rewriter, loc, rowsOutType)},
+            ValueRange{createEmpty(rewriter, loc, rowsOutType, {rowsSize, rowsSize})},
             ArrayRef<AffineMap>{colOf2, id2}, parallel,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value row = linalg::IndexOp::create(b, l, 0);
@@ -198,7 +217,12 @@ struct TfIdfVectorizerPattern : OpConversionPattern<onnx::TfIdfVectorizerOp> {
               linalg::YieldOp::create(b, l, value);
             })
             .getResult(0);
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
+    Value outWidth = indexConstant(rewriter, loc, outSize);
+    if (result.getType() != outType)
+      result = reshapeToSizes(rewriter, loc, result, outType,
+                              outType.getRank() == 2 ? SmallVector<Value>{rowsSize, outWidth}
+                                                     : SmallVector<Value>{outWidth});
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -118,3 +118,29 @@ func.func @loop_untyped_body(%m: tensor<i64>, %y: tensor<f32>, %d: tensor<f32>) 
   }) : (tensor<i64>, none, tensor<f32>) -> (tensor<*xf32>, tensor<4xf32>)
   return %0#1 : tensor<4xf32>
 }
+
+// -----
+
+// Scan with a dynamic scan length: the loop runs to the input's run-time
+// length, a reversed input is read at len - 1 - t, and the output buffer
+// (rows of the body's static shape) is sized by the length, then cast to the
+// result type.
+// CHECK-LABEL: func.func @scan_dynamic_length
+// CHECK-SAME: (%[[INIT:.+]]: tensor<2xf32>, %[[X:.+]]: tensor<?x2xf32>)
+// CHECK: %[[LEN:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x2xf32>
+// CHECK: %[[OUT:.+]] = tensor.empty(%[[LEN]]) : tensor<?x2xf32>
+// CHECK: %[[F:.+]]:2 = scf.for %[[T:.+]] = %{{.+}} to %[[LEN]] step %{{.+}} iter_args(%[[S:.+]] = %[[INIT]], %[[O:.+]] = %[[OUT]])
+// CHECK: %[[LAST:.+]] = arith.subi %[[LEN]], %{{.+}} : index
+// CHECK: %[[REV:.+]] = arith.subi %[[LAST]], %[[T]] : index
+// CHECK: tensor.extract_slice %[[X]][%[[REV]], 0] [1, 2] [1, 1] : tensor<?x2xf32> to tensor<2xf32>
+// CHECK: tensor.insert_slice %{{.+}} into %[[O]][%[[T]], 0] [1, 2] [1, 1]
+// CHECK: %[[C:.+]] = tensor.cast %[[F]]#1 : tensor<?x2xf32> to tensor<?x?xf32>
+// CHECK: return %[[F]]#0, %[[C]]
+func.func @scan_dynamic_length(%init: tensor<2xf32>, %x: tensor<?x2xf32>) -> (tensor<2xf32>, tensor<?x?xf32>) {
+  %0:2 = "onnx.Scan"(%init, %x) <{num_scan_inputs = 1 : i64, scan_input_directions = array<i64: 1>}> ({
+  ^bb0(%s: tensor<2xf32>, %e: tensor<2xf32>):
+    %a = "onnx.Add"(%s, %e) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    onnx.Yield %a, %a : tensor<2xf32>, tensor<2xf32>
+  }) : (tensor<2xf32>, tensor<?x2xf32>) -> (tensor<2xf32>, tensor<?x?xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<?x?xf32>
+}

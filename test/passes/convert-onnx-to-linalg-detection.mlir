@@ -172,9 +172,43 @@ func.func @det_not_square(%x: tensor<2x3xf32>) -> tensor<f32> {
 
 // -----
 
-// Det has no dynamic-shape lowering: the pass's pre-check names the node.
-func.func @det_dynamic(%x: tensor<?x2x2xf32>) -> tensor<?xf32> {
-  // expected-error @+1 {{node '<unnamed>' (Det): result type 'tensor<?xf32>' is not static}}
-  %0 = "onnx.Det"(%x) : (tensor<?x2x2xf32>) -> tensor<?xf32>
+// Dynamic dims: the output takes N and C from X and its spatial sizes from
+// the grid; X's height and width are read at run time (as a float) for denormalizing
+// and clamping the sample coordinates.
+// CHECK-LABEL: func.func @gridsample_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?x?xf32>, %[[G:.+]]: tensor<?x?x?x2xf32>)
+// CHECK: tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: arith.sitofp
+// CHECK: %[[W:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xf32>
+// CHECK: %[[WI:.+]] = arith.index_cast %[[W]] : index to i64
+// CHECK: %[[WF:.+]] = arith.sitofp %[[WI]] : i64 to f32
+// CHECK: %[[N:.+]] = tensor.dim %[[X]]
+// CHECK: %[[C:.+]] = tensor.dim %[[X]]
+// CHECK: %[[OH:.+]] = tensor.dim %[[G]]
+// CHECK: %[[OW:.+]] = tensor.dim %[[G]]
+// CHECK: %[[E:.+]] = tensor.empty(%[[N]], %[[C]], %[[OH]], %[[OW]]) : tensor<?x?x?x?xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%[[E]] : tensor<?x?x?x?xf32>)
+// CHECK: arith.addf %[[WF]], %{{.+}} : f32
+// CHECK: tensor.extract %[[X]]
+func.func @gridsample_dynamic(%x: tensor<?x?x?x?xf32>, %g: tensor<?x?x?x2xf32>) -> tensor<?x?x?x?xf32> {
+  %0 = "onnx.GridSample"(%x, %g) {mode = "nearest", padding_mode = "border", align_corners = 1 : i64} : (tensor<?x?x?x?xf32>, tensor<?x?x?x2xf32>) -> tensor<?x?x?x?xf32>
+  return %0 : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// Dynamic dims: the batch count is the product of the batch dims read at
+// run time, and each matrix slice takes its size from x.
+// CHECK-LABEL: func.func @det_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?xf32>)
+// CHECK: %[[B:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?xf32>
+// CHECK: %[[N:.+]] = arith.muli %{{.+}}, %[[B]] : index
+// CHECK: %[[M:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[B]]) : tensor<?xf32>
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[N]] {{.*}} iter_args(%{{.+}} = %[[E]])
+// CHECK: tensor.extract_slice %[[X]][{{.+}}] [1, %[[M]], %[[M]]] [1, 1, 1] : tensor<?x?x?xf32> to tensor<?x?xf32>
+func.func @det_dynamic(%x: tensor<?x?x?xf32>) -> tensor<?xf32> {
+  %0 = "onnx.Det"(%x) : (tensor<?x?x?xf32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }

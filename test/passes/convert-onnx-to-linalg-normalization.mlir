@@ -339,3 +339,21 @@ func.func @dropout_runtime_training(%x: tensor<2x3xf32>, %r: tensor<f32>, %t: te
   %y, %m = "onnx.Dropout"(%x, %r, %t) {seed = 0 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<i1>) -> (tensor<2x3xf32>, tensor<2x3xi1>)
   return %y, %m : tensor<2x3xf32>, tensor<2x3xi1>
 }
+
+// -----
+
+// Training Dropout with dynamic dims: the results are sized from data at run
+// time and the stream counter's row length is the run-time dim.
+// CHECK-LABEL: func.func @dropout_training_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3xf32>, %[[R:.+]]: tensor<f32>)
+// CHECK: %[[D0:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3xf32>
+// CHECK: tensor.empty(%[[D0]]) : tensor<?x3xf32>
+// CHECK: tensor.empty(%[[D0]]) : tensor<?x3xi1>
+// CHECK: %[[G:.+]]:2 = linalg.generic {{.*}} ins(%[[X]] : tensor<?x3xf32>)
+// CHECK: arith.cmpf oge
+// CHECK: return %[[G]]#0, %[[G]]#1 : tensor<?x3xf32>, tensor<?x3xi1>
+func.func @dropout_training_dynamic(%x: tensor<?x3xf32>, %r: tensor<f32>) -> (tensor<?x3xf32>, tensor<?x3xi1>) {
+  %t = "onnx.Constant"() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
+  %y, %m = "onnx.Dropout"(%x, %r, %t) {seed = 0 : i64} : (tensor<?x3xf32>, tensor<f32>, tensor<i1>) -> (tensor<?x3xf32>, tensor<?x3xi1>)
+  return %y, %m : tensor<?x3xf32>, tensor<?x3xi1>
+}

@@ -230,3 +230,79 @@ func.func @conv_integer_per_channel_x_zero_point(%x: tensor<1x2x3x3xui8>, %w: te
   %0 = "onnx.ConvInteger"(%x, %w, %xz, %none) : (tensor<1x2x3x3xui8>, tensor<1x2x2x2xui8>, tensor<2xui8>, none) -> tensor<1x1x2x2xi32>
   return %0 : tensor<1x1x2x2xi32>
 }
+
+// -----
+
+// Dynamic dims: a 1-D scale / zero point of unknown length is per tensor
+// (one element) or per axis, decided at run time by expanding it to the
+// axis dim; the result takes its sizes from x.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[AXIS:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @dequantize_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xi8>, %[[S:.+]]: tensor<?xf32>, %[[Z:.+]]: tensor<?xi8>)
+// CHECK: %[[AX:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?xi8>
+// CHECK: %[[NS:.+]] = tensor.dim %[[S]]
+// CHECK: %[[ONE:.+]] = arith.cmpi eq, %[[NS]]
+// CHECK: tensor.empty(%[[AX]]) : tensor<?xf32>
+// CHECK: %[[I:.+]] = linalg.index 0
+// CHECK: %[[J:.+]] = arith.select %[[ONE]], %{{.+}}, %[[I]] : index
+// CHECK: tensor.extract %[[S]][%[[J]]]
+// CHECK: %[[EZ:.+]] = linalg.generic
+// CHECK: tensor.extract %[[Z]]
+// CHECK: %[[D0:.+]] = tensor.dim %[[X]]
+// CHECK: %[[D1:.+]] = tensor.dim %[[X]]
+// CHECK: %[[E:.+]] = tensor.empty(%[[D0]], %[[D1]]) : tensor<?x?xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[AXIS]], #[[AXIS]], #[[ID]]]
+// CHECK-SAME: ins(%[[X]], %{{.+}}, %[[EZ]] :
+// CHECK-SAME: outs(%[[E]] : tensor<?x?xf32>)
+func.func @dequantize_dynamic(%x: tensor<?x?xi8>, %s: tensor<?xf32>, %z: tensor<?xi8>) -> tensor<?x?xf32> {
+  %0 = "onnx.DequantizeLinear"(%x, %s, %z) {axis = 1 : i64} : (tensor<?x?xi8>, tensor<?xf32>, tensor<?xi8>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// A dynamic batch dim of A with none in B: the batch loop follows A, B is
+// read without it; M and N come from A and B at run time.
+// CHECK-LABEL: func.func @matmulinteger_dynamic
+// CHECK-SAME: (%[[A:.+]]: tensor<?x?x?xi8>, %[[B:.+]]: tensor<?x?xi8>)
+// CHECK: %[[NB:.+]] = tensor.dim %[[A]]
+// CHECK: %[[M:.+]] = tensor.dim %[[A]]
+// CHECK: %[[N:.+]] = tensor.dim %[[B]]
+// CHECK: %[[E:.+]] = tensor.empty(%[[NB]], %[[M]], %[[N]]) : tensor<?x?x?xi32>
+// CHECK: %[[F:.+]] = linalg.fill ins(%{{.+}} : i32) outs(%[[E]]
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%[[A]], %[[B]] :
+// CHECK-SAME: outs(%[[F]] : tensor<?x?x?xi32>)
+func.func @matmulinteger_dynamic(%a: tensor<?x?x?xi8>, %b: tensor<?x?xi8>) -> tensor<?x?x?xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.MatMulInteger"(%a, %b, %none, %none) : (tensor<?x?x?xi8>, tensor<?x?xi8>, none, none) -> tensor<?x?x?xi32>
+  return %0 : tensor<?x?x?xi32>
+}
+
+// -----
+
+// Two dynamic batch dims may each be 1 at run time: the batch size is the
+// other one's where one is 1, and both operands are first copied to it,
+// reading index 0 along a batch dim of size 1.
+// CHECK-LABEL: func.func @matmulinteger_runtime_broadcast
+// CHECK-SAME: (%[[A:.+]]: tensor<?x2x3xi8>, %[[B:.+]]: tensor<?x3x4xi8>)
+// CHECK: %[[DA:.+]] = tensor.dim %[[A]]
+// CHECK: %[[DB:.+]] = tensor.dim %[[B]]
+// CHECK: %[[AONE:.+]] = arith.cmpi eq, %[[DA]]
+// CHECK: %[[NB:.+]] = arith.select %[[AONE]], %[[DB]], %[[DA]] : index
+// CHECK: tensor.empty(%[[NB]]) : tensor<?x2x3xi8>
+// CHECK: %[[BA:.+]] = linalg.generic
+// CHECK: tensor.extract %[[A]]
+// CHECK: tensor.empty(%[[NB]]) : tensor<?x3x4xi8>
+// CHECK: %[[BB:.+]] = linalg.generic
+// CHECK: tensor.extract %[[B]]
+// CHECK: tensor.empty(%[[NB]]) : tensor<?x2x4xi32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[BA]], %[[BB]] :
+func.func @matmulinteger_runtime_broadcast(%a: tensor<?x2x3xi8>, %b: tensor<?x3x4xi8>) -> tensor<?x2x4xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.MatMulInteger"(%a, %b, %none, %none) : (tensor<?x2x3xi8>, tensor<?x3x4xi8>, none, none) -> tensor<?x2x4xi32>
+  return %0 : tensor<?x2x4xi32>
+}

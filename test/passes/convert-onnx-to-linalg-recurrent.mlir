@@ -133,3 +133,26 @@ func.func @lstm_activation_count(%x: tensor<4x2x3xf32>, %w: tensor<1x8x3xf32>, %
   %y, %yh, %yc = "onnx.LSTM"(%x, %w, %r, %none, %none, %none, %none, %none) {activations = ["Sigmoid", "Tanh"]} : (tensor<4x2x3xf32>, tensor<1x8x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (none, tensor<1x2x2xf32>, none)
   return %yh : tensor<1x2x2xf32>
 }
+
+// -----
+
+// Reverse LSTM with dynamic sequence length and batch: the loop runs to the
+// run-time length, t = len - 1 - i, and the states, Y and the per-step slices
+// are sized by the run-time batch.
+// CHECK-LABEL: func.func @lstm_dynamic
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x?x3xf32>
+// CHECK-DAG: %[[SEQ:.+]] = tensor.dim %[[X]], %c0 : tensor<?x?x3xf32>
+// CHECK-DAG: %[[BATCH:.+]] = tensor.dim %[[X]], %c1 : tensor<?x?x3xf32>
+// CHECK: %[[Y0:.+]] = tensor.empty(%[[SEQ]], %[[BATCH]]) : tensor<?x1x?x2xf32>
+// CHECK: %[[XW:.+]] = linalg.generic {{.*}} ins(%[[X]], %{{.+}} : tensor<?x?x3xf32>, tensor<8x3xf32>)
+// CHECK: %[[LAST:.+]] = arith.subi %[[SEQ]], %{{.+}} : index
+// CHECK: %[[LOOP:.+]]:3 = scf.for %[[I:.+]] = %{{.+}} to %[[SEQ]] step %{{.+}} {{.*}} -> (tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x1x?x2xf32>)
+// CHECK: %[[T:.+]] = arith.subi %[[LAST]], %[[I]] : index
+// CHECK: tensor.extract_slice %[[XW]][%[[T]], 0, 0] [1, %[[BATCH]], 2] [1, 1, 1] : tensor<?x?x8xf32> to tensor<?x2xf32>
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[%[[T]], 0, 0, 0] [1, 1, %[[BATCH]], 2]
+// CHECK: return %[[LOOP]]#2, %{{.+}}, %{{.+}} : tensor<?x1x?x2xf32>, tensor<1x?x2xf32>, tensor<1x?x2xf32>
+func.func @lstm_dynamic(%x: tensor<?x?x3xf32>, %w: tensor<1x8x3xf32>, %r: tensor<1x8x2xf32>) -> (tensor<?x1x?x2xf32>, tensor<1x?x2xf32>, tensor<1x?x2xf32>) {
+  %none = onnx.NoValue
+  %y, %yh, %yc = "onnx.LSTM"(%x, %w, %r, %none, %none, %none, %none, %none) {direction = "reverse", hidden_size = 2 : i64} : (tensor<?x?x3xf32>, tensor<1x8x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (tensor<?x1x?x2xf32>, tensor<1x?x2xf32>, tensor<1x?x2xf32>)
+  return %y, %yh, %yc : tensor<?x1x?x2xf32>, tensor<1x?x2xf32>, tensor<1x?x2xf32>
+}

@@ -188,3 +188,24 @@ func.func @stft_rank(%s: tensor<64x1xf32>, %step: tensor<i64>) -> tensor<7x9x2xf
   %0 = "onnx.STFT"(%s, %step, %none, %none) : (tensor<64x1xf32>, tensor<i64>, none, none) -> tensor<7x9x2xf32>
   return %0 : tensor<7x9x2xf32>
 }
+
+// -----
+
+// A size known only at run time: the window's length and 2 pi / (N - 1) are
+// computed from the size operand; a window of <= 1 sample is [1].
+// CHECK-LABEL: func.func @hann_dynamic_size
+// CHECK-SAME: (%[[N:.+]]: tensor<i32>)
+// CHECK: %[[S:.+]] = tensor.extract %[[N]][]
+// CHECK: %[[LEN:.+]] = arith.maxsi
+// CHECK: %[[DEN:.+]] = arith.subi %[[LEN]]
+// CHECK: %[[SMALL:.+]] = arith.cmpi sle, %[[DEN]]
+// CHECK: %[[FACTOR:.+]] = arith.divf
+// CHECK: %[[E:.+]] = tensor.empty(%[[LEN]]) : tensor<?xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%[[E]] : tensor<?xf32>)
+// CHECK: arith.mulf %{{.+}}, %[[FACTOR]]
+// CHECK: arith.select %[[SMALL]]
+func.func @hann_dynamic_size(%n: tensor<i32>) -> tensor<?xf32> {
+  %0 = "onnx.HannWindow"(%n) {periodic = 0 : i64} : (tensor<i32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
