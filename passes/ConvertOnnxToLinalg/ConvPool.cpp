@@ -236,12 +236,6 @@ AffineExpr windowExpr(MLIRContext *ctx, const Window &w, size_t i, unsigned outD
          getAffineDimExpr(kDim, ctx) * w.dilations[i];
 }
 
-/// A tensor of `type` (dynamic dims sized by `sizes`) filled with `value`.
-Value createFilledSized(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
-                        Value value) {
-  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type, sizes)).getResult(0);
-}
-
 /// Sizes of a pooling output: N and C of `input`, then the window's outputs.
 SmallVector<Value> poolOutSizes(OpBuilder &b, Location loc, Value input, const Window &w) {
   SmallVector<Value> sizes{dimSize(b, loc, input, 0), dimSize(b, loc, input, 1)};
@@ -257,15 +251,11 @@ Value windowShapeTensor(OpBuilder &b, Location loc, const Window &w, Type elem) 
   return createEmpty(b, loc, RankedTensorType::get(shape, elem), w.kernel);
 }
 
-using CombineFn = llvm::function_ref<Value(OpBuilder &, Location, Value acc, Value x)>;
-
-/// out[n, c, o...] = combine over k... of padded[n, c, o*s + k*d], starting
-/// from `init`. Loops: (n, c, o..., k...), the k loops being reductions
-/// whose bounds come from an empty window tensor of the kernel's shape.
-/// `outSizes` sizes the dynamic dims of `outType`.
-Value buildWindowReduction(OpBuilder &b, Location loc, Value padded, RankedTensorType outType,
-                           ValueRange outSizes, const Window &w, Value init, CombineFn combine) {
-  MLIRContext *ctx = b.getContext();
+/// Maps and iterators of a window generic over (n, c, o..., k...): the
+/// padded input read at o*s + k*d, the window-shape tensor, then `outputs`
+/// outputs indexed by (n, c, o...); the k loops are reductions.
+std::pair<SmallVector<AffineMap>, SmallVector<utils::IteratorType>>
+windowGenericMaps(MLIRContext *ctx, const Window &w, unsigned outputs) {
   size_t spatial = w.kernel.size();
   unsigned loops = 2 + 2 * spatial;
   SmallVector<AffineExpr> inExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
@@ -276,12 +266,24 @@ Value buildWindowReduction(OpBuilder &b, Location loc, Value padded, RankedTenso
     outExprs.push_back(getAffineDimExpr(2 + i, ctx));
   }
   SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
-                              AffineMap::get(loops, 0, windowExprs, ctx),
-                              AffineMap::get(loops, 0, outExprs, ctx)};
+                              AffineMap::get(loops, 0, windowExprs, ctx)};
+  maps.append(outputs, AffineMap::get(loops, 0, outExprs, ctx));
   SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
   iterators.append(spatial, utils::IteratorType::reduction);
+  return {maps, iterators};
+}
+
+using CombineFn = llvm::function_ref<Value(OpBuilder &, Location, Value acc, Value x)>;
+
+/// out[n, c, o...] = combine over k... of padded[n, c, o*s + k*d], starting
+/// from `init`. Loops: (n, c, o..., k...), the k loops being reductions
+/// whose bounds come from an empty window tensor of the kernel's shape.
+/// `outSizes` sizes the dynamic dims of `outType`.
+Value buildWindowReduction(OpBuilder &b, Location loc, Value padded, RankedTensorType outType,
+                           ValueRange outSizes, const Window &w, Value init, CombineFn combine) {
+  auto [maps, iterators] = windowGenericMaps(b.getContext(), w, /*outputs=*/1);
   Value windowShape = windowShapeTensor(b, loc, w, outType.getElementType());
-  Value acc = createFilledSized(b, loc, outType, outSizes, init);
+  Value acc = createFilled(b, loc, outType, outSizes, init);
   return linalg::GenericOp::create(
              b, loc, TypeRange{outType}, ValueRange{padded, windowShape}, ValueRange{acc}, maps,
              iterators,
@@ -298,16 +300,6 @@ Value maxScalars(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) 
                     : Value(arith::MaxSIOp::create(b, loc, x, y));
 }
 
-Value addScalars(OpBuilder &b, Location loc, Value x, Value y) {
-  return isa<FloatType>(x.getType()) ? Value(arith::AddFOp::create(b, loc, x, y))
-                                     : Value(arith::AddIOp::create(b, loc, x, y));
-}
-
-Value mulScalars(OpBuilder &b, Location loc, Value x, Value y) {
-  return isa<FloatType>(x.getType()) ? Value(arith::MulFOp::create(b, loc, x, y))
-                                     : Value(arith::MulIOp::create(b, loc, x, y));
-}
-
 /// Common checks of pooling operands: ranked, rank >= 3.
 LogicalResult checkPoolTypes(Operation *op, RankedTensorType inType, RankedTensorType outType) {
   if (!inType || !outType)
@@ -318,19 +310,32 @@ LogicalResult checkPoolTypes(Operation *op, RankedTensorType inType, RankedTenso
   return success();
 }
 
+LogicalResult checkGlobalTypes(Operation *op, RankedTensorType inType, RankedTensorType outType) {
+  if (failed(checkPoolTypes(op, inType, outType)))
+    return failure();
+  if (llvm::any_of(outType.getShape().drop_front(2), [](int64_t d) { return d != 1; }))
+    return op->emitError() << describeNode(op) << ": result spatial dims must be 1";
+  return success();
+}
+
+/// Sets `inType` and `resultType` of a pool-like op with input `x` and
+/// result `y`, and runs checkPoolTypes (checkGlobalTypes for `global`) on
+/// them; a match failure where either is unranked.
+LogicalResult getPoolTypes(ConversionPatternRewriter &rewriter, const TypeConverter &converter,
+                           Operation *op, Value x, Value y, RankedTensorType &inType,
+                           RankedTensorType &resultType, bool global = false) {
+  resultType = getRankedType(converter, y);
+  inType = dyn_cast<RankedTensorType>(x.getType());
+  if (!resultType || !inType)
+    return rewriter.notifyMatchFailure(op, "needs ranked shapes");
+  return global ? checkGlobalTypes(op, inType, resultType)
+                : checkPoolTypes(op, inType, resultType);
+}
+
 /// Pooling kernel_shape attribute as index constants.
 SmallVector<Value> kernelValues(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel) {
   return indexValues(b, loc, kernel);
 }
-
-/// Adds the dynamic-shapes label to a conversion pattern.
-template <typename OpTy>
-struct DynamicPattern : OpConversionPattern<OpTy> {
-  DynamicPattern(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern<OpTy>(converter, context) {
-    this->addDebugLabels(kDynamicShapesLabel);
-  }
-};
 
 // --- Conv --------------------------------------------------------------------
 
@@ -341,7 +346,7 @@ Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Val
                     Value bias, Value zero) {
   int64_t rank = resultType.getRank();
   if (isa<NoneType>(bias.getType()))
-    return createFilledSized(b, loc, resultType, sizes, zero);
+    return createFilled(b, loc, resultType, sizes, zero);
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps{AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx),
                               b.getMultiDimIdentityMap(rank)};
@@ -387,8 +392,8 @@ Value buildConvGeneric(OpBuilder &b, Location loc, Value input, Value weight, Va
              b, loc, TypeRange{resultType}, ValueRange{input, weight}, ValueRange{init}, maps,
              iterators,
              [](OpBuilder &nb, Location l, ValueRange args) {
-               Value product = mulScalars(nb, l, args[0], args[1]);
-               linalg::YieldOp::create(nb, l, addScalars(nb, l, args[2], product));
+               Value product = mulScalar(nb, l, args[0], args[1]);
+               linalg::YieldOp::create(nb, l, addScalar(nb, l, args[2], product));
              })
       .getResult(0);
 }
@@ -420,17 +425,17 @@ FailureOr<SmallVector<Value>> convKernel(OpBuilder &b, Location loc, Operation *
   return kernel;
 }
 
-struct ConvPattern : DynamicPattern<onnx::ConvOp> {
-  using DynamicPattern::DynamicPattern;
+struct ConvPattern : DynamicShapePattern<onnx::ConvOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
-    if (!resultType || !inType || !wType)
+    if (!wType)
       return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkPoolTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType)))
       return failure();
     int64_t rank = inType.getRank();
     if (wType.getRank() != rank)
@@ -482,17 +487,17 @@ struct ConvPattern : DynamicPattern<onnx::ConvOp> {
 /// time from output_shape, SAME (in * stride) or the explicit formula): end
 /// pads, output_padding and output_shape all just shorten or lengthen the
 /// output at its end.
-struct ConvTransposePattern : DynamicPattern<onnx::ConvTransposeOp> {
-  using DynamicPattern::DynamicPattern;
+struct ConvTransposePattern : DynamicShapePattern<onnx::ConvTransposeOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ConvTransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
-    if (!resultType || !inType || !wType)
+    if (!wType)
       return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkPoolTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType)))
       return failure();
     auto fail = [&](const Twine &message) {
       return op.emitError() << describeNode(op) << ": " << message;
@@ -642,7 +647,7 @@ struct ConvTransposePattern : DynamicPattern<onnx::ConvTransposeOp> {
       insertStrides.push_back(rewriter.getIndexAttr(strides[i]));
     }
     auto spreadType = RankedTensorType::get(spreadShape, elem);
-    Value spread = createFilledSized(rewriter, loc, spreadType, spreadSizes, zero);
+    Value spread = createFilled(rewriter, loc, spreadType, spreadSizes, zero);
     if (!empty) {
       if (!whole)
         x = tensor::ExtractSliceOp::create(rewriter, loc,
@@ -735,16 +740,14 @@ struct ConvTransposePattern : DynamicPattern<onnx::ConvTransposeOp> {
 
 // --- MaxPool -----------------------------------------------------------------
 
-struct MaxPoolPattern : DynamicPattern<onnx::MaxPoolOp> {
-  using DynamicPattern::DynamicPattern;
+struct MaxPoolPattern : DynamicShapePattern<onnx::MaxPoolOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType)
-      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkPoolTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType)))
       return failure();
     FailureOr<Window> w = resolveWindow(
         rewriter, loc, op, adaptor.getX(), resultType,
@@ -792,27 +795,13 @@ struct MaxPoolPattern : DynamicPattern<onnx::MaxPoolOp> {
                                                    ValueRange outSizes, const Window &w,
                                                    Value lowest, bool isUnsigned,
                                                    bool columnMajor) {
-    MLIRContext *ctx = b.getContext();
     size_t spatial = w.kernel.size();
-    unsigned loops = 2 + 2 * spatial;
-    SmallVector<AffineExpr> inExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
-    SmallVector<AffineExpr> windowExprs, outExprs{getAffineDimExpr(0, ctx),
-                                                  getAffineDimExpr(1, ctx)};
-    for (size_t i = 0; i < spatial; ++i) {
-      inExprs.push_back(windowExpr(ctx, w, i, 2 + i, 2 + spatial + i));
-      windowExprs.push_back(getAffineDimExpr(2 + spatial + i, ctx));
-      outExprs.push_back(getAffineDimExpr(2 + i, ctx));
-    }
-    AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
-    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
-                                AffineMap::get(loops, 0, windowExprs, ctx), outMap, outMap};
-    SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
-    iterators.append(spatial, utils::IteratorType::reduction);
+    auto [maps, iterators] = windowGenericMaps(b.getContext(), w, /*outputs=*/2);
     Value windowShape = windowShapeTensor(b, loc, w, outType.getElementType());
-    Value accValues = createFilledSized(b, loc, outType, outSizes, lowest);
+    Value accValues = createFilled(b, loc, outType, outSizes, lowest);
     // -1 marks "no element taken yet".
     Value accIndices =
-        createFilledSized(b, loc, indicesType, outSizes,
+        createFilled(b, loc, indicesType, outSizes,
                           arith::ConstantIntOp::create(b, loc, b.getI64Type(), -1));
     SmallVector<Value> in;
     Value channels = dimSize(b, loc, unpadded, 1), spatialCount = cidx(b, loc, 1);
@@ -910,16 +899,14 @@ Value divideByCoveredCount(OpBuilder &b, Location loc, Value sum, const Window &
   });
 }
 
-struct AveragePoolPattern : DynamicPattern<onnx::AveragePoolOp> {
-  using DynamicPattern::DynamicPattern;
+struct AveragePoolPattern : DynamicShapePattern<onnx::AveragePoolOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType)
-      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkPoolTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType)))
       return failure();
     Type elem = resultType.getElementType();
     if (!isa<FloatType>(elem))
@@ -936,7 +923,7 @@ struct AveragePoolPattern : DynamicPattern<onnx::AveragePoolOp> {
     SmallVector<Value> outSizes = poolOutSizes(rewriter, loc, adaptor.getX(), *w);
     Value sum = buildWindowReduction(rewriter, loc, input, resultType, outSizes, *w, zero,
                                      [](OpBuilder &b, Location l, Value acc, Value x) {
-                                       return addScalars(b, l, acc, x);
+                                       return addScalar(b, l, acc, x);
                                      });
 
     // Elements that count: the input itself, or with count_include_pad the
@@ -998,7 +985,7 @@ Value buildLpPool(OpBuilder &b, Location loc, Value padded, RankedTensorType res
   Value sum = buildWindowReduction(b, loc, padded, resultType, outSizes, w,
                                    scalarConstant(b, loc, elem, 0),
                                    [&](OpBuilder &nb, Location l, Value acc, Value x) {
-                                     return addScalars(nb, l, acc, absPow(nb, l, x, p));
+                                     return addScalar(nb, l, acc, absPow(nb, l, x, p));
                                    });
   return buildElementwise(b, loc, resultType, ValueRange{sum},
                           [&](OpBuilder &nb, Location l, ValueRange args) {
@@ -1006,16 +993,14 @@ Value buildLpPool(OpBuilder &b, Location loc, Value padded, RankedTensorType res
                           });
 }
 
-struct LpPoolPattern : DynamicPattern<onnx::LpPoolOp> {
-  using DynamicPattern::DynamicPattern;
+struct LpPoolPattern : DynamicShapePattern<onnx::LpPoolOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::LpPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType)
-      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkPoolTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType)))
       return failure();
     int64_t p = op.getP();
     if (p < 1)
@@ -1042,17 +1027,17 @@ struct LpPoolPattern : DynamicPattern<onnx::LpPoolOp> {
 /// outside the output are skipped. The output shape is the result type's
 /// where static, else output_shape (constant or read at run time) or the
 /// kernel geometry, (in - 1) * stride - pads + kernel.
-struct MaxUnpoolPattern : DynamicPattern<onnx::MaxUnpoolOp> {
-  using DynamicPattern::DynamicPattern;
+struct MaxUnpoolPattern : DynamicShapePattern<onnx::MaxUnpoolOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::MaxUnpoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
     auto indexType = dyn_cast<RankedTensorType>(adaptor.getI().getType());
-    if (!resultType || !inType || !indexType)
+    if (!indexType)
       return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkPoolTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getOutput(), inType,
+                            resultType)))
       return failure();
     if (indexType.getRank() != inType.getRank() ||
         llvm::any_of(llvm::zip(indexType.getShape(), inType.getShape()), [](auto pair) {
@@ -1140,7 +1125,7 @@ struct MaxUnpoolPattern : DynamicPattern<onnx::MaxUnpoolOp> {
     Value indices =
         reshapeToSizes(rewriter, loc, adaptor.getI(),
                        flatType(count, indexType.getElementType()), ValueRange{count});
-    Value init = createFilledSized(rewriter, loc, flatType(total, elem), ValueRange{total},
+    Value init = createFilled(rewriter, loc, flatType(total, elem), ValueRange{total},
                                    scalarConstant(rewriter, loc, elem, 0));
     // Row-major strides of the result.
     SmallVector<Value> outStrides(rank);
@@ -1206,24 +1191,14 @@ Window globalWindow(OpBuilder &b, Location loc, Value input) {
   return w;
 }
 
-LogicalResult checkGlobalTypes(Operation *op, RankedTensorType inType, RankedTensorType outType) {
-  if (failed(checkPoolTypes(op, inType, outType)))
-    return failure();
-  if (llvm::any_of(outType.getShape().drop_front(2), [](int64_t d) { return d != 1; }))
-    return op->emitError() << describeNode(op) << ": result spatial dims must be 1";
-  return success();
-}
-
-struct GlobalAveragePoolPattern : DynamicPattern<onnx::GlobalAveragePoolOp> {
-  using DynamicPattern::DynamicPattern;
+struct GlobalAveragePoolPattern : DynamicShapePattern<onnx::GlobalAveragePoolOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GlobalAveragePoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType)
-      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkGlobalTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType, /*global=*/true)))
       return failure();
     Type elem = resultType.getElementType();
     if (!isa<FloatType>(elem))
@@ -1233,7 +1208,7 @@ struct GlobalAveragePoolPattern : DynamicPattern<onnx::GlobalAveragePoolOp> {
                                      poolOutSizes(rewriter, loc, adaptor.getX(), w), w,
                                      scalarConstant(rewriter, loc, elem, 0),
                                      [](OpBuilder &b, Location l, Value acc, Value x) {
-                                       return addScalars(b, l, acc, x);
+                                       return addScalar(b, l, acc, x);
                                      });
     Value count = cidx(rewriter, loc, 1);
     for (Value k : w.kernel)
@@ -1254,16 +1229,14 @@ struct GlobalAveragePoolPattern : DynamicPattern<onnx::GlobalAveragePoolOp> {
   }
 };
 
-struct GlobalMaxPoolPattern : DynamicPattern<onnx::GlobalMaxPoolOp> {
-  using DynamicPattern::DynamicPattern;
+struct GlobalMaxPoolPattern : DynamicShapePattern<onnx::GlobalMaxPoolOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GlobalMaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType)
-      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkGlobalTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType, /*global=*/true)))
       return failure();
     bool isUnsigned = isUnsignedElement(op.getX());
     Value lowest = lowestValue(rewriter, loc, resultType.getElementType(), isUnsigned);
@@ -1278,16 +1251,14 @@ struct GlobalMaxPoolPattern : DynamicPattern<onnx::GlobalMaxPoolOp> {
   }
 };
 
-struct GlobalLpPoolPattern : DynamicPattern<onnx::GlobalLpPoolOp> {
-  using DynamicPattern::DynamicPattern;
+struct GlobalLpPoolPattern : DynamicShapePattern<onnx::GlobalLpPoolOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::GlobalLpPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!resultType || !inType)
-      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    if (failed(checkGlobalTypes(op, inType, resultType)))
+    RankedTensorType inType, resultType;
+    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
+                            resultType, /*global=*/true)))
       return failure();
     int64_t p = op.getP();
     if (p < 1)
