@@ -14,10 +14,17 @@
 // multiplies the operands and adds the product into a zero-filled
 // accumulator.
 //
+// Dynamic dims: a label's size is its static size where some operand dim
+// of it is static and not 1, else the run-time size of its first dynamic
+// dim. A dynamic dim is read with the label's loop, so it must equal the
+// label's size at run time (it is not broadcast from 1 the way a static
+// dim of size 1 is).
+//
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/SmallSet.h"
 
 #include <map>
@@ -71,19 +78,19 @@ FailureOr<Term> parseTerm(StringRef text, int64_t rank, int64_t ellipsisRank,
   return term;
 }
 
-struct EinsumPattern : OpConversionPattern<onnx::EinsumOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct EinsumPattern : DynamicShapePattern<onnx::EinsumOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::EinsumOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     SmallVector<RankedTensorType> types;
     for (Value input : adaptor.getInputs()) {
       auto type = dyn_cast<RankedTensorType>(input.getType());
-      if (!type || !type.hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "needs static shapes");
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "needs ranked shapes");
       types.push_back(type);
     }
     auto fail = [&](const Twine &message) {
@@ -110,18 +117,26 @@ struct EinsumPattern : OpConversionPattern<onnx::EinsumOp> {
       return fail(Twine(inputTerms.size()) + " input terms for " + Twine(types.size()) +
                   " operands");
 
-    // Operand terms, and each label's size (size-1 dims broadcast).
+    // Operand terms, and each label's size (size-1 dims broadcast; dynamic
+    // when only dynamic dims, and maybe dims of size 1, carry it).
     std::string error;
     SmallVector<Term> terms;
     std::map<int, int64_t> sizes;
+    std::map<int, Value> dynamicSizes;
     int64_t ellipsisRank = 0;
-    for (auto [text, type] : llvm::zip(inputTerms, types)) {
+    for (auto [text, type, input] : llvm::zip(inputTerms, types, adaptor.getInputs())) {
       FailureOr<Term> term = parseTerm(text, type.getRank(), 0, error);
       if (failed(term))
         return fail(error);
-      for (auto [label, size] : llvm::zip(*term, type.getShape())) {
+      for (auto [d, label, size] : llvm::enumerate(*term, type.getShape())) {
         if (label < 0)
           ellipsisRank = std::max<int64_t>(ellipsisRank, -label);
+        if (ShapedType::isDynamic(size)) {
+          if (!dynamicSizes.count(label))
+            dynamicSizes[label] = dimSize(rewriter, loc, input, d);
+          sizes.try_emplace(label, 1);
+          continue;
+        }
         auto [it, inserted] = sizes.try_emplace(label, size);
         if (inserted || it->second == size || size == 1)
           continue;
@@ -160,14 +175,23 @@ struct EinsumPattern : OpConversionPattern<onnx::EinsumOp> {
           output.push_back(label);
     }
 
+    // A label is dynamic when no static dim other than 1 carries it.
+    auto isDynamicLabel = [&](int label) {
+      return sizes[label] == 1 && dynamicSizes.count(label);
+    };
+
     // Loops: output labels, then the summed ones.
     std::map<int, unsigned> loopOf;
     SmallVector<int64_t> outShape;
+    SmallVector<Value> outSizes;
     for (int label : output) {
       loopOf[label] = loopOf.size();
-      outShape.push_back(sizes[label]);
+      bool dynamic = isDynamicLabel(label);
+      outShape.push_back(dynamic ? ShapedType::kDynamic : sizes[label]);
+      outSizes.push_back(dynamic ? dynamicSizes[label]
+                                 : indexConstant(rewriter, loc, sizes[label]));
     }
-    if (ArrayRef<int64_t>(outShape) != resultType.getShape())
+    if (failed(verifyCompatibleShape(outShape, resultType.getShape())))
       return fail("the result type does not match the equation");
     unsigned parallel = loopOf.size();
     for (auto [label, size] : sizes)
@@ -180,7 +204,7 @@ struct EinsumPattern : OpConversionPattern<onnx::EinsumOp> {
     for (auto [term, type] : llvm::zip(terms, types)) {
       SmallVector<AffineExpr> exprs;
       for (auto [label, size] : llvm::zip(term, type.getShape())) {
-        bool stretched = size == 1 && sizes[label] != 1;
+        bool stretched = size == 1 && (sizes[label] != 1 || isDynamicLabel(label));
         exprs.push_back(stretched ? getAffineConstantExpr(0, ctx)
                                   : getAffineDimExpr(loopOf[label], ctx));
       }
@@ -194,7 +218,8 @@ struct EinsumPattern : OpConversionPattern<onnx::EinsumOp> {
     iterators.append(loops - parallel, utils::IteratorType::reduction);
 
     Type elem = resultType.getElementType();
-    Value init = createFilled(rewriter, loc, resultType, scalarConstant(rewriter, loc, elem, 0));
+    Value init = createFilled(rewriter, loc, resultType, outSizes,
+                              scalarConstant(rewriter, loc, elem, 0));
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, adaptor.getInputs(), ValueRange{init}, maps,

@@ -501,8 +501,8 @@ struct OneHotPattern : DynamicShapePattern<onnx::OneHotOp> {
 
 // --- Compress ----------------------------------------------------------------
 
-struct CompressPattern : OpConversionPattern<onnx::CompressOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct CompressPattern : DynamicShapePattern<onnx::CompressOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::CompressOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -510,12 +510,10 @@ struct CompressPattern : OpConversionPattern<onnx::CompressOp> {
     Value input = adaptor.getInput(), condition = adaptor.getCondition();
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
     auto conditionType = dyn_cast<RankedTensorType>(condition.getType());
-    if (!inputType || !inputType.hasStaticShape() || !conditionType ||
-        !conditionType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    if (!resultType)
-      return op.emitError() << describeNode(op)
-                            << ": Compress with a data-dependent output size needs dynamic shapes";
+    if (!inputType || !conditionType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
+    if (!resultType || !inputType.hasStaticShape() || !conditionType.hasStaticShape())
+      return rewriteDynamic(op, input, condition, rewriter);
     if (conditionType.getRank() != 1)
       return op.emitError() << describeNode(op) << ": condition must be 1-D";
 
@@ -592,28 +590,136 @@ struct CompressPattern : OpConversionPattern<onnx::CompressOp> {
     return success();
   }
 
-  /// Two generics: running[i] = #true in condition[0..i]; then
-  /// positions[j] = #{i : running[i] <= j}, the index of the (j+1)-th true.
+  /// Compress with dynamic dims or a data-dependent result length: the
+  /// count of true conditions (within the axis) is computed at run time and
+  /// sizes the result along the axis.
+  LogicalResult rewriteDynamic(onnx::CompressOp op, Value input, Value condition,
+                               ConversionPatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    auto resultType = getRankedType(*getTypeConverter(), op.getOutput());
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto conditionType = cast<RankedTensorType>(condition.getType());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    if (conditionType.getRank() != 1)
+      return op.emitError() << describeNode(op) << ": condition must be 1-D";
+    int64_t axis = 0;
+    if (std::optional<int64_t> attr = op.getAxis()) {
+      int64_t rank = inputType.getRank();
+      if (*attr < -rank || *attr >= rank)
+        return op.emitError() << describeNode(op) << ": axis " << *attr
+                              << " is out of range for rank " << rank;
+      axis = normalizeAxis(*attr, rank);
+    } else {
+      Value total = indexConstant(rewriter, loc, 1);
+      for (int64_t d = 0; d < inputType.getRank(); ++d)
+        total = arith::MulIOp::create(rewriter, loc, total, dimSize(rewriter, loc, input, d));
+      int64_t elements =
+          inputType.hasStaticShape() ? inputType.getNumElements() : ShapedType::kDynamic;
+      inputType = RankedTensorType::get({elements}, inputType.getElementType());
+      input = reshapeToSizes(rewriter, loc, input, inputType, ValueRange{total});
+    }
+    int64_t rank = inputType.getRank();
+    if (resultType.getRank() != rank)
+      return op.emitError() << describeNode(op) << ": result type " << resultType
+                            << " does not fit a compress of " << inputType << " along axis "
+                            << axis;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && !resultType.isDynamicDim(d) && !inputType.isDynamicDim(d) &&
+          resultType.getDimSize(d) != inputType.getDimSize(d))
+        return op.emitError() << describeNode(op) << ": result type " << resultType
+                              << " does not fit a compress of " << inputType << " along axis "
+                              << axis;
+
+    // length = min(#conditions, dim); count = #true in condition[0..length).
+    Value length = arith::MinSIOp::create(rewriter, loc, dimSize(rewriter, loc, condition, 0),
+                                          dimSize(rewriter, loc, input, axis));
+    auto slicedType = RankedTensorType::get({ShapedType::kDynamic}, rewriter.getI1Type());
+    condition = tensor::ExtractSliceOp::create(
+        rewriter, loc, slicedType, condition, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{length}, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
+    Type i64 = rewriter.getI64Type();
+    MLIRContext *ctx = rewriter.getContext();
+    auto scalarType = RankedTensorType::get({}, i64);
+    Value countTensor =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{scalarType}, ValueRange{condition},
+            ValueRange{createFilled(rewriter, loc, scalarType,
+                                    scalarConstant(rewriter, loc, i64, 0.0))},
+            SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1),
+                                   AffineMap::get(1, 0, {}, ctx)},
+            SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value add = arith::ExtUIOp::create(b, l, i64, args[0]);
+              linalg::YieldOp::create(b, l, arith::AddIOp::create(b, l, args[1], add).getResult());
+            })
+            .getResult(0);
+    Value count = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        tensor::ExtractOp::create(rewriter, loc, countTensor, ValueRange{}));
+    auto positionsType = RankedTensorType::get({ShapedType::kDynamic}, i64);
+    Value positions =
+        buildRuntimePositions(rewriter, loc, condition, length, positionsType, count);
+
+    // out[..., j, ...] = input[..., positions[j], ...], over the run-time sizes.
+    SmallVector<int64_t> shape(inputType.getShape());
+    shape[axis] = ShapedType::kDynamic;
+    auto outType = RankedTensorType::get(shape, inputType.getElementType());
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(d == axis ? count : dimSize(rewriter, loc, input, d));
+    SmallVector<AffineMap> maps{AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx)),
+                                rewriter.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{positions},
+            ValueRange{createEmpty(rewriter, loc, outType, sizes)}, maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              // positions[j] < length <= the axis size, by construction.
+              SmallVector<Value> position = loopIndices(b, l, 0, rank);
+              position[axis] = toIndex(b, l, args[0], false);
+              linalg::YieldOp::create(b, l,
+                                      tensor::ExtractOp::create(b, l, input, position).getResult());
+            })
+            .getResult(0);
+    if (outType != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
   static Value buildRuntimePositions(OpBuilder &b, Location loc, Value condition, int64_t length,
                                      RankedTensorType positionsType) {
-    MLIRContext *ctx = b.getContext();
-    Type i64 = b.getI64Type();
     if (cast<RankedTensorType>(condition.getType()).getDimSize(0) != length) {
       condition = tensor::ExtractSliceOp::create(
           b, loc, RankedTensorType::get({length}, b.getI1Type()), condition,
           ArrayRef<OpFoldResult>{b.getIndexAttr(0)}, ArrayRef<OpFoldResult>{b.getIndexAttr(length)},
           ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
     }
+    return buildRuntimePositions(b, loc, condition, indexConstant(b, loc, length), positionsType,
+                                 indexConstant(b, loc, positionsType.getDimSize(0)));
+  }
+
+  /// Two generics: running[i] = #true in condition[0..i]; then
+  /// positions[j] = #{i : running[i] <= j}, the index of the (j+1)-th true.
+  /// `condition` has `length` entries; positions has `count` entries.
+  static Value buildRuntimePositions(OpBuilder &b, Location loc, Value condition, Value length,
+                                     RankedTensorType positionsType, Value count) {
+    MLIRContext *ctx = b.getContext();
+    Type i64 = b.getI64Type();
     AffineMap d0 = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
     AffineMap d1 = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
     SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel,
                                                utils::IteratorType::reduction};
     Value zero = scalarConstant(b, loc, i64, 0.0);
-    auto runningType = RankedTensorType::get({length}, i64);
+    auto runningType = RankedTensorType::get(
+        {cast<RankedTensorType>(condition.getType()).getDimSize(0)}, i64);
     Value running =
         linalg::GenericOp::create(
             b, loc, TypeRange{runningType}, ValueRange{condition},
-            ValueRange{createFilled(b, loc, runningType, zero)}, SmallVector<AffineMap>{d1, d0},
+            ValueRange{createFilled(b, loc, runningType, ValueRange{length}, zero)},
+            SmallVector<AffineMap>{d1, d0},
             iterators,
             [&](OpBuilder &nb, Location l, ValueRange args) {
               Value upto = cmp(nb, l, arith::CmpIPredicate::sle, linalg::IndexOp::create(nb, l, 1),
@@ -625,7 +731,7 @@ struct CompressPattern : OpConversionPattern<onnx::CompressOp> {
             .getResult(0);
     return linalg::GenericOp::create(
                b, loc, TypeRange{positionsType}, ValueRange{running},
-               ValueRange{createFilled(b, loc, positionsType, zero)},
+               ValueRange{createFilled(b, loc, positionsType, ValueRange{count}, zero)},
                SmallVector<AffineMap>{d1, d0}, iterators,
                [&](OpBuilder &nb, Location l, ValueRange args) {
                  Value j = arith::IndexCastOp::create(nb, l, i64, linalg::IndexOp::create(nb, l, 0));

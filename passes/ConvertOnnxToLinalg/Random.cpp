@@ -24,9 +24,11 @@
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/bit.h"
 
 #include <cmath>
+#include <type_traits>
 
 using namespace mlir;
 
@@ -65,34 +67,66 @@ Value standardNormal(OpBuilder &b, Location loc, uint64_t key, Value index) {
 }
 
 /// The row-major linear index (i64) of the current element of a generic
-/// over `shape`.
-Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
+/// over `shape`, whose dynamic dims have sizes `sizes` (index values,
+/// defined outside the generic).
+Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ValueRange sizes) {
   Value linear;
   for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
     Value i = arith::IndexCastOp::create(b, loc, b.getI64Type(), linalg::IndexOp::create(b, loc, d));
+    Value size = ShapedType::isDynamic(shape[d])
+                     ? Value(arith::IndexCastOp::create(b, loc, b.getI64Type(), sizes[d]))
+                     : i64Constant(b, loc, shape[d]);
     linear = linear ? Value(arith::AddIOp::create(
-                          b, loc, arith::MulIOp::create(b, loc, linear, i64Constant(b, loc, shape[d])),
-                          i))
+                          b, loc, arith::MulIOp::create(b, loc, linear, size), i))
                     : i;
   }
   return linear ? linear : i64Constant(b, loc, 0);
 }
 
-/// A parallel generic over `type` whose element is body(linear index,
-/// elements of `inputs`, which share `type`'s shape).
-Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
+/// The sizes of `type`'s dims: static ones as constants, dynamic ones from
+/// the same dims of `like` (a tensor of the same rank), at run time.
+SmallVector<Value> sizesOf(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(type.isDynamicDim(d) ? dimSize(b, loc, like, d)
+                                         : indexConstant(b, loc, type.getDimSize(d)));
+  return sizes;
+}
+
+/// A parallel generic over `type` (dims of sizes `sizes`) whose element is
+/// body(linear index, elements of `inputs`, which share `type`'s shape).
+Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
+                   ValueRange inputs,
                    llvm::function_ref<Value(OpBuilder &, Location, Value, ValueRange)> body) {
   int64_t rank = type.getRank();
   SmallVector<AffineMap> maps(inputs.size() + 1, b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, inputs, ValueRange{createEmpty(b, loc, type)}, maps,
+             b, loc, TypeRange{type}, inputs, ValueRange{createEmpty(b, loc, type, sizes)}, maps,
              parallel,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value index = linearIndex(nb, nloc, type.getShape());
+               Value index = linearIndex(nb, nloc, type.getShape(), sizes);
                linalg::YieldOp::create(nb, nloc, body(nb, nloc, index, args.drop_back()));
              })
       .getResult(0);
+}
+
+/// The output sizes of a random op: from the input of the *Like ops (whose
+/// result has the input's shape), else the static result type.
+template <typename OpTy>
+FailureOr<SmallVector<Value>> outputSizes(OpBuilder &b, Location loc, OpTy op,
+                                          RankedTensorType outType, ValueRange operands) {
+  if constexpr (std::is_same_v<OpTy, onnx::RandomUniformLikeOp> ||
+                std::is_same_v<OpTy, onnx::RandomNormalLikeOp>) {
+    auto inType = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!inType || inType.getRank() != outType.getRank())
+      return failure();
+    return sizesOf(b, loc, outType, operands[0]);
+  } else {
+    if (!outType.hasStaticShape())
+      return failure();
+    return sizesOf(b, loc, outType, Value());
+  }
 }
 
 /// Rounds an f64 uniform in [low, high) to `type`, keeping it below high.
@@ -120,21 +154,25 @@ double toDouble(APFloat v) {
 
 /// RandomUniform and RandomUniformLike: low + u * (high - low).
 template <typename OpTy>
-struct RandomUniformPattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor,
+struct RandomUniformPattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto outType = getStaticType(*this->getTypeConverter(), op.getOutput());
+    auto outType = getRankedType(*this->getTypeConverter(), op.getOutput());
     if (!outType)
-      return rewriter.notifyMatchFailure(op, "needs a static result");
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    FailureOr<SmallVector<Value>> sizes =
+        outputSizes(rewriter, loc, op, outType, adaptor.getOperands());
+    if (failed(sizes))
+      return op.emitError() << describeNode(op) << ": cannot size the result " << outType;
     auto elem = cast<FloatType>(outType.getElementType());
     double low = toDouble(op.getLow()), high = toDouble(op.getHigh());
     if (low > high)
       return op.emitError() << describeNode(op) << ": low " << low << " exceeds high " << high;
     uint64_t key = streamKey(op, op.getSeed());
     Value result = buildIndexed(
-        rewriter, loc, outType, ValueRange{},
+        rewriter, loc, outType, *sizes, ValueRange{},
         [&](OpBuilder &b, Location l, Value index, ValueRange) {
           Type f64 = b.getF64Type();
           Value u = randomUniform01(b, l, key, index);
@@ -150,18 +188,22 @@ struct RandomUniformPattern : OpConversionPattern<OpTy> {
 
 /// RandomNormal and RandomNormalLike: mean + scale * N(0, 1).
 template <typename OpTy>
-struct RandomNormalPattern : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor,
+struct RandomNormalPattern : DynamicShapePattern<OpTy> {
+  using DynamicShapePattern<OpTy>::DynamicShapePattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto outType = getStaticType(*this->getTypeConverter(), op.getOutput());
+    auto outType = getRankedType(*this->getTypeConverter(), op.getOutput());
     if (!outType)
-      return rewriter.notifyMatchFailure(op, "needs a static result");
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    FailureOr<SmallVector<Value>> sizes =
+        outputSizes(rewriter, loc, op, outType, adaptor.getOperands());
+    if (failed(sizes))
+      return op.emitError() << describeNode(op) << ": cannot size the result " << outType;
     double mean = toDouble(op.getMean()), scale = toDouble(op.getScale());
     uint64_t key = streamKey(op, op.getSeed());
     Value result = buildIndexed(
-        rewriter, loc, outType, ValueRange{},
+        rewriter, loc, outType, *sizes, ValueRange{},
         [&](OpBuilder &b, Location l, Value index, ValueRange) {
           Type f64 = b.getF64Type();
           Value v = arith::AddFOp::create(
@@ -176,19 +218,29 @@ struct RandomNormalPattern : OpConversionPattern<OpTy> {
 };
 
 /// Bernoulli: 1 where u < p, else 0, in the result type.
-struct BernoulliPattern : OpConversionPattern<onnx::BernoulliOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct BernoulliPattern : DynamicShapePattern<onnx::BernoulliOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::BernoulliOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto outType = getStaticType(*getTypeConverter(), op.getOutput());
-    auto inType = getStaticType(*getTypeConverter(), op.getInput());
-    if (!outType || !inType || inType.getShape() != outType.getShape())
-      return rewriter.notifyMatchFailure(op, "needs static, equal shapes");
+    auto outType = getRankedType(*getTypeConverter(), op.getOutput());
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!outType || !inType)
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
+    if (failed(verifyCompatibleShape(inType.getShape(), outType.getShape())))
+      return op.emitError() << describeNode(op) << ": result type " << outType
+                            << " does not match the input " << inType;
+    // Dynamic dims take their sizes from the input; the generic reads the
+    // input with the result's (possibly more static) type.
+    Value input = adaptor.getInput();
+    auto castType = RankedTensorType::get(outType.getShape(), inType.getElementType());
+    if (castType != inType)
+      input = tensor::CastOp::create(rewriter, loc, castType, input);
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, outType, input);
     uint64_t key = streamKey(op, op.getSeed());
     Type elem = outType.getElementType();
     Value result = buildIndexed(
-        rewriter, loc, outType, ValueRange{adaptor.getInput()},
+        rewriter, loc, outType, sizes, ValueRange{input},
         [&](OpBuilder &b, Location l, Value index, ValueRange args) {
           Value p = castScalar(b, l, args[0], b.getF64Type(), false, false);
           Value hit = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,

@@ -117,3 +117,20 @@ func.func @unknown_output_label(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = "onnx.Einsum"(%x) {equation = "i->j"} : (tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// Dynamic dims: label sizes come from the operands' dims at run time.
+// CHECK-LABEL: func.func @dynamic_matmul
+// CHECK-SAME: (%[[A:.+]]: tensor<?x?xf32>, %[[B:.+]]: tensor<?x5xf32>)
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK: %[[I:.+]] = tensor.dim %[[A]], %[[C0]]
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%[[I]]) : tensor<?x5xf32>
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[EMPTY]] : tensor<?x5xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%[[A]], %[[B]] : tensor<?x?xf32>, tensor<?x5xf32>) outs(%[[INIT]] : tensor<?x5xf32>)
+func.func @dynamic_matmul(%a: tensor<?x?xf32>, %b: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  %0 = "onnx.Einsum"(%a, %b) {equation = "ij,jk->ik"} : (tensor<?x?xf32>, tensor<?x5xf32>) -> tensor<?x5xf32>
+  return %0 : tensor<?x5xf32>
+}

@@ -236,3 +236,28 @@ func.func @scatter_elements_dynamic(%x: tensor<?x?xf32>, %i: tensor<?x?xi64>, %u
   %0 = "onnx.ScatterElements"(%x, %i, %u) {axis = 0 : i64} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Compress with a run-time condition and dynamic dims: the result length
+// along the axis is the run-time count of true conditions.
+// CHECK-LABEL: func.func @compress_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>, %[[C:.+]]: tensor<?xi1>)
+// CHECK: %[[LEN:.+]] = arith.minsi
+// CHECK: %[[COND:.+]] = tensor.extract_slice %[[C]][0] [%[[LEN]]] [1] : tensor<?xi1> to tensor<?xi1>
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["reduction"]
+// CHECK-SAME: ins(%[[COND]] : tensor<?xi1>)
+// CHECK: %[[COUNT64:.+]] = tensor.extract %[[SUM]][] : tensor<i64>
+// CHECK: %[[COUNT:.+]] = arith.index_cast %[[COUNT64]] : i64 to index
+// CHECK: %[[RUNNING:.+]] = linalg.generic {{.+}} ins(%[[COND]] : tensor<?xi1>) outs(%{{.+}} : tensor<?xi64>)
+// CHECK: %[[POS:.+]] = linalg.generic {{.+}} ins(%[[RUNNING]] : tensor<?xi64>) outs(%{{.+}} : tensor<?xi64>)
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%{{.+}}, %[[COUNT]]) : tensor<?x?xf32>
+// CHECK: %[[OUT:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[POS]] : tensor<?xi64>) outs(%[[EMPTY]] : tensor<?x?xf32>)
+// CHECK: tensor.extract %[[X]]
+// CHECK: return %[[OUT]]
+func.func @compress_dynamic(%x: tensor<?x?xf32>, %c: tensor<?xi1>) -> tensor<?x?xf32> {
+  %0 = "onnx.Compress"(%x, %c) {axis = 1 : i64} : (tensor<?x?xf32>, tensor<?xi1>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

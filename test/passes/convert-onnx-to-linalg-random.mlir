@@ -139,3 +139,36 @@ func.func @multinomial_samples(%x: tensor<2x5xf32>) -> tensor<2x4xi32> {
   %0 = "onnx.Multinomial"(%x) {sample_size = 3 : i64} : (tensor<2x5xf32>) -> tensor<2x4xi32>
   return %0 : tensor<2x4xi32>
 }
+
+// -----
+
+// RandomUniformLike with dynamic dims: the result sizes and the linear
+// index's strides come from the input at run time.
+// CHECK-LABEL: func.func @uniform_like_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3xf32>)
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}}
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%[[N]]) : tensor<?x3xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%[[EMPTY]] : tensor<?x3xf32>)
+// CHECK: %[[ROW:.+]] = linalg.index 0 : index
+// CHECK: %[[COL:.+]] = linalg.index 1 : index
+// CHECK: arith.muli %{{.+}}, %c3_i64 : i64
+func.func @uniform_like_dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = "onnx.RandomUniformLike"(%x) : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// Bernoulli with a dynamic input: the result takes its size from the input.
+// CHECK-LABEL: func.func @bernoulli_dynamic
+// CHECK-SAME: (%[[P:.+]]: tensor<?xf64>)
+// CHECK: %[[N:.+]] = tensor.dim %[[P]], %{{.+}}
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%[[N]]) : tensor<?xf64>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[P]] : tensor<?xf64>) outs(%[[EMPTY]] : tensor<?xf64>)
+// CHECK: arith.cmpf olt
+func.func @bernoulli_dynamic(%p: tensor<?xf64>) -> tensor<?xf64> {
+  %0 = "onnx.Bernoulli"(%p) : (tensor<?xf64>) -> tensor<?xf64>
+  return %0 : tensor<?xf64>
+}
