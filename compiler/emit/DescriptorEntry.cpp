@@ -1,7 +1,7 @@
 //===- DescriptorEntry.cpp - entry point for models with dynamic shapes ---===//
 #include "compiler/emit/DescriptorEntry.h"
 
-#include "runtime/include/smelt/model_abi.h"
+#include "smelt/runtime.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -9,16 +9,6 @@
 namespace smelt {
 
 namespace {
-
-uint64_t dtypeBytes(int32_t dtype) {
-  switch (dtype) {
-  case SMELT_DTYPE_FLOAT64: case SMELT_DTYPE_INT64: case SMELT_DTYPE_UINT64: return 8;
-  case SMELT_DTYPE_FLOAT32: case SMELT_DTYPE_INT32: case SMELT_DTYPE_UINT32: return 4;
-  case SMELT_DTYPE_FLOAT16: case SMELT_DTYPE_BFLOAT16: case SMELT_DTYPE_INT16:
-  case SMELT_DTYPE_UINT16: return 2;
-  default: return 1;
-  }
-}
 
 /// MLIR marks buffers of memref.get_global with this "allocated" pointer.
 constexpr uint64_t kGlobalSentinel = 0xdeadbeef;
@@ -116,7 +106,7 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     };
     llvm::Value *aligned = field({1});
     llvm::Value *offset = field({2});
-    uint64_t elemBytes = dtypeBytes(out.dtype);
+    uint64_t elemBytes = smelt_dtype_size(out.dtype);
     llvm::Value *count = llvm::ConstantInt::get(t.i64, 1);
     std::vector<llvm::Value *> sizes;
     for (unsigned d = 0; d < out.dims.size(); ++d) {

@@ -1,7 +1,7 @@
 //===- HeaderEmitter.cpp - C header for a compiled model object -----------===//
 #include "compiler/emit/HeaderEmitter.h"
 
-#include "runtime/include/smelt/model_abi.h"
+#include "smelt/runtime.h"
 
 #include <cctype>
 #include <sstream>
@@ -41,7 +41,7 @@ std::string shapeComment(const TensorSignature &t) {
   std::string s = "[";
   for (size_t i = 0; i < t.dims.size(); ++i)
     s += (i ? "," : "") + (t.dims[i] < 0 ? std::string("?") : std::to_string(t.dims[i]));
-  return s + "] " + dtypeName(t.dtype);
+  return s + "] " + smelt_dtype_name(t.dtype);
 }
 
 } // namespace

@@ -44,26 +44,6 @@ bool ModelSignature::hasDynamicDims() const {
   return llvm::any_of(inputs, dynamic) || llvm::any_of(outputs, dynamic);
 }
 
-const char *dtypeName(int32_t dtype) {
-  switch (dtype) {
-  case SMELT_DTYPE_FLOAT32: return "float32";
-  case SMELT_DTYPE_FLOAT64: return "float64";
-  case SMELT_DTYPE_FLOAT16: return "float16";
-  case SMELT_DTYPE_BFLOAT16: return "bfloat16";
-  case SMELT_DTYPE_BOOL: return "bool";
-  case SMELT_DTYPE_INT8: return "int8";
-  case SMELT_DTYPE_INT16: return "int16";
-  case SMELT_DTYPE_INT32: return "int32";
-  case SMELT_DTYPE_INT64: return "int64";
-  case SMELT_DTYPE_UINT8: return "uint8";
-  case SMELT_DTYPE_UINT16: return "uint16";
-  case SMELT_DTYPE_UINT32: return "uint32";
-  case SMELT_DTYPE_UINT64: return "uint64";
-  case SMELT_DTYPE_STRING: return "string";
-  default: return "undefined";
-  }
-}
-
 static FailureOr<TensorSignature> tensorSignature(Type type, Attribute nameAttr, Location loc,
                                                   StringRef kind, unsigned index) {
   TensorSignature sig;

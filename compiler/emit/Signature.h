@@ -37,9 +37,6 @@ struct ModelSignature {
 /// the ABI cannot carry: non-tensors, strings, unranked tensors.
 mlir::FailureOr<ModelSignature> captureSignature(mlir::ModuleOp module);
 
-/// Name of the data type for messages and headers ("float32", "int64", ...).
-const char *dtypeName(int32_t dtype);
-
 } // namespace smelt
 
 #endif // SMELT_COMPILER_EMIT_SIGNATURE_H

@@ -2,7 +2,7 @@
 #include "tools/smelt/TensorIO.h"
 
 #include "compiler/import/TensorImport.h"
-#include "runtime/include/smelt/model_abi.h"
+#include "smelt/runtime.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -15,17 +15,6 @@
 namespace smelt {
 
 namespace {
-
-size_t dtypeSize(int32_t dtype) {
-  switch (dtype) {
-  case SMELT_DTYPE_FLOAT64: case SMELT_DTYPE_INT64: case SMELT_DTYPE_UINT64: return 8;
-  case SMELT_DTYPE_FLOAT32: case SMELT_DTYPE_INT32: case SMELT_DTYPE_UINT32: return 4;
-  case SMELT_DTYPE_FLOAT16: case SMELT_DTYPE_BFLOAT16: case SMELT_DTYPE_INT16:
-  case SMELT_DTYPE_UINT16: return 2;
-  case SMELT_DTYPE_INT8: case SMELT_DTYPE_UINT8: case SMELT_DTYPE_BOOL: return 1;
-  default: return 0;
-  }
-}
 
 bool readFile(const std::string &path, std::string &bytes, std::string &error) {
   std::ifstream in(path, std::ios::binary);
@@ -103,7 +92,7 @@ bool readNpy(const std::string &path, const std::string &bytes, HostTensor &t, s
   while (std::getline(dims, item, ','))
     if (item.find_first_not_of(" ") != std::string::npos)
       t.dims.push_back(std::stoll(item));
-  size_t need = t.numElements() * dtypeSize(t.dtype), start = headerStart + headerLen;
+  size_t need = t.numElements() * smelt_dtype_size(t.dtype), start = headerStart + headerLen;
   if (bytes.size() - start != need)
     return fail("data size does not match shape");
   t.data.assign(bytes.begin() + start, bytes.end());
@@ -153,7 +142,7 @@ bool readPb(const std::string &path, const std::string &bytes, HostTensor &t, st
   t.name = proto.name();
   t.dtype = proto.data_type();
   t.dims.assign(proto.dims().begin(), proto.dims().end());
-  size_t width = dtypeSize(t.dtype);
+  size_t width = smelt_dtype_size(t.dtype);
   if (width == 0) {
     error = "'" + path + "': unsupported tensor element type " + std::to_string(t.dtype);
     return false;
@@ -210,7 +199,7 @@ bool writeTensorFile(const std::string &path, const HostTensor &tensor, std::str
 }
 
 double elementAsDouble(const HostTensor &t, int64_t i) {
-  const char *p = t.data.data() + i * dtypeSize(t.dtype);
+  const char *p = t.data.data() + i * smelt_dtype_size(t.dtype);
   auto load = [p](auto v) {
     std::memcpy(&v, p, sizeof(v));
     return static_cast<double>(v);
