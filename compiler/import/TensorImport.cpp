@@ -146,22 +146,15 @@ FailureOr<Type> importType(const ::onnx::TypeProto &type, MLIRContext *ctx, Emit
       return failure();
     if (!tensor.has_shape())
       return Type(UnrankedTensorType::get(*elem));
-    SmallVector<int64_t> dims;
-    int64_t staticCount = 1;
+    // The static dims must be valid and small enough on their own.
+    SmallVector<int64_t> dims, staticDims;
     for (const auto &dim : tensor.shape().dim()) {
-      if (dim.has_dim_value()) {
-        int64_t d = dim.dim_value();
-        if (d < 0)
-          return emitError() << "negative dimension " << d;
-        if (d > kMaxTensorElements || (d != 0 && staticCount > kMaxTensorElements / d))
-          return emitError() << "declared shape is too large (dimension " << d
-                             << "): more than 2^40 elements";
-        staticCount *= d;
-        dims.push_back(d);
-      } else {
-        dims.push_back(ShapedType::kDynamic);
-      }
+      dims.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
+      if (dim.has_dim_value())
+        staticDims.push_back(dim.dim_value());
     }
+    if (failed(checkedDims(staticDims, emitError)))
+      return failure();
     return Type(RankedTensorType::get(dims, *elem));
   }
   case ::onnx::TypeProto::kSequenceType: {
