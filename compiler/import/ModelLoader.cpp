@@ -10,11 +10,11 @@
 
 #include "compiler/import/AttributeValidator.h"
 #include "compiler/import/Importer.h"
+#include "compiler/import/OpsetUpgrade.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -22,7 +22,6 @@
 
 #include <onnx/defs/parser.h>
 #include <onnx/shape_inference/implementation.h>
-#include <onnx/version_converter/convert.h>
 
 #include <google/protobuf/io/coded_stream.h>
 
@@ -112,39 +111,6 @@ LogicalResult loadExternalDataInGraph(::onnx::GraphProto &graph, StringRef folde
     if (failed(loadExternalDataInAttributes(node, folder, loc)))
       return failure();
   return success();
-}
-
-/// Before opset 7, PRelu's 1-D slope applied per channel (dim 1); from opset
-/// 7 it broadcasts numpy-style from the right, and libonnx's converter does
-/// not adapt it. Reshape such constant slopes to [C, 1, ..., 1].
-void adaptLegacyPRelu(::onnx::GraphProto &graph) {
-  llvm::StringMap<int> ranks;
-  auto noteRank = [&](const ::onnx::ValueInfoProto &vi) {
-    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
-      ranks[vi.name()] = vi.type().tensor_type().shape().dim_size();
-  };
-  for (const auto &vi : graph.input())
-    noteRank(vi);
-  for (const auto &vi : graph.value_info())
-    noteRank(vi);
-  for (const auto &node : graph.node()) {
-    if (node.op_type() != "PRelu" || node.input_size() != 2)
-      continue;
-    auto rank = ranks.find(node.input(0));
-    if (rank == ranks.end() || rank->second <= 2)
-      continue;
-    for (auto &init : *graph.mutable_initializer()) {
-      if (init.name() != node.input(1) || init.dims_size() != 1)
-        continue;
-      for (int i = 2; i < rank->second; ++i)
-        init.add_dims(1);
-      // Old models also list initializers as graph inputs, with their type.
-      for (auto &input : *graph.mutable_input())
-        if (input.name() == init.name() && input.type().has_tensor_type())
-          for (int i = 2; i < rank->second; ++i)
-            input.mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
-    }
-  }
 }
 
 int64_t defaultDomainOpset(const ::onnx::ModelProto &model) {
@@ -271,26 +237,10 @@ LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &optio
     return emitError(loc) << "the model uses opset " << opset << "; Smelt supports up to opset "
                           << smelt::onnx::kCanonicalOpset;
   if (opset < smelt::onnx::kCanonicalOpset) {
-    // The converter rewrites nodes whose semantics changed between opsets. When
-    // it fails we keep the original opset: the importer then accepts only
-    // nodes whose schema is the same at both opsets, and names the others.
-    // Its adapters need the shapes of intermediate values: infer them first
-    // (leniently; the real inference runs after conversion).
-    try {
-      ::onnx::ModelProto shaped = model;
-      ::onnx::shape_inference::InferShapes(shaped, ::onnx::OpSchemaRegistry::Instance(),
-                                           ::onnx::ShapeInferenceOptions(false, 0, true));
-      model = std::move(shaped);
-    } catch (const std::exception &) {
-    }
-    if (opset < 7)
-      adaptLegacyPRelu(*model.mutable_graph());
-    try {
-      ::onnx::ModelProto converted =
-          ::onnx::version_conversion::ConvertVersion(model, smelt::onnx::kCanonicalOpset);
-      model = std::move(converted);
-    } catch (const std::exception &) {
-    }
+    // When the upgrade fails we keep the original opset: the importer then
+    // accepts only nodes whose schema is the same at both opsets, and names
+    // the others.
+    upgradeToCanonicalOpset(model, opset);
   }
 
   if (options.inferShapes) {

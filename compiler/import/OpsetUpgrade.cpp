@@ -1,0 +1,201 @@
+//===- OpsetUpgrade.cpp - upgrade a model to the canonical opset ----------===//
+//
+// Runs libonnx's version converter, after adapting the nodes its adapters get
+// wrong, and works around the adapters that refuse symbolic dims.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/import/OpsetUpgrade.h"
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+namespace smelt {
+
+namespace {
+
+/// libonnx's shape inference in its lenient mode: errors leave the model as
+/// it was. The converter's adapters read ranks and dims from value_info.
+void inferLeniently(::onnx::ModelProto &model) {
+  try {
+    ::onnx::ModelProto shaped = model;
+    ::onnx::shape_inference::InferShapes(shaped, ::onnx::OpSchemaRegistry::Instance(),
+                                         ::onnx::ShapeInferenceOptions(false, 0, true));
+    model = std::move(shaped);
+  } catch (const std::exception &) {
+  }
+}
+
+/// The rank of every graph input and inferred value whose shape is known.
+llvm::StringMap<int> knownRanks(const ::onnx::GraphProto &graph) {
+  llvm::StringMap<int> ranks;
+  auto note = [&](const ::onnx::ValueInfoProto &vi) {
+    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
+      ranks[vi.name()] = vi.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &vi : graph.input())
+    note(vi);
+  for (const auto &vi : graph.value_info())
+    note(vi);
+  return ranks;
+}
+
+/// Before opset 7, PRelu's 1-D slope applied per channel (dim 1); from opset
+/// 7 it broadcasts numpy-style from the right, and libonnx's converter does
+/// not adapt it. Reshape such constant slopes to [C, 1, ..., 1].
+void adaptLegacyPRelu(::onnx::GraphProto &graph) {
+  llvm::StringMap<int> ranks = knownRanks(graph);
+  for (const auto &node : graph.node()) {
+    if (node.op_type() != "PRelu" || node.input_size() != 2)
+      continue;
+    auto rank = ranks.find(node.input(0));
+    if (rank == ranks.end() || rank->second <= 2)
+      continue;
+    for (auto &init : *graph.mutable_initializer()) {
+      if (init.name() != node.input(1) || init.dims_size() != 1)
+        continue;
+      for (int i = 2; i < rank->second; ++i)
+        init.add_dims(1);
+      // Old models also list initializers as graph inputs, with their type.
+      for (auto &input : *graph.mutable_input())
+        if (input.name() == init.name() && input.type().has_tensor_type())
+          for (int i = 2; i < rank->second; ++i)
+            input.mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
+    }
+  }
+}
+
+bool hasSymbolicInputDims(const ::onnx::GraphProto &graph) {
+  for (const auto &input : graph.input())
+    if (input.type().has_tensor_type())
+      for (const auto &dim : input.type().tensor_type().shape().dim())
+        if (!dim.has_dim_value())
+          return true;
+  return false;
+}
+
+void clearValueInfo(::onnx::GraphProto &graph) {
+  graph.clear_value_info();
+  for (auto &node : *graph.mutable_node())
+    for (auto &attr : *node.mutable_attribute()) {
+      if (attr.has_g())
+        clearValueInfo(*attr.mutable_g());
+      for (auto &g : *attr.mutable_graphs())
+        clearValueInfo(g);
+    }
+}
+
+/// Converts to the canonical opset, after inferring the shapes the adapters
+/// read. False when the converter fails; the model then keeps its opset.
+bool convertToCanonicalOpset(::onnx::ModelProto &model) {
+  inferLeniently(model);
+  try {
+    model = ::onnx::version_conversion::ConvertVersion(model, smelt::onnx::kCanonicalOpset);
+    return true;
+  } catch (const std::exception &) {
+    return false;
+  }
+}
+
+/// libonnx's broadcast adapters (opset 6 to 7) assert that every dim of their
+/// operands is a number, although their rewrite depends only on ranks. Convert
+/// a copy whose symbolic input dims are 1 (which broadcasts against anything),
+/// then put the real input and output types back and drop the value_info that
+/// was derived from the stand-ins: inference derives it anew. No adapter that
+/// could bake a stand-in into the graph runs (see adaptLegacySoftmax).
+bool convertWithStandInDims(::onnx::ModelProto &model) {
+  ::onnx::ModelProto standIn = model;
+  for (auto &input : *standIn.mutable_graph()->mutable_input())
+    if (input.type().has_tensor_type())
+      for (auto &dim : *input.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim())
+        if (!dim.has_dim_value())
+          dim.set_dim_value(1);
+  clearValueInfo(*standIn.mutable_graph());
+  if (!convertToCanonicalOpset(standIn))
+    return false;
+  ::onnx::GraphProto &converted = *standIn.mutable_graph();
+  *converted.mutable_input() = model.graph().input();
+  *converted.mutable_output() = model.graph().output();
+  clearValueInfo(converted);
+  model = std::move(standIn);
+  return true;
+}
+
+::onnx::NodeProto makeNode(const std::string &opType, const std::string &name,
+                           std::initializer_list<std::string> inputs, const std::string &output) {
+  ::onnx::NodeProto node;
+  node.set_op_type(opType);
+  node.set_name(name);
+  for (const std::string &input : inputs)
+    node.add_input(input);
+  node.add_output(output);
+  return node;
+}
+
+/// Before opset 13, Softmax, LogSoftmax and Hardmax coerced their input to 2-D
+/// at `axis`. libonnx's adapter rewrites that into Flatten, the op and a
+/// Reshape back to the input's dims, baked in as a constant: a symbolic dim
+/// becomes -1 there, which is wrong or invalid. Rewrite such nodes here, with
+/// the Reshape taking the input's run-time Shape; the op then works on the
+/// last axis of a 2-D value, which the adapter leaves alone. Reshape takes its
+/// shape as an input from opset 5, Flatten takes a negative axis from 11.
+void adaptLegacySoftmax(::onnx::GraphProto &graph, int64_t opset) {
+  if (opset < 5 || opset >= 13)
+    return;
+  llvm::StringMap<int> ranks = knownRanks(graph);
+  google::protobuf::RepeatedPtrField<::onnx::NodeProto> nodes;
+  for (auto &node : *graph.mutable_node()) {
+    bool coercing = (node.op_type() == "Softmax" || node.op_type() == "LogSoftmax" ||
+                     node.op_type() == "Hardmax") &&
+                    node.domain().empty() && node.input_size() == 1 && node.output_size() == 1;
+    int64_t axis = 1;
+    for (const auto &attr : node.attribute())
+      if (attr.name() == "axis")
+        axis = attr.i();
+    auto rank = coercing ? ranks.find(node.input(0)) : ranks.end();
+    bool rankKnown = rank != ranks.end();
+    if (rankKnown && axis < 0)
+      axis += rank->second;
+    if (!coercing || (rankKnown && axis == rank->second - 1) ||
+        (axis < 0 && !rankKnown && opset < 11)) {
+      *nodes.Add() = std::move(node);
+      continue;
+    }
+    const std::string input = node.input(0), output = node.output(0);
+    ::onnx::NodeProto flatten =
+        makeNode("Flatten", node.name() + "_flatten", {input}, output + "_smelt_2d_in");
+    auto *flattenAxis = flatten.add_attribute();
+    flattenAxis->set_name("axis");
+    flattenAxis->set_type(::onnx::AttributeProto::INT);
+    flattenAxis->set_i(axis);
+    *nodes.Add() = std::move(flatten);
+    ::onnx::NodeProto op = node;
+    op.set_input(0, output + "_smelt_2d_in");
+    op.set_output(0, output + "_smelt_2d_out");
+    for (auto &attr : *op.mutable_attribute())
+      if (attr.name() == "axis")
+        attr.set_i(1);
+    *nodes.Add() = std::move(op);
+    *nodes.Add() = makeNode("Shape", node.name() + "_shape", {input}, output + "_smelt_shape");
+    *nodes.Add() = makeNode("Reshape", node.name() + "_reshape",
+                            {output + "_smelt_2d_out", output + "_smelt_shape"}, output);
+  }
+  *graph.mutable_node() = std::move(nodes);
+}
+
+} // namespace
+
+bool upgradeToCanonicalOpset(::onnx::ModelProto &model, int64_t opset) {
+  inferLeniently(model);
+  if (opset < 7)
+    adaptLegacyPRelu(*model.mutable_graph());
+  adaptLegacySoftmax(*model.mutable_graph(), opset);
+  if (convertToCanonicalOpset(model))
+    return true;
+  return hasSymbolicInputDims(model.graph()) && convertWithStandInDims(model);
+}
+
+} // namespace smelt
