@@ -27,6 +27,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 
@@ -330,6 +331,93 @@ Value buildReduction(OpBuilder &b, Location loc, ReduceKind kind, Value input, b
   return reshapeResult(b, loc, result, resultType, sizes);
 }
 
+/// ReduceSum whose axes are known only at run time. The generated code reads
+/// the axes tensor into one flag per dim, then sums each flagged dim in turn
+/// (keeping it as a unit dim) under an scf.if; without keepdims a reshape to
+/// the unflagged dims follows. An empty axes tensor reduces every dim, or none
+/// with noop_with_empty_axes. Axes out of range flag no dim (there is no
+/// run-time error path yet).
+Value buildSumOverRuntimeAxes(OpBuilder &b, Location loc, Value input, Value axes,
+                              bool isUnsigned, bool noop, bool keepdims,
+                              RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  auto dynamicType = RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                                           inputType.getElementType());
+  Type i64 = b.getI64Type();
+  Value zero = indexConstant(b, loc, 0), one = indexConstant(b, loc, 1);
+  Value axisCount = tensor::DimOp::create(b, loc, axes, 0);
+  Value reduceAll = noop ? Value(arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0))
+                         : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                                       axisCount, zero));
+  auto scan = scf::ForOp::create(
+      b, loc, zero, axisCount, one, SmallVector<Value>(rank, reduceAll),
+      [&](OpBuilder &nb, Location l, Value i, ValueRange named) {
+        Value axis = tensor::ExtractOp::create(nb, l, axes, ValueRange{i});
+        Value negative = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, axis,
+                                               arith::ConstantIntOp::create(nb, l, i64, 0));
+        Value normalized = arith::SelectOp::create(
+            nb, l, negative,
+            arith::AddIOp::create(nb, l, axis, arith::ConstantIntOp::create(nb, l, i64, rank)),
+            axis);
+        SmallVector<Value> next;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value names = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, normalized,
+                                              arith::ConstantIntOp::create(nb, l, i64, d));
+          next.push_back(arith::OrIOp::create(nb, l, named[d], names));
+        }
+        scf::YieldOp::create(nb, l, next);
+      });
+  ValueRange flags = scan.getResults();
+
+  auto castTo = [&](Type type, Value value) {
+    return value.getType() == type ? value : Value(tensor::CastOp::create(b, loc, type, value));
+  };
+  Value x = castTo(dynamicType, input);
+  for (int64_t d = 0; d < rank; ++d) {
+    SmallVector<bool> only(rank, false);
+    only[d] = true;
+    auto step = scf::IfOp::create(
+        b, loc, flags[d],
+        [&](OpBuilder &nb, Location l) {
+          Value sum = buildReduction(nb, l, ReduceKind::Sum, x, isUnsigned, only,
+                                     /*keepdims=*/true, dynamicType);
+          scf::YieldOp::create(nb, l, sum);
+        },
+        [&](OpBuilder &nb, Location l) { scf::YieldOp::create(nb, l, x); });
+    x = step.getResult(0);
+  }
+  if (keepdims)
+    return castTo(resultType, x);
+
+  // The kept dims, in order, as the shape of a reshape; more kept dims than
+  // the result's rank (duplicate axes) are not written out of bounds.
+  int64_t keptRank = resultType.getRank();
+  Value shape = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{keptRank}, b.getIndexType());
+  Value position = zero;
+  Value keptRankValue = indexConstant(b, loc, keptRank);
+  for (int64_t d = 0; d < rank; ++d) {
+    Value kept = arith::XOrIOp::create(b, loc, flags[d],
+                                       arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+    Value inBounds =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, position, keptRankValue);
+    auto write = scf::IfOp::create(
+        b, loc, arith::AndIOp::create(b, loc, kept, inBounds),
+        [&](OpBuilder &nb, Location l) {
+          Value size = tensor::DimOp::create(nb, l, x, d);
+          Value written = tensor::InsertOp::create(nb, l, size, shape, ValueRange{position});
+          scf::YieldOp::create(
+              nb, l, ValueRange{written, arith::AddIOp::create(nb, l, position, one)});
+        },
+        [&](OpBuilder &nb, Location l) { scf::YieldOp::create(nb, l, ValueRange{shape, position}); });
+    shape = write.getResult(0);
+    position = write.getResult(1);
+  }
+  auto reshapedType = RankedTensorType::get(SmallVector<int64_t>(keptRank, ShapedType::kDynamic),
+                                            inputType.getElementType());
+  return castTo(resultType, tensor::ReshapeOp::create(b, loc, reshapedType, x, shape));
+}
+
 /// Shared driver: resolves axes (attribute, constant input or shapes), applies
 /// keepdims / noop_with_empty_axes and emits the reduction.
 template <typename OpTy, ReduceKind Kind>
@@ -382,18 +470,23 @@ struct ReducePattern : DynamicShapePattern<OpTy> {
         reduced[normalizeAxis(axis, rank)] = true;
       }
     } else {
-      // Only static shapes can tell which axes a run-time `axes` input names.
-      if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
-        return op.emitError() << describeNode(op)
-                              << ": axes must be a constant (onnx.Constant) when the data or "
-                                 "result shape is dynamic";
-      FailureOr<SmallVector<bool>> inferred =
-          inferReducedAxes(inputType.getShape(), resultType.getShape(), keepdims);
-      if (failed(inferred))
-        return op.emitError() << describeNode(op)
-                              << ": axes must be a constant (onnx.Constant) when the result "
-                                 "shape does not determine them";
-      reduced = std::move(*inferred);
+      // Static shapes may tell which axes a run-time `axes` input names;
+      // otherwise the generated code reads them.
+      FailureOr<SmallVector<bool>> inferred = failure();
+      if (inputType.hasStaticShape() && resultType.hasStaticShape())
+        inferred = inferReducedAxes(inputType.getShape(), resultType.getShape(), keepdims);
+      if (succeeded(inferred)) {
+        reduced = std::move(*inferred);
+      } else if constexpr (std::is_same_v<OpTy, onnx::ReduceSumOp>) {
+        if (resultType.getRank() > rank)
+          return op.emitError() << describeNode(op) << ": result type "
+                                << op.getReduced().getType() << " has a higher rank than the input";
+        rewriter.replaceOp(op, buildSumOverRuntimeAxes(rewriter, op.getLoc(), adaptor.getData(),
+                                                       adaptor.getAxes(),
+                                                       isUnsignedElement(op.getData()), noop,
+                                                       keepdims, resultType));
+        return success();
+      }
     }
 
     // The expected kept shape must agree with the result type.

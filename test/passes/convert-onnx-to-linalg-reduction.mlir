@@ -429,10 +429,46 @@ func.func @topk_dynamic(%x: tensor<?x?xf32>, %k: tensor<1xi64>) -> (tensor<?x?xf
 
 // -----
 
-// A run-time axes input with dynamic shapes names no axes at compile time.
-func.func @sum_runtime_axes_dynamic(%x: tensor<?x?xf32>, %axes: tensor<1xi64>) -> tensor<?x?xf32> {
-  // expected-error @+2 {{node '<unnamed>' (ReduceSum): axes must be a constant (onnx.Constant) when the data or result shape is dynamic}}
-  // expected-error @+1 {{failed to legalize}}
-  %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 1 : i64} : (tensor<?x?xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+// A run-time axes input with dynamic shapes: the generated code scans the axes
+// tensor for each dim (an empty tensor reduces every dim), then sums each
+// named dim under an scf.if.
+// CHECK-LABEL: func.func @sum_runtime_axes_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>, %[[AXES:.+]]: tensor<?xi64>)
+// CHECK: %[[N:.+]] = tensor.dim %[[AXES]], %{{.+}} : tensor<?xi64>
+// CHECK: %[[ALL:.+]] = arith.cmpi eq, %[[N]], %{{.+}} : index
+// CHECK: %[[F:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %[[N]] step %{{.+}} iter_args(%[[A0:.+]] = %[[ALL]], %[[A1:.+]] = %[[ALL]]) -> (i1, i1)
+// CHECK: tensor.extract %[[AXES]]
+// CHECK: arith.ori %[[A0]]
+// CHECK: arith.ori %[[A1]]
+// CHECK: %[[S0:.+]] = scf.if %[[F]]#0 -> (tensor<?x?xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["reduction", "parallel"]
+// CHECK: } else {
+// CHECK: scf.yield %[[X]]
+// CHECK: %[[S1:.+]] = scf.if %[[F]]#1 -> (tensor<?x?xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK: return %[[S1]]
+func.func @sum_runtime_axes_dynamic(%x: tensor<?x?xf32>, %axes: tensor<?xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 1 : i64} : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Without keepdims, the unit dims left by the run-time sums are dropped by a
+// reshape to the dims no axis named; with noop_with_empty_axes an empty axes
+// tensor names no dim (the scan starts from false).
+// CHECK-LABEL: func.func @sum_runtime_axes_drop
+// CHECK: %[[FALSE:.+]] = arith.constant false
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[FALSE]], %{{.+}} = %[[FALSE]], %{{.+}} = %[[FALSE]]) -> (i1, i1, i1)
+// CHECK: %[[SHAPE0:.+]] = tensor.empty() : tensor<2xindex>
+// CHECK: scf.if %{{.+}} -> (tensor<2xindex>, index)
+// CHECK: tensor.insert %{{.+}} into %[[SHAPE0]][%{{.+}}] : tensor<2xindex>
+// CHECK: %[[R:.+]] = tensor.reshape %{{.+}}(%{{.+}}) : (tensor<?x?x?xf32>, tensor<2xindex>) -> tensor<?x?xf32>
+// CHECK: %[[C:.+]] = tensor.cast %[[R]] : tensor<?x?xf32> to tensor<3x2xf32>
+// CHECK: return %[[C]]
+func.func @sum_runtime_axes_drop(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x2xf32> {
+  %0 = "onnx.ReduceSum"(%x, %axes) {keepdims = 0 : i64, noop_with_empty_axes = 1 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
 }
