@@ -1,7 +1,8 @@
 //===- Normalization.cpp - normalizations, Softmax and Dropout to linalg -===//
 //
-// BatchNormalization in inference form is one elementwise linalg.generic
-// whose per-channel operands are indexed by dim 1. Softmax and LogSoftmax
+// BatchNormalization is one elementwise linalg.generic whose per-channel
+// operands are indexed by dim 1; in training mode its mean and variance are
+// X's own (see below) and the running statistics are updated with momentum. Softmax and LogSoftmax
 // (opset 13: one axis) are numerically stable: a max reduction along the
 // axis, exp(x - max), a sum reduction, then a division (or, for
 // LogSoftmax, x - max - log(sum)).
@@ -42,70 +43,6 @@ SmallVector<Value> sizesOf(OpBuilder &b, Location loc, Value tensor) {
 bool mayEqual(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
-
-// --- BatchNormalization ------------------------------------------------------
-
-struct BatchNormalizationPattern : DynamicShapePattern<onnx::BatchNormalizationOp> {
-  using DynamicShapePattern::DynamicShapePattern;
-  LogicalResult matchAndRewrite(onnx::BatchNormalizationOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto resultType = getRankedType(*getTypeConverter(), op.getY());
-    if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs ranked types");
-    if (op.getTrainingMode() != 0)
-      return op.emitError() << describeNode(op)
-                            << ": training_mode=1 is not supported (inference only)";
-    if (!op.getRunningMean().use_empty() || !op.getRunningVar().use_empty())
-      return op.emitError() << describeNode(op)
-                            << ": the running_mean and running_var outputs are not supported";
-    Type elem = resultType.getElementType();
-    if (!isa<FloatType>(elem))
-      return op.emitError() << describeNode(op) << ": only float element types are supported";
-    int64_t rank = resultType.getRank();
-    if (rank < 2)
-      return op.emitError() << describeNode(op) << ": X must have a batch and a channel dim";
-    int64_t channels = resultType.getDimSize(1);
-    SmallVector<Value> params{adaptor.getScale(), adaptor.getB(), adaptor.getInputMean(),
-                              adaptor.getInputVar()};
-    for (Value param : params) {
-      auto type = dyn_cast<RankedTensorType>(param.getType());
-      if (!type || type.getRank() != 1 || !mayEqual(type.getDimSize(0), channels))
-        return op.emitError() << describeNode(op)
-                              << ": scale, B, input_mean and input_var must have shape ["
-                              << channels << "]";
-    }
-
-    MLIRContext *ctx = rewriter.getContext();
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
-    SmallVector<Value> inputs{adaptor.getX()};
-    inputs.append(params);
-    SmallVector<AffineMap> maps{identity, channel, channel, channel, channel, identity};
-    double epsilon = op.getEpsilon().convertToDouble();
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resultType}, inputs,
-            ValueRange{createEmpty(rewriter, loc, resultType, sizesOf(rewriter, loc, inputs[0]))},
-            maps,
-            SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              // scale and B may have another float type than mean and var.
-              auto cast = [&](Value v) { return castScalar(b, l, v, elem, false, false); };
-              Value x = args[0], scale = cast(args[1]), bias = cast(args[2]),
-                    mean = cast(args[3]), var = cast(args[4]);
-              Value stddev = math::SqrtOp::create(
-                  b, l, arith::AddFOp::create(b, l, var, scalarConstant(b, l, elem, epsilon)));
-              Value centered = arith::SubFOp::create(b, l, x, mean);
-              Value normalized = arith::DivFOp::create(b, l, centered, stddev);
-              Value scaled = arith::MulFOp::create(b, l, normalized, scale);
-              linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, scaled, bias)));
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
 
 // --- Softmax and LogSoftmax --------------------------------------------------
 
@@ -334,6 +271,99 @@ std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
                              });
   return {mean, divideByCount(squares)};
 }
+
+// --- BatchNormalization ------------------------------------------------------
+
+struct BatchNormalizationPattern : DynamicShapePattern<onnx::BatchNormalizationOp> {
+  using DynamicShapePattern::DynamicShapePattern;
+  LogicalResult matchAndRewrite(onnx::BatchNormalizationOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    bool training = op.getTrainingMode() != 0;
+    Type elem = resultType.getElementType();
+    if (!isa<FloatType>(elem))
+      return op.emitError() << describeNode(op) << ": only float element types are supported";
+    int64_t rank = resultType.getRank();
+    if (rank < 2)
+      return op.emitError() << describeNode(op) << ": X must have a batch and a channel dim";
+    int64_t channels = resultType.getDimSize(1);
+    SmallVector<Value> params{adaptor.getScale(), adaptor.getB(), adaptor.getInputMean(),
+                              adaptor.getInputVar()};
+    for (Value param : params) {
+      auto type = dyn_cast<RankedTensorType>(param.getType());
+      if (!type || type.getRank() != 1 || !mayEqual(type.getDimSize(0), channels))
+        return op.emitError() << describeNode(op)
+                              << ": scale, B, input_mean and input_var must have shape ["
+                              << channels << "]";
+    }
+
+    // In training mode X is normalized by its own statistics over every dim
+    // but the channel, and the running statistics move towards them by
+    // 1 - momentum. (Outside training, a model that names the running outputs
+    // gets input_mean and input_var back.)
+    SmallVector<Value> results{Value()};
+    if (training) {
+      SmallVector<bool> reduced(rank, true);
+      reduced[1] = false;
+      std::tie(params[2], params[3]) =
+          meanAndVariance(rewriter, loc, adaptor.getX(), reduced, elem);
+    }
+    double momentum = op.getMomentum().convertToDouble();
+    for (auto [batch, running, output] :
+         {std::tuple(params[2], adaptor.getInputMean(), op.getRunningMean()),
+          std::tuple(params[3], adaptor.getInputVar(), op.getRunningVar())}) {
+      if (isa<NoneType>(output.getType())) {
+        results.push_back(onnx::NoValueOp::create(rewriter, loc));
+        continue;
+      }
+      auto outType = getRankedType(*getTypeConverter(), output);
+      if (!outType || outType.getRank() != 1 || !isa<FloatType>(outType.getElementType()))
+        return op.emitError() << describeNode(op)
+                              << ": running_mean and running_var must be 1-D float tensors";
+      Type outElem = outType.getElementType();
+      AffineMap vector = rewriter.getMultiDimIdentityMap(1);
+      results.push_back(mapped(rewriter, loc, outType, ValueRange{batch, running}, {vector, vector},
+                               [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                 Value previous = castScalar(b, l, args[1], outElem, false, false);
+                                 if (!training)
+                                   return previous;
+                                 Value current = castScalar(b, l, args[0], outElem, false, false);
+                                 Value kept = arith::MulFOp::create(
+                                     b, l, previous, scalarConstant(b, l, outElem, momentum));
+                                 Value moved = arith::MulFOp::create(
+                                     b, l, current, scalarConstant(b, l, outElem, 1.0 - momentum));
+                                 return arith::AddFOp::create(b, l, kept, moved);
+                               }));
+    }
+
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    SmallVector<Value> inputs{adaptor.getX()};
+    inputs.append(params);
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value y = mapped(
+        rewriter, loc, resultType, inputs, {identity, channel, channel, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          // scale and B may have another float type than mean and var.
+          auto cast = [&](Value v) { return castScalar(b, l, v, elem, false, false); };
+          Value x = args[0], scale = cast(args[1]), bias = cast(args[2]), mean = cast(args[3]),
+                var = cast(args[4]);
+          Value stddev = math::SqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, var, scalarConstant(b, l, elem, epsilon)));
+          Value centered = arith::SubFOp::create(b, l, x, mean);
+          Value normalized = arith::DivFOp::create(b, l, centered, stddev);
+          Value scaled = arith::MulFOp::create(b, l, normalized, scale);
+          return arith::AddFOp::create(b, l, scaled, bias);
+        });
+    results[0] = y;
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
 
 /// Map of `rank`-D iteration onto an operand broadcast (numpy rules) to it.
 AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand, ArrayRef<int64_t> shape) {

@@ -23,6 +23,37 @@ func.func @batchnorm(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf3
 
 // -----
 
+// Training BatchNormalization: X's own mean and (two-pass, biased) variance
+// over every dim but the channel normalize it, and the running statistics
+// become input * momentum + batch * (1 - momentum).
+// CHECK-DAG: #[[ID3:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[CH3:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func.func @batchnorm_training
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<2x3x4xf32>, %[[S:[^:]+]]: tensor<3xf32>, %[[B:[^:]+]]: tensor<3xf32>, %[[M:[^:]+]]: tensor<3xf32>, %[[V:[^:]+]]: tensor<3xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{.+}} iterator_types = ["reduction", "parallel", "reduction"]} ins(%[[X]] :
+// CHECK: %[[MEAN:.+]] = linalg.generic {{.+}} ins(%[[SUM]] :
+// CHECK: %[[COUNT:.+]] = arith.constant 8.000000e+00 : f32
+// CHECK: arith.divf %{{.+}}, %[[COUNT]]
+// CHECK: %[[SQ:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[MEAN]] :
+// CHECK: %[[VAR:.+]] = linalg.generic {{.+}} ins(%[[SQ]] :
+// CHECK: %[[RM:.+]] = linalg.generic {{.+}} ins(%[[MEAN]], %[[M]] :
+// CHECK: ^bb0(%[[BATCH:[^:]+]]: f32, %[[PREV:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK: %[[MOMENTUM:.+]] = arith.constant 7.500000e-01 : f32
+// CHECK: %[[K:.+]] = arith.mulf %[[PREV]], %[[MOMENTUM]]
+// CHECK: %[[REST:.+]] = arith.constant 2.500000e-01 : f32
+// CHECK: %[[N:.+]] = arith.mulf %[[BATCH]], %[[REST]]
+// CHECK: arith.addf %[[K]], %[[N]]
+// CHECK: %[[RV:.+]] = linalg.generic {{.+}} ins(%[[VAR]], %[[V]] :
+// CHECK: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[ID3]], #[[CH3]], #[[CH3]], #[[CH3]], #[[CH3]], #[[ID3]]]
+// CHECK-SAME: ins(%[[X]], %[[S]], %[[B]], %[[MEAN]], %[[VAR]] :
+// CHECK: return %[[Y]], %[[RM]], %[[RV]]
+func.func @batchnorm_training(%x: tensor<2x3x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %rm, %rv = "onnx.BatchNormalization"(%x, %s, %b, %m, %v) {epsilon = 1.0e-2 : f32, momentum = 0.75 : f32, training_mode = 1 : i64} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y, %rm, %rv : tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
 // Softmax along the last axis (default): max-reduce, exp(x - max), sum, divide.
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
