@@ -245,7 +245,8 @@ LogicalResult inferOp(Operation *op, bool &changed) {
 class OnnxInferShapesPass : public impl::OnnxInferShapesBase<OnnxInferShapesPass> {
 public:
   void runOnOperation() override {
-    if (failed(refineOnnxShapes(getOperation())))
+    if (failed(refineOnnxShapes(getOperation())) ||
+        failed(refineControlFlowBodies(getOperation())))
       signalPassFailure();
   }
 };
@@ -253,7 +254,8 @@ public:
 } // namespace
 
 /// What libonnx leaves unknown when a shape operand is only known at run
-/// time: the result's rank still follows from the shape operand's length.
+/// time: the result's rank still follows from the shape operand's length
+/// (or, for Tile and Slice, the input's rank).
 bool inferRankFromShapeOperand(Operation *op, bool &changed) {
   if (op->getNumResults() != 1)
     return false;
@@ -280,6 +282,8 @@ bool inferRankFromShapeOperand(Operation *op, bool &changed) {
                : std::max(shapeLength(expand.getShape()), rankOf(expand.getInput()));
   else if (auto tile = dyn_cast<onnx::TileOp>(op))
     rank = rankOf(tile.getInput());
+  else if (auto slice = dyn_cast<onnx::SliceOp>(op))
+    rank = rankOf(slice.getData());
   if (rank < 0)
     return false;
   result.setType(RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),

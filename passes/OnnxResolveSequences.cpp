@@ -12,6 +12,7 @@
 #include "passes/Passes.h"
 
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+#include "passes/OnnxBuilder.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -43,25 +44,6 @@ std::optional<size_t> normalizePosition(int64_t pos, size_t size, bool insert) {
   if (pos < 0 || pos > n || (!insert && pos == n))
     return std::nullopt;
   return static_cast<size_t>(pos);
-}
-
-Value createConstantI64(OpBuilder &b, Location loc, ArrayRef<int64_t> values, bool scalar) {
-  auto type = scalar ? RankedTensorType::get({}, b.getI64Type())
-                     : RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type());
-  return onnx::ConstantOp::create(b, loc, TypeRange{type}, ValueRange{},
-                                  {b.getNamedAttr("value", DenseIntElementsAttr::get(type, values))})
-      .getResult();
-}
-
-/// Creates an onnx op by name with the given operands, result types and
-/// attributes (for ops whose generated builders are awkward to call).
-Operation *createOnnx(OpBuilder &b, Location loc, StringRef name, ValueRange operands,
-                      TypeRange results, ArrayRef<NamedAttribute> attrs = {}) {
-  OperationState state(loc, ("onnx." + name).str());
-  state.addOperands(operands);
-  state.addTypes(results);
-  state.addAttributes(attrs);
-  return b.create(state);
 }
 
 class OnnxResolveSequencesPass

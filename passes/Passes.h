@@ -34,6 +34,11 @@ namespace smelt {
 /// changed, or failure after reporting a contradiction.
 mlir::FailureOr<bool> refineOnnxShapes(mlir::func::FuncOp func);
 
+/// Types the arguments of Loop and Scan bodies from the values the ops feed
+/// them (and their results from what the bodies yield), then refines the
+/// bodies' ops as refineOnnxShapes does, level by level of nesting.
+mlir::LogicalResult refineControlFlowBodies(mlir::func::FuncOp func);
+
 /// ONNX operator names (e.g. "Conv") that convert-onnx-to-linalg can lower.
 std::vector<std::string> lowerableOnnxOps(mlir::MLIRContext *context);
 

@@ -10,7 +10,7 @@ mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool barePo
   // Steps that only apply to one calling convention are marked with a prefix.
   static const char *const kStages[] = {
       "eliminate-empty-tensors",
-      "one-shot-bufferize{bufferize-function-boundaries "
+      "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
       "function-boundary-type-conversion=identity-layout-map}",
       "bare:buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
       "canonicalize",

@@ -40,7 +40,8 @@ llvm::Constant *tensorInfos(llvm::Module &m, const AbiTypes &t,
     entries.push_back(llvm::ConstantStruct::get(
         t.tensorInfo, {privateString(m, sig.name, "smelt." + kind + ".name"),
                        llvm::ConstantInt::get(t.i32, sig.dtype),
-                       llvm::ConstantInt::get(t.i32, sig.dims.size()), dims}));
+                       llvm::ConstantInt::get(t.i32, sig.dims.size()), dims,
+                       llvm::ConstantInt::get(t.i32, sig.role), llvm::ConstantInt::get(t.i32, 0)}));
   }
   if (entries.empty())
     return llvm::ConstantPointerNull::get(t.ptr);

@@ -22,8 +22,9 @@ struct AbiTypes {
     i32 = llvm::Type::getInt32Ty(ctx);
     i64 = llvm::Type::getInt64Ty(ctx);
     ptr = llvm::PointerType::get(ctx, 0);
-    // smelt_tensor_info { name, dtype, rank, dims }
-    tensorInfo = llvm::StructType::create(ctx, {ptr, i32, i32, ptr}, "smelt_tensor_info");
+    // smelt_tensor_info { name, dtype, rank, dims, role, reserved }
+    tensorInfo =
+        llvm::StructType::create(ctx, {ptr, i32, i32, ptr, i32, i32}, "smelt_tensor_info");
     // smelt_model_info { abi, nin, nout, opset, inputs, outputs, ws, align, name, producer, entry }
     modelInfo = llvm::StructType::create(
         ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr}, "smelt_model_info");

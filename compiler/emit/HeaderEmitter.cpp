@@ -37,11 +37,25 @@ std::string identifier(const std::string &name, size_t index, const char *kind) 
   return id;
 }
 
-std::string shapeComment(const TensorSignature &t) {
-  std::string s = "[";
+/// "x: [1,?] float32", plus the role for a slot that is part of a sequence or
+/// optional graph value: "s: [?] float32 (sequence_data)".
+std::string slotComment(const TensorSignature &t) {
+  std::string s = t.name + ": [";
   for (size_t i = 0; i < t.dims.size(); ++i)
     s += (i ? "," : "") + (t.dims[i] < 0 ? std::string("?") : std::to_string(t.dims[i]));
-  return s + "] " + smelt_dtype_name(t.dtype);
+  s += "] " + std::string(smelt_dtype_name(t.dtype));
+  if (t.role != SMELT_ROLE_TENSOR)
+    s += " (" + std::string(smelt_role_name(t.role)) + ")";
+  return s;
+}
+
+/// A parameter name: the slot's value name, plus its role where the value
+/// spans several slots (which then share that name).
+std::string parameterName(const TensorSignature &t, size_t index, const char *kind) {
+  std::string name = t.name;
+  if (t.role != SMELT_ROLE_TENSOR)
+    name += std::string("_") + smelt_role_name(t.role);
+  return identifier(name, index, kind);
 }
 
 } // namespace
@@ -56,9 +70,15 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
   os << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n";
   os << "#include <stdbool.h>\n#include <stdint.h>\n#include \"smelt/model_abi.h\"\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  os << "/** Signature as data (names, dtypes, dims); see smelt/model_abi.h. */\n";
+  os << "/** Signature as data (names, dtypes, dims, roles); see smelt/model_abi.h. */\n";
   os << "extern const smelt_model_info " << prefix << "_info;\n\n";
-  os << "/** Generic entry point taking a smelt_call. */\n";
+  os << "/** Generic entry point taking a smelt_call. Its slots, in order (a sequence\n"
+     << " *  or optional graph value spans several; see smelt_slot_role):\n";
+  for (const TensorSignature &in : sig.inputs)
+    os << " *  input  " << slotComment(in) << "\n";
+  for (const TensorSignature &out : sig.outputs)
+    os << " *  output " << slotComment(out) << "\n";
+  os << " */\n";
   os << "int32_t " << prefix << "_entry(const smelt_call *call);\n\n";
   if (sig.hasDynamicDims()) {
     // Dims known only at run time travel in the smelt_call: no typed entry.
@@ -67,22 +87,19 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
        << "_H */\n";
     return os.str();
   }
-  os << "/** Runs the model on dense row-major buffers; returns 0 on success.\n";
-  for (size_t i = 0; i < sig.inputs.size(); ++i)
-    os << " *  input  " << sig.inputs[i].name << ": " << shapeComment(sig.inputs[i]) << "\n";
-  for (size_t i = 0; i < sig.outputs.size(); ++i)
-    os << " *  output " << sig.outputs[i].name << ": " << shapeComment(sig.outputs[i]) << "\n";
-  os << " * Reentrant: concurrent calls with distinct output buffers are safe. */\n";
+  os << "/** Runs the model on dense row-major buffers, one per slot listed above;\n"
+     << " *  returns 0 on success. Reentrant: concurrent calls with distinct output\n"
+     << " *  buffers are safe. */\n";
   os << "int32_t " << prefix << "_run(";
   bool first = true;
   for (size_t i = 0; i < sig.inputs.size(); ++i) {
     os << (first ? "" : ", ") << "const " << cType(sig.inputs[i].dtype) << " *"
-       << identifier(sig.inputs[i].name, i, "input");
+       << parameterName(sig.inputs[i], i, "input");
     first = false;
   }
   for (size_t i = 0; i < sig.outputs.size(); ++i) {
     os << (first ? "" : ", ") << cType(sig.outputs[i].dtype) << " *"
-       << identifier(sig.outputs[i].name, i, "output");
+       << parameterName(sig.outputs[i], i, "output");
     first = false;
   }
   if (first)

@@ -6,7 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 
-#include "runtime/include/smelt/model_abi.h"
+#include "smelt/runtime.h"
 
 using namespace mlir;
 
@@ -44,13 +44,32 @@ bool ModelSignature::hasDynamicDims() const {
   return llvm::any_of(inputs, dynamic) || llvm::any_of(outputs, dynamic);
 }
 
-static FailureOr<TensorSignature> tensorSignature(Type type, Attribute nameAttr, Location loc,
+/// The smelt_slot_role spelled `text` (as smelt_role_name spells it), or -1.
+static int32_t roleNamed(StringRef text) {
+  for (int32_t role : {SMELT_ROLE_TENSOR, SMELT_ROLE_SEQUENCE_DATA, SMELT_ROLE_SEQUENCE_SHAPES,
+                       SMELT_ROLE_OPTIONAL_PRESENT})
+    if (text == smelt_role_name(role))
+      return role;
+  return -1;
+}
+
+static FailureOr<TensorSignature> tensorSignature(Type type, DictionaryAttr attrs, Location loc,
                                                   StringRef kind, unsigned index) {
   TensorSignature sig;
-  if (auto name = dyn_cast_or_null<StringAttr>(nameAttr))
+  if (auto name = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr())
     sig.name = name.str();
   else
     sig.name = kind.str() + std::to_string(index);
+  if (Attribute roleAttr = attrs ? attrs.get(kAbiRoleAttr) : Attribute()) {
+    auto text = dyn_cast<StringAttr>(roleAttr);
+    int32_t role = text ? roleNamed(text.getValue()) : -1;
+    if (role < 0)
+      return emitError(loc) << kind << " #" << index << " ('" << sig.name << "') has "
+                            << kAbiRoleAttr << " " << roleAttr
+                            << "; expected one of \"sequence_data\", \"sequence_shapes\", "
+                               "\"optional_present\" (or none for a tensor)";
+    sig.role = role;
+  }
   auto ranked = dyn_cast<RankedTensorType>(type);
   if (!ranked)
     return emitError(loc) << kind << " '" << sig.name << "' has type " << type
@@ -75,15 +94,14 @@ FailureOr<ModelSignature> captureSignature(ModuleOp module) {
     sig.opset = opset.getInt();
   FunctionType type = func.getFunctionType();
   for (unsigned i = 0; i < type.getNumInputs(); ++i) {
-    auto t = tensorSignature(type.getInput(i), func.getArgAttr(i, "onnx.name"), func.getLoc(),
-                             "input", i);
+    auto t = tensorSignature(type.getInput(i), func.getArgAttrDict(i), func.getLoc(), "input", i);
     if (failed(t))
       return failure();
     sig.inputs.push_back(*t);
   }
   for (unsigned i = 0; i < type.getNumResults(); ++i) {
-    auto t = tensorSignature(type.getResult(i), func.getResultAttr(i, "onnx.name"), func.getLoc(),
-                             "output", i);
+    auto t =
+        tensorSignature(type.getResult(i), func.getResultAttrDict(i), func.getLoc(), "output", i);
     if (failed(t))
       return failure();
     sig.outputs.push_back(*t);

@@ -1,7 +1,8 @@
 //===- Signature.h - a compiled model's inputs and outputs ------*- C++ -*-===//
 //
-// The model's signature as the ABI exports it (names, dtypes, dims), read
-// from func @main while its types are still tensors, i.e. before lowering.
+// The model's signature as the ABI exports it (names, dtypes, dims, slot
+// roles), read from func @main while its types are still tensors, i.e. before
+// lowering.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SMELT_COMPILER_EMIT_SIGNATURE_H
@@ -15,12 +16,18 @@
 
 namespace smelt {
 
+/// One ABI slot. Slots of a sequence or optional graph value share its name
+/// and differ in role (see smelt_slot_role in model_abi.h).
 struct TensorSignature {
   std::string name;
   int32_t dtype = 0;          ///< smelt_dtype (ONNX TensorProto.DataType numbering)
   std::vector<int64_t> dims;  ///< -1 where dynamic
+  int32_t role = 0;           ///< smelt_slot_role, from the `smelt.abi_role` attribute
   int64_t numElements() const;
 };
+
+/// The arg/result attribute that marks a slot's role; absent means a tensor.
+inline constexpr const char *kAbiRoleAttr = "smelt.abi_role";
 
 struct ModelSignature {
   std::string graphName;
@@ -34,7 +41,8 @@ struct ModelSignature {
 };
 
 /// Reads the signature of func @main. Fails (with a diagnostic) on values
-/// the ABI cannot carry: non-tensors, strings, unranked tensors.
+/// the ABI cannot carry: non-tensors, strings, unranked tensors, and on an
+/// unknown `smelt.abi_role`.
 mlir::FailureOr<ModelSignature> captureSignature(mlir::ModuleOp module);
 
 } // namespace smelt

@@ -88,12 +88,31 @@ void clearValueInfo(::onnx::GraphProto &graph) {
     }
 }
 
+/// libonnx's converter works on an IR that knows only tensor types: the
+/// types of sequence and optional graph inputs and outputs come back empty.
+/// Take them from the original graph, by name.
+void restoreNonTensorTypes(const ::onnx::GraphProto &original, ::onnx::GraphProto &converted) {
+  llvm::StringMap<const ::onnx::TypeProto *> types;
+  for (const auto *list : {&original.input(), &original.output()})
+    for (const auto &vi : *list)
+      if (!vi.type().has_tensor_type())
+        types[vi.name()] = &vi.type();
+  for (auto *list : {converted.mutable_input(), converted.mutable_output()})
+    for (auto &vi : *list)
+      if (vi.type().value_case() == ::onnx::TypeProto::VALUE_NOT_SET)
+        if (auto it = types.find(vi.name()); it != types.end())
+          *vi.mutable_type() = *it->second;
+}
+
 /// Converts to the canonical opset, after inferring the shapes the adapters
 /// read. False when the converter fails; the model then keeps its opset.
 bool convertToCanonicalOpset(::onnx::ModelProto &model) {
   inferLeniently(model);
   try {
-    model = ::onnx::version_conversion::ConvertVersion(model, smelt::onnx::kCanonicalOpset);
+    ::onnx::ModelProto converted =
+        ::onnx::version_conversion::ConvertVersion(model, smelt::onnx::kCanonicalOpset);
+    restoreNonTensorTypes(model.graph(), *converted.mutable_graph());
+    model = std::move(converted);
     return true;
   } catch (const std::exception &) {
     return false;

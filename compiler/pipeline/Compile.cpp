@@ -43,7 +43,13 @@ std::string prefixFromPath(llvm::StringRef path) {
   return prefix;
 }
 
+/// Writes `bytes` to `path` atomically; "-" is standard output.
 LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location loc) {
+  if (path == "-") {
+    llvm::outs() << bytes;
+    llvm::outs().flush();
+    return success();
+  }
   std::string error;
   if (!writeFileAtomically(path, bytes, error))
     return emitError(loc) << error;
@@ -64,6 +70,13 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   if (!module)
     return failure();
   Location loc = module->getLoc();
+  if (options.output == "-" && (options.emit == EmitKind::Shared || options.emit == EmitKind::Obj))
+    return emitError(loc) << "-o -: a shared library or object file cannot go to standard "
+                             "output (text kinds can: --emit=asm|llvm|mlir|linalg|onnx)";
+  // The onnx stage settles the signature: sequences and optionals at the
+  // boundary become several tensors there.
+  if (failed(runPipeline(*module, Stage::Onnx, Stage::Onnx)))
+    return failure();
   FailureOr<ModelSignature> signature = captureSignature(*module);
   if (failed(signature))
     return failure();
@@ -80,7 +93,9 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   Stage last = emit == EmitKind::Onnx ? Stage::Onnx
                : emit == EmitKind::Linalg ? Stage::Linalg
                                           : Stage::Llvm;
-  if (failed(runPipeline(*module, last, /*barePointers=*/!signature->hasDynamicDims())))
+  if (last > Stage::Onnx &&
+      failed(runPipeline(*module, Stage::Linalg, last,
+                         /*barePointers=*/!signature->hasDynamicDims())))
     return failure();
   if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
     OpPrintingFlags flags;

@@ -23,6 +23,9 @@ void buildOnnxPipeline(OpPassManager &pm) {
   // users then get new types, so fold (and refine) once more.
   func.addPass(createOnnxResolveSequences());
   func.addPass(createOnnxFoldConstants());
+  // The sequences and optionals left depend on run time: they become tensors.
+  func.addPass(createOnnxSequencesToTensors());
+  func.addPass(createOnnxFoldConstants());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }
@@ -36,13 +39,15 @@ void buildLinalgPipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
-LogicalResult runPipeline(ModuleOp module, Stage last, bool barePointers) {
+LogicalResult runPipeline(ModuleOp module, Stage first, Stage last, bool barePointers) {
   registerAllPasses();
   PassManager pm(module->getContext());
-  buildOnnxPipeline(pm);
-  if (last >= Stage::Linalg)
+  auto runs = [&](Stage stage) { return first <= stage && stage <= last; };
+  if (runs(Stage::Onnx))
+    buildOnnxPipeline(pm);
+  if (runs(Stage::Linalg))
     buildLinalgPipeline(pm);
-  if (last >= Stage::Llvm && failed(buildCpuCodegenPipeline(pm, barePointers)))
+  if (runs(Stage::Llvm) && failed(buildCpuCodegenPipeline(pm, barePointers)))
     return failure();
   return pm.run(module);
 }

@@ -22,9 +22,11 @@ void buildOnnxPipeline(mlir::OpPassManager &pm);
 /// smelt-linalg-pipeline: convert-onnx-to-linalg, then fuse elementwise ops.
 void buildLinalgPipeline(mlir::OpPassManager &pm);
 
-/// Runs the stages up to and including `last` on `module`; `barePointers`
-/// selects the static-shape calling convention of the CPU backend.
-mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage last, bool barePointers = true);
+/// Runs the stages from `first` to `last` (inclusive) on `module`;
+/// `barePointers` selects the static-shape calling convention of the CPU
+/// backend. The model's signature is final after the onnx stage.
+mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage first, Stage last,
+                                bool barePointers = true);
 
 void registerSmeltPipelines();
 

@@ -18,10 +18,7 @@
 // body's scan values into the scan outputs, in the direction each attribute
 // asks for. Scan output rows need a static shape (the result's or the body's).
 //
-// The importer leaves the types inside Loop and Scan bodies unknown where the
-// model does not declare them; refineControlFlowBodies gives the body
-// arguments the types the op feeds them and re-runs shape inference, so the
-// body's ops are as typed as the rest of the graph before the conversion.
+// The bodies' types are refined by onnx-infer-shapes (ControlFlowBodyTypes.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -104,20 +101,6 @@ Value adaptTo(OpBuilder &b, Location loc, Value value, Type type) {
   if (tensor::CastOp::areCastCompatible(value.getType(), type))
     return tensor::CastOp::create(b, loc, type, value);
   return UnrealizedConversionCastOp::create(b, loc, type, value).getResult(0);
-}
-
-/// `type` without dim `axis`.
-RankedTensorType dropDim(RankedTensorType type, int64_t axis) {
-  SmallVector<int64_t> dims(type.getShape());
-  dims.erase(dims.begin() + axis);
-  return type.clone(dims);
-}
-
-/// `type` with a dim of size `size` inserted at `axis`.
-RankedTensorType insertDim(RankedTensorType type, int64_t axis, int64_t size) {
-  SmallVector<int64_t> dims(type.getShape());
-  dims.insert(dims.begin() + axis, size);
-  return type.clone(dims);
 }
 
 /// Offsets/sizes/strides of the unit slice at `index` along `axis` of `type`.
@@ -297,12 +280,16 @@ struct LoopPattern : DynamicShapePattern<onnx::LoopOp> {
       bufferOut.push_back(
           tensor::InsertSliceOp::create(rewriter, loc, value, buffer, offsets, sizes, strides));
     }
-    // Loop-carried values are written back into their iter_args' buffers, so
-    // the loop bufferizes with yields equivalent to its arguments.
+    // Loop-carried values of static shape are written back into their
+    // iter_args' buffers, so the loop bufferizes with yields equivalent to its
+    // arguments. A dynamic shape may change from one iteration to the next
+    // (a growing sequence): such values are yielded as new buffers.
     for (unsigned k = 0; k < numCarried; ++k)
-      next.push_back(bufferization::MaterializeInDestinationOp::create(
-                         rewriter, loc, carriedOut[k], after->getArgument(2 + k))
-                         ->getResult(0));
+      next.push_back(cast<RankedTensorType>(carriedTypes[k]).hasStaticShape()
+                         ? bufferization::MaterializeInDestinationOp::create(
+                               rewriter, loc, carriedOut[k], after->getArgument(2 + k))
+                               ->getResult(0)
+                         : carriedOut[k]);
     llvm::append_range(next, bufferOut);
     scf::YieldOp::create(rewriter, loc, next);
     rewriter.eraseOp(yield);
@@ -489,112 +476,7 @@ struct ScanPattern : DynamicShapePattern<onnx::ScanOp> {
   }
 };
 
-/// The more precise of a value's current type and `candidate`: an unranked
-/// tensor (the importer's placeholder) takes a ranked candidate of its
-/// element type; anything else stays.
-bool refineType(Value value, Type candidate) {
-  auto current = dyn_cast<UnrankedTensorType>(value.getType());
-  auto ranked = dyn_cast_or_null<RankedTensorType>(candidate);
-  if (!current || !ranked || current.getElementType() != ranked.getElementType())
-    return false;
-  value.setType(ranked);
-  return true;
-}
-
-/// Types the arguments of Loop and Scan bodies, and their results from
-/// what the bodies yield; returns whether anything changed.
-bool refineBodySignatures(func::FuncOp func) {
-  bool changed = false;
-  MLIRContext *ctx = func.getContext();
-  func.walk([&](Operation *op) {
-    if (auto loop = dyn_cast<onnx::LoopOp>(op)) {
-      Block &body = loop.getBody().front();
-      auto yield = cast<onnx::YieldOp>(body.getTerminator());
-      unsigned numCarried = loop.getVInitial().size();
-      if (body.getNumArguments() != 2 + numCarried ||
-          yield.getNumOperands() != loop.getNumResults() + 1)
-        return;
-      changed |= refineType(body.getArgument(0), RankedTensorType::get({}, IntegerType::get(ctx, 64)));
-      changed |= refineType(body.getArgument(1), RankedTensorType::get({}, IntegerType::get(ctx, 1)));
-      for (unsigned k = 0; k < numCarried; ++k) {
-        changed |= refineType(body.getArgument(2 + k), loop.getVInitial()[k].getType());
-        changed |= refineType(loop.getResult(k), yield.getOperand(1 + k).getType());
-      }
-      // Scan outputs stack one row per iteration: their length is static
-      // only for a constant trip count without a condition.
-      SmallVector<int64_t> trip;
-      int64_t count = ShapedType::kDynamic;
-      if (isa<NoneType>(loop.getCond().getType()) && succeeded(getConstantInts(loop.getM(), trip)) &&
-          trip.size() == 1)
-        count = trip[0];
-      for (unsigned j = numCarried; j < loop.getNumResults(); ++j)
-        if (auto row = dyn_cast<RankedTensorType>(yield.getOperand(1 + j).getType()))
-          changed |= refineType(loop.getResult(j), insertDim(row, 0, count));
-      return;
-    }
-    if (auto scan = dyn_cast<onnx::ScanOp>(op)) {
-      Block &body = scan.getBody().front();
-      auto yield = cast<onnx::YieldOp>(body.getTerminator());
-      ValueRange operands = scan.getInitialStateAndScanInputs();
-      int64_t numInputs = scan.getNumScanInputs();
-      int64_t numStates = static_cast<int64_t>(operands.size()) - numInputs;
-      if (numStates < 0 || body.getNumArguments() != operands.size() ||
-          yield.getNumOperands() != scan.getNumResults())
-        return;
-      std::optional<ArrayRef<int64_t>> inAxes = scan.getScanInputAxes();
-      std::optional<ArrayRef<int64_t>> outAxes = scan.getScanOutputAxes();
-      int64_t length = ShapedType::kDynamic;
-      for (int64_t k = 0; k < static_cast<int64_t>(operands.size()); ++k) {
-        if (k < numStates) {
-          changed |= refineType(body.getArgument(k), operands[k].getType());
-          changed |= refineType(scan.getResult(k), yield.getOperand(k).getType());
-          continue;
-        }
-        auto type = dyn_cast<RankedTensorType>(operands[k].getType());
-        int64_t i = k - numStates;
-        int64_t axis = inAxes && i < static_cast<int64_t>(inAxes->size()) ? (*inAxes)[i] : 0;
-        if (!type || normalizeAxis(axis, type.getRank()) < 0 ||
-            normalizeAxis(axis, type.getRank()) >= type.getRank())
-          continue;
-        axis = normalizeAxis(axis, type.getRank());
-        length = type.getDimSize(axis);
-        changed |= refineType(body.getArgument(k), dropDim(type, axis));
-      }
-      for (int64_t j = numStates; j < static_cast<int64_t>(scan.getNumResults()); ++j) {
-        auto row = dyn_cast<RankedTensorType>(yield.getOperand(j).getType());
-        int64_t i = j - numStates;
-        int64_t axis = outAxes && i < static_cast<int64_t>(outAxes->size()) ? (*outAxes)[i] : 0;
-        if (!row || normalizeAxis(axis, row.getRank() + 1) < 0 ||
-            normalizeAxis(axis, row.getRank() + 1) > row.getRank())
-          continue;
-        changed |= refineType(scan.getResult(j),
-                              insertDim(row, normalizeAxis(axis, row.getRank() + 1), length));
-      }
-    }
-  });
-  return changed;
-}
-
 } // namespace
-
-LogicalResult refineControlFlowBodies(Operation *funcOp) {
-  auto func = cast<func::FuncOp>(funcOp);
-  if (!func.walk([](Operation *op) {
-             return isa<onnx::LoopOp, onnx::ScanOp>(op) ? WalkResult::interrupt()
-                                                        : WalkResult::advance();
-           }).wasInterrupted())
-    return success();
-  // Each round types one more level of nesting (or what a result feeds).
-  for (int round = 0; round < 8; ++round) {
-    bool changed = refineBodySignatures(func);
-    FailureOr<bool> refined = refineOnnxShapes(func);
-    if (failed(refined))
-      return failure();
-    if (!changed && !*refined)
-      break;
-  }
-  return success();
-}
 
 void populateControlFlowPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<IfPattern, YieldPattern, LoopPattern, ScanPattern>(converter,

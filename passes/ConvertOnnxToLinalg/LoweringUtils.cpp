@@ -450,4 +450,19 @@ Value randomUniform01(OpBuilder &b, Location loc, uint64_t key, Value index) {
   return arith::MulFOp::create(b, loc, u, scalarConstant(b, loc, b.getF64Type(), 0x1p-53));
 }
 
+/// `type` without dim `axis`.
+RankedTensorType dropDim(RankedTensorType type, int64_t axis) {
+  SmallVector<int64_t> dims(type.getShape());
+  dims.erase(dims.begin() + axis);
+  return type.clone(dims);
+}
+
+/// `type` with a dim of size `size` inserted at `axis`.
+RankedTensorType insertDim(RankedTensorType type, int64_t axis, int64_t size) {
+  SmallVector<int64_t> dims(type.getShape());
+  dims.insert(dims.begin() + axis, size);
+  return type.clone(dims);
+}
+
+
 } // namespace smelt

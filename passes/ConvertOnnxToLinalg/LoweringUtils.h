@@ -146,8 +146,10 @@ mlir::FailureOr<double> getConstantScalar(mlir::Value value);
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType resultType);
 
-/// Types Loop and Scan bodies (arguments from the op's inputs, then libonnx inference).
-mlir::LogicalResult refineControlFlowBodies(mlir::Operation *func);
+/// `type` without dim `axis`.
+mlir::RankedTensorType dropDim(mlir::RankedTensorType type, int64_t axis);
+/// `type` with a dim of size `size` inserted at `axis`.
+mlir::RankedTensorType insertDim(mlir::RankedTensorType type, int64_t axis, int64_t size);
 
 /// Key of a random stream (SplitMix64, see Random.cpp): from `seed` when
 /// given, else from a fixed default mixed with the node's name and operator.

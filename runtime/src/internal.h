@@ -1,7 +1,8 @@
 /* internal.h - declarations shared by the runtime's sources; not installed.
  *
- * Holds the layout of smelt_model and the helpers that build statuses and
- * format shapes, so that every message in the runtime reads the same way.
+ * Holds the layout of smelt_model and the helpers that build statuses,
+ * format shapes and check slot groups, so that every message in the runtime
+ * reads the same way.
  */
 #ifndef SMELT_RUNTIME_INTERNAL_H
 #define SMELT_RUNTIME_INTERNAL_H
@@ -33,6 +34,13 @@ struct smelt_model {
  *  memory runs out it returns a shared, static out-of-memory status. */
 smelt_status *smelt_make_status(int code, const char *fmt, ...)
     SMELT_PRINTF(2, 3);
+
+/** Checks that the roles of `count` valid slots (names non-NULL, ranks and
+ *  dtypes checked) form the groups smelt_slot_role describes. `kind` is
+ *  "input" or "output"; errors are SMELT_ERR_LOAD naming `model_name`. */
+smelt_status *smelt_check_slot_groups(const char *model_name, const char *kind,
+                                      const smelt_tensor_info *slots,
+                                      uint32_t count);
 
 /** Writes a shape such as "[1,3,224,224]" into buf, truncating to size. With
  *  `signature` set, SMELT_DYNAMIC_DIM prints as '?' ("[?,3]"); a caller's

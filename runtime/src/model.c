@@ -2,8 +2,8 @@
  *
  * A model is accepted only if its smelt_model_info targets this runtime's ABI
  * and is well formed: non-NULL pointers, ranks in [0, 16], dims >= 0 or
- * dynamic, and dtypes with a known size. smelt_model_run() relies on this and
- * does not check the signature again.
+ * dynamic, dtypes with a known size, and slot roles that form legal groups.
+ * smelt_model_run() relies on this and does not check the signature again.
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -56,7 +56,8 @@ static smelt_status *validate_info(const char *model_name,
   if (info->abi_version != SMELT_ABI_VERSION)
     return smelt_make_status(SMELT_ERR_ABI_MISMATCH,
                              "model '%s' targets smelt ABI version %u, but this "
-                             "runtime implements version %u",
+                             "runtime implements version %u; recompile the "
+                             "model with a smelt that matches the runtime",
                              model_name, (unsigned)info->abi_version,
                              (unsigned)SMELT_ABI_VERSION);
   if (!info->entry)
@@ -80,6 +81,12 @@ static smelt_status *validate_info(const char *model_name,
     status = validate_tensor_info(model_name, "input", i, &info->inputs[i]);
   for (uint32_t i = 0; !status && i < info->num_outputs; ++i)
     status = validate_tensor_info(model_name, "output", i, &info->outputs[i]);
+  if (!status)
+    status = smelt_check_slot_groups(model_name, "input", info->inputs,
+                                     info->num_inputs);
+  if (!status)
+    status = smelt_check_slot_groups(model_name, "output", info->outputs,
+                                     info->num_outputs);
   return status;
 }
 

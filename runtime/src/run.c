@@ -2,8 +2,9 @@
  *
  * Every input and caller-provided output is checked (dtype, rank, static dims)
  * before the model runs, so a compiled model only ever sees tensors of the
- * shapes it was compiled for. All per-call state lives in allocations owned
- * by the call, which is what makes concurrent runs on one model safe.
+ * shapes it was compiled for, and sequence shapes that match their data. All
+ * per-call state lives in allocations owned by the call, which is what makes
+ * concurrent runs on one model safe.
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -87,6 +88,36 @@ static smelt_status *check_tensor(const char *kind, size_t index,
   return NULL;
 }
 
+/* Checks that the shapes slot of the sequence whose data is input `index`
+ * accounts for exactly the data's elements, so that the model can trust it.
+ * Both views have already passed check_tensor. */
+static smelt_status *check_sequence(const smelt_tensor_info *info,
+                                    const smelt_tensor *inputs, size_t index) {
+  const smelt_tensor *data = &inputs[index], *shapes = &inputs[index + 1];
+  const int64_t *rows = (const int64_t *)shapes->data;
+  int64_t count = shapes->dims[0], rank = shapes->dims[1];
+  uint64_t total = 0;
+  int ok = 1;
+  for (int64_t e = 0; ok && e < count; ++e) {
+    uint64_t elements = 1;
+    for (int64_t d = 0; ok && d < rank; ++d) {
+      int64_t dim = rows[e * rank + d];
+      ok = dim >= 0 && (dim == 0 || elements <= UINT64_MAX / (uint64_t)dim);
+      elements *= ok ? (uint64_t)dim : 0;
+    }
+    ok = ok && total <= UINT64_MAX - elements;
+    total += ok ? elements : 0;
+  }
+  if (ok && total == (uint64_t)data->dims[0])
+    return NULL;
+  return smelt_make_status(SMELT_ERR_SHAPE,
+                           "input '%s' (#%zu): the sequence's shapes (#%zu) do "
+                           "not describe its %lld data elements (negative "
+                           "dims, or another element count)",
+                           info->name, index, index + 1,
+                           (long long)data->dims[0]);
+}
+
 static smelt_status *check_call(const smelt_model *model,
                                 const smelt_tensor *inputs, size_t num_inputs,
                                 const smelt_tensor *outputs,
@@ -105,6 +136,15 @@ static smelt_status *check_call(const smelt_model *model,
                              "NULL");
   for (size_t i = 0; i < num_inputs; ++i) {
     smelt_status *status = check_tensor("input", i, &info->inputs[i], &inputs[i]);
+    if (status)
+      return status;
+  }
+  /* The loader guarantees that a sequence_data slot is followed by its
+   * sequence_shapes slot, which check_tensor saw as int64 of rank 2. */
+  for (size_t i = 0; i < num_inputs; ++i) {
+    if (info->inputs[i].role != SMELT_ROLE_SEQUENCE_DATA)
+      continue;
+    smelt_status *status = check_sequence(&info->inputs[i], inputs, i);
     if (status)
       return status;
   }

@@ -9,9 +9,9 @@ namespace smelt {
 
 struct RunOptions {
   std::string library;
-  std::vector<std::string> inputs; ///< "NAME=FILE" or "FILE" (by position)
+  std::vector<std::string> inputs; ///< "NAME=FILE" or "FILE" (by position), one per graph input
   std::string checkDir;            ///< an ONNX test_data_set folder
-  std::string outputDir;           ///< where to save outputs (.npy), if set
+  std::string outputDir;           ///< where to save outputs (.npy, or .pb for non-tensors)
   double rtol = 1e-3;
   double atol = 1e-7;
   bool print = false;

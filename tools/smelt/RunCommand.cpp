@@ -1,16 +1,18 @@
 //===- RunCommand.cpp - smelt run: execute a compiled model ---------------===//
 //
-// Loads a compiled library through the runtime's C API, feeds it tensors from
-// .pb/.npy files (or an ONNX test_data_set folder) and prints, saves or checks
-// the outputs.
+// Loads a compiled library through the runtime's C API, feeds it graph values
+// from .pb/.npy files (or an ONNX test_data_set folder: input_N.pb is the N-th
+// graph input, however many ABI slots it spans) and prints, saves or checks
+// the outputs. Packing values into slots is ValueIO's job.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/Commands.h"
-#include "tools/smelt/TensorIO.h"
+#include "tools/smelt/ValueIO.h"
 
 #include "smelt/runtime.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -43,29 +45,30 @@ std::vector<std::string> numberedFiles(const std::string &dir, const std::string
   return files;
 }
 
-std::string formatDims(const std::vector<int64_t> &dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i)
-    s += (i ? "," : "") + std::to_string(dims[i]);
-  return s + "]";
-}
-
-void printTensor(const HostTensor &t) {
-  std::printf("%s: %s %s\n", t.name.c_str(), smelt_dtype_name(t.dtype), formatDims(t.dims).c_str());
-  int64_t n = t.numElements(), shown = std::min<int64_t>(n, 32);
-  std::printf("  [");
-  for (int64_t i = 0; i < shown; ++i)
-    std::printf("%s%.7g", i ? ", " : "", elementAsDouble(t, i));
-  std::printf("%s]\n", n > shown ? ", ..." : "");
-}
-
 /// ONNX's backend test data up to ONNX 1.12 stores bfloat16 tensors in the
 /// .pb files with data_type UINT16 and the same bits (numpy has no bfloat16).
 /// Where the model wants bfloat16 and the file says uint16, the file's tensor
 /// is read as bfloat16: the bytes are already right, only the label differs.
-void relabelTestDataBfloat16(HostTensor &t, int32_t wanted) {
-  if (wanted == SMELT_DTYPE_BFLOAT16 && t.dtype == SMELT_DTYPE_UINT16)
-    t.dtype = SMELT_DTYPE_BFLOAT16;
+void relabelTestDataBfloat16(HostValue &value, int32_t wanted) {
+  for (HostTensor &t : value.tensors)
+    if (wanted == SMELT_DTYPE_BFLOAT16 && t.dtype == SMELT_DTYPE_UINT16)
+      t.dtype = SMELT_DTYPE_BFLOAT16;
+}
+
+int findGroup(const std::vector<SlotGroup> &groups, const std::string &name) {
+  for (size_t i = 0; i < groups.size(); ++i)
+    if (groups[i].name == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+/// A file name for a value: tensors as NAME.npy, sequences and optionals
+/// (which .npy cannot hold) as NAME.pb.
+std::string outputFileName(const HostValue &value) {
+  std::string name = value.name;
+  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c) && c != '_'; },
+                  '_');
+  return name + (value.optional || value.sequence ? ".pb" : ".npy");
 }
 
 struct ModelCloser {
@@ -82,11 +85,19 @@ int runCommand(const RunOptions &options) {
     return fail(message);
   }
   std::unique_ptr<smelt_model, ModelCloser> model(raw);
-  size_t numInputs = smelt_model_num_inputs(raw), numOutputs = smelt_model_num_outputs(raw);
+  const smelt_model_info *info = smelt_model_get_info(raw);
+  size_t numInputs = info->num_inputs, numOutputs = info->num_outputs;
+  std::vector<SlotGroup> inGroups, outGroups;
+  std::string error;
+  if (!groupSlots(info->inputs, numInputs, inGroups, error) ||
+      !groupSlots(info->outputs, numOutputs, outGroups, error))
+    return fail(error);
 
-  // Gather input files: NAME=FILE binds by name, FILE by position.
-  std::vector<HostTensor> inputs(numInputs);
-  std::vector<bool> bound(numInputs, false);
+  // Gather one file per graph input (not per slot): NAME=FILE binds by name;
+  // FILE binds by the name stored in it if that names an unbound input of
+  // the same kind, else to the next unbound input.
+  std::vector<HostValue> inputs(inGroups.size());
+  std::vector<bool> bound(inGroups.size(), false);
   std::vector<std::string> specs = options.inputs;
   if (!options.checkDir.empty())
     for (const std::string &f : numberedFiles(options.checkDir, "input"))
@@ -95,38 +106,44 @@ int runCommand(const RunOptions &options) {
   for (const std::string &spec : specs) {
     size_t eq = spec.find('=');
     std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
-    HostTensor t;
-    std::string error;
-    if (!readTensorFile(path, t, error))
-      return fail(error);
+    HostValue value;
     int index = -1;
     if (eq != std::string::npos) {
-      index = smelt_model_find_input(raw, spec.substr(0, eq).c_str());
+      index = findGroup(inGroups, spec.substr(0, eq));
       if (index < 0)
         return fail("the model has no input named '" + spec.substr(0, eq) + "'");
+      if (!readValueFile(path, inGroups[index], value, error))
+        return fail(error);
     } else {
-      index = t.name.empty() ? -1 : smelt_model_find_input(raw, t.name.c_str());
-      if (index < 0 || bound[index]) {
-        while (position < numInputs && bound[position])
-          ++position;
-        index = static_cast<int>(position);
-      }
+      while (position < inGroups.size() && bound[position])
+        ++position;
+      if (position >= inGroups.size())
+        return fail("more input files than the model has inputs (" +
+                    std::to_string(inGroups.size()) + ")");
+      if (!readValueFile(path, inGroups[position], value, error))
+        return fail(error);
+      index = static_cast<int>(position);
+      int named = value.name.empty() ? -1 : findGroup(inGroups, value.name);
+      if (named >= 0 && !bound[named] && inGroups[named].kind() == inGroups[index].kind())
+        index = named;
     }
-    if (index >= static_cast<int>(numInputs))
-      return fail("more input files than the model has inputs (" + std::to_string(numInputs) + ")");
-    t.name = smelt_model_input(raw, index)->name;
-    relabelTestDataBfloat16(t, smelt_model_input(raw, index)->dtype);
-    inputs[index] = std::move(t);
+    value.name = inGroups[index].name;
+    relabelTestDataBfloat16(value, inGroups[index].dtype);
+    inputs[index] = std::move(value);
     bound[index] = true;
   }
-  for (size_t i = 0; i < numInputs; ++i)
+  for (size_t i = 0; i < inGroups.size(); ++i)
     if (!bound[i])
-      return fail(std::string("no value given for input '") + smelt_model_input(raw, i)->name + "'");
+      return fail("no value given for input '" + inGroups[i].name + "'");
 
+  std::vector<HostTensor> inSlots;
+  for (size_t i = 0; i < inGroups.size(); ++i)
+    if (!packValue(inputs[i], inGroups[i], inSlots, error))
+      return fail("input " + error);
   std::vector<smelt_tensor> in(numInputs), out(numOutputs);
   for (size_t i = 0; i < numInputs; ++i)
-    in[i] = {inputs[i].data.data(), inputs[i].dtype, static_cast<int32_t>(inputs[i].dims.size()),
-             inputs[i].dims.data()};
+    in[i] = {inSlots[i].data.data(), inSlots[i].dtype,
+             static_cast<int32_t>(inSlots[i].dims.size()), inSlots[i].dims.data()};
   for (size_t i = 0; i < numOutputs; ++i)
     out[i] = {nullptr, 0, 0, nullptr}; // The runtime allocates.
   if (smelt_status *status = smelt_model_run(raw, in.data(), numInputs, out.data(), numOutputs)) {
@@ -134,57 +151,45 @@ int runCommand(const RunOptions &options) {
     smelt_status_free(status);
     return fail(message);
   }
-  std::vector<HostTensor> outputs(numOutputs);
+  std::vector<HostTensor> outSlots(numOutputs);
   for (size_t i = 0; i < numOutputs; ++i) {
-    HostTensor &t = outputs[i];
-    t.name = smelt_model_output(raw, i)->name;
+    HostTensor &t = outSlots[i];
+    t.name = info->outputs[i].name;
     t.dtype = out[i].dtype;
     t.dims.assign(out[i].dims, out[i].dims + out[i].rank);
     const char *data = static_cast<const char *>(out[i].data);
     t.data.assign(data, data + t.numElements() * smelt_dtype_size(t.dtype));
     smelt_free(out[i].data);
   }
+  std::vector<HostValue> outputs(outGroups.size());
+  for (size_t i = 0; i < outGroups.size(); ++i)
+    if (!unpackValue(outGroups[i], &outSlots[outGroups[i].first], outputs[i], error))
+      return fail("output " + error);
 
   int status = 0;
   if (options.print || (options.checkDir.empty() && options.outputDir.empty()))
-    for (const HostTensor &t : outputs)
-      printTensor(t);
-  if (!options.outputDir.empty()) {
-    for (const HostTensor &t : outputs) {
-      std::string error, name = t.name;
-      std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c) && c != '_'; }, '_');
-      if (!writeTensorFile(options.outputDir + "/" + name + ".npy", t, error))
+    for (const HostValue &value : outputs)
+      std::fputs(formatValue(value).c_str(), stdout);
+  if (!options.outputDir.empty())
+    for (const HostValue &value : outputs)
+      if (!writeValueFile(options.outputDir + "/" + outputFileName(value), value, error))
         return fail(error);
-    }
-  }
   if (!options.checkDir.empty()) {
     std::vector<std::string> expected = numberedFiles(options.checkDir, "output");
-    if (expected.size() != numOutputs)
+    if (expected.size() != outputs.size())
       return fail("'" + options.checkDir + "' holds " + std::to_string(expected.size()) +
-                  " expected outputs, the model has " + std::to_string(numOutputs));
-    for (size_t i = 0; i < numOutputs; ++i) {
-      HostTensor want;
-      std::string error;
-      if (!readTensorFile(expected[i], want, error))
+                  " expected outputs, the model has " + std::to_string(outputs.size()));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      HostValue want;
+      if (!readValueFile(expected[i], outGroups[i], want, error))
         return fail(error);
-      relabelTestDataBfloat16(want, outputs[i].dtype);
-      Comparison c = compareTensors(outputs[i], want, options.rtol, options.atol);
-      if (!c.message.empty()) {
-        std::printf("output '%s': FAIL %s (got %s %s, expected %s %s)\n", outputs[i].name.c_str(),
-                    c.message.c_str(), smelt_dtype_name(outputs[i].dtype),
-                    formatDims(outputs[i].dims).c_str(), smelt_dtype_name(want.dtype),
-                    formatDims(want.dims).c_str());
-      } else if (!c.ok) {
-        std::printf("output '%s': FAIL %lld of %lld elements differ, max abs error %.3g "
-                    "(first at %lld: got %.9g, expected %.9g; rtol %g, atol %g)\n",
-                    outputs[i].name.c_str(), static_cast<long long>(c.mismatches),
-                    static_cast<long long>(want.numElements()), c.maxAbsError,
-                    static_cast<long long>(c.firstMismatch),
-                    elementAsDouble(outputs[i], c.firstMismatch),
-                    elementAsDouble(want, c.firstMismatch), options.rtol, options.atol);
-      } else {
-        std::printf("output '%s': ok (max abs error %.3g)\n", outputs[i].name.c_str(), c.maxAbsError);
-      }
+      relabelTestDataBfloat16(want, outGroups[i].dtype);
+      ValueCheck c = checkValue(outputs[i], want, options.rtol, options.atol);
+      if (c.ok)
+        std::printf("output '%s': ok (max abs error %.3g)\n", outputs[i].name.c_str(),
+                    c.maxAbsError);
+      else
+        std::printf("output '%s': FAIL %s\n", outputs[i].name.c_str(), c.failure.c_str());
       if (!c.ok)
         status = 1;
     }

@@ -139,15 +139,7 @@ bool readPb(const std::string &path, const std::string &bytes, HostTensor &t, st
     error = "'" + path + "' is not a TensorProto file";
     return false;
   }
-  t.name = proto.name();
-  t.dtype = proto.data_type();
-  t.dims.assign(proto.dims().begin(), proto.dims().end());
-  size_t width = smelt_dtype_size(t.dtype);
-  if (width == 0) {
-    error = "'" + path + "': unsupported tensor element type " + std::to_string(t.dtype);
-    return false;
-  }
-  if (!decodeTensorData(proto, width, t.numElements(), t.data, error)) {
+  if (!tensorFromProto(proto, t, error)) {
     error = "'" + path + "': " + error;
     return false;
   }
@@ -156,11 +148,7 @@ bool readPb(const std::string &path, const std::string &bytes, HostTensor &t, st
 
 bool writePb(const std::string &path, const HostTensor &t, std::string &error) {
   ::onnx::TensorProto proto;
-  proto.set_name(t.name);
-  proto.set_data_type(t.dtype);
-  for (int64_t d : t.dims)
-    proto.add_dims(d);
-  proto.set_raw_data(t.data.data(), t.data.size());
+  tensorToProto(t, proto);
   std::ofstream out(path, std::ios::binary);
   if (!proto.SerializeToOstream(&out)) {
     error = "cannot write '" + path + "'";
@@ -184,6 +172,26 @@ int64_t HostTensor::numElements() const {
   for (int64_t d : dims)
     n *= d;
   return n;
+}
+
+bool tensorFromProto(const ::onnx::TensorProto &proto, HostTensor &t, std::string &error) {
+  t.name = proto.name();
+  t.dtype = proto.data_type();
+  t.dims.assign(proto.dims().begin(), proto.dims().end());
+  size_t width = smelt_dtype_size(t.dtype);
+  if (width == 0) {
+    error = "unsupported tensor element type " + std::to_string(t.dtype);
+    return false;
+  }
+  return decodeTensorData(proto, width, t.numElements(), t.data, error);
+}
+
+void tensorToProto(const HostTensor &t, ::onnx::TensorProto &proto) {
+  proto.set_name(t.name);
+  proto.set_data_type(t.dtype);
+  for (int64_t d : t.dims)
+    proto.add_dims(d);
+  proto.set_raw_data(t.data.data(), t.data.size());
 }
 
 bool readTensorFile(const std::string &path, HostTensor &tensor, std::string &error) {

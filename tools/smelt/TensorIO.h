@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace onnx {
+class TensorProto;
+} // namespace onnx
+
 namespace smelt {
 
 struct HostTensor {
@@ -26,6 +30,12 @@ struct HostTensor {
 /// Reads a .pb (TensorProto) or .npy file. False with `error` set on failure.
 bool readTensorFile(const std::string &path, HostTensor &tensor, std::string &error);
 bool writeTensorFile(const std::string &path, const HostTensor &tensor, std::string &error);
+
+/// Decodes a TensorProto (any of its data encodings). False with `error` set
+/// (not naming a file) if its element type or data is unsupported.
+bool tensorFromProto(const ::onnx::TensorProto &proto, HostTensor &tensor, std::string &error);
+/// Encodes `tensor` as a TensorProto with raw_data.
+void tensorToProto(const HostTensor &tensor, ::onnx::TensorProto &proto);
 
 /// The element at `i` as a double (for comparison and printing).
 double elementAsDouble(const HostTensor &tensor, int64_t i);

@@ -84,13 +84,17 @@ int main(int argc, char **argv) {
   smelt::RunOptions run;
   CLI::App *runCmd = app.add_subcommand("run", "Run a compiled model");
   runCmd->add_option("library", run.library, "Compiled model (.so)")->required();
-  runCmd->add_option("-i,--input", run.inputs, "Input tensor: NAME=FILE or FILE (.pb or .npy)");
+  runCmd->add_option("-i,--input", run.inputs,
+                     "Input value: NAME=FILE or FILE (.pb or .npy; a sequence or optional as "
+                     "a .pb SequenceProto or OptionalProto)");
   runCmd->add_option("--check", run.checkDir,
                      "ONNX test_data_set folder: take inputs, compare outputs")
       ->check(CLI::ExistingDirectory);
   runCmd->add_option("--rtol", run.rtol, "Relative tolerance for --check (default 1e-3)");
   runCmd->add_option("--atol", run.atol, "Absolute tolerance for --check (default 1e-7)");
-  runCmd->add_option("-o,--output-dir", run.outputDir, "Save outputs as NAME.npy here")
+  runCmd->add_option("-o,--output-dir", run.outputDir,
+                     "Save outputs here: tensors as NAME.npy, sequences and optionals as "
+                     "NAME.pb")
       ->check(CLI::ExistingDirectory);
   runCmd->add_flag("--print", run.print, "Print outputs");
 

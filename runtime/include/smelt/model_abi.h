@@ -11,6 +11,8 @@
  * running model code. The call structure already carries input shapes, a
  * caller-provided workspace and a parallel-for callback, so dynamic shapes,
  * static memory planning and multithreading fit without changing this ABI.
+ * Version 2 added slot roles: ONNX sequences and optionals cross the ABI as
+ * runs of plain tensor slots (smelt_slot_role).
  * C99, no dependencies; shared by the runtime and by smelt's code generator.
  */
 #ifndef SMELT_MODEL_ABI_H
@@ -23,7 +25,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; a compiled model records the one it targets. */
-#define SMELT_ABI_VERSION 1u
+#define SMELT_ABI_VERSION 2u
 
 /** Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum smelt_dtype {
@@ -47,12 +49,40 @@ typedef enum smelt_dtype {
 /** A dimension that is only known at run time. */
 #define SMELT_DYNAMIC_DIM (-1)
 
-/** One graph input or output as the compiled model sees it. */
+/** What an ABI slot holds. Every slot is a plain dense tensor; a graph value
+ *  that is not a tensor (an ONNX sequence or optional) spans a run of
+ *  consecutive slots that share its name:
+ *
+ *    tensor            [TENSOR]
+ *    seq<tensor>       [SEQUENCE_DATA, SEQUENCE_SHAPES]
+ *    opt<tensor>       [OPTIONAL_PRESENT, TENSOR]
+ *    opt<seq<tensor>>  [OPTIONAL_PRESENT, SEQUENCE_DATA, SEQUENCE_SHAPES]
+ *
+ *  SEQUENCE_DATA is 1-D, of the element dtype: the elements flattened
+ *  row-major and concatenated in order. SEQUENCE_SHAPES is int64
+ *  [count, element_rank]: row i holds the dims of element i. OPTIONAL_PRESENT
+ *  is a bool scalar; the value slots after it have all dims dynamic for a
+ *  tensor. An absent optional input is passed as present = false with value
+ *  slots whose dims are all 0 (an empty sequence is data [0], shapes [0, r]);
+ *  the value slots of an absent optional output hold nothing meaningful. */
+typedef enum smelt_slot_role {
+  SMELT_ROLE_TENSOR = 0,
+  SMELT_ROLE_SEQUENCE_DATA = 1,
+  SMELT_ROLE_SEQUENCE_SHAPES = 2,
+  SMELT_ROLE_OPTIONAL_PRESENT = 3
+} smelt_slot_role;
+
+/** One ABI slot: a graph input or output, or one part of one (see
+ *  smelt_slot_role). Since ABI version 2; `role` and `reserved` come last so
+ *  that the first four fields keep their version-1 offsets. No padding: 32
+ *  bytes on 64-bit targets, 24 on 32-bit ones. */
 typedef struct smelt_tensor_info {
-  const char *name;    /**< ONNX value name, NUL-terminated */
+  const char *name;    /**< ONNX value name, NUL-terminated; shared by a group */
   int32_t dtype;       /**< smelt_dtype */
   int32_t rank;
   const int64_t *dims; /**< `rank` entries; SMELT_DYNAMIC_DIM where dynamic */
+  int32_t role;        /**< smelt_slot_role */
+  int32_t reserved;    /**< 0; keeps the struct free of tail padding */
 } smelt_tensor_info;
 
 /** Runs body(ctx, i) for every i in [begin, end), possibly concurrently. */
@@ -68,9 +98,9 @@ typedef void *(*smelt_output_alloc_fn)(void *alloc_ctx, uint32_t output_index, u
 typedef struct smelt_call {
   uint32_t abi_version;            /**< SMELT_ABI_VERSION of the caller */
   uint32_t reserved;
-  void *const *inputs;             /**< one data pointer per input, dense row-major */
+  void *const *inputs;             /**< one data pointer per input slot, dense row-major */
   const int64_t *const *input_dims; /**< actual dims of each input */
-  void **outputs;                  /**< one buffer per output: caller-allocated for outputs
+  void **outputs;                  /**< one buffer per output slot: caller-allocated for outputs
                                         with static dims; for outputs with dynamic dims
                                         the model stores the buffer it got from
                                         alloc_output */
@@ -95,8 +125,8 @@ typedef int32_t (*smelt_entry_fn)(const smelt_call *call);
 /** The signature a compiled model exports as data. */
 typedef struct smelt_model_info {
   uint32_t abi_version;  /**< SMELT_ABI_VERSION the model was compiled for */
-  uint32_t num_inputs;
-  uint32_t num_outputs;
+  uint32_t num_inputs;   /**< input slots (a non-tensor value spans several) */
+  uint32_t num_outputs;  /**< output slots */
   uint32_t onnx_opset;   /**< canonical opset the model was compiled at */
   const smelt_tensor_info *inputs;
   const smelt_tensor_info *outputs;

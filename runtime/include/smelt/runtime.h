@@ -95,6 +95,10 @@ SMELT_API size_t smelt_dtype_size(int32_t dtype);
  *  "unknown". */
 SMELT_API const char *smelt_dtype_name(int32_t dtype);
 
+/** Name of a smelt_slot_role as the compiler spells it ("tensor",
+ *  "sequence_data", "sequence_shapes", "optional_present"), or "unknown". */
+SMELT_API const char *smelt_role_name(int32_t role);
+
 /*------------------------------------------------------------------------------
  * Models
  *----------------------------------------------------------------------------*/
@@ -107,7 +111,8 @@ typedef struct smelt_model smelt_model;
  *  on failure `*out` is NULL and the status is
  *  - SMELT_ERR_NOT_FOUND if `path` names no file,
  *  - SMELT_ERR_LOAD if the library does not load, lacks the symbol, or its
- *    info is malformed (NULL pointers, rank > 16, unsupported dtype),
+ *    info is malformed (NULL pointers, rank > 16, unsupported dtype, slots
+ *    whose roles do not form the groups smelt_slot_role describes),
  *  - SMELT_ERR_ABI_MISMATCH if it targets another SMELT_ABI_VERSION.
  *  Messages name `path` and include the dynamic loader's text. */
 SMELT_API smelt_status *smelt_model_open(const char *path, smelt_model **out);
@@ -124,22 +129,24 @@ SMELT_API void smelt_model_close(smelt_model *model);
 /** The model's signature as it exports it; NULL for NULL. */
 SMELT_API const smelt_model_info *smelt_model_get_info(const smelt_model *model);
 
-/** Number of graph inputs; 0 for NULL. */
+/** Number of input slots; 0 for NULL. A graph input that is a tensor takes
+ *  one slot, a sequence or optional several (see smelt_slot_role). */
 SMELT_API size_t smelt_model_num_inputs(const smelt_model *model);
-/** Number of graph outputs; 0 for NULL. */
+/** Number of output slots; 0 for NULL. */
 SMELT_API size_t smelt_model_num_outputs(const smelt_model *model);
 
-/** Input `i`'s name, dtype and dims; NULL if `i` is out of range. Valid until
- *  smelt_model_close(). */
+/** Input slot `i`'s name, dtype, dims and role; NULL if `i` is out of range.
+ *  Valid until smelt_model_close(). */
 SMELT_API const smelt_tensor_info *smelt_model_input(const smelt_model *model,
                                                      size_t i);
-/** Output `i`'s name, dtype and dims; NULL if `i` is out of range. */
+/** Output slot `i`'s name, dtype, dims and role; NULL if `i` is out of range. */
 SMELT_API const smelt_tensor_info *smelt_model_output(const smelt_model *model,
                                                       size_t i);
 
-/** Index of the input called `name`, or -1. */
+/** Index of the first input slot called `name` (where its group starts), or
+ *  -1. */
 SMELT_API int smelt_model_find_input(const smelt_model *model, const char *name);
-/** Index of the output called `name`, or -1. */
+/** Index of the first output slot called `name`, or -1. */
 SMELT_API int smelt_model_find_output(const smelt_model *model, const char *name);
 
 /*------------------------------------------------------------------------------
@@ -157,12 +164,15 @@ typedef struct smelt_tensor {
 
 /** Runs the model once.
  *
- *  Inputs: `num_inputs` must equal smelt_model_num_inputs(), in signature
- *  order. Each input's dtype and rank must equal the signature, and each dim
- *  must equal the signature's where that is static (dynamic dims accept any
- *  value >= 0). Violations return SMELT_ERR_DTYPE or SMELT_ERR_SHAPE with a
- *  message such as "input 'x' (#0): expected shape [1,3,224,224] but got
- *  [1,3,224,225]"; the model is not called.
+ *  Inputs: `num_inputs` must equal smelt_model_num_inputs(), one tensor per
+ *  slot in signature order. Each input's dtype and rank must equal the
+ *  signature, and each dim must equal the signature's where that is static
+ *  (dynamic dims accept any value >= 0). Violations return SMELT_ERR_DTYPE or
+ *  SMELT_ERR_SHAPE with a message such as "input 'x' (#0): expected shape
+ *  [1,3,224,224] but got [1,3,224,225]"; the model is not called. A
+ *  sequence's shapes slot must hold dims >= 0 that account for exactly the
+ *  elements of its data slot (SMELT_ERR_SHAPE otherwise), so the model never
+ *  reads past the data.
  *
  *  Outputs: `num_outputs` must equal smelt_model_num_outputs().
  *  - If `outputs[i].data` is non-NULL it is the caller's buffer, and the

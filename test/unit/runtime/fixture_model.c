@@ -4,8 +4,9 @@
  * smelt_model_info and the generic entry point. The graph is
  *   z: float32[2,3] = x: float32[2,3] + (float)y: int64[3]   (broadcast)
  * Built twice: as smelt_test_fixture_model, and with SMELT_FIXTURE_ABI_VERSION
- * set to a foreign version as smelt_test_fixture_bad_abi, which the loader
- * must refuse. Used only by the runtime's unit tests.
+ * set to 1 (the ABI before slot roles) as smelt_test_fixture_bad_abi, which
+ * the loader must refuse before it reads any tensor info. Used only by the
+ * runtime's unit tests.
  */
 #include "smelt/model_abi.h"
 
@@ -20,11 +21,11 @@ static const int64_t y_dims[] = {3};
 static const int64_t z_dims[] = {2, 3};
 
 static const smelt_tensor_info inputs[] = {
-    {"x", SMELT_DTYPE_FLOAT32, 2, x_dims},
-    {"y", SMELT_DTYPE_INT64, 1, y_dims},
+    {"x", SMELT_DTYPE_FLOAT32, 2, x_dims, SMELT_ROLE_TENSOR, 0},
+    {"y", SMELT_DTYPE_INT64, 1, y_dims, SMELT_ROLE_TENSOR, 0},
 };
 static const smelt_tensor_info outputs[] = {
-    {"z", SMELT_DTYPE_FLOAT32, 2, z_dims},
+    {"z", SMELT_DTYPE_FLOAT32, 2, z_dims, SMELT_ROLE_TENSOR, 0},
 };
 
 EXPORT int32_t smelt_model_entry(const smelt_call *call) {

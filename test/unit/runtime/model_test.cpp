@@ -3,8 +3,10 @@
 // Covers smelt_model_open on the fixture libraries (including every way a
 // load can fail), smelt_model_from_info on malformed signatures, the query
 // functions, and the version, status and dtype helpers.
+#include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "test_util.h"
 
@@ -45,6 +47,21 @@ TEST(RuntimeDtype, SizesAndNames) {
   EXPECT_STREQ(smelt_dtype_name(99), "unknown");
 }
 
+TEST(RuntimeRole, Names) {
+  EXPECT_STREQ(smelt_role_name(SMELT_ROLE_TENSOR), "tensor");
+  EXPECT_STREQ(smelt_role_name(SMELT_ROLE_SEQUENCE_DATA), "sequence_data");
+  EXPECT_STREQ(smelt_role_name(SMELT_ROLE_SEQUENCE_SHAPES), "sequence_shapes");
+  EXPECT_STREQ(smelt_role_name(SMELT_ROLE_OPTIONAL_PRESENT), "optional_present");
+  EXPECT_STREQ(smelt_role_name(4), "unknown");
+}
+
+TEST(RuntimeAbi, TensorInfoLayout) {
+  // Field offsets are part of the ABI that AbiTypes.h mirrors in the compiler.
+  EXPECT_EQ(offsetof(smelt_tensor_info, dims), 2 * sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_tensor_info, role), 3 * sizeof(void *));
+  EXPECT_EQ(sizeof(smelt_tensor_info), 3 * sizeof(void *) + 8);
+}
+
 TEST(RuntimeModel, OpenAndClose) {
   Model model = openModel(SMELT_FIXTURE_MODEL_PATH);
   ASSERT_NE(model, nullptr);
@@ -81,6 +98,8 @@ TEST(RuntimeModel, DescribesInputsAndOutputs) {
   EXPECT_STREQ(z->name, "z");
   EXPECT_EQ(z->dtype, SMELT_DTYPE_FLOAT32);
   ASSERT_EQ(z->rank, 2);
+  EXPECT_EQ(x->role, SMELT_ROLE_TENSOR);
+  EXPECT_EQ(z->role, SMELT_ROLE_TENSOR);
 
   EXPECT_EQ(smelt_model_input(model.get(), 2), nullptr);
   EXPECT_EQ(smelt_model_output(model.get(), 1), nullptr);
@@ -138,7 +157,8 @@ TEST(RuntimeModelOpen, AbiMismatch) {
   Status status(smelt_model_open(SMELT_FIXTURE_BAD_ABI_PATH, &model));
   EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_ABI_MISMATCH);
   EXPECT_TRUE(contains(message(status), SMELT_FIXTURE_BAD_ABI_PATH));
-  EXPECT_TRUE(contains(message(status), "version 999"));
+  EXPECT_TRUE(contains(message(status), "targets smelt ABI version 1, but this runtime "
+                                        "implements version 2; recompile the model"));
   EXPECT_EQ(model, nullptr);
 }
 
@@ -207,6 +227,100 @@ TEST(RuntimeModelFromInfo, RejectsMalformedInfo) {
       EXPECT_TRUE(contains(message(status), tensor.name));
     }
   }
+}
+
+// Graph values of every kind, as the compiler lays them out over slots:
+//   in:  t: tensor, s: seq<tensor>, o: opt<tensor>, os: opt<seq<tensor>>
+//   out: r: seq<tensor>
+const int64_t kDyn1[] = {SMELT_DYNAMIC_DIM};
+const int64_t kDyn2[] = {SMELT_DYNAMIC_DIM, SMELT_DYNAMIC_DIM};
+const int64_t kRows2[] = {SMELT_DYNAMIC_DIM, 2};
+const smelt_tensor_info kGroupedIn[] = {
+    {"t", SMELT_DTYPE_FLOAT32, 1, kVec4, SMELT_ROLE_TENSOR, 0},
+    {"s", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
+    {"s", SMELT_DTYPE_INT64, 2, kRows2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+    {"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
+    {"o", SMELT_DTYPE_INT32, 2, kDyn2, SMELT_ROLE_TENSOR, 0},
+    {"os", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
+    {"os", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
+    {"os", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+};
+const smelt_tensor_info kGroupedOut[] = {
+    {"r", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
+    {"r", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+};
+
+TEST(RuntimeModelFromInfo, RolesAreVisibleThroughTheApi) {
+  smelt_model_info info = makeInfo(kGroupedIn, 8, kGroupedOut, 2, noopEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  ASSERT_EQ(smelt_model_num_inputs(model.get()), 8u);
+  const int32_t roles[] = {SMELT_ROLE_TENSOR,           SMELT_ROLE_SEQUENCE_DATA,
+                           SMELT_ROLE_SEQUENCE_SHAPES,  SMELT_ROLE_OPTIONAL_PRESENT,
+                           SMELT_ROLE_TENSOR,           SMELT_ROLE_OPTIONAL_PRESENT,
+                           SMELT_ROLE_SEQUENCE_DATA,    SMELT_ROLE_SEQUENCE_SHAPES};
+  for (size_t i = 0; i < 8; ++i)
+    EXPECT_EQ(smelt_model_input(model.get(), i)->role, roles[i]) << "input #" << i;
+  EXPECT_EQ(smelt_model_output(model.get(), 1)->role, SMELT_ROLE_SEQUENCE_SHAPES);
+  // A name finds the first slot of its group.
+  EXPECT_EQ(smelt_model_find_input(model.get(), "s"), 1);
+  EXPECT_EQ(smelt_model_find_input(model.get(), "o"), 3);
+  EXPECT_EQ(smelt_model_find_input(model.get(), "os"), 5);
+  EXPECT_EQ(smelt_model_find_output(model.get(), "r"), 0);
+}
+
+TEST(RuntimeModelFromInfo, RejectsMalformedSlotGroups) {
+  struct Case {
+    const char *what;
+    std::vector<smelt_tensor_info> slots;
+    const char *message;
+  };
+  const Case cases[] = {
+      {"unknown role",
+       {{"t", SMELT_DTYPE_FLOAT32, 1, kVec4, 7, 0}},
+       "input 't' (#0) has unknown role 7"},
+      {"data without shapes",
+       {{"s", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0}},
+       "input 's' needs a sequence_shapes slot named 's' at #1"},
+      {"shapes of another value",
+       {{"s", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
+        {"u", SMELT_DTYPE_INT64, 2, kRows2, SMELT_ROLE_SEQUENCE_SHAPES, 0}},
+       "input 's' needs a sequence_shapes slot named 's' at #1"},
+      {"shapes alone",
+       {{"s", SMELT_DTYPE_INT64, 2, kRows2, SMELT_ROLE_SEQUENCE_SHAPES, 0}},
+       "input 's' (#0) has role sequence_shapes but does not follow"},
+      {"shapes not int64",
+       {{"s", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
+        {"s", SMELT_DTYPE_INT32, 2, kRows2, SMELT_ROLE_SEQUENCE_SHAPES, 0}},
+       "input 's' (#1) has role sequence_shapes, which needs int64 with rank 2, but it "
+       "is int32 with rank 2"},
+      {"data not 1-D",
+       {{"s", SMELT_DTYPE_FLOAT32, 2, kDyn2, SMELT_ROLE_SEQUENCE_DATA, 0},
+        {"s", SMELT_DTYPE_INT64, 2, kRows2, SMELT_ROLE_SEQUENCE_SHAPES, 0}},
+       "input 's' (#0) has role sequence_data, which needs rank 1"},
+      {"flag not a bool scalar",
+       {{"o", SMELT_DTYPE_INT32, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
+        {"o", SMELT_DTYPE_FLOAT32, 1, kVec4, SMELT_ROLE_TENSOR, 0}},
+       "input 'o' (#0) has role optional_present, which needs a bool scalar"},
+      {"flag without value",
+       {{"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0}},
+       "input 'o' needs a tensor or sequence_data slot named 'o' at #1"},
+      {"flag before a flag",
+       {{"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
+        {"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0}},
+       "input 'o' needs a tensor or sequence_data slot named 'o' at #1"},
+  };
+  for (const Case &c : cases) {
+    smelt_model_info info = makeInfo(c.slots.data(), static_cast<uint32_t>(c.slots.size()),
+                                      kLinkedOut, 1, noopEntry);
+    Status status = wrap(info);
+    EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_LOAD) << c.what;
+    EXPECT_TRUE(contains(message(status), c.message)) << c.what;
+  }
+  // Outputs follow the same rules.
+  smelt_model_info info = makeInfo(kLinkedIn, 1, kGroupedOut, 1, noopEntry);
+  Status status = wrap(info);
+  EXPECT_TRUE(contains(message(status), "output 'r' needs a sequence_shapes slot"));
 }
 
 } // namespace

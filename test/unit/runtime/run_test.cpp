@@ -315,6 +315,82 @@ TEST(RuntimeRunLinked, DynamicOutputRejectsCallerBuffer) {
   EXPECT_TRUE(contains(message(status), "output 'b' (#0) has dynamic dims"));
 }
 
+// A model "count": n: int64[] = number of elements in s: seq<float32>. Its
+// entry point records that it ran, so tests can tell a refused call.
+const int64_t kRowsOf2[] = {SMELT_DYNAMIC_DIM, 2};
+const smelt_tensor_info kSeqIn[] = {
+    {"s", SMELT_DTYPE_FLOAT32, 1, kDynamic, SMELT_ROLE_SEQUENCE_DATA, 0},
+    {"s", SMELT_DTYPE_INT64, 2, kRowsOf2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+};
+const smelt_tensor_info kCountOut[] = {{"n", SMELT_DTYPE_INT64, 0, nullptr}};
+std::atomic<int> countCalls{0};
+
+int32_t countEntry(const smelt_call *call) {
+  ++countCalls;
+  *static_cast<int64_t *>(call->outputs[0]) = call->input_dims[1][0];
+  return SMELT_ENTRY_OK;
+}
+
+/// Runs "count" on a sequence given as data length and shape rows.
+Status runCount(smelt_model *model, int64_t dataLength, std::vector<int64_t> rows,
+                int64_t *count) {
+  std::vector<float> data(static_cast<size_t>(dataLength));
+  const int64_t dataDims[] = {dataLength};
+  const int64_t shapeDims[] = {static_cast<int64_t>(rows.size() / 2), 2};
+  smelt_tensor inputs[] = {view(data.data(), SMELT_DTYPE_FLOAT32, 1, dataDims),
+                           view(rows.data(), SMELT_DTYPE_INT64, 2, shapeDims)};
+  smelt_tensor output = view(count, SMELT_DTYPE_INT64, 0, nullptr);
+  return Status(smelt_model_run(model, inputs, 2, &output, 1));
+}
+
+TEST(RuntimeRunSequence, ShapesMustDescribeTheData) {
+  smelt_model_info info = makeInfo(kSeqIn, 2, kCountOut, 1, countEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  int64_t count = -1;
+  Status ok = runCount(model.get(), 10, {2, 3, 2, 2}, &count);
+  ASSERT_EQ(ok, nullptr) << message(ok);
+  EXPECT_EQ(count, 2);
+  Status empty = runCount(model.get(), 0, {}, &count);
+  ASSERT_EQ(empty, nullptr) << message(empty);
+  EXPECT_EQ(count, 0);
+
+  int before = countCalls;
+  for (std::vector<int64_t> rows : std::vector<std::vector<int64_t>>{
+           {2, 3, 2, 3},                             // 12 elements, not 10
+           {2, 3},                                   // 6
+           {2, 7, -1, 2},                            // negative dim
+           {INT64_MAX, INT64_MAX, INT64_MAX, 2}}) {  // overflows
+    Status bad = runCount(model.get(), 10, rows, &count);
+    EXPECT_EQ(smelt_status_code(bad.get()), SMELT_ERR_SHAPE);
+    EXPECT_EQ(message(bad), "input 's' (#0): the sequence's shapes (#1) do not describe "
+                            "its 10 data elements (negative dims, or another element count)");
+  }
+  EXPECT_EQ(countCalls, before);
+}
+
+TEST(RuntimeRunSequence, EachSlotIsCheckedLikeATensor) {
+  smelt_model_info info = makeInfo(kSeqIn, 2, kCountOut, 1, countEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  float data[4] = {};
+  int32_t rows[2] = {2, 2};
+  const int64_t dataDims[] = {4}, shapeDims[] = {1, 2}, wideDims[] = {1, 3};
+  smelt_tensor inputs[] = {view(data, SMELT_DTYPE_FLOAT32, 1, dataDims),
+                           view(rows, SMELT_DTYPE_INT32, 2, shapeDims)};
+  int64_t count = 0;
+  smelt_tensor output = view(&count, SMELT_DTYPE_INT64, 0, nullptr);
+  Status dtype(smelt_model_run(model.get(), inputs, 2, &output, 1));
+  EXPECT_EQ(smelt_status_code(dtype.get()), SMELT_ERR_DTYPE);
+  EXPECT_EQ(message(dtype), "input 's' (#1): expected dtype int64 but got int32");
+
+  int64_t rows64[3] = {2, 2, 1};
+  inputs[1] = view(rows64, SMELT_DTYPE_INT64, 2, wideDims);
+  Status shape(smelt_model_run(model.get(), inputs, 2, &output, 1));
+  EXPECT_EQ(smelt_status_code(shape.get()), SMELT_ERR_SHAPE);
+  EXPECT_EQ(message(shape), "input 's' (#1): expected shape [?,2] but got [1,3]");
+}
+
 TEST(RuntimeRunConcurrent, FourThreadsShareOneModel) {
   Model model = openModel(SMELT_FIXTURE_MODEL_PATH);
   ASSERT_NE(model, nullptr);

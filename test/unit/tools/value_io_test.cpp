@@ -1,0 +1,327 @@
+//===- value_io_test.cpp - graph values over ABI slots, and their files ---===//
+//
+// Covers groupSlots on every kind of graph value, packValue/unpackValue round
+// trips (including empty sequences and absent optionals, which must still
+// match the signature's ranks), their errors, SequenceProto/OptionalProto
+// files, and the --check comparison's messages.
+//
+//===----------------------------------------------------------------------===//
+#include "tools/smelt/ValueIO.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace {
+
+using smelt::HostTensor;
+using smelt::HostValue;
+using smelt::SlotGroup;
+
+const int64_t kVec4[] = {4};
+const int64_t kDyn1[] = {SMELT_DYNAMIC_DIM};
+const int64_t kDyn2[] = {SMELT_DYNAMIC_DIM, SMELT_DYNAMIC_DIM};
+const int64_t kRows2[] = {SMELT_DYNAMIC_DIM, 2};
+
+// t: tensor, s: seq<float32> of rank-2 elements, o: opt<int32 tensor of
+// rank 2>, os: opt<seq<int64>> of elements of any rank.
+const smelt_tensor_info kSlots[] = {
+    {"t", SMELT_DTYPE_FLOAT32, 1, kVec4, SMELT_ROLE_TENSOR, 0},
+    {"s", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
+    {"s", SMELT_DTYPE_INT64, 2, kRows2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+    {"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
+    {"o", SMELT_DTYPE_INT32, 2, kDyn2, SMELT_ROLE_TENSOR, 0},
+    {"os", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
+    {"os", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
+    {"os", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+};
+
+std::vector<SlotGroup> groups() {
+  std::vector<SlotGroup> result;
+  std::string error;
+  EXPECT_TRUE(smelt::groupSlots(kSlots, 8, result, error)) << error;
+  return result;
+}
+
+HostTensor floats(std::vector<int64_t> dims, std::vector<float> values) {
+  HostTensor t;
+  t.dtype = SMELT_DTYPE_FLOAT32;
+  t.dims = std::move(dims);
+  t.data.resize(values.size() * sizeof(float));
+  std::memcpy(t.data.data(), values.data(), t.data.size());
+  return t;
+}
+
+std::vector<int64_t> int64s(const HostTensor &t) {
+  std::vector<int64_t> v(t.data.size() / sizeof(int64_t));
+  std::memcpy(v.data(), t.data.data(), t.data.size());
+  return v;
+}
+
+HostValue sequence(std::vector<HostTensor> elements, bool optional = false) {
+  HostValue v;
+  v.sequence = true;
+  v.optional = optional;
+  v.tensors = std::move(elements);
+  return v;
+}
+
+HostValue absent(bool sequence) {
+  HostValue v;
+  v.optional = true;
+  v.sequence = sequence;
+  v.present = false;
+  return v;
+}
+
+TEST(ValueIO, GroupsSlotsIntoValues) {
+  std::vector<SlotGroup> g = groups();
+  ASSERT_EQ(g.size(), 4u);
+  EXPECT_EQ(g[0].name, "t");
+  EXPECT_EQ(g[0].kind(), "tensor");
+  EXPECT_EQ(g[0].dims, std::vector<int64_t>({4}));
+  EXPECT_EQ(g[1].kind(), "sequence");
+  EXPECT_EQ(g[1].first, 1u);
+  EXPECT_EQ(g[1].size, 2u);
+  EXPECT_EQ(g[1].dims, std::vector<int64_t>({2})); // the elements' static rank
+  EXPECT_EQ(g[2].kind(), "optional tensor");
+  EXPECT_EQ(g[2].first, 3u);
+  EXPECT_EQ(g[2].dtype, SMELT_DTYPE_INT32);
+  EXPECT_EQ(g[3].kind(), "optional sequence");
+  EXPECT_EQ(g[3].first, 5u);
+  EXPECT_EQ(g[3].size, 3u);
+  EXPECT_EQ(g[3].dims, std::vector<int64_t>({SMELT_DYNAMIC_DIM}));
+  EXPECT_EQ(g[3].dtype, SMELT_DTYPE_INT64);
+
+  std::vector<SlotGroup> bad;
+  std::string error;
+  EXPECT_FALSE(smelt::groupSlots(kSlots + 2, 1, bad, error));
+  EXPECT_EQ(error, "slot #0 ('s', sequence_shapes) does not start a tensor, sequence or optional");
+}
+
+TEST(ValueIO, SequenceRoundTrip) {
+  SlotGroup s = groups()[1];
+  HostValue value = sequence({floats({2, 2}, {1, 2, 3, 4}), floats({1, 2}, {5, 6})});
+  std::vector<HostTensor> slots;
+  std::string error;
+  ASSERT_TRUE(smelt::packValue(value, s, slots, error)) << error;
+  ASSERT_EQ(slots.size(), 2u);
+  EXPECT_EQ(slots[0].dims, std::vector<int64_t>({6}));
+  EXPECT_EQ(slots[1].dtype, SMELT_DTYPE_INT64);
+  EXPECT_EQ(slots[1].dims, std::vector<int64_t>({2, 2}));
+  EXPECT_EQ(int64s(slots[1]), std::vector<int64_t>({2, 2, 1, 2}));
+
+  HostValue back;
+  ASSERT_TRUE(smelt::unpackValue(s, slots.data(), back, error)) << error;
+  EXPECT_EQ(back.name, "s");
+  EXPECT_TRUE(back.sequence);
+  ASSERT_EQ(back.tensors.size(), 2u);
+  EXPECT_EQ(back.tensors[1].dims, std::vector<int64_t>({1, 2}));
+  EXPECT_EQ(back.tensors[1].data, value.tensors[1].data);
+  EXPECT_TRUE(smelt::checkValue(back, value, 0, 0).ok);
+}
+
+TEST(ValueIO, EmptySequenceKeepsTheSignaturesRank) {
+  std::vector<SlotGroup> g = groups();
+  std::vector<HostTensor> slots;
+  std::string error;
+  ASSERT_TRUE(smelt::packValue(sequence({}), g[1], slots, error)) << error;
+  EXPECT_EQ(slots[0].dtype, SMELT_DTYPE_FLOAT32);
+  EXPECT_EQ(slots[0].dims, std::vector<int64_t>({0}));
+  EXPECT_EQ(slots[1].dims, std::vector<int64_t>({0, 2}));
+
+  // A dynamic element rank packs as 0.
+  slots.clear();
+  ASSERT_TRUE(smelt::packValue(sequence({}, true), g[3], slots, error)) << error;
+  ASSERT_EQ(slots.size(), 3u);
+  EXPECT_EQ(slots[2].dims, std::vector<int64_t>({0, 0}));
+}
+
+TEST(ValueIO, AbsentOptionals) {
+  std::vector<SlotGroup> g = groups();
+  std::vector<HostTensor> slots;
+  std::string error;
+  ASSERT_TRUE(smelt::packValue(absent(false), g[2], slots, error)) << error;
+  ASSERT_TRUE(smelt::packValue(absent(true), g[3], slots, error)) << error;
+  ASSERT_EQ(slots.size(), 5u);
+  EXPECT_EQ(slots[0].dtype, SMELT_DTYPE_BOOL);
+  EXPECT_TRUE(slots[0].dims.empty());
+  EXPECT_EQ(slots[0].data, std::vector<char>({0}));
+  EXPECT_EQ(slots[1].dtype, SMELT_DTYPE_INT32);
+  EXPECT_EQ(slots[1].dims, std::vector<int64_t>({0, 0}));
+  EXPECT_EQ(slots[2].data, std::vector<char>({0}));
+  EXPECT_EQ(slots[3].dims, std::vector<int64_t>({0}));
+  EXPECT_EQ(slots[4].dims, std::vector<int64_t>({0, 0}));
+
+  // Whatever the value slots of an absent output hold, it reads as absent.
+  slots[1].dims = {7, 7};
+  HostValue back;
+  ASSERT_TRUE(smelt::unpackValue(g[2], slots.data(), back, error)) << error;
+  EXPECT_FALSE(back.present);
+  EXPECT_TRUE(back.tensors.empty());
+}
+
+TEST(ValueIO, PresentOptionalTensor) {
+  SlotGroup o = groups()[2];
+  HostValue value;
+  value.optional = true;
+  value.tensors = {floats({1}, {3})};
+  value.tensors[0].dtype = SMELT_DTYPE_INT32; // same width, any bits will do
+  std::vector<HostTensor> slots;
+  std::string error;
+  ASSERT_TRUE(smelt::packValue(value, o, slots, error)) << error;
+  ASSERT_EQ(slots.size(), 2u);
+  EXPECT_EQ(slots[0].data, std::vector<char>({1}));
+  EXPECT_EQ(slots[1].dims, std::vector<int64_t>({1}));
+  HostValue back;
+  ASSERT_TRUE(smelt::unpackValue(o, slots.data(), back, error)) << error;
+  EXPECT_TRUE(back.present);
+  ASSERT_EQ(back.tensors.size(), 1u);
+  EXPECT_EQ(back.tensors[0].data, value.tensors[0].data);
+}
+
+TEST(ValueIO, PackErrors) {
+  std::vector<SlotGroup> g = groups();
+  std::vector<HostTensor> slots;
+  std::string error;
+  EXPECT_FALSE(smelt::packValue(sequence({floats({2}, {1, 2})}), g[1], slots, error));
+  EXPECT_EQ(error, "sequence 's': element 0 has rank 1, but the model's elements have rank 2");
+
+  HostTensor ints = floats({1}, {1});
+  ints.dtype = SMELT_DTYPE_INT32;
+  EXPECT_FALSE(smelt::packValue(sequence({floats({1}, {1}), floats({2, 1}, {1, 2})}, true), g[3],
+                                slots, error));
+  EXPECT_EQ(error, "sequence 'os': element 1 has rank 2, but element 0 has rank 1");
+  EXPECT_FALSE(smelt::packValue(sequence({floats({1}, {1}), ints}, true), g[3], slots, error));
+  EXPECT_EQ(error, "sequence 'os': element 1 is int32, but element 0 is float32");
+
+  HostValue missing = absent(false);
+  missing.optional = false;
+  EXPECT_FALSE(smelt::packValue(missing, g[0], slots, error));
+  EXPECT_EQ(error, "'t' is a tensor and cannot be absent");
+}
+
+TEST(ValueIO, UnpackRefusesShapesThatMissTheData) {
+  SlotGroup s = groups()[1];
+  std::vector<HostTensor> slots;
+  std::string error;
+  ASSERT_TRUE(smelt::packValue(sequence({floats({1, 2}, {1, 2})}), s, slots, error));
+  HostValue back;
+  slots[0] = floats({3}, {1, 2, 3});
+  EXPECT_FALSE(smelt::unpackValue(s, slots.data(), back, error));
+  EXPECT_EQ(error, "sequence 's': its shapes cover 8 of its 12 data bytes");
+  int64_t tooBig[] = {2, 2};
+  std::memcpy(slots[1].data.data(), tooBig, sizeof tooBig);
+  EXPECT_FALSE(smelt::unpackValue(s, slots.data(), back, error));
+  EXPECT_EQ(error, "sequence 's': element 0 has shape [2,2], which its 12-byte data cannot hold");
+}
+
+/// A fresh folder, removed with its contents.
+class TempDir {
+public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "smelt-value-io-XXXXXX");
+    path_ = mkdtemp(pattern.data()) ? pattern : "";
+    EXPECT_FALSE(path_.empty());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string &name) const { return path_ + "/" + name; }
+
+private:
+  std::string path_;
+};
+
+TEST(ValueIO, FilesRoundTrip) {
+  TempDir dir;
+  std::vector<SlotGroup> g = groups();
+  std::string error;
+
+  HostValue seq = sequence({floats({1, 2}, {1, 2}), floats({0, 2}, {})});
+  seq.name = "s";
+  ASSERT_TRUE(smelt::writeValueFile(dir.file("s.pb"), seq, error)) << error;
+  HostValue seqBack;
+  ASSERT_TRUE(smelt::readValueFile(dir.file("s.pb"), g[1], seqBack, error)) << error;
+  EXPECT_EQ(seqBack.name, "s");
+  ASSERT_EQ(seqBack.tensors.size(), 2u);
+  EXPECT_EQ(seqBack.tensors[1].dims, std::vector<int64_t>({0, 2}));
+  EXPECT_TRUE(smelt::checkValue(seqBack, seq, 0, 0).ok);
+
+  HostValue none = absent(true);
+  none.name = "os";
+  ASSERT_TRUE(smelt::writeValueFile(dir.file("os.pb"), none, error)) << error;
+  HostValue noneBack;
+  ASSERT_TRUE(smelt::readValueFile(dir.file("os.pb"), g[3], noneBack, error)) << error;
+  EXPECT_FALSE(noneBack.present);
+  EXPECT_EQ(noneBack.name, "os");
+
+  HostValue some = sequence({floats({2}, {1, 2})}, true);
+  some.name = "os";
+  ASSERT_TRUE(smelt::writeValueFile(dir.file("some.pb"), some, error)) << error;
+  HostValue someBack;
+  ASSERT_TRUE(smelt::readValueFile(dir.file("some.pb"), g[3], someBack, error)) << error;
+  EXPECT_TRUE(someBack.present);
+  EXPECT_TRUE(smelt::checkValue(someBack, some, 0, 0).ok);
+
+  // An optional sequence file is not an optional tensor.
+  EXPECT_FALSE(smelt::readValueFile(dir.file("some.pb"), g[2], someBack, error));
+  EXPECT_EQ(error, "'" + dir.file("some.pb") +
+                       "' holds an optional sequence, but the model's 'o' is an optional tensor");
+
+  // .npy holds tensors only.
+  HostValue tensor;
+  tensor.name = "t";
+  tensor.tensors = {floats({4}, {1, 2, 3, 4})};
+  ASSERT_TRUE(smelt::writeValueFile(dir.file("t.npy"), tensor, error)) << error;
+  EXPECT_FALSE(smelt::readValueFile(dir.file("t.npy"), g[1], seqBack, error));
+  EXPECT_EQ(error, "'" + dir.file("t.npy") +
+                       "' is a .npy file, but 's' is a sequence: give a .pb file holding a "
+                       "SequenceProto");
+  HostValue optionalTensor;
+  ASSERT_TRUE(smelt::readValueFile(dir.file("t.npy"), g[2], optionalTensor, error)) << error;
+  EXPECT_TRUE(optionalTensor.present);
+  EXPECT_TRUE(optionalTensor.optional);
+}
+
+TEST(ValueIO, CheckNamesWhatDiffers) {
+  HostValue want = sequence({floats({2}, {1, 2}), floats({2}, {3, 4})});
+  HostValue shorter = sequence({floats({2}, {1, 2})});
+  EXPECT_EQ(smelt::checkValue(shorter, want, 0, 0).failure,
+            "the sequence has 1 elements, expected 2");
+
+  HostValue off = sequence({floats({2}, {1, 2}), floats({2}, {3, 5})});
+  smelt::ValueCheck c = smelt::checkValue(off, want, 0, 0.5);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.maxAbsError, 1);
+  EXPECT_EQ(c.failure, "element 1: 1 of 2 elements differ, max abs error 1 (first at 1: got 5, "
+                       "expected 4; rtol 0, atol 0.5)");
+
+  HostValue reshaped = sequence({floats({1, 2}, {1, 2}), floats({2}, {3, 4})});
+  EXPECT_EQ(smelt::checkValue(reshaped, want, 0, 0).failure,
+            "element 0: dtype or shape differs from the expected tensor (got float32 [1,2], "
+            "expected float32 [2])");
+
+  EXPECT_EQ(smelt::checkValue(absent(false), sequence({}, true), 0, 0).failure,
+            "the optional is absent, but the expected one holds a value");
+  EXPECT_TRUE(smelt::checkValue(absent(true), absent(true), 0, 0).ok);
+}
+
+TEST(ValueIO, FormatsEveryKind) {
+  HostValue tensor;
+  tensor.name = "t";
+  tensor.tensors = {floats({2}, {1, 2.5})};
+  EXPECT_EQ(smelt::formatValue(tensor), "t: float32 [2]\n  [1, 2.5]\n");
+
+  HostValue seq = sequence({floats({1}, {7})});
+  seq.name = "s";
+  EXPECT_EQ(smelt::formatValue(seq), "s: sequence of 1\n  #0: float32 [1]\n    [7]\n");
+
+  HostValue none = absent(false);
+  none.name = "o";
+  EXPECT_EQ(smelt::formatValue(none), "o: optional, absent\n");
+}
+
+} // namespace
