@@ -15,8 +15,8 @@
 // The sequence ops become onnx tensor ops on those parts: SequenceAt slices
 // data between the offsets that a CumSum of the element sizes gives and
 // reshapes the slice to its row of shapes; SequenceInsert and SequenceErase
-// concatenate slices around the position. SequenceMap becomes a Loop over the
-// elements first. If and Loop get one result (carried value) per part, and
+// concatenate slices around the position. SequenceMap and SplitToSequence
+// become Loops over the elements first (SequenceLoops.cpp). If and Loop get one result (carried value) per part, and
 // func @main one argument and result per part, each marked with its
 // `smelt.abi_role` for the model's signature.
 //
@@ -27,6 +27,7 @@
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 #include "passes/OnnxBuilder.h"
 #include "passes/SequenceElementRanks.h"
+#include "passes/SequenceLoops.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -661,58 +662,12 @@ private:
   SmallVector<Operation *> dead;
 };
 
-/// SequenceMap(s, extra...) becomes a Loop over the elements of s that
-/// inserts each body output into its output sequence.
-void rewriteSequenceMap(onnx::SequenceMapOp op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  PartBuilder pb(b, loc);
-  Value count = pb.op("SequenceLength", op.getInputSequence(), pb.i64Tensor({}));
-  SmallVector<Value> operands{count, onnx::NoValueOp::create(b, loc)};
-  for (Value out : op.getOutSequence())
-    operands.push_back(pb.op("SequenceEmpty", {}, out.getType(),
-                             {pb.attr("dtype", exportElementType(innermostElementType(
-                                                   out.getType())))}));
-  Operation *loop = createOnnx(b, loc, "Loop", operands, op->getResultTypes(), {}, /*regions=*/1);
-  Block &mapBody = op.getBody().front();
-  auto *body = new Block();
-  loop->getRegion(0).push_back(body);
-  Value iteration = body->addArgument(pb.i64Tensor({}), loc);
-  Value cond = body->addArgument(RankedTensorType::get({}, b.getI1Type()), loc);
-  SmallVector<Value> accumulators;
-  for (Value out : op.getOutSequence())
-    accumulators.push_back(body->addArgument(out.getType(), loc));
-
-  OpBuilder inner = OpBuilder::atBlockBegin(body);
-  PartBuilder ib(inner, loc);
-  IRMapping mapping;
-  SmallVector<Value> inputs{op.getInputSequence()};
-  inputs.append(op.getAdditionalInputs().begin(), op.getAdditionalInputs().end());
-  for (auto [input, arg] : llvm::zip(inputs, mapBody.getArguments()))
-    mapping.map(arg, isa<onnx::SeqType>(input.getType())
-                         ? ib.op("SequenceAt", {input, iteration}, arg.getType())
-                         : input);
-  for (Operation &inside : mapBody.without_terminator())
-    inner.clone(inside, mapping);
-  SmallVector<Value> yields{cond};
-  for (auto [acc, out] : llvm::zip(accumulators, mapBody.getTerminator()->getOperands()))
-    yields.push_back(ib.op("SequenceInsert",
-                           {acc, mapping.lookupOrDefault(out), onnx::NoValueOp::create(inner, loc)},
-                           acc.getType()));
-  onnx::YieldOp::create(inner, loc, yields);
-  op->replaceAllUsesWith(loop);
-  op.erase();
-}
-
 class OnnxSequencesToTensorsPass
     : public impl::OnnxSequencesToTensorsBase<OnnxSequencesToTensorsPass> {
 public:
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    SmallVector<onnx::SequenceMapOp> maps;
-    func.walk([&](onnx::SequenceMapOp op) { maps.push_back(op); });
-    for (onnx::SequenceMapOp op : maps)
-      rewriteSequenceMap(op);
+    rewriteSequencesAsLoops(func);
     SequenceElementRanks ranks;
     if (failed(ranks.analyze(func)) || failed(SequenceLowering(func, ranks).run()))
       signalPassFailure();

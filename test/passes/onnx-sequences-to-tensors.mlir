@@ -113,6 +113,28 @@ func.func @map(%s: !onnx.seq<tensor<?xf32>> {onnx.name = "s"}, %y: tensor<1xf32>
 
 // -----
 
+// SplitToSequence with a run-time split is a Loop over the split sizes: step i
+// slices between the running sums of the sizes and appends the slice.
+// CHECK-LABEL: func.func @split
+// CHECK-SAME: (%[[X:.+]]: tensor<?x4xf32> {{.+}}, %[[SPLIT:.+]]: tensor<2xi64>
+// CHECK: %[[ENDS:.+]] = "onnx.CumSum"(%[[SPLIT]],
+// CHECK: %[[BOUNDS:.+]] = "onnx.Concat"(%{{.+}}, %[[ENDS]])
+// CHECK: "onnx.Loop"
+// CHECK: ^bb0(%[[I:.+]]: tensor<i64>, %{{.+}}: tensor<i1>, %[[D:.+]]: tensor<?xf32>, %[[S:.+]]: tensor<?x2xi64>):
+// CHECK: %[[NEXT:.+]] = "onnx.Add"(%[[I]],
+// CHECK: %[[START:.+]] = "onnx.Gather"(%[[BOUNDS]], %[[I]])
+// CHECK: %[[END:.+]] = "onnx.Gather"(%[[BOUNDS]], %[[NEXT]])
+// CHECK: %[[PART:.+]] = "onnx.Slice"(%[[X]], {{.+}}) : {{.+}} -> tensor<?x4xf32>
+// CHECK: "onnx.Concat"(%[[D]],
+// CHECK: "onnx.Concat"(%[[S]],
+// CHECK-NOT: onnx.SplitToSequence
+func.func @split(%x: tensor<?x4xf32> {onnx.name = "x"}, %s: tensor<2xi64> {onnx.name = "s"}) -> (!onnx.seq<tensor<?x4xf32>> {onnx.name = "out"}) {
+  %0 = "onnx.SplitToSequence"(%x, %s) {axis = 0 : i64} : (tensor<?x4xf32>, tensor<2xi64>) -> !onnx.seq<tensor<?x4xf32>>
+  return %0 : !onnx.seq<tensor<?x4xf32>>
+}
+
+// -----
+
 // An If returning an optional yields its parts from each branch: an absent
 // value is a false flag and an empty tensor.
 // CHECK-LABEL: func.func @if_optional

@@ -1,0 +1,174 @@
+//===- SequenceLoops.cpp - sequence ops as Loops over elements ------------===//
+#include "passes/SequenceLoops.h"
+
+#include "compiler/import/TensorImport.h"
+#include "dialects/onnx/OnnxDialect.h"
+#include "passes/OnnxBuilder.h"
+
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+RankedTensorType i64Scalar(OpBuilder &b) { return RankedTensorType::get({}, b.getI64Type()); }
+
+/// Builds `Loop(count)` whose carried values are empty sequences of
+/// `outTypes`; each step inserts the values `step(builder, i)` returns.
+Operation *buildElementLoop(OpBuilder &b, Location loc, Value count, TypeRange outTypes,
+                            function_ref<SmallVector<Value>(OpBuilder &, Value)> step) {
+  SmallVector<Value> operands{count, onnx::NoValueOp::create(b, loc)};
+  for (Type type : outTypes) {
+    auto elem = cast<TensorType>(cast<onnx::SeqType>(type).getElementType()).getElementType();
+    operands.push_back(createOnnxValue(
+        b, loc, "SequenceEmpty", {}, type,
+        {b.getNamedAttr("dtype", b.getI64IntegerAttr(exportElementType(elem)))}));
+  }
+  Operation *loop = createOnnx(b, loc, "Loop", operands, outTypes, {}, /*regions=*/1);
+  auto *body = new Block();
+  loop->getRegion(0).push_back(body);
+  Value iteration = body->addArgument(i64Scalar(b), loc);
+  Value cond = body->addArgument(RankedTensorType::get({}, b.getI1Type()), loc);
+  OpBuilder inner = OpBuilder::atBlockBegin(body);
+  SmallVector<Value> elements = step(inner, iteration);
+  SmallVector<Value> yields{cond};
+  for (auto [type, element] : llvm::zip(outTypes, elements)) {
+    Value acc = body->addArgument(type, loc);
+    yields.push_back(createOnnxValue(inner, loc, "SequenceInsert",
+                                     {acc, element, onnx::NoValueOp::create(inner, loc)}, type));
+  }
+  onnx::YieldOp::create(inner, loc, yields);
+  return loop;
+}
+
+/// SequenceMap(s, extra...): step i runs the body on element i of every
+/// sequence input and on the tensor inputs as they are.
+void rewriteSequenceMap(onnx::SequenceMapOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value count = createOnnxValue(b, loc, "SequenceLength", op.getInputSequence(), i64Scalar(b));
+  Block &mapBody = op.getBody().front();
+  SmallVector<Value> inputs{op.getInputSequence()};
+  inputs.append(op.getAdditionalInputs().begin(), op.getAdditionalInputs().end());
+  Operation *loop = buildElementLoop(
+      b, loc, count, op->getResultTypes(), [&](OpBuilder &inner, Value iteration) {
+        IRMapping mapping;
+        for (auto [input, arg] : llvm::zip(inputs, mapBody.getArguments()))
+          mapping.map(arg, isa<onnx::SeqType>(input.getType())
+                               ? createOnnxValue(inner, loc, "SequenceAt", {input, iteration},
+                                                 arg.getType())
+                               : input);
+        for (Operation &inside : mapBody.without_terminator())
+          inner.clone(inside, mapping);
+        SmallVector<Value> outs;
+        for (Value out : mapBody.getTerminator()->getOperands())
+          outs.push_back(mapping.lookupOrDefault(out));
+        return outs;
+      });
+  op->replaceAllUsesWith(loop);
+  op.erase();
+}
+
+/// SplitToSequence(x, split?): step i slices [start_i, end_i) along the axis,
+/// where the bounds are i and i+1 without split (then squeezed unless
+/// keepdims), i*s and (i+1)*s for a scalar split s (Slice clamps the last
+/// chunk), and the running sums of a 1-D split.
+void rewriteSplitToSequence(onnx::SplitToSequenceOp op) {
+  auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
+  if (!type)
+    return; // onnx-sequences-to-tensors reports it.
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  int64_t rank = type.getRank();
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  if (axis < 0 || axis >= rank)
+    return;
+  auto i64 = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b.getI64Type()); };
+  auto scalar = [&](OpBuilder &at, StringRef name, ValueRange operands) {
+    return createOnnxValue(at, loc, name, operands, i64({}));
+  };
+  Value split = op.getSplit();
+  bool absent = isa<NoneType>(split.getType());
+  bool scalarSplit = !absent && cast<RankedTensorType>(split.getType()).getRank() == 0;
+  Value dims = createOnnxValue(b, loc, "Shape", op.getInput(), i64({rank}));
+  Value dim = createOnnxValue(b, loc, "Gather", {dims, createConstantI64(b, loc, {axis}, true)},
+                              i64({}), {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+  // Split sizes may be int32; the bounds are computed in int64.
+  if (!absent && !cast<TensorType>(split.getType()).getElementType().isInteger(64))
+    split = createOnnxValue(
+        b, loc, "Cast", split,
+        cast<RankedTensorType>(split.getType()).clone(b.getI64Type()),
+        {b.getNamedAttr("to", b.getI64IntegerAttr(7))});
+  Value count, offsets;
+  if (absent) {
+    count = dim;
+  } else if (scalarSplit) {
+    Value rounded = scalar(b, "Add", {dim, scalar(b, "Sub", {split, createConstantI64(b, loc, {1}, true)})});
+    count = scalar(b, "Div", {rounded, split});
+  } else {
+    Value length = createOnnxValue(b, loc, "Shape", split, i64({1}));
+    count = createOnnxValue(b, loc, "Squeeze", {length, createConstantI64(b, loc, {0}, false)},
+                            i64({}));
+    Value ends = createOnnxValue(b, loc, "CumSum", {split, createConstantI64(b, loc, {0}, true)},
+                                 i64({ShapedType::kDynamic}));
+    offsets = createOnnxValue(b, loc, "Concat", {createConstantI64(b, loc, {0}, false), ends},
+                              i64({ShapedType::kDynamic}), {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+  }
+  bool squeeze = absent && !op.getKeepdims();
+  Operation *loop = buildElementLoop(
+      b, loc, count, op->getResultTypes(), [&](OpBuilder &inner, Value i) {
+        Value one = createConstantI64(inner, loc, {1}, true);
+        Value next = scalar(inner, "Add", {i, one});
+        Value start = i, end = next;
+        if (scalarSplit) {
+          start = scalar(inner, "Mul", {i, split});
+          end = scalar(inner, "Mul", {next, split});
+        } else if (!absent) {
+          auto at = [&](Value index) {
+            return createOnnxValue(inner, loc, "Gather", {offsets, index}, i64({}),
+                                   {inner.getNamedAttr("axis", inner.getI64IntegerAttr(0))});
+          };
+          start = at(i);
+          end = at(next);
+        }
+        Value zero = createConstantI64(inner, loc, {0}, false);
+        auto asList = [&](Value v) {
+          return createOnnxValue(inner, loc, "Unsqueeze", {v, zero}, i64({1}));
+        };
+        SmallVector<int64_t> shape(type.getShape());
+        shape[axis] = absent ? 1 : ShapedType::kDynamic;
+        Value slice = createOnnxValue(
+            inner, loc, "Slice",
+            {op.getInput(), asList(start), asList(end), createConstantI64(inner, loc, {axis}, false),
+             onnx::NoValueOp::create(inner, loc)},
+            type.clone(shape));
+        if (squeeze) {
+          shape.erase(shape.begin() + axis);
+          slice = createOnnxValue(inner, loc, "Squeeze",
+                                  {slice, createConstantI64(inner, loc, {axis}, false)},
+                                  type.clone(shape));
+        }
+        return SmallVector<Value>{slice};
+      });
+  op->replaceAllUsesWith(loop);
+  op.erase();
+}
+
+} // namespace
+
+void rewriteSequencesAsLoops(func::FuncOp func) {
+  SmallVector<Operation *> ops;
+  func.walk([&](Operation *op) {
+    if (isa<onnx::SequenceMapOp, onnx::SplitToSequenceOp>(op))
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    if (auto map = dyn_cast<onnx::SequenceMapOp>(op))
+      rewriteSequenceMap(map);
+    else
+      rewriteSplitToSequence(cast<onnx::SplitToSequenceOp>(op));
+  }
+}
+
+} // namespace smelt
