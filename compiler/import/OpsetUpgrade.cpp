@@ -88,20 +88,24 @@ void clearValueInfo(::onnx::GraphProto &graph) {
     }
 }
 
-/// libonnx's converter works on an IR that knows only tensor types: the
-/// types of sequence and optional graph inputs and outputs come back empty.
-/// Take them from the original graph, by name.
-void restoreNonTensorTypes(const ::onnx::GraphProto &original, ::onnx::GraphProto &converted) {
-  llvm::StringMap<const ::onnx::TypeProto *> types;
-  for (const auto *list : {&original.input(), &original.output()})
-    for (const auto &vi : *list)
-      if (!vi.type().has_tensor_type())
-        types[vi.name()] = &vi.type();
-  for (auto *list : {converted.mutable_input(), converted.mutable_output()})
-    for (auto &vi : *list)
-      if (vi.type().value_case() == ::onnx::TypeProto::VALUE_NOT_SET)
-        if (auto it = types.find(vi.name()); it != types.end())
-          *vi.mutable_type() = *it->second;
+/// The graph's inputs are the caller's contract, which no opset upgrade
+/// changes; yet libonnx's converter drops the types of sequence and optional
+/// inputs and outputs (its IR knows only tensors), and its opset-8 Scan
+/// adapter strips the batch dim off the declared inputs. Put the original
+/// input types back, and the output types it dropped, by name.
+void restoreBoundaryTypes(const ::onnx::GraphProto &original, ::onnx::GraphProto &converted) {
+  llvm::StringMap<const ::onnx::TypeProto *> inputs, outputs;
+  for (const auto &vi : original.input())
+    inputs[vi.name()] = &vi.type();
+  for (const auto &vi : original.output())
+    outputs[vi.name()] = &vi.type();
+  for (auto &vi : *converted.mutable_input())
+    if (auto it = inputs.find(vi.name()); it != inputs.end())
+      *vi.mutable_type() = *it->second;
+  for (auto &vi : *converted.mutable_output())
+    if (vi.type().value_case() == ::onnx::TypeProto::VALUE_NOT_SET)
+      if (auto it = outputs.find(vi.name()); it != outputs.end())
+        *vi.mutable_type() = *it->second;
 }
 
 /// Converts to the canonical opset, after inferring the shapes the adapters
@@ -111,7 +115,7 @@ bool convertToCanonicalOpset(::onnx::ModelProto &model) {
   try {
     ::onnx::ModelProto converted =
         ::onnx::version_conversion::ConvertVersion(model, smelt::onnx::kCanonicalOpset);
-    restoreNonTensorTypes(model.graph(), *converted.mutable_graph());
+    restoreBoundaryTypes(model.graph(), *converted.mutable_graph());
     model = std::move(converted);
     return true;
   } catch (const std::exception &) {
@@ -205,6 +209,74 @@ void adaptLegacySoftmax(::onnx::GraphProto &graph, int64_t opset) {
   *graph.mutable_node() = std::move(nodes);
 }
 
+/// Opset-8 Scan works on a leading batch dim; libonnx's 8-to-9 adapter only
+/// drops that dim from the declared sizes, which leaves the graph inconsistent.
+/// With a batch of 1 (the only size whose dims are known here), squeeze the
+/// batch dim off every state and scan input and unsqueeze it back onto every
+/// output: then the node computes the same as an opset-9 Scan. Other batch
+/// sizes are left to the converter. Returns whether a Scan was adapted.
+bool adaptBatchedScan(::onnx::GraphProto &graph, int64_t opset) {
+  if (opset != 8)
+    return false;
+  bool adapted = false;
+  llvm::StringMap<const ::onnx::TensorShapeProto *> shapes;
+  for (const auto *list : {&graph.input(), &graph.value_info()})
+    for (const auto &vi : *list)
+      if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
+        shapes[vi.name()] = &vi.type().tensor_type().shape();
+  auto batchOfOne = [&](const std::string &name) {
+    auto it = shapes.find(name);
+    return it != shapes.end() && it->second->dim_size() > 0 &&
+           it->second->dim(0).has_dim_value() && it->second->dim(0).dim_value() == 1;
+  };
+  auto axesZero = [](::onnx::NodeProto &node) {
+    auto *axes = node.add_attribute();
+    axes->set_name("axes");
+    axes->set_type(::onnx::AttributeProto::INTS);
+    axes->add_ints(0);
+  };
+  google::protobuf::RepeatedPtrField<::onnx::NodeProto> nodes;
+  for (auto &node : *graph.mutable_node()) {
+    bool batched = node.op_type() == "Scan" && node.domain().empty() && node.input_size() > 1 &&
+                   node.input(0).empty();
+    for (int i = 1; batched && i < node.input_size(); ++i)
+      batched = batchOfOne(node.input(i));
+    if (!batched) {
+      *nodes.Add() = std::move(node);
+      continue;
+    }
+    adapted = true;
+    ::onnx::NodeProto scan = node;
+    for (int i = 1; i < scan.input_size(); ++i) {
+      ::onnx::NodeProto squeeze = makeNode("Squeeze", node.name() + "_unbatch" + std::to_string(i),
+                                           {scan.input(i)}, scan.input(i) + "_smelt_unbatched");
+      axesZero(squeeze);
+      scan.set_input(i, squeeze.output(0));
+      *nodes.Add() = std::move(squeeze);
+    }
+    for (int i = 0; i < scan.output_size(); ++i)
+      scan.set_output(i, node.output(i) + "_smelt_unbatched");
+    *nodes.Add() = scan;
+    for (int i = 0; i < node.output_size(); ++i) {
+      ::onnx::NodeProto unsqueeze = makeNode("Unsqueeze", node.name() + "_batch" + std::to_string(i),
+                                             {scan.output(i)}, node.output(i));
+      axesZero(unsqueeze);
+      *nodes.Add() = std::move(unsqueeze);
+    }
+  }
+  *graph.mutable_node() = std::move(nodes);
+  return adapted;
+}
+
+/// Drops the value_info the converter's Scan adapter derived for the
+/// unbatched values (it strips one more dim off them); inference redoes it.
+void dropUnbatchedValueInfo(::onnx::GraphProto &graph) {
+  auto *infos = graph.mutable_value_info();
+  for (int i = infos->size() - 1; i >= 0; --i)
+    if (llvm::StringRef(infos->Get(i).name()).ends_with("_smelt_unbatched"))
+      infos->DeleteSubrange(i, 1);
+}
+
 } // namespace
 
 bool upgradeToCanonicalOpset(::onnx::ModelProto &model, int64_t opset) {
@@ -212,8 +284,12 @@ bool upgradeToCanonicalOpset(::onnx::ModelProto &model, int64_t opset) {
   if (opset < 7)
     adaptLegacyPRelu(*model.mutable_graph());
   adaptLegacySoftmax(*model.mutable_graph(), opset);
-  if (convertToCanonicalOpset(model))
+  bool unbatched = adaptBatchedScan(*model.mutable_graph(), opset);
+  if (convertToCanonicalOpset(model)) {
+    if (unbatched)
+      dropUnbatchedValueInfo(*model.mutable_graph());
     return true;
+  }
   return hasSymbolicInputDims(model.graph()) && convertWithStandInDims(model);
 }
 

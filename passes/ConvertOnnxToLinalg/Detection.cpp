@@ -405,7 +405,7 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     Value numSlices = dimValue(rewriter, loc, x, axis);
     Type i64 = rewriter.getI64Type();
     Type indexType = rewriter.getIndexType();
-    Value zero = cIdx(rewriter, loc, 0), one = cIdx(rewriter, loc, 1);
+    Value zero = cIdx(rewriter, loc, 0);
     Value falseV = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
     Value trueV = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
 
