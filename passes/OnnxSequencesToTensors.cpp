@@ -52,13 +52,8 @@ RankedTensorType i64Tensor(MLIRContext *ctx, ArrayRef<int64_t> shape) {
 
 /// The element type of the tensors a sequence or optional holds.
 Type innermostElementType(Type type) {
-  if (auto opt = dyn_cast<onnx::OptType>(type))
-    type = opt.getElementType();
-  if (auto seq = dyn_cast<onnx::SeqType>(type))
-    type = seq.getElementType();
-  if (auto tensor = dyn_cast<TensorType>(type))
-    return tensor.getElementType();
-  return Type();
+  TensorType tensor = innermostTensorType(type);
+  return tensor ? tensor.getElementType() : Type();
 }
 
 /// onnx ops on the parts of sequences, inserted before the op being lowered.
@@ -404,35 +399,47 @@ private:
     return success();
   }
 
-  LogicalResult lowerInsert(onnx::SequenceInsertOp op, PartBuilder &pb) {
-    FailureOr<SmallVector<Value>> in = partsOf(op.getInputSequence(), op);
-    FailureOr<SmallVector<Type>> types = partTypes(op.getOutputSequence(), op);
+  /// The parts of a sequence op's input, cast to the part types of its
+  /// output (which may know more, e.g. the element rank).
+  FailureOr<std::pair<SmallVector<Value>, SmallVector<Type>>>
+  updateOperands(Value input, Value output, Operation *op, PartBuilder &pb) {
+    FailureOr<SmallVector<Value>> in = partsOf(input, op);
+    FailureOr<SmallVector<Type>> types = partTypes(output, op);
     if (failed(in) || failed(types))
       return failure();
-    Value data = pb.castTo((*in)[0], (*types)[0]), shapes = pb.castTo((*in)[1], (*types)[1]);
-    Value flat = pb.flatten(op.getTensor(), (*types)[0]);
-    Value row = pb.shapeRow(op.getTensor(), (*types)[1]);
+    SmallVector<Value> cast{pb.castTo((*in)[0], (*types)[0]), pb.castTo((*in)[1], (*types)[1])};
+    return std::make_pair(cast, *types);
+  }
+
+  LogicalResult lowerInsert(onnx::SequenceInsertOp op, PartBuilder &pb) {
+    auto operands = updateOperands(op.getInputSequence(), op.getOutputSequence(), op, pb);
+    if (failed(operands))
+      return failure();
+    auto &[in, types] = *operands;
+    Value data = in[0], shapes = in[1];
+    Value flat = pb.flatten(op.getTensor(), types[0]);
+    Value row = pb.shapeRow(op.getTensor(), types[1]);
     if (isa<NoneType>(op.getPosition().getType())) {
-      parts[op.getOutputSequence()] = {pb.concat({data, flat}, (*types)[0]),
-                                       pb.concat({shapes, row}, (*types)[1])};
+      parts[op.getOutputSequence()] = {pb.concat({data, flat}, types[0]),
+                                       pb.concat({shapes, row}, types[1])};
       return success();
     }
     Value position = pb.normalize(pb.positionI64(op.getPosition()), pb.count(shapes));
     Value split = pb.at(pb.offsets(shapes), position);
     Value zero = pb.constant({0}, true);
     parts[op.getOutputSequence()] = {
-        pb.concat({pb.rows(data, zero, split), flat, pb.rows(data, split, Value())}, (*types)[0]),
+        pb.concat({pb.rows(data, zero, split), flat, pb.rows(data, split, Value())}, types[0]),
         pb.concat({pb.rows(shapes, zero, position), row, pb.rows(shapes, position, Value())},
-                  (*types)[1])};
+                  types[1])};
     return success();
   }
 
   LogicalResult lowerErase(onnx::SequenceEraseOp op, PartBuilder &pb) {
-    FailureOr<SmallVector<Value>> in = partsOf(op.getInputSequence(), op);
-    FailureOr<SmallVector<Type>> types = partTypes(op.getOutputSequence(), op);
-    if (failed(in) || failed(types))
+    auto operands = updateOperands(op.getInputSequence(), op.getOutputSequence(), op, pb);
+    if (failed(operands))
       return failure();
-    Value data = pb.castTo((*in)[0], (*types)[0]), shapes = pb.castTo((*in)[1], (*types)[1]);
+    auto &[in, types] = *operands;
+    Value data = in[0], shapes = in[1];
     Value count = pb.count(shapes);
     Value position = isa<NoneType>(op.getPosition().getType())
                          ? pb.op("Sub", {count, pb.constant({1}, true)}, pb.i64Tensor({}))
@@ -443,8 +450,8 @@ private:
     parts[op.getOutputSequence()] = {
         pb.concat({pb.rows(data, zero, pb.at(offsets, position)),
                    pb.rows(data, pb.at(offsets, next), Value())},
-                  (*types)[0]),
-        pb.concat({pb.rows(shapes, zero, position), pb.rows(shapes, next, Value())}, (*types)[1])};
+                  types[0]),
+        pb.concat({pb.rows(shapes, zero, position), pb.rows(shapes, next, Value())}, types[1])};
     return success();
   }
 
@@ -675,4 +682,13 @@ public:
 };
 
 } // namespace
+
+ArrayRef<const char *> sequenceOpsLoweredToTensors() {
+  static const char *const kOps[] = {
+      "ConcatFromSequence", "Optional", "OptionalGetElement", "OptionalHasElement", "SequenceAt",
+      "SequenceConstruct", "SequenceEmpty",     "SequenceErase",      "SequenceInsert",
+      "SequenceLength",   "SequenceMap",        "SplitToSequence"};
+  return kOps;
+}
+
 } // namespace smelt

@@ -39,7 +39,12 @@ mlir::FailureOr<bool> refineOnnxShapes(mlir::func::FuncOp func);
 /// bodies' ops as refineOnnxShapes does, level by level of nesting.
 mlir::LogicalResult refineControlFlowBodies(mlir::func::FuncOp func);
 
-/// ONNX operator names (e.g. "Conv") that convert-onnx-to-linalg can lower.
+/// The sequence and optional operators onnx-sequences-to-tensors lowers,
+/// whatever their positions.
+llvm::ArrayRef<const char *> sequenceOpsLoweredToTensors();
+
+/// ONNX operator names (e.g. "Conv") that the code generator can lower:
+/// convert-onnx-to-linalg's patterns and sequenceOpsLoweredToTensors().
 std::vector<std::string> lowerableOnnxOps(mlir::MLIRContext *context);
 
 } // namespace smelt

@@ -12,12 +12,16 @@ namespace smelt {
 
 bool isSequenceOrOptional(Type type) { return isa<onnx::SeqType, onnx::OptType>(type); }
 
-std::optional<int64_t> declaredElementRank(Type type) {
+TensorType innermostTensorType(Type type) {
   if (auto opt = dyn_cast<onnx::OptType>(type))
     type = opt.getElementType();
   if (auto seq = dyn_cast<onnx::SeqType>(type))
     type = seq.getElementType();
-  if (auto ranked = dyn_cast<RankedTensorType>(type))
+  return dyn_cast<TensorType>(type);
+}
+
+std::optional<int64_t> declaredElementRank(Type type) {
+  if (auto ranked = dyn_cast_or_null<RankedTensorType>(innermostTensorType(type)))
     return ranked.getRank();
   return std::nullopt;
 }

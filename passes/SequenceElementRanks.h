@@ -47,6 +47,10 @@ private:
 /// Whether `type` is an onnx sequence or optional type.
 bool isSequenceOrOptional(mlir::Type type);
 
+/// The tensor type a sequence or optional (or an optional sequence) holds;
+/// null when it holds no tensors.
+mlir::TensorType innermostTensorType(mlir::Type type);
+
 /// The rank declared by a sequence or optional type, if ranked.
 std::optional<int64_t> declaredElementRank(mlir::Type type);
 

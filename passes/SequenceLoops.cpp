@@ -5,6 +5,7 @@
 #include "dialects/onnx/OnnxDialect.h"
 #include "passes/OnnxBuilder.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
@@ -155,19 +156,72 @@ void rewriteSplitToSequence(onnx::SplitToSequenceOp op) {
   op.erase();
 }
 
+/// ConcatFromSequence(s): a Loop over the elements that concatenates each
+/// onto the result so far, which starts as element 0 cut to length 0 along
+/// the axis (with new_axis, every element first gets a unit dim there).
+void rewriteConcatFromSequence(onnx::ConcatFromSequenceOp op) {
+  auto resultType = dyn_cast<RankedTensorType>(op.getConcatResult().getType());
+  if (!resultType)
+    return; // onnx-sequences-to-tensors reports it.
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  int64_t rank = resultType.getRank();
+  bool newAxis = op.getNewAxis() != 0;
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  if (axis < 0 || axis >= rank)
+    return;
+  Type elem = resultType.getElementType();
+  auto dynamic = [&](int64_t r) {
+    return RankedTensorType::get(SmallVector<int64_t>(r, ShapedType::kDynamic), elem);
+  };
+  Value seq = op.getInputSequence();
+  auto element = [&](OpBuilder &at, Value index) {
+    Value e = createOnnxValue(at, loc, "SequenceAt", {seq, index}, dynamic(rank - newAxis));
+    if (newAxis)
+      e = createOnnxValue(at, loc, "Unsqueeze",
+                          {e, createConstantI64(at, loc, {axis}, false)}, dynamic(rank));
+    return e;
+  };
+  Value zero = createConstantI64(b, loc, {0}, false);
+  Value first = element(b, createConstantI64(b, loc, {0}, true));
+  Value init = createOnnxValue(
+      b, loc, "Slice",
+      {first, zero, zero, createConstantI64(b, loc, {axis}, false), onnx::NoValueOp::create(b, loc)},
+      dynamic(rank));
+  Value count = createOnnxValue(b, loc, "SequenceLength", seq, i64Scalar(b));
+  Operation *loop = createOnnx(b, loc, "Loop", {count, onnx::NoValueOp::create(b, loc), init},
+                               TypeRange{dynamic(rank)}, {}, /*regions=*/1);
+  auto *body = new Block();
+  loop->getRegion(0).push_back(body);
+  Value iteration = body->addArgument(i64Scalar(b), loc);
+  Value cond = body->addArgument(RankedTensorType::get({}, b.getI1Type()), loc);
+  Value acc = body->addArgument(dynamic(rank), loc);
+  OpBuilder inner = OpBuilder::atBlockBegin(body);
+  Value next = createOnnxValue(inner, loc, "Concat", {acc, element(inner, iteration)},
+                               dynamic(rank), {inner.getNamedAttr("axis", inner.getI64IntegerAttr(axis))});
+  onnx::YieldOp::create(inner, loc, ValueRange{cond, next});
+  Value result = loop->getResult(0);
+  if (result.getType() != resultType)
+    result = tensor::CastOp::create(b, loc, resultType, result);
+  op.getConcatResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
 } // namespace
 
 void rewriteSequencesAsLoops(func::FuncOp func) {
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) {
-    if (isa<onnx::SequenceMapOp, onnx::SplitToSequenceOp>(op))
+    if (isa<onnx::SequenceMapOp, onnx::SplitToSequenceOp, onnx::ConcatFromSequenceOp>(op))
       ops.push_back(op);
   });
   for (Operation *op : ops) {
     if (auto map = dyn_cast<onnx::SequenceMapOp>(op))
       rewriteSequenceMap(map);
+    else if (auto split = dyn_cast<onnx::SplitToSequenceOp>(op))
+      rewriteSplitToSequence(split);
     else
-      rewriteSplitToSequence(cast<onnx::SplitToSequenceOp>(op));
+      rewriteConcatFromSequence(cast<onnx::ConcatFromSequenceOp>(op));
   }
 }
 

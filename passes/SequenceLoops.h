@@ -2,7 +2,8 @@
 //
 // Sequence ops that produce one element per step become onnx Loops whose
 // carried sequences grow by SequenceInsert: SequenceMap (its body runs once
-// per element) and SplitToSequence (one slice per step). What is left is
+// per element) and SplitToSequence (one slice per step); ConcatFromSequence
+// becomes a Loop that concatenates one element per step. What is left is
 // plain sequence ops, which onnx-sequences-to-tensors lowers.
 //
 //===----------------------------------------------------------------------===//
@@ -13,7 +14,7 @@
 
 namespace smelt {
 
-/// Rewrites every SequenceMap and SplitToSequence in `func`.
+/// Rewrites every SequenceMap, SplitToSequence and ConcatFromSequence in `func`.
 void rewriteSequencesAsLoops(mlir::func::FuncOp func);
 
 } // namespace smelt

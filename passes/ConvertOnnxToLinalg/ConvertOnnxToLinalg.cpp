@@ -145,6 +145,9 @@ std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {
     if (std::optional<OperationName> root = pattern->getRootKind())
       if (root->getDialectNamespace() == "onnx")
         names.insert(root->stripDialect().str());
+  // Lowered to tensor ops before this pass (onnx-sequences-to-tensors).
+  for (const char *name : sequenceOpsLoweredToTensors())
+    names.insert(name);
   return {names.begin(), names.end()};
 }
 

@@ -135,6 +135,32 @@ func.func @split(%x: tensor<?x4xf32> {onnx.name = "x"}, %s: tensor<2xi64> {onnx.
 
 // -----
 
+// ConcatFromSequence at run time is a Loop that concatenates element i onto
+// the result so far, starting from element 0 cut to length 0 along the axis;
+// with new_axis each element first gets a unit dim at the axis.
+// CHECK-LABEL: func.func @concat
+// CHECK: %[[FIRST:.+]] = "onnx.Reshape"({{.+}}) <{allowzero = 1 : i64}>
+// CHECK: %[[INIT:.+]] = "onnx.Slice"(%[[FIRST]], {{.+}}) : {{.+}} -> tensor<?x?xf32>
+// CHECK: %[[R:.+]] = "onnx.Loop"(%{{.+}}, %{{.+}}, %[[INIT]])
+// CHECK: ^bb0(%[[I:.+]]: tensor<i64>, %[[C:.+]]: tensor<i1>, %[[ACC:.+]]: tensor<?x?xf32>):
+// CHECK: %[[E:.+]] = "onnx.Reshape"({{.+}}) <{allowzero = 1 : i64}>
+// CHECK: %[[NEXT:.+]] = "onnx.Concat"(%[[ACC]], %[[E]]) <{axis = 0 : i64}>
+// CHECK: onnx.Yield %[[C]], %[[NEXT]]
+// CHECK: %[[CAST:.+]] = tensor.cast %[[R]] : tensor<?x?xf32> to tensor<?x4xf32>
+// CHECK: "onnx.Unsqueeze"
+// CHECK: "onnx.Loop"
+// CHECK: "onnx.Unsqueeze"
+// CHECK: "onnx.Concat"
+// CHECK: return %[[CAST]]
+// CHECK-NOT: onnx.ConcatFromSequence
+func.func @concat(%s: !onnx.seq<tensor<?x4xf32>> {onnx.name = "s"}) -> (tensor<?x4xf32> {onnx.name = "c"}, tensor<?x?x4xf32> {onnx.name = "st"}) {
+  %0 = "onnx.ConcatFromSequence"(%s) {axis = 0 : i64} : (!onnx.seq<tensor<?x4xf32>>) -> tensor<?x4xf32>
+  %1 = "onnx.ConcatFromSequence"(%s) {axis = 0 : i64, new_axis = 1 : i64} : (!onnx.seq<tensor<?x4xf32>>) -> tensor<?x?x4xf32>
+  return %0, %1 : tensor<?x4xf32>, tensor<?x?x4xf32>
+}
+
+// -----
+
 // An If returning an optional yields its parts from each branch: an absent
 // value is a false flag and an empty tensor.
 // CHECK-LABEL: func.func @if_optional
