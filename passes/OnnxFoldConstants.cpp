@@ -400,8 +400,11 @@ private:
     return changed;
   }
 
-  /// Shape and Size only need the operand's static type.
+  /// Shape and Size only need the operand's static type; a Gather of
+  /// constant indices from a Shape only needs the dims it picks to be static.
   static std::optional<std::vector<double>> foldShapeQuery(Operation *op, RankedTensorType) {
+    if (auto gather = dyn_cast<onnx::GatherOp>(op))
+      return foldStaticDimsOfShape(gather);
     auto inputType = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
     if (!inputType || !inputType.hasStaticShape())
       return std::nullopt;
@@ -417,6 +420,32 @@ private:
     std::vector<double> dims;
     for (int64_t i = start; i < end; ++i)
       dims.push_back(static_cast<double>(inputType.getDimSize(i)));
+    return dims;
+  }
+
+  /// Gather(Shape(x), indices) whose indices are constants naming static dims
+  /// of x (exporters test such dims, e.g. "is dim 1 equal to 1", in Ifs).
+  static std::optional<std::vector<double>> foldStaticDimsOfShape(onnx::GatherOp gather) {
+    auto shapeOp = gather.getData().getDefiningOp<onnx::ShapeOp>();
+    std::optional<HostValue> indices = readConstant(gather.getIndices());
+    if (!shapeOp || !indices || gather.getAxis() != 0)
+      return std::nullopt;
+    auto inputType = dyn_cast<RankedTensorType>(shapeOp.getData().getType());
+    if (!inputType)
+      return std::nullopt;
+    int64_t rank = inputType.getRank();
+    auto clamp = [&](int64_t v) { return std::clamp(v < 0 ? v + rank : v, int64_t(0), rank); };
+    int64_t start = clamp(shapeOp.getStart());
+    int64_t end = shapeOp.getEnd() ? clamp(*shapeOp.getEnd()) : rank;
+    std::vector<double> dims;
+    for (double index : indices->data) {
+      int64_t i = static_cast<int64_t>(index);
+      if (i < 0)
+        i += end - start;
+      if (i < 0 || i >= end - start || inputType.isDynamicDim(start + i))
+        return std::nullopt;
+      dims.push_back(static_cast<double>(inputType.getDimSize(start + i)));
+    }
     return dims;
   }
 };

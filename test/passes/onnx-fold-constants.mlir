@@ -80,3 +80,30 @@ func.func @constant_if(%x: tensor<3xf32>) -> tensor<*xf32> {
   }) : (tensor<1xi1>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// A static dim of a tensor with dynamic dims folds when a Gather picks it
+// from the Shape; an If testing it (as exporters write for squeezes) then
+// takes its branch at compile time. The dynamic dim 0 does not fold.
+// CHECK-LABEL: func.func @static_dim_of_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x1x?xf32>)
+// CHECK-NOT: onnx.If
+// CHECK: %[[DIMS:.+]] = "onnx.Shape"(%[[X]])
+// CHECK: %[[D0:.+]] = "onnx.Gather"(%[[DIMS]],
+// CHECK: return %[[X]], %[[D0]]
+func.func @static_dim_of_dynamic(%x: tensor<?x1x?xf32>) -> (tensor<*xf32>, tensor<1xi64>) {
+  %s = "onnx.Shape"(%x) : (tensor<?x1x?xf32>) -> tensor<3xi64>
+  %one = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %d1 = "onnx.Gather"(%s, %one) {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %d0 = "onnx.Gather"(%s, %zero) {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %is1 = "onnx.Equal"(%d1, %one) : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi1>
+  %r = "onnx.If"(%is1) ({
+    %sq = "onnx.Squeeze"(%x, %one) : (tensor<?x1x?xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+    onnx.Yield %sq : tensor<?x?xf32>
+  }, {
+    onnx.Yield %x : tensor<?x1x?xf32>
+  }) : (tensor<1xi1>) -> tensor<*xf32>
+  return %r, %d0 : tensor<*xf32>, tensor<1xi64>
+}
