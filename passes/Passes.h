@@ -39,12 +39,11 @@ mlir::FailureOr<bool> refineOnnxShapes(mlir::func::FuncOp func);
 /// bodies' ops as refineOnnxShapes does, level by level of nesting.
 mlir::LogicalResult refineControlFlowBodies(mlir::func::FuncOp func);
 
-/// The sequence and optional operators onnx-sequences-to-tensors lowers,
-/// whatever their positions.
-llvm::ArrayRef<const char *> sequenceOpsLoweredToTensors();
+/// The sequence, optional and string operators onnx-to-plain-tensors lowers.
+llvm::ArrayRef<const char *> opsLoweredToPlainTensors();
 
 /// ONNX operator names (e.g. "Conv") that the code generator can lower:
-/// convert-onnx-to-linalg's patterns and sequenceOpsLoweredToTensors().
+/// convert-onnx-to-linalg's patterns and opsLoweredToPlainTensors().
 std::vector<std::string> lowerableOnnxOps(mlir::MLIRContext *context);
 
 } // namespace smelt

@@ -53,21 +53,26 @@ def OnnxResolveSequences : Pass<"onnx-resolve-sequences", "mlir::func::FuncOp"> 
   let dependentDialects = ["::smelt::onnx::OnnxDialect"];
 }
 
-def OnnxSequencesToTensors : Pass<"onnx-sequences-to-tensors", "mlir::func::FuncOp"> {
-  let summary = "Represent run-time sequences and optionals by plain tensors";
+def OnnxToPlainTensors : Pass<"onnx-to-plain-tensors", "mlir::func::FuncOp"> {
+  let summary = "Represent sequences, optionals and string tensors by plain tensors";
   let description = [{
     Input: onnx sequence and optional values that onnx-resolve-sequences left
     (run-time positions, values carried by Loop or returned by If, values at
-    the function boundary). Output: no sequence or optional types. A sequence
-    is a 1-D data tensor (its elements flattened and concatenated) and an
-    int64 [count, element rank] shapes tensor; an optional is a bool scalar
-    `present` and its value's tensors. Sequence ops become Slice, Concat,
-    Gather, Reshape, CumSum and ReduceProd on those tensors; SequenceMap
-    becomes a Loop; If and Loop results, Loop-carried values and func @main's
-    arguments and results are expanded part by part, the latter marked with a
-    `smelt.abi_role` attribute ("sequence_data", "sequence_shapes",
-    "optional_present") and the value's `onnx.name`. Element ranks come from
-    the tensors that enter or leave each sequence.
+    the function boundary), and string tensors. Output: only numeric tensor
+    types. A sequence is a 1-D data tensor (its elements flattened and
+    concatenated) and an int64 [count, element rank] shapes tensor; an
+    optional is a bool scalar `present` and its value's tensors; a string
+    tensor is a 1-D ui8 tensor of its UTF-8 bytes (row-major, concatenated)
+    and an int64 tensor of its shape holding each string's byte length.
+    Sequence ops become Slice, Concat, Gather, Reshape, CumSum and ReduceProd
+    on those tensors; SequenceMap, SplitToSequence and ConcatFromSequence
+    become Loops; StringNormalizer becomes byte comparisons, Compress and
+    ASCII case mapping. If and Loop results, Loop-carried values and func
+    @main's arguments and results are expanded part by part, the latter marked
+    with a `smelt.abi_role` attribute ("sequence_data", "sequence_shapes",
+    "optional_present", "string_bytes", "string_lengths") and the value's
+    `onnx.name`. Element ranks come from the tensors that enter or leave each
+    sequence.
   }];
   let dependentDialects = ["::smelt::onnx::OnnxDialect", "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -78,7 +78,7 @@ void rewriteSequenceMap(onnx::SequenceMapOp op) {
 void rewriteSplitToSequence(onnx::SplitToSequenceOp op) {
   auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
   if (!type)
-    return; // onnx-sequences-to-tensors reports it.
+    return; // onnx-to-plain-tensors reports it.
   OpBuilder b(op);
   Location loc = op.getLoc();
   int64_t rank = type.getRank();
@@ -162,7 +162,7 @@ void rewriteSplitToSequence(onnx::SplitToSequenceOp op) {
 void rewriteConcatFromSequence(onnx::ConcatFromSequenceOp op) {
   auto resultType = dyn_cast<RankedTensorType>(op.getConcatResult().getType());
   if (!resultType)
-    return; // onnx-sequences-to-tensors reports it.
+    return; // onnx-to-plain-tensors reports it.
   OpBuilder b(op);
   Location loc = op.getLoc();
   int64_t rank = resultType.getRank();

@@ -4,7 +4,7 @@
 // carried sequences grow by SequenceInsert: SequenceMap (its body runs once
 // per element) and SplitToSequence (one slice per step); ConcatFromSequence
 // becomes a Loop that concatenates one element per step. What is left is
-// plain sequence ops, which onnx-sequences-to-tensors lowers.
+// plain sequence ops, which onnx-to-plain-tensors lowers.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SMELT_PASSES_SEQUENCELOOPS_H

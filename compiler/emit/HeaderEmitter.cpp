@@ -37,8 +37,8 @@ std::string identifier(const std::string &name, size_t index, const char *kind) 
   return id;
 }
 
-/// "x: [1,?] float32", plus the role for a slot that is part of a sequence or
-/// optional graph value: "s: [?] float32 (sequence_data)".
+/// "x: [1,?] float32", plus the role for a slot that is part of a sequence,
+/// optional or string tensor graph value: "s: [?] float32 (sequence_data)".
 std::string slotComment(const TensorSignature &t) {
   std::string s = t.name + ": [";
   for (size_t i = 0; i < t.dims.size(); ++i)
@@ -72,8 +72,8 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "/** Signature as data (names, dtypes, dims, roles); see smelt/model_abi.h. */\n";
   os << "extern const smelt_model_info " << prefix << "_info;\n\n";
-  os << "/** Generic entry point taking a smelt_call. Its slots, in order (a sequence\n"
-     << " *  or optional graph value spans several; see smelt_slot_role):\n";
+  os << "/** Generic entry point taking a smelt_call. Its slots, in order (a sequence,\n"
+     << " *  optional or string tensor graph value spans several; see smelt_slot_role):\n";
   for (const TensorSignature &in : sig.inputs)
     os << " *  input  " << slotComment(in) << "\n";
   for (const TensorSignature &out : sig.outputs)

@@ -47,7 +47,8 @@ bool ModelSignature::hasDynamicDims() const {
 /// The smelt_slot_role spelled `text` (as smelt_role_name spells it), or -1.
 static int32_t roleNamed(StringRef text) {
   for (int32_t role : {SMELT_ROLE_TENSOR, SMELT_ROLE_SEQUENCE_DATA, SMELT_ROLE_SEQUENCE_SHAPES,
-                       SMELT_ROLE_OPTIONAL_PRESENT})
+                       SMELT_ROLE_OPTIONAL_PRESENT, SMELT_ROLE_STRING_BYTES,
+                       SMELT_ROLE_STRING_LENGTHS})
     if (text == smelt_role_name(role))
       return role;
   return -1;
@@ -67,7 +68,8 @@ static FailureOr<TensorSignature> tensorSignature(Type type, DictionaryAttr attr
       return emitError(loc) << kind << " #" << index << " ('" << sig.name << "') has "
                             << kAbiRoleAttr << " " << roleAttr
                             << "; expected one of \"sequence_data\", \"sequence_shapes\", "
-                               "\"optional_present\" (or none for a tensor)";
+                               "\"optional_present\", \"string_bytes\", \"string_lengths\" "
+                               "(or none for a tensor)";
     sig.role = role;
   }
   auto ranked = dyn_cast<RankedTensorType>(type);

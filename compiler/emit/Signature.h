@@ -16,8 +16,8 @@
 
 namespace smelt {
 
-/// One ABI slot. Slots of a sequence or optional graph value share its name
-/// and differ in role (see smelt_slot_role in model_abi.h).
+/// One ABI slot. Slots of a sequence, optional or string tensor graph value
+/// share its name and differ in role (see smelt_slot_role in model_abi.h).
 struct TensorSignature {
   std::string name;
   int32_t dtype = 0;          ///< smelt_dtype (ONNX TensorProto.DataType numbering)
@@ -41,8 +41,9 @@ struct ModelSignature {
 };
 
 /// Reads the signature of func @main. Fails (with a diagnostic) on values
-/// the ABI cannot carry: non-tensors, strings, unranked tensors, and on an
-/// unknown `smelt.abi_role`.
+/// the ABI cannot carry: non-tensors, unranked tensors, string elements (a
+/// string tensor crosses as uint8 "string_bytes" and int64 "string_lengths"
+/// slots), and on an unknown `smelt.abi_role`.
 mlir::FailureOr<ModelSignature> captureSignature(mlir::ModuleOp module);
 
 } // namespace smelt

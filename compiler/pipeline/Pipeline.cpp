@@ -24,7 +24,7 @@ void buildOnnxPipeline(OpPassManager &pm) {
   func.addPass(createOnnxResolveSequences());
   func.addPass(createOnnxFoldConstants());
   // The sequences and optionals left depend on run time: they become tensors.
-  func.addPass(createOnnxSequencesToTensors());
+  func.addPass(createOnnxToPlainTensors());
   func.addPass(createOnnxFoldConstants());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());

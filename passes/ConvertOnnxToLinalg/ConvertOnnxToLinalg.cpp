@@ -145,8 +145,8 @@ std::vector<std::string> lowerableOnnxOps(MLIRContext *context) {
     if (std::optional<OperationName> root = pattern->getRootKind())
       if (root->getDialectNamespace() == "onnx")
         names.insert(root->stripDialect().str());
-  // Lowered to tensor ops before this pass (onnx-sequences-to-tensors).
-  for (const char *name : sequenceOpsLoweredToTensors())
+  // Lowered to tensor ops before this pass (onnx-to-plain-tensors).
+  for (const char *name : opsLoweredToPlainTensors())
     names.insert(name);
   return {names.begin(), names.end()};
 }

@@ -2,7 +2,8 @@
  *
  * Every input and caller-provided output is checked (dtype, rank, static dims)
  * before the model runs, so a compiled model only ever sees tensors of the
- * shapes it was compiled for, and sequence shapes that match their data. All
+ * shapes it was compiled for, and sequence shapes and string lengths that
+ * match their data. All
  * per-call state lives in allocations owned by the call, which is what makes
  * concurrent runs on one model safe.
  */
@@ -118,6 +119,32 @@ static smelt_status *check_sequence(const smelt_tensor_info *info,
                            (long long)data->dims[0]);
 }
 
+/* Checks that the lengths slot of the string tensor whose bytes are input
+ * `index` splits exactly those bytes, so that the model can trust it. Both
+ * views have already passed check_tensor. */
+static smelt_status *check_strings(const smelt_tensor_info *info,
+                                   const smelt_tensor *inputs, size_t index) {
+  const smelt_tensor *bytes = &inputs[index], *lengths = &inputs[index + 1];
+  const int64_t *length = (const int64_t *)lengths->data;
+  int64_t count = 1;
+  for (int32_t d = 0; d < lengths->rank; ++d)
+    count *= lengths->dims[d]; /* cannot overflow: check_tensor sized it */
+  uint64_t total = 0;
+  int ok = 1;
+  for (int64_t s = 0; ok && s < count; ++s) {
+    ok = length[s] >= 0 && total <= UINT64_MAX - (uint64_t)length[s];
+    total += ok ? (uint64_t)length[s] : 0;
+  }
+  if (ok && total == (uint64_t)bytes->dims[0])
+    return NULL;
+  return smelt_make_status(SMELT_ERR_SHAPE,
+                           "input '%s' (#%zu): the string lengths (#%zu) do "
+                           "not add up to its %lld bytes (negative lengths, "
+                           "or another total)",
+                           info->name, index, index + 1,
+                           (long long)bytes->dims[0]);
+}
+
 static smelt_status *check_call(const smelt_model *model,
                                 const smelt_tensor *inputs, size_t num_inputs,
                                 const smelt_tensor *outputs,
@@ -140,11 +167,14 @@ static smelt_status *check_call(const smelt_model *model,
       return status;
   }
   /* The loader guarantees that a sequence_data slot is followed by its
-   * sequence_shapes slot, which check_tensor saw as int64 of rank 2. */
+   * sequence_shapes slot (int64, rank 2) and a string_bytes slot (uint8,
+   * rank 1) by its string_lengths slot (int64), as check_tensor saw them. */
   for (size_t i = 0; i < num_inputs; ++i) {
-    if (info->inputs[i].role != SMELT_ROLE_SEQUENCE_DATA)
-      continue;
-    smelt_status *status = check_sequence(&info->inputs[i], inputs, i);
+    smelt_status *status = NULL;
+    if (info->inputs[i].role == SMELT_ROLE_SEQUENCE_DATA)
+      status = check_sequence(&info->inputs[i], inputs, i);
+    else if (info->inputs[i].role == SMELT_ROLE_STRING_BYTES)
+      status = check_strings(&info->inputs[i], inputs, i);
     if (status)
       return status;
   }

@@ -62,13 +62,13 @@ int findGroup(const std::vector<SlotGroup> &groups, const std::string &name) {
   return -1;
 }
 
-/// A file name for a value: tensors as NAME.npy, sequences and optionals
-/// (which .npy cannot hold) as NAME.pb.
+/// A file name for a value: tensors as NAME.npy; strings, sequences and
+/// optionals (which .npy cannot hold) as NAME.pb.
 std::string outputFileName(const HostValue &value) {
   std::string name = value.name;
   std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c) && c != '_'; },
                   '_');
-  return name + (value.optional || value.sequence ? ".pb" : ".npy");
+  return name + (value.optional || value.sequence || value.strings ? ".pb" : ".npy");
 }
 
 struct ModelCloser {

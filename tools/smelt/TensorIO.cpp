@@ -174,13 +174,24 @@ int64_t HostTensor::numElements() const {
   return n;
 }
 
+std::string formatDims(const std::vector<int64_t> &dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
 bool tensorFromProto(const ::onnx::TensorProto &proto, HostTensor &t, std::string &error) {
   t.name = proto.name();
   t.dtype = proto.data_type();
   t.dims.assign(proto.dims().begin(), proto.dims().end());
   size_t width = smelt_dtype_size(t.dtype);
   if (width == 0) {
-    error = "unsupported tensor element type " + std::to_string(t.dtype);
+    // Strings reach here only where the model takes numbers (or in a
+    // sequence or optional, which cannot carry them).
+    error = t.dtype == SMELT_DTYPE_STRING
+                ? std::string("it holds strings, where the model takes numbers")
+                : "unsupported tensor element type " + std::to_string(t.dtype);
     return false;
   }
   return decodeTensorData(proto, width, t.numElements(), t.data, error);

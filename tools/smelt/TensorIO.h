@@ -31,11 +31,15 @@ struct HostTensor {
 bool readTensorFile(const std::string &path, HostTensor &tensor, std::string &error);
 bool writeTensorFile(const std::string &path, const HostTensor &tensor, std::string &error);
 
-/// Decodes a TensorProto (any of its data encodings). False with `error` set
-/// (not naming a file) if its element type or data is unsupported.
+/// Decodes a TensorProto of numbers (any of its data encodings). False with
+/// `error` set (not naming a file) if its element type (strings included:
+/// see StringTensor.h) or data is unsupported.
 bool tensorFromProto(const ::onnx::TensorProto &proto, HostTensor &tensor, std::string &error);
 /// Encodes `tensor` as a TensorProto with raw_data.
 void tensorToProto(const HostTensor &tensor, ::onnx::TensorProto &proto);
+
+/// A shape as "[2,3]" ("[]" for a scalar), for messages.
+std::string formatDims(const std::vector<int64_t> &dims);
 
 /// The element at `i` as a double (for comparison and printing).
 double elementAsDouble(const HostTensor &tensor, int64_t i);

@@ -29,13 +29,6 @@ std::string format(const char *fmt, ...) {
   return s;
 }
 
-std::string formatDims(const std::vector<int64_t> &dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i)
-    s += (i ? "," : "") + std::to_string(dims[i]);
-  return s + "]";
-}
-
 bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -235,6 +228,33 @@ void appendTensorLines(std::string &out, const HostTensor &t, const std::string 
   out += n > shown ? ", ...]\n" : "]\n";
 }
 
+void appendStringLines(std::string &out, const StringTensor &t, const std::string &indent) {
+  size_t shown = std::min<size_t>(t.strings.size(), 32);
+  out += indent + "[";
+  for (size_t i = 0; i < shown; ++i)
+    out += (i ? ", " : "") + quoteString(t.strings[i]);
+  out += t.strings.size() > shown ? ", ...]\n" : "]\n";
+}
+
+/// A string tensor from a TensorProto of strings; .npy cannot hold strings.
+bool readStrings(const std::string &path, const SlotGroup &group, HostValue &value,
+                 std::string &error) {
+  if (endsWith(path, ".npy")) {
+    error = "'" + path + "' is a .npy file, which cannot hold strings, but '" + group.name +
+            "' is a string tensor: give a .pb file holding a TensorProto of strings";
+    return false;
+  }
+  ::onnx::TensorProto proto;
+  if (!parseFile(path, proto, "a TensorProto", error))
+    return false;
+  value.name = proto.name();
+  if (!stringTensorFromProto(proto, value.strings.emplace(), error)) {
+    error = "'" + path + "': " + error;
+    return false;
+  }
+  return true;
+}
+
 /// The --check text for one tensor, as `smelt run` has always printed it.
 std::string tensorFailure(const HostTensor &actual, const HostTensor &expected,
                           const Comparison &c, double rtol, double atol) {
@@ -254,6 +274,8 @@ std::string tensorFailure(const HostTensor &actual, const HostTensor &expected,
 } // namespace
 
 std::string SlotGroup::kind() const {
+  if (isString())
+    return "string tensor";
   return std::string(optional ? "optional " : "") + (sequence ? "sequence" : "tensor");
 }
 
@@ -274,6 +296,10 @@ bool groupSlots(const smelt_tensor_info *slots, size_t count, std::vector<SlotGr
       g.sequence = true;
       g.dims = {slots[value + 1].dims[1]};
       g.size = value + 2 - i;
+    } else if (!g.optional && role(value) == SMELT_ROLE_STRING_BYTES &&
+               role(value + 1) == SMELT_ROLE_STRING_LENGTHS) {
+      g.dims.assign(slots[value + 1].dims, slots[value + 1].dims + slots[value + 1].rank);
+      g.size = 2;
     } else if (role(value) == SMELT_ROLE_TENSOR) {
       g.dims.assign(slots[value].dims, slots[value].dims + slots[value].rank);
       g.size = value + 1 - i;
@@ -283,7 +309,7 @@ bool groupSlots(const smelt_tensor_info *slots, size_t count, std::vector<SlotGr
                      smelt_role_name(role(value)));
       return false;
     }
-    g.dtype = slots[value].dtype;
+    g.dtype = role(value) == SMELT_ROLE_STRING_BYTES ? SMELT_DTYPE_STRING : slots[value].dtype;
     i += g.size;
     groups.push_back(std::move(g));
   }
@@ -297,6 +323,19 @@ bool packValue(const HostValue &value, const SlotGroup &group, std::vector<HostT
   else if (!value.present) {
     error = "'" + group.name + "' is a " + group.kind() + " and cannot be absent";
     return false;
+  }
+  if (value.present && group.isString() != value.strings.has_value()) {
+    error = "'" + group.name + "' is a " + group.kind() + ", but the value given holds " +
+            (value.strings ? "strings" : "numbers");
+    return false;
+  }
+  if (group.isString()) {
+    HostTensor bytes, lengths;
+    if (!packStrings(*value.strings, group.name, bytes, lengths, error))
+      return false;
+    slots.push_back(std::move(bytes));
+    slots.push_back(std::move(lengths));
+    return true;
   }
   if (group.sequence) {
     static const std::vector<HostTensor> kNone;
@@ -328,6 +367,8 @@ bool unpackValue(const SlotGroup &group, const HostTensor *slots, HostValue &val
   }
   if (group.sequence)
     return unpackSequence(group.name, slots[0], slots[1], value.tensors, error);
+  if (group.isString())
+    return unpackStrings(group.name, slots[0], slots[1], value.strings.emplace(), error);
   value.tensors.push_back(slots[0]);
   value.tensors[0].name = group.name;
   return true;
@@ -339,6 +380,8 @@ bool readValueFile(const std::string &path, const SlotGroup &group, HostValue &v
   value.optional = group.optional;
   value.sequence = group.sequence;
   bool npy = endsWith(path, ".npy");
+  if (group.isString())
+    return readStrings(path, group, value, error);
   if (!group.sequence && (!group.optional || npy)) {
     value.tensors.emplace_back();
     if (!readTensorFile(path, value.tensors[0], error))
@@ -361,6 +404,16 @@ bool readValueFile(const std::string &path, const SlotGroup &group, HostValue &v
 }
 
 bool writeValueFile(const std::string &path, const HostValue &value, std::string &error) {
+  if (value.strings) {
+    if (endsWith(path, ".npy")) {
+      error = "cannot write string tensor '" + value.name + "' to '" + path +
+              "': .npy cannot hold strings, use .pb";
+      return false;
+    }
+    ::onnx::TensorProto proto;
+    stringTensorToProto(*value.strings, value.name, proto);
+    return writeFile(path, proto, error);
+  }
   if (!value.optional && !value.sequence) {
     HostTensor t = value.tensors.at(0);
     t.name = value.name;
@@ -388,6 +441,15 @@ bool writeValueFile(const std::string &path, const HostValue &value, std::string
 ValueCheck checkValue(const HostValue &actual, const HostValue &expected, double rtol,
                       double atol) {
   ValueCheck check;
+  if (actual.strings || expected.strings) {
+    if (actual.strings && expected.strings)
+      check.failure = compareStrings(*actual.strings, *expected.strings);
+    else
+      check.failure = actual.strings ? "got strings, expected numbers"
+                                     : "got numbers, expected strings";
+    check.ok = check.failure.empty();
+    return check;
+  }
   if (actual.present != expected.present) {
     check.ok = false;
     check.failure = actual.present ? "the optional holds a value, but the expected one is absent"
@@ -422,6 +484,11 @@ std::string formatValue(const HostValue &value) {
     return out + "optional, absent\n";
   if (value.optional)
     out += "optional ";
+  if (value.strings) {
+    out += "string " + formatDims(value.strings->dims) + "\n";
+    appendStringLines(out, *value.strings, "  ");
+    return out;
+  }
   if (!value.sequence) {
     const HostTensor &t = value.tensors.at(0);
     out += format("%s %s\n", smelt_dtype_name(t.dtype), formatDims(t.dims).c_str());

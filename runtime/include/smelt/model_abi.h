@@ -11,8 +11,8 @@
  * running model code. The call structure already carries input shapes, a
  * caller-provided workspace and a parallel-for callback, so dynamic shapes,
  * static memory planning and multithreading fit without changing this ABI.
- * Version 2 added slot roles: ONNX sequences and optionals cross the ABI as
- * runs of plain tensor slots (smelt_slot_role).
+ * Version 2 added slot roles: ONNX sequences, optionals and string tensors
+ * cross the ABI as runs of plain tensor slots (smelt_slot_role).
  * C99, no dependencies; shared by the runtime and by smelt's code generator.
  */
 #ifndef SMELT_MODEL_ABI_H
@@ -50,14 +50,18 @@ typedef enum smelt_dtype {
 #define SMELT_DYNAMIC_DIM (-1)
 
 /** What an ABI slot holds. Every slot is a plain dense tensor; a graph value
- *  that is not a tensor (an ONNX sequence or optional) spans a run of
- *  consecutive slots that share its name:
+ *  that is not one (an ONNX sequence, optional or string tensor) spans a run
+ *  of consecutive slots that share its name:
  *
  *    tensor            [TENSOR]
+ *    tensor<string>    [STRING_BYTES, STRING_LENGTHS]
  *    seq<tensor>       [SEQUENCE_DATA, SEQUENCE_SHAPES]
  *    opt<tensor>       [OPTIONAL_PRESENT, TENSOR]
  *    opt<seq<tensor>>  [OPTIONAL_PRESENT, SEQUENCE_DATA, SEQUENCE_SHAPES]
  *
+ *  STRING_BYTES is 1-D uint8: the UTF-8 bytes of all strings, concatenated
+ *  row-major, without terminators. STRING_LENGTHS is int64 with the string
+ *  tensor's own shape: the byte length of each string.
  *  SEQUENCE_DATA is 1-D, of the element dtype: the elements flattened
  *  row-major and concatenated in order. SEQUENCE_SHAPES is int64
  *  [count, element_rank]: row i holds the dims of element i. OPTIONAL_PRESENT
@@ -69,7 +73,9 @@ typedef enum smelt_slot_role {
   SMELT_ROLE_TENSOR = 0,
   SMELT_ROLE_SEQUENCE_DATA = 1,
   SMELT_ROLE_SEQUENCE_SHAPES = 2,
-  SMELT_ROLE_OPTIONAL_PRESENT = 3
+  SMELT_ROLE_OPTIONAL_PRESENT = 3,
+  SMELT_ROLE_STRING_BYTES = 4,
+  SMELT_ROLE_STRING_LENGTHS = 5
 } smelt_slot_role;
 
 /** One ABI slot: a graph input or output, or one part of one (see
@@ -125,7 +131,8 @@ typedef int32_t (*smelt_entry_fn)(const smelt_call *call);
 /** The signature a compiled model exports as data. */
 typedef struct smelt_model_info {
   uint32_t abi_version;  /**< SMELT_ABI_VERSION the model was compiled for */
-  uint32_t num_inputs;   /**< input slots (a non-tensor value spans several) */
+  uint32_t num_inputs;   /**< input slots (a sequence, optional or string
+                              tensor spans several) */
   uint32_t num_outputs;  /**< output slots */
   uint32_t onnx_opset;   /**< canonical opset the model was compiled at */
   const smelt_tensor_info *inputs;

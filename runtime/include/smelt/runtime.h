@@ -96,7 +96,8 @@ SMELT_API size_t smelt_dtype_size(int32_t dtype);
 SMELT_API const char *smelt_dtype_name(int32_t dtype);
 
 /** Name of a smelt_slot_role as the compiler spells it ("tensor",
- *  "sequence_data", "sequence_shapes", "optional_present"), or "unknown". */
+ *  "sequence_data", "sequence_shapes", "optional_present", "string_bytes",
+ *  "string_lengths"), or "unknown". */
 SMELT_API const char *smelt_role_name(int32_t role);
 
 /*------------------------------------------------------------------------------
@@ -129,8 +130,9 @@ SMELT_API void smelt_model_close(smelt_model *model);
 /** The model's signature as it exports it; NULL for NULL. */
 SMELT_API const smelt_model_info *smelt_model_get_info(const smelt_model *model);
 
-/** Number of input slots; 0 for NULL. A graph input that is a tensor takes
- *  one slot, a sequence or optional several (see smelt_slot_role). */
+/** Number of input slots; 0 for NULL. A graph input that is a numeric tensor
+ *  takes one slot; a sequence, optional or string tensor takes several (see
+ *  smelt_slot_role). */
 SMELT_API size_t smelt_model_num_inputs(const smelt_model *model);
 /** Number of output slots; 0 for NULL. */
 SMELT_API size_t smelt_model_num_outputs(const smelt_model *model);
@@ -171,8 +173,9 @@ typedef struct smelt_tensor {
  *  SMELT_ERR_SHAPE with a message such as "input 'x' (#0): expected shape
  *  [1,3,224,224] but got [1,3,224,225]"; the model is not called. A
  *  sequence's shapes slot must hold dims >= 0 that account for exactly the
- *  elements of its data slot (SMELT_ERR_SHAPE otherwise), so the model never
- *  reads past the data.
+ *  elements of its data slot, and a string tensor's lengths must be >= 0 and
+ *  add up to exactly its bytes slot's length (SMELT_ERR_SHAPE otherwise), so
+ *  the model never reads past the data.
  *
  *  Outputs: `num_outputs` must equal smelt_model_num_outputs().
  *  - If `outputs[i].data` is non-NULL it is the caller's buffer, and the

@@ -1,7 +1,7 @@
 //===- signature_test.cpp - slot roles from func @main to P_info and .h ---===//
 //
-// captureSignature reads each slot's `smelt.abi_role` (and refuses unknown
-// ones with a diagnostic), emitModelAbi stores the role in P_info, and the
+// captureSignature reads each slot's `smelt.abi_role`, string roles included
+// (and refuses unknown ones with a diagnostic), emitModelAbi stores the role in P_info, and the
 // generated header names each slot's graph value and role.
 //
 //===----------------------------------------------------------------------===//
@@ -75,14 +75,34 @@ TEST_F(Signature, ReadsRoles) {
   EXPECT_EQ(sig->outputs[1].role, SMELT_ROLE_SEQUENCE_SHAPES);
 }
 
+TEST_F(Signature, ReadsStringRoles) {
+  // A string tensor crosses as its UTF-8 bytes plus an int64 tensor of its
+  // shape holding each string's length.
+  auto sig = capture(R"mlir(
+    func.func private @main(
+        tensor<?xui8> {onnx.name = "s", smelt.abi_role = "string_bytes"},
+        tensor<2x?xi64> {onnx.name = "s", smelt.abi_role = "string_lengths"})
+  )mlir");
+  ASSERT_TRUE(mlir::succeeded(sig)) << errors;
+  ASSERT_EQ(sig->inputs.size(), 2u);
+  EXPECT_EQ(sig->inputs[0].role, SMELT_ROLE_STRING_BYTES);
+  EXPECT_EQ(sig->inputs[0].dtype, SMELT_DTYPE_UINT8);
+  EXPECT_EQ(sig->inputs[1].role, SMELT_ROLE_STRING_LENGTHS);
+  EXPECT_EQ(sig->inputs[1].dims, std::vector<int64_t>({2, SMELT_DYNAMIC_DIM}));
+  std::string header = smelt::emitCHeader(*sig, "g");
+  for (const char *line : {" *  input  s: [?] uint8 (string_bytes)\n",
+                           " *  input  s: [2,?] int64 (string_lengths)\n"})
+    EXPECT_NE(header.find(line), std::string::npos) << line << "\nin:\n" << header;
+}
+
 TEST_F(Signature, RefusesUnknownRoles) {
   auto unknown = capture(R"mlir(
     func.func private @main(tensor<?xf32> {onnx.name = "s", smelt.abi_role = "sequence"})
   )mlir");
   EXPECT_TRUE(mlir::failed(unknown));
   EXPECT_NE(errors.find("input #0 ('s') has smelt.abi_role \"sequence\"; expected one of "
-                        "\"sequence_data\", \"sequence_shapes\", \"optional_present\" (or none "
-                        "for a tensor)"),
+                        "\"sequence_data\", \"sequence_shapes\", \"optional_present\", "
+                        "\"string_bytes\", \"string_lengths\" (or none for a tensor)"),
             std::string::npos)
       << errors;
 

@@ -52,7 +52,9 @@ TEST(RuntimeRole, Names) {
   EXPECT_STREQ(smelt_role_name(SMELT_ROLE_SEQUENCE_DATA), "sequence_data");
   EXPECT_STREQ(smelt_role_name(SMELT_ROLE_SEQUENCE_SHAPES), "sequence_shapes");
   EXPECT_STREQ(smelt_role_name(SMELT_ROLE_OPTIONAL_PRESENT), "optional_present");
-  EXPECT_STREQ(smelt_role_name(4), "unknown");
+  EXPECT_STREQ(smelt_role_name(SMELT_ROLE_STRING_BYTES), "string_bytes");
+  EXPECT_STREQ(smelt_role_name(SMELT_ROLE_STRING_LENGTHS), "string_lengths");
+  EXPECT_STREQ(smelt_role_name(6), "unknown");
 }
 
 TEST(RuntimeAbi, TensorInfoLayout) {
@@ -230,8 +232,9 @@ TEST(RuntimeModelFromInfo, RejectsMalformedInfo) {
 }
 
 // Graph values of every kind, as the compiler lays them out over slots:
-//   in:  t: tensor, s: seq<tensor>, o: opt<tensor>, os: opt<seq<tensor>>
-//   out: r: seq<tensor>
+//   in:  t: tensor, s: seq<tensor>, o: opt<tensor>, os: opt<seq<tensor>>,
+//        w: string[?,?]
+//   out: r: seq<tensor>, v: string scalar
 const int64_t kDyn1[] = {SMELT_DYNAMIC_DIM};
 const int64_t kDyn2[] = {SMELT_DYNAMIC_DIM, SMELT_DYNAMIC_DIM};
 const int64_t kRows2[] = {SMELT_DYNAMIC_DIM, 2};
@@ -244,29 +247,37 @@ const smelt_tensor_info kGroupedIn[] = {
     {"os", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
     {"os", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
     {"os", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+    {"w", SMELT_DTYPE_UINT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0},
+    {"w", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_STRING_LENGTHS, 0},
 };
 const smelt_tensor_info kGroupedOut[] = {
     {"r", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
     {"r", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+    {"v", SMELT_DTYPE_UINT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0},
+    {"v", SMELT_DTYPE_INT64, 0, nullptr, SMELT_ROLE_STRING_LENGTHS, 0},
 };
 
 TEST(RuntimeModelFromInfo, RolesAreVisibleThroughTheApi) {
-  smelt_model_info info = makeInfo(kGroupedIn, 8, kGroupedOut, 2, noopEntry);
+  smelt_model_info info = makeInfo(kGroupedIn, 10, kGroupedOut, 4, noopEntry);
   Model model = modelFromInfo(info);
   ASSERT_NE(model, nullptr);
-  ASSERT_EQ(smelt_model_num_inputs(model.get()), 8u);
+  ASSERT_EQ(smelt_model_num_inputs(model.get()), 10u);
   const int32_t roles[] = {SMELT_ROLE_TENSOR,           SMELT_ROLE_SEQUENCE_DATA,
                            SMELT_ROLE_SEQUENCE_SHAPES,  SMELT_ROLE_OPTIONAL_PRESENT,
                            SMELT_ROLE_TENSOR,           SMELT_ROLE_OPTIONAL_PRESENT,
-                           SMELT_ROLE_SEQUENCE_DATA,    SMELT_ROLE_SEQUENCE_SHAPES};
-  for (size_t i = 0; i < 8; ++i)
+                           SMELT_ROLE_SEQUENCE_DATA,    SMELT_ROLE_SEQUENCE_SHAPES,
+                           SMELT_ROLE_STRING_BYTES,     SMELT_ROLE_STRING_LENGTHS};
+  for (size_t i = 0; i < 10; ++i)
     EXPECT_EQ(smelt_model_input(model.get(), i)->role, roles[i]) << "input #" << i;
   EXPECT_EQ(smelt_model_output(model.get(), 1)->role, SMELT_ROLE_SEQUENCE_SHAPES);
+  EXPECT_EQ(smelt_model_output(model.get(), 3)->role, SMELT_ROLE_STRING_LENGTHS);
   // A name finds the first slot of its group.
   EXPECT_EQ(smelt_model_find_input(model.get(), "s"), 1);
   EXPECT_EQ(smelt_model_find_input(model.get(), "o"), 3);
   EXPECT_EQ(smelt_model_find_input(model.get(), "os"), 5);
+  EXPECT_EQ(smelt_model_find_input(model.get(), "w"), 8);
   EXPECT_EQ(smelt_model_find_output(model.get(), "r"), 0);
+  EXPECT_EQ(smelt_model_find_output(model.get(), "v"), 2);
 }
 
 TEST(RuntimeModelFromInfo, RejectsMalformedSlotGroups) {
@@ -308,6 +319,37 @@ TEST(RuntimeModelFromInfo, RejectsMalformedSlotGroups) {
       {"flag before a flag",
        {{"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
         {"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0}},
+       "input 'o' needs a tensor or sequence_data slot named 'o' at #1"},
+      {"lengths alone",
+       {{"w", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_STRING_LENGTHS, 0}},
+       "input 'w' (#0) has role string_lengths but does not follow a string_bytes slot of "
+       "the same name"},
+      {"bytes without lengths",
+       {{"w", SMELT_DTYPE_UINT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0}},
+       "input 'w' needs a string_lengths slot named 'w' at #1"},
+      {"lengths of another value",
+       {{"w", SMELT_DTYPE_UINT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0},
+        {"u", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_STRING_LENGTHS, 0}},
+       "input 'w' needs a string_lengths slot named 'w' at #1"},
+      {"bytes not uint8",
+       {{"w", SMELT_DTYPE_INT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0},
+        {"w", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_STRING_LENGTHS, 0}},
+       "input 'w' (#0) has role string_bytes, which needs uint8 with rank 1, but it is int8 "
+       "with rank 1"},
+      {"bytes not 1-D",
+       {{"w", SMELT_DTYPE_UINT8, 2, kDyn2, SMELT_ROLE_STRING_BYTES, 0},
+        {"w", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_STRING_LENGTHS, 0}},
+       "input 'w' (#0) has role string_bytes, which needs uint8 with rank 1, but it is uint8 "
+       "with rank 2"},
+      {"lengths not int64",
+       {{"w", SMELT_DTYPE_UINT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0},
+        {"w", SMELT_DTYPE_INT32, 2, kDyn2, SMELT_ROLE_STRING_LENGTHS, 0}},
+       "input 'w' (#1) has role string_lengths, which needs int64, but it is int32 with "
+       "rank 2"},
+      {"optional string",
+       {{"o", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
+        {"o", SMELT_DTYPE_UINT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0},
+        {"o", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_STRING_LENGTHS, 0}},
        "input 'o' needs a tensor or sequence_data slot named 'o' at #1"},
   };
   for (const Case &c : cases) {

@@ -1,8 +1,8 @@
 // run_test.cpp - smelt_model_run: argument checks, output allocation, execution.
 //
 // The fixture library computes z = x + (float)y; small models linked into
-// this file cover workspaces, dynamic input dims, failing entry points and
-// dynamic outputs. The last test runs one model from four threads at once.
+// this file cover workspaces, dynamic input dims, failing entry points,
+// dynamic outputs, and sequence and string inputs whose slots must agree. The last test runs one model from four threads at once.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -389,6 +389,75 @@ TEST(RuntimeRunSequence, EachSlotIsCheckedLikeATensor) {
   Status shape(smelt_model_run(model.get(), inputs, 2, &output, 1));
   EXPECT_EQ(smelt_status_code(shape.get()), SMELT_ERR_SHAPE);
   EXPECT_EQ(message(shape), "input 's' (#1): expected shape [?,2] but got [1,3]");
+}
+
+// A model "bytes": n: int64[] = total byte length of w: string[?,2]. Like
+// "count", it records that it ran.
+const int64_t kPairs[] = {SMELT_DYNAMIC_DIM, 2};
+const smelt_tensor_info kStringIn[] = {
+    {"w", SMELT_DTYPE_UINT8, 1, kDynamic, SMELT_ROLE_STRING_BYTES, 0},
+    {"w", SMELT_DTYPE_INT64, 2, kPairs, SMELT_ROLE_STRING_LENGTHS, 0},
+};
+std::atomic<int> bytesCalls{0};
+
+int32_t bytesEntry(const smelt_call *call) {
+  ++bytesCalls;
+  *static_cast<int64_t *>(call->outputs[0]) = call->input_dims[0][0];
+  return SMELT_ENTRY_OK;
+}
+
+/// Runs "bytes" on `byteCount` bytes split by `lengths` (pairs of strings).
+Status runBytes(smelt_model *model, int64_t byteCount, std::vector<int64_t> lengths,
+                int64_t *total) {
+  std::vector<uint8_t> bytes(static_cast<size_t>(byteCount), 'a');
+  const int64_t bytesDims[] = {byteCount};
+  const int64_t lengthsDims[] = {static_cast<int64_t>(lengths.size() / 2), 2};
+  smelt_tensor inputs[] = {view(bytes.data(), SMELT_DTYPE_UINT8, 1, bytesDims),
+                           view(lengths.data(), SMELT_DTYPE_INT64, 2, lengthsDims)};
+  smelt_tensor output = view(total, SMELT_DTYPE_INT64, 0, nullptr);
+  return Status(smelt_model_run(model, inputs, 2, &output, 1));
+}
+
+TEST(RuntimeRunStrings, LengthsMustAddUpToTheBytes) {
+  smelt_model_info info = makeInfo(kStringIn, 2, kCountOut, 1, bytesEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  int64_t total = -1;
+  Status ok = runBytes(model.get(), 10, {3, 0, 2, 5}, &total);
+  ASSERT_EQ(ok, nullptr) << message(ok);
+  EXPECT_EQ(total, 10);
+  Status empty = runBytes(model.get(), 0, {}, &total);
+  ASSERT_EQ(empty, nullptr) << message(empty);
+  EXPECT_EQ(total, 0);
+
+  int before = bytesCalls;
+  for (std::vector<int64_t> lengths : std::vector<std::vector<int64_t>>{
+           {3, 0, 2, 4},                    // 9 bytes, not 10
+           {3, 0, 2, 6},                    // 11
+           {-1, 11, 0, 0},                  // negative length
+           {INT64_MAX, INT64_MAX, 12, 0}}) { // wraps around to 10
+    Status bad = runBytes(model.get(), 10, lengths, &total);
+    EXPECT_EQ(smelt_status_code(bad.get()), SMELT_ERR_SHAPE);
+    EXPECT_EQ(message(bad), "input 'w' (#0): the string lengths (#1) do not add up to its 10 "
+                            "bytes (negative lengths, or another total)");
+  }
+  EXPECT_EQ(bytesCalls, before);
+}
+
+TEST(RuntimeRunStrings, EachSlotIsCheckedLikeATensor) {
+  smelt_model_info info = makeInfo(kStringIn, 2, kCountOut, 1, bytesEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  uint8_t bytes[4] = {};
+  int32_t lengths[2] = {2, 2};
+  const int64_t bytesDims[] = {4}, lengthsDims[] = {1, 2};
+  smelt_tensor inputs[] = {view(bytes, SMELT_DTYPE_UINT8, 1, bytesDims),
+                           view(lengths, SMELT_DTYPE_INT32, 2, lengthsDims)};
+  int64_t total = 0;
+  smelt_tensor output = view(&total, SMELT_DTYPE_INT64, 0, nullptr);
+  Status dtype(smelt_model_run(model.get(), inputs, 2, &output, 1));
+  EXPECT_EQ(smelt_status_code(dtype.get()), SMELT_ERR_DTYPE);
+  EXPECT_EQ(message(dtype), "input 'w' (#1): expected dtype int64 but got int32");
 }
 
 TEST(RuntimeRunConcurrent, FourThreadsShareOneModel) {

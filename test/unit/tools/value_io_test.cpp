@@ -2,17 +2,20 @@
 //
 // Covers groupSlots on every kind of graph value, packValue/unpackValue round
 // trips (including empty sequences and absent optionals, which must still
-// match the signature's ranks), their errors, SequenceProto/OptionalProto
-// files, and the --check comparison's messages.
+// match the signature's ranks, and string tensors with empty strings), their
+// errors, SequenceProto/OptionalProto and string TensorProto files, and the
+// --check comparison's and printing's messages.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/ValueIO.h"
 
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,7 @@ namespace {
 using smelt::HostTensor;
 using smelt::HostValue;
 using smelt::SlotGroup;
+using smelt::StringTensor;
 
 const int64_t kVec4[] = {4};
 const int64_t kDyn1[] = {SMELT_DYNAMIC_DIM};
@@ -28,7 +32,7 @@ const int64_t kDyn2[] = {SMELT_DYNAMIC_DIM, SMELT_DYNAMIC_DIM};
 const int64_t kRows2[] = {SMELT_DYNAMIC_DIM, 2};
 
 // t: tensor, s: seq<float32> of rank-2 elements, o: opt<int32 tensor of
-// rank 2>, os: opt<seq<int64>> of elements of any rank.
+// rank 2>, os: opt<seq<int64>> of elements of any rank, w: string[?,?].
 const smelt_tensor_info kSlots[] = {
     {"t", SMELT_DTYPE_FLOAT32, 1, kVec4, SMELT_ROLE_TENSOR, 0},
     {"s", SMELT_DTYPE_FLOAT32, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
@@ -38,12 +42,14 @@ const smelt_tensor_info kSlots[] = {
     {"os", SMELT_DTYPE_BOOL, 0, nullptr, SMELT_ROLE_OPTIONAL_PRESENT, 0},
     {"os", SMELT_DTYPE_INT64, 1, kDyn1, SMELT_ROLE_SEQUENCE_DATA, 0},
     {"os", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_SEQUENCE_SHAPES, 0},
+    {"w", SMELT_DTYPE_UINT8, 1, kDyn1, SMELT_ROLE_STRING_BYTES, 0},
+    {"w", SMELT_DTYPE_INT64, 2, kDyn2, SMELT_ROLE_STRING_LENGTHS, 0},
 };
 
 std::vector<SlotGroup> groups() {
   std::vector<SlotGroup> result;
   std::string error;
-  EXPECT_TRUE(smelt::groupSlots(kSlots, 8, result, error)) << error;
+  EXPECT_TRUE(smelt::groupSlots(kSlots, 10, result, error)) << error;
   return result;
 }
 
@@ -70,6 +76,12 @@ HostValue sequence(std::vector<HostTensor> elements, bool optional = false) {
   return v;
 }
 
+HostValue strings(std::vector<int64_t> dims, std::vector<std::string> values) {
+  HostValue v;
+  v.strings = StringTensor{std::move(dims), std::move(values)};
+  return v;
+}
+
 HostValue absent(bool sequence) {
   HostValue v;
   v.optional = true;
@@ -80,7 +92,7 @@ HostValue absent(bool sequence) {
 
 TEST(ValueIO, GroupsSlotsIntoValues) {
   std::vector<SlotGroup> g = groups();
-  ASSERT_EQ(g.size(), 4u);
+  ASSERT_EQ(g.size(), 5u);
   EXPECT_EQ(g[0].name, "t");
   EXPECT_EQ(g[0].kind(), "tensor");
   EXPECT_EQ(g[0].dims, std::vector<int64_t>({4}));
@@ -96,6 +108,12 @@ TEST(ValueIO, GroupsSlotsIntoValues) {
   EXPECT_EQ(g[3].size, 3u);
   EXPECT_EQ(g[3].dims, std::vector<int64_t>({SMELT_DYNAMIC_DIM}));
   EXPECT_EQ(g[3].dtype, SMELT_DTYPE_INT64);
+  EXPECT_EQ(g[4].kind(), "string tensor");
+  EXPECT_TRUE(g[4].isString());
+  EXPECT_EQ(g[4].first, 8u);
+  EXPECT_EQ(g[4].size, 2u);
+  EXPECT_EQ(g[4].dtype, SMELT_DTYPE_STRING);
+  EXPECT_EQ(g[4].dims, std::vector<int64_t>({SMELT_DYNAMIC_DIM, SMELT_DYNAMIC_DIM}));
 
   std::vector<SlotGroup> bad;
   std::string error;
@@ -220,6 +238,99 @@ TEST(ValueIO, UnpackRefusesShapesThatMissTheData) {
   EXPECT_EQ(error, "sequence 's': element 0 has shape [2,2], which its 12-byte data cannot hold");
 }
 
+TEST(ValueIO, StringRoundTrip) {
+  SlotGroup w = groups()[4];
+  HostValue value = strings({2, 3}, {"a", "", "h\xc3\xa9llo", "", "", "xyz"});
+  std::vector<HostTensor> slots;
+  std::string error;
+  ASSERT_TRUE(smelt::packValue(value, w, slots, error)) << error;
+  ASSERT_EQ(slots.size(), 2u);
+  EXPECT_EQ(slots[0].dtype, SMELT_DTYPE_UINT8);
+  EXPECT_EQ(slots[0].dims, std::vector<int64_t>({10}));
+  EXPECT_EQ(std::string(slots[0].data.begin(), slots[0].data.end()), "ah\xc3\xa9lloxyz");
+  EXPECT_EQ(slots[1].dtype, SMELT_DTYPE_INT64);
+  EXPECT_EQ(slots[1].dims, std::vector<int64_t>({2, 3}));
+  EXPECT_EQ(int64s(slots[1]), std::vector<int64_t>({1, 0, 6, 0, 0, 3}));
+
+  HostValue back;
+  ASSERT_TRUE(smelt::unpackValue(w, slots.data(), back, error)) << error;
+  EXPECT_EQ(back.name, "w");
+  ASSERT_TRUE(back.strings.has_value());
+  EXPECT_TRUE(back.tensors.empty());
+  EXPECT_EQ(back.strings->dims, std::vector<int64_t>({2, 3}));
+  EXPECT_EQ(back.strings->strings, value.strings->strings);
+  EXPECT_TRUE(smelt::checkValue(back, value, 0, 0).ok);
+
+  // No strings at all: zero bytes, lengths of the tensor's shape.
+  slots.clear();
+  ASSERT_TRUE(smelt::packValue(strings({2, 0}, {}), w, slots, error)) << error;
+  EXPECT_EQ(slots[0].dims, std::vector<int64_t>({0}));
+  EXPECT_EQ(slots[1].dims, std::vector<int64_t>({2, 0}));
+  ASSERT_TRUE(smelt::unpackValue(w, slots.data(), back, error)) << error;
+  EXPECT_TRUE(back.strings->strings.empty());
+}
+
+TEST(ValueIO, StringPackErrors) {
+  std::vector<SlotGroup> g = groups();
+  std::vector<HostTensor> slots;
+  std::string error;
+  EXPECT_FALSE(smelt::packValue(strings({2, 2}, {"a", "b", "c"}), g[4], slots, error));
+  EXPECT_EQ(error, "string tensor 'w': 3 strings for shape [2,2]");
+
+  HostValue numbers;
+  numbers.tensors = {floats({1}, {1})};
+  EXPECT_FALSE(smelt::packValue(numbers, g[4], slots, error));
+  EXPECT_EQ(error, "'w' is a string tensor, but the value given holds numbers");
+  EXPECT_FALSE(smelt::packValue(strings({1}, {"a"}), g[0], slots, error));
+  EXPECT_EQ(error, "'t' is a tensor, but the value given holds strings");
+}
+
+TEST(ValueIO, UnpackRefusesLengthsThatMissTheBytes) {
+  SlotGroup w = groups()[4];
+  std::vector<HostTensor> slots;
+  std::string error;
+  ASSERT_TRUE(smelt::packValue(strings({1, 2}, {"ab", "cde"}), w, slots, error)) << error;
+  HostValue back;
+  slots[0].data.push_back('f');
+  slots[0].dims = {6};
+  EXPECT_FALSE(smelt::unpackValue(w, slots.data(), back, error));
+  EXPECT_EQ(error, "string tensor 'w': its lengths cover 5 of its 6 bytes");
+
+  for (int64_t length : {9, -1}) {
+    std::memcpy(slots[1].data.data() + sizeof(int64_t), &length, sizeof length);
+    EXPECT_FALSE(smelt::unpackValue(w, slots.data(), back, error));
+    EXPECT_EQ(error, "string tensor 'w': string 1 has length " + std::to_string(length) +
+                         ", which its 6 bytes cannot hold");
+  }
+
+  slots[1].dims = {2, 2}; // more strings than its data holds lengths for
+  EXPECT_FALSE(smelt::unpackValue(w, slots.data(), back, error));
+  EXPECT_EQ(error, "string tensor 'w': expected uint8 [n] bytes and int64 lengths, got uint8 "
+                   "[6] and int64 [2,2] (16 bytes of lengths)");
+}
+
+TEST(ValueIO, StringChecksAreExact) {
+  HostValue want = strings({3}, {"a", "b", "c"});
+  EXPECT_TRUE(smelt::checkValue(strings({3}, {"a", "b", "c"}), want, 1, 1).ok);
+  smelt::ValueCheck c = smelt::checkValue(strings({3}, {"a", "a", "\"x\"\n"}), want, 1, 1);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.failure, "2 of 3 strings differ (first at 1: got \"a\", expected \"b\")");
+  EXPECT_EQ(smelt::checkValue(strings({1, 3}, {"a", "b", "c"}), want, 0, 0).failure,
+            "shape differs from the expected tensor (got string [1,3], expected string [3])");
+  HostValue numbers;
+  numbers.tensors = {floats({3}, {1, 2, 3})};
+  EXPECT_EQ(smelt::checkValue(numbers, want, 0, 0).failure, "got numbers, expected strings");
+}
+
+TEST(ValueIO, QuotesStringsReadably) {
+  EXPECT_EQ(smelt::quoteString(""), "\"\"");
+  EXPECT_EQ(smelt::quoteString("say \"hi\"\\"), "\"say \\\"hi\\\"\\\\\"");
+  EXPECT_EQ(smelt::quoteString("a\tb\nc\r\x01\x7f"), "\"a\\tb\\nc\\r\\x01\\x7f\"");
+  // Well-formed UTF-8 stays as it is; stray bytes are escaped.
+  EXPECT_EQ(smelt::quoteString("h\xc3\xa9 \xe2\x82\xac"), "\"h\xc3\xa9 \xe2\x82\xac\"");
+  EXPECT_EQ(smelt::quoteString("\xff\xc3("), "\"\\xff\\xc3(\"");
+}
+
 /// A fresh folder, removed with its contents.
 class TempDir {
 public:
@@ -286,6 +397,50 @@ TEST(ValueIO, FilesRoundTrip) {
   EXPECT_TRUE(optionalTensor.optional);
 }
 
+TEST(ValueIO, StringFiles) {
+  TempDir dir;
+  SlotGroup w = groups()[4];
+  std::string error;
+  HostValue value = strings({2, 1}, {"", "monday"});
+  value.name = "w";
+  ASSERT_TRUE(smelt::writeValueFile(dir.file("w.pb"), value, error)) << error;
+  HostValue back;
+  ASSERT_TRUE(smelt::readValueFile(dir.file("w.pb"), w, back, error)) << error;
+  EXPECT_EQ(back.name, "w");
+  ASSERT_TRUE(back.strings.has_value());
+  EXPECT_EQ(back.strings->dims, std::vector<int64_t>({2, 1}));
+  EXPECT_TRUE(smelt::checkValue(back, value, 0, 0).ok);
+
+  EXPECT_FALSE(smelt::readValueFile(dir.file("w.pb"), groups()[0], back, error));
+  EXPECT_EQ(error, "'" + dir.file("w.pb") + "': it holds strings, where the model takes numbers");
+
+  EXPECT_FALSE(smelt::writeValueFile(dir.file("w.npy"), value, error));
+  EXPECT_EQ(error, "cannot write string tensor 'w' to '" + dir.file("w.npy") +
+                       "': .npy cannot hold strings, use .pb");
+
+  HostValue tensor;
+  tensor.name = "t";
+  tensor.tensors = {floats({4}, {1, 2, 3, 4})};
+  ASSERT_TRUE(smelt::writeValueFile(dir.file("t.npy"), tensor, error)) << error;
+  ASSERT_TRUE(smelt::writeValueFile(dir.file("t.pb"), tensor, error)) << error;
+  EXPECT_FALSE(smelt::readValueFile(dir.file("t.npy"), w, back, error));
+  EXPECT_EQ(error, "'" + dir.file("t.npy") +
+                       "' is a .npy file, which cannot hold strings, but 'w' is a string "
+                       "tensor: give a .pb file holding a TensorProto of strings");
+  EXPECT_FALSE(smelt::readValueFile(dir.file("t.pb"), w, back, error));
+  EXPECT_EQ(error, "'" + dir.file("t.pb") + "': expected a tensor of strings, but it holds float32");
+
+  // One string per element, as ONNX stores them.
+  onnx::TensorProto proto;
+  proto.set_data_type(onnx::TensorProto::STRING);
+  proto.add_dims(3);
+  proto.add_string_data("a");
+  proto.add_string_data("b");
+  std::ofstream(dir.file("short.pb"), std::ios::binary) << proto.SerializeAsString();
+  EXPECT_FALSE(smelt::readValueFile(dir.file("short.pb"), w, back, error));
+  EXPECT_EQ(error, "'" + dir.file("short.pb") + "': it holds 2 strings, but its shape is [3]");
+}
+
 TEST(ValueIO, CheckNamesWhatDiffers) {
   HostValue want = sequence({floats({2}, {1, 2}), floats({2}, {3, 4})});
   HostValue shorter = sequence({floats({2}, {1, 2})});
@@ -322,6 +477,10 @@ TEST(ValueIO, FormatsEveryKind) {
   HostValue none = absent(false);
   none.name = "o";
   EXPECT_EQ(smelt::formatValue(none), "o: optional, absent\n");
+
+  HostValue text = strings({3}, {"monday", "", "a\"b"});
+  text.name = "w";
+  EXPECT_EQ(smelt::formatValue(text), "w: string [3]\n  [\"monday\", \"\", \"a\\\"b\"]\n");
 }
 
 } // namespace

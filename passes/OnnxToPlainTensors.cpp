@@ -1,9 +1,10 @@
-//===- OnnxSequencesToTensors.cpp - the onnx-sequences-to-tensors pass ----===//
+//===- OnnxToPlainTensors.cpp - the onnx-to-plain-tensors pass ------------===//
 //
 // Sequences and optionals that onnx-resolve-sequences could not resolve (a
 // position computed at run time, a sequence carried by a Loop, returned by an
-// If, or crossing the function boundary) become plain tensors here, still in
-// the onnx dialect, so that every later stage sees tensors only:
+// If, or crossing the function boundary), and string tensors, become plain
+// tensors here, still in the onnx dialect, so that every later stage sees
+// numeric tensors only:
 //
 //   seq<tensor<E>>      data: tensor<?xE>, every element flattened and
 //                       concatenated in order; shapes: tensor<N x R x i64>,
@@ -11,14 +12,18 @@
 //   opt<tensor<E>>      present: tensor<i1>; the value, all dims dynamic
 //                       (dims 0 when absent)
 //   opt<seq<...>>       present, then the sequence's data and shapes
+//   tensor<S x string>  bytes: tensor<?xui8>, the UTF-8 bytes of every
+//                       string, row-major; lengths: tensor<S x i64>
 //
 // The sequence ops become onnx tensor ops on those parts: SequenceAt slices
 // data between the offsets that a CumSum of the element sizes gives and
 // reshapes the slice to its row of shapes; SequenceInsert and SequenceErase
-// concatenate slices around the position. SequenceMap and SplitToSequence
-// become Loops over the elements first (SequenceLoops.cpp). If and Loop get one result (carried value) per part, and
-// func @main one argument and result per part, each marked with its
-// `smelt.abi_role` for the model's signature.
+// concatenate slices around the position. SequenceMap, SplitToSequence and
+// ConcatFromSequence become Loops over the elements first
+// (SequenceLoops.cpp); string operators are in StringLowering.cpp. If and
+// Loop get one result (carried value) per part, and func @main one argument
+// and result per part, each marked with its `smelt.abi_role` for the model's
+// signature.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -28,6 +33,7 @@
 #include "passes/OnnxBuilder.h"
 #include "passes/SequenceElementRanks.h"
 #include "passes/SequenceLoops.h"
+#include "passes/StringLowering.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -35,7 +41,7 @@
 #include <limits>
 
 namespace smelt {
-#define GEN_PASS_DEF_ONNXSEQUENCESTOTENSORS
+#define GEN_PASS_DEF_ONNXTOPLAINTENSORS
 #include "passes/Passes.h.inc"
 } // namespace smelt
 
@@ -55,6 +61,15 @@ Type innermostElementType(Type type) {
   TensorType tensor = innermostTensorType(type);
   return tensor ? tensor.getElementType() : Type();
 }
+
+bool isStringTensor(Type type) {
+  auto tensor = dyn_cast<TensorType>(type);
+  return tensor && isa<onnx::StringType>(tensor.getElementType());
+}
+
+/// Values this pass replaces by several plain tensors: sequences, optionals
+/// and string tensors.
+bool needsParts(Type type) { return isSequenceOrOptional(type) || isStringTensor(type); }
 
 /// onnx ops on the parts of sequences, inserted before the op being lowered.
 class PartBuilder {
@@ -166,7 +181,7 @@ public:
   }
 
 private:
-  /// The tensor types a sequence or optional value becomes.
+  /// The tensor types a sequence, optional or string tensor becomes.
   FailureOr<SmallVector<Type>> partTypes(Value value, Operation *user) {
     Type type = value.getType();
     Type elem = innermostElementType(type);
@@ -175,6 +190,15 @@ private:
       Operation *at = user ? user : value.getParentBlock()->getParentOp();
       return at->emitError() << describeNode(at) << ": a value of type " << type << " " << why;
     };
+    if (isStringTensor(type)) {
+      auto ranked = dyn_cast<RankedTensorType>(type);
+      if (!ranked)
+        return fail("has an unknown rank, which the code generator cannot lower");
+      MLIRContext *ctx = type.getContext();
+      return SmallVector<Type>{
+          RankedTensorType::get({kDynamic}, IntegerType::get(ctx, 8, IntegerType::Unsigned)),
+          ranked.clone(IntegerType::get(ctx, 64))};
+    }
     if (!elem || isa<onnx::StringType>(elem))
       return fail("holds no numeric tensors, which the code generator cannot lower yet");
     SmallVector<Type> types;
@@ -212,7 +236,7 @@ private:
   FailureOr<SmallVector<Value>> expandOperands(Operation *op) {
     SmallVector<Value> expanded;
     for (Value operand : op->getOperands()) {
-      if (!isSequenceOrOptional(operand.getType())) {
+      if (!needsParts(operand.getType())) {
         expanded.push_back(operand);
         continue;
       }
@@ -229,7 +253,7 @@ private:
     unsigned original = body.getNumArguments();
     for (unsigned i = 0, next = 0; i < original; ++i, ++next) {
       BlockArgument arg = body.getArgument(next);
-      if (!isSequenceOrOptional(arg.getType()))
+      if (!needsParts(arg.getType()))
         continue;
       FailureOr<SmallVector<Type>> types = partTypes(arg, func);
       if (failed(types))
@@ -252,6 +276,8 @@ private:
     }
     if (isa<onnx::SeqType>(type))
       roles.append({"sequence_data", "sequence_shapes"});
+    else if (isStringTensor(type))
+      roles.append({"string_bytes", "string_lengths"});
     else
       roles.push_back("");
     return roles;
@@ -265,7 +291,7 @@ private:
     auto expandAttrs = [&](ArrayRef<DictionaryAttr> attrs, ArrayRef<Type> types) {
       SmallVector<Attribute> expanded;
       for (auto [dict, type] : llvm::zip(attrs, types)) {
-        if (!isSequenceOrOptional(type)) {
+        if (!needsParts(type)) {
           expanded.push_back(dict ? dict : DictionaryAttr::get(ctx));
           continue;
         }
@@ -290,7 +316,7 @@ private:
 
     llvm::BitVector erase(body.getNumArguments());
     for (BlockArgument arg : body.getArguments())
-      if (isSequenceOrOptional(arg.getType()))
+      if (needsParts(arg.getType()))
         erase.set(arg.getArgNumber());
     body.eraseArguments(erase);
     auto ret = cast<func::ReturnOp>(body.getTerminator());
@@ -307,7 +333,7 @@ private:
   }
 
   bool touchesSequences(Operation *op) {
-    auto isSeq = [](Value v) { return isSequenceOrOptional(v.getType()); };
+    auto isSeq = [](Value v) { return needsParts(v.getType()); };
     return llvm::any_of(op->getOperands(), isSeq) || llvm::any_of(op->getResults(), isSeq);
   }
 
@@ -343,11 +369,18 @@ private:
             .Case([&](onnx::OptionalOp o) { return lowerOptional(o, pb); })
             .Case([&](onnx::OptionalHasElementOp o) { return lowerHasElement(o); })
             .Case([&](onnx::OptionalGetElementOp o) { return lowerGetElement(o, pb); })
+            .Case([&](onnx::StringNormalizerOp o) { return lowerStringNormalizer(o); })
+            .Case([&](onnx::ConstantOp o) { return lowerStringConstant(o); })
+            .Case<onnx::ReshapeOp, onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::FlattenOp>(
+                [&](Operation *o) { return lowerStringReshape(o); })
             .Default([&](Operation *other) {
+              Type type;
+              for (Value v : llvm::concat<Value>(other->getOperands(), other->getResults()))
+                if (!type && needsParts(v.getType()))
+                  type = v.getType();
               return other->emitError()
-                     << describeNode(other)
-                     << ": sequences or optionals computed at run time are not supported by "
-                        "the code generator for this operator yet";
+                     << describeNode(other) << ": values of type " << type
+                     << " are not supported by the code generator for this operator yet";
             });
     if (failed(result))
       return failure();
@@ -534,11 +567,53 @@ private:
     return success();
   }
 
+  LogicalResult lowerStringNormalizer(onnx::StringNormalizerOp op) {
+    FailureOr<SmallVector<Value>> in = partsOf(op.getX(), op);
+    FailureOr<SmallVector<Type>> types = partTypes(op.getY(), op);
+    if (failed(in) || failed(types))
+      return failure();
+    OpBuilder b(op);
+    StringParts out = smelt::lowerStringNormalizer(b, op, {(*in)[0], (*in)[1]}, (*types)[1]);
+    parts[op.getY()] = {out.bytes, out.lengths};
+    return success();
+  }
+
+  LogicalResult lowerStringConstant(onnx::ConstantOp op) {
+    auto value = dyn_cast_or_null<DenseStringElementsAttr>(op->getAttr("value"));
+    FailureOr<SmallVector<Type>> types = partTypes(op->getResult(0), op);
+    if (!value || failed(types))
+      return value ? failure()
+                   : op.emitError() << describeNode(op)
+                                    << ": only dense string constants are supported";
+    OpBuilder b(op);
+    StringParts out = stringConstant(b, op.getLoc(), value.getRawStringData(),
+                                     cast<RankedTensorType>((*types)[1]));
+    PartBuilder pb(b, op.getLoc());
+    parts[op->getResult(0)] = {pb.castTo(out.bytes, (*types)[0]), out.lengths};
+    return success();
+  }
+
+  /// Ops that only change the shape of a string tensor keep its bytes (their
+  /// order is row-major either way) and reshape its lengths.
+  LogicalResult lowerStringReshape(Operation *op) {
+    FailureOr<SmallVector<Value>> in = partsOf(op->getOperand(0), op);
+    FailureOr<SmallVector<Type>> types = partTypes(op->getResult(0), op);
+    if (failed(in) || failed(types))
+      return failure();
+    OpBuilder b(op);
+    SmallVector<Value> operands(op->getOperands());
+    operands[0] = (*in)[1];
+    Operation *lengths = b.create(OperationState(op->getLoc(), op->getName().getStringRef(),
+                                                 operands, TypeRange{(*types)[1]}, op->getAttrs()));
+    parts[op->getResult(0)] = {(*in)[0], lengths->getResult(0)};
+    return success();
+  }
+
   /// The result types of a region op whose `results` are expanded.
   FailureOr<SmallVector<Type>> expandedTypes(Operation *op, ValueRange results) {
     SmallVector<Type> types;
     for (Value result : results) {
-      if (!isSequenceOrOptional(result.getType())) {
+      if (!needsParts(result.getType())) {
         types.push_back(result.getType());
         continue;
       }
@@ -562,7 +637,7 @@ private:
   void mapResults(ValueRange oldResults, ValueRange newResults) {
     unsigned next = 0;
     for (Value old : oldResults) {
-      if (!isSequenceOrOptional(old.getType())) {
+      if (!needsParts(old.getType())) {
         old.replaceAllUsesWith(newResults[next++]);
         continue;
       }
@@ -602,7 +677,7 @@ private:
     SmallVector<unsigned> seqArgs;
     for (unsigned i = 2; i < originalArgs; ++i) {
       BlockArgument arg = body.getArgument(i);
-      if (!isSequenceOrOptional(arg.getType()))
+      if (!needsParts(arg.getType()))
         continue;
       FailureOr<SmallVector<Type>> types = partTypes(arg, op);
       if (failed(types))
@@ -619,7 +694,7 @@ private:
       return success();
     // Scan outputs of sequences (stacked per iteration) are not lowered.
     for (Value result : op.getResults().drop_front(op.getVInitial().size()))
-      if (isSequenceOrOptional(result.getType()))
+      if (needsParts(result.getType()))
         return op.emitError() << describeNode(op)
                               << ": a scan output of sequences is not supported yet";
 
@@ -635,7 +710,7 @@ private:
     SmallVector<Type> argTypes{body.getArgument(0).getType(), body.getArgument(1).getType()};
     unsigned carried = 0;
     for (Value init : op.getVInitial())
-      carried += isSequenceOrOptional(init.getType()) ? partRoles(init.getType()).size() : 1;
+      carried += needsParts(init.getType()) ? partRoles(init.getType()).size() : 1;
     argTypes.append(types->begin(), types->begin() + carried);
     auto *newBody = new Block();
     for (Type type : argTypes)
@@ -669,8 +744,8 @@ private:
   SmallVector<Operation *> dead;
 };
 
-class OnnxSequencesToTensorsPass
-    : public impl::OnnxSequencesToTensorsBase<OnnxSequencesToTensorsPass> {
+class OnnxToPlainTensorsPass
+    : public impl::OnnxToPlainTensorsBase<OnnxToPlainTensorsPass> {
 public:
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -683,11 +758,11 @@ public:
 
 } // namespace
 
-ArrayRef<const char *> sequenceOpsLoweredToTensors() {
+ArrayRef<const char *> opsLoweredToPlainTensors() {
   static const char *const kOps[] = {
       "ConcatFromSequence", "Optional", "OptionalGetElement", "OptionalHasElement", "SequenceAt",
       "SequenceConstruct", "SequenceEmpty",     "SequenceErase",      "SequenceInsert",
-      "SequenceLength",   "SequenceMap",        "SplitToSequence"};
+      "SequenceLength",   "SequenceMap",        "SplitToSequence",    "StringNormalizer"};
   return kOps;
 }
 

@@ -1,4 +1,4 @@
-// RUN: smelt-opt %s --split-input-file --verify-diagnostics --onnx-sequences-to-tensors | FileCheck %s
+// RUN: smelt-opt %s --split-input-file --verify-diagnostics --onnx-to-plain-tensors | FileCheck %s
 
 // A sequence crossing the function boundary becomes its data and shapes
 // tensors, both named as the value and marked with their ABI role. The
@@ -195,4 +195,59 @@ func.func @mixed_ranks(%x: tensor<f32>, %y: tensor<2xf32>) -> !onnx.seq<tensor<*
   // expected-error @+1 {{node '<unnamed>' (SequenceInsert): sequence elements of rank 1 meet elements of rank 0}}
   %1 = "onnx.SequenceInsert"(%0, %y, %none) : (!onnx.seq<tensor<*xf32>>, tensor<2xf32>, none) -> !onnx.seq<tensor<*xf32>>
   return %1 : !onnx.seq<tensor<*xf32>>
+}
+
+// -----
+
+// A string tensor is its UTF-8 bytes, concatenated row-major, and an int64
+// tensor of its shape holding each string's byte length. Ops that only
+// reshape act on the lengths; the bytes stay as they are. A constant is laid
+// out at compile time.
+// CHECK-LABEL: func.func @string_reshape_constant
+// CHECK-SAME: (%[[BYTES:.+]]: tensor<?xui8> {onnx.name = "x", smelt.abi_role = "string_bytes"}, %[[LENGTHS:.+]]: tensor<2x3xi64> {onnx.name = "x", smelt.abi_role = "string_lengths"})
+// CHECK: %[[FLAT:.+]] = "onnx.Reshape"(%[[LENGTHS]], %{{.+}}) {{.*}} -> tensor<6xi64>
+// CHECK-DAG: %[[CB:.+]] = "onnx.Constant"() <{value = dense<[97, 98]> : tensor<2xui8>}>
+// CHECK-DAG: %[[CL:.+]] = "onnx.Constant"() <{value = dense<[2, 0]> : tensor<2xi64>}>
+// CHECK: %[[CAST:.+]] = tensor.cast %[[CB]] : tensor<2xui8> to tensor<?xui8>
+// CHECK: return %[[BYTES]], %[[FLAT]], %[[CAST]], %[[CL]]
+func.func @string_reshape_constant(%x: tensor<2x3x!onnx.string> {onnx.name = "x"}) -> (tensor<6x!onnx.string> {onnx.name = "flat"}, tensor<2x!onnx.string> {onnx.name = "c"}) {
+  %shape = "onnx.Constant"() {value = dense<6> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.Reshape"(%x, %shape) : (tensor<2x3x!onnx.string>, tensor<1xi64>) -> tensor<6x!onnx.string>
+  %1 = "onnx.Constant"() {value = dense<["ab", ""]> : tensor<2x!onnx.string>} : () -> tensor<2x!onnx.string>
+  return %0, %1 : tensor<6x!onnx.string>, tensor<2x!onnx.string>
+}
+
+// -----
+
+// StringNormalizer: a string is a stopword when its length matches and the
+// bytes read from its start (ASCII-lowered: case-insensitive) equal the
+// word's; the kept lengths and, through each byte's owning string, the kept
+// bytes are compressed; an empty result becomes one empty string; then the
+// ASCII letters are upper-cased.
+// CHECK-LABEL: func.func @normalize
+// CHECK-SAME: (%[[BYTES:.+]]: tensor<?xui8> {{.+}}, %[[LENGTHS:.+]]: tensor<1x3xi64>
+// CHECK: %[[L:.+]] = "onnx.Reshape"(%[[LENGTHS]], {{.+}}) -> tensor<?xi64>
+// CHECK: %[[LOWERED:.+]] = "onnx.Where"
+// CHECK: %[[ENDS:.+]] = "onnx.CumSum"(%[[L]],
+// CHECK: %[[STARTS:.+]] = "onnx.Sub"(%[[ENDS]], %[[L]])
+// CHECK: %[[SAMELEN:.+]] = "onnx.Equal"(%[[L]],
+// CHECK: %[[READ:.+]] = "onnx.Gather"
+// CHECK: %[[WORD:.+]] = "onnx.Constant"() <{value = dense<{{\[\[}}109, 111, 110]]> : tensor<1x3xui8>}>
+// CHECK: "onnx.Equal"(%[[READ]], %[[WORD]])
+// CHECK: "onnx.ReduceMin"
+// CHECK: %[[STOP:.+]] = "onnx.And"(%{{.+}}, %[[SAMELEN]])
+// CHECK: %[[KEEP:.+]] = "onnx.Not"(%[[STOP]])
+// CHECK: %[[KEPT:.+]] = "onnx.Compress"(%[[L]], %[[KEEP]])
+// CHECK: "onnx.ScatterElements"({{.+}}) <{axis = 0 : i64, reduction = "add"}>
+// CHECK: %[[KEEPBYTE:.+]] = "onnx.Gather"(%[[KEEP]],
+// CHECK: %[[KEPTBYTES:.+]] = "onnx.Compress"(%[[BYTES]], %[[KEEPBYTE]])
+// CHECK: %[[OUTL:.+]] = "onnx.Concat"(%[[KEPT]],
+// CHECK: "onnx.GreaterOrEqual"(%[[KEPTBYTES]],
+// CHECK: "onnx.Sub"(%[[KEPTBYTES]],
+// CHECK: %[[UPPER:.+]] = "onnx.Where"
+// CHECK: %[[ROW:.+]] = "onnx.Unsqueeze"(%[[OUTL]],
+// CHECK: return %[[UPPER]], %[[ROW]] : tensor<?xui8>, tensor<1x?xi64>
+func.func @normalize(%x: tensor<1x3x!onnx.string> {onnx.name = "x"}) -> (tensor<1x?x!onnx.string> {onnx.name = "y"}) {
+  %0 = "onnx.StringNormalizer"(%x) {case_change_action = "UPPER", is_case_sensitive = 0 : i64, stopwords = ["Mon"]} : (tensor<1x3x!onnx.string>) -> tensor<1x?x!onnx.string>
+  return %0 : tensor<1x?x!onnx.string>
 }
