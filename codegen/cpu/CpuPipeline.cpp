@@ -28,6 +28,7 @@ mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool barePo
       "finalize-memref-to-llvm",
       "bare:smelt-cpu-bare-pointer-entry",
       "convert-func-to-llvm",
+      "smelt-cpu-lower-checks",
       "convert-cf-to-llvm",
       "reconcile-unrealized-casts",
       "canonicalize",

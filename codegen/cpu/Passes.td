@@ -39,6 +39,22 @@ def SmeltCpuBarePointerEntry : Pass<"smelt-cpu-bare-pointer-entry", "mlir::Modul
   }];
 }
 
+def SmeltCpuLowerChecks : Pass<"smelt-cpu-lower-checks", "mlir::ModuleOp"> {
+  let summary = "Turn run-time checks (cf.assert) into a recorded failure message";
+  let description = [{
+    Input: the module in the LLVM dialect except for cf ops, with cf.assert
+    ops that guard run-time conditions (e.g. dims that must broadcast).
+    Output: no cf.assert. Each one stores a pointer to its message (a
+    private constant string) into the thread-local global
+    `__smelt_check_failure` when its condition is false and nothing was
+    recorded before; execution continues (the lowerings keep indices in
+    bounds). The model's entry points clear that global before running the
+    model and return SMELT_ENTRY_CHECK_FAILED with the message when it is set
+    afterwards, instead of aborting the process as cf.assert would.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def SmeltCpuCheckLlvm : Pass<"smelt-cpu-check-llvm", "mlir::ModuleOp"> {
   let summary = "Fail if any op is left outside the LLVM dialect";
   let description = [{

@@ -7,6 +7,7 @@
 #include "compiler/emit/AbiEmitter.h"
 
 #include "compiler/emit/AbiTypes.h"
+#include "compiler/emit/CheckRecord.h"
 #include "compiler/emit/DescriptorEntry.h"
 
 #include "runtime/include/smelt/model_abi.h"
@@ -50,7 +51,8 @@ llvm::Constant *tensorInfos(llvm::Module &m, const AbiTypes &t,
                                   llvm::ConstantArray::get(arrayType, entries), "smelt." + kind);
 }
 
-/// P_run(in..., out...): calls the model, returns SMELT_ENTRY_OK.
+/// P_run(in..., out...): calls the model, returns SMELT_ENTRY_OK, or
+/// SMELT_ENTRY_CHECK_FAILED when a run-time check failed.
 llvm::Function *emitTypedEntry(llvm::Module &m, const AbiTypes &t, llvm::Function *model,
                                const std::string &name) {
   auto *type = llvm::FunctionType::get(t.i32, model->getFunctionType()->params(), false);
@@ -59,8 +61,11 @@ llvm::Function *emitTypedEntry(llvm::Module &m, const AbiTypes &t, llvm::Functio
   std::vector<llvm::Value *> args;
   for (llvm::Argument &a : fn->args())
     args.push_back(&a);
+  emitClearCheckRecord(b, m, t);
   b.CreateCall(model, args);
-  b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OK));
+  b.CreateRet(b.CreateSelect(b.CreateIsNotNull(emitLoadCheckRecord(b, m, t)),
+                             llvm::ConstantInt::get(t.i32, SMELT_ENTRY_CHECK_FAILED),
+                             llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OK)));
   return fn;
 }
 
@@ -98,7 +103,10 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
       b.CreateStore(llvm::ConstantInt::get(t.i64, sig.outputs[i].dims[d]),
                     b.CreateConstGEP1_64(t.i64, dims, d));
   }
-  b.CreateRet(b.CreateCall(typed, args));
+  llvm::Value *status = b.CreateCall(typed, args);
+  // The record is still set on this thread when the check failed.
+  emitReportCheckMessage(b, t, call, emitLoadCheckRecord(b, m, t));
+  b.CreateRet(status);
   return fn;
 }
 

@@ -29,9 +29,9 @@ struct AbiTypes {
     modelInfo = llvm::StructType::create(
         ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr}, "smelt_model_info");
     // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf,
-    //              pctx, alloc_output, alloc_ctx }
+    //              pctx, alloc_output, alloc_ctx, check_message }
     call = llvm::StructType::create(
-        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr}, "smelt_call");
+        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr, ptr}, "smelt_call");
   }
 };
 
@@ -43,7 +43,8 @@ enum CallField {
   kOutputs = 4,
   kOutputDims = 5,
   kAllocOutput = 10,
-  kAllocCtx = 11
+  kAllocCtx = 11,
+  kCheckMessage = 12
 };
 
 /// Loads field `f` of the smelt_call at `call`.

@@ -1,6 +1,8 @@
 //===- DescriptorEntry.cpp - entry point for models with dynamic shapes ---===//
 #include "compiler/emit/DescriptorEntry.h"
 
+#include "compiler/emit/CheckRecord.h"
+
 #include "smelt/runtime.h"
 
 #include "llvm/IR/Constants.h"
@@ -87,6 +89,7 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
   b.CreateCondBr(shapeOk, run, badShape);
 
   b.SetInsertPoint(run);
+  emitClearCheckRecord(b, m, t);
   llvm::Value *results = b.CreateCall(model, args);
   llvm::Value *outputs = loadCallField(b, t, call, kOutputs);
   llvm::Value *outputDims = loadCallField(b, t, call, kOutputDims);
@@ -158,7 +161,13 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
       owned = b.CreateAnd(owned, b.CreateICmpNE(allocated[j], input));
     b.CreateCall(freeFn, {b.CreateSelect(owned, allocated[j], llvm::ConstantPointerNull::get(t.ptr))});
   }
-  b.CreateRet(b.CreateLoad(t.i32, status));
+  // A failed run-time check makes the outputs meaningless: report it.
+  llvm::Value *message = emitLoadCheckRecord(b, m, t);
+  llvm::Value *code = b.CreateLoad(t.i32, status);
+  code = b.CreateSelect(b.CreateIsNotNull(message),
+                        llvm::ConstantInt::get(t.i32, SMELT_ENTRY_CHECK_FAILED), code);
+  emitReportCheckMessage(b, t, call, message);
+  b.CreateRet(code);
   return fn;
 }
 

@@ -1,6 +1,8 @@
 //===- LoweringUtils.cpp - shared helpers of convert-onnx-to-linalg -------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AffineMap.h"
@@ -325,6 +327,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
   // and the general one (runtime broadcasting) otherwise.
   int64_t rank = resultType.getRank();
   Value allMatch = arith::ConstantIntOp::create(b, loc, 1, 1);
+  Value broadcasts = allMatch;
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
   for (auto [k, input] : llvm::enumerate(inputs)) {
     auto type = cast<RankedTensorType>(input.getType());
     for (int64_t d = 0; d < type.getRank(); ++d)
@@ -333,8 +337,17 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
         Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim,
                                             plan.sizes[d + rank - type.getRank()]);
         allMatch = arith::AndIOp::create(b, loc, allMatch, equal);
+        Value stretches = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim, one);
+        broadcasts = arith::AndIOp::create(b, loc, broadcasts,
+                                           arith::OrIOp::create(b, loc, equal, stretches));
       }
   }
+  // Dims that neither match nor are 1 are a caller's error: report it (the
+  // general generic below still stays in bounds).
+  cf::AssertOp::create(b, loc, broadcasts,
+                       describeLocation(loc) +
+                           ": input dims do not broadcast (each must equal the "
+                           "result's or be 1)");
   auto ifOp = scf::IfOp::create(
       b, loc, allMatch,
       [&](OpBuilder &tb, Location tloc) {
@@ -369,6 +382,17 @@ std::string describeNode(Operation *op) {
   if (auto nameLoc = dyn_cast<NameLoc>(op->getLoc()))
     node = nameLoc.getName().str();
   return "node '" + node + "' (" + op->getName().stripDialect().str() + ")";
+}
+
+std::string describeLocation(Location loc) {
+  auto nameLoc = dyn_cast<NameLoc>(loc);
+  if (!nameLoc)
+    return "an operator";
+  std::string text = "node '" + nameLoc.getName().str() + "'";
+  // The importer nests the op type's NameLoc inside the node's.
+  if (auto opType = dyn_cast<NameLoc>(nameLoc.getChildLoc()))
+    text += " (" + opType.getName().str() + ")";
+  return text;
 }
 
 LogicalResult getConstantInts(Value value, SmallVectorImpl<int64_t> &values) {

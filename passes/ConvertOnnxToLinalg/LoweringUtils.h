@@ -135,6 +135,10 @@ int64_t normalizeAxis(int64_t axis, int64_t rank);
 /// "node 'name' (OpType)" for diagnostics, from the op's location.
 std::string describeNode(mlir::Operation *op);
 
+/// The same description from an op's location alone (for helpers that only
+/// get a location): "node 'NAME' (OpType)".
+std::string describeLocation(mlir::Location loc);
+
 /// Reads an integer constant tensor operand (onnx.Constant) into `values`.
 mlir::LogicalResult getConstantInts(mlir::Value value, llvm::SmallVectorImpl<int64_t> &values);
 

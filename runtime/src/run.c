@@ -250,6 +250,7 @@ static const char *entry_code_name(int32_t code) {
   case SMELT_ENTRY_SMALL_WORKSPACE: return " (SMELT_ENTRY_SMALL_WORKSPACE)";
   case SMELT_ENTRY_OUT_OF_MEMORY: return " (SMELT_ENTRY_OUT_OF_MEMORY)";
   case SMELT_ENTRY_BAD_SHAPE: return " (SMELT_ENTRY_BAD_SHAPE)";
+  case SMELT_ENTRY_CHECK_FAILED: return " (SMELT_ENTRY_CHECK_FAILED)";
   default: return "";
   }
 }
@@ -347,8 +348,16 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
   alloc_context alloc = {info, a};
   call.alloc_output = allocate_output;
   call.alloc_ctx = &alloc;
+  const char *check_message = NULL;
+  call.check_message = &check_message;
   int32_t code = info->entry(&call);
   free(workspace);
+  /* A run-time check of the model rejected the inputs (dims that do not
+   * broadcast, ...): a shape error of the caller's, with the model's words. */
+  if (code == SMELT_ENTRY_CHECK_FAILED)
+    return smelt_make_status(SMELT_ERR_SHAPE, "model '%s': %s", model->display_name,
+                             check_message ? check_message
+                                           : "a run-time check failed");
   if (code != SMELT_ENTRY_OK)
     return smelt_make_status(SMELT_ERR_EXECUTION,
                              "model '%s': entry point failed with code %d%s",

@@ -51,12 +51,18 @@ func.func @cast_float_to_int(%x: tensor<3xf32>) -> tensor<3xi32> {
 // -----
 
 // Two dynamic dims may broadcast against each other: the run time picks the
-// plain generic when the sizes match and the general one otherwise.
+// plain generic when the sizes match and the general one otherwise. Sizes
+// that neither match the result nor are 1 fail a run-time check naming the
+// node (the model then returns an error instead of a result).
 // CHECK-LABEL: func.func @add_dynamic
 // CHECK-SAME: (%[[A:.+]]: tensor<?xf32>, %[[B:.+]]: tensor<?xf32>)
 // CHECK-DAG: %[[DA:.+]] = tensor.dim %[[A]]
 // CHECK-DAG: %[[DB:.+]] = tensor.dim %[[B]]
 // CHECK: %[[N:.+]] = arith.maxui %[[DA]], %[[DB]]
+// CHECK: %[[AEQ:.+]] = arith.cmpi eq, %{{.+}}, %[[N]]
+// CHECK: %[[AONE:.+]] = arith.cmpi eq, %{{.+}}, %[[ONE:.+]] : index
+// CHECK: arith.ori %[[AEQ]], %[[AONE]]
+// CHECK: cf.assert %{{.+}}, "node 'add_0' (Add): input dims do not broadcast (each must equal the result's or be 1)"
 // CHECK: %[[R:.+]] = scf.if %{{.+}} -> (tensor<?xf32>)
 // CHECK: linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<?xf32>, tensor<?xf32>)
 // CHECK: } else {
@@ -65,7 +71,7 @@ func.func @cast_float_to_int(%x: tensor<3xf32>) -> tensor<3xi32> {
 // CHECK: tensor.extract %[[B]]
 // CHECK: return %[[R]]
 func.func @add_dynamic(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
-  %0 = "onnx.Add"(%a, %b) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  %0 = "onnx.Add"(%a, %b) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32> loc("add_0"("Add"))
   return %0 : tensor<?xf32>
 }
 

@@ -117,6 +117,8 @@ typedef struct smelt_call {
   void *parallel_ctx;
   smelt_output_alloc_fn alloc_output; /**< required when an output has dynamic dims */
   void *alloc_ctx;
+  const char **check_message;      /**< if not NULL, receives a static message when the
+                                        entry returns SMELT_ENTRY_CHECK_FAILED */
 } smelt_call;
 
 /** Status codes returned by entry points. */
@@ -125,6 +127,8 @@ typedef struct smelt_call {
 #define SMELT_ENTRY_SMALL_WORKSPACE 2
 #define SMELT_ENTRY_OUT_OF_MEMORY 3   /**< alloc_output returned NULL (or is missing) */
 #define SMELT_ENTRY_BAD_SHAPE 4       /**< input dims differ from the model's static dims */
+#define SMELT_ENTRY_CHECK_FAILED 5    /**< a run-time check failed, e.g. input dims that do not
+                                           broadcast; see smelt_call.check_message */
 
 typedef int32_t (*smelt_entry_fn)(const smelt_call *call);
 

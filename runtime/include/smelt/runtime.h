@@ -194,9 +194,12 @@ typedef struct smelt_tensor {
  *  freed and the outputs' `data` stays NULL.
  *
  *  If the model needs a workspace, each call allocates and frees its own, so
- *  concurrent calls on one model are safe (see the top of this header). A
- *  nonzero return from the model's entry point gives SMELT_ERR_EXECUTION with
- *  the code in the message. */
+ *  concurrent calls on one model are safe (see the top of this header). When
+ *  a run-time check of the model fails (input dims that do not broadcast, for
+ *  instance) the result is SMELT_ERR_SHAPE with the model's message, e.g.
+ *  "model 'm': node 'Add_0' (Add): input dims do not broadcast (...)". Any
+ *  other nonzero return from the model's entry point gives
+ *  SMELT_ERR_EXECUTION with the code in the message. */
 SMELT_API smelt_status *smelt_model_run(smelt_model *model,
                                         const smelt_tensor *inputs,
                                         size_t num_inputs,

@@ -217,6 +217,27 @@ TEST(RuntimeRunLinked, EntryFailureFreesAllocatedOutputs) {
   EXPECT_EQ(output.data, nullptr);
 }
 
+// A model whose run-time check fails (as compiled models report dims that do
+// not broadcast): a shape error carrying the model's message.
+int32_t failedCheckEntry(const smelt_call *call) {
+  if (call->check_message)
+    *call->check_message = "node 'Add_0' (Add): input dims do not broadcast";
+  return SMELT_ENTRY_CHECK_FAILED;
+}
+
+TEST(RuntimeRunLinked, FailedCheckIsAShapeErrorWithTheModelsMessage) {
+  smelt_model_info info = makeInfo(kVecIn, 1, kVecOut, 1, failedCheckEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  float a[4] = {};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  smelt_tensor output = {nullptr, 0, 0, nullptr};
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_SHAPE);
+  EXPECT_TRUE(contains(message(status), "node 'Add_0' (Add): input dims do not broadcast"));
+  EXPECT_EQ(output.data, nullptr);
+}
+
 // A model that reports an output shape other than its signature's.
 int32_t wrongShapeEntry(const smelt_call *call) {
   call->output_dims[0][0] = 5;
