@@ -425,54 +425,76 @@ FailureOr<SmallVector<Value>> convKernel(OpBuilder &b, Location loc, Operation *
   return kernel;
 }
 
+} // namespace
+
+FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value x, Value w, Value bias,
+                                  RankedTensorType resultType, const ConvolutionAttrs &attrs,
+                                  Value padValue) {
+  Location loc = op->getLoc();
+  auto inType = dyn_cast<RankedTensorType>(x.getType());
+  auto wType = dyn_cast<RankedTensorType>(w.getType());
+  if (!inType || !wType)
+    return failure();
+  if (failed(checkPoolTypes(op, inType, resultType)))
+    return failure();
+  int64_t rank = inType.getRank();
+  if (wType.getRank() != rank)
+    return op->emitError() << describeNode(op) << ": W must have rank " << rank;
+  int64_t group = attrs.group, channels = inType.getDimSize(1);
+  int64_t filters = wType.getDimSize(0), groupChannels = wType.getDimSize(1);
+  if (group < 1)
+    return op->emitError() << describeNode(op) << ": group must be positive";
+  if (group != 1 && (ShapedType::isDynamic(filters) || ShapedType::isDynamic(groupChannels)))
+    return op->emitError() << describeNode(op)
+                           << ": group > 1 needs static output and input channel dims of W";
+  auto known = [](int64_t d) { return !ShapedType::isDynamic(d); };
+  int64_t outChannels = resultType.getDimSize(1);
+  if ((known(channels) && known(groupChannels) && channels != group * groupChannels) ||
+      (known(filters) && filters % group != 0) ||
+      (known(outChannels) && known(filters) && outChannels != filters))
+    return op->emitError() << describeNode(op) << ": group " << group << " does not match X ("
+                           << channels << " channels) and W (" << filters << "x"
+                           << groupChannels << ")";
+  if (bias && !isa<NoneType>(bias.getType())) {
+    auto biasType = dyn_cast<RankedTensorType>(bias.getType());
+    if (!biasType || biasType.getRank() != 1 ||
+        (known(filters) && known(biasType.getDimSize(0)) && biasType.getDimSize(0) != filters))
+      return op->emitError() << describeNode(op) << ": B must have one element per filter";
+  }
+  FailureOr<SmallVector<Value>> kernel = convKernel(b, loc, op, w, attrs.kernelShape);
+  if (failed(kernel))
+    return failure();
+  FailureOr<Window> win = resolveWindow(b, loc, op, x, resultType, *kernel, attrs.strides,
+                                        attrs.dilations, attrs.pads, attrs.autoPad);
+  if (failed(win))
+    return failure();
+  Value zero = scalarConstant(b, loc, resultType.getElementType(), 0);
+  Value input = padSpatial(b, loc, x, *win, padValue ? padValue : zero);
+  SmallVector<Value> sizes{dimSize(b, loc, x, 0), dimSize(b, loc, w, 0)};
+  sizes.append(win->out.begin(), win->out.end());
+  Value init = buildConvInit(b, loc, resultType, sizes,
+                             bias ? bias : Value(onnx::NoValueOp::create(b, loc)), zero);
+  return buildConvGeneric(b, loc, input, w, init, group, *win);
+}
+
+namespace {
+
 struct ConvPattern : DynamicShapePattern<onnx::ConvOp> {
   using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
-    if (!wType)
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
+    if (!resultType || !isa<RankedTensorType>(adaptor.getX().getType()) ||
+        !isa<RankedTensorType>(adaptor.getW().getType()))
       return rewriter.notifyMatchFailure(op, "needs ranked shapes");
-    RankedTensorType inType, resultType;
-    if (failed(getPoolTypes(rewriter, *getTypeConverter(), op, adaptor.getX(), op.getY(), inType,
-                            resultType)))
+    ConvolutionAttrs attrs{op.getKernelShape(), op.getStrides(), op.getDilations(),
+                           op.getPads(), op.getAutoPad(), op.getGroup()};
+    FailureOr<Value> result = buildConvolution(rewriter, op, adaptor.getX(), adaptor.getW(),
+                                               adaptor.getB(), resultType, attrs,
+                                               /*padValue=*/Value());
+    if (failed(result))
       return failure();
-    int64_t rank = inType.getRank();
-    if (wType.getRank() != rank)
-      return op.emitError() << describeNode(op) << ": W must have rank " << rank;
-    int64_t group = op.getGroup(), channels = inType.getDimSize(1);
-    int64_t filters = wType.getDimSize(0), groupChannels = wType.getDimSize(1);
-    if (group < 1)
-      return op.emitError() << describeNode(op) << ": group must be positive";
-    if (group != 1 && (ShapedType::isDynamic(filters) || ShapedType::isDynamic(groupChannels)))
-      return op.emitError() << describeNode(op)
-                            << ": group > 1 needs static output and input channel dims of W";
-    auto known = [](int64_t d) { return !ShapedType::isDynamic(d); };
-    int64_t outChannels = resultType.getDimSize(1);
-    if ((known(channels) && known(groupChannels) && channels != group * groupChannels) ||
-        (known(filters) && filters % group != 0) ||
-        (known(outChannels) && known(filters) && outChannels != filters))
-      return op.emitError() << describeNode(op) << ": group " << group << " does not match X ("
-                            << channels << " channels) and W (" << filters << "x"
-                            << groupChannels << ")";
-    FailureOr<SmallVector<Value>> kernel =
-        convKernel(rewriter, loc, op, adaptor.getW(), op.getKernelShape());
-    if (failed(kernel))
-      return failure();
-    FailureOr<Window> w =
-        resolveWindow(rewriter, loc, op, adaptor.getX(), resultType, *kernel, op.getStrides(),
-                      op.getDilations(), op.getPads(), op.getAutoPad());
-    if (failed(w))
-      return failure();
-
-    Type elem = resultType.getElementType();
-    Value zero = scalarConstant(rewriter, loc, elem, 0);
-    Value input = padSpatial(rewriter, loc, adaptor.getX(), *w, zero);
-    SmallVector<Value> sizes{dimSize(rewriter, loc, adaptor.getX(), 0),
-                             dimSize(rewriter, loc, adaptor.getW(), 0)};
-    sizes.append(w->out.begin(), w->out.end());
-    Value init = buildConvInit(rewriter, loc, resultType, sizes, adaptor.getB(), zero);
-    rewriter.replaceOp(op, buildConvGeneric(rewriter, loc, input, adaptor.getW(), init, group, *w));
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };

@@ -150,6 +150,24 @@ mlir::FailureOr<double> getConstantScalar(mlir::Value value);
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType resultType);
 
+/// The attributes of a Conv-like op.
+struct ConvolutionAttrs {
+  std::optional<llvm::ArrayRef<int64_t>> kernelShape, strides, dilations, pads;
+  llvm::StringRef autoPad;
+  int64_t group;
+};
+
+/// result[n, m, o...] = bias[m] + sum over c, k... of x[n, g(m)*C/G + c,
+/// o*s + k*d - pad] * w[m, c, k...], in resultType's element type, with x
+/// padded by `padValue` (zero when null); any dim may be dynamic
+/// (ConvPool.cpp). `bias` may be null or none. Reports invalid shapes and
+/// attributes at `op`.
+mlir::FailureOr<mlir::Value> buildConvolution(mlir::OpBuilder &b, mlir::Operation *op,
+                                              mlir::Value x, mlir::Value w, mlir::Value bias,
+                                              mlir::RankedTensorType resultType,
+                                              const ConvolutionAttrs &attrs,
+                                              mlir::Value padValue);
+
 /// `type` without dim `axis`.
 mlir::RankedTensorType dropDim(mlir::RankedTensorType type, int64_t axis);
 /// `type` with a dim of size `size` inserted at `axis`.

@@ -609,214 +609,97 @@ struct QLinearMatMulPattern : DynamicShapePattern<onnx::QLinearMatMulOp> {
 
 // --- ConvInteger / QLinearConv -----------------------------------------------
 
-// Window resolution mirrors ConvPool.cpp's (which keeps it file-local):
-// explicit pads or auto_pad, strides and dilations over the spatial dims.
-struct ConvWindow {
-  SmallVector<int64_t> strides, dilations, padBegin, padEnd;
-};
+// Both are the float Conv's convolution (ConvPool.cpp's buildConvolution,
+// dynamic dims included) on int32 operands with their zero points subtracted
+// first: x's zero point is also its padding value, so the centered input pads
+// with 0.
 
-FailureOr<ConvWindow> resolveConvWindow(Operation *op, ArrayRef<int64_t> in,
-                                        ArrayRef<int64_t> out, ArrayRef<int64_t> kernel,
-                                        std::optional<ArrayRef<int64_t>> strides,
-                                        std::optional<ArrayRef<int64_t>> dilations,
-                                        std::optional<ArrayRef<int64_t>> pads, StringRef autoPad) {
-  size_t rank = in.size();
-  auto fail = [&](const Twine &message) -> FailureOr<ConvWindow> {
-    op->emitError() << describeNode(op) << ": " << message;
-    return failure();
-  };
-  auto positive = [](ArrayRef<int64_t> v) { return llvm::all_of(v, [](int64_t x) { return x > 0; }); };
-  ConvWindow w;
-  w.strides.assign(rank, 1);
-  w.dilations.assign(rank, 1);
-  w.padBegin.assign(rank, 0);
-  w.padEnd.assign(rank, 0);
-  if (strides) {
-    if (strides->size() != rank || !positive(*strides))
-      return fail("strides must have " + Twine(rank) + " positive entries");
-    w.strides.assign(strides->begin(), strides->end());
-  }
-  if (dilations) {
-    if (dilations->size() != rank || !positive(*dilations))
-      return fail("dilations must have " + Twine(rank) + " positive entries");
-    w.dilations.assign(dilations->begin(), dilations->end());
-  }
-  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (size_t i = 0; i < rank; ++i) {
-      int64_t sameOut = llvm::divideCeil(in[i], w.strides[i]);
-      int64_t extent = (kernel[i] - 1) * w.dilations[i] + 1;
-      int64_t total = std::max<int64_t>(0, (sameOut - 1) * w.strides[i] + extent - in[i]);
-      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      w.padEnd[i] = total - w.padBegin[i];
-    }
-  } else if (autoPad == "NOTSET") {
-    if (pads) {
-      if (pads->size() != 2 * rank || llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
-        return fail("pads must have " + Twine(2 * rank) + " non-negative entries");
-      for (size_t i = 0; i < rank; ++i) {
-        w.padBegin[i] = (*pads)[i];
-        w.padEnd[i] = (*pads)[rank + i];
-      }
-    }
-  } else if (autoPad != "VALID") {
-    return fail("auto_pad '" + autoPad + "' is not supported");
-  }
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t needed = (out[i] - 1) * w.strides[i] + (kernel[i] - 1) * w.dilations[i] + 1;
-    if (out[i] < 1 || needed > in[i] + w.padBegin[i] + w.padEnd[i])
-      return fail("output spatial size does not match the input, kernel and pads");
-  }
-  return w;
+/// x - x_zero_point in int32; the zero point is per tensor.
+FailureOr<Value> centeredInput(OpBuilder &b, Operation *op, Value x, Value zp, bool xUnsigned,
+                               bool zpUnsigned) {
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(x.getType());
+  auto i32Type = type.clone(b.getI32Type());
+  if (!zp)
+    return buildElementwise(b, loc, i32Type, ValueRange{x},
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              return toI32(nb, l, a[0], xUnsigned);
+                            });
+  auto zpType = dyn_cast<RankedTensorType>(zp.getType());
+  if (!zpType || zpType.getRank() > 1 || (zpType.getRank() == 1 && zpType.getDimSize(0) != 1))
+    return failAt(op, "x_zero_point must be a scalar");
+  Value scalar = zpType.getRank() == 0
+                     ? zp
+                     : tensor::CollapseShapeOp::create(b, loc, zp, ArrayRef<ReassociationIndices>{});
+  return buildElementwise(b, loc, i32Type, ValueRange{x, scalar},
+                          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                            return arith::SubIOp::create(nb, l, toI32(nb, l, a[0], xUnsigned),
+                                                         toI32(nb, l, a[1], zpUnsigned));
+                          });
 }
 
-/// Attributes and operands of a quantized Conv.
-struct IntegerConvArgs {
-  Value x, w, xZp, wZp, bias;         // converted; zero points and bias may be null
-  Value xOrig, wOrig, xZpOrig, wZpOrig;
-  std::optional<ArrayRef<int64_t>> kernelShape, strides, dilations, pads;
-  StringRef autoPad;
-  int64_t group;
-};
-
-/// acc[n, m, o...] = bias[m] + sum_{c,k} (x[n, g(m)*C/G + c, o*s + k*d] - xZp)
-///                                      * (w[m, c, k] - wZp[m])   in i32.
-FailureOr<Value> buildIntegerConv(Operation *op, OpBuilder &b, const IntegerConvArgs &args,
-                                  RankedTensorType accType) {
+/// w - w_zero_point[m] in int32; the zero point is per tensor or per output
+/// channel m (dim 0 of w).
+FailureOr<Value> centeredWeight(OpBuilder &b, Operation *op, Value w, Value zp, bool wUnsigned,
+                                bool zpUnsigned) {
   Location loc = op->getLoc();
-  MLIRContext *ctx = b.getContext();
-  auto inType = dyn_cast<RankedTensorType>(args.x.getType());
-  auto wType = dyn_cast<RankedTensorType>(args.w.getType());
-  if (!inType || !wType || !inType.hasStaticShape() || !wType.hasStaticShape())
-    return failure();
-  int64_t rank = inType.getRank(), spatial = rank - 2;
-  if (rank < 3 || wType.getRank() != rank || accType.getRank() != rank)
-    return failAt(op, "x and w must have a batch, a channel and at least one spatial dim");
-  int64_t group = args.group, channels = inType.getDimSize(1);
-  int64_t filters = wType.getDimSize(0), groupChannels = wType.getDimSize(1);
-  if (group < 1 || channels != group * groupChannels || filters % group != 0 ||
-      accType.getDimSize(1) != filters)
-    return failAt(op, "group " + Twine(group) + " does not match x (" + Twine(channels) +
-                          " channels) and w (" + Twine(filters) + "x" + Twine(groupChannels) +
-                          ")");
-  ArrayRef<int64_t> wSpatial = wType.getShape().drop_front(2);
-  if (args.kernelShape && *args.kernelShape != wSpatial)
-    return failAt(op, "kernel_shape does not match the shape of w");
-  FailureOr<ConvWindow> win = resolveConvWindow(
-      op, inType.getShape().drop_front(2), accType.getShape().drop_front(2), wSpatial,
-      args.strides, args.dilations, args.pads, args.autoPad);
-  if (failed(win))
-    return failure();
-
-  // x's zero point is per tensor; it is also the padding value.
-  Type i32 = b.getI32Type();
-  unsigned loops = 3 + 2 * spatial;
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  Value x = args.x;
-  Value xZpScalar;
-  if (args.xZp) {
-    auto zpType = cast<RankedTensorType>(args.xZp.getType());
-    if (zpType.getNumElements() != 1 || zpType.getRank() > 1)
-      return failAt(op, "x_zero_point must be a scalar");
-    SmallVector<Value> indices;
-    if (zpType.getRank() == 1)
-      indices.push_back(arith::ConstantIndexOp::create(b, loc, 0));
-    xZpScalar = tensor::ExtractOp::create(b, loc, args.xZp, indices);
-  }
-  bool padded = llvm::any_of(win->padBegin, [](int64_t p) { return p; }) ||
-                llvm::any_of(win->padEnd, [](int64_t p) { return p; });
-  if (padded) {
-    Value padValue = xZpScalar ? xZpScalar : scalarConstant(b, loc, inType.getElementType(), 0);
-    SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
-    SmallVector<int64_t> shape(inType.getShape().take_front(2));
-    for (int64_t i = 0; i < spatial; ++i) {
-      low.push_back(b.getIndexAttr(win->padBegin[i]));
-      high.push_back(b.getIndexAttr(win->padEnd[i]));
-      shape.push_back(inType.getDimSize(2 + i) + win->padBegin[i] + win->padEnd[i]);
-    }
-    auto paddedType = RankedTensorType::get(shape, inType.getElementType());
-    x = tensor::PadOp::create(b, loc, paddedType, x, low, high, padValue);
-  }
-
-  // Loops (n, m, o..., c, k...).
-  AffineExpr n = getAffineDimExpr(0, ctx), m = getAffineDimExpr(1, ctx),
-             c = getAffineDimExpr(2 + spatial, ctx);
-  AffineExpr inChannel = group == 1 ? c : m.floorDiv(filters / group) * groupChannels + c;
-  SmallVector<AffineExpr> inExprs{n, inChannel}, wExprs{m, c}, outExprs{n, m};
-  for (int64_t i = 0; i < spatial; ++i) {
-    AffineExpr o = getAffineDimExpr(2 + i, ctx), k = getAffineDimExpr(3 + spatial + i, ctx);
-    inExprs.push_back(o * win->strides[i] + k * win->dilations[i]);
-    wExprs.push_back(k);
-    outExprs.push_back(o);
-  }
-  inputs.append({x, args.w});
-  maps.append({AffineMap::get(loops, 0, inExprs, ctx), AffineMap::get(loops, 0, wExprs, ctx)});
-  int wZpIndex = -1;
-  if (args.wZp) {
-    FailureOr<MappedParam> mapped = mapParam(b, loc, args.wZp, loops, 1, filters);
+  auto type = cast<RankedTensorType>(w.getType());
+  unsigned rank = type.getRank();
+  auto i32Type = type.clone(b.getI32Type());
+  SmallVector<Value> inputs{w};
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  if (zp) {
+    FailureOr<MappedParam> mapped =
+        mapParam(b, loc, zp, rank, 0u, type.getDimSize(0), dimSize(b, loc, w, 0));
     if (failed(mapped))
-      return failAt(op, "w_zero_point must be a scalar or have " + Twine(filters) +
-                            " elements (one per output channel)");
-    wZpIndex = inputs.size();
+      return failAt(op, "w_zero_point must be a scalar or have " +
+                            countText(type.getDimSize(0)) + " elements (one per output channel)");
     inputs.push_back(mapped->value);
     maps.push_back(mapped->map);
   }
-  maps.push_back(AffineMap::get(loops, 0, outExprs, ctx));
-
-  Value init;
-  if (args.bias) {
-    auto biasType = cast<RankedTensorType>(args.bias.getType());
-    if (biasType.getRank() != 1 || biasType.getDimSize(0) != filters)
-      return failAt(op, "B must have " + Twine(filters) + " elements");
-    init = buildMapped(b, loc, accType, ValueRange{}, ValueRange{args.bias},
-                       {AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx)},
-                       [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-  } else {
-    init = createFilled(b, loc, accType, scalarConstant(b, loc, i32, 0));
-  }
-
-  SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
-  iterators.append(1 + spatial, utils::IteratorType::reduction);
-  bool xU = isUnsignedElement(args.xOrig), wU = isUnsignedElement(args.wOrig);
-  bool xZpU = args.xZp && isUnsignedElement(args.xZpOrig);
-  bool wZpU = args.wZp && isUnsignedElement(args.wZpOrig);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
   return linalg::GenericOp::create(
-             b, loc, TypeRange{accType}, inputs, ValueRange{init}, maps, iterators,
+             b, loc, TypeRange{i32Type}, inputs,
+             ValueRange{createEmpty(b, loc, i32Type, tensorSizes(b, loc, w))}, maps,
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location l, ValueRange a) {
-               Value xv = toI32(nb, l, a[0], xU), wv = toI32(nb, l, a[1], wU);
-               if (xZpScalar)
-                 xv = arith::SubIOp::create(nb, l, xv, toI32(nb, l, xZpScalar, xZpU));
-               if (wZpIndex >= 0)
-                 wv = arith::SubIOp::create(nb, l, wv, toI32(nb, l, a[wZpIndex], wZpU));
-               Value product = arith::MulIOp::create(nb, l, xv, wv);
-               linalg::YieldOp::create(nb, l, Value(arith::AddIOp::create(nb, l, a.back(), product)));
+               Value v = toI32(nb, l, a[0], wUnsigned);
+               if (a.size() > 2)
+                 v = arith::SubIOp::create(nb, l, v, toI32(nb, l, a[1], zpUnsigned));
+               linalg::YieldOp::create(nb, l, v);
              })
       .getResult(0);
 }
 
-struct ConvIntegerPattern : OpConversionPattern<onnx::ConvIntegerOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// The int32 accumulator of a quantized convolution (plus the int32 bias).
+template <typename OpTy>
+FailureOr<Value> integerConvolution(OpBuilder &b, OpTy op, Value x, Value w, Value xZp,
+                                    Value wZp, Value bias, RankedTensorType accType) {
+  if (!isa<RankedTensorType>(x.getType()) || !isa<RankedTensorType>(w.getType()))
+    return failAt(op, "x and w must be ranked");
+  FailureOr<Value> centeredX = centeredInput(
+      b, op, x, xZp, isUnsignedElement(op.getX()), xZp && isUnsignedElement(op.getXZeroPoint()));
+  FailureOr<Value> centeredW = centeredWeight(
+      b, op, w, wZp, isUnsignedElement(op.getW()), wZp && isUnsignedElement(op.getWZeroPoint()));
+  if (failed(centeredX) || failed(centeredW))
+    return failure();
+  ConvolutionAttrs attrs{op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads(),
+                         op.getAutoPad(), op.getGroup()};
+  return buildConvolution(b, op, *centeredX, *centeredW, bias, accType, attrs,
+                          /*padValue=*/Value());
+}
+
+struct ConvIntegerPattern : DynamicShapePattern<onnx::ConvIntegerOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::ConvIntegerOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    IntegerConvArgs args;
-    args.x = adaptor.getX();
-    args.w = adaptor.getW();
-    args.xZp = isNone(adaptor.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
-    args.wZp = isNone(adaptor.getWZeroPoint()) ? Value() : adaptor.getWZeroPoint();
-    args.xOrig = op.getX();
-    args.wOrig = op.getW();
-    args.xZpOrig = op.getXZeroPoint();
-    args.wZpOrig = op.getWZeroPoint();
-    args.kernelShape = op.getKernelShape();
-    args.strides = op.getStrides();
-    args.dilations = op.getDilations();
-    args.pads = op.getPads();
-    args.autoPad = op.getAutoPad();
-    args.group = op.getGroup();
-    FailureOr<Value> acc = buildIntegerConv(op, rewriter, args, resultType);
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    FailureOr<Value> acc = integerConvolution(
+        rewriter, op, adaptor.getX(), adaptor.getW(),
+        isNone(adaptor.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint(),
+        isNone(adaptor.getWZeroPoint()) ? Value() : adaptor.getWZeroPoint(), Value(), resultType);
     if (failed(acc))
       return failure();
     rewriter.replaceOp(op, *acc);
@@ -824,39 +707,26 @@ struct ConvIntegerPattern : OpConversionPattern<onnx::ConvIntegerOp> {
   }
 };
 
-struct QLinearConvPattern : OpConversionPattern<onnx::QLinearConvOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct QLinearConvPattern : DynamicShapePattern<onnx::QLinearConvOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::QLinearConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(*getTypeConverter(), op.getY());
+    auto resultType = getRankedType(*getTypeConverter(), op.getY());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    IntegerConvArgs args;
-    args.x = adaptor.getX();
-    args.w = adaptor.getW();
-    args.xZp = adaptor.getXZeroPoint();
-    args.wZp = adaptor.getWZeroPoint();
-    args.bias = isNone(adaptor.getB()) ? Value() : adaptor.getB();
-    args.xOrig = op.getX();
-    args.wOrig = op.getW();
-    args.xZpOrig = op.getXZeroPoint();
-    args.wZpOrig = op.getWZeroPoint();
-    args.kernelShape = op.getKernelShape();
-    args.strides = op.getStrides();
-    args.dilations = op.getDilations();
-    args.pads = op.getPads();
-    args.autoPad = op.getAutoPad();
-    args.group = op.getGroup();
-    auto accType = RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
-    FailureOr<Value> acc = buildIntegerConv(op, rewriter, args, accType);
+      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    auto accType = resultType.clone(rewriter.getI32Type());
+    FailureOr<Value> acc = integerConvolution(
+        rewriter, op, adaptor.getX(), adaptor.getW(), adaptor.getXZeroPoint(),
+        adaptor.getWZeroPoint(), isNone(adaptor.getB()) ? Value() : adaptor.getB(), accType);
     if (failed(acc))
       return failure();
+    SmallVector<Value> sizes = tensorSizes(rewriter, op.getLoc(), *acc);
     int64_t filters = resultType.getDimSize(1);
     FailureOr<Value> y = requantize(
         op, rewriter, *acc, {adaptor.getXScale(), std::nullopt, 0},
-        {adaptor.getWScale(), 1u, filters}, {adaptor.getYScale(), std::nullopt, 0},
+        {adaptor.getWScale(), 1u, filters, sizes[1]}, {adaptor.getYScale(), std::nullopt, 0},
         {adaptor.getYZeroPoint(), std::nullopt, 0}, isUnsignedElement(op.getYZeroPoint()),
-        resultType, isUnsignedElement(op.getY()));
+        resultType, isUnsignedElement(op.getY()), sizes);
     if (failed(y))
       return failure();
     rewriter.replaceOp(op, *y);

@@ -144,16 +144,19 @@ func.func @qlinear_matmul(%a: tensor<3x4xui8>, %sa: tensor<f32>, %za: tensor<ui8
 
 // -----
 
-// ConvInteger pads x with its zero point, so padding adds (zp - zp) * w = 0.
+// ConvInteger is the float Conv's convolution on int32 operands with the zero
+// points subtracted first; x's zero point is its padding value, so the
+// centered input pads with 0.
 // CHECK-LABEL: func.func @conv_integer_padded
 // CHECK-SAME: (%[[X:.+]]: tensor<1x1x3x3xi8>, %[[W:.+]]: tensor<1x1x2x2xi8>, %[[XZ:.+]]: tensor<i8>)
-// CHECK: %[[ZP:.+]] = tensor.extract %[[XZ]][] : tensor<i8>
-// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: tensor.yield %[[ZP]] : i8
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%[[P]], %[[W]] : tensor<1x1x5x5xi8>, tensor<1x1x2x2xi8>)
-// CHECK: %[[ZPI:.+]] = arith.extui %[[ZP]] : i8 to i32
+// CHECK: %[[CX:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[XZ]] : tensor<1x1x3x3xi8>, tensor<i8>)
+// CHECK: %[[ZPI:.+]] = arith.extui %{{.+}} : i8 to i32
 // CHECK: arith.subi %{{.+}}, %[[ZPI]] : i32
+// CHECK: %[[CW:.+]] = linalg.generic {{.+}} ins(%[[W]] : tensor<1x1x2x2xi8>) outs(%{{.+}} : tensor<1x1x2x2xi32>)
+// CHECK: %[[P:.+]] = tensor.pad %[[CX]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %{{.+}} : i32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[P]], %[[CW]] : tensor<1x1x5x5xi32>, tensor<1x1x2x2xi32>)
 // CHECK: arith.muli
 // CHECK: arith.addi
 // CHECK-SAME: : i32
@@ -166,11 +169,13 @@ func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>,
 
 // -----
 
-// QLinearConv: bias initializes the i32 accumulator, w's zero point and
-// scale are per output channel (loop d1), strides scale the input map.
+// QLinearConv: w's zero point is subtracted per output channel (dim 0 of w)
+// before the convolution, the bias initializes the i32 accumulator, strides
+// scale the input map, and w's scale is per output channel (d1) in the
+// requantization.
+// CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3) -> (d0)>
 // CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
 // CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
-// CHECK-DAG: #[[CHAN7:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1)>
 // CHECK-DAG: #[[OUT7:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[ID4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[CHAN4:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
@@ -178,10 +183,13 @@ func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>,
 // CHECK-LABEL: func.func @qlinear_conv_per_channel
 // CHECK-SAME: %[[X:[^:]+]]: tensor<1x2x5x5xi8>, %[[SX:[^:]+]]: tensor<f32>, %[[ZX:[^:]+]]: tensor<i8>, %[[W:[^:]+]]: tensor<4x2x3x3xi8>, %[[SW:[^:]+]]: tensor<4xf32>, %[[ZW:[^:]+]]: tensor<4xi8>, %[[SY:[^:]+]]: tensor<f32>, %[[ZY:[^:]+]]: tensor<i8>, %[[BIAS:[^:]+]]: tensor<4xi32>
 // CHECK-NOT: tensor.pad
+// CHECK: %[[CX:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[ZX]] :
+// CHECK: %[[CW:.+]] = linalg.generic {indexing_maps = [#[[ID4]], #[[FILTER]], #[[ID4]]]
+// CHECK-SAME: ins(%[[W]], %[[ZW]] :
 // CHECK: %[[INIT:.+]] = linalg.generic
 // CHECK-SAME: ins(%[[BIAS]] : tensor<4xi32>)
-// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[WMAP]], #[[CHAN7]], #[[OUT7]]]
-// CHECK-SAME: ins(%[[X]], %[[W]], %[[ZW]] :
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[WMAP]], #[[OUT7]]]
+// CHECK-SAME: ins(%[[CX]], %[[CW]] :
 // CHECK-SAME: outs(%[[INIT]] : tensor<1x4x2x2xi32>)
 // CHECK: linalg.generic {indexing_maps = [#[[ID4]], #[[SCALAR4]], #[[CHAN4]], #[[SCALAR4]], #[[SCALAR4]], #[[ID4]]]
 // CHECK-SAME: ins(%[[ACC]], %[[SX]], %[[SW]], %[[SY]], %[[ZY]] :
@@ -305,4 +313,21 @@ func.func @matmulinteger_runtime_broadcast(%a: tensor<?x2x3xi8>, %b: tensor<?x3x
   %none = onnx.NoValue
   %0 = "onnx.MatMulInteger"(%a, %b, %none, %none) : (tensor<?x2x3xi8>, tensor<?x3x4xi8>, none, none) -> tensor<?x2x4xi32>
   return %0 : tensor<?x2x4xi32>
+}
+
+// -----
+
+// ConvInteger with dynamic dims: the output spatial sizes come from the
+// input's at run time, as for the float Conv.
+// CHECK-LABEL: func.func @conv_integer_dynamic
+// CHECK-SAME: (%[[X:.+]]: tensor<?x?x?x?xi8>, %[[W:.+]]: tensor<?x?x?x?xi8>)
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xi8>
+// CHECK: tensor.empty(%{{.+}}) : tensor<?x?x?x?xi32>
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.+}} : tensor<?x?x?x?xi32>)
+// CHECK-NOT: onnx.
+func.func @conv_integer_dynamic(%x: tensor<?x?x?x?xui8>, %w: tensor<?x?x?x?xui8>) -> tensor<?x?x?x?xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.ConvInteger"(%x, %w, %none, %none) : (tensor<?x?x?x?xui8>, tensor<?x?x?x?xui8>, none, none) -> tensor<?x?x?x?xi32>
+  return %0 : tensor<?x?x?x?xi32>
 }
