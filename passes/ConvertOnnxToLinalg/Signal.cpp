@@ -6,9 +6,10 @@
 // 2*pi*((k*n) mod L)/L, reduced in integers first so that it stays accurate
 // for long transforms; a second generic packs them into the trailing [.., 2]
 // dim (and divides by L for the inverse DFT). Lengths given as run-time
-// tensors (dft_length, frame_step, frame_length) are read in the body; the
-// reduction then runs over a static upper bound and masks n >= L, so output
-// shapes always come from the result type. As in the ONNX reference, a DFT
+// tensors (dft_length, frame_step, frame_length) are read at run time: the
+// reduction masks n >= L where its dim is sized by the signal or window, and
+// dynamic output dims follow ONNX's formulas (bins L or L/2 + 1, frames
+// (signal - L) / step + 1). As in the ONNX reference, a DFT
 // zero-pads or truncates the signal to dft_length, and STFT frames are
 // zero-padded past the signal's end.
 // Hann, Hamming and Blackman windows are generalized cosine windows
@@ -98,9 +99,10 @@ std::pair<Value, Value> accumulateTerm(OpBuilder &b, Location loc, Value xr, Val
 }
 
 /// Packs real and imaginary parts of shape outType[:-1] into outType
-/// [..., 2], dividing both by `divisor` (i64, may be null).
+/// [..., 2], dividing both by `divisor` (i64, may be null). `sizes` holds
+/// the parts' dims.
 Value packComplex(OpBuilder &b, Location loc, Value re, Value im, RankedTensorType outType,
-                  Value divisor) {
+                  ValueRange sizes, Value divisor) {
   int64_t rank = outType.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> prefix;
@@ -109,9 +111,11 @@ Value packComplex(OpBuilder &b, Location loc, Value re, Value im, RankedTensorTy
   AffineMap partMap = AffineMap::get(rank, 0, prefix, ctx);
   SmallVector<AffineMap> maps = {partMap, partMap, b.getMultiDimIdentityMap(rank)};
   SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+  SmallVector<Value> outSizes(sizes);
+  outSizes.push_back(arith::ConstantIndexOp::create(b, loc, 2));
   return linalg::GenericOp::create(
              b, loc, TypeRange{outType}, ValueRange{re, im},
-             ValueRange{createEmpty(b, loc, outType)}, maps, parallel,
+             ValueRange{createEmpty(b, loc, outType, outSizes)}, maps, parallel,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
                Value part = linalg::IndexOp::create(nb, nloc, rank - 1);
                Value isRe = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, part,
@@ -126,64 +130,121 @@ Value packComplex(OpBuilder &b, Location loc, Value re, Value im, RankedTensorTy
       .getResult(0);
 }
 
-/// Zero-filled accumulator of `shape` in the compute type.
-Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type ft) {
-  return createFilled(b, loc, RankedTensorType::get(shape, ft), scalarConstant(b, loc, ft, 0.0));
+/// The number of bins of a transform of length `length` (i64): L/2 + 1
+/// when onesided, else L; as an index.
+Value binCount(OpBuilder &b, Location loc, Value length, bool onesided) {
+  Value bins = length;
+  if (onesided)
+    bins = arith::AddIOp::create(
+        b, loc,
+        arith::DivUIOp::create(b, loc, length,
+                               arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(2))),
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1)));
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), bins);
+}
+
+/// Zero-filled accumulator of `shape` (dims sized by `sizes`) in the
+/// compute type.
+Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ValueRange sizes, Type ft) {
+  return createFilled(b, loc, RankedTensorType::get(shape, ft), sizes,
+                      scalarConstant(b, loc, ft, 0.0));
 }
 
 Value indexAsI64(OpBuilder &b, Location loc, int64_t dim) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), linalg::IndexOp::create(b, loc, dim));
 }
 
-struct DftPattern : OpConversionPattern<onnx::DFTOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct DftPattern : DynamicShapePattern<onnx::DFTOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::DFTOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto inType = getStaticType(*getTypeConverter(), op.getInput());
-    auto outType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    auto outType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!inType || !outType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
     int64_t rank = inType.getRank();
     int64_t parts = rank >= 2 ? inType.getDimSize(rank - 1) : 0;
-    if (parts != 1 && parts != 2)
+    if (rank < 2 || (!ShapedType::isDynamic(parts) && parts != 1 && parts != 2))
       return op.emitError() << describeNode(op)
                             << ": input must end in a dim of 1 (real) or 2 (complex)";
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     if (axis < 0 || axis >= rank - 1)
       return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
                             << " must name a signal dim, not the trailing complex dim";
-    if (outType.getRank() != rank || outType.getDimSize(rank - 1) != 2)
+    if (outType.getRank() != rank ||
+        (!outType.isDynamicDim(rank - 1) && outType.getDimSize(rank - 1) != 2))
       return op.emitError() << describeNode(op) << ": output must have the input's rank and "
                             << "end in a dim of 2";
     bool inverse = op.getInverse() != 0;
     int64_t inLen = inType.getDimSize(axis);
+    Value input = adaptor.getInput();
 
-    // The DFT length L: static when absent or constant, else read at run time.
-    std::optional<int64_t> staticLen = inLen;
-    if (!isa<NoneType>(op.getDftLength().getType()))
+    // The DFT length L: the signal's when dft_length is absent, else
+    // dft_length's value, a constant or read at run time.
+    bool given = !isa<NoneType>(op.getDftLength().getType());
+    std::optional<int64_t> staticLen;
+    if (given)
       staticLen = constantLength(op.getDftLength());
+    else if (!ShapedType::isDynamic(inLen))
+      staticLen = inLen;
     if (staticLen && *staticLen < 1)
       return op.emitError() << describeNode(op) << ": dft_length must be positive";
-    Value length = staticLen ? Value(arith::ConstantOp::create(
-                                   rewriter, loc, rewriter.getI64IntegerAttr(*staticLen)))
-                             : extractLength(rewriter, loc, adaptor.getDftLength());
-    // Samples past L are dropped (masked when L is only known at run time);
-    // samples past the input are zeros and contribute nothing.
-    int64_t reduceLen = staticLen ? std::min(inLen, *staticLen) : inLen;
+    Value length;
+    if (staticLen)
+      length = arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(*staticLen));
+    else if (given)
+      length = extractLength(rewriter, loc, adaptor.getDftLength());
+    else
+      length = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                          dimSize(rewriter, loc, input, axis));
+    // Samples past L are dropped: sliced off for a constant L, masked for a
+    // run-time dft_length; samples past the input are zeros and contribute
+    // nothing.
+    bool masked = given && !staticLen;
+    if (given && staticLen && (ShapedType::isDynamic(inLen) || *staticLen < inLen)) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+          strides(rank, rewriter.getIndexAttr(1)), sizes;
+      for (int64_t i = 0; i < rank; ++i)
+        sizes.push_back(inType.isDynamicDim(i)
+                            ? OpFoldResult(dimSize(rewriter, loc, input, i))
+                            : OpFoldResult(rewriter.getIndexAttr(inType.getDimSize(i))));
+      sizes[axis] = ShapedType::isDynamic(inLen)
+                        ? OpFoldResult(arith::MinUIOp::create(
+                              rewriter, loc, dimSize(rewriter, loc, input, axis),
+                              arith::ConstantIndexOp::create(rewriter, loc, *staticLen)))
+                        : rewriter.getIndexAttr(*staticLen);
+      input = tensor::ExtractSliceOp::create(rewriter, loc, input, offsets, sizes, strides);
+    }
 
     MLIRContext *ctx = rewriter.getContext();
     Type ft = transformType(inType.getElementType());
     // Iteration space: the output dims but the trailing one, then n.
     int64_t loops = rank;
     SmallVector<int64_t> partShape(outType.getShape().drop_back());
-    SmallVector<AffineMap> maps;
-    for (int64_t part = 0; part < parts; ++part) {
+    SmallVector<Value> partSizes;
+    for (int64_t i = 0; i < rank - 1; ++i) {
+      if (!outType.isDynamicDim(i))
+        partSizes.push_back(arith::ConstantIndexOp::create(rewriter, loc, outType.getDimSize(i)));
+      else if (i == axis)
+        partSizes.push_back(binCount(rewriter, loc, length, op.getOnesided() != 0));
+      else
+        partSizes.push_back(dimSize(rewriter, loc, input, i));
+    }
+    auto inputMap = [&](int64_t part) {
       SmallVector<AffineExpr> exprs;
       for (int64_t i = 0; i < rank - 1; ++i)
         exprs.push_back(getAffineDimExpr(i == axis ? loops - 1 : i, ctx));
       exprs.push_back(getAffineConstantExpr(part, ctx));
-      maps.push_back(AffineMap::get(loops, 0, exprs, ctx));
+      return AffineMap::get(loops, 0, exprs, ctx);
+    };
+    // A complex part known only at run time is read in the body.
+    bool readImaginary = parts == 2, maybeComplex = ShapedType::isDynamic(parts);
+    SmallVector<Value> inputs{input};
+    SmallVector<AffineMap> maps{inputMap(0)};
+    if (readImaginary) {
+      inputs.push_back(input);
+      maps.push_back(inputMap(1));
     }
     SmallVector<AffineExpr> prefix;
     for (int64_t i = 0; i < rank - 1; ++i)
@@ -193,108 +254,153 @@ struct DftPattern : OpConversionPattern<onnx::DFTOp> {
     SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
     iterators.back() = utils::IteratorType::reduction;
 
-    // The reduction dim must be sized by an operand: slice the input to
-    // reduceLen along the axis when it is shorter.
-    Value input = adaptor.getInput();
-    if (reduceLen != inLen) {
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)), sizes, strides(
-                                                                              rank, rewriter.getIndexAttr(1));
-      for (int64_t i = 0; i < rank; ++i)
-        sizes.push_back(rewriter.getIndexAttr(i == axis ? reduceLen : inType.getDimSize(i)));
-      input = tensor::ExtractSliceOp::create(rewriter, loc, input, offsets, sizes, strides);
-    }
-    SmallVector<Value> inputs(parts, input);
-    Value zero = zeros(rewriter, loc, partShape, ft);
-    bool masked = !staticLen;
+    Value partCount = maybeComplex ? dimSize(rewriter, loc, input, rank - 1) : Value();
+    Value zero = zeros(rewriter, loc, partShape, partSizes, ft);
+    unsigned accIndex = inputs.size();
     auto reduce = linalg::GenericOp::create(
         rewriter, loc, TypeRange{zero.getType(), zero.getType()}, inputs, ValueRange{zero, zero},
         maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           Value xr = castScalar(b, l, args[0], ft, false, false);
-          Value xi = parts == 2 ? castScalar(b, l, args[1], ft, false, false) : Value();
+          Value xi = readImaginary ? castScalar(b, l, args[1], ft, false, false) : Value();
           Value k = indexAsI64(b, l, axis), n = indexAsI64(b, l, loops - 1);
+          if (maybeComplex) {
+            Value isComplex = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, partCount,
+                                                    arith::ConstantIndexOp::create(b, l, 2));
+            SmallVector<Value> at;
+            for (int64_t i = 0; i < rank - 1; ++i)
+              at.push_back(linalg::IndexOp::create(b, l, i == axis ? loops - 1 : i));
+            at.push_back(arith::SelectOp::create(b, l, isComplex,
+                                                 arith::ConstantIndexOp::create(b, l, 1),
+                                                 arith::ConstantIndexOp::create(b, l, 0)));
+            Value read = castScalar(b, l, tensor::ExtractOp::create(b, l, input, at), ft, false,
+                                    false);
+            xi = arith::SelectOp::create(b, l, isComplex, read, scalarConstant(b, l, ft, 0.0));
+          }
           Value valid = masked ? Value(arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, n,
                                                              length))
                                : Value();
-          auto [re, im] = accumulateTerm(b, l, xr, xi, k, n, length, inverse, args[parts],
-                                         args[parts + 1], valid);
+          auto [re, im] = accumulateTerm(b, l, xr, xi, k, n, length, inverse, args[accIndex],
+                                         args[accIndex + 1], valid);
           linalg::YieldOp::create(b, l, ValueRange{re, im});
         });
     rewriter.replaceOp(op, packComplex(rewriter, loc, reduce.getResult(0), reduce.getResult(1),
-                                       outType, inverse ? length : Value()));
+                                       outType, partSizes, inverse ? length : Value()));
     return success();
   }
 };
 
-struct StftPattern : OpConversionPattern<onnx::STFTOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct StftPattern : DynamicShapePattern<onnx::STFTOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::STFTOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto inType = getStaticType(*getTypeConverter(), op.getSignal());
-    auto outType = getStaticType(*getTypeConverter(), op.getOutput());
+    Value signal = adaptor.getSignal();
+    auto inType = dyn_cast<RankedTensorType>(signal.getType());
+    auto outType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!inType || !outType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    if (inType.getRank() != 3 || (inType.getDimSize(2) != 1 && inType.getDimSize(2) != 2))
+      return rewriter.notifyMatchFailure(op, "needs ranked shapes");
+    int64_t parts = inType.getRank() == 3 ? inType.getDimSize(2) : 0;
+    if (inType.getRank() != 3 || (!ShapedType::isDynamic(parts) && parts != 1 && parts != 2))
       return op.emitError() << describeNode(op)
                             << ": signal must be [batch, length, 1] or [batch, length, 2]";
-    if (outType.getRank() != 4 || outType.getDimSize(3) != 2 ||
-        outType.getDimSize(0) != inType.getDimSize(0))
+    if (outType.getRank() != 4 ||
+        (!outType.isDynamicDim(3) && outType.getDimSize(3) != 2))
       return op.emitError() << describeNode(op) << ": output must be [batch, frames, bins, 2]";
-    int64_t parts = inType.getDimSize(2), signalLen = inType.getDimSize(1);
-    int64_t bins = outType.getDimSize(2);
     bool hasWindow = !isa<NoneType>(op.getWindow().getType());
     bool hasLength = !isa<NoneType>(op.getFrameLength().getType());
-    int64_t windowLen = -1;
+    Value window = hasWindow ? adaptor.getWindow() : Value();
+    int64_t windowLen = ShapedType::kDynamic;
     if (hasWindow) {
-      auto windowType = getStaticType(*getTypeConverter(), op.getWindow());
+      auto windowType = dyn_cast<RankedTensorType>(window.getType());
       if (!windowType || windowType.getRank() != 1)
-        return op.emitError() << describeNode(op) << ": window must be a 1-D static tensor";
+        return op.emitError() << describeNode(op) << ": window must be a 1-D tensor";
       windowLen = windowType.getDimSize(0);
     }
+    auto i64Value = [&](Value index) {
+      return Value(arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), index));
+    };
 
     // The DFT length L = frame_length, else the window's length, else the
-    // signal's; each frame holds the window's length of samples (L without
-    // a window), truncated or zero-padded to L.
+    // signal's; each frame holds the window's samples (L without a window),
+    // truncated or zero-padded to L.
     std::optional<int64_t> staticLen;
     if (hasLength)
       staticLen = constantLength(op.getFrameLength());
-    else
-      staticLen = hasWindow ? windowLen : signalLen;
+    else if (hasWindow && !ShapedType::isDynamic(windowLen))
+      staticLen = windowLen;
+    else if (!hasWindow && !inType.isDynamicDim(1))
+      staticLen = inType.getDimSize(1);
     if (staticLen && *staticLen < 1)
       return op.emitError() << describeNode(op) << ": frame_length must be positive";
-    int64_t reduceLen;
-    if (hasWindow)
-      reduceLen = staticLen ? std::min(windowLen, *staticLen) : windowLen;
-    else if (staticLen)
-      reduceLen = *staticLen;
-    else // onesided: bins = L/2 + 1, so L <= 2 bins - 1; else bins = L.
-      reduceLen = std::min(signalLen, op.getOnesided() ? 2 * bins - 1 : bins);
-    Value length = staticLen ? Value(arith::ConstantOp::create(
-                                   rewriter, loc, rewriter.getI64IntegerAttr(*staticLen)))
-                             : extractLength(rewriter, loc, adaptor.getFrameLength());
+    Value length;
+    if (staticLen)
+      length = arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(*staticLen));
+    else if (hasLength)
+      length = extractLength(rewriter, loc, adaptor.getFrameLength());
+    else
+      length = i64Value(hasWindow ? dimSize(rewriter, loc, window, 0)
+                                  : dimSize(rewriter, loc, signal, 1));
     Value step = extractI64(rewriter, loc, adaptor.getFrameStep());
-    bool masked = !staticLen;
+    Value signalLen = i64Value(dimSize(rewriter, loc, signal, 1));
 
     MLIRContext *ctx = rewriter.getContext();
     Type ft = transformType(inType.getElementType());
-    // Iteration space (batch, frame, bin, n). The window (or, without one, a
-    // reduceLen-long index vector) sizes the reduction dim.
-    Value window = hasWindow ? adaptor.getWindow() : Value();
-    if (hasWindow && reduceLen != windowLen)
+    // The reduction dim n is sized by the window (cut to a constant L when
+    // shorter; masked at n < L for a run-time frame_length) or, without a
+    // window, by a vector of L ones.
+    bool masked = hasWindow && hasLength && !staticLen;
+    if (hasWindow && staticLen && (ShapedType::isDynamic(windowLen) || *staticLen < windowLen)) {
+      OpFoldResult size =
+          ShapedType::isDynamic(windowLen)
+              ? OpFoldResult(arith::MinUIOp::create(
+                    rewriter, loc, dimSize(rewriter, loc, window, 0),
+                    arith::ConstantIndexOp::create(rewriter, loc, *staticLen)))
+              : rewriter.getIndexAttr(*staticLen);
       window = tensor::ExtractSliceOp::create(
           rewriter, loc, window, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(reduceLen)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
-    if (!hasWindow)
-      window = createFilled(rewriter, loc, RankedTensorType::get({reduceLen}, ft),
+          ArrayRef<OpFoldResult>{size}, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
+    }
+    if (!hasWindow) {
+      auto onesType = RankedTensorType::get({staticLen ? *staticLen : ShapedType::kDynamic}, ft);
+      window = createFilled(rewriter, loc, onesType,
+                            ValueRange{arith::IndexCastOp::create(rewriter, loc,
+                                                                  rewriter.getIndexType(), length)},
                             scalarConstant(rewriter, loc, ft, 1.0));
+    }
+
+    // Output [batch, frames, bins]: frames = (signal - L) / step + 1.
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < 3; ++d) {
+      if (!outType.isDynamicDim(d)) {
+        sizes.push_back(arith::ConstantIndexOp::create(rewriter, loc, outType.getDimSize(d)));
+        continue;
+      }
+      if (d == 0) {
+        sizes.push_back(dimSize(rewriter, loc, signal, 0));
+      } else if (d == 1) {
+        Value frames = arith::AddIOp::create(
+            rewriter, loc,
+            arith::DivSIOp::create(rewriter, loc,
+                                   arith::SubIOp::create(rewriter, loc, signalLen, length), step),
+            arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(1)));
+        sizes.push_back(arith::IndexCastOp::create(
+            rewriter, loc, rewriter.getIndexType(),
+            arith::MaxSIOp::create(rewriter, loc, frames,
+                                   arith::ConstantOp::create(rewriter, loc,
+                                                             rewriter.getI64IntegerAttr(0)))));
+      } else {
+        sizes.push_back(binCount(rewriter, loc, length, op.getOnesided() != 0));
+      }
+    }
+
+    // Iteration space (batch, frame, bin, n).
     AffineMap windowMap = AffineMap::get(4, 0, {getAffineDimExpr(3, ctx)}, ctx);
     AffineMap outMap = AffineMap::get(
         4, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
     SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
     iterators[3] = utils::IteratorType::reduction;
-    Value zero = zeros(rewriter, loc, outType.getShape().drop_back(), ft);
-    Value signal = adaptor.getSignal();
+    Value zero = zeros(rewriter, loc, outType.getShape().drop_back(), sizes, ft);
+    Value partCount = ShapedType::isDynamic(parts) ? dimSize(rewriter, loc, signal, 2) : Value();
     auto reduce = linalg::GenericOp::create(
         rewriter, loc, TypeRange{zero.getType(), zero.getType()}, ValueRange{window},
         ValueRange{zero, zero}, ArrayRef<AffineMap>{windowMap, outMap, outMap}, iterators,
@@ -302,9 +408,7 @@ struct StftPattern : OpConversionPattern<onnx::STFTOp> {
           Value frame = indexAsI64(b, l, 1), k = indexAsI64(b, l, 2), n = indexAsI64(b, l, 3);
           // Sample t = frame * step + n; past the signal's end it is zero.
           Value t = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, frame, step), n);
-          Value valid = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::slt, t,
-              arith::ConstantOp::create(b, l, b.getI64IntegerAttr(signalLen)));
+          Value valid = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, t, signalLen);
           if (masked)
             valid = arith::AndIOp::create(
                 b, l, valid, arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, n, length));
@@ -313,19 +417,27 @@ struct StftPattern : OpConversionPattern<onnx::STFTOp> {
           Value ti = arith::IndexCastOp::create(b, l, b.getIndexType(), safe);
           Value batch = linalg::IndexOp::create(b, l, 0);
           Value w = castScalar(b, l, args[0], ft, false, false);
-          auto sample = [&](int64_t part) {
-            Value x = tensor::ExtractOp::create(
-                b, l, signal,
-                ValueRange{batch, ti, arith::ConstantIndexOp::create(b, l, part)});
+          auto sample = [&](Value part) {
+            Value x = tensor::ExtractOp::create(b, l, signal, ValueRange{batch, ti, part});
             return Value(arith::MulFOp::create(b, l, castScalar(b, l, x, ft, false, false), w));
           };
-          Value xr = sample(0), xi = parts == 2 ? sample(1) : Value();
+          Value xr = sample(arith::ConstantIndexOp::create(b, l, 0)), xi;
+          if (parts == 2) {
+            xi = sample(arith::ConstantIndexOp::create(b, l, 1));
+          } else if (partCount) {
+            Value isComplex = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, partCount,
+                                                    arith::ConstantIndexOp::create(b, l, 2));
+            Value imag = sample(arith::SelectOp::create(b, l, isComplex,
+                                                        arith::ConstantIndexOp::create(b, l, 1),
+                                                        arith::ConstantIndexOp::create(b, l, 0)));
+            xi = arith::SelectOp::create(b, l, isComplex, imag, scalarConstant(b, l, ft, 0.0));
+          }
           auto [re, im] =
               accumulateTerm(b, l, xr, xi, k, n, length, false, args[1], args[2], valid);
           linalg::YieldOp::create(b, l, ValueRange{re, im});
         });
     rewriter.replaceOp(op, packComplex(rewriter, loc, reduce.getResult(0), reduce.getResult(1),
-                                       outType, Value()));
+                                       outType, sizes, Value()));
     return success();
   }
 };
@@ -416,23 +528,27 @@ struct CosineWindowPattern : DynamicShapePattern<OpTy> {
   double a0, a1, a2;
 };
 
-struct MelWeightMatrixPattern : OpConversionPattern<onnx::MelWeightMatrixOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct MelWeightMatrixPattern : DynamicShapePattern<onnx::MelWeightMatrixOp> {
+  using DynamicShapePattern::DynamicShapePattern;
   LogicalResult matchAndRewrite(onnx::MelWeightMatrixOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto outType = getStaticType(*getTypeConverter(), op.getOutput());
+    auto outType = getRankedType(*getTypeConverter(), op.getOutput());
     if (!outType || outType.getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "needs a static 2-D result");
-    int64_t melBins = outType.getDimSize(1);
+      return rewriter.notifyMatchFailure(op, "needs a ranked 2-D result");
     bool isUnsigned = isUnsignedElement(op.getOutput());
     Type f64 = rewriter.getF64Type(), i64 = rewriter.getI64Type();
     auto edgeType = cast<RankedTensorType>(adaptor.getLowerEdgeHertz().getType());
     Type et = edgeComputeType(edgeType.getElementType());
 
-    // Scalars, read once outside the generic.
+    // Scalars, read once outside the generic; they also give the output's
+    // dims, [dft_length / 2 + 1, num_mel_bins].
     Value dftLength = extractI64(rewriter, loc, adaptor.getDftLength());
     Value sampleRate = extractI64(rewriter, loc, adaptor.getSampleRate());
+    Value melBins = extractI64(rewriter, loc, adaptor.getNumMelBins());
+    SmallVector<Value> sizes{binCount(rewriter, loc, dftLength, /*onesided=*/true),
+                             arith::IndexCastOp::create(rewriter, loc,
+                                                        rewriter.getIndexType(), melBins)};
     auto hzToMel = [&](Value hz) {
       // 2595 * log10(1 + hz / 700) in the edges' type, as the reference.
       Value v = castScalar(rewriter, loc, hz, et, false, false);
@@ -445,7 +561,11 @@ struct MelWeightMatrixPattern : OpConversionPattern<onnx::MelWeightMatrixOp> {
     Value highMel = hzToMel(extractScalar(rewriter, loc, adaptor.getUpperEdgeHertz()));
     Value melStep = arith::DivFOp::create(
         rewriter, loc, arith::SubFOp::create(rewriter, loc, highMel, lowMel),
-        scalarConstant(rewriter, loc, et, static_cast<double>(melBins + 2)));
+        castScalar(rewriter, loc,
+                   arith::AddIOp::create(rewriter, loc, melBins,
+                                         arith::ConstantOp::create(
+                                             rewriter, loc, rewriter.getI64IntegerAttr(2))),
+                   et, false, false));
     Value lowMel64 = castScalar(rewriter, loc, lowMel, f64, false, false);
     Value melStep64 = castScalar(rewriter, loc, melStep, f64, false, false);
     Value scale = arith::SIToFPOp::create(
@@ -456,7 +576,7 @@ struct MelWeightMatrixPattern : OpConversionPattern<onnx::MelWeightMatrixOp> {
 
     Value result = linalg::GenericOp::create(
         rewriter, loc, TypeRange{outType}, ValueRange{},
-        ValueRange{createEmpty(rewriter, loc, outType)},
+        ValueRange{createEmpty(rewriter, loc, outType, sizes)},
         ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(2)},
         ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                       utils::IteratorType::parallel},

@@ -74,7 +74,7 @@ func.func @dft_truncated(%x: tensor<3x6x1xf32>) -> tensor<3x4x2xf32> {
 // CHECK-SAME: tensor<1x7x9xf64>, tensor<1x7x9xf64>
 // CHECK: %[[FS:.+]] = arith.muli %{{.+}}, %[[S]] : i64
 // CHECK: %[[T:.+]] = arith.addi %[[FS]], %{{.+}} : i64
-// CHECK: %[[IN:.+]] = arith.cmpi slt, %[[T]], %c64_i64
+// CHECK: %[[IN:.+]] = arith.cmpi slt, %[[T]], %{{.+}} : i64
 // CHECK: %[[SAFE:.+]] = arith.select %[[IN]], %[[T]]
 // CHECK: %[[TI:.+]] = arith.index_cast %[[SAFE]]
 // CHECK: tensor.extract %[[SIG]][%{{.+}}, %[[TI]], %{{.+}}]
@@ -87,14 +87,17 @@ func.func @stft_window(%s: tensor<1x64x1xf32>, %step: tensor<i64>, %w: tensor<16
 
 // -----
 
-// STFT with a run-time frame_length and no window: the reduction runs over
-// the largest length the onesided bins allow (2 * 9 - 1) and masks n >= L.
+// STFT with a run-time frame_length and no window: the reduction runs over a
+// vector of L ones, L read at run time (at least 1), so no sample is masked
+// but those past the signal's end.
 // CHECK-LABEL: func.func @stft_runtime_length
 // CHECK: %[[L:.+]] = arith.maxsi
-// CHECK: %[[ONES:.+]] = linalg.fill ins(%{{.+}} : f64) outs(%{{.+}} : tensor<17xf64>)
-// CHECK: linalg.generic {{.*}} ins(%[[ONES]] : tensor<17xf64>)
-// CHECK: arith.cmpi slt, %{{.+}}, %[[L]] : i64
-// CHECK: arith.andi
+// CHECK: %[[N:.+]] = arith.index_cast %[[L]] : i64 to index
+// CHECK: %[[E:.+]] = tensor.empty(%[[N]]) : tensor<?xf64>
+// CHECK: %[[ONES:.+]] = linalg.fill ins(%{{.+}} : f64) outs(%[[E]] : tensor<?xf64>)
+// CHECK: linalg.generic {{.*}} ins(%[[ONES]] : tensor<?xf64>)
+// CHECK-NOT: arith.andi
+// CHECK: return
 func.func @stft_runtime_length(%s: tensor<2x64x2xf32>, %step: tensor<i64>, %len: tensor<i64>) -> tensor<2x7x9x2xf32> {
   %none = onnx.NoValue
   %0 = "onnx.STFT"(%s, %step, %none, %len) : (tensor<2x64x2xf32>, tensor<i64>, none, tensor<i64>) -> tensor<2x7x9x2xf32>
@@ -208,4 +211,26 @@ func.func @stft_rank(%s: tensor<64x1xf32>, %step: tensor<i64>) -> tensor<7x9x2xf
 func.func @hann_dynamic_size(%n: tensor<i32>) -> tensor<?xf32> {
   %0 = "onnx.HannWindow"(%n) {periodic = 0 : i64} : (tensor<i32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
+}
+
+// -----
+
+// DFT and STFT with dynamic dims: the output's dims come from the input's and
+// from ONNX's formulas at run time (bins L/2 + 1 when onesided; frames
+// (signal - L) / step + 1).
+// CHECK-LABEL: func.func @stft_dynamic
+// CHECK-SAME: %[[SIG:[^:]+]]: tensor<?x?x?xf32>, %[[STEP:[^:]+]]: tensor<i64>, %[[WIN:[^:]+]]: tensor<?xf32>
+// CHECK: %[[WL:.+]] = tensor.dim %[[WIN]], %{{.+}} : tensor<?xf32>
+// CHECK: %[[L:.+]] = arith.index_cast %[[WL]] : index to i64
+// CHECK: %[[SL:.+]] = tensor.dim %[[SIG]], %{{.+}} : tensor<?x?x?xf32>
+// CHECK: %[[SIGLEN:.+]] = arith.index_cast %[[SL]] : index to i64
+// CHECK: %[[REST:.+]] = arith.subi %[[SIGLEN]], %[[L]] : i64
+// CHECK: arith.divsi %[[REST]],
+// CHECK: arith.divui %[[L]],
+// CHECK: tensor.empty(%{{.+}}, %{{.+}}, %{{.+}}) : tensor<?x?x?xf64>
+// CHECK: linalg.generic {{.*}} ins(%[[WIN]] : tensor<?xf32>)
+func.func @stft_dynamic(%s: tensor<?x?x?xf32>, %step: tensor<i64>, %w: tensor<?xf32>) -> tensor<?x?x?x2xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.STFT"(%s, %step, %w, %none) : (tensor<?x?x?xf32>, tensor<i64>, tensor<?xf32>, none) -> tensor<?x?x?x2xf32>
+  return %0 : tensor<?x?x?x2xf32>
 }
