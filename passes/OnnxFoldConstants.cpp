@@ -400,6 +400,12 @@ private:
     return changed;
   }
 
+  /// The dims [start, end) of a rank-`rank` input that a Shape op returns.
+  static std::pair<int64_t, int64_t> shapeRange(onnx::ShapeOp op, int64_t rank) {
+    auto clamp = [&](int64_t v) { return std::clamp(v < 0 ? v + rank : v, int64_t(0), rank); };
+    return {clamp(op.getStart()), op.getEnd() ? clamp(*op.getEnd()) : rank};
+  }
+
   /// Shape and Size only need the operand's static type; a Gather of
   /// constant indices from a Shape only needs the dims it picks to be static.
   static std::optional<std::vector<double>> foldShapeQuery(Operation *op, RankedTensorType) {
@@ -413,10 +419,7 @@ private:
     auto shapeOp = dyn_cast<onnx::ShapeOp>(op);
     if (!shapeOp)
       return std::nullopt;
-    int64_t rank = inputType.getRank();
-    auto clamp = [&](int64_t v) { return std::clamp(v < 0 ? v + rank : v, int64_t(0), rank); };
-    int64_t start = clamp(shapeOp.getStart());
-    int64_t end = shapeOp.getEnd() ? clamp(*shapeOp.getEnd()) : rank;
+    auto [start, end] = shapeRange(shapeOp, inputType.getRank());
     std::vector<double> dims;
     for (int64_t i = start; i < end; ++i)
       dims.push_back(static_cast<double>(inputType.getDimSize(i)));
@@ -433,10 +436,7 @@ private:
     auto inputType = dyn_cast<RankedTensorType>(shapeOp.getData().getType());
     if (!inputType)
       return std::nullopt;
-    int64_t rank = inputType.getRank();
-    auto clamp = [&](int64_t v) { return std::clamp(v < 0 ? v + rank : v, int64_t(0), rank); };
-    int64_t start = clamp(shapeOp.getStart());
-    int64_t end = shapeOp.getEnd() ? clamp(*shapeOp.getEnd()) : rank;
+    auto [start, end] = shapeRange(shapeOp, inputType.getRank());
     std::vector<double> dims;
     for (double index : indices->data) {
       int64_t i = static_cast<int64_t>(index);

@@ -130,6 +130,18 @@ Value packComplex(OpBuilder &b, Location loc, Value re, Value im, RankedTensorTy
       .getResult(0);
 }
 
+/// The transform length L as i64: `staticLen` when known at compile time,
+/// else the run-time `lengthTensor` (at least 1), else `fallback()` (an index,
+/// the signal's or window's length).
+Value transformLength(OpBuilder &b, Location loc, std::optional<int64_t> staticLen,
+                      Value lengthTensor, llvm::function_ref<Value()> fallback) {
+  if (staticLen)
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(*staticLen));
+  if (lengthTensor)
+    return extractLength(b, loc, lengthTensor);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), fallback());
+}
+
 /// The number of bins of a transform of length `length` (i64): L/2 + 1
 /// when onesided, else L; as an index.
 Value binCount(OpBuilder &b, Location loc, Value length, bool onesided) {
@@ -190,14 +202,9 @@ struct DftPattern : DynamicShapePattern<onnx::DFTOp> {
       staticLen = inLen;
     if (staticLen && *staticLen < 1)
       return op.emitError() << describeNode(op) << ": dft_length must be positive";
-    Value length;
-    if (staticLen)
-      length = arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(*staticLen));
-    else if (given)
-      length = extractLength(rewriter, loc, adaptor.getDftLength());
-    else
-      length = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                          dimSize(rewriter, loc, input, axis));
+    Value length =
+        transformLength(rewriter, loc, staticLen, given ? adaptor.getDftLength() : Value(),
+                        [&] { return dimSize(rewriter, loc, input, axis); });
     // Samples past L are dropped: sliced off for a constant L, masked for a
     // run-time dft_length; samples past the input are zeros and contribute
     // nothing.
@@ -332,14 +339,10 @@ struct StftPattern : DynamicShapePattern<onnx::STFTOp> {
       staticLen = inType.getDimSize(1);
     if (staticLen && *staticLen < 1)
       return op.emitError() << describeNode(op) << ": frame_length must be positive";
-    Value length;
-    if (staticLen)
-      length = arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(*staticLen));
-    else if (hasLength)
-      length = extractLength(rewriter, loc, adaptor.getFrameLength());
-    else
-      length = i64Value(hasWindow ? dimSize(rewriter, loc, window, 0)
-                                  : dimSize(rewriter, loc, signal, 1));
+    Value length = transformLength(
+        rewriter, loc, staticLen, hasLength ? adaptor.getFrameLength() : Value(), [&] {
+          return hasWindow ? dimSize(rewriter, loc, window, 0) : dimSize(rewriter, loc, signal, 1);
+        });
     Value step = extractI64(rewriter, loc, adaptor.getFrameStep());
     Value signalLen = i64Value(dimSize(rewriter, loc, signal, 1));
 
