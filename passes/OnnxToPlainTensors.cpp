@@ -370,6 +370,10 @@ private:
             .Case([&](onnx::OptionalHasElementOp o) { return lowerHasElement(o); })
             .Case([&](onnx::OptionalGetElementOp o) { return lowerGetElement(o, pb); })
             .Case([&](onnx::StringNormalizerOp o) { return lowerStringNormalizer(o); })
+            .Case([&](onnx::CastOp o) { return lowerCastFromString(o, o.getInput(), o.getOutput()); })
+            .Case([&](onnx::CastLikeOp o) {
+              return lowerCastFromString(o, o.getInput(), o.getOutput());
+            })
             .Case([&](onnx::ConstantOp o) { return lowerStringConstant(o); })
             .Case<onnx::ReshapeOp, onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::FlattenOp>(
                 [&](Operation *o) { return lowerStringReshape(o); })
@@ -575,6 +579,21 @@ private:
     OpBuilder b(op);
     StringParts out = smelt::lowerStringNormalizer(b, op, {(*in)[0], (*in)[1]}, (*types)[1]);
     parts[op.getY()] = {out.bytes, out.lengths};
+    return success();
+  }
+
+  /// Cast (or CastLike) from strings parses them; to strings is not lowered.
+  LogicalResult lowerCastFromString(Operation *op, Value input, Value output) {
+    auto resultType = dyn_cast<RankedTensorType>(output.getType());
+    if (!isStringTensor(input.getType()) || !resultType || isStringTensor(resultType))
+      return op->emitError() << describeNode(op)
+                             << ": casting numbers to strings is not supported by the code "
+                                "generator yet";
+    FailureOr<SmallVector<Value>> in = partsOf(input, op);
+    if (failed(in))
+      return failure();
+    OpBuilder b(op);
+    output.replaceAllUsesWith(parseStrings(b, op->getLoc(), {(*in)[0], (*in)[1]}, resultType));
     return success();
   }
 

@@ -67,7 +67,8 @@ def OnnxToPlainTensors : Pass<"onnx-to-plain-tensors", "mlir::func::FuncOp"> {
     Sequence ops become Slice, Concat, Gather, Reshape, CumSum and ReduceProd
     on those tensors; SequenceMap, SplitToSequence and ConcatFromSequence
     become Loops; StringNormalizer becomes byte comparisons, Compress and
-    ASCII case mapping. If and Loop results, Loop-carried values and func
+    ASCII case mapping; Cast from strings becomes a linalg.generic that parses
+    each string's bytes. If and Loop results, Loop-carried values and func
     @main's arguments and results are expanded part by part, the latter marked
     with a `smelt.abi_role` attribute ("sequence_data", "sequence_shapes",
     "optional_present", "string_bytes", "string_lengths") and the value's

@@ -1,11 +1,19 @@
 //===- StringLowering.cpp - string ops on bytes and lengths ---------------===//
 #include "passes/StringLowering.h"
 
+#include "compiler/import/TensorImport.h"
 #include "passes/OnnxBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -167,6 +175,172 @@ StringParts lowerStringNormalizer(OpBuilder &b, onnx::StringNormalizerOp op, Str
   if (outLengths.getType() != type)
     outLengths = tensor::CastOp::create(b, op.getLoc(), type, outLengths);
   return {outBytes, outLengths};
+}
+
+namespace {
+
+/// Scalar arithmetic for the parser below.
+struct Scalars {
+  OpBuilder &b;
+  Location loc;
+  Value i64(int64_t v) { return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)); }
+  Value f64(double v) { return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v)); }
+  Value flag(bool v) { return arith::ConstantOp::create(b, loc, b.getBoolAttr(v)); }
+  Value eq(Value x, Value y) { return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y); }
+  Value ule(Value x, Value y) { return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, x, y); }
+  Value byteIs(Value c, char ch) {
+    return eq(c, arith::ConstantOp::create(b, loc, b.getIntegerAttr(c.getType(), ch)));
+  }
+  Value all(ArrayRef<Value> v) {
+    Value r = v[0];
+    for (Value x : v.drop_front())
+      r = arith::AndIOp::create(b, loc, r, x);
+    return r;
+  }
+  Value any(ArrayRef<Value> v) {
+    Value r = v[0];
+    for (Value x : v.drop_front())
+      r = arith::OrIOp::create(b, loc, r, x);
+    return r;
+  }
+  Value pick(Value c, Value x, Value y) { return arith::SelectOp::create(b, loc, c, x, y); }
+  /// The byte at `start + offset` (i64) of the padded text, as i8.
+  Value byteAt(Value text, Value start, Value offset) {
+    Value at = arith::AddIOp::create(b, loc, start, offset);
+    return tensor::ExtractOp::create(
+        b, loc, text, ValueRange{arith::IndexCastOp::create(b, loc, b.getIndexType(), at)});
+  }
+};
+
+/// The number one string spells, as f64: an optional sign, digits with an
+/// optional '.', an optional exponent (e or E, sign, digits), or nan, inf,
+/// infinity in any case; NaN for anything else. `text` is padded with at
+/// least 8 zero bytes, so the reads of the words stay in bounds.
+Value parseNumber(OpBuilder &b, Location loc, Value text, Value start, Value length) {
+  Scalars s{b, loc};
+  Value first = s.byteAt(text, start, s.i64(0));
+  Value nonEmpty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, length, s.i64(0));
+  Value negative = s.all({nonEmpty, s.byteIs(first, '-')});
+  Value signed_ = s.all({nonEmpty, s.any({s.byteIs(first, '-'), s.byteIs(first, '+')})});
+  Value offset = s.pick(signed_, s.i64(1), s.i64(0));
+  Value rest = arith::SubIOp::create(b, loc, length, offset);
+  // Letters compare in lower case: setting bit 5 lowers only 'A'-'Z' among
+  // the bytes that can then equal a lowercase letter.
+  auto isWord = [&](StringRef word) {
+    SmallVector<Value> same{s.eq(rest, s.i64(word.size()))};
+    for (auto [k, ch] : llvm::enumerate(word)) {
+      Value c = s.byteAt(text, start, arith::AddIOp::create(b, loc, offset, s.i64(k)));
+      Value lower = arith::OrIOp::create(b, loc, c,
+                                         arith::ConstantOp::create(b, loc, b.getIntegerAttr(c.getType(), 0x20)));
+      same.push_back(s.byteIs(lower, ch));
+    }
+    return s.all(same);
+  };
+  Value isNan = isWord("nan");
+  Value isInf = s.any({isWord("inf"), isWord("infinity")});
+
+  // One pass over the bytes. phase: 0 integer digits, 1 fraction digits,
+  // 2 just after the exponent mark, 3 exponent digits.
+  Type i64 = b.getI64Type(), f64 = b.getF64Type();
+  Value lo = arith::IndexCastOp::create(b, loc, b.getIndexType(), offset);
+  Value hi = arith::IndexCastOp::create(b, loc, b.getIndexType(), length);
+  auto loop = scf::ForOp::create(
+      b, loc, lo, hi, arith::ConstantIndexOp::create(b, loc, 1),
+      ValueRange{s.i64(0), s.f64(0), s.i64(0), s.i64(0), s.flag(false), s.flag(false),
+                 s.flag(false), s.flag(true)},
+      [&](OpBuilder &nb, Location l, Value k, ValueRange st) {
+        Scalars t{nb, l};
+        Value phase = st[0], mantissa = st[1], fraction = st[2], exponent = st[3];
+        Value expNegative = st[4], sawDigit = st[5], sawExpDigit = st[6], valid = st[7];
+        Value c = t.byteAt(text, start, arith::IndexCastOp::create(nb, l, i64, k));
+        Value digit = t.all({arith::CmpIOp::create(nb, l, arith::CmpIPredicate::uge, c,
+                                                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(c.getType(), '0'))),
+                             t.ule(c, arith::ConstantOp::create(nb, l, nb.getIntegerAttr(c.getType(), '9')))});
+        Value d = arith::ExtUIOp::create(
+            nb, l, i64,
+            arith::SubIOp::create(nb, l, c,
+                                  arith::ConstantOp::create(nb, l, nb.getIntegerAttr(c.getType(), '0'))));
+        Value inMantissa = t.ule(phase, t.i64(1));
+        Value inExponent = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::uge, phase, t.i64(2));
+        Value mark = t.any({t.byteIs(c, 'e'), t.byteIs(c, 'E')});
+        Value sign = t.any({t.byteIs(c, '+'), t.byteIs(c, '-')});
+        Value mantDigit = t.all({inMantissa, digit});
+        Value expDigit = t.all({inExponent, digit});
+        Value dot = t.all({t.eq(phase, t.i64(0)), t.byteIs(c, '.')});
+        Value startExp = t.all({inMantissa, mark, sawDigit});
+        Value expSign = t.all({t.eq(phase, t.i64(2)), sign});
+        Value ok = t.any({mantDigit, dot, startExp, expSign, expDigit});
+
+        Value scaled = arith::AddFOp::create(
+            nb, l, arith::MulFOp::create(nb, l, mantissa, t.f64(10)),
+            arith::UIToFPOp::create(nb, l, f64, d));
+        Value nextExp = arith::MinSIOp::create(
+            nb, l, arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, exponent, t.i64(10)), d),
+            t.i64(100000));
+        SmallVector<Value> next{
+            t.pick(dot, t.i64(1),
+                   t.pick(startExp, t.i64(2), t.pick(t.any({expSign, expDigit}), t.i64(3), phase))),
+            t.pick(mantDigit, scaled, mantissa),
+            t.pick(t.all({mantDigit, t.eq(phase, t.i64(1))}),
+                   arith::AddIOp::create(nb, l, fraction, t.i64(1)), fraction),
+            t.pick(expDigit, nextExp, exponent),
+            t.any({expNegative, t.all({expSign, t.byteIs(c, '-')})}),
+            t.any({sawDigit, mantDigit}),
+            t.any({sawExpDigit, expDigit}),
+            t.all({valid, ok})};
+        scf::YieldOp::create(nb, l, next);
+      });
+  ValueRange st = loop.getResults();
+  Value phase = st[0], mantissa = st[1], fraction = st[2], exponent = st[3];
+  Value expNegative = st[4], sawDigit = st[5], sawExpDigit = st[6];
+  Value complete = s.all({st[7], sawDigit,
+                          s.any({s.ule(phase, s.i64(1)), sawExpDigit})});
+  Value power = arith::SubIOp::create(
+      b, loc, s.pick(expNegative, arith::SubIOp::create(b, loc, s.i64(0), exponent), exponent),
+      fraction);
+  // m * 10^e, dividing for negative e: 10^k is exact up to k = 22, so the
+  // usual short decimals round once.
+  Value absPower = math::AbsIOp::create(b, loc, power);
+  Value scale = math::PowFOp::create(b, loc, s.f64(10), arith::SIToFPOp::create(b, loc, f64, absPower));
+  Value magnitude = s.pick(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, power, s.i64(0)),
+                           arith::DivFOp::create(b, loc, mantissa, scale),
+                           arith::MulFOp::create(b, loc, mantissa, scale));
+  Value inf = s.f64(std::numeric_limits<double>::infinity());
+  Value value = s.pick(isInf, inf, magnitude);
+  value = s.pick(negative, arith::NegFOp::create(b, loc, value), value);
+  Value nan = s.f64(std::numeric_limits<double>::quiet_NaN());
+  return s.pick(isNan, nan, s.pick(s.any({isInf, complete}), value, nan));
+}
+
+} // namespace
+
+Value parseStrings(OpBuilder &b, Location loc, StringParts input, RankedTensorType resultType) {
+  StringOps s(b, loc);
+  Type f64 = b.getF64Type();
+  Value lengths = s.op("Reshape", {input.lengths, s.i64s({-1})}, s.vector(s.i64()));
+  Value ends = s.op("CumSum", {lengths, s.i64s({0}, true)}, s.vector(s.i64()));
+  Value starts = s.op("Sub", {ends, lengths}, s.vector(s.i64()));
+  // The bytes as signless int32 for the scalar code, with 8 zero bytes of
+  // padding (see parseNumber).
+  Value text = s.op("Concat", {input.bytes, s.bytes(std::string(8, '\0'), {8})},
+                    s.vector(s.u8()), s.attr("axis", 0));
+  text = s.cast(text, s.vector(b.getI32Type()), kInt32);
+  Value count = tensor::DimOp::create(b, loc, lengths, 0);
+  auto outType = s.vector(f64);
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  Value parsed =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{outType}, ValueRange{starts, lengths},
+          ValueRange{tensor::EmptyOp::create(b, loc, outType, ValueRange{count})},
+          ArrayRef<AffineMap>{id, id, id}, ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, parseNumber(nb, l, text, args[0], args[1]));
+          })
+          .getResult(0);
+  auto lengthsType = cast<RankedTensorType>(input.lengths.getType());
+  Value shaped = s.op("Reshape", {parsed, s.op("Shape", input.lengths, s.tensor({lengthsType.getRank()}, s.i64()))},
+                      lengthsType.clone(f64));
+  return s.cast(shaped, resultType, exportElementType(resultType.getElementType()));
 }
 
 StringParts stringConstant(OpBuilder &b, Location loc, ArrayRef<StringRef> strings,

@@ -29,6 +29,12 @@ struct StringParts {
 StringParts lowerStringNormalizer(mlir::OpBuilder &b, smelt::onnx::StringNormalizerOp op,
                                   StringParts input, mlir::Type lengthsType);
 
+/// Cast(string -> number): each string parsed as a decimal number in f64
+/// (sign, digits, '.', exponent; nan, inf, infinity in any case; NaN for
+/// anything else), then cast to `resultType`'s element type.
+mlir::Value parseStrings(mlir::OpBuilder &b, mlir::Location loc, StringParts input,
+                         mlir::RankedTensorType resultType);
+
 /// The parts of a constant string tensor.
 StringParts stringConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::ArrayRef<llvm::StringRef> strings,
                            mlir::RankedTensorType lengthsType);

@@ -251,3 +251,24 @@ func.func @normalize(%x: tensor<1x3x!onnx.string> {onnx.name = "x"}) -> (tensor<
   %0 = "onnx.StringNormalizer"(%x) {case_change_action = "UPPER", is_case_sensitive = 0 : i64, stopwords = ["Mon"]} : (tensor<1x3x!onnx.string>) -> tensor<1x?x!onnx.string>
   return %0 : tensor<1x?x!onnx.string>
 }
+
+// -----
+
+// Cast from strings parses each string (sign, digits, '.', exponent, or
+// nan/inf/infinity) in a loop over its bytes into f64, then casts to the
+// target type; the bytes are read as int32 with 8 bytes of padding.
+// CHECK-LABEL: func.func @parse_strings
+// CHECK-SAME: (%[[BYTES:.+]]: tensor<?xui8> {{.+}}, %[[LENGTHS:.+]]: tensor<2x3xi64> {{.+}})
+// CHECK: %[[TEXT:.+]] = "onnx.Concat"(%[[BYTES]], %{{.+}}) {{.+}} -> tensor<?xui8>
+// CHECK: %[[WIDE:.+]] = "onnx.Cast"(%[[TEXT]]) <{to = 6 : i64}>
+// CHECK: %[[PARSED:.+]] = linalg.generic
+// CHECK: scf.for
+// CHECK: tensor.extract %[[WIDE]]
+// CHECK: math.powf
+// CHECK: %[[SHAPED:.+]] = "onnx.Reshape"(%[[PARSED]], %{{.+}}) {{.+}} -> tensor<2x3xf64>
+// CHECK: %[[OUT:.+]] = "onnx.Cast"(%[[SHAPED]]) <{to = 1 : i64}> : (tensor<2x3xf64>) -> tensor<2x3xf32>
+// CHECK: return %[[OUT]]
+func.func @parse_strings(%x: tensor<2x3x!onnx.string> {onnx.name = "x"}) -> (tensor<2x3xf32> {onnx.name = "y"}) {
+  %0 = "onnx.Cast"(%x) {to = 1 : i64} : (tensor<2x3x!onnx.string>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
