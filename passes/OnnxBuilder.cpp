@@ -3,6 +3,7 @@
 
 #include "dialects/onnx/OnnxDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -31,6 +32,13 @@ Value createConstantI64(OpBuilder &b, Location loc, ArrayRef<int64_t> values, bo
                      : RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type());
   return createOnnxValue(b, loc, "Constant", {}, type,
                          {b.getNamedAttr("value", DenseIntElementsAttr::get(type, values))});
+}
+
+Value OnnxOpBuilder::castTo(Value value, Type type) {
+  if (value.getType() == type || !isa<RankedTensorType>(type) ||
+      !isa<RankedTensorType>(value.getType()))
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
 }
 
 } // namespace smelt

@@ -9,6 +9,7 @@
 #define SMELT_PASSES_ONNXBUILDER_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 
 namespace smelt {
 
@@ -27,6 +28,34 @@ mlir::Value createOnnxValue(mlir::OpBuilder &b, mlir::Location loc, llvm::String
 /// An onnx.Constant of int64 `values`: a scalar (one value) or a 1-D tensor.
 mlir::Value createConstantI64(mlir::OpBuilder &b, mlir::Location loc,
                               llvm::ArrayRef<int64_t> values, bool scalar);
+
+/// The helpers above bound to one builder and location, for code that
+/// builds many onnx ops in a row.
+class OnnxOpBuilder {
+public:
+  OnnxOpBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+
+  mlir::Value op(llvm::StringRef name, mlir::ValueRange operands, mlir::Type result,
+                 llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    return createOnnxValue(b, loc, name, operands, result, attrs);
+  }
+  mlir::NamedAttribute attr(llvm::StringRef name, int64_t value) {
+    return b.getNamedAttr(name, b.getI64IntegerAttr(value));
+  }
+  /// int64 constants: a scalar (one value) or a 1-D tensor.
+  mlir::Value i64s(llvm::ArrayRef<int64_t> values, bool scalar = false) {
+    return createConstantI64(b, loc, values, scalar);
+  }
+  mlir::RankedTensorType i64Tensor(llvm::ArrayRef<int64_t> shape) {
+    return mlir::RankedTensorType::get(shape, b.getI64Type());
+  }
+  /// `value` as `type` (same rank, other static dims) through a tensor.cast;
+  /// unchanged when the types agree or either is unranked.
+  mlir::Value castTo(mlir::Value value, mlir::Type type);
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+};
 
 } // namespace smelt
 

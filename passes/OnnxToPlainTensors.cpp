@@ -72,31 +72,9 @@ bool isStringTensor(Type type) {
 bool needsParts(Type type) { return isSequenceOrOptional(type) || isStringTensor(type); }
 
 /// onnx ops on the parts of sequences, inserted before the op being lowered.
-class PartBuilder {
+class PartBuilder : public OnnxOpBuilder {
 public:
-  PartBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  RankedTensorType i64Tensor(ArrayRef<int64_t> shape) {
-    return smelt::i64Tensor(b.getContext(), shape);
-  }
-
-  Value op(StringRef name, ValueRange operands, Type result,
-           ArrayRef<NamedAttribute> attrs = {}) {
-    return createOnnxValue(b, loc, name, operands, result, attrs);
-  }
-  Value constant(ArrayRef<int64_t> values, bool scalar = false) {
-    return createConstantI64(b, loc, values, scalar);
-  }
-  NamedAttribute attr(StringRef name, int64_t value) {
-    return b.getNamedAttr(name, b.getI64IntegerAttr(value));
-  }
-  /// Makes `value` of `type` (same rank, other static dims) with a tensor.cast.
-  Value castTo(Value value, Type type) {
-    if (value.getType() == type || !isa<RankedTensorType>(type) ||
-        !isa<RankedTensorType>(value.getType()))
-      return value;
-    return tensor::CastOp::create(b, loc, type, value);
-  }
+  using OnnxOpBuilder::OnnxOpBuilder;
 
   /// A position operand as a scalar int64 tensor.
   Value positionI64(Value position) {
@@ -104,30 +82,30 @@ public:
     if (!type.getElementType().isInteger(64))
       position = op("Cast", position, i64Tensor({}), attr("to", 7));
     if (!type.hasRank() || type.getRank() != 0)
-      position = op("Reshape", {position, constant({}, false)}, i64Tensor({}));
+      position = op("Reshape", {position, i64s({}, false)}, i64Tensor({}));
     return position;
   }
   /// The number of elements of a sequence.
   Value count(Value shapes) {
     Value dims = op("Shape", shapes, i64Tensor({1}), {attr("start", 0), attr("end", 1)});
-    return op("Squeeze", {dims, constant({0})}, i64Tensor({}));
+    return op("Squeeze", {dims, i64s({0})}, i64Tensor({}));
   }
   /// `position` counted from the back when negative.
   Value normalize(Value position, Value count) {
-    Value negative = op("Less", {position, constant({0}, true)},
+    Value negative = op("Less", {position, i64s({0}, true)},
                         RankedTensorType::get({}, b.getI1Type()));
     return op("Where", {negative, op("Add", {position, count}, i64Tensor({})), position},
               i64Tensor({}));
   }
   Value plusOne(Value scalar) {
-    return op("Add", {scalar, constant({1}, true)}, i64Tensor({}));
+    return op("Add", {scalar, i64s({1}, true)}, i64Tensor({}));
   }
   /// Where each element starts in data, and (last entry) the total size.
   Value offsets(Value shapes) {
     Value sizes = op("ReduceProd", shapes, i64Tensor({kDynamic}),
                      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({1})), attr("keepdims", 0)});
-    Value ends = op("CumSum", {sizes, constant({0}, true)}, i64Tensor({kDynamic}));
-    return op("Concat", {constant({0}), ends}, i64Tensor({kDynamic}), {attr("axis", 0)});
+    Value ends = op("CumSum", {sizes, i64s({0}, true)}, i64Tensor({kDynamic}));
+    return op("Concat", {i64s({0}), ends}, i64Tensor({kDynamic}), {attr("axis", 0)});
   }
   Value at(Value vector, Value index) {
     return op("Gather", {vector, index}, i64Tensor({}), {attr("axis", 0)});
@@ -137,10 +115,10 @@ public:
     auto type = cast<RankedTensorType>(x.getType());
     SmallVector<int64_t> shape(type.getShape());
     shape[0] = kDynamic;
-    Value starts = op("Unsqueeze", {start, constant({0})}, i64Tensor({1}));
-    Value ends = end ? op("Unsqueeze", {end, constant({0})}, i64Tensor({1}))
-                     : constant({std::numeric_limits<int64_t>::max()});
-    return op("Slice", {x, starts, ends, constant({0}), onnx::NoValueOp::create(b, loc)},
+    Value starts = op("Unsqueeze", {start, i64s({0})}, i64Tensor({1}));
+    Value ends = end ? op("Unsqueeze", {end, i64s({0})}, i64Tensor({1}))
+                     : i64s({std::numeric_limits<int64_t>::max()});
+    return op("Slice", {x, starts, ends, i64s({0}), onnx::NoValueOp::create(b, loc)},
               type.clone(shape));
   }
   Value concat(ValueRange parts, Type type) {
@@ -148,17 +126,14 @@ public:
                              : op("Concat", parts, type, {attr("axis", 0)});
   }
   Value flatten(Value tensor, Type dataType) {
-    return op("Reshape", {tensor, constant({-1})}, dataType);
+    return op("Reshape", {tensor, i64s({-1})}, dataType);
   }
   /// The dims of `tensor` as a [1, R] row of a shapes tensor of `shapesType`.
   Value shapeRow(Value tensor, Type shapesType) {
     auto rank = cast<RankedTensorType>(shapesType).getDimSize(1);
     Value dims = op("Shape", tensor, i64Tensor({rank}));
-    return op("Unsqueeze", {dims, constant({0})}, i64Tensor({1, rank}));
+    return op("Unsqueeze", {dims, i64s({0})}, i64Tensor({1, rank}));
   }
-
-  OpBuilder &b;
-  Location loc;
 };
 
 class SequenceLowering {
@@ -463,7 +438,7 @@ private:
     }
     Value position = pb.normalize(pb.positionI64(op.getPosition()), pb.count(shapes));
     Value split = pb.at(pb.offsets(shapes), position);
-    Value zero = pb.constant({0}, true);
+    Value zero = pb.i64s({0}, true);
     parts[op.getOutputSequence()] = {
         pb.concat({pb.rows(data, zero, split), flat, pb.rows(data, split, Value())}, types[0]),
         pb.concat({pb.rows(shapes, zero, position), row, pb.rows(shapes, position, Value())},
@@ -479,11 +454,11 @@ private:
     Value data = in[0], shapes = in[1];
     Value count = pb.count(shapes);
     Value position = isa<NoneType>(op.getPosition().getType())
-                         ? pb.op("Sub", {count, pb.constant({1}, true)}, pb.i64Tensor({}))
+                         ? pb.op("Sub", {count, pb.i64s({1}, true)}, pb.i64Tensor({}))
                          : pb.normalize(pb.positionI64(op.getPosition()), count);
     Value offsets = pb.offsets(shapes);
     Value next = pb.plusOne(position);
-    Value zero = pb.constant({0}, true);
+    Value zero = pb.i64s({0}, true);
     parts[op.getOutputSequence()] = {
         pb.concat({pb.rows(data, zero, pb.at(offsets, position)),
                    pb.rows(data, pb.at(offsets, next), Value())},

@@ -85,70 +85,61 @@ void rewriteSplitToSequence(onnx::SplitToSequenceOp op) {
   int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
   if (axis < 0 || axis >= rank)
     return;
-  auto i64 = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b.getI64Type()); };
-  auto scalar = [&](OpBuilder &at, StringRef name, ValueRange operands) {
-    return createOnnxValue(at, loc, name, operands, i64({}));
-  };
+  OnnxOpBuilder o(b, loc);
+  constexpr int64_t kDynamic = ShapedType::kDynamic;
   Value split = op.getSplit();
   bool absent = isa<NoneType>(split.getType());
   bool scalarSplit = !absent && cast<RankedTensorType>(split.getType()).getRank() == 0;
-  Value dims = createOnnxValue(b, loc, "Shape", op.getInput(), i64({rank}));
-  Value dim = createOnnxValue(b, loc, "Gather", {dims, createConstantI64(b, loc, {axis}, true)},
-                              i64({}), {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+  Value dims = o.op("Shape", op.getInput(), o.i64Tensor({rank}));
+  Value dim = o.op("Gather", {dims, o.i64s({axis}, true)}, o.i64Tensor({}), o.attr("axis", 0));
   // Split sizes may be int32; the bounds are computed in int64.
   if (!absent && !cast<TensorType>(split.getType()).getElementType().isInteger(64))
-    split = createOnnxValue(
-        b, loc, "Cast", split,
-        cast<RankedTensorType>(split.getType()).clone(b.getI64Type()),
-        {b.getNamedAttr("to", b.getI64IntegerAttr(7))});
+    split = o.op("Cast", split, cast<RankedTensorType>(split.getType()).clone(b.getI64Type()),
+                 o.attr("to", 7));
   Value count, offsets;
   if (absent) {
     count = dim;
   } else if (scalarSplit) {
-    Value rounded = scalar(b, "Add", {dim, scalar(b, "Sub", {split, createConstantI64(b, loc, {1}, true)})});
-    count = scalar(b, "Div", {rounded, split});
+    Value rounded = o.op("Add", {dim, o.op("Sub", {split, o.i64s({1}, true)}, o.i64Tensor({}))},
+                         o.i64Tensor({}));
+    count = o.op("Div", {rounded, split}, o.i64Tensor({}));
   } else {
-    Value length = createOnnxValue(b, loc, "Shape", split, i64({1}));
-    count = createOnnxValue(b, loc, "Squeeze", {length, createConstantI64(b, loc, {0}, false)},
-                            i64({}));
-    Value ends = createOnnxValue(b, loc, "CumSum", {split, createConstantI64(b, loc, {0}, true)},
-                                 i64({ShapedType::kDynamic}));
-    offsets = createOnnxValue(b, loc, "Concat", {createConstantI64(b, loc, {0}, false), ends},
-                              i64({ShapedType::kDynamic}), {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+    Value length = o.op("Shape", split, o.i64Tensor({1}));
+    count = o.op("Squeeze", {length, o.i64s({0})}, o.i64Tensor({}));
+    Value ends = o.op("CumSum", {split, o.i64s({0}, true)}, o.i64Tensor({kDynamic}));
+    offsets = o.op("Concat", {o.i64s({0}), ends}, o.i64Tensor({kDynamic}), o.attr("axis", 0));
   }
   bool squeeze = absent && !op.getKeepdims();
   Operation *loop = buildElementLoop(
-      b, loc, count, op->getResultTypes(), [&](OpBuilder &inner, Value i) {
-        Value one = createConstantI64(inner, loc, {1}, true);
-        Value next = scalar(inner, "Add", {i, one});
+      b, loc, count, op->getResultTypes(), [&](OpBuilder &innerBuilder, Value i) {
+        OnnxOpBuilder in(innerBuilder, loc);
+        auto scalar = [&](StringRef name, ValueRange operands) {
+          return in.op(name, operands, in.i64Tensor({}));
+        };
+        Value next = scalar("Add", {i, in.i64s({1}, true)});
         Value start = i, end = next;
         if (scalarSplit) {
-          start = scalar(inner, "Mul", {i, split});
-          end = scalar(inner, "Mul", {next, split});
+          start = scalar("Mul", {i, split});
+          end = scalar("Mul", {next, split});
         } else if (!absent) {
           auto at = [&](Value index) {
-            return createOnnxValue(inner, loc, "Gather", {offsets, index}, i64({}),
-                                   {inner.getNamedAttr("axis", inner.getI64IntegerAttr(0))});
+            return in.op("Gather", {offsets, index}, in.i64Tensor({}), in.attr("axis", 0));
           };
           start = at(i);
           end = at(next);
         }
-        Value zero = createConstantI64(inner, loc, {0}, false);
         auto asList = [&](Value v) {
-          return createOnnxValue(inner, loc, "Unsqueeze", {v, zero}, i64({1}));
+          return in.op("Unsqueeze", {v, in.i64s({0})}, in.i64Tensor({1}));
         };
         SmallVector<int64_t> shape(type.getShape());
-        shape[axis] = absent ? 1 : ShapedType::kDynamic;
-        Value slice = createOnnxValue(
-            inner, loc, "Slice",
-            {op.getInput(), asList(start), asList(end), createConstantI64(inner, loc, {axis}, false),
-             onnx::NoValueOp::create(inner, loc)},
-            type.clone(shape));
+        shape[axis] = absent ? 1 : kDynamic;
+        Value slice = in.op("Slice",
+                            {op.getInput(), asList(start), asList(end), in.i64s({axis}),
+                             onnx::NoValueOp::create(innerBuilder, loc)},
+                            type.clone(shape));
         if (squeeze) {
           shape.erase(shape.begin() + axis);
-          slice = createOnnxValue(inner, loc, "Squeeze",
-                                  {slice, createConstantI64(inner, loc, {axis}, false)},
-                                  type.clone(shape));
+          slice = in.op("Squeeze", {slice, in.i64s({axis})}, type.clone(shape));
         }
         return SmallVector<Value>{slice};
       });

@@ -26,9 +26,9 @@ constexpr int64_t kDynamic = ShapedType::kDynamic;
 constexpr int64_t kInt32 = 6, kInt64 = 7, kBool = 9;
 
 /// Builds the onnx ops of one string lowering at one location.
-class StringOps {
+class StringOps : public OnnxOpBuilder {
 public:
-  StringOps(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+  using OnnxOpBuilder::OnnxOpBuilder;
 
   Type u8() { return IntegerType::get(b.getContext(), 8, IntegerType::Unsigned); }
   Type i64() { return b.getI64Type(); }
@@ -38,16 +38,7 @@ public:
   }
   RankedTensorType vector(Type elem) { return tensor({kDynamic}, elem); }
 
-  Value op(StringRef name, ValueRange operands, Type type, ArrayRef<NamedAttribute> attrs = {}) {
-    return createOnnxValue(b, loc, name, operands, type, attrs);
-  }
-  NamedAttribute attr(StringRef name, int64_t value) {
-    return b.getNamedAttr(name, b.getI64IntegerAttr(value));
-  }
   Value cast(Value x, Type type, int64_t to) { return op("Cast", x, type, attr("to", to)); }
-  Value i64s(ArrayRef<int64_t> values, bool scalar = false) {
-    return createConstantI64(b, loc, values, scalar);
-  }
   Value constant(RankedTensorType type, ArrayRef<APInt> values) {
     return op("Constant", {}, type,
               {b.getNamedAttr("value", DenseElementsAttr::get(type, values))});
@@ -117,9 +108,6 @@ public:
     Value none = onnx::NoValueOp::create(b, loc);
     return op("Slice", {x, i64s({0}), count, none, none}, x.getType());
   }
-
-  OpBuilder &b;
-  Location loc;
 };
 
 std::string asciiLower(StringRef s) {
@@ -172,9 +160,7 @@ StringParts lowerStringNormalizer(OpBuilder &b, onnx::StringNormalizerOp op, Str
   auto type = cast<RankedTensorType>(lengthsType);
   if (type.getRank() == 2)
     outLengths = s.op("Unsqueeze", {outLengths, s.i64s({0})}, s.tensor({1, kDynamic}, s.i64()));
-  if (outLengths.getType() != type)
-    outLengths = tensor::CastOp::create(b, op.getLoc(), type, outLengths);
-  return {outBytes, outLengths};
+  return {outBytes, s.castTo(outLengths, type)};
 }
 
 namespace {
