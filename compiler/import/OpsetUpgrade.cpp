@@ -280,7 +280,10 @@ void dropUnbatchedValueInfo(::onnx::GraphProto &graph) {
 } // namespace
 
 bool upgradeToCanonicalOpset(::onnx::ModelProto &model, int64_t opset) {
-  inferLeniently(model);
+  // The adaptations below read ranks; from opset 13 on none applies, and the
+  // conversion infers shapes itself.
+  if (opset < 13)
+    inferLeniently(model);
   if (opset < 7)
     adaptLegacyPRelu(*model.mutable_graph());
   adaptLegacySoftmax(*model.mutable_graph(), opset);

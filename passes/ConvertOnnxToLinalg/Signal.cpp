@@ -323,9 +323,6 @@ struct StftPattern : DynamicShapePattern<onnx::STFTOp> {
         return op.emitError() << describeNode(op) << ": window must be a 1-D tensor";
       windowLen = windowType.getDimSize(0);
     }
-    auto i64Value = [&](Value index) {
-      return Value(arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), index));
-    };
 
     // The DFT length L = frame_length, else the window's length, else the
     // signal's; each frame holds the window's samples (L without a window),
@@ -344,7 +341,8 @@ struct StftPattern : DynamicShapePattern<onnx::STFTOp> {
           return hasWindow ? dimSize(rewriter, loc, window, 0) : dimSize(rewriter, loc, signal, 1);
         });
     Value step = extractI64(rewriter, loc, adaptor.getFrameStep());
-    Value signalLen = i64Value(dimSize(rewriter, loc, signal, 1));
+    Value signalLen = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                                 dimSize(rewriter, loc, signal, 1));
 
     MLIRContext *ctx = rewriter.getContext();
     Type ft = transformType(inType.getElementType());
