@@ -13,6 +13,7 @@
 #include "runtime/include/smelt/model_abi.h"
 
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalAlias.h"
 #include "llvm/IR/IRBuilder.h"
 
 namespace smelt {
@@ -110,10 +111,24 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
   return fn;
 }
 
+/// Exported entry points are protected: other objects call them, but calls
+/// from inside the model bind to its own definitions, so a same-named
+/// function elsewhere in the process (the runtime's, another model's) can
+/// never interpose. Data keeps default visibility: executables that read
+/// P_info from a shared library get a copy relocation, which protected data
+/// forbids, and nothing inside the model refers to it.
+void exportSymbol(llvm::GlobalValue &symbol) {
+  symbol.setLinkage(llvm::GlobalValue::ExternalLinkage);
+  if (llvm::isa<llvm::Function>(symbol)) {
+    symbol.setVisibility(llvm::GlobalValue::ProtectedVisibility);
+    symbol.setDSOLocal(true);
+  }
+}
+
 } // namespace
 
 llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSignature &sig,
-                         llvm::StringRef prefix, bool barePointers) {
+                         llvm::StringRef prefix, bool barePointers, bool sharedLibrary) {
   llvm::Function *model = m.getFunction(modelFn);
   if (!model)
     return llvm::createStringError("lowered module has no function '%s'", modelFn.str().c_str());
@@ -155,8 +170,20 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
        tensorInfos(m, t, sig.outputs, "outputs"), llvm::ConstantInt::get(t.i64, 0),
        llvm::ConstantInt::get(t.i64, 64), privateString(m, sig.graphName, "smelt.graph_name"),
        privateString(m, "smelt " SMELT_VERSION_STRING, "smelt.producer"), generic});
-  new llvm::GlobalVariable(m, t.modelInfo, true, llvm::GlobalValue::ExternalLinkage, info,
-                           (prefix + "_info").str());
+  auto *infoVar = new llvm::GlobalVariable(m, t.modelInfo, true,
+                                           llvm::GlobalValue::ExternalLinkage, info,
+                                           (prefix + "_info").str());
+  for (llvm::GlobalValue *symbol : {static_cast<llvm::GlobalValue *>(infoVar),
+                                    static_cast<llvm::GlobalValue *>(generic)})
+    exportSymbol(*symbol);
+  if (llvm::Function *typed = m.getFunction((prefix + "_run").str()))
+    exportSymbol(*typed);
+  // smelt_model_open finds any library's info under one well-known name,
+  // whatever its prefix. Only in shared libraries: dlsym on the library's own
+  // handle finds its own copy, while two object files linked into one program
+  // would clash on it.
+  if (sharedLibrary)
+    exportSymbol(*llvm::GlobalAlias::create(SMELT_MODEL_INFO_SYMBOL, infoVar));
   return llvm::Error::success();
 }
 

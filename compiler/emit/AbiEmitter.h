@@ -6,7 +6,10 @@
 //   P_run(inputs..., outputs...) -> i32     typed entry (static shapes only)
 //   P_entry(const smelt_call *) -> i32      generic entry
 //   P_info                                  smelt_model_info
-// Only these three symbols are exported; the model function becomes internal.
+//   smelt_model_info                        alias of P_info (shared libraries only)
+// Only these symbols are exported, the entry points with protected
+// visibility so that calls inside the model never leave it; everything else
+// becomes internal.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SMELT_COMPILER_EMIT_ABIEMITTER_H
@@ -23,9 +26,10 @@ namespace smelt {
 /// `barePointers` the function takes one pointer per input and output
 /// (static shapes) and a typed P_run is exported too; otherwise it takes and
 /// returns memref descriptors (dynamic shapes) and only P_entry is exported.
+/// `sharedLibrary` adds the well-known SMELT_MODEL_INFO_SYMBOL alias.
 llvm::Error emitModelAbi(llvm::Module &module, llvm::StringRef modelFn,
                          const ModelSignature &signature, llvm::StringRef prefix,
-                         bool barePointers);
+                         bool barePointers, bool sharedLibrary);
 
 } // namespace smelt
 

@@ -1,11 +1,17 @@
 /* smelt/model_abi.h - the binary interface between a compiled model and its caller.
  *
  * Every library or object file smelt emits exports, for a symbol prefix P
- * ("smelt_model" for shared libraries, --name for object files):
+ * (--name, by default the output file's stem: "libmnist.so" and "mnist.o"
+ * give "mnist"; never beginning with "smelt_", which is the runtime's):
  *
  *   const smelt_model_info P_info;          signature as plain data
  *   int32_t P_entry(const smelt_call *);    generic entry point (used by the runtime)
  *   int32_t P_run(<typed pointers>);        typed entry point, declared in the generated header
+ *
+ * and a shared library also exports P_info under SMELT_MODEL_INFO_SYMBOL, the
+ * one name smelt_model_open() looks up. Nothing else is exported, and the
+ * entry points have protected visibility: calls inside a model always reach
+ * its own code, so models and the runtime live side by side in one process.
  *
  * The signature is data, so a loader reads names, dtypes and shapes without
  * running model code. The call structure already carries input shapes, a
@@ -148,7 +154,8 @@ typedef struct smelt_model_info {
   smelt_entry_fn entry;
 } smelt_model_info;
 
-/** Name of the info symbol every shared library smelt emits exports. */
+/** Name under which every shared library smelt emits exports its P_info,
+ *  whatever its prefix; look it up with dlsym on the library's own handle. */
 #define SMELT_MODEL_INFO_SYMBOL "smelt_model_info"
 
 #ifdef __cplusplus

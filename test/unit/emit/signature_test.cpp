@@ -16,6 +16,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalAlias.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -152,7 +153,9 @@ TEST_F(Signature, InfoCarriesRoles) {
   llvm::Function::Create(
       llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), params, false),
       llvm::GlobalValue::ExternalLinkage, "model", module);
-  ASSERT_FALSE(llvm::errorToBool(smelt::emitModelAbi(module, "model", *sig, "p", true)));
+  ASSERT_FALSE(llvm::errorToBool(
+      smelt::emitModelAbi(module, "model", *sig, "p", /*barePointers=*/true,
+                          /*sharedLibrary=*/false)));
 
   auto *info = module.getGlobalVariable("p_info");
   ASSERT_NE(info, nullptr);
@@ -169,6 +172,40 @@ TEST_F(Signature, InfoCarriesRoles) {
     ASSERT_EQ(slot->getNumOperands(), 6u); // name, dtype, rank, dims, role, reserved
     EXPECT_EQ(llvm::cast<llvm::ConstantInt>(slot->getOperand(4))->getSExtValue(), roles[i]);
     EXPECT_EQ(llvm::cast<llvm::ConstantInt>(slot->getOperand(5))->getSExtValue(), 0);
+  }
+}
+
+TEST_F(Signature, OnlyAbiSymbolsAreExportedAndBoundLocally) {
+  auto sig = capture(kGrouped);
+  ASSERT_TRUE(mlir::succeeded(sig)) << errors;
+  for (bool shared : {false, true}) {
+    llvm::LLVMContext llvmContext;
+    llvm::Module module("m", llvmContext);
+    std::vector<llvm::Type *> params(6, llvm::PointerType::get(llvmContext, 0));
+    llvm::Function *model = llvm::Function::Create(
+        llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), params, false),
+        llvm::GlobalValue::ExternalLinkage, "model", module);
+    llvm::IRBuilder<>(llvm::BasicBlock::Create(llvmContext, "entry", model)).CreateRetVoid();
+    ASSERT_FALSE(llvm::errorToBool(
+        smelt::emitModelAbi(module, "model", *sig, "p", /*barePointers=*/true, shared)));
+    // Protected entry points: a same-named function of the runtime or of
+    // another model in the process cannot interpose on the model's calls.
+    for (const char *name : {"p_entry", "p_run"}) {
+      llvm::GlobalValue *symbol = module.getNamedValue(name);
+      ASSERT_NE(symbol, nullptr) << name;
+      EXPECT_TRUE(symbol->hasExternalLinkage()) << name;
+      EXPECT_EQ(symbol->getVisibility(), llvm::GlobalValue::ProtectedVisibility) << name;
+      EXPECT_TRUE(symbol->isDSOLocal()) << name;
+    }
+    // Data stays default-visible so executables may copy-relocate it.
+    ASSERT_NE(module.getGlobalVariable("p_info"), nullptr);
+    EXPECT_TRUE(module.getGlobalVariable("p_info")->hasExternalLinkage());
+    EXPECT_TRUE(module.getFunction("model")->hasInternalLinkage());
+    // The well-known name exists in shared libraries only, as P_info itself.
+    llvm::GlobalAlias *alias = module.getNamedAlias(SMELT_MODEL_INFO_SYMBOL);
+    EXPECT_EQ(alias != nullptr, shared);
+    if (alias)
+      EXPECT_EQ(alias->getAliasee(), module.getGlobalVariable("p_info"));
   }
 }
 
