@@ -79,6 +79,22 @@ def OnnxToPlainTensors : Pass<"onnx-to-plain-tensors", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SmeltFuseElementwise : Pass<"smelt-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse chains of elementwise linalg ops, never into reductions";
+  let description = [{
+    Input: linalg on tensors. Output: elementwise linalg.generic producers
+    with a single use fused into their elementwise consumers, reshapes
+    moved across elementwise ops by expansion, and linalg ops on constants
+    folded, as upstream's linalg-fuse-elementwise-ops does, except that no
+    op with reduction loops (matmul, convolution, reductions) takes part:
+    those keep their own iteration space, so a contraction stays a
+    contraction for the kernel strategy and no elementwise work is repeated
+    per reduction step.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{

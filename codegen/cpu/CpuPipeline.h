@@ -1,9 +1,10 @@
 //===- CpuPipeline.h - lower linalg-on-tensors to the LLVM dialect -*- C++ -*-===//
 //
 // The CPU backend's MLIR half: bufferization (results become out-parameters,
-// intermediates are freed), loops, and conversion of every dialect to LLVM
-// with the bare-pointer calling convention, so the model function takes one
-// plain pointer per input and output.
+// intermediates are freed), vector kernels for the ops the kernel strategy
+// covers, loops for the rest, and conversion of every dialect to LLVM with
+// the bare-pointer calling convention, so the model function takes one plain
+// pointer per input and output.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SMELT_CODEGEN_CPU_CPUPIPELINE_H
@@ -13,11 +14,19 @@
 
 namespace smelt {
 
-/// smelt-cpu-pipeline: linalg on tensors -> LLVM dialect. With
-/// `barePointers` (all shapes static) results become out-parameters and the
-/// model function takes one pointer per input and output; otherwise it takes
-/// and returns memref descriptors, whose sizes carry the dynamic dims.
-mlir::LogicalResult buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool barePointers = true);
+struct CpuPipelineOptions {
+  /// All shapes static: results become out-parameters and the model function
+  /// takes one pointer per input and output. Otherwise it takes and returns
+  /// memref descriptors, whose sizes carry the dynamic dims.
+  bool barePointers = true;
+  /// Width of `index` in the generated code (the target's pointer width).
+  unsigned indexBits = 64;
+};
+
+/// smelt-cpu-pipeline: linalg on tensors -> LLVM dialect. Target-dependent
+/// choices (tile sizes, vector widths) come from the module's
+/// `smelt.cpu_target` attribute (CpuTarget.h).
+void buildCpuCodegenPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options = {});
 
 } // namespace smelt
 

@@ -4,6 +4,54 @@
 
 include "mlir/Pass/PassBase.td"
 
+def SmeltCpuConvToMatmul : Pass<"smelt-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
+  let summary = "Rewrite 2-D NCHW convolutions as im2col and a matrix product";
+  let description = [{
+    Input: linalg on tensors; the module may carry `smelt.cpu_target`.
+    Output: every linalg.conv_2d_nchw_fchw that KernelStrategy gives a
+    ConvStrategy (static shapes, f32, a bounded im2col matrix) becomes an
+    im2col copy (a linalg.generic with affine maps; none for 1x1 stride-1
+    kernels) and a contraction generic of the filters (F x C*KH*KW) with
+    that matrix into the output viewed as N x F x OH*OW, between
+    tensor.collapse_shape / expand_shape ops. Other convolutions are left
+    as they are.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Register-blocked vector kernels for contractions";
+  let description = [{
+    Input: bufferized linalg ops; the module may carry `smelt.cpu_target`
+    (see CpuTarget.h; without it a generic 128-bit target). Output: every
+    contraction that KernelStrategy gives a strategy (static f32 matmul,
+    batched matmul, Gemm) is tiled for the caches and for registers; each
+    full register tile is vector code whose accumulators stay in registers
+    across the reduction (loads and stores hoisted out of the K loop, FMAs
+    on broadcast A elements and B rows, 1-D vector loads and stores only).
+    Edge tiles stay linalg ops with dynamic sizes for the loop lowering.
+    Other ops are untouched.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def SmeltCpuInnermostContiguous : Pass<"smelt-cpu-innermost-contiguous", "mlir::func::FuncOp"> {
+  let summary = "Order the loops of kernel-less generics for LLVM's loop vectorizer";
+  let description = [{
+    Input: linalg.generic ops that will become loop nests. Output: in each
+    generic whose first output's last index is a parallel loop that no
+    operand uses outside its last index (convolutions with groups, pooling,
+    elementwise ops over transposed layouts...), that loop is interchanged
+    to be the innermost one, so the loop nest ends in a long loop of
+    contiguous stores. Others are unchanged; results are identical (the
+    order of each reduction is kept).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def SmeltCpuLowerCopies : Pass<"smelt-cpu-lower-copies", "mlir::func::FuncOp"> {
   let summary = "Turn memref.copy into linalg.copy so copies become loops";
   let description = [{

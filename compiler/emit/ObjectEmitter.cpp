@@ -3,53 +3,34 @@
 
 #include "compiler/emit/AbiEmitter.h"
 
+#include "codegen/cpu/CpuTarget.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 namespace smelt {
 
 namespace {
 
-void initializeTargets() {
-  static bool done = [] {
-    llvm::InitializeAllTargetInfos();
-    llvm::InitializeAllTargets();
-    llvm::InitializeAllTargetMCs();
-    llvm::InitializeAllAsmPrinters();
-    return true;
-  }();
-  (void)done;
-}
-
 std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &options,
                                                          std::string &error) {
-  initializeTargets();
-  llvm::Triple triple(options.triple.empty() ? llvm::sys::getDefaultTargetTriple()
-                                             : options.triple);
+  mlir::FailureOr<CpuTarget> cpu =
+      resolveCpuTarget(options.triple, options.cpu, options.features, error);
+  if (mlir::failed(cpu))
+    return nullptr;
+  llvm::Triple triple(cpu->triple);
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
-  bool host = options.cpu.empty() || options.cpu == "native";
-  std::string cpu = host ? llvm::sys::getHostCPUName().str() : options.cpu;
-  llvm::SubtargetFeatures features;
-  if (host && options.triple.empty())
-    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
-      features.AddFeature(name, enabled);
-  if (!options.features.empty())
-    features.AddFeature(options.features);
   llvm::CodeGenOptLevel level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
                                 : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                                 : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                                                         : llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features.getString(), llvm::TargetOptions(),
+      triple, cpu->cpu, cpu->features, llvm::TargetOptions(),
       options.pic ? llvm::Reloc::PIC_ : llvm::Reloc::Static, std::nullopt, level));
   if (!machine)
     error = "cannot create a target machine for " + triple.str();
@@ -84,7 +65,7 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLe
 std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLVMContext &context,
                                                 const ModelSignature &signature,
                                                 llvm::StringRef prefix,
-                                                const TargetOptions &target) {
+                                                const TargetOptions &target, bool sharedLibrary) {
   std::unique_ptr<llvm::Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule) {
     module.emitError() << "translation to LLVM IR failed";
@@ -99,7 +80,8 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
   if (llvm::Error err = emitModelAbi(*llvmModule, "main", signature, prefix,
-                                       /*barePointers=*/!signature.hasDynamicDims())) {
+                                       /*barePointers=*/!signature.hasDynamicDims(),
+                                       sharedLibrary)) {
     module.emitError() << llvm::toString(std::move(err));
     return nullptr;
   }

@@ -28,11 +28,12 @@ struct TargetOptions {
 };
 
 /// LLVM dialect module -> optimized LLVM IR module carrying the model ABI
-/// symbols with `prefix`. Errors are reported as diagnostics on `module`.
+/// symbols with `prefix` (and, for a shared library, the well-known info
+/// alias). Errors are reported as diagnostics on `module`.
 std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLVMContext &context,
                                                 const ModelSignature &signature,
                                                 llvm::StringRef prefix,
-                                                const TargetOptions &target);
+                                                const TargetOptions &target, bool sharedLibrary);
 
 enum class CodeKind { Object, Assembly };
 

@@ -1,6 +1,7 @@
 //===- Compile.cpp - compile one ONNX model to an output file -------------===//
 #include "compiler/pipeline/Compile.h"
 
+#include "codegen/cpu/CpuTarget.h"
 #include "compiler/emit/HeaderEmitter.h"
 #include "compiler/emit/Linker.h"
 #include "compiler/emit/Signature.h"
@@ -33,14 +34,37 @@ bool parseEmitKind(llvm::StringRef text, EmitKind &kind) {
 
 namespace {
 
-/// A C identifier from the output file's stem ("models/mnist-8.o" -> "mnist_8").
-std::string prefixFromPath(llvm::StringRef path) {
+/// Symbols of the runtime's API begin with this; model symbols never do.
+constexpr llvm::StringLiteral kReservedPrefix = "smelt_";
+
+/// The default symbol prefix: a C identifier from the output file's stem,
+/// without a shared library's "lib" ("models/mnist-8.o" -> "mnist_8",
+/// "libmodel.so" -> "model"), kept clear of the runtime's names.
+std::string prefixFromPath(llvm::StringRef path, bool sharedLibrary) {
+  llvm::StringRef stem = llvm::sys::path::stem(path);
+  if (sharedLibrary && stem.size() > 3)
+    stem.consume_front("lib");
   std::string prefix;
-  for (char c : llvm::sys::path::stem(path))
+  for (char c : stem)
     prefix += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (prefix.empty() || std::isdigit(static_cast<unsigned char>(prefix[0])))
+  if (prefix.empty() || std::isdigit(static_cast<unsigned char>(prefix[0])) ||
+      llvm::StringRef(prefix).starts_with(kReservedPrefix) || prefix == "smelt")
     prefix = "model_" + prefix;
   return prefix;
+}
+
+/// Checks a user-given --name: a C identifier outside the runtime's names.
+LogicalResult checkSymbolPrefix(llvm::StringRef prefix, Location loc) {
+  bool identifier = !prefix.empty() && !std::isdigit(static_cast<unsigned char>(prefix[0])) &&
+                    llvm::all_of(prefix, [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                    });
+  if (!identifier)
+    return emitError(loc) << "--name '" << prefix << "' is not a C identifier";
+  if (prefix.starts_with(kReservedPrefix) || prefix == "smelt")
+    return emitError(loc) << "--name '" << prefix << "': names beginning with '"
+                          << kReservedPrefix << "' belong to the runtime's API";
+  return success();
 }
 
 /// Writes `bytes` to `path` atomically; "-" is standard output.
@@ -73,6 +97,8 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   if (options.output == "-" && (options.emit == EmitKind::Shared || options.emit == EmitKind::Obj))
     return emitError(loc) << "-o -: a shared library or object file cannot go to standard "
                              "output (text kinds can: --emit=asm|llvm|mlir|linalg|onnx)";
+  if (!options.symbolPrefix.empty() && failed(checkSymbolPrefix(options.symbolPrefix, loc)))
+    return failure();
   // The onnx stage settles the signature: sequences and optionals at the
   // boundary become several tensors there.
   if (failed(runPipeline(*module, Stage::Onnx, Stage::Onnx)))
@@ -93,9 +119,17 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   Stage last = emit == EmitKind::Onnx ? Stage::Onnx
                : emit == EmitKind::Linalg ? Stage::Linalg
                                           : Stage::Llvm;
-  if (last > Stage::Onnx &&
-      failed(runPipeline(*module, Stage::Linalg, last,
-                         /*barePointers=*/!signature->hasDynamicDims())))
+  // Codegen decides tile sizes and vector widths from the target in the IR.
+  std::string targetError;
+  FailureOr<CpuTarget> target = resolveCpuTarget(options.target.triple, options.target.cpu,
+                                                 options.target.features, targetError);
+  if (failed(target))
+    return emitError(loc) << "--target/--cpu: " << targetError;
+  setCpuTarget(*module, *target);
+  CpuPipelineOptions cpu;
+  cpu.barePointers = !signature->hasDynamicDims();
+  cpu.indexBits = target->indexBits;
+  if (last > Stage::Onnx && failed(runPipeline(*module, Stage::Linalg, last, cpu)))
     return failure();
   if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
     OpPrintingFlags flags;
@@ -108,10 +142,10 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
 
   std::string prefix = options.symbolPrefix;
   if (prefix.empty())
-    prefix = emit == EmitKind::Shared ? "smelt_model" : prefixFromPath(options.output);
+    prefix = prefixFromPath(options.output, emit == EmitKind::Shared);
   llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateToLlvmIr(*module, llvmContext, *signature, prefix, options.target);
+  std::unique_ptr<llvm::Module> llvmModule = translateToLlvmIr(
+      *module, llvmContext, *signature, prefix, options.target, emit == EmitKind::Shared);
   if (!llvmModule)
     return failure();
   if (emit == EmitKind::Llvm)

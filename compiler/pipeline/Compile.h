@@ -32,7 +32,7 @@ struct CompileOptions {
   std::string input;
   std::string output;
   EmitKind emit = EmitKind::Shared;
-  std::string symbolPrefix; ///< empty: "smelt_model" for .so, from the output name for .o
+  std::string symbolPrefix; ///< empty: from the output's name ("libmnist.so", "mnist.o" -> mnist)
   ImportOptions import;
   TargetOptions target;
 };

@@ -34,12 +34,13 @@ void buildLinalgPipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvertOnnxToLinalg());
   func.addPass(createCanonicalizerPass());
-  (void)parsePassPipeline("linalg-fuse-elementwise-ops", func);
+  func.addPass(createSmeltFuseElementwise());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }
 
-LogicalResult runPipeline(ModuleOp module, Stage first, Stage last, bool barePointers) {
+LogicalResult runPipeline(ModuleOp module, Stage first, Stage last,
+                          const CpuPipelineOptions &cpu) {
   registerAllPasses();
   PassManager pm(module->getContext());
   auto runs = [&](Stage stage) { return first <= stage && stage <= last; };
@@ -47,8 +48,8 @@ LogicalResult runPipeline(ModuleOp module, Stage first, Stage last, bool barePoi
     buildOnnxPipeline(pm);
   if (runs(Stage::Linalg))
     buildLinalgPipeline(pm);
-  if (runs(Stage::Llvm) && failed(buildCpuCodegenPipeline(pm, barePointers)))
-    return failure();
+  if (runs(Stage::Llvm))
+    buildCpuCodegenPipeline(pm, cpu);
   return pm.run(module);
 }
 
@@ -58,7 +59,7 @@ void registerSmeltPipelines() {
   PassPipelineRegistration<>("smelt-linalg-pipeline", "Lower onnx to linalg on tensors",
                              buildLinalgPipeline);
   PassPipelineRegistration<>("smelt-cpu-pipeline", "Lower linalg on tensors to the LLVM dialect",
-                             [](OpPassManager &pm) { (void)buildCpuCodegenPipeline(pm); });
+                             [](OpPassManager &pm) { buildCpuCodegenPipeline(pm); });
 }
 
 } // namespace smelt

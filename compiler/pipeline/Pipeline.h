@@ -9,6 +9,8 @@
 #ifndef SMELT_COMPILER_PIPELINE_PIPELINE_H
 #define SMELT_COMPILER_PIPELINE_PIPELINE_H
 
+#include "codegen/cpu/CpuPipeline.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -23,10 +25,10 @@ void buildOnnxPipeline(mlir::OpPassManager &pm);
 void buildLinalgPipeline(mlir::OpPassManager &pm);
 
 /// Runs the stages from `first` to `last` (inclusive) on `module`;
-/// `barePointers` selects the static-shape calling convention of the CPU
-/// backend. The model's signature is final after the onnx stage.
+/// `cpu` configures the CPU backend (calling convention, index width). The
+/// model's signature is final after the onnx stage.
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage first, Stage last,
-                                bool barePointers = true);
+                                const CpuPipelineOptions &cpu = {});
 
 void registerSmeltPipelines();
 

@@ -361,12 +361,21 @@ Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Val
 }
 
 /// out[n, m, o...] += sum over c, k... of input[n, g*Cg + c, o*s + k*d] *
-/// weight[m, c, k...], g being the group of filter m; `input` is already
+/// weight[m, c, k...], g being the group of filter m (linalg.conv_2d_nchw_fchw
+/// for one group and two spatial dims, else a generic); `input` is already
 /// padded and `weight` has the Conv layout (M x C/group x k...), whose
 /// first two dims are static when group > 1.
-Value buildConvGeneric(OpBuilder &b, Location loc, Value input, Value weight, Value init,
+Value buildConvOp(OpBuilder &b, Location loc, Value input, Value weight, Value init,
                        int64_t group, const Window &w) {
   MLIRContext *ctx = b.getContext();
+  // The common 2-D case as the named op, which code generation recognizes
+  // (im2col + matmul kernels on CPUs).
+  if (group == 1 && w.strides.size() == 2)
+    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
+                                            ValueRange{input, weight}, ValueRange{init},
+                                            b.getI64TensorAttr(w.strides),
+                                            b.getI64TensorAttr(w.dilations))
+        .getResult(0);
   auto resultType = cast<RankedTensorType>(init.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   int64_t spatial = resultType.getRank() - 2;
@@ -474,7 +483,7 @@ FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value x, Value w,
   sizes.append(win->out.begin(), win->out.end());
   Value init = buildConvInit(b, loc, resultType, sizes,
                              bias ? bias : Value(onnx::NoValueOp::create(b, loc)), zero);
-  return buildConvGeneric(b, loc, input, w, init, group, *win);
+  return buildConvOp(b, loc, input, w, init, group, *win);
 }
 
 namespace {
@@ -755,7 +764,7 @@ struct ConvTransposePattern : DynamicShapePattern<onnx::ConvTransposeOp> {
     SmallVector<Value> outSizes{dimSize(rewriter, loc, adaptor.getX(), 0), convSizes[0]};
     outSizes.append(out.begin(), out.end());
     Value init = buildConvInit(rewriter, loc, resultType, outSizes, adaptor.getB(), zero);
-    rewriter.replaceOp(op, buildConvGeneric(rewriter, loc, spread, convW, init, group, window));
+    rewriter.replaceOp(op, buildConvOp(rewriter, loc, spread, convW, init, group, window));
     return success();
   }
 };

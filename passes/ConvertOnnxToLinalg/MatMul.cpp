@@ -3,7 +3,8 @@
 // MatMul follows numpy: 1-D operands gain a unit dim that the result drops,
 // batch dims broadcast. Plain 2-D products become linalg.matmul, batched ones
 // a linalg.generic contraction whose indexing maps do the broadcasting. Gemm
-// folds transA/transB into the maps and applies alpha, beta and C in one
+// folds transA into the maps, transposes a transposed B up front (a
+// compile-time fold for weights) and applies alpha, beta and C in one
 // elementwise generic.
 //
 // Dims may be dynamic. Where two dynamic batch dims could broadcast at run
@@ -296,8 +297,18 @@ struct GemmPattern : DynamicShapePattern<onnx::GemmOp> {
                k = getAffineDimExpr(2, ctx);
     AffineMap lhsMap = AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m}
                                                            : ArrayRef<AffineExpr>{m, k}, ctx);
-    AffineMap rhsMap = AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k}
-                                                           : ArrayRef<AffineExpr>{k, n}, ctx);
+    // B is read as K x N: a transposed B is transposed once up front (folded
+    // away for constant weights), so the product reads rows of B, not
+    // columns.
+    Value rhs = adaptor.getB();
+    if (op.getTransB()) {
+      SmallVector<int64_t> shape{rhsType.getDimSize(1), rhsType.getDimSize(0)};
+      Value empty = createEmpty(rewriter, loc, RankedTensorType::get(shape, rhsType.getElementType()),
+                                {dimSize(rewriter, loc, rhs, 1), dimSize(rewriter, loc, rhs, 0)});
+      rhs = linalg::TransposeOp::create(rewriter, loc, rhs, empty, ArrayRef<int64_t>{1, 0})
+                .getResult()[0];
+    }
+    AffineMap rhsMap = AffineMap::get(3, 0, ArrayRef<AffineExpr>{k, n}, ctx);
     // The product's dims come from A and B (Y may know them statically too).
     int64_t rowDim = op.getTransA() ? 1 : 0, colDim = op.getTransB() ? 0 : 1;
     auto pick = [](int64_t a, int64_t b) { return ShapedType::isDynamic(a) ? b : a; };
@@ -307,8 +318,8 @@ struct GemmPattern : DynamicShapePattern<onnx::GemmOp> {
         resultType.getElementType());
     SmallVector<Value> sizes{dimSize(rewriter, loc, adaptor.getA(), rowDim),
                              dimSize(rewriter, loc, adaptor.getB(), colDim)};
-    Value product = buildContraction(rewriter, loc, productType, sizes, adaptor.getA(),
-                                     adaptor.getB(), lhsMap, rhsMap);
+    Value product = buildContraction(rewriter, loc, productType, sizes, adaptor.getA(), rhs,
+                                     lhsMap, rhsMap);
 
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
     bool hasC = !isa<NoneType>(adaptor.getC().getType()) && beta != 0.0;

@@ -1,21 +1,16 @@
 // RUN: smelt-opt %s --split-input-file --convert-onnx-to-linalg | FileCheck %s
 
-// Explicit pads become one zero tensor.pad; strides scale the output loop in
-// the input map; the bias initializes the accumulator.
-// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
-// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
-// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// Explicit pads become one zero tensor.pad; a 2-D convolution with one group
+// is linalg.conv_2d_nchw_fchw with the strides; the bias initializes the
+// accumulator.
 // CHECK-LABEL: func.func @conv_2d_pads_strides_bias
 // CHECK-SAME: (%[[X:.+]]: tensor<1x3x8x8xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<4xf32>)
 // CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
 // CHECK: %[[INIT:.+]] = linalg.generic
 // CHECK-SAME: ins(%[[B]] : tensor<4xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[WMAP]], #[[OUT]]]
-// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
 // CHECK-SAME: ins(%[[P]], %[[W]] : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[INIT]] : tensor<1x4x4x4xf32>)
-// CHECK: arith.mulf
-// CHECK: arith.addf
 // CHECK-NOT: onnx.
 func.func @conv_2d_pads_strides_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = "onnx.Conv"(%x, %w, %b) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
@@ -152,7 +147,7 @@ func.func @convtranspose_1d_crop(%x: tensor<1x1x5xf32>, %w: tensor<1x1x2xf32>) -
 // CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x?x?xf32>
 // CHECK: %[[E:.+]] = tensor.empty(%[[N]], %[[OH]], %{{.+}}) : tensor<?x4x?x?xf32>
 // CHECK: %[[ACC:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<?x4x?x?xf32>)
-// CHECK: linalg.generic
+// CHECK: linalg.conv_2d_nchw_fchw
 // CHECK-SAME: ins(%[[P]], %[[W]] : tensor<?x3x?x?xf32>, tensor<4x3x3x3xf32>) outs(%[[ACC]] : tensor<?x4x?x?xf32>)
 // CHECK-NOT: onnx.
 func.func @conv_dynamic(%x: tensor<?x3x?x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x?x?xf32> {

@@ -155,11 +155,8 @@ func.func @qlinear_matmul(%a: tensor<3x4xui8>, %sa: tensor<f32>, %za: tensor<ui8
 // CHECK: %[[CW:.+]] = linalg.generic {{.+}} ins(%[[W]] : tensor<1x1x2x2xi8>) outs(%{{.+}} : tensor<1x1x2x2xi32>)
 // CHECK: %[[P:.+]] = tensor.pad %[[CX]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %{{.+}} : i32
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%[[P]], %[[CW]] : tensor<1x1x5x5xi32>, tensor<1x1x2x2xi32>)
-// CHECK: arith.muli
-// CHECK: arith.addi
-// CHECK-SAME: : i32
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-SAME: ins(%[[P]], %[[CW]] : tensor<1x1x5x5xi32>, tensor<1x1x2x2xi32>) outs(%{{.+}} : tensor<1x1x4x4xi32>)
 // CHECK-NOT: onnx.
 func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>, %xz: tensor<ui8>) -> tensor<1x1x4x4xi32> {
   %none = onnx.NoValue
@@ -174,9 +171,6 @@ func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>,
 // scale the input map, and w's scale is per output channel (d1) in the
 // requantization.
 // CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3) -> (d0)>
-// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
-// CHECK-DAG: #[[WMAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
-// CHECK-DAG: #[[OUT7:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[ID4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[CHAN4:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 // CHECK-DAG: #[[SCALAR4:.+]] = affine_map<(d0, d1, d2, d3) -> ()>
@@ -188,7 +182,7 @@ func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>,
 // CHECK-SAME: ins(%[[W]], %[[ZW]] :
 // CHECK: %[[INIT:.+]] = linalg.generic
 // CHECK-SAME: ins(%[[BIAS]] : tensor<4xi32>)
-// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[WMAP]], #[[OUT7]]]
+// CHECK: %[[ACC:.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
 // CHECK-SAME: ins(%[[CX]], %[[CW]] :
 // CHECK-SAME: outs(%[[INIT]] : tensor<1x4x2x2xi32>)
 // CHECK: linalg.generic {indexing_maps = [#[[ID4]], #[[SCALAR4]], #[[CHAN4]], #[[SCALAR4]], #[[SCALAR4]], #[[ID4]]]
@@ -323,7 +317,7 @@ func.func @matmulinteger_runtime_broadcast(%a: tensor<?x2x3xi8>, %b: tensor<?x3x
 // CHECK-SAME: (%[[X:.+]]: tensor<?x?x?x?xi8>, %[[W:.+]]: tensor<?x?x?x?xi8>)
 // CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x?x?xi8>
 // CHECK: tensor.empty(%{{.+}}) : tensor<?x?x?x?xi32>
-// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK: linalg.conv_2d_nchw_fchw
 // CHECK-SAME: outs(%{{.+}} : tensor<?x?x?x?xi32>)
 // CHECK-NOT: onnx.
 func.func @conv_integer_dynamic(%x: tensor<?x?x?x?xui8>, %w: tensor<?x?x?x?xui8>) -> tensor<?x?x?x?xi32> {

@@ -1,0 +1,135 @@
+//===- CpuTarget.cpp - the CPU a model is compiled for --------------------===//
+#include "codegen/cpu/CpuTarget.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <memory>
+
+using namespace mlir;
+
+namespace smelt {
+
+namespace {
+
+void initializeTargets() {
+  static bool done = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)done;
+}
+
+/// The widest vector register usable for f32 arithmetic on `sti`.
+unsigned vectorBitsOf(const llvm::Triple &triple, const llvm::MCSubtargetInfo &sti) {
+  if (triple.isX86()) {
+    if (sti.checkFeatures("+avx512f"))
+      return 512;
+    if (sti.checkFeatures("+avx"))
+      return 256;
+    return 128;
+  }
+  // NEON and most other SIMD units: 128 bits (SVE's width is only known at
+  // run time; fixed 128-bit code runs on every SVE machine).
+  return 128;
+}
+
+/// AVX-512 has 32 zmm registers, AVX/SSE 16; AArch64 has 32 NEON registers.
+unsigned vectorRegistersOf(const llvm::Triple &triple, const llvm::MCSubtargetInfo &sti) {
+  if (triple.isX86())
+    return sti.checkFeatures("+avx512f") ? 32 : 16;
+  return triple.isAArch64() ? 32 : 16;
+}
+
+bool hasVectorFma(const llvm::Triple &triple, const llvm::MCSubtargetInfo &sti) {
+  if (triple.isX86())
+    return sti.checkFeatures("+fma") || sti.checkFeatures("+avx512f");
+  return triple.isAArch64() || (triple.isARM() && sti.checkFeatures("+neon,+vfp4"));
+}
+
+} // namespace
+
+FailureOr<CpuTarget> resolveCpuTarget(llvm::StringRef tripleName, llvm::StringRef cpuName,
+                                      llvm::StringRef userFeatures, std::string &error) {
+  initializeTargets();
+  bool hostTriple = tripleName.empty();
+  llvm::Triple triple(llvm::Triple::normalize(
+      hostTriple ? llvm::StringRef(llvm::sys::getDefaultTargetTriple()) : tripleName));
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return failure();
+  bool hostCpu = cpuName.empty() || cpuName == "native";
+  CpuTarget result;
+  result.triple = triple.str();
+  result.cpu = hostCpu ? (hostTriple ? llvm::sys::getHostCPUName().str() : "generic")
+                       : cpuName.str();
+  llvm::SubtargetFeatures features;
+  if (hostCpu && hostTriple)
+    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(name, enabled);
+  if (!userFeatures.empty())
+    features.AddFeature(userFeatures);
+  result.features = features.getString();
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      target->createMCSubtargetInfo(triple, result.cpu, result.features));
+  if (!sti) {
+    error = "cannot describe CPU '" + result.cpu + "' of " + result.triple;
+    return failure();
+  }
+  result.vectorBits = vectorBitsOf(triple, *sti);
+  result.vectorRegisters = vectorRegistersOf(triple, *sti);
+  result.hasFma = hasVectorFma(triple, *sti);
+  result.indexBits = triple.isArch64Bit() ? 64 : 32;
+  return result;
+}
+
+void setCpuTarget(ModuleOp module, const CpuTarget &target) {
+  Builder b(module.getContext());
+  module->setAttr(kCpuTargetAttrName,
+                  b.getDictionaryAttr({
+                      b.getNamedAttr("triple", b.getStringAttr(target.triple)),
+                      b.getNamedAttr("cpu", b.getStringAttr(target.cpu)),
+                      b.getNamedAttr("features", b.getStringAttr(target.features)),
+                      b.getNamedAttr("vector_bits", b.getI64IntegerAttr(target.vectorBits)),
+                      b.getNamedAttr("vector_registers",
+                                     b.getI64IntegerAttr(target.vectorRegisters)),
+                      b.getNamedAttr("index_bits", b.getI64IntegerAttr(target.indexBits)),
+                      b.getNamedAttr("fma", b.getBoolAttr(target.hasFma)),
+                  }));
+}
+
+CpuTarget getCpuTarget(Operation *op) {
+  CpuTarget target;
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module && isa<ModuleOp>(op))
+    module = cast<ModuleOp>(op);
+  auto dict = module ? module->getAttrOfType<DictionaryAttr>(kCpuTargetAttrName) : nullptr;
+  if (!dict)
+    return target;
+  if (auto s = dict.getAs<StringAttr>("triple"))
+    target.triple = s.str();
+  if (auto s = dict.getAs<StringAttr>("cpu"))
+    target.cpu = s.str();
+  if (auto s = dict.getAs<StringAttr>("features"))
+    target.features = s.str();
+  if (auto i = dict.getAs<IntegerAttr>("vector_bits"))
+    target.vectorBits = i.getInt();
+  if (auto i = dict.getAs<IntegerAttr>("vector_registers"))
+    target.vectorRegisters = i.getInt();
+  if (auto i = dict.getAs<IntegerAttr>("index_bits"))
+    target.indexBits = i.getInt();
+  if (auto b = dict.getAs<BoolAttr>("fma"))
+    target.hasFma = b.getValue();
+  return target;
+}
+
+} // namespace smelt

@@ -1,0 +1,64 @@
+//===- KernelStrategy.h - tile sizes per op, keyed on the target -*- C++ -*-===//
+//
+// The one place that decides how each kind of linalg op is tiled for a CPU
+// (as IREE's LLVMCPU KernelDispatch does). Passes ask; they never choose
+// sizes themselves.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_CODEGEN_CPU_KERNELSTRATEGY_H
+#define SMELT_CODEGEN_CPU_KERNELSTRATEGY_H
+
+#include "codegen/cpu/CpuTarget.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace smelt {
+
+/// One level of tiling: a size per loop of the op (0: not tiled at this
+/// level) and the order of the tile loops that are created (outermost first,
+/// as loop positions of the op).
+struct TileLevel {
+  llvm::SmallVector<int64_t> sizes;
+  llvm::SmallVector<int64_t> order;
+};
+
+/// A contraction (matmul, batched matmul, Gemm) as a register-blocked
+/// kernel: cache blocks, then an M x N register tile whose accumulators stay
+/// in vector registers across the reduction, then the reduction one step at a
+/// time (each step a rank-1 update: broadcast A, FMA with a row of B; see
+/// chooseRegisterTileSteps).
+struct ContractionStrategy {
+  TileLevel cache;     ///< batch 1, N, K and M blocks that fit the caches
+  TileLevel registers; ///< the M x N register tile
+  int64_t registerM = 0, registerN = 0;
+};
+
+/// The strategy for `op` on `target`, or nothing when the op is left to the
+/// generic loop lowering (not a contraction, dynamic shapes, a type without
+/// a vector kernel yet).
+std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &target,
+                                                             mlir::linalg::LinalgOp op);
+
+/// For one register tile of a contraction (possibly inside a partial cache
+/// block, so its reduction extent may be dynamic): the steps that leave a
+/// static vector kernel, i.e. every reduction loop by 1. Nothing when a
+/// parallel size is dynamic (that tile stays scalar loops).
+std::optional<TileLevel> chooseRegisterTileSteps(mlir::linalg::LinalgOp tile);
+
+/// How a 2-D NCHW convolution runs on `target`: as a matrix product of the
+/// filters (F x C*KH*KW) and the input's im2col matrix (C*KH*KW x OH*OW,
+/// the input itself for 1x1 stride-1 kernels), which the contraction kernel
+/// then covers. Nothing: the convolution stays a loop nest (dynamic shapes,
+/// non-f32 types, or an im2col matrix over `kMaxIm2colBytes`).
+struct ConvStrategy {
+  bool im2colCopy = true; ///< false: the input already is the im2col matrix
+};
+constexpr int64_t kMaxIm2colBytes = 64 << 20;
+std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
+                                               mlir::linalg::Conv2DNchwFchwOp op);
+
+} // namespace smelt
+
+#endif // SMELT_CODEGEN_CPU_KERNELSTRATEGY_H

@@ -1,0 +1,111 @@
+// RUN: smelt-opt %s --split-input-file --smelt-cpu-tile-and-vectorize | FileCheck %s
+
+// AVX2-class target (256-bit vectors): 4x16 register tiles. The accumulators
+// are loaded once per tile, carried through the K loop in registers (one
+// B row load and four broadcast FMAs per step) and stored once.
+// CHECK-LABEL: func.func @matmul_avx2
+// CHECK:       scf.for %[[N:.+]] = %{{.+}} to %{{.+}} step %c16
+// CHECK:         scf.for %[[M:.+]] = %{{.+}} to %{{.+}} step %c4
+// CHECK-COUNT-4:   vector.load %{{.+}} : memref<8x32xf32>, vector<16xf32>
+// CHECK:           scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<4x16xf32>)
+// CHECK:             vector.load %{{.+}} : memref<64x32xf32>, vector<16xf32>
+// CHECK-COUNT-4:     vector.fma {{.+}} : vector<16xf32>
+// CHECK:             scf.yield
+// CHECK-COUNT-4:   vector.store %{{.+}} : memref<8x32xf32>, vector<16xf32>
+// CHECK-NOT:   linalg.matmul
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @matmul_avx2(%a: memref<8x64xf32>, %b: memref<64x32xf32>, %c: memref<8x32xf32>) {
+    linalg.matmul ins(%a, %b : memref<8x64xf32>, memref<64x32xf32>) outs(%c : memref<8x32xf32>)
+    return
+  }
+}
+
+// -----
+
+// AVX-512-class target (512-bit vectors, 32 registers): 8 rows of 32 floats
+// (16 accumulator registers).
+// CHECK-LABEL: func.func @matmul_avx512
+// CHECK:         scf.for {{.+}} -> (vector<8x32xf32>)
+// CHECK-COUNT-8:   vector.fma {{.+}} : vector<32xf32>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @matmul_avx512(%a: memref<8x16xf32>, %b: memref<16x64xf32>, %c: memref<8x64xf32>) {
+    linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x64xf32>) outs(%c : memref<8x64xf32>)
+    return
+  }
+}
+
+// -----
+
+// Sizes that the register tile does not divide: the peeled edge tiles of a
+// static matmul have static sizes too, so they become smaller vector kernels
+// (2 rows; 4 columns) instead of scalar loops.
+// CHECK-LABEL: func.func @edges
+// CHECK:       scf.for {{.+}} -> (vector<4x16xf32>)
+// CHECK:       scf.for {{.+}} -> (vector<2x16xf32>)
+// CHECK:       scf.for {{.+}} -> (vector<4x4xf32>)
+// CHECK:       scf.for {{.+}} -> (vector<2x4xf32>)
+// CHECK-NOT:   linalg.matmul
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @edges(%a: memref<6x64xf32>, %b: memref<64x20xf32>, %c: memref<6x20xf32>) {
+    linalg.matmul ins(%a, %b : memref<6x64xf32>, memref<64x20xf32>) outs(%c : memref<6x20xf32>)
+    return
+  }
+}
+
+// -----
+
+// A batched contraction generic (MatMul with batch dims): one batch at a
+// time, then the same register tile.
+// CHECK-LABEL: func.func @batched
+// CHECK:       scf.for %{{.+}} = %c0 to %c2 step %c1
+// CHECK:         scf.for {{.+}} -> (vector<1x4x16xf32>)
+// CHECK-COUNT-4:   vector.fma {{.+}} : vector<16xf32>
+// CHECK-NOT:   linalg.generic
+#a = affine_map<(b, m, n, k) -> (b, m, k)>
+#bm = affine_map<(b, m, n, k) -> (b, k, n)>
+#c = affine_map<(b, m, n, k) -> (b, m, n)>
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @batched(%a: memref<2x8x16xf32>, %b: memref<2x16x32xf32>, %c: memref<2x8x32xf32>) {
+    linalg.generic {indexing_maps = [#a, #bm, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x8x16xf32>, memref<2x16x32xf32>) outs(%c : memref<2x8x32xf32>) {
+    ^bb0(%x: f32, %y: f32, %z: f32):
+      %p = arith.mulf %x, %y : f32
+      %s = arith.addf %z, %p : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
+
+// -----
+
+// Large enough for cache blocking: N in blocks of 256, K in blocks of
+// 16 KiB / (16 columns * 4 bytes) = 256, M in blocks of 128.
+// CHECK-LABEL: func.func @blocked
+// CHECK:       scf.for %{{.+}} = %c0 to %c512 step %c256
+// CHECK:         scf.for %{{.+}} = %c0 to %c512 step %c256
+// CHECK:           scf.for %{{.+}} = %c0 to %c256 step %c128
+// CHECK:             scf.for {{.+}} step %c16
+// CHECK:               scf.for {{.+}} step %c4
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @blocked(%a: memref<256x512xf32>, %b: memref<512x512xf32>, %c: memref<256x512xf32>) {
+    linalg.matmul ins(%a, %b : memref<256x512xf32>, memref<512x512xf32>) outs(%c : memref<256x512xf32>)
+    return
+  }
+}
+
+// -----
+
+// No vector kernel for integer products yet, nor for dynamic shapes: untouched.
+// CHECK-LABEL: func.func @untouched
+// CHECK-NEXT:  linalg.matmul
+// CHECK-NEXT:  linalg.matmul
+// CHECK-NEXT:  return
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @untouched(%a: memref<4x16xi32>, %b: memref<16x32xi32>, %c: memref<4x32xi32>,
+                       %d: memref<?x16xf32>, %e: memref<16x32xf32>, %f: memref<?x32xf32>) {
+    linalg.matmul ins(%a, %b : memref<4x16xi32>, memref<16x32xi32>) outs(%c : memref<4x32xi32>)
+    linalg.matmul ins(%d, %e : memref<?x16xf32>, memref<16x32xf32>) outs(%f : memref<?x32xf32>)
+    return
+  }
+}
