@@ -14,6 +14,19 @@ using namespace mlir;
 
 namespace smelt {
 
+namespace {
+
+/// Adds a conversion to LLVM whose options carry the index width.
+template <typename Options>
+void addWithIndexBits(OpPassManager &pm, unsigned bits,
+                      std::unique_ptr<Pass> (*create)(Options)) {
+  Options options;
+  options.indexBitwidth = bits;
+  pm.addPass(create(options));
+}
+
+} // namespace
+
 void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // Convolutions the kernel strategy runs as matrix products.
   pm.addNestedPass<func::FuncOp>(createSmeltCpuConvToMatmul());
@@ -38,12 +51,14 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createSmeltCpuTileAndVectorize());
   func.addPass(createSmeltCpuInnermostContiguous());
+  func.addPass(createSmeltCpuApproximateMath());
   func.addPass(createSmeltCpuLowerCopies());
   func.addPass(createConvertLinalgToLoopsPass());
   func.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSmeltCpuFlattenEmptyArgs());
 
-  // Everything to the LLVM dialect.
+  // Everything to the LLVM dialect, with the target's index width.
+  unsigned bits = options.indexBits;
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -52,27 +67,17 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   pm.addPass(createConvertVectorToLLVMPass(vector));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  ArithToLLVMConversionPassOptions arith;
-  arith.indexBitwidth = options.indexBits;
-  pm.addPass(createArithToLLVMConversionPass(arith));
-  ConvertIndexToLLVMPassOptions index;
-  index.indexBitwidth = options.indexBits;
-  pm.addPass(createConvertIndexToLLVMPass(index));
-  FinalizeMemRefToLLVMConversionPassOptions memrefs;
-  memrefs.indexBitwidth = options.indexBits;
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefs));
+  addWithIndexBits<ArithToLLVMConversionPassOptions>(pm, bits, createArithToLLVMConversionPass);
+  addWithIndexBits<ConvertIndexToLLVMPassOptions>(pm, bits, createConvertIndexToLLVMPass);
+  addWithIndexBits<FinalizeMemRefToLLVMConversionPassOptions>(
+      pm, bits, createFinalizeMemRefToLLVMConversionPass);
   if (options.barePointers)
     pm.addPass(createSmeltCpuBarePointerEntry());
-  ConvertFuncToLLVMPassOptions funcs;
-  funcs.indexBitwidth = options.indexBits;
-  pm.addPass(createConvertFuncToLLVMPass(funcs));
+  addWithIndexBits<ConvertFuncToLLVMPassOptions>(pm, bits, createConvertFuncToLLVMPass);
   pm.addPass(createSmeltCpuLowerChecks());
-  ConvertControlFlowToLLVMPassOptions cf;
-  cf.indexBitwidth = options.indexBits;
-  pm.addPass(createConvertControlFlowToLLVMPass(cf));
-  UBToLLVMConversionPassOptions ub;
-  ub.indexBitwidth = options.indexBits;
-  pm.addPass(createUBToLLVMConversionPass(ub));
+  addWithIndexBits<ConvertControlFlowToLLVMPassOptions>(pm, bits,
+                                                        createConvertControlFlowToLLVMPass);
+  addWithIndexBits<UBToLLVMConversionPassOptions>(pm, bits, createUBToLLVMConversionPass);
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSmeltCpuCheckLlvm());

@@ -50,15 +50,20 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   int64_t lanes = target.lanes(32);
 
   ContractionStrategy s;
-  // Two vectors of accumulators per row and as many rows as the register
-  // file holds with room for a broadcast A element and the B row: 4 rows
-  // (8 accumulators) with 16 registers (AVX2; measured ~92% of FMA peak on
-  // packed operands, while 6 and 8 rows spill), 8 rows (16 accumulators)
-  // with 32 (AVX-512, NEON), which hides the FMA latency of two pipes
-  // (measured: 8x32 runs 1024^3 at 1.6-1.9x the speed of 4x32 on AVX-512).
-  s.registerM = std::min<int64_t>(target.vectorRegisters >= 32 ? 8 : 4, extents[m]);
-  s.registerN = std::min<int64_t>(2 * lanes, extents[n]);
-  int64_t cacheK = std::max<int64_t>(16, kL1PanelBytes / (s.registerN * 4));
+  // Half the vector registers hold accumulators, two vectors per row, the
+  // rest the broadcast A elements and the B row: 4 rows (8 accumulators)
+  // with 16 registers (AVX2; measured ~92% of FMA peak on packed operands,
+  // while 6 and 8 rows spill), 8 rows (16 accumulators) with 32 (AVX-512,
+  // NEON), which hides the FMA latency of two pipes (measured: 8x32 runs
+  // 1024^3 at 1.6-1.9x the speed of 4x32 on AVX-512).
+  int64_t accumulators = target.vectorRegisters / 2;
+  s.registerM = std::min<int64_t>(accumulators / 2, extents[m]);
+  // Narrow M (batch-1 Linear layers, GEMV): the accumulators left over go to
+  // wider rows, so each step reads a long contiguous stretch of a B row
+  // instead of two vectors from each of many rows.
+  int64_t rowVectors = std::max<int64_t>(2, accumulators / s.registerM);
+  s.registerN = std::min<int64_t>(rowVectors * lanes, extents[n]);
+  int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
 
   s.cache.sizes.assign(loops, 0);
   for (unsigned b : outer)

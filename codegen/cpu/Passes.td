@@ -52,6 +52,19 @@ def SmeltCpuInnermostContiguous : Pass<"smelt-cpu-innermost-contiguous", "mlir::
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SmeltCpuApproximateMath : Pass<"smelt-cpu-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Inline polynomial approximations of f32 math functions";
+  let description = [{
+    Input: math dialect ops. Output: math.exp, expm1, log, log1p, log2, tanh
+    and erf on f32 (scalars or vectors) replaced by upstream's polynomial
+    approximations in arith ops, so loops around them vectorize instead of
+    calling libm per element. Other functions and element types are
+    unchanged.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SmeltCpuLowerCopies : Pass<"smelt-cpu-lower-copies", "mlir::func::FuncOp"> {
   let summary = "Turn memref.copy into linalg.copy so copies become loops";
   let description = [{

@@ -2,6 +2,7 @@
 #ifndef SMELT_TOOLS_SMELT_COMMANDS_H
 #define SMELT_TOOLS_SMELT_COMMANDS_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,19 @@ struct RunOptions {
 
 /// `smelt run`: exit status 0 on success (and on a passing --check).
 int runCommand(const RunOptions &options);
+
+struct BenchOptions {
+  std::string library;
+  std::vector<std::string> inputs; ///< as RunOptions::inputs; inputs not named get random values
+  int warmup = 3;                  ///< untimed runs first
+  int runs = 10;                   ///< at least this many timed runs...
+  double seconds = 2;              ///< ...and until this much time has passed
+  uint64_t seed = 1;               ///< for the random inputs
+  std::string jsonPath;            ///< write the results as JSON here; "-" for stdout
+};
+
+/// `smelt bench`: times the model on one thread; exit status 0 on success.
+int benchCommand(const BenchOptions &options);
 
 /// `smelt inspect`: prints inputs, outputs, opsets, op histogram, unsupported ops.
 int inspectCommand(const std::string &model);

@@ -3,11 +3,12 @@
 // Loads a compiled library through the runtime's C API, feeds it graph values
 // from .pb/.npy files (or an ONNX test_data_set folder: input_N.pb is the N-th
 // graph input, however many ABI slots it spans) and prints, saves or checks
-// the outputs. Packing values into slots is ValueIO's job.
+// the outputs. Binding files to inputs is ModelInputs' job, packing values
+// into slots ValueIO's.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/Commands.h"
-#include "tools/smelt/ValueIO.h"
+#include "tools/smelt/ModelInputs.h"
 
 #include "smelt/runtime.h"
 
@@ -45,23 +46,6 @@ std::vector<std::string> numberedFiles(const std::string &dir, const std::string
   return files;
 }
 
-/// ONNX's backend test data up to ONNX 1.12 stores bfloat16 tensors in the
-/// .pb files with data_type UINT16 and the same bits (numpy has no bfloat16).
-/// Where the model wants bfloat16 and the file says uint16, the file's tensor
-/// is read as bfloat16: the bytes are already right, only the label differs.
-void relabelTestDataBfloat16(HostValue &value, int32_t wanted) {
-  for (HostTensor &t : value.tensors)
-    if (wanted == SMELT_DTYPE_BFLOAT16 && t.dtype == SMELT_DTYPE_UINT16)
-      t.dtype = SMELT_DTYPE_BFLOAT16;
-}
-
-int findGroup(const std::vector<SlotGroup> &groups, const std::string &name) {
-  for (size_t i = 0; i < groups.size(); ++i)
-    if (groups[i].name == name)
-      return static_cast<int>(i);
-  return -1;
-}
-
 /// A file name for a value: tensors as NAME.npy; strings, sequences and
 /// optionals (which .npy cannot hold) as NAME.pb.
 std::string outputFileName(const HostValue &value) {
@@ -93,57 +77,26 @@ int runCommand(const RunOptions &options) {
       !groupSlots(info->outputs, numOutputs, outGroups, error))
     return fail(error);
 
-  // Gather one file per graph input (not per slot): NAME=FILE binds by name;
-  // FILE binds by the name stored in it if that names an unbound input of
-  // the same kind, else to the next unbound input.
-  std::vector<HostValue> inputs(inGroups.size());
-  std::vector<bool> bound(inGroups.size(), false);
+  // One file per graph input (not per slot); an ONNX test_data_set's
+  // input_N.pb files come after the -i files.
   std::vector<std::string> specs = options.inputs;
   if (!options.checkDir.empty())
     for (const std::string &f : numberedFiles(options.checkDir, "input"))
       specs.push_back(f);
-  size_t position = 0;
-  for (const std::string &spec : specs) {
-    size_t eq = spec.find('=');
-    std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
-    HostValue value;
-    int index = -1;
-    if (eq != std::string::npos) {
-      index = findGroup(inGroups, spec.substr(0, eq));
-      if (index < 0)
-        return fail("the model has no input named '" + spec.substr(0, eq) + "'");
-      if (!readValueFile(path, inGroups[index], value, error))
-        return fail(error);
-    } else {
-      while (position < inGroups.size() && bound[position])
-        ++position;
-      if (position >= inGroups.size())
-        return fail("more input files than the model has inputs (" +
-                    std::to_string(inGroups.size()) + ")");
-      if (!readValueFile(path, inGroups[position], value, error))
-        return fail(error);
-      index = static_cast<int>(position);
-      int named = value.name.empty() ? -1 : findGroup(inGroups, value.name);
-      if (named >= 0 && !bound[named] && inGroups[named].kind() == inGroups[index].kind())
-        index = named;
-    }
-    value.name = inGroups[index].name;
-    relabelTestDataBfloat16(value, inGroups[index].dtype);
-    inputs[index] = std::move(value);
-    bound[index] = true;
-  }
-  for (size_t i = 0; i < inGroups.size(); ++i)
-    if (!bound[i])
+  std::vector<std::optional<HostValue>> given;
+  if (!readInputFiles(specs, inGroups, given, error))
+    return fail(error);
+  std::vector<HostValue> inputs;
+  for (size_t i = 0; i < inGroups.size(); ++i) {
+    if (!given[i])
       return fail("no value given for input '" + inGroups[i].name + "'");
+    inputs.push_back(std::move(*given[i]));
+  }
 
   std::vector<HostTensor> inSlots;
-  for (size_t i = 0; i < inGroups.size(); ++i)
-    if (!packValue(inputs[i], inGroups[i], inSlots, error))
-      return fail("input " + error);
-  std::vector<smelt_tensor> in(numInputs), out(numOutputs);
-  for (size_t i = 0; i < numInputs; ++i)
-    in[i] = {inSlots[i].data.data(), inSlots[i].dtype,
-             static_cast<int32_t>(inSlots[i].dims.size()), inSlots[i].dims.data()};
+  if (!packInputs(inputs, inGroups, inSlots, error))
+    return fail(error);
+  std::vector<smelt_tensor> in = tensorViews(inSlots), out(numOutputs);
   for (size_t i = 0; i < numOutputs; ++i)
     out[i] = {nullptr, 0, 0, nullptr}; // The runtime allocates.
   if (smelt_status *status = smelt_model_run(raw, in.data(), numInputs, out.data(), numOutputs)) {

