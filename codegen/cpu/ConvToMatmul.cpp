@@ -3,15 +3,17 @@
 // out[n, f, oh, ow] = sum over c, kh, kw of w[f, c, kh, kw] * in[n, c, oh*s + kh*d, ow*s + kw*d]
 // is the product of the filters as an F x K matrix (K = C*KH*KW, a free
 // reshape) with the im2col matrix cols[n] (K x OH*OW), accumulated into the
-// output viewed as F x OH*OW. The im2col copy is a plain affine generic
-// whose innermost loop runs along a row of the input; 1x1 stride-1 kernels
-// need no copy at all. The product is a contraction, which
-// smelt-cpu-tile-and-vectorize turns into the register-blocked kernel.
+// output viewed as F x OH*OW. The im2col matrix is KH*KW strided slices of
+// the input; 1x1 stride-1 kernels need no copy at all. The product is a contraction, which
+// smelt-cpu-tile-and-vectorize turns into the register-blocked kernel. A
+// convolution whose im2col matrix would be large is first split into
+// blocks of output rows, each with its own (cache-sized) matrix.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
 
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace smelt {
@@ -25,30 +27,36 @@ namespace smelt {
 namespace {
 
 /// cols[n, c, kh, kw, oh, ow] = in[n, c, oh*s0 + kh*d0, ow*s1 + kw*d1],
-/// returned collapsed to [N, C*KH*KW, OH*OW].
+/// returned collapsed to [N, C*KH*KW, OH*OW]. For each kernel position the
+/// OH x OW block is one strided slice of the input, so the copy is KH*KW
+/// slice copies whose rows code generation vectorizes.
 Value buildIm2col(OpBuilder &b, Location loc, linalg::Conv2DNchwFchwOp conv) {
   Value input = conv.getInputs()[0];
   auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
   auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-  MLIRContext *ctx = b.getContext();
-  AffineExpr n, c, kh, kw, oh, ow;
-  bindDims(ctx, n, c, kh, kw, oh, ow);
-  AffineMap inMap = AffineMap::get(
-      6, 0, {n, c, oh * strides[0] + kh * dilations[0], ow * strides[1] + kw * dilations[1]}, ctx);
-  SmallVector<int64_t> colShape{output.getDimSize(0), filter.getDimSize(1), filter.getDimSize(2),
-                                filter.getDimSize(3), output.getDimSize(2), output.getDimSize(3)};
+  int64_t batch = output.getDimSize(0), channels = filter.getDimSize(1);
+  int64_t outH = output.getDimSize(2), outW = output.getDimSize(3);
   Type elementType = output.getElementType();
-  Value empty = tensor::EmptyOp::create(b, loc, colShape, elementType);
-  Value cols = linalg::GenericOp::create(
-                   b, loc, TypeRange{empty.getType()}, ValueRange{input}, ValueRange{empty},
-                   ArrayRef<AffineMap>{inMap, b.getMultiDimIdentityMap(6)},
-                   SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-                   [](OpBuilder &nb, Location l, ValueRange args) {
-                     linalg::YieldOp::create(nb, l, args[0]);
-                   })
-                   .getResult(0);
+  Value cols = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{batch, channels, filter.getDimSize(2), filter.getDimSize(3), outH, outW},
+      elementType);
+  auto sliceType = RankedTensorType::get({batch, channels, outH, outW}, elementType);
+  for (int64_t kh = 0; kh < filter.getDimSize(2); ++kh) {
+    for (int64_t kw = 0; kw < filter.getDimSize(3); ++kw) {
+      Value slice = tensor::ExtractSliceOp::create(
+          b, loc, sliceType, input, ValueRange{}, ValueRange{}, ValueRange{},
+          b.getDenseI64ArrayAttr({0, 0, kh * dilations[0], kw * dilations[1]}),
+          b.getDenseI64ArrayAttr({batch, channels, outH, outW}),
+          b.getDenseI64ArrayAttr({1, 1, strides[0], strides[1]}));
+      cols = tensor::InsertSliceOp::create(
+          b, loc, slice, cols, ValueRange{}, ValueRange{}, ValueRange{},
+          b.getDenseI64ArrayAttr({0, 0, kh, kw, 0, 0}),
+          b.getDenseI64ArrayAttr({batch, channels, 1, 1, outH, outW}),
+          b.getDenseI64ArrayAttr({1, 1, 1, 1, 1, 1}));
+    }
+  }
   return tensor::CollapseShapeOp::create(b, loc, cols,
                                          SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
 }
@@ -87,6 +95,26 @@ void rewriteAsMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, output, product, spatial);
 }
 
+/// Splits `conv` into blocks of `rows` output rows (an scf.for over the
+/// blocks); returns the convolution of one block, which has static shapes
+/// because `rows` divides the output height.
+FailureOr<linalg::Conv2DNchwFchwOp> tileRows(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
+                                             int64_t rows) {
+  // Loops of conv_2d_nchw_fchw: (n, f, oh, ow, c, kh, kw).
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), {0, 0, rows, 0, 0, 0, 0}));
+  rewriter.setInsertionPoint(conv);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(conv.getOperation()), options);
+  if (failed(tiled))
+    return conv.emitError("cannot split the convolution into row blocks");
+  rewriter.replaceOp(conv, tiled->replacements);
+  auto block = dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->tiledOps.back());
+  if (!block)
+    return conv.emitError("row blocks of the convolution are not convolutions");
+  return block;
+}
+
 class ConvToMatmulPass : public impl::SmeltCpuConvToMatmulBase<ConvToMatmulPass> {
   void runOnOperation() override {
     CpuTarget target = getCpuTarget(getOperation());
@@ -96,8 +124,16 @@ class ConvToMatmulPass : public impl::SmeltCpuConvToMatmulBase<ConvToMatmulPass>
         convs.push_back({conv, *s});
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[conv, strategy] : convs)
-      rewriteAsMatmul(rewriter, conv, strategy);
+    for (auto &[conv, strategy] : convs) {
+      linalg::Conv2DNchwFchwOp block = conv;
+      if (strategy.rowBlock != 0) {
+        FailureOr<linalg::Conv2DNchwFchwOp> tiled = tileRows(rewriter, conv, strategy.rowBlock);
+        if (failed(tiled))
+          return signalPassFailure();
+        block = *tiled;
+      }
+      rewriteAsMatmul(rewriter, block, strategy);
+    }
   }
 };
 

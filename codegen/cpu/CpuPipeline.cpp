@@ -49,10 +49,10 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
 
   // Kernels: vector code for the ops with a strategy, loops for the rest.
   OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createSmeltCpuLowerCopies());
   func.addPass(createSmeltCpuTileAndVectorize());
   func.addPass(createSmeltCpuInnermostContiguous());
   func.addPass(createSmeltCpuApproximateMath());
-  func.addPass(createSmeltCpuLowerCopies());
   func.addPass(createConvertLinalgToLoopsPass());
   func.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSmeltCpuFlattenEmptyArgs());

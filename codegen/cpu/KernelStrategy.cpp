@@ -86,6 +86,26 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   return s;
 }
 
+std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, linalg::CopyOp copy) {
+  if (!copy.hasPureBufferSemantics() || copy.hasDynamicShape())
+    return std::nullopt;
+  SmallVector<int64_t> extents = copy.getStaticLoopRanges();
+  if (extents.empty())
+    return std::nullopt;
+  Type element = getElementTypeOrSelf(copy.getDpsInitOperand(0)->get().getType());
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  // Four registers' worth per chunk: long enough to stream, short enough
+  // that the chunk never spills.
+  int64_t chunk = 4 * target.lanes(element.getIntOrFloatBitWidth());
+  TileLevel tiles;
+  tiles.sizes.assign(extents.size(), 1);
+  tiles.sizes.back() = tileFor(extents.back(), chunk);
+  for (size_t d = 0; d + 1 < extents.size(); ++d)
+    tiles.sizes[d] = tileFor(extents[d], 1);
+  return tiles;
+}
+
 std::optional<TileLevel> chooseRegisterTileSteps(linalg::LinalgOp tile) {
   TileLevel steps;
   SmallVector<int64_t> extents = tile.getStaticLoopRanges();
@@ -115,10 +135,19 @@ std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
   s.im2colCopy = !(filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1 && unitStrides &&
                    input.getDimSize(2) == output.getDimSize(2) &&
                    input.getDimSize(3) == output.getDimSize(3));
-  int64_t colBytes = 4 * output.getDimSize(0) * filter.getDimSize(1) * filter.getDimSize(2) *
-                     filter.getDimSize(3) * output.getDimSize(2) * output.getDimSize(3);
-  if (s.im2colCopy && colBytes > kMaxIm2colBytes)
+  if (!s.im2colCopy)
+    return s;
+  int64_t rowBytes = 4 * output.getDimSize(0) * filter.getDimSize(1) * filter.getDimSize(2) *
+                     filter.getDimSize(3) * output.getDimSize(3);
+  int64_t rows = output.getDimSize(2);
+  if (rowBytes > kMaxIm2colBytes)
     return std::nullopt;
+  if (rows * rowBytes > kMaxIm2colBytes) {
+    // The most rows that fit and divide the output evenly (static blocks).
+    s.rowBlock = kMaxIm2colBytes / rowBytes;
+    while (rows % s.rowBlock != 0)
+      --s.rowBlock;
+  }
   return s;
 }
 

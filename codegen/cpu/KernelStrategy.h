@@ -41,6 +41,11 @@ struct ContractionStrategy {
 std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &target,
                                                              mlir::linalg::LinalgOp op);
 
+/// A static copy (slices, pads, im2col rows) as vector loads and stores:
+/// outer dims one at a time, the innermost in chunks that stay vectors.
+/// Nothing for dynamic shapes.
+std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, mlir::linalg::CopyOp copy);
+
 /// For one register tile of a contraction (possibly inside a partial cache
 /// block, so its reduction extent may be dynamic): the steps that leave a
 /// static vector kernel, i.e. every reduction loop by 1. Nothing when a
@@ -51,11 +56,14 @@ std::optional<TileLevel> chooseRegisterTileSteps(mlir::linalg::LinalgOp tile);
 /// filters (F x C*KH*KW) and the input's im2col matrix (C*KH*KW x OH*OW,
 /// the input itself for 1x1 stride-1 kernels), which the contraction kernel
 /// then covers. Nothing: the convolution stays a loop nest (dynamic shapes,
-/// non-f32 types, or an im2col matrix over `kMaxIm2colBytes`).
+/// non-f32 types, or an im2col matrix of one output row over
+/// `kMaxIm2colBytes`). Larger convolutions are first split into blocks of
+/// output rows whose im2col matrices stay under that size.
 struct ConvStrategy {
   bool im2colCopy = true; ///< false: the input already is the im2col matrix
+  int64_t rowBlock = 0;   ///< output rows per block (0: all at once)
 };
-constexpr int64_t kMaxIm2colBytes = 64 << 20;
+constexpr int64_t kMaxIm2colBytes = 16 << 20;
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                mlir::linalg::Conv2DNchwFchwOp op);
 

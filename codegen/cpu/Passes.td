@@ -10,8 +10,9 @@ def SmeltCpuConvToMatmul : Pass<"smelt-cpu-conv-to-matmul", "mlir::func::FuncOp"
     Input: linalg on tensors; the module may carry `smelt.cpu_target`.
     Output: every linalg.conv_2d_nchw_fchw that KernelStrategy gives a
     ConvStrategy (static shapes, f32, a bounded im2col matrix) becomes an
-    im2col copy (a linalg.generic with affine maps; none for 1x1 stride-1
-    kernels) and a contraction generic of the filters (F x C*KH*KW) with
+    im2col matrix built from KH*KW strided tensor.extract_slice /
+    insert_slice pairs (none for 1x1 stride-1 kernels) and a contraction
+    generic of the filters (F x C*KH*KW) with
     that matrix into the output viewed as N x F x OH*OW, between
     tensor.collapse_shape / expand_shape ops. Other convolutions are left
     as they are.
@@ -31,7 +32,8 @@ def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func:
     across the reduction (loads and stores hoisted out of the K loop, FMAs
     on broadcast A elements and B rows, 1-D vector loads and stores only).
     Edge tiles stay linalg ops with dynamic sizes for the loop lowering.
-    Other ops are untouched.
+    Static linalg.copy ops (slices, pads, im2col) become row copies of
+    vectors of up to 64 lanes' worth of elements. Other ops are untouched.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",

@@ -43,7 +43,8 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// Marks the register tiles of a contraction until they are vectorized.
+/// Marks the register tiles of a contraction (and the chunks of a copy)
+/// until they are vectorized.
 constexpr llvm::StringLiteral kRegisterTileAttr = "smelt.register_tile";
 
 /// Tiles `op` at one level; returns the tiled op and the created loops
@@ -88,6 +89,21 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   for (scf::ForOp loop : llvm::reverse(loops)) {
     scf::ForOp partial;
     (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+  }
+  return success();
+}
+
+/// Copy tiling: rows in vector-sized chunks; the chunk loop is peeled so
+/// that all but the last chunk are static.
+LogicalResult tileCopy(RewriterBase &rewriter, linalg::CopyOp copy, const TileLevel &tiles) {
+  SmallVector<scf::ForOp> loops;
+  FailureOr<Operation *> tile = tileLevel(rewriter, copy, tiles, &loops);
+  if (failed(tile))
+    return copy.emitError("cannot tile the copy");
+  (*tile)->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+  if (!loops.empty() && tiles.sizes.back() != 0) {
+    scf::ForOp partial;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loops.back(), partial);
   }
   return success();
 }
@@ -161,11 +177,19 @@ class TileAndVectorizePass
       if (std::optional<ContractionStrategy> s = chooseContractionStrategy(target, op))
         contractions.push_back({op, *s});
     });
-    if (contractions.empty())
+    std::vector<std::pair<linalg::CopyOp, TileLevel>> copies;
+    func.walk([&](linalg::CopyOp copy) {
+      if (std::optional<TileLevel> tiles = chooseCopyTiles(target, copy))
+        copies.push_back({copy, *tiles});
+    });
+    if (contractions.empty() && copies.empty())
       return;
     IRRewriter rewriter(&getContext());
     for (auto &[op, strategy] : contractions)
       if (failed(tileContraction(rewriter, op, strategy)))
+        return signalPassFailure();
+    for (auto &[copy, tiles] : copies)
+      if (failed(tileCopy(rewriter, copy, tiles)))
         return signalPassFailure();
     // Peeling left constant sizes behind; fold them into static tile types.
     applyWithCanonicalization(func, RewritePatternSet(&getContext()));

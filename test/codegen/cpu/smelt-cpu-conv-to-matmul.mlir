@@ -1,16 +1,20 @@
 // RUN: smelt-opt %s --split-input-file --smelt-cpu-conv-to-matmul | FileCheck %s
 
-// A 3x3 stride-2 convolution: the im2col copy reads the input through the
-// window map (no div/mod), then filters (F x C*KH*KW) times columns
-// (C*KH*KW x OH*OW) accumulate into the output viewed as N x F x OH*OW.
-// CHECK-DAG:   #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
+// A 3x3 stride-2 convolution: the im2col matrix is KH*KW = 9 strided slices
+// of the input (one per kernel position), then filters (F x C*KH*KW) times
+// columns (C*KH*KW x OH*OW) accumulate into the output viewed as
+// N x F x OH*OW.
 // CHECK-DAG:   #[[FILTERS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
 // CHECK-DAG:   #[[COLS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // CHECK-DAG:   #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @conv3x3
-// CHECK:       %[[COL:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.+}}]
-// CHECK-SAME:    ins(%{{.+}} : tensor<1x8x9x9xf32>) outs(%{{.+}} : tensor<1x8x3x3x4x4xf32>)
-// CHECK:       %[[COLS2D:.+]] = tensor.collapse_shape %[[COL]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x4x4xf32> into tensor<1x72x16xf32>
+// CHECK:       tensor.empty() : tensor<1x8x3x3x4x4xf32>
+// CHECK:       tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 8, 4, 4] [1, 1, 2, 2]
+// CHECK:       tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0, 0, 0] [1, 8, 1, 1, 4, 4]
+// CHECK-COUNT-7: tensor.insert_slice
+// CHECK:       tensor.extract_slice %{{.+}}[0, 0, 2, 2] [1, 8, 4, 4] [1, 1, 2, 2]
+// CHECK:       %[[LAST:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 2, 2, 0, 0] [1, 8, 1, 1, 4, 4]
+// CHECK:       %[[COLS2D:.+]] = tensor.collapse_shape %[[LAST]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x4x4xf32> into tensor<1x72x16xf32>
 // CHECK:       %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<16x8x3x3xf32> into tensor<16x72xf32>
 // CHECK:       %[[ACC:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3]] : tensor<1x16x4x4xf32> into tensor<1x16x16xf32>
 // CHECK:       %[[PRODUCT:.+]] = linalg.generic {indexing_maps = [#[[FILTERS]], #[[COLS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
@@ -21,6 +25,22 @@ func.func @conv3x3(%in: tensor<1x8x9x9xf32>, %w: tensor<16x8x3x3xf32>, %out: ten
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
      ins(%in, %w : tensor<1x8x9x9xf32>, tensor<16x8x3x3xf32>) outs(%out : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
   return %r : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// An im2col matrix over 16 MiB (64 x 9 x 512 x 256 floats = 288 MiB) is
+// built per block of output rows: 16 MiB / (64*9*256*4 bytes a row) = 28
+// rows at most, and 16 is the largest that divides the 512 rows.
+// CHECK-LABEL: func.func @row_blocks
+// CHECK:       scf.for %{{.+}} = %c0 to %c512 step %c16
+// CHECK:         tensor.empty() : tensor<1x64x3x3x16x256xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<8x576xf32>, tensor<1x576x4096xf32>)
+func.func @row_blocks(%in: tensor<1x64x514x258xf32>, %w: tensor<8x64x3x3xf32>, %out: tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in, %w : tensor<1x64x514x258xf32>, tensor<8x64x3x3xf32>) outs(%out : tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32>
+  return %r : tensor<1x8x512x256xf32>
 }
 
 // -----

@@ -109,3 +109,24 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
     return
   }
 }
+
+// -----
+
+// Static copies (slices, pads, im2col rows) become vector row copies in
+// chunks of four registers (32 floats with 256-bit vectors): a 70-float row
+// is two full chunks and a 6-float tail, each one load and one store.
+// CHECK-LABEL: func.func @copy_rows
+// CHECK:       scf.for %{{.+}} = %c0 to %c3 step %c1
+// CHECK:         scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK:           vector.load %{{.+}} : memref<3x80xf32>, vector<32xf32>
+// CHECK:           vector.store %{{.+}} : memref<3x70xf32>, vector<32xf32>
+// CHECK:         vector.load %{{.+}} : memref<3x80xf32>, vector<6xf32>
+// CHECK:         vector.store %{{.+}} : memref<3x70xf32>, vector<6xf32>
+// CHECK-NOT:   linalg.copy
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @copy_rows(%a: memref<3x80xf32>, %b: memref<3x70xf32>) {
+    %s = memref.subview %a[0, 5] [3, 70] [1, 1] : memref<3x80xf32> to memref<3x70xf32, strided<[80, 1], offset: 5>>
+    linalg.copy ins(%s : memref<3x70xf32, strided<[80, 1], offset: 5>>) outs(%b : memref<3x70xf32>)
+    return
+  }
+}
