@@ -85,6 +85,9 @@ FailureOr<CpuTarget> resolveCpuTarget(llvm::StringRef tripleName, llvm::StringRe
     error = "cannot describe CPU '" + result.cpu + "' of " + result.triple;
     return failure();
   }
+  for (const llvm::SubtargetFeatureKV &feature : sti->getAllProcessorFeatures())
+    if (sti->checkFeatures(std::string("+") + feature.Key))
+      result.enabledFeatures.push_back(feature.Key);
   result.vectorBits = vectorBitsOf(triple, *sti);
   result.vectorRegisters = vectorRegistersOf(triple, *sti);
   result.hasFma = hasVectorFma(triple, *sti);

@@ -13,13 +13,17 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
+#include <vector>
 
 namespace smelt {
 
 struct CpuTarget {
   std::string triple;   ///< normalized target triple
   std::string cpu;      ///< LLVM CPU name ("skylake-avx512", "cortex-a76", "generic")
-  std::string features; ///< LLVM feature string of that CPU plus the user's
+  std::string features; ///< LLVM feature string: the host's (for the host CPU) plus the user's
+  /// Every feature the CPU and the feature string enable, implied ones
+  /// included ("avx avx2 fma ..."), in LLVM's spelling.
+  std::vector<std::string> enabledFeatures;
   unsigned vectorBits = 128; ///< widest vector register for f32 arithmetic
   unsigned vectorRegisters = 16; ///< architectural vector registers of that width
   unsigned indexBits = 64;   ///< width of `index` (pointer size)

@@ -187,4 +187,17 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
   return llvm::Error::success();
 }
 
+void emitRequiredIsa(llvm::Module &m, llvm::StringRef prefix, llvm::StringRef arch,
+                     llvm::ArrayRef<std::string> features, bool sharedLibrary) {
+  std::string isa = arch.str();
+  for (const std::string &feature : features)
+    isa += " " + feature;
+  llvm::Constant *data = llvm::ConstantDataArray::getString(m.getContext(), isa);
+  auto *isaVar = new llvm::GlobalVariable(m, data->getType(), true,
+                                          llvm::GlobalValue::ExternalLinkage, data,
+                                          (prefix + "_isa").str());
+  if (sharedLibrary)
+    llvm::GlobalAlias::create(SMELT_MODEL_ISA_SYMBOL, isaVar);
+}
+
 } // namespace smelt

@@ -31,6 +31,14 @@ llvm::Error emitModelAbi(llvm::Module &module, llvm::StringRef modelFn,
                          const ModelSignature &signature, llvm::StringRef prefix,
                          bool barePointers, bool sharedLibrary);
 
+/// Adds `P_isa`, the instruction set the code needs as a string: the
+/// target's architecture, then every enabled CPU feature, separated by
+/// spaces ("x86_64 avx avx2 fma ..."). A shared library also exports it as
+/// SMELT_MODEL_ISA_SYMBOL, which smelt_model_open checks against the CPU it
+/// runs on before any model code runs.
+void emitRequiredIsa(llvm::Module &module, llvm::StringRef prefix, llvm::StringRef arch,
+                     llvm::ArrayRef<std::string> features, bool sharedLibrary);
+
 } // namespace smelt
 
 #endif // SMELT_COMPILER_EMIT_ABIEMITTER_H

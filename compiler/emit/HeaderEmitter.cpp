@@ -72,6 +72,9 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "/** Signature as data (names, dtypes, dims, roles); see smelt/model_abi.h. */\n";
   os << "extern const smelt_model_info " << prefix << "_info;\n\n";
+  os << "/** Architecture and CPU features the code needs (\"x86_64 avx2 fma ...\"); pass it\n"
+     << " *  to smelt_check_isa() before the first call on an unknown machine. */\n";
+  os << "extern const char " << prefix << "_isa[];\n\n";
   os << "/** Generic entry point taking a smelt_call. Its slots, in order (a sequence,\n"
      << " *  optional or string tensor graph value spans several; see smelt_slot_role):\n";
   for (const TensorSignature &in : sig.inputs)

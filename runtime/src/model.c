@@ -151,6 +151,16 @@ smelt_status *smelt_model_open(const char *path, smelt_model **out) {
   }
 
   smelt_status *status = validate_info(path, info);
+  /* Libraries from before the ISA record have none: nothing to check. */
+  const char *isa = dlsym(library, SMELT_MODEL_ISA_SYMBOL);
+  if (!status && isa)
+    if ((status = smelt_check_isa(isa))) {
+      smelt_status *named = smelt_make_status(
+          SMELT_ERR_UNSUPPORTED_CPU, "cannot run model '%s': %s", path,
+          smelt_status_message(status));
+      smelt_status_free(status);
+      status = named;
+    }
   if (!status)
     status = make_model(info, library, path, out);
   if (status)

@@ -7,9 +7,10 @@
  *   const smelt_model_info P_info;          signature as plain data
  *   int32_t P_entry(const smelt_call *);    generic entry point (used by the runtime)
  *   int32_t P_run(<typed pointers>);        typed entry point, declared in the generated header
+ *   const char P_isa[];                     architecture and CPU features the code needs
  *
- * and a shared library also exports P_info under SMELT_MODEL_INFO_SYMBOL, the
- * one name smelt_model_open() looks up. Nothing else is exported, and the
+ * and a shared library also exports P_info under SMELT_MODEL_INFO_SYMBOL and
+ * P_isa under SMELT_MODEL_ISA_SYMBOL, the names smelt_model_open() looks up. Nothing else is exported, and the
  * entry points have protected visibility: calls inside a model always reach
  * its own code, so models and the runtime live side by side in one process.
  *
@@ -153,6 +154,11 @@ typedef struct smelt_model_info {
   const char *producer;     /**< "smelt <version>" */
   smelt_entry_fn entry;
 } smelt_model_info;
+
+/** Name under which every shared library smelt emits exports its P_isa: the
+ *  architecture and CPU features its code needs, as "x86_64 avx avx2 fma
+ *  ..." (object files export P_isa only; see smelt_check_isa()). */
+#define SMELT_MODEL_ISA_SYMBOL "smelt_model_isa"
 
 /** Name under which every shared library smelt emits exports its P_info,
  *  whatever its prefix; look it up with dlsym on the library's own handle. */

@@ -69,7 +69,8 @@ typedef enum smelt_code {
   SMELT_ERR_SHAPE,            /**< rank or dimension differs from the signature */
   SMELT_ERR_DTYPE,            /**< element type differs from the signature */
   SMELT_ERR_OUT_OF_MEMORY,
-  SMELT_ERR_EXECUTION         /**< the model's entry point reported failure */
+  SMELT_ERR_EXECUTION,        /**< the model's entry point reported failure */
+  SMELT_ERR_UNSUPPORTED_CPU   /**< the model needs CPU features this machine lacks */
 } smelt_code;
 
 /** An error: a smelt_code and a message. NULL stands for success. */
@@ -114,9 +115,20 @@ typedef struct smelt_model smelt_model;
  *  - SMELT_ERR_LOAD if the library does not load, lacks the symbol, or its
  *    info is malformed (NULL pointers, rank > 16, unsupported dtype, slots
  *    whose roles do not form the groups smelt_slot_role describes),
- *  - SMELT_ERR_ABI_MISMATCH if it targets another SMELT_ABI_VERSION.
+ *  - SMELT_ERR_ABI_MISMATCH if it targets another SMELT_ABI_VERSION,
+ *  - SMELT_ERR_UNSUPPORTED_CPU if it was compiled for CPU features this
+ *    machine lacks (see smelt_check_isa()), so it never dies of SIGILL.
  *  Messages name `path` and include the dynamic loader's text. */
 SMELT_API smelt_status *smelt_model_open(const char *path, smelt_model **out);
+
+/** Checks that the CPU this runs on has the instruction set a compiled model
+ *  needs: `isa` is the model's P_isa ("x86_64 avx avx2 fma ..."). Returns
+ *  NULL when it does, else SMELT_ERR_UNSUPPORTED_CPU naming the missing
+ *  features (or the other architecture). Features the runtime cannot query
+ *  are taken as present; only x86-64 features are checked today.
+ *  smelt_model_open() calls it before using a library; call it yourself
+ *  before the typed entry point of a statically linked model. */
+SMELT_API smelt_status *smelt_check_isa(const char *isa);
 
 /** Wraps a model linked into the application, given its info. The info is
  *  validated as by smelt_model_open() and must outlive the model. */

@@ -57,3 +57,8 @@ EXPORT const smelt_model_info fixture_info __asm__(SMELT_MODEL_INFO_SYMBOL) = {
     "hand-written test fixture",
     smelt_model_entry,
 };
+
+#ifdef SMELT_FIXTURE_ISA
+/* The instruction set the "code" needs (P_isa), as the compiler records it. */
+EXPORT const char fixture_isa[] __asm__(SMELT_MODEL_ISA_SYMBOL) = SMELT_FIXTURE_ISA;
+#endif
