@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/Commands.h"
+#include "tools/smelt/OpenModel.h"
 #include "tools/smelt/ModelInputs.h"
 #include "tools/smelt/RandomInputs.h"
 
@@ -36,9 +37,6 @@ int fail(const std::string &message) {
   return 1;
 }
 
-struct ModelCloser {
-  void operator()(smelt_model *m) const { smelt_model_close(m); }
-};
 struct AlignedFree {
   void operator()(void *p) const { std::free(p); }
 };
@@ -133,16 +131,13 @@ int printResults(const BenchOptions &options, const std::vector<double> &ms) {
 } // namespace
 
 int benchCommand(const BenchOptions &options) {
-  smelt_model *raw = nullptr;
-  if (smelt_status *status = smelt_model_open(options.library.c_str(), &raw)) {
-    std::string message = smelt_status_message(status);
-    smelt_status_free(status);
-    return fail(message);
-  }
-  std::unique_ptr<smelt_model, ModelCloser> model(raw);
+  std::string error;
+  OwnedModel model = openModel(options.library, error);
+  if (!model)
+    return fail(error);
+  smelt_model *raw = model.get();
   const smelt_model_info *info = smelt_model_get_info(raw);
   std::vector<SlotGroup> inGroups;
-  std::string error;
   if (!groupSlots(info->inputs, info->num_inputs, inGroups, error))
     return fail(error);
 

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/Commands.h"
+#include "tools/smelt/OpenModel.h"
 #include "tools/smelt/ModelInputs.h"
 
 #include "smelt/runtime.h"
@@ -55,24 +56,17 @@ std::string outputFileName(const HostValue &value) {
   return name + (value.optional || value.sequence || value.strings ? ".pb" : ".npy");
 }
 
-struct ModelCloser {
-  void operator()(smelt_model *m) const { smelt_model_close(m); }
-};
-
 } // namespace
 
 int runCommand(const RunOptions &options) {
-  smelt_model *raw = nullptr;
-  if (smelt_status *status = smelt_model_open(options.library.c_str(), &raw)) {
-    std::string message = smelt_status_message(status);
-    smelt_status_free(status);
-    return fail(message);
-  }
-  std::unique_ptr<smelt_model, ModelCloser> model(raw);
+  std::string error;
+  OwnedModel model = openModel(options.library, error);
+  if (!model)
+    return fail(error);
+  smelt_model *raw = model.get();
   const smelt_model_info *info = smelt_model_get_info(raw);
   size_t numInputs = info->num_inputs, numOutputs = info->num_outputs;
   std::vector<SlotGroup> inGroups, outGroups;
-  std::string error;
   if (!groupSlots(info->inputs, numInputs, inGroups, error) ||
       !groupSlots(info->outputs, numOutputs, outGroups, error))
     return fail(error);
