@@ -63,6 +63,7 @@ mlp             | test/e2e/models/mlp.onnxtxt          | 0.000005248 | image=1,1
 matmul-1024     | bench/models/matmul-1024.onnxtxt     | 2.147483648 |                   | A=1024,1024 B=1024,1024
 linear-768x3072 | bench/models/linear-768x3072.onnxtxt | 0.004718592 |                   | x=1,768 w=768,3072
 bmm-12x128x64   | bench/models/bmm-12x128x64.onnxtxt   | 0.025165824 |                   | q=12,128,64 k=12,64,128
+conv3x3-64x56   | bench/models/conv3x3-64x56.onnxtxt   | 0.231211008 |                   | x=1,64,56,56 w=64,64,3,3 b=64
 melspectrogram  | npm:melspectrogram.onnx              | n/a | input=1,1760                  | input=1,1760:float32:-32768..32767
 embedding       | npm:embedding_model.onnx             | n/a | input_1=1,76,32,1             | input_1=1,76,32,1:float32:-2..2
 hey-jarvis      | npm:hey_jarvis_v0.1.onnx             | n/a | x.1=1,16,96                   | x.1=1,16,96:float32:-1..1
