@@ -44,13 +44,19 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
   pm.addPass(createCanonicalizerPass());
+  // Static models: intermediates at planned offsets of the caller's arena.
+  if (options.barePointers)
+    pm.addPass(createSmeltCpuPlanMemory());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Kernels: vector code for the ops with a strategy, loops for the rest.
+  OpPassManager &kernels = pm.nest<func::FuncOp>();
+  kernels.addPass(createSmeltCpuLowerCopies());
+  kernels.addPass(createSmeltCpuTileAndVectorize());
+  // Outer tiles of the kernels go to the runtime's threads.
+  pm.addPass(createSmeltCpuOutlineParallelLoops());
   OpPassManager &func = pm.nest<func::FuncOp>();
-  func.addPass(createSmeltCpuLowerCopies());
-  func.addPass(createSmeltCpuTileAndVectorize());
   func.addPass(createSmeltCpuInnermostContiguous());
   func.addPass(createSmeltCpuApproximateMath());
   func.addPass(createConvertLinalgToLoopsPass());

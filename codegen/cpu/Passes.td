@@ -40,6 +40,27 @@ def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func:
                            "::mlir::vector::VectorDialect"];
 }
 
+def SmeltCpuOutlineParallelLoops : Pass<"smelt-cpu-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Hand loops with independent iterations to the runtime's threads";
+  let description = [{
+    Input: bufferized functions where scf.for loops without results whose
+    iterations are independent carry `smelt.parallel` (set by the pass that
+    tiled them). Output: each outermost such loop becomes a call
+    `__smelt_parallel_for(count : i64, @body, ctx : !llvm.ptr)` to a private
+    declaration that the model emitter defines; the new private function
+    `@<func>_parallel(ctx, begin : i64, end : i64)` runs iterations
+    [begin, end) of the old body. ctx is a stack array of i64 slots (in the
+    entry block) holding every value the body uses from outside: scalars,
+    and for each memref (static sizes and strides only) its aligned pointer
+    and offset, from which the body rebuilds the descriptor. Constants are
+    cloned into the body. Loops that use other values from outside stay
+    serial. All `smelt.parallel` attributes are removed.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def SmeltCpuInnermostContiguous : Pass<"smelt-cpu-innermost-contiguous", "mlir::func::FuncOp"> {
   let summary = "Order the loops of kernel-less generics for LLVM's loop vectorizer";
   let description = [{
@@ -77,6 +98,25 @@ def SmeltCpuLowerCopies : Pass<"smelt-cpu-lower-copies", "mlir::func::FuncOp"> {
     must not depend on.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def SmeltCpuPlanMemory : Pass<"smelt-cpu-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place a static model's intermediate buffers in one workspace arena";
+  let description = [{
+    Input: bufferized public functions with memref.alloc ops and no
+    deallocations yet. Output: every alloc with a static shape and identity
+    layout whose buffer does not escape (returned, yielded, passed to a call)
+    and that is not inside an scf.forall / scf.parallel body becomes a
+    memref.view at a compile-time offset into a new trailing argument
+    `memref<N x i8> {smelt.workspace}`. Buffers whose live ranges (in
+    top-level ops, through views) overlap get disjoint bytes; an elementwise
+    generic writes its output over an input of the same size it reads for
+    the last time at the same index. Offsets and N are multiples of 64.
+    Zero-element allocs become zero-byte allocas; other allocs stay. The
+    module gets `smelt.workspace = {size, align, buffer_bytes, buffers,
+    in_place, heap_buffers}`; a function with nothing to plan is unchanged.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 
 def SmeltCpuFlattenEmptyArgs : Pass<"smelt-cpu-flatten-empty-args", "mlir::ModuleOp"> {

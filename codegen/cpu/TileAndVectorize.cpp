@@ -47,6 +47,23 @@ namespace {
 /// until they are vectorized.
 constexpr llvm::StringLiteral kRegisterTileAttr = "smelt.register_tile";
 
+/// Marks loops whose iterations the runtime may run on several threads
+/// (see smelt-cpu-outline-parallel-loops).
+constexpr llvm::StringLiteral kParallelAttr = "smelt.parallel";
+
+/// The loop dims of `level` in the order tileLevel nests its loops: the
+/// ordered ones first, then the rest; only those with a tile size.
+SmallVector<int64_t> tiledDimsInOrder(const TileLevel &level) {
+  SmallVector<int64_t> dims;
+  for (int64_t d : level.order)
+    if (level.sizes[d] != 0)
+      dims.push_back(d);
+  for (int64_t d = 0, e = level.sizes.size(); d < e; ++d)
+    if (level.sizes[d] != 0 && !llvm::is_contained(level.order, d))
+      dims.push_back(d);
+  return dims;
+}
+
 /// Tiles `op` at one level; returns the tiled op and the created loops
 /// (outermost first). Nothing to tile returns `op` itself.
 FailureOr<Operation *> tileLevel(RewriterBase &rewriter, Operation *op, const TileLevel &level,
@@ -77,9 +94,16 @@ FailureOr<Operation *> tileLevel(RewriterBase &rewriter, Operation *op, const Ti
 /// peeled so that the main tiles have static sizes.
 LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
                               const ContractionStrategy &strategy) {
-  FailureOr<Operation *> cached = tileLevel(rewriter, op, strategy.cache);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<scf::ForOp> cacheLoops;
+  FailureOr<Operation *> cached = tileLevel(rewriter, op, strategy.cache, &cacheLoops);
   if (failed(cached))
     return op.emitError("cannot tile for the caches");
+  // The outermost cache loop over a parallel dim writes disjoint output
+  // blocks: its iterations can run on different threads.
+  SmallVector<int64_t> dims = tiledDimsInOrder(strategy.cache);
+  if (!cacheLoops.empty() && iterators[dims.front()] == utils::IteratorType::parallel)
+    cacheLoops.front()->setAttr(kParallelAttr, rewriter.getUnitAttr());
   SmallVector<scf::ForOp> loops;
   FailureOr<Operation *> tile = tileLevel(rewriter, *cached, strategy.registers, &loops);
   if (failed(tile))

@@ -9,6 +9,7 @@
 #include "compiler/emit/AbiTypes.h"
 #include "compiler/emit/CheckRecord.h"
 #include "compiler/emit/DescriptorEntry.h"
+#include "compiler/emit/ParallelFor.h"
 
 #include "runtime/include/smelt/model_abi.h"
 
@@ -52,16 +53,23 @@ llvm::Constant *tensorInfos(llvm::Module &m, const AbiTypes &t,
                                   llvm::ConstantArray::get(arrayType, entries), "smelt." + kind);
 }
 
-/// P_run(in..., out...): calls the model, returns SMELT_ENTRY_OK, or
-/// SMELT_ENTRY_CHECK_FAILED when a run-time check failed.
+/// P_run(in..., out..., workspace): calls the model, returns SMELT_ENTRY_OK,
+/// or SMELT_ENTRY_CHECK_FAILED when a run-time check failed. The model
+/// function takes the workspace only when it has planned buffers.
 llvm::Function *emitTypedEntry(llvm::Module &m, const AbiTypes &t, llvm::Function *model,
-                               const std::string &name) {
-  auto *type = llvm::FunctionType::get(t.i32, model->getFunctionType()->params(), false);
+                               bool modelTakesWorkspace, const std::string &name) {
+  std::vector<llvm::Type *> params(model->getFunctionType()->param_begin(),
+                                   model->getFunctionType()->param_end());
+  if (!modelTakesWorkspace)
+    params.push_back(t.ptr);
+  auto *type = llvm::FunctionType::get(t.i32, params, false);
   auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(m.getContext(), "entry", fn));
   std::vector<llvm::Value *> args;
   for (llvm::Argument &a : fn->args())
     args.push_back(&a);
+  if (!modelTakesWorkspace)
+    args.pop_back();
   emitClearCheckRecord(b, m, t);
   b.CreateCall(model, args);
   b.CreateRet(b.CreateSelect(b.CreateIsNotNull(emitLoadCheckRecord(b, m, t)),
@@ -70,10 +78,36 @@ llvm::Function *emitTypedEntry(llvm::Module &m, const AbiTypes &t, llvm::Functio
   return fn;
 }
 
-/// P_entry(call): checks the ABI version, reports output dims, unpacks the
-/// pointer arrays and calls P_run.
+/// The call's workspace when it is at least `plan.size` bytes at the plan's
+/// alignment; otherwise returns SMELT_ENTRY_SMALL_WORKSPACE from `fn`.
+llvm::Value *emitWorkspaceCheck(llvm::IRBuilder<> &b, const AbiTypes &t, llvm::Function *fn,
+                                llvm::Value *call, const WorkspacePlan &plan) {
+  if (plan.size == 0)
+    return llvm::ConstantPointerNull::get(t.ptr);
+  llvm::LLVMContext &ctx = fn->getContext();
+  llvm::Value *workspace = loadCallField(b, t, call, kWorkspace);
+  llvm::Value *size = b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize));
+  llvm::Value *misaligned = b.CreateICmpNE(
+      b.CreateAnd(b.CreatePtrToInt(workspace, t.i64), llvm::ConstantInt::get(t.i64, plan.align - 1)),
+      llvm::ConstantInt::get(t.i64, 0));
+  llvm::Value *bad = b.CreateOr(
+      b.CreateOr(b.CreateIsNull(workspace),
+                 b.CreateICmpULT(size, llvm::ConstantInt::get(t.i64, plan.size))),
+      misaligned);
+  auto *small = llvm::BasicBlock::Create(ctx, "small_workspace", fn);
+  auto *ok = llvm::BasicBlock::Create(ctx, "workspace_ok", fn);
+  b.CreateCondBr(bad, small, ok);
+  b.SetInsertPoint(small);
+  b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_SMALL_WORKSPACE));
+  b.SetInsertPoint(ok);
+  return workspace;
+}
+
+/// P_entry(call): checks the ABI version and the workspace, reports output
+/// dims, unpacks the pointer arrays and calls P_run.
 llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Function *typed,
-                                 const ModelSignature &sig, const std::string &name) {
+                                 const ModelSignature &sig, const WorkspacePlan &plan,
+                                 const std::string &name) {
   auto *type = llvm::FunctionType::get(t.i32, {t.ptr}, false);
   auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
   llvm::LLVMContext &ctx = m.getContext();
@@ -91,6 +125,7 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
   b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_BAD_ABI));
 
   b.SetInsertPoint(good);
+  llvm::Value *workspace = emitWorkspaceCheck(b, t, fn, call, plan);
   std::vector<llvm::Value *> args;
   llvm::Value *inputs = field(kInputs);
   for (size_t i = 0; i < sig.inputs.size(); ++i)
@@ -104,7 +139,10 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
       b.CreateStore(llvm::ConstantInt::get(t.i64, sig.outputs[i].dims[d]),
                     b.CreateConstGEP1_64(t.i64, dims, d));
   }
+  args.push_back(workspace);
+  emitSetParallelFor(b, m, t, call);
   llvm::Value *status = b.CreateCall(typed, args);
+  emitClearParallelFor(b, m, t);
   // The record is still set on this thread when the check failed.
   emitReportCheckMessage(b, t, call, emitLoadCheckRecord(b, m, t));
   b.CreateRet(status);
@@ -128,15 +166,21 @@ void exportSymbol(llvm::GlobalValue &symbol) {
 } // namespace
 
 llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSignature &sig,
-                         llvm::StringRef prefix, bool barePointers, bool sharedLibrary) {
+                         llvm::StringRef prefix, bool barePointers, bool sharedLibrary,
+                         const WorkspacePlan &workspace) {
   llvm::Function *model = m.getFunction(modelFn);
   if (!model)
     return llvm::createStringError("lowered module has no function '%s'", modelFn.str().c_str());
+  bool takesWorkspace = workspace.size > 0;
+  if (takesWorkspace && !barePointers)
+    return llvm::createStringError("a workspace plan needs static shapes");
   if (barePointers) {
-    if (model->arg_size() != sig.inputs.size() + sig.outputs.size())
-      return llvm::createStringError("model function takes %zu pointers, signature has %zu values",
-                                     model->arg_size(), sig.inputs.size() + sig.outputs.size());
-    for (size_t i = 0; i < sig.inputs.size() + sig.outputs.size(); ++i)
+    size_t slots = sig.inputs.size() + sig.outputs.size();
+    if (model->arg_size() != slots + takesWorkspace)
+      return llvm::createStringError(
+          "model function takes %zu pointers, signature has %zu values%s", model->arg_size(),
+          slots, takesWorkspace ? " and a workspace" : "");
+    for (size_t i = 0; i < model->arg_size(); ++i)
       if (!model->getArg(i)->getType()->isPointerTy())
         return llvm::createStringError("model function argument %zu is not a pointer", i);
   }
@@ -149,10 +193,11 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
 
   AbiTypes t(m.getContext());
+  defineParallelFor(m, t);
   llvm::Function *generic;
   if (barePointers) {
-    llvm::Function *typed = emitTypedEntry(m, t, model, (prefix + "_run").str());
-    generic = emitGenericEntry(m, t, typed, sig, (prefix + "_entry").str());
+    llvm::Function *typed = emitTypedEntry(m, t, model, takesWorkspace, (prefix + "_run").str());
+    generic = emitGenericEntry(m, t, typed, sig, workspace, (prefix + "_entry").str());
   } else {
     llvm::Expected<llvm::Function *> entry =
         emitDescriptorEntry(m, t, model, sig, (prefix + "_entry").str());
@@ -167,8 +212,8 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
        llvm::ConstantInt::get(t.i32, sig.inputs.size()),
        llvm::ConstantInt::get(t.i32, sig.outputs.size()),
        llvm::ConstantInt::get(t.i32, sig.opset), tensorInfos(m, t, sig.inputs, "inputs"),
-       tensorInfos(m, t, sig.outputs, "outputs"), llvm::ConstantInt::get(t.i64, 0),
-       llvm::ConstantInt::get(t.i64, 64), privateString(m, sig.graphName, "smelt.graph_name"),
+       tensorInfos(m, t, sig.outputs, "outputs"), llvm::ConstantInt::get(t.i64, workspace.size),
+       llvm::ConstantInt::get(t.i64, workspace.align), privateString(m, sig.graphName, "smelt.graph_name"),
        privateString(m, "smelt " SMELT_VERSION_STRING, "smelt.producer"), generic});
   auto *infoVar = new llvm::GlobalVariable(m, t.modelInfo, true,
                                            llvm::GlobalValue::ExternalLinkage, info,

@@ -3,7 +3,7 @@
 // Wraps the lowered model function (one bare pointer per input, then per
 // output) in the entry points of runtime/include/smelt/model_abi.h and adds
 // the signature as constant data:
-//   P_run(inputs..., outputs...) -> i32     typed entry (static shapes only)
+//   P_run(inputs..., outputs..., workspace) -> i32  typed entry (static shapes only)
 //   P_entry(const smelt_call *) -> i32      generic entry
 //   P_info                                  smelt_model_info
 //   smelt_model_info                        alias of P_info (shared libraries only)
@@ -15,6 +15,7 @@
 #ifndef SMELT_COMPILER_EMIT_ABIEMITTER_H
 #define SMELT_COMPILER_EMIT_ABIEMITTER_H
 
+#include "codegen/cpu/WorkspacePlan.h"
 #include "compiler/emit/Signature.h"
 
 #include "llvm/IR/Module.h"
@@ -26,10 +27,15 @@ namespace smelt {
 /// `barePointers` the function takes one pointer per input and output
 /// (static shapes) and a typed P_run is exported too; otherwise it takes and
 /// returns memref descriptors (dynamic shapes) and only P_entry is exported.
-/// `sharedLibrary` adds the well-known SMELT_MODEL_INFO_SYMBOL alias.
+/// `sharedLibrary` adds the well-known SMELT_MODEL_INFO_SYMBOL alias. A
+/// `workspace` of nonzero size means the function takes the arena as one
+/// more pointer after the outputs; P_info then records its size and
+/// alignment, and P_entry refuses a smaller or misaligned one with
+/// SMELT_ENTRY_SMALL_WORKSPACE. P_run always takes the workspace pointer
+/// last (NULL is fine when the model needs none).
 llvm::Error emitModelAbi(llvm::Module &module, llvm::StringRef modelFn,
                          const ModelSignature &signature, llvm::StringRef prefix,
-                         bool barePointers, bool sharedLibrary);
+                         bool barePointers, bool sharedLibrary, const WorkspacePlan &workspace);
 
 /// Adds `P_isa`, the instruction set the code needs as a string: the
 /// target's architecture, then every enabled CPU feature, separated by

@@ -42,6 +42,10 @@ enum CallField {
   kInputDims = 3,
   kOutputs = 4,
   kOutputDims = 5,
+  kWorkspace = 6,
+  kWorkspaceSize = 7,
+  kParallelFor = 8,
+  kParallelCtx = 9,
   kAllocOutput = 10,
   kAllocCtx = 11,
   kCheckMessage = 12

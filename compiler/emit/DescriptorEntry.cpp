@@ -2,6 +2,7 @@
 #include "compiler/emit/DescriptorEntry.h"
 
 #include "compiler/emit/CheckRecord.h"
+#include "compiler/emit/ParallelFor.h"
 
 #include "smelt/runtime.h"
 
@@ -90,7 +91,9 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
 
   b.SetInsertPoint(run);
   emitClearCheckRecord(b, m, t);
+  emitSetParallelFor(b, m, t, call);
   llvm::Value *results = b.CreateCall(model, args);
+  emitClearParallelFor(b, m, t);
   llvm::Value *outputs = loadCallField(b, t, call, kOutputs);
   llvm::Value *outputDims = loadCallField(b, t, call, kOutputDims);
   llvm::FunctionCallee memcpyFn = m.getOrInsertFunction("memcpy", t.ptr, t.ptr, t.ptr, t.i64);

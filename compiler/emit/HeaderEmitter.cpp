@@ -60,7 +60,8 @@ std::string parameterName(const TensorSignature &t, size_t index, const char *ki
 
 } // namespace
 
-std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
+std::string emitCHeader(const ModelSignature &sig, const std::string &prefix,
+                        const WorkspacePlan &workspace) {
   std::string guard;
   for (char c : prefix)
     guard += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -90,9 +91,20 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
        << "_H */\n";
     return os.str();
   }
-  os << "/** Runs the model on dense row-major buffers, one per slot listed above;\n"
-     << " *  returns 0 on success. Reentrant: concurrent calls with distinct output\n"
-     << " *  buffers are safe. */\n";
+  os << "/** Bytes and alignment of the workspace " << prefix
+     << "_run needs for the model's intermediate\n"
+     << " *  values, planned at compile time (0: none). Firmware can reserve it statically\n"
+     << " *  (a C array needs at least one byte):\n"
+     << " *    static uint8_t ws[" << guard << "_WORKSPACE_SIZE > 0 ? " << guard
+     << "_WORKSPACE_SIZE : 1]\n"
+     << " *        __attribute__((aligned(" << guard << "_WORKSPACE_ALIGN))); */\n";
+  os << "#define " << guard << "_WORKSPACE_SIZE " << workspace.size << "u\n";
+  os << "#define " << guard << "_WORKSPACE_ALIGN " << workspace.align << "u\n\n";
+  os << "/** Runs the model on dense row-major buffers, one per slot listed above, with\n"
+     << " *  `workspace` pointing to " << guard << "_WORKSPACE_SIZE bytes aligned to "
+     << guard << "_WORKSPACE_ALIGN\n"
+     << " *  (NULL when that size is 0); returns 0 on success. Calls no malloc. Reentrant:\n"
+     << " *  concurrent calls with distinct output buffers and workspaces are safe. */\n";
   os << "int32_t " << prefix << "_run(";
   bool first = true;
   for (size_t i = 0; i < sig.inputs.size(); ++i) {
@@ -105,8 +117,7 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix) {
        << parameterName(sig.outputs[i], i, "output");
     first = false;
   }
-  if (first)
-    os << "void";
+  os << (first ? "" : ", ") << "void *workspace";
   os << ");\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << "_H */\n";
   return os.str();
 }

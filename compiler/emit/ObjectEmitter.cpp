@@ -81,7 +81,7 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
   llvmModule->setDataLayout(machine->createDataLayout());
   if (llvm::Error err = emitModelAbi(*llvmModule, "main", signature, prefix,
                                        /*barePointers=*/!signature.hasDynamicDims(),
-                                       sharedLibrary)) {
+                                       sharedLibrary, getWorkspacePlan(module))) {
     module.emitError() << llvm::toString(std::move(err));
     return nullptr;
   }

@@ -2,6 +2,7 @@
 #include "compiler/pipeline/Compile.h"
 
 #include "codegen/cpu/CpuTarget.h"
+#include "codegen/cpu/WorkspacePlan.h"
 #include "compiler/emit/HeaderEmitter.h"
 #include "compiler/emit/Linker.h"
 #include "compiler/emit/Signature.h"
@@ -10,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -80,6 +82,18 @@ LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location 
   return success();
 }
 
+/// The --report lines: where the model's memory goes.
+void printReport(const WorkspacePlan &plan, llvm::raw_ostream &os) {
+  os << "workspace: " << plan.size << " bytes (align " << plan.align << ") for "
+     << plan.buffers << " intermediate buffers of " << plan.bufferBytes << " bytes in all";
+  if (plan.bufferBytes)
+    os << llvm::format(" (%.0f%%)", 100.0 * static_cast<double>(plan.size) /
+                                        static_cast<double>(plan.bufferBytes));
+  os << "; " << plan.inPlace << " written in place over a dying input\n";
+  os << "heap buffers: " << plan.heapBuffers
+     << (plan.heapBuffers ? " (dynamic sizes or escaping values: malloc at run time)\n" : "\n");
+}
+
 std::string printToString(const llvm::Module &module) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -131,6 +145,9 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   cpu.indexBits = target->indexBits;
   if (last > Stage::Onnx && failed(runPipeline(*module, Stage::Linalg, last, cpu)))
     return failure();
+  WorkspacePlan workspace = getWorkspacePlan(*module);
+  if (options.report && last == Stage::Llvm)
+    printReport(workspace, llvm::errs());
   if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
     OpPrintingFlags flags;
     flags.elideLargeResourceString(); // Weights stay out of textual dumps.
@@ -160,7 +177,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   if (emit == EmitKind::Obj) {
     llvm::SmallString<256> header(options.output);
     llvm::sys::path::replace_extension(header, ".h");
-    if (failed(writeOutput(header, emitCHeader(*signature, prefix), loc)))
+    if (failed(writeOutput(header, emitCHeader(*signature, prefix, workspace), loc)))
       return failure();
     return writeOutput(options.output, bytes, loc);
   }

@@ -35,6 +35,7 @@ struct CompileOptions {
   std::string symbolPrefix; ///< empty: from the output's name ("libmnist.so", "mnist.o" -> mnist)
   ImportOptions import;
   TargetOptions target;
+  bool report = false; ///< print the memory plan to stderr after compiling
 };
 
 /// Parses an --emit value; false when unknown.

@@ -7,6 +7,7 @@
 #ifndef SMELT_RUNTIME_INTERNAL_H
 #define SMELT_RUNTIME_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,25 @@ struct smelt_model {
   const smelt_model_info *info; /**< points into the library, or the caller's */
   void *library;                /**< dlopen handle; NULL for smelt_model_from_info */
   char *display_name;           /**< path or graph name, for messages */
+  pthread_mutex_t workspace_lock; /**< guards spare_workspace */
+  void *spare_workspace;        /**< an idle arena for the next run, or NULL */
 };
+
+/** A workspace for one run of `model` (NULL when it needs none): the model's
+ *  spare one, or a new allocation. Give it back with smelt_workspace_release. */
+smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace);
+/** Keeps `workspace` as the model's spare, or frees it if there is one. */
+void smelt_workspace_release(smelt_model *model, void *workspace);
+/** The process's thread pool (started on first use), or NULL when runs are
+ *  serial (one thread). */
+void *smelt_pool_get(void);
+/** smelt_parallel_for_fn over the pool smelt_pool_get returned. */
+void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
+                             smelt_parallel_body body, void *body_ctx);
+
+/** Checks a caller's workspace against the model's size and alignment. */
+smelt_status *smelt_workspace_check(const smelt_model *model, const void *workspace,
+                                    size_t size);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SMELT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

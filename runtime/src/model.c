@@ -113,6 +113,8 @@ static smelt_status *make_model(const smelt_model_info *info, void *library,
   model->info = info;
   model->library = library;
   model->display_name = name;
+  pthread_mutex_init(&model->workspace_lock, NULL);
+  model->spare_workspace = NULL;
   *out = model;
   return NULL;
 }
@@ -188,6 +190,8 @@ void smelt_model_close(smelt_model *model) {
     return;
   if (model->library)
     dlclose(model->library);
+  free(model->spare_workspace);
+  pthread_mutex_destroy(&model->workspace_lock);
   free(model->display_name);
   free(model);
 }

@@ -287,7 +287,8 @@ static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
 
 /* Allocates outputs, runs the entry point, checks the reported shapes. */
 static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs,
-                            smelt_tensor *outputs, call_arrays *a) {
+                            smelt_tensor *outputs, call_arrays *a,
+                            void *workspace, uint64_t workspace_size) {
   const smelt_model_info *info = model->info;
   int64_t *dims = a->dims_storage;
   for (uint32_t i = 0; i < info->num_inputs; ++i) {
@@ -319,21 +320,6 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
     a->allocated[i] = 1;
   }
 
-  void *workspace = NULL;
-  if (info->workspace_size) {
-    uint64_t align = info->workspace_align;
-    if (align < SMELT_DEFAULT_ALIGN)
-      align = SMELT_DEFAULT_ALIGN;
-    if (info->workspace_size > (uint64_t)SIZE_MAX || align > (uint64_t)SIZE_MAX ||
-        posix_memalign(&workspace, (size_t)align,
-                       (size_t)info->workspace_size) != 0)
-      return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
-                               "model '%s': cannot allocate a %llu-byte "
-                               "workspace",
-                               model->display_name,
-                               (unsigned long long)info->workspace_size);
-  }
-
   smelt_call call;
   memset(&call, 0, sizeof call);
   call.abi_version = SMELT_ABI_VERSION;
@@ -342,16 +328,15 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
   call.outputs = a->outputs;
   call.output_dims = a->output_dims;
   call.workspace = workspace;
-  call.workspace_size = workspace ? info->workspace_size : 0;
-  call.parallel_for = NULL;
-  call.parallel_ctx = NULL;
+  call.workspace_size = workspace ? workspace_size : 0;
+  call.parallel_ctx = smelt_pool_get();
+  call.parallel_for = call.parallel_ctx ? smelt_pool_parallel_for : NULL;
   alloc_context alloc = {info, a};
   call.alloc_output = allocate_output;
   call.alloc_ctx = &alloc;
   const char *check_message = NULL;
   call.check_message = &check_message;
   int32_t code = info->entry(&call);
-  free(workspace);
   /* A run-time check of the model rejected the inputs (dims that do not
    * broadcast, ...): a shape error of the caller's, with the model's words. */
   if (code == SMELT_ENTRY_CHECK_FAILED)
@@ -397,12 +382,11 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
   return NULL;
 }
 
-smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
-                              size_t num_inputs, smelt_tensor *outputs,
-                              size_t num_outputs) {
-  if (!model)
-    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                             "smelt_model_run: model must not be NULL");
+/* Checks the call, runs it with `workspace`, hands allocated outputs over. */
+static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
+                                 size_t num_inputs, smelt_tensor *outputs,
+                                 size_t num_outputs, void *workspace,
+                                 uint64_t workspace_size) {
   smelt_status *status =
       check_call(model, inputs, num_inputs, outputs, num_outputs);
   if (status)
@@ -414,7 +398,7 @@ smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
     return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
                              "model '%s': out of memory", model->display_name);
 
-  status = invoke(model, inputs, outputs, &arrays);
+  status = invoke(model, inputs, outputs, &arrays, workspace, workspace_size);
   for (size_t i = 0; i < num_outputs; ++i) {
     if (!arrays.allocated[i])
       continue;
@@ -433,6 +417,40 @@ smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
   }
   free(block);
   return status;
+}
+
+smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
+                              size_t num_inputs, smelt_tensor *outputs,
+                              size_t num_outputs) {
+  if (!model)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_run: model must not be NULL");
+  void *workspace = NULL;
+  smelt_status *status = smelt_workspace_acquire(model, &workspace);
+  if (status)
+    return status;
+  status = run_checked(model, inputs, num_inputs, outputs, num_outputs,
+                       workspace, model->info->workspace_size);
+  smelt_workspace_release(model, workspace);
+  return status;
+}
+
+smelt_status *smelt_model_run_with_workspace(smelt_model *model,
+                                             const smelt_tensor *inputs,
+                                             size_t num_inputs,
+                                             smelt_tensor *outputs,
+                                             size_t num_outputs,
+                                             void *workspace,
+                                             size_t workspace_size) {
+  if (!model)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_run_with_workspace: model must not be "
+                             "NULL");
+  smelt_status *status =
+      smelt_workspace_check(model, workspace, workspace_size);
+  return status ? status
+                : run_checked(model, inputs, num_inputs, outputs, num_outputs,
+                              workspace, workspace_size);
 }
 
 void smelt_free(void *data) { free(data); }

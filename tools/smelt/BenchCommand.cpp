@@ -107,15 +107,16 @@ int printResults(const BenchOptions &options, const std::vector<double> &ms) {
   // stays one parseable object.
   bool jsonToStdout = options.jsonPath == "-";
   std::fprintf(jsonToStdout ? stderr : stdout,
-               "%s: %zu runs, median %.4g ms, min %.4g ms, mean %.4g ms\n", options.library.c_str(),
-               ms.size(), t.medianMs, t.minMs, t.meanMs);
+               "%s: %zu runs on %d thread%s, median %.4g ms, min %.4g ms, mean %.4g ms\n",
+               options.library.c_str(), ms.size(), smelt_get_num_threads(),
+               smelt_get_num_threads() == 1 ? "" : "s", t.medianMs, t.minMs, t.meanMs);
   if (options.jsonPath.empty())
     return 0;
   char numbers[256];
   std::snprintf(numbers, sizeof numbers,
                 "\"runs\": %zu, \"median_ms\": %.6g, \"min_ms\": %.6g, \"mean_ms\": %.6g, "
-                "\"warmup\": %d, \"threads\": 1",
-                ms.size(), t.medianMs, t.minMs, t.meanMs, options.warmup);
+                "\"warmup\": %d, \"threads\": %d",
+                ms.size(), t.medianMs, t.minMs, t.meanMs, options.warmup, smelt_get_num_threads());
   std::string json = "{\"model\": " + jsonString(options.library) + ", " + numbers + "}\n";
   if (jsonToStdout) {
     std::fputs(json.c_str(), stdout);
@@ -132,7 +133,7 @@ int printResults(const BenchOptions &options, const std::vector<double> &ms) {
 
 int benchCommand(const BenchOptions &options) {
   std::string error;
-  OwnedModel model = openModel(options.library, error);
+  OwnedModel model = openModel(options.library, options.threads, error);
   if (!model)
     return fail(error);
   smelt_model *raw = model.get();

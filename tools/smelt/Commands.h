@@ -16,6 +16,7 @@ struct RunOptions {
   double rtol = 1e-3;
   double atol = 1e-7;
   bool print = false;
+  int threads = 0;                 ///< smelt_set_num_threads; 0: SMELT_NUM_THREADS or all CPUs
 };
 
 /// `smelt run`: exit status 0 on success (and on a passing --check).
@@ -29,9 +30,10 @@ struct BenchOptions {
   double seconds = 2;              ///< ...and until this much time has passed
   uint64_t seed = 1;               ///< for the random inputs
   std::string jsonPath;            ///< write the results as JSON here; "-" for stdout
+  int threads = 0;                 ///< as RunOptions::threads
 };
 
-/// `smelt bench`: times the model on one thread; exit status 0 on success.
+/// `smelt bench`: times the model; exit status 0 on success.
 int benchCommand(const BenchOptions &options);
 
 /// `smelt inspect`: prints inputs, outputs, opsets, op histogram, unsupported ops.

@@ -60,7 +60,7 @@ std::string outputFileName(const HostValue &value) {
 
 int runCommand(const RunOptions &options) {
   std::string error;
-  OwnedModel model = openModel(options.library, error);
+  OwnedModel model = openModel(options.library, options.threads, error);
   if (!model)
     return fail(error);
   smelt_model *raw = model.get();

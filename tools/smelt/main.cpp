@@ -77,6 +77,9 @@ int main(int argc, char **argv) {
   compileCmd->add_option("-O", optLevel, "Optimization level 0-3")->check(CLI::Range(0, 3));
   compileCmd->add_option("--target", compile.target.triple, "Target triple (default: host)");
   compileCmd->add_option("--cpu", compile.target.cpu, "Target CPU (default: host)");
+  compileCmd->add_flag("--report", compile.report,
+                       "Print the memory plan: workspace size, sum of the buffers it holds, "
+                       "buffers left to the heap");
   compileCmd->add_option("--features", compile.target.features, "Target features (+avx2,...)");
   compileCmd->add_option("--name", compile.symbolPrefix,
                          "Symbol prefix of the entry points: a C identifier not beginning "
@@ -98,9 +101,12 @@ int main(int argc, char **argv) {
                      "NAME.pb")
       ->check(CLI::ExistingDirectory);
   runCmd->add_flag("--print", run.print, "Print outputs");
+  runCmd->add_option("--threads", run.threads,
+                     "Threads for the run (default: SMELT_NUM_THREADS or all CPUs)")
+      ->check(CLI::Range(1, 256));
 
   smelt::BenchOptions bench;
-  CLI::App *benchCmd = app.add_subcommand("bench", "Time a compiled model on one thread");
+  CLI::App *benchCmd = app.add_subcommand("bench", "Time a compiled model");
   benchCmd->add_option("library", bench.library, "Compiled model (.so)")->required();
   benchCmd->add_option("-i,--input", bench.inputs,
                        "Input value: NAME=FILE or FILE, as for run; inputs without one get "
@@ -115,6 +121,9 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(0.0, 3600.0));
   benchCmd->add_option("--seed", bench.seed, "Seed of the random inputs (default 1)");
   benchCmd->add_option("--json", bench.jsonPath, "Also write the results as JSON ('-': stdout)");
+  benchCmd->add_option("--threads", bench.threads,
+                       "Threads for the runs (default: SMELT_NUM_THREADS or all CPUs)")
+      ->check(CLI::Range(1, 256));
 
   std::string inspectModel;
   CLI::App *inspectCmd = app.add_subcommand("inspect", "Describe an ONNX model");

@@ -6,7 +6,9 @@
  *
  *   const smelt_model_info P_info;          signature as plain data
  *   int32_t P_entry(const smelt_call *);    generic entry point (used by the runtime)
- *   int32_t P_run(<typed pointers>);        typed entry point, declared in the generated header
+ *   int32_t P_run(<typed pointers>, void *workspace);
+ *                                           typed entry point, declared in the generated
+ *                                           header (static shapes only)
  *   const char P_isa[];                     architecture and CPU features the code needs
  *
  * and a shared library also exports P_info under SMELT_MODEL_INFO_SYMBOL and
@@ -148,7 +150,8 @@ typedef struct smelt_model_info {
   uint32_t onnx_opset;   /**< canonical opset the model was compiled at */
   const smelt_tensor_info *inputs;
   const smelt_tensor_info *outputs;
-  uint64_t workspace_size;  /**< bytes of workspace the model needs (0: none) */
+  uint64_t workspace_size;  /**< bytes of workspace the model needs (0: none): the
+                                 arena its intermediate buffers are planned into */
   uint64_t workspace_align; /**< required alignment of the workspace */
   const char *model_name;   /**< graph name, NUL-terminated */
   const char *producer;     /**< "smelt <version>" */

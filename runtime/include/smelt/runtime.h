@@ -12,11 +12,13 @@
  *  - Objects come in create/free pairs (smelt_model_open/smelt_model_close);
  *    out-parameters come last; freeing NULL is a no-op.
  *
- * Thread safety: a smelt_model is immutable once opened. Any number of threads
- * may call smelt_model_run() on the same model at the same time, because each
- * call keeps its state (argument arrays, workspace) in its own allocations.
- * Concurrent calls must not share output buffers, and smelt_model_close() must
- * not race with any other use of the model.
+ * Thread safety: a smelt_model's signature is immutable once opened. Any
+ * number of threads may call smelt_model_run() on the same model at the same
+ * time: each call keeps its argument arrays in its own allocations, and the
+ * one workspace the model keeps between runs is handed to one call at a time
+ * (a concurrent call gets a fresh one). Concurrent calls must not share
+ * output buffers or caller workspaces, and smelt_model_close() must not race
+ * with any other use of the model.
  */
 #ifndef SMELT_RUNTIME_H
 #define SMELT_RUNTIME_H
@@ -205,7 +207,9 @@ typedef struct smelt_tensor {
  *  On failure no output is left allocated: buffers this call allocated are
  *  freed and the outputs' `data` stays NULL.
  *
- *  If the model needs a workspace, each call allocates and frees its own, so
+ *  If the model needs a workspace (its intermediate values, planned at
+ *  compile time), the first run allocates one and the model keeps it for the
+ *  next run; a run that starts while another holds it allocates its own, so
  *  concurrent calls on one model are safe (see the top of this header). When
  *  a run-time check of the model fails (input dims that do not broadcast, for
  *  instance) the result is SMELT_ERR_SHAPE with the model's message, e.g.
@@ -217,6 +221,34 @@ SMELT_API smelt_status *smelt_model_run(smelt_model *model,
                                         size_t num_inputs,
                                         smelt_tensor *outputs,
                                         size_t num_outputs);
+
+/** Threads a run may use, the calling thread included: 0 restores the
+ *  default, SMELT_NUM_THREADS if set, else the number of online CPUs; at
+ *  most 256. The threads form one pool per process, started on the first
+ *  run; a run's parallel loops are split the same way for the same count,
+ *  and results do not depend on it. Call it while no model is running. */
+SMELT_API smelt_status *smelt_set_num_threads(int threads);
+/** The thread count runs use now (see smelt_set_num_threads). */
+SMELT_API int smelt_get_num_threads(void);
+
+/** Bytes of workspace one run of the model needs (0: none). */
+SMELT_API uint64_t smelt_model_workspace_size(const smelt_model *model);
+/** Alignment that workspace needs; a power of two, at least 64. */
+SMELT_API uint64_t smelt_model_workspace_align(const smelt_model *model);
+
+/** smelt_model_run() on the caller's workspace: `workspace_size` bytes at
+ *  `workspace`, aligned to smelt_model_workspace_align(), at least
+ *  smelt_model_workspace_size() of them (else SMELT_ERR_INVALID_ARGUMENT,
+ *  and the model is not called). `workspace` may be NULL when the model needs
+ *  none. The run then allocates no workspace; concurrent calls need
+ *  distinct workspaces. */
+SMELT_API smelt_status *smelt_model_run_with_workspace(smelt_model *model,
+                                                       const smelt_tensor *inputs,
+                                                       size_t num_inputs,
+                                                       smelt_tensor *outputs,
+                                                       size_t num_outputs,
+                                                       void *workspace,
+                                                       size_t workspace_size);
 
 /** Releases an output buffer that smelt_model_run() allocated; NULL is a
  *  no-op. */

@@ -7,8 +7,11 @@
 #include "smelt/runtime.h"
 
 extern const smelt_model_info one_info, two_info;
-int32_t one_run(const float *image, float *scores);   /* batch 1 */
-int32_t two_run(const float *image, float *scores);   /* batch 2 */
+int32_t one_run(const float *image, float *scores, void *workspace); /* batch 1 */
+int32_t two_run(const float *image, float *scores, void *workspace); /* batch 2 */
+
+/* Room for either model's workspace (checked against its info). */
+static unsigned char workspace[1 << 16] __attribute__((aligned(64)));
 
 static int fail(const char *what, smelt_status *st) {
   fprintf(stderr, "%s: %s\n", what, st ? smelt_status_message(st) : "mismatch");
@@ -31,7 +34,9 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 64; ++i)
     image[i] = image[64 + i] = (float)((i * 7) % 13) / 13.0f - 0.5f;
 
-  if (one_run(image, one) != 0 || two_run(image, two) != 0 ||
+  if (one_info.workspace_size > sizeof workspace || two_info.workspace_size > sizeof workspace)
+    return fail("workspace size", NULL);
+  if (one_run(image, one, workspace) != 0 || two_run(image, two, workspace) != 0 ||
       memcmp(one, two, sizeof one) != 0 || memcmp(one, two + 4, sizeof one) != 0)
     return fail("typed entries", NULL);
   printf("typed entries agree\n");

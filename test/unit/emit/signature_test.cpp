@@ -90,7 +90,7 @@ TEST_F(Signature, ReadsStringRoles) {
   EXPECT_EQ(sig->inputs[0].dtype, SMELT_DTYPE_UINT8);
   EXPECT_EQ(sig->inputs[1].role, SMELT_ROLE_STRING_LENGTHS);
   EXPECT_EQ(sig->inputs[1].dims, std::vector<int64_t>({2, SMELT_DYNAMIC_DIM}));
-  std::string header = smelt::emitCHeader(*sig, "g");
+  std::string header = smelt::emitCHeader(*sig, "g", {});
   for (const char *line : {" *  input  s: [?] uint8 (string_bytes)\n",
                            " *  input  s: [2,?] int64 (string_lengths)\n"})
     EXPECT_NE(header.find(line), std::string::npos) << line << "\nin:\n" << header;
@@ -119,7 +119,7 @@ TEST_F(Signature, RefusesUnknownRoles) {
 TEST_F(Signature, HeaderNamesValueAndRole) {
   auto sig = capture(kGrouped);
   ASSERT_TRUE(mlir::succeeded(sig)) << errors;
-  std::string header = smelt::emitCHeader(*sig, "g");
+  std::string header = smelt::emitCHeader(*sig, "g", {});
   for (const char *line : {" *  input  o: [] bool (optional_present)\n",
                            " *  input  o: [?] float32 (sequence_data)\n",
                            " *  input  o: [?,2] int64 (sequence_shapes)\n",
@@ -137,10 +137,60 @@ TEST_F(Signature, TypedEntryParametersStayDistinct) {
   sig.inputs = {{"o", SMELT_DTYPE_BOOL, {}, SMELT_ROLE_OPTIONAL_PRESENT},
                 {"o", SMELT_DTYPE_FLOAT32, {2}, SMELT_ROLE_TENSOR}};
   sig.outputs = {{"y", SMELT_DTYPE_FLOAT32, {2}, SMELT_ROLE_TENSOR}};
-  std::string header = smelt::emitCHeader(sig, "g");
-  EXPECT_NE(header.find("int32_t g_run(const bool *o_optional_present, const float *o, float *y);"),
+  std::string header = smelt::emitCHeader(sig, "g", {});
+  EXPECT_NE(header.find("int32_t g_run(const bool *o_optional_present, const float *o, float *y, "
+                        "void *workspace);"),
             std::string::npos)
       << header;
+}
+
+TEST_F(Signature, WorkspacePlanReachesInfoHeaderAndEntries) {
+  smelt::ModelSignature sig;
+  sig.graphName = "g";
+  sig.inputs = {{"x", SMELT_DTYPE_FLOAT32, {2}, SMELT_ROLE_TENSOR}};
+  sig.outputs = {{"y", SMELT_DTYPE_FLOAT32, {2}, SMELT_ROLE_TENSOR}};
+  smelt::WorkspacePlan plan;
+  plan.size = 4096;
+  plan.align = 64;
+  std::string header = smelt::emitCHeader(sig, "g", plan);
+  for (const char *line : {"#define G_WORKSPACE_SIZE 4096u\n", "#define G_WORKSPACE_ALIGN 64u\n",
+                           "int32_t g_run(const float *x, float *y, void *workspace);\n"})
+    EXPECT_NE(header.find(line), std::string::npos) << line << "\nin:\n" << header;
+
+  // The lowered model takes the arena after its outputs.
+  llvm::LLVMContext llvmContext;
+  llvm::Module module("m", llvmContext);
+  auto *ptr = llvm::PointerType::get(llvmContext, 0);
+  llvm::Function *model = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), {ptr, ptr, ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, "model", module);
+  llvm::IRBuilder<>(llvm::BasicBlock::Create(llvmContext, "entry", model)).CreateRetVoid();
+  ASSERT_FALSE(llvm::errorToBool(smelt::emitModelAbi(module, "model", sig, "g",
+                                                     /*barePointers=*/true, false, plan)));
+  auto *info = llvm::cast<llvm::ConstantStruct>(
+      module.getGlobalVariable("g_info")->getInitializer());
+  EXPECT_EQ(llvm::cast<llvm::ConstantInt>(info->getOperand(6))->getZExtValue(), 4096u);
+  EXPECT_EQ(llvm::cast<llvm::ConstantInt>(info->getOperand(7))->getZExtValue(), 64u);
+  EXPECT_EQ(module.getFunction("g_run")->arg_size(), 3u);
+
+  // Without a plan the model takes no arena, but g_run still does.
+  llvm::Module bare("m", llvmContext);
+  llvm::Function *noArena = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), {ptr, ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, "model", bare);
+  llvm::IRBuilder<>(llvm::BasicBlock::Create(llvmContext, "entry", noArena)).CreateRetVoid();
+  ASSERT_FALSE(llvm::errorToBool(
+      smelt::emitModelAbi(bare, "model", sig, "g", /*barePointers=*/true, false, {})));
+  EXPECT_EQ(bare.getFunction("g_run")->arg_size(), 3u);
+  // A plan the lowered function does not take is an internal error, not a crash.
+  llvm::Module mismatch("m", llvmContext);
+  llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), {ptr, ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, "model", mismatch);
+  llvm::Error error =
+      smelt::emitModelAbi(mismatch, "model", sig, "g", /*barePointers=*/true, false, plan);
+  EXPECT_EQ(llvm::toString(std::move(error)),
+            "model function takes 2 pointers, signature has 2 values and a workspace");
 }
 
 TEST_F(Signature, InfoCarriesRoles) {
@@ -155,7 +205,7 @@ TEST_F(Signature, InfoCarriesRoles) {
       llvm::GlobalValue::ExternalLinkage, "model", module);
   ASSERT_FALSE(llvm::errorToBool(
       smelt::emitModelAbi(module, "model", *sig, "p", /*barePointers=*/true,
-                          /*sharedLibrary=*/false)));
+                          /*sharedLibrary=*/false, {})));
 
   auto *info = module.getGlobalVariable("p_info");
   ASSERT_NE(info, nullptr);
@@ -187,7 +237,7 @@ TEST_F(Signature, OnlyAbiSymbolsAreExportedAndBoundLocally) {
         llvm::GlobalValue::ExternalLinkage, "model", module);
     llvm::IRBuilder<>(llvm::BasicBlock::Create(llvmContext, "entry", model)).CreateRetVoid();
     ASSERT_FALSE(llvm::errorToBool(
-        smelt::emitModelAbi(module, "model", *sig, "p", /*barePointers=*/true, shared)));
+        smelt::emitModelAbi(module, "model", *sig, "p", /*barePointers=*/true, shared, {})));
     // Protected entry points: a same-named function of the runtime or of
     // another model in the process cannot interpose on the model's calls.
     for (const char *name : {"p_entry", "p_run"}) {

@@ -4,6 +4,7 @@
 // this file cover workspaces, dynamic input dims, failing entry points,
 // dynamic outputs, and sequence and string inputs whose slots must agree. The last test runs one model from four threads at once.
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -140,21 +141,32 @@ TEST_F(RuntimeRun, NullArguments) {
 }
 
 // A model "sum": s: float32[] = sum(a: float32[?]), using a 256-byte,
-// 128-aligned workspace that it checks it received.
+// 128-aligned workspace that it checks it received. It copies `a` into the
+// workspace (up to 64 floats) and sums the copy after yielding the thread,
+// so two runs sharing one workspace at once would see each other's data.
 const int64_t kDynamic[] = {SMELT_DYNAMIC_DIM};
 const smelt_tensor_info kSumIn[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kDynamic}};
 const smelt_tensor_info kSumOut[] = {{"s", SMELT_DTYPE_FLOAT32, 0, nullptr}};
 
+std::atomic<void *> lastWorkspace{nullptr};
+
 int32_t sumEntry(const smelt_call *call) {
-  if (!call->workspace || call->workspace_size != 256 ||
+  if (!call->workspace || call->workspace_size < 256 ||
       reinterpret_cast<uintptr_t>(call->workspace) % 128 != 0)
     return SMELT_ENTRY_SMALL_WORKSPACE;
-  float *acc = static_cast<float *>(call->workspace);
-  *acc = 0;
+  float *copy = static_cast<float *>(call->workspace);
   const float *a = static_cast<const float *>(call->inputs[0]);
-  for (int64_t i = 0; i < call->input_dims[0][0]; ++i)
-    *acc += a[i];
-  *static_cast<float *>(call->outputs[0]) = *acc;
+  int64_t n = call->input_dims[0][0];
+  if (n > 64)
+    return SMELT_ENTRY_SMALL_WORKSPACE;
+  for (int64_t i = 0; i < n; ++i)
+    copy[i] = a[i];
+  std::this_thread::yield();
+  float sum = 0;
+  for (int64_t i = 0; i < n; ++i)
+    sum += copy[i];
+  *static_cast<float *>(call->outputs[0]) = sum;
+  lastWorkspace.store(call->workspace);
   return SMELT_ENTRY_OK;
 }
 
@@ -181,6 +193,79 @@ TEST(RuntimeRunLinked, DynamicInputDimsAndWorkspace) {
     EXPECT_EQ(*static_cast<float *>(output.data), 2.0f * n);
     smelt_free(output.data);
   }
+}
+
+/// Runs the sum model on {1, 2, 3}; its result, or NaN on failure.
+float runSum(smelt_model *model, void *workspace = nullptr, size_t size = 0,
+             Status *failure = nullptr) {
+  float a[3] = {1, 2, 3}, s = 0;
+  const int64_t dims[] = {3};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, dims);
+  smelt_tensor output = view(&s, SMELT_DTYPE_FLOAT32, 0, nullptr);
+  Status status(workspace || failure
+                    ? smelt_model_run_with_workspace(model, &input, 1, &output, 1, workspace, size)
+                    : smelt_model_run(model, &input, 1, &output, 1));
+  float result = status ? NAN : s;
+  if (failure)
+    *failure = std::move(status);
+  return result;
+}
+
+TEST(RuntimeRunLinked, WorkspaceIsKeptBetweenRuns) {
+  smelt_model_info info = sumInfo();
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(smelt_model_workspace_size(model.get()), 256u);
+  EXPECT_EQ(smelt_model_workspace_align(model.get()), 128u);
+  ASSERT_EQ(runSum(model.get()), 6.0f);
+  void *first = lastWorkspace.load();
+  ASSERT_EQ(runSum(model.get()), 6.0f);
+  EXPECT_EQ(lastWorkspace.load(), first);
+}
+
+TEST(RuntimeRunLinked, CallerWorkspace) {
+  smelt_model_info info = sumInfo();
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  alignas(128) static unsigned char arena[512];
+  EXPECT_EQ(runSum(model.get(), arena, sizeof arena), 6.0f);
+  EXPECT_EQ(lastWorkspace.load(), arena);
+
+  Status failure;
+  EXPECT_TRUE(std::isnan(runSum(model.get(), arena, 255, &failure)));
+  EXPECT_EQ(smelt_status_code(failure.get()), SMELT_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(message(failure), "needs a workspace of 256 bytes, got 255 bytes"))
+      << message(failure);
+  EXPECT_TRUE(std::isnan(runSum(model.get(), arena + 64, 256, &failure)));
+  EXPECT_TRUE(contains(message(failure), "needs its workspace aligned to 128 bytes"))
+      << message(failure);
+  EXPECT_TRUE(std::isnan(runSum(model.get(), nullptr, 0, &failure)));
+  EXPECT_TRUE(contains(message(failure), "needs a workspace of 256 bytes, got 0 bytes"))
+      << message(failure);
+}
+
+TEST(RuntimeRunConcurrent, RunsNeverShareAWorkspace) {
+  smelt_model_info info = sumInfo();
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      std::vector<float> a(64, static_cast<float>(t + 1));
+      const int64_t dims[] = {64};
+      for (int iter = 0; iter < 2000; ++iter) {
+        float s = 0;
+        smelt_tensor input = view(a.data(), SMELT_DTYPE_FLOAT32, 1, dims);
+        smelt_tensor output = view(&s, SMELT_DTYPE_FLOAT32, 0, nullptr);
+        Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+        if (status || s != 64.0f * static_cast<float>(t + 1))
+          ++failures;
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST(RuntimeRunLinked, NegativeDynamicDimIsRejected) {

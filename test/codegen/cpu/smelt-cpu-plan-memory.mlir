@@ -1,0 +1,205 @@
+// RUN: smelt-opt %s --split-input-file --smelt-cpu-plan-memory | FileCheck %s
+
+// Three 256-byte buffers in a chain of copies. %a and %b are both live when
+// %b is filled, as are %b and %c; %a is dead by the time %c is allocated,
+// so %c reuses its bytes: 512 bytes for 768 bytes of buffers.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+// CHECK:       func.func @main(%[[IN:.+]]: memref<64xf32>, %[[OUT:.+]]: memref<64xf32>, %[[WS:.+]]: memref<512xi8> {smelt.workspace})
+// CHECK-NOT:   memref.alloc
+// CHECK:       %[[ZERO:.+]] = arith.constant 0 : index
+// CHECK:       %[[A:.+]] = memref.view %[[WS]][%[[ZERO]]][] : memref<512xi8> to memref<64xf32>
+// CHECK:       linalg.copy ins(%[[IN]] : memref<64xf32>) outs(%[[A]] : memref<64xf32>)
+// CHECK:       %[[SECOND:.+]] = arith.constant 256 : index
+// CHECK:       memref.view %[[WS]][%[[SECOND]]][] : memref<512xi8> to memref<64xf32>
+// CHECK:       %[[ZERO2:.+]] = arith.constant 0 : index
+// CHECK:       memref.view %[[WS]][%[[ZERO2]]][] : memref<512xi8> to memref<64xf32>
+func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+  linalg.copy ins(%in : memref<64xf32>) outs(%a : memref<64xf32>)
+  %b = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+  linalg.copy ins(%a : memref<64xf32>) outs(%b : memref<64xf32>)
+  %c = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+  linalg.copy ins(%b : memref<64xf32>) outs(%c : memref<64xf32>)
+  linalg.copy ins(%c : memref<64xf32>) outs(%out : memref<64xf32>)
+  return
+}
+
+// -----
+
+// An elementwise op that reads %a for the last time writes %b over it: same
+// size, same index in every iteration. The workspace is one buffer.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 1 : i64, size = 256 : i64}}
+// CHECK:       %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK:       %[[A:.+]] = memref.view %{{.+}}[%[[OFF_A]]][] : memref<256xi8> to memref<8x8xf32>
+// CHECK:       %[[OFF_B:.+]] = arith.constant 0 : index
+// CHECK:       %[[B:.+]] = memref.view %{{.+}}[%[[OFF_B]]][] : memref<256xi8> to memref<8x8xf32>
+// CHECK:       linalg.generic
+// CHECK-SAME:  ins(%[[A]] : memref<8x8xf32>) outs(%[[B]] : memref<8x8xf32>)
+#id = affine_map<(i, j) -> (i, j)>
+func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
+  %a = memref.alloc() : memref<8x8xf32>
+  linalg.copy ins(%in : memref<8x8xf32>) outs(%a : memref<8x8xf32>)
+  %b = memref.alloc() : memref<8x8xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %n = arith.negf %x : f32
+    linalg.yield %n : f32
+  }
+  linalg.copy ins(%b : memref<8x8xf32>) outs(%out : memref<8x8xf32>)
+  return
+}
+
+// -----
+
+// Not in place: %a is read transposed (element (j, i) for output (i, j)),
+// so writing over it would clobber elements still to be read.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+#id = affine_map<(i, j) -> (i, j)>
+#t = affine_map<(i, j) -> (j, i)>
+func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
+  %a = memref.alloc() : memref<8x8xf32>
+  linalg.copy ins(%in : memref<8x8xf32>) outs(%a : memref<8x8xf32>)
+  %b = memref.alloc() : memref<8x8xf32>
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  linalg.copy ins(%b : memref<8x8xf32>) outs(%out : memref<8x8xf32>)
+  return
+}
+
+// -----
+
+// A view keeps its buffer alive: %a is last touched through %half, after
+// %b is filled, so the two cannot share bytes.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+func.func @main(%in: memref<64xf32>, %out: memref<32xf32>) {
+  %a = memref.alloc() : memref<64xf32>
+  linalg.copy ins(%in : memref<64xf32>) outs(%a : memref<64xf32>)
+  %half = memref.subview %a[32] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1], offset: 32>>
+  %b = memref.alloc() : memref<64xf32>
+  linalg.copy ins(%in : memref<64xf32>) outs(%b : memref<64xf32>)
+  %bhalf = memref.subview %b[0] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1]>>
+  linalg.add ins(%half, %bhalf : memref<32xf32, strided<[1], offset: 32>>, memref<32xf32, strided<[1]>>)
+             outs(%out : memref<32xf32>)
+  return
+}
+
+// -----
+
+// The two branches of an scf.if never run together: their buffers share
+// bytes.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 256 : i64}}
+func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
+  scf.if %c {
+    %t = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%in : memref<64xf32>) outs(%t : memref<64xf32>)
+    linalg.copy ins(%t : memref<64xf32>) outs(%out : memref<64xf32>)
+  } else {
+    %e = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%in : memref<64xf32>) outs(%e : memref<64xf32>)
+    linalg.copy ins(%e : memref<64xf32>) outs(%out : memref<64xf32>)
+  }
+  return
+}
+
+// -----
+
+// A buffer yielded by a branch lives as long as the scf.if's result; both
+// branches' buffers and %u are live together when %u is filled.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 768 : i64}}
+// CHECK:       scf.if
+// CHECK:         memref.view
+// CHECK:         scf.yield
+// CHECK:         memref.view
+// CHECK:         scf.yield
+func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
+  %r = scf.if %c -> memref<64xf32> {
+    %t = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%in : memref<64xf32>) outs(%t : memref<64xf32>)
+    scf.yield %t : memref<64xf32>
+  } else {
+    %e = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%in : memref<64xf32>) outs(%e : memref<64xf32>)
+    scf.yield %e : memref<64xf32>
+  }
+  %u = memref.alloc() : memref<64xf32>
+  linalg.copy ins(%r : memref<64xf32>) outs(%u : memref<64xf32>)
+  linalg.copy ins(%u : memref<64xf32>) outs(%out : memref<64xf32>)
+  return
+}
+
+// -----
+
+// A buffer used inside a loop lives for the whole loop; two buffers of the
+// loop body that are used one after the other share bytes (each iteration
+// is done with both before the next begins).
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %o = memref.alloc() : memref<64xf32>
+  linalg.copy ins(%in : memref<64xf32>) outs(%o : memref<64xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    %t1 = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%o : memref<64xf32>) outs(%t1 : memref<64xf32>)
+    linalg.copy ins(%t1 : memref<64xf32>) outs(%out : memref<64xf32>)
+    %t2 = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%out : memref<64xf32>) outs(%t2 : memref<64xf32>)
+    linalg.copy ins(%t2 : memref<64xf32>) outs(%o : memref<64xf32>)
+  }
+  linalg.copy ins(%o : memref<64xf32>) outs(%out : memref<64xf32>)
+  return
+}
+
+// -----
+
+// A buffer carried from one iteration to the next would need two slots: it
+// stays on the heap.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, heap_buffers = 1 : i64, in_place = 0 : i64, size = 0 : i64}}
+// CHECK:       scf.for
+// CHECK:         memref.alloc() : memref<64xf32>
+func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%b = %in) -> memref<64xf32> {
+    %n = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%b : memref<64xf32>) outs(%n : memref<64xf32>)
+    scf.yield %n : memref<64xf32>
+  }
+  linalg.copy ins(%r : memref<64xf32>) outs(%out : memref<64xf32>)
+  return
+}
+
+// -----
+
+// Left to the heap: a dynamic size, a buffer returned to the caller, and a
+// buffer inside scf.forall (one per concurrent iteration). Nothing is
+// planned, so the signature is unchanged. A zero-element buffer becomes a
+// zero-byte alloca.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, heap_buffers = 3 : i64, in_place = 0 : i64, size = 0 : i64}}
+// CHECK:       func.func @main(%{{.+}}: index, %{{.+}}: memref<4xf32>) -> memref<8xf32> {
+// CHECK:       memref.alloc(%{{.+}}) : memref<?xf32>
+// CHECK:       memref.alloca() : memref<0x4xf32>
+// CHECK:       memref.alloc() : memref<8xf32>
+// CHECK:       scf.forall
+// CHECK:         memref.alloc() : memref<4xf32>
+func.func @main(%n: index, %out: memref<4xf32>) -> memref<8xf32> {
+  %cst = arith.constant 1.0 : f32
+  %dyn = memref.alloc(%n) : memref<?xf32>
+  linalg.fill ins(%cst : f32) outs(%dyn : memref<?xf32>)
+  %empty = memref.alloc() : memref<0x4xf32>
+  linalg.fill ins(%cst : f32) outs(%empty : memref<0x4xf32>)
+  %ret = memref.alloc() : memref<8xf32>
+  linalg.fill ins(%cst : f32) outs(%ret : memref<8xf32>)
+  scf.forall (%i) in (2) {
+    %tmp = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%cst : f32) outs(%tmp : memref<4xf32>)
+    linalg.copy ins(%tmp : memref<4xf32>) outs(%out : memref<4xf32>)
+  }
+  return %ret : memref<8xf32>
+}
