@@ -1,11 +1,12 @@
-// ort-bench.mjs - time ONNX Runtime on one thread, the way `smelt bench` times Smelt.
+// ort-bench.mjs - time ONNX Runtime, the way `smelt bench` times Smelt.
 //
-// usage: node ort-bench.mjs MODEL DATA_SET_DIR WARMUP RUNS SECONDS
+// usage: node ort-bench.mjs MODEL DATA_SET_DIR WARMUP RUNS SECONDS [THREADS]
 // Feeds the model the input_N.pb files of DATA_SET_DIR (an ONNX
 // test_data_set, as check-model.mjs writes it, so that Smelt gets the very
 // same inputs), then runs it WARMUP times untimed and times runs until at
 // least RUNS runs and SECONDS seconds (at most 10000 runs), like smelt bench.
-// The session uses one intra-op and one inter-op thread, sequential execution
+// The session uses THREADS (default 1) intra-op threads, one inter-op thread,
+// sequential execution
 // and graphOptimizationLevel 'all'. Prints smelt bench's JSON object:
 // {"model", "runs", "median_ms", "min_ms", "mean_ms", "warmup", "threads"}.
 // Times include onnxruntime-node's per-call cost (N-API, output tensors),
@@ -22,12 +23,13 @@ const ort = require('onnxruntime-node');
 const MAX_TIMED_RUNS = 10000;
 
 const args = process.argv.slice(2);
-if (args.length !== 5) {
-  console.error('usage: node ort-bench.mjs MODEL DATA_SET_DIR WARMUP RUNS SECONDS');
+if (args.length !== 5 && args.length !== 6) {
+  console.error('usage: node ort-bench.mjs MODEL DATA_SET_DIR WARMUP RUNS SECONDS [THREADS]');
   process.exit(2);
 }
 const [modelPath, dataDir] = args;
-const [warmup, runs, seconds] = args.slice(2).map(Number);
+const [warmup, runs, seconds] = args.slice(2, 5).map(Number);
+const threads = args.length === 6 ? Number(args[5]) : 1;
 
 /// Decodes the onnx.TensorProto fields tensor-proto.mjs writes: dims (1),
 /// data_type (2), name (8), raw_data (9); other fields are skipped.
@@ -75,7 +77,7 @@ function readTensorProto(buf) {
 
 const session = await ort.InferenceSession.create(modelPath, {
   executionProviders: ['cpu'],
-  intraOpNumThreads: 1,
+  intraOpNumThreads: threads,
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
@@ -111,5 +113,5 @@ const n = ms.length;
 const median = n % 2 ? ms[(n - 1) / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
 const mean = ms.reduce((a, b) => a + b, 0) / n;
 console.log(JSON.stringify({
-  model: modelPath, runs: n, median_ms: median, min_ms: ms[0], mean_ms: mean, warmup, threads: 1,
+  model: modelPath, runs: n, median_ms: median, min_ms: ms[0], mean_ms: mean, warmup, threads,
 }));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-bench.sh - Smelt against ONNX Runtime on one thread, written up as markdown.
+# run-bench.sh - Smelt against ONNX Runtime on one and two threads, written up as markdown.
 #
 # usage: bench/run-bench.sh BUILD_DIR [OUT_MD]
 #
@@ -8,7 +8,8 @@
 # compiles the model with `smelt compile -O3` (wall time and peak RSS),
 # checks Smelt's outputs against ONNX Runtime's, then times ONNX Runtime
 # (ort-bench.mjs) and Smelt (`smelt bench`) back to back on those same
-# inputs, one thread each, same warm-up and median. It also measures this
+# inputs, one thread each, same warm-up and median, then both again on two
+# threads; Smelt's compile report gives the planned workspace. It also measures this
 # machine's single-thread FP32 FMA peak (fma-peak.c). The report goes to
 # OUT_MD (default: docs/performance.md; written only once every model has
 # been tried) and the geometric mean of Smelt/ORT to stdout. A model that
@@ -110,7 +111,7 @@ fi
 export ORT_NODE_MODULES=$cache/node_modules
 ort_version=$(node -p "require('$cache/node_modules/onnxruntime-node/package.json').version")
 
-rows=() ratios=() left_out=() mismatched=()
+rows=() ratios=() left_out=() mismatched=() rows2=() ratios2=()
 # add_row ID GFLOP ORT_MS SMELT_MS RATIO GFLOPS PEAK_PCT COMPILE_S COMPILE_MB
 add_row() {
   local row='|' cell
@@ -163,7 +164,7 @@ bench_model() {
   local compile_s compile_mb start
   if [ -x /usr/bin/time ]; then
     if ! timeout 1800 /usr/bin/time -f %e,%M -o "$log.time" \
-        "$smelt" compile "$onnx" -o "$work/$id.so" -O3 "${shape_args[@]}" > "$log.compile.log" 2>&1; then
+        "$smelt" compile "$onnx" -o "$work/$id.so" -O3 --report "${shape_args[@]}" > "$log.compile.log" 2>&1; then
       fail_row "$id" "$gflop" "–" "compile failed: $(first_error "$log.compile.log")"
       return
     fi
@@ -171,7 +172,7 @@ bench_model() {
     compile_mb=$(awk -v kb="$compile_mb" 'BEGIN { printf("%.0f", kb / 1024) }')
   else
     start=$(date +%s.%N)
-    if ! timeout 1800 "$smelt" compile "$onnx" -o "$work/$id.so" -O3 "${shape_args[@]}" \
+    if ! timeout 1800 "$smelt" compile "$onnx" -o "$work/$id.so" -O3 --report "${shape_args[@]}" \
         > "$log.compile.log" 2>&1; then
       fail_row "$id" "$gflop" "–" "compile failed: $(first_error "$log.compile.log")"
       return
@@ -203,13 +204,35 @@ bench_model() {
   fi
   local ort_cell=$ort_ms
   [[ $ort_ms == ORT* ]] || ort_cell=$(fmt_ms "$ort_ms")
-  if ! timeout 1800 "$smelt" bench "$work/$id.so" "${inputs[@]}" --warmup "$warmup" \
+  if ! timeout 1800 "$smelt" bench "$work/$id.so" "${inputs[@]}" --threads 1 --warmup "$warmup" \
       --runs "$runs" --seconds "$seconds" --json "$log.smelt.json" > "$log.smelt.log" 2>&1; then
     fail_row "$id" "$gflop" "$ort_cell" "run failed: $(first_error "$log.smelt.log")" "$compile_s" "$compile_mb"
     return
   fi
   smelt_ms=$(json "$log.smelt.json" median_ms)
   echo "   ORT $ort_ms ms, Smelt $smelt_ms ms, compile ${compile_s}s ${compile_mb} MB"
+
+  # The same on two threads (ORT: two intra-op threads).
+  local ort2_ms=– smelt2_ms=– ratio2=– speedup=–
+  if timeout 1800 node "$here/ort-bench.mjs" "$onnx" "$set" "$warmup" "$runs" "$seconds" 2 \
+      > "$log.ort2.json" 2> "$log.ort2.log"; then
+    ort2_ms=$(json "$log.ort2.json" median_ms)
+  fi
+  if timeout 1800 "$smelt" bench "$work/$id.so" "${inputs[@]}" --threads 2 --warmup "$warmup" \
+      --runs "$runs" --seconds "$seconds" --json "$log.smelt2.json" > "$log.smelt2.log" 2>&1; then
+    smelt2_ms=$(json "$log.smelt2.json" median_ms)
+    speedup=$(awk -v a="$smelt_ms" -v b="$smelt2_ms" 'BEGIN { printf("%.2f", a / b) }')
+  fi
+  if [ "$ort2_ms" != – ] && [ "$smelt2_ms" != – ]; then
+    ratio2=$(awk -v s="$smelt2_ms" -v o="$ort2_ms" 'BEGIN { printf("%.2f", s / o) }')
+    ratios2+=("$(awk -v s="$smelt2_ms" -v o="$ort2_ms" 'BEGIN { printf("%.9g", s / o) }')")
+  fi
+  echo "   2 threads: ORT $ort2_ms ms, Smelt $smelt2_ms ms"
+  local workspace
+  workspace=$(sed -n 's/^workspace: \([0-9]*\) bytes.* of \([0-9]*\) bytes in all.*/\1 \2/p' "$log.compile.log")
+  workspace=$(awk -v w="${workspace% *}" -v s="${workspace#* }" \
+    'BEGIN { if (w == "") print "–"; else printf("%.2f / %.2f", w / 1048576, s / 1048576) }')
+  rows2+=("| $id | $( [ "$ort2_ms" = – ] && echo – || fmt_ms "$ort2_ms") | $( [ "$smelt2_ms" = – ] && echo – || fmt_ms "$smelt2_ms") | $ratio2 | $speedup | $workspace |")
 
   local ratio=– gflops=– pct=–
   if [[ $ort_ms == ORT* ]]; then
@@ -237,11 +260,13 @@ if [ ${#rows[@]} -eq 0 ]; then
   echo "run-bench.sh: no model of the table matches BENCH_MODELS='$only'" >&2
   exit 2
 fi
-geomean=n/a
-if [ ${#ratios[@]} -gt 0 ]; then
-  geomean=$(printf '%s\n' "${ratios[@]}" |
-    awk '{ s += log($1) } END { printf("%.2f", exp(s / NR)) }')
-fi
+# geomean RATIO...: the geometric mean, or n/a for none.
+geomean_of() {
+  if [ $# -eq 0 ]; then echo n/a; return; fi
+  printf '%s\n' "$@" | awk '{ s += log($1) } END { printf("%.2f", exp(s / NR)) }'
+}
+geomean=$(geomean_of "${ratios[@]}")
+geomean2=$(geomean_of "${ratios2[@]}")
 revision=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ]; then revision+=" plus uncommitted changes"; fi
 
@@ -276,6 +301,18 @@ report=$work/performance.md
     echo "(their times are still in the table and the mean)."
   fi
   echo
+  echo "## Two threads"
+  echo
+  echo "The same models and inputs on two threads: ONNX Runtime with 2 intra-op threads,"
+  echo "Smelt with \`smelt bench --threads 2\`. Workspace is the arena Smelt plans for the"
+  echo "intermediate values at compile time, next to the sum of those buffers (MiB)."
+  echo
+  echo "| model | ORT 2T ms | Smelt 2T ms | ratio Smelt/ORT | Smelt speedup 2T/1T | workspace / sum of buffers MiB |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows2[@]}"
+  echo
+  echo "Geometric mean of Smelt/ORT on two threads over ${#ratios2[@]} models: **$geomean2**."
+  echo
   echo "GFLOP counts 2·M·N·K for the synthetic matmul models and the MLP's three Gemms;"
   echo "the real models' FLOPs are not counted (n/a). ORT times include onnxruntime-node's"
   echo "per-call cost (tens of microseconds), which dominates the smallest models."
@@ -285,5 +322,5 @@ report=$work/performance.md
 mkdir -p "$(dirname "$out_md")"
 cp "$report" "$out_md"
 echo "== wrote $out_md"
-echo "geomean Smelt/ORT over ${#ratios[@]} models: $geomean"
+echo "geomean Smelt/ORT over ${#ratios[@]} models: $geomean (2 threads: $geomean2)"
 if [ ${#left_out[@]} -gt 0 ]; then echo "failed: ${left_out[*]}"; fi

@@ -190,7 +190,8 @@ class OutlineParallelLoopsPass
     Type i64 = b.getI64Type();
 
     // The body: @fn_parallel_N(ctx, begin, end) runs iterations [begin, end).
-    OpBuilder moduleBuilder(parent);
+    OpBuilder moduleBuilder(parent->getContext());
+    moduleBuilder.setInsertionPointAfter(parent);
     auto body = func::FuncOp::create(moduleBuilder, loc,
                                      (parent.getName() + "_parallel").str(), bodyType);
     body.setPrivate();

@@ -48,6 +48,7 @@ WorkspacePlan getWorkspacePlan(ModuleOp module) {
   auto dict = module->getAttrOfType<DictionaryAttr>(kWorkspacePlanAttr);
   if (!dict)
     return plan;
+  plan.planned = true;
   auto read = [&](StringRef name, uint64_t &field) {
     if (auto v = dict.getAs<IntegerAttr>(name))
       field = v.getValue().getZExtValue();

@@ -20,6 +20,7 @@ namespace smelt {
 inline constexpr uint64_t kWorkspaceAlign = 64;
 
 struct WorkspacePlan {
+  bool planned = false;       ///< false: no plan (dynamic dims), all on the heap
   uint64_t size = 0;          ///< bytes of the arena (0: the model needs none)
   uint64_t align = kWorkspaceAlign;
   uint64_t bufferBytes = 0;   ///< sum of the planned buffers' sizes

@@ -84,6 +84,11 @@ LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location 
 
 /// The --report lines: where the model's memory goes.
 void printReport(const WorkspacePlan &plan, llvm::raw_ostream &os) {
+  if (!plan.planned) {
+    os << "workspace: none planned: the model has dynamic dims, so its intermediate values "
+          "are allocated at run time\n";
+    return;
+  }
   os << "workspace: " << plan.size << " bytes (align " << plan.align << ") for "
      << plan.buffers << " intermediate buffers of " << plan.bufferBytes << " bytes in all";
   if (plan.bufferBytes)

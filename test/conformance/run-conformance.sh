@@ -13,7 +13,10 @@
 # reference's draws: cases listed in random-cases.txt are instead run twice
 # on test_data_set_0's inputs and checked by check-random.mjs (the two runs
 # are byte-identical, outputs have the expected shape and dtype, values are
-# in range). Every failure gets a one-line reason: the
+# in range). A model whose dims are all static (it has a workspace plan,
+# says `smelt compile --report`) fails when its library references malloc,
+# free or another heap function: its intermediates belong in the workspace.
+# Every failure gets a one-line reason: the
 # compiler's first "error:" line, smelt run's FAIL line, a timeout or a signal.
 #
 # Writes WORKDIR/results.tsv (suite, case, variant, status, reason) and
@@ -87,11 +90,24 @@ failure_reason() {
 compile_and_check() {
   local dir=$1 lib=$2 rtol=$3 atol=$4 out rc set
   shift 4
-  out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" "$@" 2>&1)
+  out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" --report "$@" 2>&1)
   rc=$?
   if [ $rc -ne 0 ]; then
     printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
     return
+  fi
+  # All dims static: every intermediate lives in the planned workspace, and
+  # the generated code must not touch the heap.
+  local heap
+  if grep -q '^workspace: [0-9]' <<< "$out"; then
+    heap=$(nm -D --undefined-only "$lib" 2>/dev/null |
+           grep -owE 'malloc|free|calloc|realloc|aligned_alloc|posix_memalign' | sort -u | xargs)
+    if [ -n "$heap" ]; then
+      printf 'FAIL\theap: static shapes, yet the code calls %s (%s)\n' "$heap" \
+        "$(grep -m1 '^heap buffers' <<< "$out")"
+      rm -f "$lib"
+      return
+    fi
   fi
   if [ -n "${random_check:-}" ]; then
     random_run "$dir" "$lib"

@@ -1,0 +1,202 @@
+/* pool.c - the thread pool behind smelt_call.parallel_for.
+ *
+ * One pool per process, started on first use with SMELT_NUM_THREADS threads
+ * (default: the online CPUs), the calling thread included. A parallel loop
+ * [begin, end) is cut into one contiguous chunk per thread, the same cut for
+ * the same thread count every time, and each chunk runs on one thread: a
+ * model's iterations never depend on which thread runs them, so results are
+ * the same for any thread count. One loop runs on the pool at a time; a loop
+ * that finds the pool busy (another model run in another thread, or a loop
+ * nested in a chunk) runs serially on its own thread. smelt_set_num_threads
+ * replaces the pool; like the CPU count, it is a process setting, to be
+ * changed while no model runs.
+ */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/** Most threads a pool runs (the caller included). */
+#define SMELT_MAX_THREADS 256
+
+typedef struct pool {
+  pthread_mutex_t busy; /* held by the thread whose loop runs on the pool */
+  pthread_mutex_t lock; /* guards everything below */
+  pthread_cond_t wake;  /* a new loop, or stop */
+  pthread_cond_t done;  /* a chunk finished */
+  pthread_t *workers;
+  int num_workers;      /* threads besides the caller */
+  int stop;
+  uint64_t generation;  /* counts loops; workers wait for a new one */
+  smelt_parallel_body body;
+  void *body_ctx;
+  int64_t begin, end;
+  int chunks, next_chunk, finished;
+} pool;
+
+static pthread_mutex_t pool_guard = PTHREAD_MUTEX_INITIALIZER;
+static pool *the_pool;     /* guarded by pool_guard */
+static int wanted_threads; /* 0: from SMELT_NUM_THREADS or the CPU count */
+
+static int default_threads(void) {
+  const char *env = getenv("SMELT_NUM_THREADS");
+  if (env && *env) {
+    char *end;
+    long n = strtol(env, &end, 10);
+    if (*end == '\0' && n >= 1)
+      return n > SMELT_MAX_THREADS ? SMELT_MAX_THREADS : (int)n;
+  }
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return cpus < 1 ? 1 : cpus > SMELT_MAX_THREADS ? SMELT_MAX_THREADS : (int)cpus;
+}
+
+/* Runs chunks of the current loop until none is left. Called with p->lock
+ * held; returns with it held. */
+static void run_chunks(pool *p) {
+  while (p->next_chunk < p->chunks) {
+    int c = p->next_chunk++;
+    int64_t n = p->end - p->begin;
+    int64_t lo = p->begin + n * c / p->chunks, hi = p->begin + n * (c + 1) / p->chunks;
+    smelt_parallel_body body = p->body;
+    void *ctx = p->body_ctx;
+    pthread_mutex_unlock(&p->lock);
+    body(ctx, lo, hi);
+    pthread_mutex_lock(&p->lock);
+    if (++p->finished == p->chunks)
+      pthread_cond_broadcast(&p->done);
+  }
+}
+
+static void *worker_main(void *arg) {
+  pool *p = arg;
+  pthread_mutex_lock(&p->lock);
+  uint64_t seen = p->generation;
+  for (;;) {
+    while (!p->stop && p->generation == seen)
+      pthread_cond_wait(&p->wake, &p->lock);
+    if (p->stop)
+      break;
+    seen = p->generation;
+    run_chunks(p);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return NULL;
+}
+
+static void pool_destroy(pool *p) {
+  if (!p)
+    return;
+  pthread_mutex_lock(&p->lock);
+  p->stop = 1;
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  for (int i = 0; i < p->num_workers; ++i)
+    pthread_join(p->workers[i], NULL);
+  pthread_mutex_destroy(&p->busy);
+  pthread_mutex_destroy(&p->lock);
+  pthread_cond_destroy(&p->wake);
+  pthread_cond_destroy(&p->done);
+  free(p->workers);
+  free(p);
+}
+
+/* A pool of `threads` threads (the caller included); NULL for one thread or
+ * when out of resources, which means serial runs. */
+static pool *pool_create(int threads) {
+  if (threads <= 1)
+    return NULL;
+  pool *p = calloc(1, sizeof *p);
+  if (!p)
+    return NULL;
+  p->workers = calloc((size_t)threads - 1, sizeof *p->workers);
+  if (!p->workers) {
+    free(p);
+    return NULL;
+  }
+  pthread_mutex_init(&p->busy, NULL);
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->wake, NULL);
+  pthread_cond_init(&p->done, NULL);
+  for (int i = 0; i < threads - 1; ++i) {
+    if (pthread_create(&p->workers[i], NULL, worker_main, p) != 0)
+      break;
+    p->num_workers++;
+  }
+  return p;
+}
+
+void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
+                             smelt_parallel_body body, void *body_ctx) {
+  pool *p = pool_ctx;
+  int64_t n = end - begin;
+  if (n <= 0)
+    return;
+  if (!p || p->num_workers == 0 || n == 1 || pthread_mutex_trylock(&p->busy) != 0) {
+    body(body_ctx, begin, end);
+    return;
+  }
+  pthread_mutex_lock(&p->lock);
+  p->body = body;
+  p->body_ctx = body_ctx;
+  p->begin = begin;
+  p->end = end;
+  p->chunks = n < p->num_workers + 1 ? (int)n : p->num_workers + 1;
+  p->next_chunk = 0;
+  p->finished = 0;
+  p->generation++;
+  pthread_cond_broadcast(&p->wake);
+  run_chunks(p);
+  while (p->finished < p->chunks)
+    pthread_cond_wait(&p->done, &p->lock);
+  pthread_mutex_unlock(&p->lock);
+  pthread_mutex_unlock(&p->busy);
+}
+
+void *smelt_pool_get(void) {
+  pthread_mutex_lock(&pool_guard);
+  if (!wanted_threads)
+    wanted_threads = default_threads();
+  if (!the_pool && wanted_threads > 1)
+    the_pool = pool_create(wanted_threads);
+  pool *p = the_pool;
+  pthread_mutex_unlock(&pool_guard);
+  return p;
+}
+
+smelt_status *smelt_set_num_threads(int threads) {
+  if (threads < 0 || threads > SMELT_MAX_THREADS)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_set_num_threads: %d is outside [0, %d] (0: "
+                             "SMELT_NUM_THREADS or the number of CPUs)",
+                             threads, SMELT_MAX_THREADS);
+  pthread_mutex_lock(&pool_guard);
+  int wanted = threads ? threads : default_threads();
+  if (wanted != wanted_threads) {
+    /* A running loop holds `busy`: wait for it before the pool goes away. */
+    pool *old = the_pool;
+    if (old)
+      pthread_mutex_lock(&old->busy);
+    the_pool = NULL;
+    wanted_threads = wanted;
+    if (old) {
+      pthread_mutex_unlock(&old->busy);
+      pool_destroy(old);
+    }
+  }
+  pthread_mutex_unlock(&pool_guard);
+  return NULL;
+}
+
+int smelt_get_num_threads(void) {
+  pthread_mutex_lock(&pool_guard);
+  if (!wanted_threads)
+    wanted_threads = default_threads();
+  int n = wanted_threads;
+  pthread_mutex_unlock(&pool_guard);
+  return n;
+}
