@@ -8,7 +8,10 @@
 // The session uses THREADS (default 1) intra-op threads, one inter-op thread,
 // sequential execution
 // and graphOptimizationLevel 'all'. Prints smelt bench's JSON object:
-// {"model", "runs", "median_ms", "min_ms", "mean_ms", "warmup", "threads"}.
+// {"model", "runs", "median_ms", "min_ms", "mean_ms", "warmup", "threads",
+// "first_run_ms" (session creation + first run), "rss_growth_mb" (peak RSS
+// above the RSS before the session was created)}. The first run is one of
+// the warm-up runs.
 // Times include onnxruntime-node's per-call cost (N-API, output tensors),
 // tens of microseconds that only matter for the smallest models.
 // onnxruntime-node is loaded from $ORT_NODE_MODULES.
@@ -75,6 +78,10 @@ function readTensorProto(buf) {
   return { name, tensor: new ort.Tensor(type, data, dims) };
 }
 
+// Memory and first-inference cost are measured from here: session creation
+// plus the first run, and the peak RSS above the RSS before the session.
+const rssBefore = process.memoryUsage().rss;
+const createStart = process.hrtime.bigint();
 const session = await ort.InferenceSession.create(modelPath, {
   executionProviders: ['cpu'],
   intraOpNumThreads: threads,
@@ -99,7 +106,9 @@ for (const name of session.inputNames)
 // run allocates fresh arrays and the garbage collector shows up in the times.
 const fetches = readTensors('output');
 
-for (let i = 0; i < warmup; ++i) await session.run(feeds, fetches);
+await session.run(feeds, fetches);
+const firstRunMs = Number(process.hrtime.bigint() - createStart) / 1e6;
+for (let i = 1; i < warmup; ++i) await session.run(feeds, fetches);
 const ms = [];
 const start = process.hrtime.bigint();
 const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
@@ -114,4 +123,6 @@ const median = n % 2 ? ms[(n - 1) / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
 const mean = ms.reduce((a, b) => a + b, 0) / n;
 console.log(JSON.stringify({
   model: modelPath, runs: n, median_ms: median, min_ms: ms[0], mean_ms: mean, warmup, threads,
+  first_run_ms: firstRunMs,
+  rss_growth_mb: (process.resourceUsage().maxRSS * 1024 - rssBefore) / 1048576,
 }));

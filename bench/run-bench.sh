@@ -111,7 +111,7 @@ fi
 export ORT_NODE_MODULES=$cache/node_modules
 ort_version=$(node -p "require('$cache/node_modules/onnxruntime-node/package.json').version")
 
-rows=() ratios=() left_out=() mismatched=() rows2=() ratios2=()
+rows=() ratios=() left_out=() mismatched=() rows2=() ratios2=() rows3=()
 # add_row ID GFLOP ORT_MS SMELT_MS RATIO GFLOPS PEAK_PCT COMPILE_S COMPILE_MB
 add_row() {
   local row='|' cell
@@ -232,6 +232,12 @@ bench_model() {
   workspace=$(sed -n 's/^workspace: \([0-9]*\) bytes.* of \([0-9]*\) bytes in all.*/\1 \2/p' "$log.compile.log")
   workspace=$(awk -v w="${workspace% *}" -v s="${workspace#* }" \
     'BEGIN { if (w == "") print "–"; else printf("%.2f / %.2f", w / 1048576, s / 1048576) }')
+  local ort_first ort_rss smelt_first smelt_rss
+  ort_first=$(json "$log.ort.json" first_run_ms 2>/dev/null || echo –)
+  ort_rss=$(json "$log.ort.json" rss_growth_mb 2>/dev/null || echo –)
+  smelt_first=$(json "$log.smelt.json" first_run_ms)
+  smelt_rss=$(json "$log.smelt.json" rss_growth_mb)
+  rows3+=("| $id | $(fmt_ms "$ort_first") | $(fmt_ms "$smelt_first") | $(awk -v s="$smelt_first" -v o="$ort_first" 'BEGIN { printf(o > 0 ? "%.3f" : "–", s / o) }') | $(fmt_ms "$ort_rss") | $(fmt_ms "$smelt_rss") | $(awk -v s="$smelt_rss" -v o="$ort_rss" 'BEGIN { printf(o > 0 ? "%.2f" : "–", s / o) }') |")
   rows2+=("| $id | $( [ "$ort2_ms" = – ] && echo – || fmt_ms "$ort2_ms") | $( [ "$smelt2_ms" = – ] && echo – || fmt_ms "$smelt2_ms") | $ratio2 | $speedup | $workspace |")
 
   local ratio=– gflops=– pct=–
@@ -312,6 +318,16 @@ report=$work/performance.md
   printf '%s\n' "${rows2[@]}"
   echo
   echo "Geometric mean of Smelt/ORT on two threads over ${#ratios2[@]} models: **$geomean2**."
+  echo
+  echo "## First inference and memory (one thread)"
+  echo
+  echo "First inference: opening the library and the first run (Smelt), creating the session"
+  echo "and the first run (ORT). Memory: the process's peak resident set above its size"
+  echo "before the model was opened (weights, workspace or arena, inputs and outputs)."
+  echo
+  echo "| model | ORT first ms | Smelt first ms | ratio | ORT RSS growth MB | Smelt RSS growth MB | ratio |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows3[@]}"
   echo
   echo "GFLOP counts 2·M·N·K for the synthetic matmul models and the MLP's three Gemms;"
   echo "the real models' FLOPs are not counted (n/a). ORT times include onnxruntime-node's"

@@ -54,6 +54,7 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   OpPassManager &kernels = pm.nest<func::FuncOp>();
   kernels.addPass(createSmeltCpuLowerCopies());
   kernels.addPass(createSmeltCpuTileAndVectorize());
+  kernels.addPass(createSmeltCpuParallelTiles());
   // Outer tiles of the kernels go to the runtime's threads.
   pm.addPass(createSmeltCpuOutlineParallelLoops());
   OpPassManager &func = pm.nest<func::FuncOp>();

@@ -106,6 +106,42 @@ std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, linalg::CopyOp
   return tiles;
 }
 
+std::optional<TileLevel> chooseParallelTiles(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.hasDynamicShape() ||
+      isa<linalg::FillOp, linalg::CopyOp>(op.getOperation()) || op.getNumDpsInits() == 0)
+    return std::nullopt;
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  int64_t work = 1;
+  for (int64_t extent : extents)
+    work *= extent;
+  if (extents.empty() || work < kMinParallelWork)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto indexesEveryOutput = [&](int64_t d) {
+    return llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+      return llvm::is_contained(op.getMatchingIndexingMap(&init).getResults(),
+                                getAffineDimExpr(d, op.getContext()));
+    });
+  };
+  for (int64_t d = 0, e = extents.size(); d < e; ++d) {
+    if (iterators[d] != utils::IteratorType::parallel || extents[d] < 2 || !indexesEveryOutput(d))
+      continue;
+    // The smallest tile that leaves at most kParallelTiles tiles, dividing
+    // the extent if some size up to twice that does.
+    int64_t tile = (extents[d] + kParallelTiles - 1) / kParallelTiles;
+    for (int64_t t = tile; t <= 2 * tile && t <= extents[d]; ++t)
+      if (extents[d] % t == 0) {
+        tile = t;
+        break;
+      }
+    TileLevel tiles;
+    tiles.sizes.assign(extents.size(), 0);
+    tiles.sizes[d] = tile;
+    return tiles;
+  }
+  return std::nullopt;
+}
+
 std::optional<TileLevel> chooseRegisterTileSteps(linalg::LinalgOp tile) {
   TileLevel steps;
   SmallVector<int64_t> extents = tile.getStaticLoopRanges();

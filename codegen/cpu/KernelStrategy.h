@@ -46,6 +46,18 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
 /// Nothing for dynamic shapes.
 std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, mlir::linalg::CopyOp copy);
 
+/// How a static loop nest without a vector kernel (elementwise ops, pooling,
+/// depthwise and grouped convolutions, reductions) is shared between
+/// threads: one tile loop over its first parallel dim of extent > 1 that
+/// every output indexes directly (so tiles write disjoint elements), with at
+/// most kParallelTiles tiles (of equal size where the extent allows; the
+/// runtime gives each thread a contiguous run of them). Nothing for dynamic
+/// shapes, fills and copies, or ops of fewer than kMinParallelWork
+/// iterations in all, where waking threads would cost more than it saves.
+constexpr int64_t kParallelTiles = 16;
+constexpr int64_t kMinParallelWork = 1 << 15;
+std::optional<TileLevel> chooseParallelTiles(mlir::linalg::LinalgOp op);
+
 /// For one register tile of a contraction (possibly inside a partial cache
 /// block, so its reduction extent may be dynamic): the steps that leave a
 /// static vector kernel, i.e. every reduction loop by 1. Nothing when a

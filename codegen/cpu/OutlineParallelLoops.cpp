@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuTarget.h"
+#include "codegen/cpu/ParallelForSymbol.h"
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -31,8 +32,6 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-constexpr llvm::StringLiteral kParallelAttr = "smelt.parallel";
-constexpr llvm::StringLiteral kParallelForFn = "__smelt_parallel_for";
 
 /// A memref whose descriptor can be rebuilt from its aligned pointer and
 /// offset: static sizes and strides.
@@ -132,12 +131,12 @@ class OutlineParallelLoopsPass
     unsigned indexBits = getCpuTarget(module).indexBits;
     SmallVector<scf::ForOp> loops;
     module.walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
-      if (!loop->hasAttr(kParallelAttr))
+      if (!loop->hasAttr(kParallelLoopAttr))
         return WalkResult::advance();
       loops.push_back(loop);
       return WalkResult::skip(); // the outermost parallel loop only
     });
-    module.walk([](scf::ForOp loop) { loop->removeAttr(kParallelAttr); });
+    module.walk([](scf::ForOp loop) { loop->removeAttr(kParallelLoopAttr); });
     if (loops.empty())
       return;
 

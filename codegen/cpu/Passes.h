@@ -15,6 +15,10 @@
 
 namespace smelt {
 
+/// Marks an scf.for whose iterations are independent, so that
+/// smelt-cpu-outline-parallel-loops may hand them to the runtime's threads.
+inline constexpr llvm::StringLiteral kParallelLoopAttr = "smelt.parallel";
+
 #define GEN_PASS_DECL
 #include "codegen/cpu/Passes.h.inc"
 

@@ -40,6 +40,20 @@ def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func:
                            "::mlir::vector::VectorDialect"];
 }
 
+def SmeltCpuParallelTiles : Pass<"smelt-cpu-parallel-tiles", "mlir::func::FuncOp"> {
+  let summary = "Split big loop nests without a vector kernel into tiles for the threads";
+  let description = [{
+    Input: bufferized linalg ops; contractions already tiled (their tile
+    loops marked `smelt.parallel`). Output: every static linalg op outside
+    such a loop that KernelStrategy's chooseParallelTiles picks (enough
+    iterations, a parallel dim that indexes every output) is tiled along
+    that one dim into at most 16 tiles, in an scf.for marked
+    `smelt.parallel`. Fills, copies and small ops are unchanged.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
 def SmeltCpuOutlineParallelLoops : Pass<"smelt-cpu-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Hand loops with independent iterations to the runtime's threads";
   let description = [{

@@ -40,7 +40,8 @@ void setWorkspacePlan(ModuleOp module, const WorkspacePlan &plan) {
                                        b.getNamedAttr("buffer_bytes", i64(plan.bufferBytes)),
                                        b.getNamedAttr("buffers", i64(plan.buffers)),
                                        b.getNamedAttr("in_place", i64(plan.inPlace)),
-                                       b.getNamedAttr("heap_buffers", i64(plan.heapBuffers))}));
+                                       b.getNamedAttr("heap_buffers", i64(plan.heapBuffers)),
+                                       b.getNamedAttr("dynamic_buffers", i64(plan.dynamicBuffers))}));
 }
 
 WorkspacePlan getWorkspacePlan(ModuleOp module) {
@@ -59,6 +60,7 @@ WorkspacePlan getWorkspacePlan(ModuleOp module) {
   read("buffers", plan.buffers);
   read("in_place", plan.inPlace);
   read("heap_buffers", plan.heapBuffers);
+  read("dynamic_buffers", plan.dynamicBuffers);
   return plan;
 }
 
@@ -243,6 +245,7 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
       total.buffers += plan->buffers;
       total.inPlace += plan->inPlace;
       total.heapBuffers += plan->heapBuffers;
+      total.dynamicBuffers += plan->dynamicBuffers;
     }
     setWorkspacePlan(module, total);
   }
@@ -265,8 +268,12 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
     SmallVector<memref::AllocOp> empty;
     func.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() || !type.getLayout().isIdentity() || type.getMemorySpace() ||
-          insideConcurrentLoop(alloc)) {
+      if (!type.hasStaticShape()) {
+        ++plan.heapBuffers;
+        ++plan.dynamicBuffers;
+        return;
+      }
+      if (!type.getLayout().isIdentity() || type.getMemorySpace() || insideConcurrentLoop(alloc)) {
         ++plan.heapBuffers;
         return;
       }

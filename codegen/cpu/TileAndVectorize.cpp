@@ -47,10 +47,6 @@ namespace {
 /// until they are vectorized.
 constexpr llvm::StringLiteral kRegisterTileAttr = "smelt.register_tile";
 
-/// Marks loops whose iterations the runtime may run on several threads
-/// (see smelt-cpu-outline-parallel-loops).
-constexpr llvm::StringLiteral kParallelAttr = "smelt.parallel";
-
 /// The loop dims of `level` in the order tileLevel nests its loops: the
 /// ordered ones first, then the rest; only those with a tile size.
 SmallVector<int64_t> tiledDimsInOrder(const TileLevel &level) {
@@ -103,7 +99,7 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   // blocks: its iterations can run on different threads.
   SmallVector<int64_t> dims = tiledDimsInOrder(strategy.cache);
   if (!cacheLoops.empty() && iterators[dims.front()] == utils::IteratorType::parallel)
-    cacheLoops.front()->setAttr(kParallelAttr, rewriter.getUnitAttr());
+    cacheLoops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
   SmallVector<scf::ForOp> loops;
   FailureOr<Operation *> tile = tileLevel(rewriter, *cached, strategy.registers, &loops);
   if (failed(tile))

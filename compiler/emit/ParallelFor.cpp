@@ -1,13 +1,14 @@
 //===- ParallelFor.cpp - the model's side of smelt_call.parallel_for -----===//
 #include "compiler/emit/ParallelFor.h"
 
+#include "codegen/cpu/ParallelForSymbol.h"
+
 #include "llvm/IR/Constants.h"
 
 namespace smelt {
 
 namespace {
 
-constexpr llvm::StringLiteral kParallelForFn = "__smelt_parallel_for";
 constexpr llvm::StringLiteral kParallelFnGlobal = "__smelt_parallel_fn";
 constexpr llvm::StringLiteral kParallelCtxGlobal = "__smelt_parallel_ctx";
 

@@ -95,8 +95,8 @@ void printReport(const WorkspacePlan &plan, llvm::raw_ostream &os) {
     os << llvm::format(" (%.0f%%)", 100.0 * static_cast<double>(plan.size) /
                                         static_cast<double>(plan.bufferBytes));
   os << "; " << plan.inPlace << " written in place over a dying input\n";
-  os << "heap buffers: " << plan.heapBuffers
-     << (plan.heapBuffers ? " (dynamic sizes or escaping values: malloc at run time)\n" : "\n");
+  os << "heap buffers: " << plan.heapBuffers << " (" << plan.dynamicBuffers
+     << " with sizes known only at run time)\n";
 }
 
 std::string printToString(const llvm::Module &module) {

@@ -13,9 +13,10 @@
 # reference's draws: cases listed in random-cases.txt are instead run twice
 # on test_data_set_0's inputs and checked by check-random.mjs (the two runs
 # are byte-identical, outputs have the expected shape and dtype, values are
-# in range). A model whose dims are all static (it has a workspace plan,
-# says `smelt compile --report`) fails when its library references malloc,
-# free or another heap function: its intermediates belong in the workspace.
+# in range). A model whose dims are all static, its intermediates' too
+# (`smelt compile --report`: a workspace plan, no buffer sized at run time),
+# fails when its library references malloc, free or another heap function:
+# its intermediates belong in the workspace.
 # Every failure gets a one-line reason: the
 # compiler's first "error:" line, smelt run's FAIL line, a timeout or a signal.
 #
@@ -96,14 +97,15 @@ compile_and_check() {
     printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
     return
   fi
-  # All dims static: every intermediate lives in the planned workspace, and
-  # the generated code must not touch the heap.
-  local heap
-  if grep -q '^workspace: [0-9]' <<< "$out"; then
+  # All dims static, inside too: every intermediate lives in the planned
+  # workspace, and the generated code must not touch the heap.
+  local heap counts
+  counts=$(sed -n 's/^heap buffers: \([0-9]*\) (\([0-9]*\) with sizes known only at run time)$/\1 \2/p' <<< "$out")
+  if grep -q '^workspace: [0-9]' <<< "$out" && [ -n "$counts" ] && [ "${counts#* }" = 0 ]; then
     heap=$(nm -D --undefined-only "$lib" 2>/dev/null |
            grep -owE 'malloc|free|calloc|realloc|aligned_alloc|posix_memalign' | sort -u | xargs)
     if [ -n "$heap" ]; then
-      printf 'FAIL\theap: static shapes, yet the code calls %s (%s)\n' "$heap" \
+      printf 'FAIL\theap: all shapes static, yet the code calls %s (%s)\n' "$heap" \
         "$(grep -m1 '^heap buffers' <<< "$out")"
       rm -f "$lib"
       return

@@ -17,8 +17,12 @@
 
 #include "smelt/runtime.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -69,6 +73,29 @@ bool makeOutputs(const smelt_model_info &info, std::vector<smelt_tensor> &output
   return true;
 }
 
+/// Resident set size of this process now, in bytes (0 if unknown).
+double residentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  if (!(statm >> pages >> resident))
+    return 0;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+/// Peak resident set size of this process so far, in bytes.
+double peakResidentBytes() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) * 1024.0;
+}
+
+/// Opening the model plus its first run, and memory above the process's
+/// footprint before the model was opened.
+struct Costs {
+  double firstRunMs = 0;
+  double rssGrowthMb = 0;
+};
+
 struct Timings {
   double medianMs = 0, minMs = 0, meanMs = 0;
 };
@@ -101,7 +128,7 @@ std::string jsonString(const std::string &s) {
 }
 
 /// The human line, and the JSON where --json asks for it; the exit status.
-int printResults(const BenchOptions &options, const std::vector<double> &ms) {
+int printResults(const BenchOptions &options, const std::vector<double> &ms, const Costs &costs) {
   Timings t = summarize(ms);
   // With the JSON on stdout, the human line moves to stderr so that stdout
   // stays one parseable object.
@@ -115,8 +142,9 @@ int printResults(const BenchOptions &options, const std::vector<double> &ms) {
   char numbers[256];
   std::snprintf(numbers, sizeof numbers,
                 "\"runs\": %zu, \"median_ms\": %.6g, \"min_ms\": %.6g, \"mean_ms\": %.6g, "
-                "\"warmup\": %d, \"threads\": %d",
-                ms.size(), t.medianMs, t.minMs, t.meanMs, options.warmup, smelt_get_num_threads());
+                "\"warmup\": %d, \"threads\": %d, \"first_run_ms\": %.6g, \"rss_growth_mb\": %.6g",
+                ms.size(), t.medianMs, t.minMs, t.meanMs, options.warmup, smelt_get_num_threads(),
+                costs.firstRunMs, costs.rssGrowthMb);
   std::string json = "{\"model\": " + jsonString(options.library) + ", " + numbers + "}\n";
   if (jsonToStdout) {
     std::fputs(json.c_str(), stdout);
@@ -133,9 +161,17 @@ int printResults(const BenchOptions &options, const std::vector<double> &ms) {
 
 int benchCommand(const BenchOptions &options) {
   std::string error;
+  using Clock = std::chrono::steady_clock;
+  auto msSince = [](Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  };
+  double rssBefore = residentBytes();
+  Clock::time_point openStart = Clock::now();
   OwnedModel model = openModel(options.library, options.threads, error);
   if (!model)
     return fail(error);
+  Costs costs;
+  costs.firstRunMs = msSince(openStart);
   smelt_model *raw = model.get();
   const smelt_model_info *info = smelt_model_get_info(raw);
   std::vector<SlotGroup> inGroups;
@@ -176,10 +212,14 @@ int benchCommand(const BenchOptions &options) {
     return true;
   };
 
-  for (int i = 0; i < options.warmup; ++i)
+  // The first run is one of the warm-up runs (there is always one).
+  Clock::time_point firstStart = Clock::now();
+  if (!runOnce())
+    return fail(error);
+  costs.firstRunMs += msSince(firstStart);
+  for (int i = 1; i < options.warmup; ++i)
     if (!runOnce())
       return fail(error);
-  using Clock = std::chrono::steady_clock;
   std::vector<double> ms;
   Clock::time_point start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
@@ -190,7 +230,8 @@ int benchCommand(const BenchOptions &options) {
       return fail(error);
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
   }
-  return printResults(options, ms);
+  costs.rssGrowthMb = (peakResidentBytes() - rssBefore) / (1024.0 * 1024.0);
+  return printResults(options, ms, costs);
 }
 
 } // namespace smelt

@@ -3,7 +3,7 @@
 // Three 256-byte buffers in a chain of copies. %a and %b are both live when
 // %b is filled, as are %b and %c; %a is dead by the time %c is allocated,
 // so %c reuses its bytes: 512 bytes for 768 bytes of buffers.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 // CHECK:       func.func @main(%[[IN:.+]]: memref<64xf32>, %[[OUT:.+]]: memref<64xf32>, %[[WS:.+]]: memref<512xi8> {smelt.workspace})
 // CHECK-NOT:   memref.alloc
 // CHECK:       %[[ZERO:.+]] = arith.constant 0 : index
@@ -28,7 +28,7 @@ func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
 
 // An elementwise op that reads %a for the last time writes %b over it: same
 // size, same index in every iteration. The workspace is one buffer.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 1 : i64, size = 256 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 1 : i64, size = 256 : i64}}
 // CHECK:       %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK:       %[[A:.+]] = memref.view %{{.+}}[%[[OFF_A]]][] : memref<256xi8> to memref<8x8xf32>
 // CHECK:       %[[OFF_B:.+]] = arith.constant 0 : index
@@ -54,7 +54,7 @@ func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
 
 // Not in place: %a is read transposed (element (j, i) for output (i, j)),
 // so writing over it would clobber elements still to be read.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 #id = affine_map<(i, j) -> (i, j)>
 #t = affine_map<(i, j) -> (j, i)>
 func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
@@ -74,7 +74,7 @@ func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
 
 // A view keeps its buffer alive: %a is last touched through %half, after
 // %b is filled, so the two cannot share bytes.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 func.func @main(%in: memref<64xf32>, %out: memref<32xf32>) {
   %a = memref.alloc() : memref<64xf32>
   linalg.copy ins(%in : memref<64xf32>) outs(%a : memref<64xf32>)
@@ -91,7 +91,7 @@ func.func @main(%in: memref<64xf32>, %out: memref<32xf32>) {
 
 // The two branches of an scf.if never run together: their buffers share
 // bytes.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 256 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 256 : i64}}
 func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
   scf.if %c {
     %t = memref.alloc() : memref<64xf32>
@@ -109,7 +109,7 @@ func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
 
 // A buffer yielded by a branch lives as long as the scf.if's result; both
 // branches' buffers and %u are live together when %u is filled.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 768 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 768 : i64}}
 // CHECK:       scf.if
 // CHECK:         memref.view
 // CHECK:         scf.yield
@@ -136,7 +136,7 @@ func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
 // A buffer used inside a loop lives for the whole loop; two buffers of the
 // loop body that are used one after the other share bytes (each iteration
 // is done with both before the next begins).
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -159,7 +159,7 @@ func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
 
 // A buffer carried from one iteration to the next would need two slots: it
 // stays on the heap.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, heap_buffers = 1 : i64, in_place = 0 : i64, size = 0 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 0 : i64, heap_buffers = 1 : i64, in_place = 0 : i64, size = 0 : i64}}
 // CHECK:       scf.for
 // CHECK:         memref.alloc() : memref<64xf32>
 func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
@@ -177,11 +177,11 @@ func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
 
 // -----
 
-// Left to the heap: a dynamic size, a buffer returned to the caller, and a
+// Left to the heap: a dynamic size (counted apart), a buffer returned to the caller, and a
 // buffer inside scf.forall (one per concurrent iteration). Nothing is
 // planned, so the signature is unchanged. A zero-element buffer becomes a
 // zero-byte alloca.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, heap_buffers = 3 : i64, in_place = 0 : i64, size = 0 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 1 : i64, heap_buffers = 3 : i64, in_place = 0 : i64, size = 0 : i64}}
 // CHECK:       func.func @main(%{{.+}}: index, %{{.+}}: memref<4xf32>) -> memref<8xf32> {
 // CHECK:       memref.alloc(%{{.+}}) : memref<?xf32>
 // CHECK:       memref.alloca() : memref<0x4xf32>
