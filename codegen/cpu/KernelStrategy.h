@@ -55,7 +55,7 @@ std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, mlir::linalg::
 /// shapes, fills and copies, or ops of fewer than kMinParallelWork
 /// iterations in all, where waking threads would cost more than it saves.
 constexpr int64_t kParallelTiles = 16;
-constexpr int64_t kMinParallelWork = 1 << 15;
+constexpr int64_t kMinParallelWork = 1 << 17;
 std::optional<TileLevel> chooseParallelTiles(mlir::linalg::LinalgOp op);
 
 /// For one register tile of a contraction (possibly inside a partial cache

@@ -67,9 +67,22 @@ static void run_chunks(pool *p) {
     pthread_mutex_unlock(&p->lock);
     body(ctx, lo, hi);
     pthread_mutex_lock(&p->lock);
-    if (++p->finished == p->chunks)
+    if (__atomic_add_fetch(&p->finished, 1, __ATOMIC_ACQ_REL) == p->chunks)
       pthread_cond_broadcast(&p->done);
   }
+}
+
+/* Models run parallel loops in bursts (one per big op): a thread that has
+ * just finished its chunk polls a little while for the next loop before it
+ * sleeps, since waking a sleeping thread costs more than a small op. */
+#define SMELT_SPIN_POLLS 20000
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
 }
 
 static void *worker_main(void *arg) {
@@ -77,6 +90,13 @@ static void *worker_main(void *arg) {
   pthread_mutex_lock(&p->lock);
   uint64_t seen = p->generation;
   for (;;) {
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < SMELT_SPIN_POLLS &&
+                    __atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) == seen &&
+                    !__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE);
+         ++i)
+      cpu_relax();
+    pthread_mutex_lock(&p->lock);
     while (!p->stop && p->generation == seen)
       pthread_cond_wait(&p->wake, &p->lock);
     if (p->stop)
@@ -92,7 +112,7 @@ static void pool_destroy(pool *p) {
   if (!p)
     return;
   pthread_mutex_lock(&p->lock);
-  p->stop = 1;
+  __atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->lock);
   for (int i = 0; i < p->num_workers; ++i)
@@ -148,9 +168,17 @@ void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
   p->chunks = n < p->num_workers + 1 ? (int)n : p->num_workers + 1;
   p->next_chunk = 0;
   p->finished = 0;
-  p->generation++;
+  __atomic_store_n(&p->generation, p->generation + 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&p->wake);
   run_chunks(p);
+  /* The other chunks are running: poll a little before sleeping. */
+  int chunks = p->chunks;
+  pthread_mutex_unlock(&p->lock);
+  for (int i = 0; i < SMELT_SPIN_POLLS &&
+                  __atomic_load_n(&p->finished, __ATOMIC_ACQUIRE) < chunks;
+       ++i)
+    cpu_relax();
+  pthread_mutex_lock(&p->lock);
   while (p->finished < p->chunks)
     pthread_cond_wait(&p->done, &p->lock);
   pthread_mutex_unlock(&p->lock);
