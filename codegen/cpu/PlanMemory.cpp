@@ -98,7 +98,8 @@ struct ProgramOrder {
 /// Every op that touches `root` directly, through views, or through the
 /// result of an scf.if / scf.index_switch that yields it; failure when the
 /// buffer escapes the reach of this analysis: returned, carried by a loop,
-/// passed to a call, or fed to an op that may make an alias of it.
+/// passed to a call, or fed to an op that may make an alias of it (any op
+/// with a buffer or tensor result that is not a view, e.g. to_tensor).
 FailureOr<SmallVector<Operation *>> usersThroughViews(Value root) {
   SmallVector<Operation *> users;
   SmallVector<Value> work{root};
@@ -118,8 +119,10 @@ FailureOr<SmallVector<Operation *>> usersThroughViews(Value root) {
         work.push_back(user->getParentOp()->getResult(use.getOperandNumber()));
         continue;
       }
+      // A result that is a buffer or a tensor may alias this one beyond
+      // where the analysis follows it.
       if (user->hasTrait<OpTrait::IsTerminator>() || isa<CallOpInterface>(user) ||
-          llvm::any_of(user->getResultTypes(), llvm::IsaPred<BaseMemRefType>))
+          llvm::any_of(user->getResultTypes(), llvm::IsaPred<BaseMemRefType, TensorType>))
         return failure();
     }
   }
