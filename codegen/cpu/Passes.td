@@ -21,6 +21,20 @@ def SmeltCpuConvToMatmul : Pass<"smelt-cpu-conv-to-matmul", "mlir::func::FuncOp"
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SmeltCpuDistinctResults : Pass<"smelt-cpu-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Return a distinct buffer in every result position";
+  let description = [{
+    Input: bufferized functions, before buffer-results-to-out-params.
+    Output: a buffer returned in more than one position is returned once;
+    each later position returns a fresh copy of it (memref.alloc +
+    memref.copy). The out-parameter conversion then replaces each returned
+    allocation by its out-parameter (so results are computed in the
+    caller's buffers, not copied there), which upstream cannot do, and
+    crashes on, when one allocation fills two positions.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Register-blocked vector kernels for contractions";
   let description = [{

@@ -8,18 +8,19 @@
 // the edges stay linalg ops and become scalar loops later.
 //
 // The vector cleanup mirrors what was measured to reach FMA peak with
-// upstream MLIR 22: alias folding, LICM and CSE before hoisting (otherwise
-// hoisting silently finds nothing), contraction -> outer products -> FMA,
+// upstream MLIR 22: alias folding, LICM and CSE before hoisting the
+// accumulators (otherwise hoisting finds no matching pairs; the hoisting is
+// ours, see HoistAccumulators.h), contraction -> outer products -> FMA,
 // then 1-D transfers only (n-D transfers left to convert-vector-to-scf
 // allocate on the stack inside loops).
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/HoistAccumulators.h"
 #include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -154,7 +155,7 @@ void lowerVectorKernels(func::FuncOp func) {
     DominanceInfo dominance(func);
     eliminateCommonSubExpressions(rewriter, dominance, func);
   }
-  linalg::hoistRedundantVectorTransfers(func);
+  hoistAccumulators(func);
   {
     RewritePatternSet patterns(ctx);
     vector::populateVectorReductionToContractPatterns(patterns);

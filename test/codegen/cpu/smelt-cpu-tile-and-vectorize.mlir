@@ -130,3 +130,50 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
     return
   }
 }
+
+// -----
+
+// Operands in the memory plan's workspace (views at byte offsets) and an
+// edge row: the accumulators of the full tiles and of the edge row stay in
+// registers across the K loop, since the C view's bytes [0, 1152) miss the
+// A and B views' bytes.
+// CHECK-LABEL: func.func @workspace_views
+// CHECK:       scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<4x16xf32>)
+// CHECK-NOT:     vector.store
+// CHECK:         scf.yield
+// CHECK-COUNT-4: vector.store %{{.+}} : memref<9x32xf32>, vector<16xf32>
+// CHECK:       scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x16xf32>)
+// CHECK-NOT:     vector.store
+// CHECK:         scf.yield
+// CHECK:       vector.store %{{.+}} : memref<9x32xf32>, vector<16xf32>
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @workspace_views(%ws: memref<16384xi8>) {
+    %c0 = arith.constant 0 : index
+    %c2048 = arith.constant 2048 : index
+    %c8192 = arith.constant 8192 : index
+    %c = memref.view %ws[%c0][] : memref<16384xi8> to memref<9x32xf32>
+    %a = memref.view %ws[%c2048][] : memref<16384xi8> to memref<9x64xf32>
+    %b = memref.view %ws[%c8192][] : memref<16384xi8> to memref<64x32xf32>
+    linalg.matmul ins(%a, %b : memref<9x64xf32>, memref<64x32xf32>) outs(%c : memref<9x32xf32>)
+    return
+  }
+}
+
+// -----
+
+// A C view that overlaps the B view (not something the memory plan makes,
+// but nothing proves otherwise): every K step reads and writes C in memory.
+// CHECK-LABEL: func.func @overlapping_views
+// CHECK:       scf.for
+// CHECK-NOT:     iter_args
+// CHECK:         vector.store %{{.+}} : memref<8x32xf32>, vector<16xf32>
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @overlapping_views(%ws: memref<16384xi8>, %a: memref<8x64xf32>) {
+    %c0 = arith.constant 0 : index
+    %c512 = arith.constant 512 : index
+    %c = memref.view %ws[%c0][] : memref<16384xi8> to memref<8x32xf32>
+    %b = memref.view %ws[%c512][] : memref<16384xi8> to memref<64x32xf32>
+    linalg.matmul ins(%a, %b : memref<8x64xf32>, memref<64x32xf32>) outs(%c : memref<8x32xf32>)
+    return
+  }
+}
