@@ -10,6 +10,7 @@
 // them in the order its kernels want, at no run-time cost.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/ConstantData.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -46,10 +47,6 @@ bool fusesWithoutReductions(OpOperand *operand) {
          !hasReductionLoops(operand->getOwner());
 }
 
-/// Constants up to this many elements stay inline; larger ones become
-/// resource blobs, like the importer's weights.
-constexpr int64_t kInlineElements = 1024;
-
 /// linalg.transpose of an arith.constant (inline or resource) becomes the
 /// transposed constant.
 struct FoldTransposeOfConstant : OpRewritePattern<linalg::TransposeOp> {
@@ -60,28 +57,19 @@ struct FoldTransposeOfConstant : OpRewritePattern<linalg::TransposeOp> {
     if (!constant || !op.hasPureTensorSemantics() || !inType || !inType.hasStaticShape())
       return failure();
     auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-    Type elem = inType.getElementType();
-    if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() % 8 != 0)
+    std::optional<size_t> elementBytes = constantElementBytes(inType.getElementType());
+    if (!elementBytes)
       return failure(); // i1 is bit-packed in dense attributes.
-    size_t width = elem.getIntOrFloatBitWidth() / 8;
-    ArrayRef<char> raw;
-    if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
-      if (dense.isSplat()) {
-        rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, dense.resizeSplat(outType));
-        return success();
-      }
-      raw = dense.getRawData();
-    } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
-      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-      if (!blob)
-        return failure();
-      raw = blob->getData();
-    } else {
-      return failure();
+    size_t width = *elementBytes;
+    if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()); dense && dense.isSplat()) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, dense.resizeSplat(outType));
+      return success();
     }
-    int64_t count = inType.getNumElements();
-    if (raw.size() != static_cast<size_t>(count) * width)
+    std::optional<ArrayRef<char>> bytesOfInput = constantBytes(constant.getValue());
+    if (!bytesOfInput)
       return failure();
+    ArrayRef<char> raw = *bytesOfInput;
+    int64_t count = inType.getNumElements();
 
     // Walk the result in order; the source offset of result index i is
     // sum over d of i[d] * (input stride of dim perm[d]).
@@ -100,13 +88,7 @@ struct FoldTransposeOfConstant : OpRewritePattern<linalg::TransposeOp> {
       for (int64_t d = rank - 1; d >= 0 && ++index[d] == outType.getDimSize(d); --d)
         index[d] = 0;
     }
-    TypedAttr value;
-    if (count <= kInlineElements)
-      value = DenseElementsAttr::getFromRawBuffer(outType, bytes);
-    else
-      value = DenseResourceElementsAttr::get(
-          outType, "transposed",
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t)));
+    TypedAttr value = constantFromBytes(outType, bytes, "transposed");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }

@@ -3,7 +3,8 @@
 // out[n, f, oh, ow] = sum over c, kh, kw of w[f, c, kh, kw] * in[n, c, oh*s + kh*d, ow*s + kw*d]
 // is the product of the filters as an F x K matrix (K = C*KH*KW, a free
 // reshape) with the im2col matrix cols[n] (K x OH*OW), accumulated into the
-// output viewed as F x OH*OW. The im2col matrix is KH*KW strided slices of
+// output viewed as F x OH*OW: a linalg.matmul for a batch of one, else a
+// contraction generic over the batch. The im2col matrix is KH*KW strided slices of
 // the input; 1x1 stride-1 kernels need no copy at all. The product is a contraction, which
 // smelt-cpu-tile-and-vectorize turns into the register-blocked kernel. A
 // convolution whose im2col matrix would be large is first split into
@@ -27,10 +28,11 @@ namespace smelt {
 namespace {
 
 /// cols[n, c, kh, kw, oh, ow] = in[n, c, oh*s0 + kh*d0, ow*s1 + kw*d1],
-/// returned collapsed to [N, C*KH*KW, OH*OW]. For each kernel position the
-/// OH x OW block is one strided slice of the input, so the copy is KH*KW
-/// slice copies whose rows code generation vectorizes.
-Value buildIm2col(OpBuilder &b, Location loc, linalg::Conv2DNchwFchwOp conv) {
+/// returned collapsed to [N, C*KH*KW, OH*OW] ([C*KH*KW, OH*OW] for a batch
+/// of one). For each kernel position the OH x OW block is one strided
+/// slice of the input, so the copy is KH*KW slice copies whose rows code
+/// generation vectorizes.
+Value buildIm2col(OpBuilder &b, Location loc, linalg::Conv2DNchwFchwOp conv, bool unitBatch) {
   Value input = conv.getInputs()[0];
   auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
   auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
@@ -57,8 +59,10 @@ Value buildIm2col(OpBuilder &b, Location loc, linalg::Conv2DNchwFchwOp conv) {
           b.getDenseI64ArrayAttr({1, 1, 1, 1, 1, 1}));
     }
   }
-  return tensor::CollapseShapeOp::create(b, loc, cols,
-                                         SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  SmallVector<ReassociationIndices> matrix =
+      unitBatch ? SmallVector<ReassociationIndices>{{0, 1, 2, 3}, {4, 5}}
+                : SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}};
+  return tensor::CollapseShapeOp::create(b, loc, cols, matrix);
 }
 
 void rewriteAsMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
@@ -66,15 +70,27 @@ void rewriteAsMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
   Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
   auto output = cast<RankedTensorType>(conv.getOutputs()[0].getType());
-  SmallVector<ReassociationIndices> spatial{{0}, {1}, {2, 3}};
+  // A batch of one is a plain matrix product (which data tiling packs);
+  // larger batches a batched contraction.
+  bool unitBatch = output.getDimSize(0) == 1;
+  SmallVector<ReassociationIndices> spatial =
+      unitBatch ? SmallVector<ReassociationIndices>{{0, 1}, {2, 3}}
+                : SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}};
   Value cols = strategy.im2colCopy
-                   ? buildIm2col(rewriter, loc, conv)
+                   ? buildIm2col(rewriter, loc, conv, unitBatch)
                    : Value(tensor::CollapseShapeOp::create(rewriter, loc, conv.getInputs()[0],
                                                            spatial));
   Value filters = tensor::CollapseShapeOp::create(
       rewriter, loc, conv.getInputs()[1], SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
   Value acc = tensor::CollapseShapeOp::create(rewriter, loc, conv.getOutputs()[0], spatial);
 
+  if (unitBatch) {
+    Value product =
+        linalg::MatmulOp::create(rewriter, loc, ValueRange{filters, cols}, ValueRange{acc})
+            .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, output, product, spatial);
+    return;
+  }
   // (n, f, p, k): filters[f, k] * cols[n, k, p] accumulated into acc[n, f, p].
   MLIRContext *ctx = rewriter.getContext();
   AffineExpr n, f, p, k;

@@ -30,6 +30,8 @@ void addWithIndexBits(OpPassManager &pm, unsigned bits,
 void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // Convolutions the kernel strategy runs as matrix products.
   pm.addNestedPass<func::FuncOp>(createSmeltCpuConvToMatmul());
+  // Matrix products on packed panels; weights packed here, once.
+  pm.addNestedPass<func::FuncOp>(createSmeltCpuDataTiling());
   // Bufferize: whole functions, results as out-parameters for bare pointers.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -39,7 +41,7 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   if (options.barePointers) {
     // Results are computed straight into the caller's buffers.
-    pm.addNestedPass<func::FuncOp>(createSmeltCpuDistinctResults());
+    pm.addNestedPass<func::FuncOp>(createSmeltCpuResultBuffers());
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;

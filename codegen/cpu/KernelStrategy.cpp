@@ -1,5 +1,6 @@
 //===- KernelStrategy.cpp - tile sizes per op, keyed on the target --------===//
 #include "codegen/cpu/KernelStrategy.h"
+#include "passes/ConstantData.h"
 
 using namespace mlir;
 
@@ -21,13 +22,79 @@ constexpr int64_t kCacheBlockN = 256;
 /// cover the whole loop anyway.
 int64_t tileFor(int64_t extent, int64_t size) { return size >= extent ? 0 : size; }
 
+/// The M x N register tile of an f32 product of `rows` x `columns`.
+/// Half the vector registers hold accumulators, two vectors per row, the
+/// rest the broadcast A elements and the B row: 4 rows (8 accumulators)
+/// with 16 registers (AVX2; measured ~92% of FMA peak on packed operands,
+/// while 6 and 8 rows spill), 8 rows (16 accumulators) with 32 (AVX-512,
+/// NEON), which hides the FMA latency of two pipes (measured: 8x32 runs
+/// 1024^3 at 1.6-1.9x the speed of 4x32 on AVX-512).
+std::pair<int64_t, int64_t> registerTile(const CpuTarget &target, int64_t rows, int64_t columns) {
+  int64_t accumulators = target.vectorRegisters / 2;
+  int64_t tileM = std::min<int64_t>(accumulators / 2, rows);
+  // Narrow M (batch-1 Linear layers, GEMV): the accumulators left over go to
+  // wider rows, so each step reads a long contiguous stretch of a B row
+  // instead of two vectors from each of many rows.
+  int64_t rowVectors = std::max<int64_t>(2, accumulators / tileM);
+  int64_t tileN = std::min<int64_t>(rowVectors * target.lanes(32), columns);
+  return {tileM, tileN};
+}
+
+/// Whether every operand of `op` has element type f32.
+bool allF32(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(),
+                      [](Type t) { return getElementTypeOrSelf(t).isF32(); });
+}
+
+/// linalg.mmt4d, loops (m1, n1, k1, m0, n0, k0) over packed panels: the
+/// register tile is one m0 x n0 tile, the cache blocks are the contraction
+/// kernel's in units of panels.
+ContractionStrategy mmt4dStrategy(linalg::Mmt4DOp op) {
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  ContractionStrategy s;
+  s.registerM = extents[3];
+  s.registerN = extents[4];
+  int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
+  s.cache.sizes = {tileFor(extents[0], llvm::divideCeil(kCacheBlockM, s.registerM)),
+                   tileFor(extents[1], llvm::divideCeil(kCacheBlockN, s.registerN)),
+                   tileFor(extents[2], cacheK), 0, 0, 0};
+  s.cache.order = {1, 2, 0}; // N, K, M blocks, as for the unpacked kernel
+  s.registers.sizes = {tileFor(extents[0], 1), tileFor(extents[1], 1), 0, 0, 0, 0};
+  s.registers.order = {1, 0};
+  return s;
+}
+
 } // namespace
+
+std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op.hasUserDefinedMaps() ||
+      !allF32(op))
+    return std::nullopt;
+  SmallVector<int64_t> extents = op.getStaticLoopRanges(); // (m, n, k)
+  if (extents[0] * extents[1] * extents[2] < kMinDataTilingWork)
+    return std::nullopt;
+  // An operand packed at run time is copied once more: worth it only if
+  // the product reads each element many times (A's N times, B's M times).
+  // Weights are packed at compile time, for free.
+  auto packedForFree = [](Value operand) { return bool(constantBehindReshapes(operand)); };
+  if ((!packedForFree(op.getInputs()[0]) && extents[1] < kMinPackReuse) ||
+      (!packedForFree(op.getInputs()[1]) && extents[0] < kMinPackReuse))
+    return std::nullopt;
+  auto [tileM, tileN] = registerTile(target, extents[0], extents[1]);
+  // Narrow N pads up to a power of two (a whole vector), not to the full
+  // register tile.
+  if (tileN == extents[1])
+    tileN = llvm::PowerOf2Ceil(tileN);
+  return DataTiles{tileM, tileN};
+}
 
 std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &target,
                                                              linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.hasDynamicShape() || op.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(op))
     return std::nullopt;
+  if (auto mmt4d = dyn_cast<linalg::Mmt4DOp>(op.getOperation()))
+    return allF32(mmt4d) ? std::optional(mmt4dStrategy(mmt4d)) : std::nullopt;
   // f32 only for now: the other types keep the scalar loops.
   Type elementType = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
   if (!elementType.isF32() ||
@@ -47,22 +114,8 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   SmallVector<unsigned> outer(dims->batch.begin(), dims->batch.end());
   outer.append(dims->m.begin(), dims->m.end() - 1);
   outer.append(dims->n.begin(), dims->n.end() - 1);
-  int64_t lanes = target.lanes(32);
-
   ContractionStrategy s;
-  // Half the vector registers hold accumulators, two vectors per row, the
-  // rest the broadcast A elements and the B row: 4 rows (8 accumulators)
-  // with 16 registers (AVX2; measured ~92% of FMA peak on packed operands,
-  // while 6 and 8 rows spill), 8 rows (16 accumulators) with 32 (AVX-512,
-  // NEON), which hides the FMA latency of two pipes (measured: 8x32 runs
-  // 1024^3 at 1.6-1.9x the speed of 4x32 on AVX-512).
-  int64_t accumulators = target.vectorRegisters / 2;
-  s.registerM = std::min<int64_t>(accumulators / 2, extents[m]);
-  // Narrow M (batch-1 Linear layers, GEMV): the accumulators left over go to
-  // wider rows, so each step reads a long contiguous stretch of a B row
-  // instead of two vectors from each of many rows.
-  int64_t rowVectors = std::max<int64_t>(2, accumulators / s.registerM);
-  s.registerN = std::min<int64_t>(rowVectors * lanes, extents[n]);
+  std::tie(s.registerM, s.registerN) = registerTile(target, extents[m], extents[n]);
   int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
 
   s.cache.sizes.assign(loops, 0);

@@ -41,6 +41,22 @@ struct ContractionStrategy {
 std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &target,
                                                              mlir::linalg::LinalgOp op);
 
+/// Data tiling of a matrix product C[M,N] += A[M,K] * B[K,N] (a static f32
+/// linalg.matmul on tensors): A packed into M/m0 x K panels of m0 x 1
+/// (linalg.pack), B into N/n0 x K panels of n0 x 1, a linalg.mmt4d of
+/// the panels into C packed as m0 x n0 tiles, and C unpacked. The inner
+/// tiles are the register tile, so every panel the kernel reads is
+/// contiguous; constant operands (weights) are packed at compile time.
+/// Nothing for products too small to pay for the packing, or with an
+/// operand packed at run time that the product reads fewer than
+/// kMinPackReuse times (a batch-1 product with a run-time B).
+struct DataTiles {
+  int64_t m0 = 0, n0 = 0;
+};
+constexpr int64_t kMinDataTilingWork = 1 << 16;
+constexpr int64_t kMinPackReuse = 16;
+std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::MatmulOp op);
+
 /// A static copy (slices, pads, im2col rows) as vector loads and stores:
 /// outer dims one at a time, the innermost in chunks that stay vectors.
 /// Nothing for dynamic shapes.

@@ -21,18 +21,40 @@ def SmeltCpuConvToMatmul : Pass<"smelt-cpu-conv-to-matmul", "mlir::func::FuncOp"
                            "::mlir::tensor::TensorDialect"];
 }
 
-def SmeltCpuDistinctResults : Pass<"smelt-cpu-distinct-results", "mlir::func::FuncOp"> {
-  let summary = "Return a distinct buffer in every result position";
+def SmeltCpuResultBuffers : Pass<"smelt-cpu-result-buffers", "mlir::func::FuncOp"> {
+  let summary = "Return a distinct allocation of the result's shape in every position";
   let description = [{
     Input: bufferized functions, before buffer-results-to-out-params.
-    Output: a buffer returned in more than one position is returned once;
-    each later position returns a fresh copy of it (memref.alloc +
-    memref.copy). The out-parameter conversion then replaces each returned
-    allocation by its out-parameter (so results are computed in the
-    caller's buffers, not copied there), which upstream cannot do, and
-    crashes on, when one allocation fills two positions.
+    Output: a returned reshape (memref.collapse_shape / expand_shape) of a
+    static identity-layout allocation of the function returns a new
+    allocation of the result's shape instead, the old allocation's users
+    seeing the inverse reshape of it; a buffer returned in more than one
+    position is returned once, each later position a fresh copy of it
+    (memref.alloc + memref.copy). The out-parameter conversion then
+    replaces each returned allocation by its out-parameter, so results are
+    computed in the caller's buffers instead of copied there (upstream
+    cannot do that for a reshape, and crashes when one allocation fills two
+    positions).
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def SmeltCpuDataTiling : Pass<"smelt-cpu-data-tiling", "mlir::func::FuncOp"> {
+  let summary = "Matrix products on packed panels (linalg.pack + linalg.mmt4d)";
+  let description = [{
+    Input: linalg on tensors; the module may carry `smelt.cpu_target`.
+    Output: every linalg.matmul that KernelStrategy gives DataTiles (static
+    f32, large enough) becomes linalg.mmt4d on A packed as m0 x 1 panels,
+    B packed (transposed) as n0 x 1 panels and C as m0 x n0 tiles, where
+    m0 x n0 is the target's register tile, followed by a linalg.unpack into
+    the product's shape (padding with zeros where M or N is not a multiple
+    of the tile). A fill of C becomes a fill of the packed C. Packs of
+    constants (weights, also behind reshapes) are folded into packed
+    constants at compile time; the packs and unpacks left (activations)
+    are lowered to pads, reshapes and linalg.transpose copies.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {

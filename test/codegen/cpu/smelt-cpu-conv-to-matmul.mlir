@@ -1,12 +1,9 @@
 // RUN: smelt-opt %s --split-input-file --smelt-cpu-conv-to-matmul | FileCheck %s
 
-// A 3x3 stride-2 convolution: the im2col matrix is KH*KW = 9 strided slices
-// of the input (one per kernel position), then filters (F x C*KH*KW) times
-// columns (C*KH*KW x OH*OW) accumulate into the output viewed as
-// N x F x OH*OW.
-// CHECK-DAG:   #[[FILTERS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
-// CHECK-DAG:   #[[COLS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
-// CHECK-DAG:   #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// A 3x3 stride-2 convolution of a batch of one: the im2col matrix is
+// KH*KW = 9 strided slices of the input (one per kernel position), then
+// filters (F x C*KH*KW) times columns (C*KH*KW x OH*OW) accumulate into the
+// output viewed as F x OH*OW, a plain linalg.matmul.
 // CHECK-LABEL: func.func @conv3x3
 // CHECK:       tensor.empty() : tensor<1x8x3x3x4x4xf32>
 // CHECK:       tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 8, 4, 4] [1, 1, 2, 2]
@@ -14,12 +11,11 @@
 // CHECK-COUNT-7: tensor.insert_slice
 // CHECK:       tensor.extract_slice %{{.+}}[0, 0, 2, 2] [1, 8, 4, 4] [1, 1, 2, 2]
 // CHECK:       %[[LAST:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 2, 2, 0, 0] [1, 8, 1, 1, 4, 4]
-// CHECK:       %[[COLS2D:.+]] = tensor.collapse_shape %[[LAST]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x8x3x3x4x4xf32> into tensor<1x72x16xf32>
+// CHECK:       %[[COLS2D:.+]] = tensor.collapse_shape %[[LAST]] {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x8x3x3x4x4xf32> into tensor<72x16xf32>
 // CHECK:       %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<16x8x3x3xf32> into tensor<16x72xf32>
-// CHECK:       %[[ACC:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3]] : tensor<1x16x4x4xf32> into tensor<1x16x16xf32>
-// CHECK:       %[[PRODUCT:.+]] = linalg.generic {indexing_maps = [#[[FILTERS]], #[[COLS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-// CHECK-SAME:    ins(%[[W]], %[[COLS2D]] : tensor<16x72xf32>, tensor<1x72x16xf32>) outs(%[[ACC]] : tensor<1x16x16xf32>)
-// CHECK:       tensor.expand_shape %[[PRODUCT]] {{\[}}[0], [1], [2, 3]] output_shape [1, 16, 4, 4]
+// CHECK:       %[[ACC:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1], [2, 3]] : tensor<1x16x4x4xf32> into tensor<16x16xf32>
+// CHECK:       %[[PRODUCT:.+]] = linalg.matmul ins(%[[W]], %[[COLS2D]] : tensor<16x72xf32>, tensor<72x16xf32>) outs(%[[ACC]] : tensor<16x16xf32>)
+// CHECK:       tensor.expand_shape %[[PRODUCT]] {{\[}}[0, 1], [2, 3]] output_shape [1, 16, 4, 4]
 // CHECK-NOT:   linalg.conv_2d_nchw_fchw
 func.func @conv3x3(%in: tensor<1x8x9x9xf32>, %w: tensor<16x8x3x3xf32>, %out: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
@@ -35,8 +31,8 @@ func.func @conv3x3(%in: tensor<1x8x9x9xf32>, %w: tensor<16x8x3x3xf32>, %out: ten
 // CHECK-LABEL: func.func @row_blocks
 // CHECK:       scf.for %{{.+}} = %c0 to %c512 step %c16
 // CHECK:         tensor.empty() : tensor<1x64x3x3x16x256xf32>
-// CHECK:         linalg.generic
-// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<8x576xf32>, tensor<1x576x4096xf32>)
+// CHECK:         linalg.matmul
+// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<8x576xf32>, tensor<576x4096xf32>)
 func.func @row_blocks(%in: tensor<1x64x514x258xf32>, %w: tensor<8x64x3x3xf32>, %out: tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32> {
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
      ins(%in, %w : tensor<1x64x514x258xf32>, tensor<8x64x3x3xf32>) outs(%out : tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32>
@@ -46,10 +42,14 @@ func.func @row_blocks(%in: tensor<1x64x514x258xf32>, %w: tensor<8x64x3x3xf32>, %
 // -----
 
 // A 1x1 stride-1 convolution needs no copy: the input is the column matrix.
+// A batch of two is a contraction over the batch.
+// CHECK-DAG:   #[[FILTERS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG:   #[[COLS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG:   #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @pointwise
 // CHECK-NOT:   tensor.empty
 // CHECK:       tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3]] : tensor<2x8x5x5xf32> into tensor<2x8x25xf32>
-// CHECK:       linalg.generic
+// CHECK:       linalg.generic {indexing_maps = [#[[FILTERS]], #[[COLS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
 // CHECK-SAME:    ins(%{{.+}}, %{{.+}} : tensor<16x8xf32>, tensor<2x8x25xf32>) outs(%{{.+}} : tensor<2x16x25xf32>)
 func.func @pointwise(%in: tensor<2x8x5x5xf32>, %w: tensor<16x8x1x1xf32>, %out: tensor<2x16x5x5xf32>) -> tensor<2x16x5x5xf32> {
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}

@@ -1,0 +1,188 @@
+//===- DataTiling.cpp - matrix products on packed panels ------------------===//
+//
+// The register-blocked kernel reads, at every step of the reduction, m0
+// elements of a column of A and n0 elements of a row of B. In row-major
+// operands those are strided: the B row of each step is a new cache line
+// and, for large N, a new page. Packed (as IREE's data tiling and upstream
+// linalg.mmt4d do) each operand is a sequence of panels read front to
+// back: A as [M/m0][K][m0] and B as [N/n0][K][n0], C as m0 x n0 tiles.
+// Weights are packed once, here, at compile time.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/KernelStrategy.h"
+#include "codegen/cpu/Passes.h"
+#include "passes/ConstantData.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cstring>
+
+namespace smelt {
+#define GEN_PASS_DEF_SMELTCPUDATATILING
+#include "codegen/cpu/Passes.h.inc"
+} // namespace smelt
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+/// `source` packed with `tiles` of its dims `innerDimsPos`, outer dims in
+/// `outerPerm` order, zeros where a dim is not a multiple of its tile.
+Value pack(RewriterBase &rewriter, Location loc, Value source, ArrayRef<int64_t> innerDimsPos,
+           ArrayRef<int64_t> tiles, ArrayRef<int64_t> outerPerm, Value zero) {
+  SmallVector<OpFoldResult> tileSizes = getAsIndexOpFoldResult(rewriter.getContext(), tiles);
+  Value dest = linalg::PackOp::createDestinationTensor(rewriter, loc, source, tileSizes,
+                                                       innerDimsPos, outerPerm);
+  return linalg::PackOp::create(rewriter, loc, source, dest, innerDimsPos, tileSizes, zero,
+                                outerPerm)
+      .getResult();
+}
+
+/// The value `init` is filled with, looking through reshapes (a
+/// convolution's zeroed output seen as a matrix), or nothing.
+Value fillValue(Value init) {
+  while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(init.getDefiningOp()))
+    init = init.getDefiningOp()->getOperand(0);
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  return fill ? fill.getInputs()[0] : Value();
+}
+
+/// C = A * B as the product of packed panels (see the file comment).
+void dataTile(RewriterBase &rewriter, linalg::MatmulOp op, const DataTiles &tiles) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value a = op.getInputs()[0], b = op.getInputs()[1], init = op.getOutputs()[0];
+  auto resultType = cast<RankedTensorType>(init.getType());
+  Value zero = arith::ConstantOp::create(rewriter, loc,
+                                         rewriter.getZeroAttr(resultType.getElementType()));
+  Value packedA = pack(rewriter, loc, a, {0, 1}, {tiles.m0, 1}, {}, zero);
+  Value packedB = pack(rewriter, loc, b, {1, 0}, {tiles.n0, 1}, {1, 0}, zero);
+  Value packedC;
+  if (Value value = fillValue(init)) {
+    // The padding is never read back: the fill value does for it.
+    SmallVector<OpFoldResult> tileSizes =
+        getAsIndexOpFoldResult(rewriter.getContext(), {tiles.m0, tiles.n0});
+    Value dest = linalg::PackOp::createDestinationTensor(rewriter, loc, init, tileSizes, {0, 1}, {});
+    packedC = linalg::FillOp::create(rewriter, loc, value, dest).getResult(0);
+  } else {
+    packedC = pack(rewriter, loc, init, {0, 1}, {tiles.m0, tiles.n0}, {}, zero);
+  }
+  Value product =
+      linalg::Mmt4DOp::create(rewriter, loc, ValueRange{packedA, packedB}, ValueRange{packedC})
+          .getResult(0);
+  Value dest = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  rewriter.replaceOpWithNewOp<linalg::UnPackOp>(
+      op, product, dest, ArrayRef<int64_t>{0, 1},
+      getAsIndexOpFoldResult(rewriter.getContext(), {tiles.m0, tiles.n0}));
+}
+
+/// A pack of a constant (a weight) becomes the packed constant.
+struct FoldPackOfConstant : OpRewritePattern<linalg::PackOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::PackOp pack, PatternRewriter &rewriter) const override {
+    RankedTensorType sourceType = pack.getSourceType(), packedType = pack.getDestType();
+    if (!sourceType.hasStaticShape() || !packedType.hasStaticShape() ||
+        ShapedType::isDynamicShape(pack.getStaticInnerTiles()))
+      return failure();
+    if (Value padding = pack.getPaddingValue(); padding && !matchPattern(padding, m_AnyZeroFloat()) &&
+                                                !matchPattern(padding, m_Zero()))
+      return failure();
+    std::optional<ArrayRef<char>> source =
+        constantBytes(constantBehindReshapes(pack.getSource()));
+    std::optional<size_t> width = constantElementBytes(sourceType.getElementType());
+    if (!source || !width)
+      return failure();
+
+    int64_t rank = sourceType.getRank();
+    ArrayRef<int64_t> innerDimsPos = pack.getInnerDimsPos(), tiles = pack.getStaticInnerTiles();
+    SmallVector<int64_t> outerPerm(pack.getOuterDimsPerm());
+    if (outerPerm.empty())
+      outerPerm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    SmallVector<int64_t> sourceStrides(rank, 1);
+    for (int64_t d = rank - 2; d >= 0; --d)
+      sourceStrides[d] = sourceStrides[d + 1] * sourceType.getDimSize(d + 1);
+
+    // Walk the packed tensor in order: outer indices (in outerPerm order),
+    // then the indices inside the tiles.
+    std::vector<char> bytes(packedType.getNumElements() * *width, 0);
+    SmallVector<int64_t> index(packedType.getRank(), 0);
+    SmallVector<int64_t> sourceIndex(rank);
+    for (int64_t i = 0, e = packedType.getNumElements(); i < e; ++i) {
+      for (int64_t p = 0; p < rank; ++p)
+        sourceIndex[outerPerm[p]] = index[p];
+      for (auto [j, dim] : llvm::enumerate(innerDimsPos))
+        sourceIndex[dim] = sourceIndex[dim] * tiles[j] + index[rank + j];
+      bool inside = true;
+      int64_t offset = 0;
+      for (int64_t d = 0; d < rank; ++d) {
+        inside &= sourceIndex[d] < sourceType.getDimSize(d);
+        offset += sourceIndex[d] * sourceStrides[d];
+      }
+      if (inside) // Else the padding: zero.
+        std::memcpy(&bytes[i * *width], &(*source)[offset * *width], *width);
+      for (int64_t d = packedType.getRank() - 1; d >= 0 && ++index[d] == packedType.getDimSize(d);
+           --d)
+        index[d] = 0;
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(pack,
+                                                   constantFromBytes(packedType, bytes, "packed"));
+    return success();
+  }
+};
+
+class DataTilingPass : public impl::SmeltCpuDataTilingBase<DataTilingPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    CpuTarget target = getCpuTarget(func);
+    SmallVector<std::pair<linalg::MatmulOp, DataTiles>> products;
+    func.walk([&](linalg::MatmulOp op) {
+      if (std::optional<DataTiles> tiles = chooseDataTiles(target, op))
+        products.push_back({op, *tiles});
+    });
+    if (products.empty())
+      return;
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, tiles] : products)
+      dataTile(rewriter, op, tiles);
+
+    RewritePatternSet folds(&getContext());
+    folds.add<FoldPackOfConstant>(&getContext());
+    if (failed(applyPatternsGreedily(func, std::move(folds))))
+      return signalPassFailure();
+
+    // What is left packs and unpacks activations at run time: copies.
+    SmallVector<linalg::PackOp> packs;
+    SmallVector<linalg::UnPackOp> unpacks;
+    func.walk([&](linalg::PackOp op) { packs.push_back(op); });
+    func.walk([&](linalg::UnPackOp op) { unpacks.push_back(op); });
+    for (linalg::PackOp op : packs) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::lowerPack(rewriter, op)))
+        return signalPassFailure();
+    }
+    for (linalg::UnPackOp op : unpacks) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::LowerUnPackOpResult> lowered = linalg::lowerUnPack(rewriter, op);
+      if (failed(lowered))
+        return signalPassFailure();
+      // The unpack's destination was fresh: the slice itself is the result.
+      for (Operation *user : llvm::make_early_inc_range(lowered->extractSliceOp->getUsers()))
+        if (auto copy = dyn_cast<linalg::CopyOp>(user);
+            copy && copy.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+          rewriter.replaceOp(copy, copy.getInputs()[0]);
+    }
+    // Pads by nothing and slices of everything (dims that are multiples of
+    // their tiles) fold away.
+    RewritePatternSet cleanup(&getContext());
+    tensor::PadOp::getCanonicalizationPatterns(cleanup, &getContext());
+    tensor::ExtractSliceOp::getCanonicalizationPatterns(cleanup, &getContext());
+    (void)applyPatternsGreedily(func, std::move(cleanup));
+  }
+};
+
+} // namespace
+} // namespace smelt

@@ -1,0 +1,72 @@
+// RUN: smelt-opt %s --split-input-file --smelt-cpu-data-tiling | FileCheck %s
+
+// AVX2-class target: 4x16 register tiles. Both operands are run-time values:
+// A is packed into [M/4][K][4][1] panels and B into [N/16][K][16][1] panels
+// (copies through linalg.transpose), the product is an mmt4d into a zeroed
+// packed C, and C is unpacked (a transpose back and a copy).
+// CHECK-LABEL: func.func @runtime_operands
+// CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2, 3]] output_shape [16, 4, 128, 1] : tensor<64x128xf32> into tensor<16x4x128x1xf32>
+// CHECK:       %[[A:.+]] = linalg.transpose ins(%{{.+}} : tensor<16x4x128x1xf32>) outs(%{{.+}} : tensor<16x128x4x1xf32>) permutation = [0, 2, 1, 3]
+// CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2, 3]] output_shape [128, 1, 6, 16] : tensor<128x96xf32> into tensor<128x1x6x16xf32>
+// CHECK:       %[[B:.+]] = linalg.transpose ins(%{{.+}} : tensor<128x1x6x16xf32>) outs(%{{.+}} : tensor<6x128x16x1xf32>) permutation = [2, 0, 3, 1]
+// CHECK:       %[[C:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<16x6x4x16xf32>)
+// CHECK:       %[[P:.+]] = linalg.mmt4d ins(%[[A]], %[[B]] : tensor<16x128x4x1xf32>, tensor<6x128x16x1xf32>) outs(%[[C]] : tensor<16x6x4x16xf32>)
+// CHECK:       linalg.transpose ins(%[[P]] : tensor<16x6x4x16xf32>) outs(%{{.+}} : tensor<16x4x6x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK-NOT:   linalg.matmul
+// CHECK-NOT:   linalg.pack
+// CHECK-NOT:   linalg.unpack
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @runtime_operands(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>) -> tensor<64x96xf32> {
+    %zero = arith.constant 0.0 : f32
+    %empty = tensor.empty() : tensor<64x96xf32>
+    %c = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x96xf32>) -> tensor<64x96xf32>
+    %r = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x96xf32>) outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
+    return %r : tensor<64x96xf32>
+  }
+}
+
+// -----
+
+// A constant B (a weight, here B[k][n] = 20k + n) is packed at compile
+// time: N = 20 is two panels of 16 columns, the second padded with zeros.
+// Only A is packed at run time.
+// CHECK-LABEL: func.func @packed_weight
+// CHECK:       %[[W:.+]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00], [1.000000e+00],
+// CHECK-SAME:    [1.500000e+01]], {{\[\[}}2.000000e+01], [2.100000e+01],
+// CHECK-SAME:    [3.500000e+01]]], {{\[\[\[}}1.600000e+01], [1.700000e+01], [1.800000e+01], [1.900000e+01], [0.000000e+00],
+// CHECK-SAME:    [3.900000e+01], [0.000000e+00],
+// CHECK-SAME:    : tensor<2x2x16x1xf32>
+// CHECK:       linalg.mmt4d ins(%{{.+}}, %[[W]] : tensor<4096x2x4x1xf32>, tensor<2x2x16x1xf32>) outs(%{{.+}} : tensor<4096x2x4x16xf32>)
+// CHECK:       tensor.extract_slice %{{.+}}[0, 0] [16384, 20] [1, 1] : tensor<16384x32xf32> to tensor<16384x20xf32>
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @packed_weight(%a: tensor<16384x2xf32>) -> tensor<16384x20xf32> {
+    %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0]]> : tensor<2x20xf32>
+    %zero = arith.constant 0.0 : f32
+    %empty = tensor.empty() : tensor<16384x20xf32>
+    %c = linalg.fill ins(%zero : f32) outs(%empty : tensor<16384x20xf32>) -> tensor<16384x20xf32>
+    %r = linalg.matmul ins(%a, %w : tensor<16384x2xf32>, tensor<2x20xf32>) outs(%c : tensor<16384x20xf32>) -> tensor<16384x20xf32>
+    return %r : tensor<16384x20xf32>
+  }
+}
+
+// -----
+
+// Small products (under 65536 multiply-adds), transposed-map matmuls,
+// dynamic shapes and a batch-1 product with a run-time B (which would be
+// copied to be read once) keep the unpacked kernel.
+// CHECK-LABEL: func.func @kept
+// CHECK-COUNT-4: linalg.matmul
+// CHECK-NOT:   linalg.mmt4d
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @kept(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>, %c: tensor<16x16xf32>,
+                  %d: tensor<128x64xf32>, %e: tensor<128x128xf32>, %f: tensor<64x128xf32>,
+                  %g: tensor<?x128xf32>, %h: tensor<128x128xf32>, %i: tensor<?x128xf32>,
+                  %j: tensor<1x768xf32>, %k: tensor<768x128xf32>, %l: tensor<1x128xf32>) {
+    %0 = linalg.matmul ins(%a, %b : tensor<16x16xf32>, tensor<16x16xf32>) outs(%c : tensor<16x16xf32>) -> tensor<16x16xf32>
+    %1 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
+           ins(%d, %e : tensor<128x64xf32>, tensor<128x128xf32>) outs(%f : tensor<64x128xf32>) -> tensor<64x128xf32>
+    %2 = linalg.matmul ins(%g, %h : tensor<?x128xf32>, tensor<128x128xf32>) outs(%i : tensor<?x128xf32>) -> tensor<?x128xf32>
+    %3 = linalg.matmul ins(%j, %k : tensor<1x768xf32>, tensor<768x128xf32>) outs(%l : tensor<1x128xf32>) -> tensor<1x128xf32>
+    return
+  }
+}
