@@ -134,6 +134,60 @@ struct FoldPackOfConstant : OpRewritePattern<linalg::PackOp> {
   }
 };
 
+/// Groups every dim of `shape` with the nearest following dim of size > 1
+/// (trailing size-1 dims with the last one): the reassociation that
+/// collapses `shape` to its non-unit dims. Empty when no dim is of size 1
+/// or none is larger.
+SmallVector<ReassociationIndices> unitDimGroups(ArrayRef<int64_t> shape) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t d = 0, e = shape.size(); d < e; ++d) {
+    pending.push_back(d);
+    if (shape[d] != 1) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (groups.empty() || groups.size() == shape.size())
+    return {};
+  groups.back().append(pending.begin(), pending.end());
+  return groups;
+}
+
+/// `transpose` without its unit dims, between a collapse and an expand.
+/// The packs and unpacks of k0 = 1 panels move unit dims around; without
+/// them most of those transposes keep the innermost dim in place, i.e. are
+/// row copies that code generation vectorizes.
+void dropUnitDims(RewriterBase &rewriter, linalg::TransposeOp transpose) {
+  auto inType = cast<RankedTensorType>(transpose.getInput().getType());
+  auto outType = cast<RankedTensorType>(transpose.getInit().getType());
+  if (!inType.hasStaticShape())
+    return;
+  SmallVector<ReassociationIndices> inGroups = unitDimGroups(inType.getShape());
+  SmallVector<ReassociationIndices> outGroups = unitDimGroups(outType.getShape());
+  if (inGroups.empty() || outGroups.empty())
+    return;
+  // Input dim -> its position among the input's non-unit dims.
+  SmallVector<int64_t> position(inType.getRank(), -1), collapsedOut;
+  int64_t next = 0;
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    if (inType.getDimSize(d) != 1)
+      position[d] = next++;
+  SmallVector<int64_t> permutation;
+  for (auto [i, source] : llvm::enumerate(transpose.getPermutation()))
+    if (outType.getDimSize(i) != 1) {
+      permutation.push_back(position[source]);
+      collapsedOut.push_back(outType.getDimSize(i));
+    }
+  Location loc = transpose.getLoc();
+  rewriter.setInsertionPoint(transpose);
+  Value input = tensor::CollapseShapeOp::create(rewriter, loc, transpose.getInput(), inGroups);
+  Value init = tensor::EmptyOp::create(rewriter, loc, collapsedOut, outType.getElementType());
+  Value moved =
+      linalg::TransposeOp::create(rewriter, loc, input, init, permutation).getResult()[0];
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(transpose, outType, moved, outGroups);
+}
+
 class DataTilingPass : public impl::SmeltCpuDataTilingBase<DataTilingPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -159,27 +213,37 @@ class DataTilingPass : public impl::SmeltCpuDataTilingBase<DataTilingPass> {
     SmallVector<linalg::UnPackOp> unpacks;
     func.walk([&](linalg::PackOp op) { packs.push_back(op); });
     func.walk([&](linalg::UnPackOp op) { unpacks.push_back(op); });
+    SmallVector<linalg::TransposeOp> transposes;
     for (linalg::PackOp op : packs) {
       rewriter.setInsertionPoint(op);
-      if (failed(linalg::lowerPack(rewriter, op)))
+      FailureOr<linalg::LowerPackResult> lowered = linalg::lowerPack(rewriter, op);
+      if (failed(lowered))
         return signalPassFailure();
+      transposes.push_back(lowered->transposeOp);
     }
     for (linalg::UnPackOp op : unpacks) {
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::LowerUnPackOpResult> lowered = linalg::lowerUnPack(rewriter, op);
       if (failed(lowered))
         return signalPassFailure();
+      transposes.push_back(lowered->transposeOp);
       // The unpack's destination was fresh: the slice itself is the result.
       for (Operation *user : llvm::make_early_inc_range(lowered->extractSliceOp->getUsers()))
         if (auto copy = dyn_cast<linalg::CopyOp>(user);
             copy && copy.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
           rewriter.replaceOp(copy, copy.getInputs()[0]);
     }
-    // Pads by nothing and slices of everything (dims that are multiples of
-    // their tiles) fold away.
+    for (linalg::TransposeOp op : transposes)
+      if (op)
+        dropUnitDims(rewriter, op);
+    // Pads by nothing, slices of everything (dims that are multiples of
+    // their tiles) and reshapes of reshapes fold away.
     RewritePatternSet cleanup(&getContext());
     tensor::PadOp::getCanonicalizationPatterns(cleanup, &getContext());
     tensor::ExtractSliceOp::getCanonicalizationPatterns(cleanup, &getContext());
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(cleanup, &getContext());
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(cleanup, &getContext());
+    tensor::EmptyOp::getCanonicalizationPatterns(cleanup, &getContext());
     (void)applyPatternsGreedily(func, std::move(cleanup));
   }
 };

@@ -1,5 +1,6 @@
 //===- HoistAccumulators.cpp - keep kernel accumulators in registers ------===//
 #include "codegen/cpu/HoistAccumulators.h"
+#include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -19,41 +20,61 @@ namespace {
 /// offset (the memory plan's workspace), the bytes of the root it covers.
 struct MemoryRoot {
   Value root;
-  bool known = false; ///< a function argument or an allocation
+  mlir::Attribute global; ///< for a memref.get_global: its symbol
+  bool known = false;     ///< a function argument, an allocation or a global
   std::optional<std::pair<int64_t, int64_t>> bytes;
 };
 
+/// Views between a buffer and the memref.view it comes from that keep the
+/// view's first byte where it is, so the view's byte range bounds theirs.
+bool keepsStart(Operation *view) {
+  return isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(
+      view);
+}
+
 MemoryRoot rootOf(Value buffer) {
   MemoryRoot result;
-  bool sawByteView = false;
+  bool onlyNarrowing = true, sawByteView = false;
   while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>()) {
-    if (auto byteView = dyn_cast<memref::ViewOp>(view.getOperation())) {
-      // A view of a view shifts twice: only a single level is understood.
+    auto byteView = dyn_cast<memref::ViewOp>(view.getOperation());
+    if (!byteView) {
+      // Past the byte view, anything but a plain cast could move its start.
+      onlyNarrowing &= sawByteView ? isa<memref::CastOp, memref::AssumeAlignmentOp>(view)
+                                   : keepsStart(view);
+    } else if (sawByteView) {
+      onlyNarrowing = false; // A view of a view shifts twice.
+    } else {
+      sawByteView = true;
       std::optional<int64_t> shift = getConstantIntValue(byteView.getByteShift());
       MemRefType type = byteView.getType();
-      if (!sawByteView && shift && type.hasStaticShape()) {
+      if (shift && type.hasStaticShape() && type.getElementType().isIntOrFloat()) {
         int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
         result.bytes = {{*shift, *shift + type.getNumElements() * elementBytes}};
-      } else {
-        result.bytes.reset();
       }
-      sawByteView = true;
     }
     buffer = view.getViewSource();
   }
+  if (!onlyNarrowing)
+    result.bytes.reset();
   result.root = buffer;
-  if (auto arg = dyn_cast<BlockArgument>(buffer))
+  if (auto arg = dyn_cast<BlockArgument>(buffer)) {
     result.known = isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
-  else
-    result.known = isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(buffer.getDefiningOp());
+  } else if (auto global = buffer.getDefiningOp<memref::GetGlobalOp>()) {
+    result.global = global.getNameAttr();
+    result.known = true;
+  } else {
+    result.known = isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(buffer.getDefiningOp());
+  }
   return result;
 }
 
 /// Whether two buffers may share memory. Distinct function arguments (the
-/// ABI's inputs, outputs and workspace) and distinct allocations never do.
+/// ABI's inputs, outputs and workspace), allocations and globals never do.
 bool mayOverlap(const MemoryRoot &a, const MemoryRoot &b) {
   if (!a.known || !b.known)
     return true;
+  if (a.global || b.global)
+    return a.global == b.global;
   if (a.root != b.root)
     return false;
   if (a.bytes && b.bytes)
@@ -67,11 +88,14 @@ bool onlyPairTouches(scf::ForOp loop, vector::TransferReadOp read, vector::Trans
   MemoryRoot target = rootOf(read.getBase());
   auto writeAccess = cast<VectorTransferOpInterface>(write.getOperation());
   WalkResult walk = loop.getBody()->walk([&](Operation *op) {
-    if (op == read || op == write || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+    if (op == read || op == write)
       return WalkResult::advance();
+    // Ops like linalg's report their own effects and also have nested ones
+    // (which the walk visits): the interface comes first.
     auto effecting = dyn_cast<MemoryEffectOpInterface>(op);
     if (!effecting)
-      return WalkResult::interrupt();
+      return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ? WalkResult::advance()
+                                                                 : WalkResult::interrupt();
     SmallVector<MemoryEffects::EffectInstance> effects;
     effecting.getEffects(effects);
     for (MemoryEffects::EffectInstance &effect : effects) {
@@ -82,8 +106,11 @@ bool onlyPairTouches(scf::ForOp loop, vector::TransferReadOp read, vector::Trans
         return WalkResult::interrupt();
       if (!mayOverlap(rootOf(value), target))
         continue;
+      // Disjointness of index sets holds for minor-identity accesses only.
       auto access = dyn_cast<VectorTransferOpInterface>(op);
       if (access && access.getBase() == read.getBase() &&
+          access.getPermutationMap().isMinorIdentity() &&
+          writeAccess.getPermutationMap().isMinorIdentity() &&
           vector::isDisjointTransferSet(writeAccess, access, /*testDynamicValueUsingBounds=*/true))
         continue;
       return WalkResult::interrupt();
@@ -111,6 +138,11 @@ vector::TransferWriteOp matchingWrite(vector::TransferReadOp read) {
 /// Hoists one pair out of `loop`; returns the loop that replaces it, or
 /// nothing when no pair qualifies.
 std::optional<scf::ForOp> hoistOnePair(RewriterBase &rewriter, scf::ForOp loop) {
+  // Iterations split between threads carry nothing from one to the next;
+  // a loop that may not run must not start reading and writing.
+  std::optional<APInt> trips = loop.getStaticTripCount();
+  if (loop->hasAttr(kParallelLoopAttr) || (trips && trips->isZero()))
+    return std::nullopt;
   for (Operation &op : loop.getBody()->without_terminator()) {
     auto read = dyn_cast<vector::TransferReadOp>(&op);
     if (!read || !llvm::all_of(read->getOperands(),

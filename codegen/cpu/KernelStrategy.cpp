@@ -31,7 +31,7 @@ int64_t tileFor(int64_t extent, int64_t size) { return size >= extent ? 0 : size
 /// 1024^3 at 1.6-1.9x the speed of 4x32 on AVX-512).
 std::pair<int64_t, int64_t> registerTile(const CpuTarget &target, int64_t rows, int64_t columns) {
   int64_t accumulators = target.vectorRegisters / 2;
-  int64_t tileM = std::min<int64_t>(accumulators / 2, rows);
+  int64_t tileM = std::max<int64_t>(1, std::min<int64_t>(accumulators / 2, rows));
   // Narrow M (batch-1 Linear layers, GEMV): the accumulators left over go to
   // wider rows, so each step reads a long contiguous stretch of a B row
   // instead of two vectors from each of many rows.
@@ -76,15 +76,19 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
   // An operand packed at run time is copied once more: worth it only if
   // the product reads each element many times (A's N times, B's M times).
   // Weights are packed at compile time, for free.
-  auto packedForFree = [](Value operand) { return bool(constantBehindReshapes(operand)); };
+  auto packedForFree = [](Value operand) {
+    return constantBytes(constantBehindReshapes(operand)).has_value();
+  };
   if ((!packedForFree(op.getInputs()[0]) && extents[1] < kMinPackReuse) ||
       (!packedForFree(op.getInputs()[1]) && extents[0] < kMinPackReuse))
     return std::nullopt;
   auto [tileM, tileN] = registerTile(target, extents[0], extents[1]);
-  // Narrow N pads up to a power of two (a whole vector), not to the full
-  // register tile.
-  if (tileN == extents[1])
-    tileN = llvm::PowerOf2Ceil(tileN);
+  // Narrow N pads up to a power of two under a vector, else to whole
+  // vectors, not to the full register tile.
+  if (tileN == extents[1]) {
+    int64_t lanes = target.lanes(32);
+    tileN = tileN < lanes ? int64_t(llvm::PowerOf2Ceil(tileN)) : llvm::alignTo(tileN, lanes);
+  }
   return DataTiles{tileM, tileN};
 }
 
@@ -139,8 +143,13 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   return s;
 }
 
-std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, linalg::CopyOp copy) {
-  if (!copy.hasPureBufferSemantics() || copy.hasDynamicShape())
+std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, linalg::LinalgOp copy) {
+  auto transpose = dyn_cast<linalg::TransposeOp>(copy.getOperation());
+  bool rowCopy = isa<linalg::CopyOp>(copy.getOperation()) ||
+                 (transpose && !transpose.getPermutation().empty() &&
+                  transpose.getPermutation().back() ==
+                      static_cast<int64_t>(transpose.getPermutation().size()) - 1);
+  if (!rowCopy || !copy.hasPureBufferSemantics() || copy.hasDynamicShape())
     return std::nullopt;
   SmallVector<int64_t> extents = copy.getStaticLoopRanges();
   if (extents.empty())

@@ -57,10 +57,11 @@ constexpr int64_t kMinDataTilingWork = 1 << 16;
 constexpr int64_t kMinPackReuse = 16;
 std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::MatmulOp op);
 
-/// A static copy (slices, pads, im2col rows) as vector loads and stores:
-/// outer dims one at a time, the innermost in chunks that stay vectors.
-/// Nothing for dynamic shapes.
-std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, mlir::linalg::CopyOp copy);
+/// A static copy (slices, pads, im2col rows, and transposes that keep the
+/// innermost dim in place, such as packing panels) as vector loads and
+/// stores: outer dims one at a time, the innermost in chunks that stay
+/// vectors. Nothing for other ops and dynamic shapes.
+std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, mlir::linalg::LinalgOp copy);
 
 /// How a static loop nest without a vector kernel (elementwise ops, pooling,
 /// depthwise and grouped convolutions, reductions) is shared between

@@ -114,9 +114,10 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// Copy tiling: rows in vector-sized chunks; the chunk loop is peeled so
-/// that all but the last chunk are static.
-LogicalResult tileCopy(RewriterBase &rewriter, linalg::CopyOp copy, const TileLevel &tiles) {
+/// Copy tiling (copies, and transposes that keep the innermost dim): rows
+/// in vector-sized chunks; the chunk loop is peeled so that all but the
+/// last chunk are static.
+LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const TileLevel &tiles) {
   SmallVector<scf::ForOp> loops;
   FailureOr<Operation *> tile = tileLevel(rewriter, copy, tiles, &loops);
   if (failed(tile))
@@ -198,8 +199,8 @@ class TileAndVectorizePass
       if (std::optional<ContractionStrategy> s = chooseContractionStrategy(target, op))
         contractions.push_back({op, *s});
     });
-    std::vector<std::pair<linalg::CopyOp, TileLevel>> copies;
-    func.walk([&](linalg::CopyOp copy) {
+    std::vector<std::pair<linalg::LinalgOp, TileLevel>> copies;
+    func.walk([&](linalg::LinalgOp copy) {
       if (std::optional<TileLevel> tiles = chooseCopyTiles(target, copy))
         copies.push_back({copy, *tiles});
     });

@@ -1,17 +1,20 @@
 // RUN: smelt-opt %s --split-input-file --smelt-cpu-data-tiling | FileCheck %s
 
 // AVX2-class target: 4x16 register tiles. Both operands are run-time values:
-// A is packed into [M/4][K][4][1] panels and B into [N/16][K][16][1] panels
-// (copies through linalg.transpose), the product is an mmt4d into a zeroed
-// packed C, and C is unpacked (a transpose back and a copy).
+// A is packed into [M/4][K][4][1] panels and B into [N/16][K][16][1] panels,
+// the product is an mmt4d into a zeroed packed C, and C is unpacked. The
+// packing copies are transposes without the unit dims: B's and C's keep
+// the innermost dim in place (row copies), A's moves it.
 // CHECK-LABEL: func.func @runtime_operands
-// CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2, 3]] output_shape [16, 4, 128, 1] : tensor<64x128xf32> into tensor<16x4x128x1xf32>
-// CHECK:       %[[A:.+]] = linalg.transpose ins(%{{.+}} : tensor<16x4x128x1xf32>) outs(%{{.+}} : tensor<16x128x4x1xf32>) permutation = [0, 2, 1, 3]
-// CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2, 3]] output_shape [128, 1, 6, 16] : tensor<128x96xf32> into tensor<128x1x6x16xf32>
-// CHECK:       %[[B:.+]] = linalg.transpose ins(%{{.+}} : tensor<128x1x6x16xf32>) outs(%{{.+}} : tensor<6x128x16x1xf32>) permutation = [2, 0, 3, 1]
+// CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [16, 4, 128] : tensor<64x128xf32> into tensor<16x4x128xf32>
+// CHECK:       %[[AT:.+]] = linalg.transpose ins(%{{.+}} : tensor<16x4x128xf32>) outs(%{{.+}} : tensor<16x128x4xf32>) permutation = [0, 2, 1]
+// CHECK:       %[[A:.+]] = tensor.expand_shape %[[AT]] {{\[}}[0], [1], [2, 3]] output_shape [16, 128, 4, 1]
+// CHECK:       %[[BT:.+]] = linalg.transpose ins(%{{.+}} : tensor<128x6x16xf32>) outs(%{{.+}} : tensor<6x128x16xf32>) permutation = [1, 0, 2]
+// CHECK:       %[[B:.+]] = tensor.expand_shape %[[BT]] {{\[}}[0], [1], [2, 3]] output_shape [6, 128, 16, 1]
 // CHECK:       %[[C:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<16x6x4x16xf32>)
 // CHECK:       %[[P:.+]] = linalg.mmt4d ins(%[[A]], %[[B]] : tensor<16x128x4x1xf32>, tensor<6x128x16x1xf32>) outs(%[[C]] : tensor<16x6x4x16xf32>)
-// CHECK:       linalg.transpose ins(%[[P]] : tensor<16x6x4x16xf32>) outs(%{{.+}} : tensor<16x4x6x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK:       %[[U:.+]] = linalg.transpose ins(%[[P]] : tensor<16x6x4x16xf32>) outs(%{{.+}} : tensor<16x4x6x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK:       tensor.collapse_shape %[[U]] {{\[}}[0, 1], [2, 3]] : tensor<16x4x6x16xf32> into tensor<64x96xf32>
 // CHECK-NOT:   linalg.matmul
 // CHECK-NOT:   linalg.pack
 // CHECK-NOT:   linalg.unpack

@@ -177,3 +177,22 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
     return
   }
 }
+
+// -----
+
+// A transpose that keeps the innermost dim in place (packing B into panels:
+// [K][N/16][16] -> [N/16][K][16]) is a row copy: 16-float vector loads and
+// stores. One that moves it stays a loop nest.
+// CHECK-LABEL: func.func @panel_copy
+// CHECK:       scf.for
+// CHECK:         scf.for
+// CHECK:           vector.load %{{.+}} : memref<64x3x16xf32>, vector<16xf32>
+// CHECK:           vector.store %{{.+}} : memref<3x64x16xf32>, vector<16xf32>
+// CHECK:       linalg.transpose ins(%{{.+}} : memref<16x8xf32>)
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @panel_copy(%b: memref<64x3x16xf32>, %p: memref<3x64x16xf32>, %c: memref<16x8xf32>, %d: memref<8x16xf32>) {
+    linalg.transpose ins(%b : memref<64x3x16xf32>) outs(%p : memref<3x64x16xf32>) permutation = [1, 0, 2]
+    linalg.transpose ins(%c : memref<16x8xf32>) outs(%d : memref<8x16xf32>) permutation = [1, 0]
+    return
+  }
+}
