@@ -12,3 +12,8 @@ config.test_exec_root = os.path.join(config.smelt_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.smelt_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%smelt_runtime_lib", config.smelt_runtime_lib))
+import sys
+config.substitutions.append(("%python", sys.executable))
+import platform
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64")

@@ -20,6 +20,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AffineMap.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace smelt {
@@ -193,6 +195,23 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
       identity[d] = unitScale && keepsSize && !crop && coordMode != "tf_half_pixel_for_nn";
     }
 
+    // A whole-number upsampling factor known here: nearest in asymmetric
+    // mode with floor rounding reads source index out / factor (floor of
+    // the exact quotient, which the f64 quotient never crosses), one
+    // integer division instead of float conversions and a division per
+    // element.
+    SmallVector<int64_t> wholeFactor(rank, 0);
+    if (mode == "nearest" && coordMode == "asymmetric" && nearestMode == "floor") {
+      for (int64_t d = 0; d < rank; ++d) {
+        if (useScales && scalesConstant && constScales[d] >= 1.0 && constScales[d] <= 1024.0 &&
+            constScales[d] == std::floor(constScales[d]))
+          wholeFactor[d] = static_cast<int64_t>(constScales[d]);
+        else if (!useScales && !ShapedType::isDynamic(in[d]) && !ShapedType::isDynamic(out[d]) &&
+                 in[d] > 0 && out[d] % in[d] == 0)
+          wholeFactor[d] = out[d] / in[d];
+      }
+    }
+
     double cubicA = op.getCubicCoeffA().convertToDouble();
     bool excludeOutside = op.getExcludeOutside() != 0;
     double extrapolation = op.getExtrapolationValue().convertToDouble();
@@ -226,6 +245,11 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
         Value outIndex = linalg::IndexOp::create(b, l, d);
         if (identity[d]) {
           taps[d].push_back({outIndex, nullptr});
+          continue;
+        }
+        if (wholeFactor[d] != 0) {
+          Value index = arith::DivUIOp::create(b, l, outIndex, cstIndex(wholeFactor[d]));
+          taps[d].push_back({clamp(index, d), nullptr});
           continue;
         }
         Value x = arith::SIToFPOp::create(

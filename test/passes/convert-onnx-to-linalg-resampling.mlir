@@ -1,8 +1,9 @@
 // RUN: smelt-opt %s --split-input-file --convert-onnx-to-linalg | FileCheck %s
 
-// Nearest with constant scales: one generic over the output, no inputs; dims
-// with scale 1 read their own index, resized dims round the source
-// coordinate and clamp it before a single tensor.extract.
+// Nearest with constant whole-number scales (asymmetric, floor): one generic
+// over the output, no inputs; dims with scale 1 read their own index,
+// resized dims divide the output index by the scale in integers and clamp it
+// before a single tensor.extract.
 // CHECK-LABEL: func.func @resize_nearest_scales
 // CHECK-SAME: (%[[X:.+]]: tensor<1x1x2x2xf32>)
 // CHECK: linalg.generic
@@ -10,9 +11,11 @@
 // CHECK-SAME: outs(%{{.+}} : tensor<1x1x4x6xf32>)
 // CHECK: %[[N:.+]] = linalg.index 0
 // CHECK: %[[C:.+]] = linalg.index 1
-// CHECK: math.floor
+// CHECK: %[[H:.+]] = linalg.index 2
+// CHECK: arith.divui %[[H]], %c2
 // CHECK: arith.minsi
-// CHECK: math.floor
+// CHECK: %[[WI:.+]] = linalg.index 3
+// CHECK: arith.divui %[[WI]], %c3
 // CHECK: %[[W:.+]] = arith.minsi
 // CHECK: %[[V:.+]] = tensor.extract %[[X]][%[[N]], %[[C]], %{{.+}}, %[[W]]]
 // CHECK: linalg.yield %[[V]]
@@ -22,6 +25,23 @@ func.func @resize_nearest_scales(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x6xf32>
   %scales = "onnx.Constant"() {value = dense<[1.0, 1.0, 2.0, 3.0]> : tensor<4xf32>} : () -> tensor<4xf32>
   %0 = "onnx.Resize"(%x, %roi, %scales, %roi) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} : (tensor<1x1x2x2xf32>, none, tensor<4xf32>, none) -> tensor<1x1x4x6xf32>
   return %0 : tensor<1x1x4x6xf32>
+}
+
+// -----
+
+// A scale that is not a whole number keeps the float source coordinate:
+// floor(x / 2.5), clamped.
+// CHECK-LABEL: func.func @resize_nearest_fractional_scale
+// CHECK: linalg.generic
+// CHECK: arith.divf
+// CHECK: math.floor
+// CHECK: arith.minsi
+// CHECK-NOT: arith.divui
+func.func @resize_nearest_fractional_scale(%x: tensor<1x1x1x2xf32>) -> tensor<1x1x1x5xf32> {
+  %roi = onnx.NoValue
+  %scales = "onnx.Constant"() {value = dense<[1.0, 1.0, 1.0, 2.5]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %0 = "onnx.Resize"(%x, %roi, %scales, %roi) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} : (tensor<1x1x1x2xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x5xf32>
+  return %0 : tensor<1x1x1x5xf32>
 }
 
 // -----
