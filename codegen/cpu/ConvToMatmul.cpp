@@ -29,9 +29,11 @@ namespace {
 
 /// cols[n, c, kh, kw, oh, ow] = in[n, c, oh*s0 + kh*d0, ow*s1 + kw*d1],
 /// returned collapsed to [N, C*KH*KW, OH*OW] ([C*KH*KW, OH*OW] for a batch
-/// of one). For each kernel position the OH x OW block is one strided
-/// slice of the input, so the copy is KH*KW slice copies whose rows code
-/// generation vectorizes.
+/// of one). It is filled by whichever family of strided slices has fewer
+/// members: for each kernel position the OH x OW block of the input it
+/// meets (rows code generation vectorizes), or, for kernels larger than the
+/// output (audio front ends: a 512-tap kernel at 8 positions), for each
+/// output position the window it reads.
 Value buildIm2col(OpBuilder &b, Location loc, linalg::Conv2DNchwFchwOp conv, bool unitBatch) {
   Value input = conv.getInputs()[0];
   auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
@@ -39,25 +41,35 @@ Value buildIm2col(OpBuilder &b, Location loc, linalg::Conv2DNchwFchwOp conv, boo
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   int64_t batch = output.getDimSize(0), channels = filter.getDimSize(1);
+  int64_t kernelH = filter.getDimSize(2), kernelW = filter.getDimSize(3);
   int64_t outH = output.getDimSize(2), outW = output.getDimSize(3);
   Type elementType = output.getElementType();
   Value cols = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{batch, channels, filter.getDimSize(2), filter.getDimSize(3), outH, outW},
-      elementType);
-  auto sliceType = RankedTensorType::get({batch, channels, outH, outW}, elementType);
-  for (int64_t kh = 0; kh < filter.getDimSize(2); ++kh) {
-    for (int64_t kw = 0; kw < filter.getDimSize(3); ++kw) {
-      Value slice = tensor::ExtractSliceOp::create(
-          b, loc, sliceType, input, ValueRange{}, ValueRange{}, ValueRange{},
-          b.getDenseI64ArrayAttr({0, 0, kh * dilations[0], kw * dilations[1]}),
-          b.getDenseI64ArrayAttr({batch, channels, outH, outW}),
-          b.getDenseI64ArrayAttr({1, 1, strides[0], strides[1]}));
-      cols = tensor::InsertSliceOp::create(
-          b, loc, slice, cols, ValueRange{}, ValueRange{}, ValueRange{},
-          b.getDenseI64ArrayAttr({0, 0, kh, kw, 0, 0}),
-          b.getDenseI64ArrayAttr({batch, channels, 1, 1, outH, outW}),
-          b.getDenseI64ArrayAttr({1, 1, 1, 1, 1, 1}));
-    }
+      b, loc, ArrayRef<int64_t>{batch, channels, kernelH, kernelW, outH, outW}, elementType);
+  auto copy = [&](ArrayRef<int64_t> inOffsets, ArrayRef<int64_t> sizes,
+                  ArrayRef<int64_t> inStrides, ArrayRef<int64_t> colsOffsets,
+                  ArrayRef<int64_t> colsSizes) {
+    Value slice = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(sizes, elementType), input, ValueRange{}, ValueRange{},
+        ValueRange{}, b.getDenseI64ArrayAttr(inOffsets), b.getDenseI64ArrayAttr(sizes),
+        b.getDenseI64ArrayAttr(inStrides));
+    cols = tensor::InsertSliceOp::create(
+        b, loc, slice, cols, ValueRange{}, ValueRange{}, ValueRange{},
+        b.getDenseI64ArrayAttr(colsOffsets), b.getDenseI64ArrayAttr(colsSizes),
+        b.getDenseI64ArrayAttr({1, 1, 1, 1, 1, 1}));
+  };
+  if (kernelH * kernelW <= outH * outW) {
+    for (int64_t kh = 0; kh < kernelH; ++kh)
+      for (int64_t kw = 0; kw < kernelW; ++kw)
+        copy({0, 0, kh * dilations[0], kw * dilations[1]}, {batch, channels, outH, outW},
+             {1, 1, strides[0], strides[1]}, {0, 0, kh, kw, 0, 0},
+             {batch, channels, 1, 1, outH, outW});
+  } else {
+    for (int64_t oh = 0; oh < outH; ++oh)
+      for (int64_t ow = 0; ow < outW; ++ow)
+        copy({0, 0, oh * strides[0], ow * strides[1]}, {batch, channels, kernelH, kernelW},
+             {1, 1, dilations[0], dilations[1]}, {0, 0, 0, 0, oh, ow},
+             {batch, channels, kernelH, kernelW, 1, 1});
   }
   SmallVector<ReassociationIndices> matrix =
       unitBatch ? SmallVector<ReassociationIndices>{{0, 1, 2, 3}, {4, 5}}

@@ -360,6 +360,30 @@ Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Val
       .getResult(0);
 }
 
+/// `value` ([N, C, W]) with a unit height dim inserted: [N, C, 1, W].
+Value withUnitHeight(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  auto expanded = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), 1, type.getDimSize(2)}, type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, expanded, value,
+                                       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// The 1-D convolution of `input` by `weight` as linalg.conv_2d_nchw_fchw
+/// over operands with a unit height (stride and dilation 1 along it).
+Value buildConv1dAs2d(OpBuilder &b, Location loc, Value input, Value weight, Value init,
+                      const Window &w) {
+  Value init2d = withUnitHeight(b, loc, init);
+  Value conv = linalg::Conv2DNchwFchwOp::create(
+                   b, loc, TypeRange{init2d.getType()},
+                   ValueRange{withUnitHeight(b, loc, input), withUnitHeight(b, loc, weight)},
+                   ValueRange{init2d}, b.getI64TensorAttr({1, w.strides[0]}),
+                   b.getI64TensorAttr({1, w.dilations[0]}))
+                   .getResult(0);
+  return tensor::CollapseShapeOp::create(b, loc, conv,
+                                         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
 /// out[n, m, o...] += sum over c, k... of input[n, g*Cg + c, o*s + k*d] *
 /// weight[m, c, k...], g being the group of filter m (linalg.conv_2d_nchw_fchw
 /// for one group and two spatial dims, else a generic); `input` is already
@@ -376,6 +400,10 @@ Value buildConvOp(OpBuilder &b, Location loc, Value input, Value weight, Value i
                                             b.getI64TensorAttr(w.strides),
                                             b.getI64TensorAttr(w.dilations))
         .getResult(0);
+  // A 1-D convolution is a 2-D one of height 1, so that it takes the same
+  // route (audio front ends: long kernels, large strides).
+  if (group == 1 && w.strides.size() == 1)
+    return buildConv1dAs2d(b, loc, input, weight, init, w);
   auto resultType = cast<RankedTensorType>(init.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   int64_t spatial = resultType.getRank() - 2;

@@ -19,14 +19,20 @@ func.func @conv_2d_pads_strides_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3
 
 // -----
 
-// No bias, no pads: a zero-filled accumulator and no tensor.pad.
+// No bias, no pads: a zero-filled accumulator and no tensor.pad. A 1-D
+// convolution with one group is a 2-D one of height 1.
 // CHECK-LABEL: func.func @conv_1d_no_bias
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x8xf32>, %[[W:.+]]: tensor<5x3x3xf32>)
 // CHECK-NOT: tensor.pad
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[ACC:.+]] = linalg.fill ins(%[[ZERO]] : f32)
-// CHECK: linalg.generic
-// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK-SAME: outs(%[[ACC]] : tensor<2x5x6xf32>)
+// CHECK-DAG: %[[ACC2:.+]] = tensor.expand_shape %[[ACC]] {{\[}}[0], [1], [2, 3]] output_shape [2, 5, 1, 6]
+// CHECK-DAG: %[[X2:.+]] = tensor.expand_shape %[[X]] {{\[}}[0], [1], [2, 3]] output_shape [2, 3, 1, 8]
+// CHECK-DAG: %[[W2:.+]] = tensor.expand_shape %[[W]] {{\[}}[0], [1], [2, 3]] output_shape [5, 3, 1, 3]
+// CHECK: %[[CONV:.+]] = linalg.conv_2d_nchw_fchw
+// CHECK-SAME: ins(%[[X2]], %[[W2]] : tensor<2x3x1x8xf32>, tensor<5x3x1x3xf32>) outs(%[[ACC2]] : tensor<2x5x1x6xf32>)
+// CHECK: %[[Y:.+]] = tensor.collapse_shape %[[CONV]] {{\[}}[0], [1], [2, 3]] : tensor<2x5x1x6xf32> into tensor<2x5x6xf32>
+// CHECK: return %[[Y]]
 // CHECK-NOT: onnx.
 func.func @conv_1d_no_bias(%x: tensor<2x3x8xf32>, %w: tensor<5x3x3xf32>) -> tensor<2x5x6xf32> {
   %none = onnx.NoValue
@@ -55,11 +61,12 @@ func.func @conv_same_lower(%x: tensor<1x1x5xf32>, %w: tensor<1x1x4xf32>) -> tens
 
 // -----
 
-// Dilation scales the kernel loop in the input map.
-// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2 + d4 * 2)>
+// The dilation (and stride) of a 1-D convolution apply along the width of
+// its height-1 2-D form.
 // CHECK-LABEL: func.func @conv_dilated
 // CHECK-NOT: tensor.pad
-// CHECK: linalg.generic {indexing_maps = [#[[IN]],
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK-SAME: outs(%{{.+}} : tensor<1x1x1x2xf32>)
 func.func @conv_dilated(%x: tensor<1x1x8xf32>, %w: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
   %none = onnx.NoValue
   %0 = "onnx.Conv"(%x, %w, %none) {dilations = array<i64: 2>} : (tensor<1x1x8xf32>, tensor<1x1x4xf32>, none) -> tensor<1x1x2xf32>
@@ -190,8 +197,10 @@ func.func @conv_dynamic_same_upper(%x: tensor<1x1x?xf32>, %w: tensor<1x1x4xf32>)
 // CHECK: %[[KLAST:.+]] = arith.subi %[[K]], %{{.+}} : index
 // CHECK: %[[KI:.+]] = arith.subi %[[KLAST]], %{{.+}} : index
 // CHECK: tensor.extract %[[W]][%{{.+}}, %{{.+}}, %[[KI]]]
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%[[SPREAD]], %[[FLIP]] : tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+// CHECK-DAG: %[[SPREAD2:.+]] = tensor.expand_shape %[[SPREAD]] {{\[}}[0], [1], [2, 3]] output_shape [%{{.+}}, %{{.+}}, 1, %{{.+}}] : tensor<?x?x?xf32> into tensor<?x?x1x?xf32>
+// CHECK-DAG: %[[FLIP2:.+]] = tensor.expand_shape %[[FLIP]] {{\[}}[0], [1], [2, 3]]
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-SAME: ins(%[[SPREAD2]], %[[FLIP2]] : tensor<?x?x1x?xf32>, tensor<?x?x1x?xf32>)
 // CHECK-NOT: onnx.
 func.func @conv_transpose_dynamic(%x: tensor<?x?x?xf32>, %w: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
   %none = onnx.NoValue

@@ -25,6 +25,31 @@ func.func @conv3x3(%in: tensor<1x8x9x9xf32>, %w: tensor<16x8x3x3xf32>, %out: ten
 
 // -----
 
+// A kernel longer than the output (an STFT front end as a 1-D convolution of
+// height 1: 64 taps at stride 16, 3 positions) fills the im2col matrix with
+// one input window per output position instead of one slice per tap.
+// CHECK-LABEL: func.func @long_kernel
+// CHECK:       tensor.empty() : tensor<1x1x1x64x1x3xf32>
+// CHECK:       tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 1, 1, 64] [1, 1, 1, 1]
+// CHECK:       tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0, 0, 0] [1, 1, 1, 64, 1, 1]
+// CHECK:       tensor.extract_slice %{{.+}}[0, 0, 0, 16] [1, 1, 1, 64] [1, 1, 1, 1]
+// CHECK:       tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0, 0, 1] [1, 1, 1, 64, 1, 1]
+// CHECK:       tensor.extract_slice %{{.+}}[0, 0, 0, 32] [1, 1, 1, 64] [1, 1, 1, 1]
+// CHECK:       %[[LAST:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0, 0, 2] [1, 1, 1, 64, 1, 1]
+// CHECK-NOT:   tensor.insert_slice
+// CHECK:       %[[COLS:.+]] = tensor.collapse_shape %[[LAST]] {{\[}}[0, 1, 2, 3], [4, 5]] : tensor<1x1x1x64x1x3xf32> into tensor<64x3xf32>
+// CHECK:       linalg.matmul ins(%{{.+}}, %[[COLS]] : tensor<32x64xf32>, tensor<64x3xf32>)
+func.func @long_kernel(%x: tensor<1x1x1x96xf32>, %w: tensor<32x1x1x64xf32>) -> tensor<1x32x1x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x32x1x3xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x32x1x3xf32>) -> tensor<1x32x1x3xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 16]> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x1x1x96xf32>, tensor<32x1x1x64xf32>) outs(%acc : tensor<1x32x1x3xf32>) -> tensor<1x32x1x3xf32>
+  return %0 : tensor<1x32x1x3xf32>
+}
+
+// -----
+
 // An im2col matrix over 16 MiB (64 x 9 x 512 x 256 floats = 288 MiB) is
 // built per block of output rows: 16 MiB / (64*9*256*4 bytes a row) = 28
 // rows at most, and 16 is the largest that divides the 512 rows.
