@@ -148,7 +148,8 @@ class ConvToMatmulPass : public impl::SmeltCpuConvToMatmulBase<ConvToMatmulPass>
     CpuTarget target = getCpuTarget(getOperation());
     std::vector<std::pair<linalg::Conv2DNchwFchwOp, ConvStrategy>> convs;
     getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
-      if (std::optional<ConvStrategy> s = chooseConvStrategy(target, conv))
+      // Direct convolutions stay for smelt-cpu-direct-conv.
+      if (std::optional<ConvStrategy> s = chooseConvStrategy(target, conv); s && !s->direct)
         convs.push_back({conv, *s});
     });
     IRRewriter rewriter(&getContext());

@@ -25,9 +25,47 @@ struct MemoryRoot {
   std::optional<std::pair<int64_t, int64_t>> bytes;
 };
 
+/// Whether the offsets `cast` reads or writes lie within those of its source:
+/// the same start (static and equal, or the source's own offset read back
+/// through memref.extract_strided_metadata) and no further end. Direct
+/// convolutions view their operands this way.
+bool staysInside(memref::ReinterpretCastOp cast) {
+  auto source = dyn_cast<MemRefType>(cast.getSource().getType());
+  MemRefType type = cast.getType();
+  if (!source || !source.hasStaticShape() || !type.hasStaticShape())
+    return false;
+  SmallVector<int64_t> sourceStrides, strides;
+  int64_t sourceOffset, offset;
+  if (failed(source.getStridesAndOffset(sourceStrides, sourceOffset)) ||
+      failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  bool sameStart = !ShapedType::isDynamic(offset) && offset == sourceOffset;
+  if (ShapedType::isDynamic(offset) && ShapedType::isDynamic(sourceOffset) &&
+      cast.getOffsets().size() == 1) {
+    auto metadata = cast.getOffsets()[0].getDefiningOp<memref::ExtractStridedMetadataOp>();
+    sameStart = metadata && metadata.getSource() == cast.getSource() &&
+                cast.getOffsets()[0] == metadata.getOffset();
+  }
+  // The offset of the last element of each: the sum of (size - 1) * stride.
+  auto last = [](ArrayRef<int64_t> shape, ArrayRef<int64_t> steps) -> std::optional<int64_t> {
+    int64_t sum = 0;
+    for (auto [size, step] : llvm::zip(shape, steps)) {
+      if (ShapedType::isDynamic(step) || step < 0 || size < 1)
+        return std::nullopt;
+      sum += (size - 1) * step;
+    }
+    return sum;
+  };
+  std::optional<int64_t> sourceLast = last(source.getShape(), sourceStrides);
+  std::optional<int64_t> viewLast = last(type.getShape(), strides);
+  return sameStart && sourceLast && viewLast && *viewLast <= *sourceLast;
+}
+
 /// Views between a buffer and the memref.view it comes from that keep the
 /// view's first byte where it is, so the view's byte range bounds theirs.
 bool keepsStart(Operation *view) {
+  if (auto cast = dyn_cast<memref::ReinterpretCastOp>(view))
+    return staysInside(cast);
   return isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(
       view);
 }

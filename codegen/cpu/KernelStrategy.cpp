@@ -40,6 +40,23 @@ std::pair<int64_t, int64_t> registerTile(const CpuTarget &target, int64_t rows, 
   return {tileM, tileN};
 }
 
+/// The register tile width for `columns` columns, from `tileN` down to one
+/// vector: the first whose last (or only) tile is whole vectors or a power
+/// of two under a vector. Other widths (24 = a vector and a half) come out
+/// of vector lowering as element-by-element shuffles. `tileN` when none is.
+int64_t wholeVectorColumns(const CpuTarget &target, int64_t tileN, int64_t columns) {
+  int64_t lanes = target.lanes(32);
+  auto friendly = [&](int64_t width) {
+    return width % lanes == 0 || (width < lanes && llvm::isPowerOf2_64(width));
+  };
+  for (int64_t width = tileN; width >= lanes; width -= lanes) {
+    int64_t last = columns % width == 0 ? std::min(width, columns) : columns % width;
+    if (friendly(std::min(width, columns)) && friendly(last))
+      return std::min(width, columns);
+  }
+  return tileN;
+}
+
 /// Whether every operand of `op` has element type f32.
 bool allF32(Operation *op) {
   return llvm::all_of(op->getOperandTypes(),
@@ -120,6 +137,7 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   outer.append(dims->n.begin(), dims->n.end() - 1);
   ContractionStrategy s;
   std::tie(s.registerM, s.registerN) = registerTile(target, extents[m], extents[n]);
+  s.registerN = wholeVectorColumns(target, s.registerN, extents[n]);
   int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
 
   s.cache.sizes.assign(loops, 0);
@@ -218,22 +236,25 @@ std::optional<TileLevel> chooseRegisterTileSteps(linalg::LinalgOp tile) {
 
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                linalg::Conv2DNchwFchwOp op) {
-  (void)target; // Every CPU target takes the same route for now.
-  if (!op.hasPureTensorSemantics() || op.hasDynamicShape())
+  if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return !shaped || !shaped.hasStaticShape() || !shaped.getElementType().isF32();
+      }))
     return std::nullopt;
-  if (llvm::any_of(op->getOperandTypes(),
-                   [](Type t) { return !getElementTypeOrSelf(t).isF32(); }))
-    return std::nullopt;
-  auto input = cast<RankedTensorType>(op.getInputs()[0].getType());
-  auto filter = cast<RankedTensorType>(op.getInputs()[1].getType());
-  auto output = cast<RankedTensorType>(op.getOutputs()[0].getType());
-  bool unitStrides = llvm::all_of(op.getStrides().getValues<int64_t>(),
-                                  [](int64_t s) { return s == 1; });
+  auto input = cast<ShapedType>(op.getInputs()[0].getType());
+  auto filter = cast<ShapedType>(op.getInputs()[1].getType());
+  auto output = cast<ShapedType>(op.getOutputs()[0].getType());
+  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  bool unitStrides = llvm::all_of(strides, [](int64_t s) { return s == 1; });
+  bool pointwise = filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1;
   ConvStrategy s;
-  s.im2colCopy = !(filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1 && unitStrides &&
-                   input.getDimSize(2) == output.getDimSize(2) &&
+  // Direct: the register tile's columns are consecutive outputs of a row,
+  // which read consecutive inputs when the width stride is 1. Rows shorter
+  // than a vector leave most lanes idle: those take the im2col route.
+  s.direct = !pointwise && strides[1] == 1 && output.getDimSize(3) >= target.lanes(32);
+  s.im2colCopy = !(pointwise && unitStrides && input.getDimSize(2) == output.getDimSize(2) &&
                    input.getDimSize(3) == output.getDimSize(3));
-  if (!s.im2colCopy)
+  if (s.direct || !s.im2colCopy)
     return s;
   int64_t rowBytes = 4 * output.getDimSize(0) * filter.getDimSize(1) * filter.getDimSize(2) *
                      filter.getDimSize(3) * output.getDimSize(3);

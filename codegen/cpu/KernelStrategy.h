@@ -81,14 +81,19 @@ std::optional<TileLevel> chooseParallelTiles(mlir::linalg::LinalgOp op);
 /// parallel size is dynamic (that tile stays scalar loops).
 std::optional<TileLevel> chooseRegisterTileSteps(mlir::linalg::LinalgOp tile);
 
-/// How a 2-D NCHW convolution runs on `target`: as a matrix product of the
-/// filters (F x C*KH*KW) and the input's im2col matrix (C*KH*KW x OH*OW,
-/// the input itself for 1x1 stride-1 kernels), which the contraction kernel
-/// then covers. Nothing: the convolution stays a loop nest (dynamic shapes,
-/// non-f32 types, or an im2col matrix of one output row over
-/// `kMaxIm2colBytes`). Larger convolutions are first split into blocks of
-/// output rows whose im2col matrices stay under that size.
+/// How a 2-D NCHW convolution runs on `target`. Direct: with a unit width
+/// stride, each output row is a contraction of the filters with rows of the
+/// input itself (smelt-cpu-direct-conv reads them through a view, no copy).
+/// Otherwise as a matrix product of the filters (F x C*KH*KW) and the
+/// input's im2col matrix (C*KH*KW x OH*OW, the input itself for 1x1 stride-1
+/// kernels), which the contraction kernel then covers. Nothing: the
+/// convolution stays a loop nest (dynamic shapes, non-f32 types, or an
+/// im2col matrix of one output row over `kMaxIm2colBytes`). Larger im2col
+/// matrices are first split into blocks of output rows that stay under that
+/// size. Types alone decide, so the answer is the same on tensors and on
+/// buffers.
 struct ConvStrategy {
+  bool direct = false;    ///< no im2col matrix: a contraction over an input view
   bool im2colCopy = true; ///< false: the input already is the im2col matrix
   int64_t rowBlock = 0;   ///< output rows per block (0: all at once)
 };

@@ -39,6 +39,21 @@ def SmeltCpuResultBuffers : Pass<"smelt-cpu-result-buffers", "mlir::func::FuncOp
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def SmeltCpuDirectConv : Pass<"smelt-cpu-direct-conv", "mlir::func::FuncOp"> {
+  let summary = "Run convolutions as contractions over a strided view of the input";
+  let description = [{
+    Input: linalg on buffers. Every linalg.conv_2d_nchw_fchw that
+    KernelStrategy marks direct (static f32 shapes, unit width stride, rows
+    of at least a vector, not 1x1) becomes a contraction linalg.generic of
+    the filters (f, c, kh, kw) with a memref.reinterpret_cast of the input
+    to [N, C, KH, KW, OH, OW] whose kh/oh and kw/ow dims overlap in memory
+    (the im2col matrix as a view, no copy), accumulated into the output.
+    Inputs without static strides keep the convolution.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def SmeltCpuDataTiling : Pass<"smelt-cpu-data-tiling", "mlir::func::FuncOp"> {
   let summary = "Matrix products on packed panels (linalg.pack + linalg.mmt4d)";
   let description = [{

@@ -21,6 +21,7 @@
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -130,6 +131,76 @@ LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const Tile
   return success();
 }
 
+/// A reduction step of a contraction with several reduction dims (a direct
+/// convolution's c, kh and kw) has them all of size 1, and contraction
+/// lowering to outer products takes one. Rebuilds the step without the
+/// others: each operand dim they index is sliced away (a rank-reducing
+/// subview at 0). Returns the op to vectorize.
+Operation *keepOneReductionDim(RewriterBase &rewriter, Operation *step) {
+  auto generic = dyn_cast<linalg::GenericOp>(step);
+  if (!generic || !generic.hasPureBufferSemantics())
+    return step;
+  SmallVector<int64_t> extents = generic.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = generic.getIteratorTypesArray();
+  llvm::SmallBitVector dropped(extents.size());
+  for (auto [d, iterator] : llvm::enumerate(iterators))
+    if (iterator == utils::IteratorType::reduction) {
+      if (extents[d] != 1)
+        return step;
+      dropped.set(d);
+    }
+  if (dropped.count() < 2 || !llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isProjectedPermutation();
+      }))
+    return step;
+  dropped.reset(dropped.find_last()); // The one reduction dim kept.
+
+  Location loc = generic.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(generic);
+  // Old loop dim -> new one (dropped dims never appear in the new maps).
+  SmallVector<AffineExpr> renumbered;
+  unsigned kept = 0;
+  for (unsigned d = 0; d < extents.size(); ++d)
+    renumbered.push_back(dropped[d] ? AffineExpr() : getAffineDimExpr(kept++, ctx));
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (OpOperand &operand : generic->getOpOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(&operand);
+    auto type = cast<MemRefType>(operand.get().getType());
+    // The operand's dims indexed by kept loops stay whole; the others are
+    // of size 1 (their loop's extent) and sliced away.
+    SmallVector<AffineExpr> results;
+    SmallVector<int64_t> keptSizes;
+    for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(expr).getPosition();
+      if (!dropped[d]) {
+        results.push_back(renumbered[d]);
+        keptSizes.push_back(type.getDimSize(i));
+      }
+    }
+    SmallVector<int64_t> offsets(type.getRank(), 0), unitStrides(type.getRank(), 1);
+    SmallVector<int64_t> sizes(type.getShape());
+    MemRefType resultType =
+        memref::SubViewOp::inferRankReducedResultType(keptSizes, type, offsets, sizes, unitStrides);
+    operands.push_back(memref::SubViewOp::create(rewriter, loc, resultType, operand.get(), offsets,
+                                                 sizes, unitStrides));
+    maps.push_back(AffineMap::get(kept, 0, results, ctx));
+  }
+  SmallVector<utils::IteratorType> keptIterators;
+  for (unsigned d = 0; d < iterators.size(); ++d)
+    if (!dropped[d])
+      keptIterators.push_back(iterators[d]);
+  unsigned inputs = generic.getNumDpsInputs();
+  auto reducedOp = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, ArrayRef<Value>(operands).take_front(inputs),
+      ArrayRef<Value>(operands).drop_front(inputs), maps, keptIterators);
+  rewriter.inlineRegionBefore(generic.getRegion(), reducedOp.getRegion(),
+                              reducedOp.getRegion().begin());
+  rewriter.eraseOp(generic);
+  return reducedOp;
+}
+
 /// Applies `patterns` plus every canonicalization to `func`.
 void applyWithCanonicalization(func::FuncOp func, RewritePatternSet &&patterns) {
   MLIRContext *ctx = func.getContext();
@@ -225,13 +296,14 @@ class TileAndVectorizePass
         tiles.push_back({op, *steps}); // Static M x N: a vector kernel.
     });
     for (auto &[op, steps] : tiles) {
-      FailureOr<Operation *> step = tileLevel(rewriter, op, steps);
-      if (failed(step))
+      FailureOr<Operation *> tiled = tileLevel(rewriter, op, steps);
+      if (failed(tiled))
         return signalPassFailure();
-      rewriter.setInsertionPoint(*step);
-      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, *step);
+      Operation *step = keepOneReductionDim(rewriter, *tiled);
+      rewriter.setInsertionPoint(step);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, step);
       if (succeeded(vectorized))
-        rewriter.replaceOp(*step, vectorized->replacements);
+        rewriter.replaceOp(step, vectorized->replacements);
     }
     lowerVectorKernels(func);
   }

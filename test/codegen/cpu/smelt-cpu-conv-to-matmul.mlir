@@ -52,16 +52,31 @@ func.func @long_kernel(%x: tensor<1x1x1x96xf32>, %w: tensor<32x1x1x64xf32>) -> t
 
 // An im2col matrix over 16 MiB (64 x 9 x 512 x 256 floats = 288 MiB) is
 // built per block of output rows: 16 MiB / (64*9*256*4 bytes a row) = 28
-// rows at most, and 16 is the largest that divides the 512 rows.
+// rows at most, and 16 is the largest that divides the 512 rows. (A width
+// stride of 2: with 1 the convolution would be direct.)
 // CHECK-LABEL: func.func @row_blocks
 // CHECK:       scf.for %{{.+}} = %c0 to %c512 step %c16
 // CHECK:         tensor.empty() : tensor<1x64x3x3x16x256xf32>
 // CHECK:         linalg.matmul
 // CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<8x576xf32>, tensor<576x4096xf32>)
-func.func @row_blocks(%in: tensor<1x64x514x258xf32>, %w: tensor<8x64x3x3xf32>, %out: tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32> {
-  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-     ins(%in, %w : tensor<1x64x514x258xf32>, tensor<8x64x3x3xf32>) outs(%out : tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32>
+func.func @row_blocks(%in: tensor<1x64x514x513xf32>, %w: tensor<8x64x3x3xf32>, %out: tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 2]> : tensor<2xi64>}
+     ins(%in, %w : tensor<1x64x514x513xf32>, tensor<8x64x3x3xf32>) outs(%out : tensor<1x8x512x256xf32>) -> tensor<1x8x512x256xf32>
   return %r : tensor<1x8x512x256xf32>
+}
+
+// -----
+
+// A unit width stride and rows of at least a vector (16 lanes at most on
+// any target): the convolution stays for smelt-cpu-direct-conv.
+// CHECK-LABEL: func.func @direct
+// CHECK-NOT:   tensor.empty
+// CHECK-NOT:   linalg.matmul
+// CHECK:       linalg.conv_2d_nchw_fchw
+func.func @direct(%in: tensor<1x8x10x34xf32>, %w: tensor<16x8x3x3xf32>, %out: tensor<1x16x8x32xf32>) -> tensor<1x16x8x32xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in, %w : tensor<1x8x10x34xf32>, tensor<16x8x3x3xf32>) outs(%out : tensor<1x16x8x32xf32>) -> tensor<1x16x8x32xf32>
+  return %r : tensor<1x16x8x32xf32>
 }
 
 // -----

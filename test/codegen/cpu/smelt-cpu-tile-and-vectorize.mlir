@@ -196,3 +196,46 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
     return
   }
 }
+
+// -----
+
+// A direct convolution (smelt-cpu-direct-conv's contraction over strided
+// views of an input and an output that share the workspace at disjoint
+// bytes) on an AVX-512-class target: 8 filters x 16 columns per register
+// tile (56 columns: a 32-wide tile would leave a 24-wide edge, which vector
+// lowering shuffles element by element; 16 leaves 8), the accumulators
+// carried in registers through the c, kh and kw loops, each step one input
+// row load and eight broadcast FMAs.
+// CHECK-LABEL: func.func @direct_conv
+// CHECK:       scf.for %{{.+}} = %c0 to %c48 step %c16
+// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x16xf32>)
+// CHECK:           scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x16xf32>)
+// CHECK:             scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x16xf32>)
+// CHECK:               vector.load %{{.+}} : memref<1x8x3x3x8x56xf32, strided<[4640, 580, 58, 1, 58, 1]>>, vector<16xf32>
+// CHECK-COUNT-8:       vector.fma {{.+}} : vector<16xf32>
+// CHECK:         vector<1x1x8x8xf32>
+// CHECK-NOT:   linalg.generic
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d4, d5, d6)>
+#v = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d5, d6, d1, d3)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @direct_conv(%ws: memref<47232xi8>, %f: memref<16x8x3x3xf32>) {
+    %c0 = arith.constant 0 : index
+    %c18560 = arith.constant 18560 : index
+    %in = memref.view %ws[%c0][] : memref<47232xi8> to memref<1x8x10x58xf32>
+    %out = memref.view %ws[%c18560][] : memref<47232xi8> to memref<1x16x8x56xf32>
+    %window = memref.reinterpret_cast %in to offset: [0], sizes: [1, 8, 3, 3, 8, 56], strides: [4640, 580, 58, 1, 58, 1]
+        : memref<1x8x10x58xf32> to memref<1x8x3x3x8x56xf32, strided<[4640, 580, 58, 1, 58, 1]>>
+    %rows = memref.reinterpret_cast %out to offset: [0], sizes: [1, 8, 16, 56], strides: [7168, 56, 448, 1]
+        : memref<1x16x8x56xf32> to memref<1x8x16x56xf32, strided<[7168, 56, 448, 1]>>
+    linalg.generic {indexing_maps = [#w, #v, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+        ins(%f, %window : memref<16x8x3x3xf32>, memref<1x8x3x3x8x56xf32, strided<[4640, 580, 58, 1, 58, 1]>>)
+        outs(%rows : memref<1x8x16x56xf32, strided<[7168, 56, 448, 1]>>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}

@@ -1,0 +1,120 @@
+//===- DirectConv.cpp - convolutions as contractions over an input view ---===//
+//
+// out[n, f, oh, ow] = sum over c, kh, kw of w[f, c, kh, kw] * in[n, c, oh*s0 + kh*d0, ow*s1 + kw*d1]
+//
+// reads, for fixed (c, kh, kw), a row of the input at a fixed offset. The
+// six-dim view
+//
+//   v[n, c, kh, kw, oh, ow] = in[n, c, oh*s0 + kh*d0, ow*s1 + kw*d1]
+//
+// is a strided memref whose dims overlap in memory (kh and oh both step
+// along the input's rows), so the convolution is a contraction with plain
+// projected maps: filters (F x C*KH*KW) times the view (C*KH*KW x OH x OW),
+// the im2col matrix without the copy. smelt-cpu-tile-and-vectorize then
+// gives it the register-blocked kernel: a tile of filters times a run of
+// consecutive outputs of one row, accumulated in registers over c, kh and
+// kw. KernelStrategy picks which convolutions go this way (a unit width
+// stride, so that the run reads consecutive inputs).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/KernelStrategy.h"
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace smelt {
+#define GEN_PASS_DEF_SMELTCPUDIRECTCONV
+#include "codegen/cpu/Passes.h.inc"
+} // namespace smelt
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+/// `buffer` seen with `sizes` and `strides` (in elements) from its own
+/// start; nothing when its strides are not static. `strides` is given in
+/// terms of the buffer's strides.
+Value stridedView(OpBuilder &b, Location loc, Value buffer, ArrayRef<int64_t> sizes,
+                  llvm::function_ref<SmallVector<int64_t>(ArrayRef<int64_t>)> strides) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> bufferStrides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(bufferStrides, offset)) ||
+      llvm::any_of(bufferStrides, ShapedType::isDynamic))
+    return {};
+  SmallVector<int64_t> viewStrides = strides(bufferStrides);
+  OpFoldResult start =
+      ShapedType::isDynamic(offset)
+          ? OpFoldResult(memref::ExtractStridedMetadataOp::create(b, loc, buffer).getOffset())
+          : OpFoldResult(b.getIndexAttr(offset));
+  auto viewType =
+      MemRefType::get(sizes, type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), offset, viewStrides),
+                      type.getMemorySpace());
+  return memref::ReinterpretCastOp::create(b, loc, viewType, buffer, start,
+                                           getAsIndexOpFoldResult(b.getContext(), sizes),
+                                           getAsIndexOpFoldResult(b.getContext(), viewStrides));
+}
+
+/// `conv` as the contraction of its filters with the input view.
+LogicalResult rewriteDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1], output = conv.getOutputs()[0];
+  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
+  ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  // v[n, c, kh, kw, oh, ow] (see the file comment).
+  Value window = stridedView(
+      rewriter, loc, input,
+      {outShape[0], filterShape[1], filterShape[2], filterShape[3], outShape[2], outShape[3]},
+      [&](ArrayRef<int64_t> s) {
+        return SmallVector<int64_t>{s[0], s[1], s[2] * dilations[0], s[3] * dilations[1],
+                                    s[2] * strides[0], s[3] * strides[1]};
+      });
+  // The output as [N, OH, F, OW], so that the accumulator tile's vectors
+  // are its own innermost dims, one output row per filter.
+  Value rows = stridedView(rewriter, loc, output, {outShape[0], outShape[2], outShape[1], outShape[3]},
+                           [](ArrayRef<int64_t> s) {
+                             return SmallVector<int64_t>{s[0], s[2], s[1], s[3]};
+                           });
+  if (!window || !rows)
+    return failure();
+  MLIRContext *ctx = rewriter.getContext();
+  // Loops (n, oh, f, ow, c, kh, kw): the register tile (f x ow) is the
+  // innermost parallel pair.
+  AffineExpr n, oh, f, ow, c, kh, kw;
+  bindDims(ctx, n, oh, f, ow, c, kh, kw);
+  SmallVector<AffineMap> maps{AffineMap::get(7, 0, {f, c, kh, kw}, ctx),
+                              AffineMap::get(7, 0, {n, c, kh, kw, oh, ow}, ctx),
+                              AffineMap::get(7, 0, {n, oh, f, ow}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(3, utils::IteratorType::reduction);
+  rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+      conv, TypeRange{}, ValueRange{filter, window}, ValueRange{rows}, maps, iterators,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
+      });
+  return success();
+}
+
+class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
+  void runOnOperation() override {
+    CpuTarget target = getCpuTarget(getOperation());
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
+      std::optional<ConvStrategy> s = chooseConvStrategy(target, conv);
+      if (s && s->direct && conv.hasPureBufferSemantics())
+        convs.push_back(conv);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::Conv2DNchwFchwOp conv : convs)
+      (void)rewriteDirect(rewriter, conv); // Else it stays a loop nest.
+  }
+};
+
+} // namespace
+} // namespace smelt

@@ -1,0 +1,61 @@
+// RUN: smelt-opt %s --split-input-file --smelt-cpu-direct-conv | FileCheck %s
+
+// A 3x3 convolution with unit strides: the input seen as
+// [N, C, KH, KW, OH, OW] with the strides of (c, row, column, row, column),
+// the output as [N, OH, F, OW], and one contraction generic over
+// (n, oh, f, ow, c, kh, kw).
+// CHECK-DAG:   #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d4, d5, d6)>
+// CHECK-DAG:   #[[V:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d5, d6, d1, d3)>
+// CHECK-DAG:   #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv3x3
+// CHECK-SAME:    (%[[IN:.+]]: memref<1x8x10x36xf32>, %[[F:.+]]: memref<16x8x3x3xf32>, %[[OUT:.+]]: memref<1x16x8x34xf32>)
+// CHECK:       %[[VIEW:.+]] = memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [1, 8, 3, 3, 8, 34], strides: [2880, 360, 36, 1, 36, 1]
+// CHECK:       %[[ROWS:.+]] = memref.reinterpret_cast %[[OUT]] to offset: [0], sizes: [1, 8, 16, 34], strides: [4352, 34, 272, 1]
+// CHECK:       linalg.generic {indexing_maps = [#[[W]], #[[V]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME:    ins(%[[F]], %[[VIEW]] : memref<16x8x3x3xf32>, memref<1x8x3x3x8x34xf32, strided<[2880, 360, 36, 1, 36, 1]>>)
+// CHECK-SAME:    outs(%[[ROWS]] : memref<1x8x16x34xf32, strided<[4352, 34, 272, 1]>>)
+// CHECK:         arith.mulf
+// CHECK:         arith.addf
+// CHECK-NOT:   linalg.conv_2d_nchw_fchw
+func.func @conv3x3(%in: memref<1x8x10x36xf32>, %w: memref<16x8x3x3xf32>, %out: memref<1x16x8x34xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in, %w : memref<1x8x10x36xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x34xf32>)
+  return
+}
+
+// -----
+
+// Height stride 2 and width dilation 2 scale the view's oh and kw strides;
+// an input at a dynamic offset (a slice) is viewed from that offset.
+// CHECK-LABEL: func.func @strided_dilated
+// CHECK:       %[[BASE:.+]], %[[OFFSET:.+]], %{{.+}}:4, %{{.+}}:4 = memref.extract_strided_metadata %[[IN:.+]] :
+// CHECK:       memref.reinterpret_cast %[[IN]] to offset: [%[[OFFSET]]], sizes: [1, 4, 3, 3, 4, 32], strides: [1440, 360, 36, 2, 72, 1]
+func.func @strided_dilated(%in: memref<1x4x10x36xf32, strided<[1440, 360, 36, 1], offset: ?>>, %w: memref<16x4x3x3xf32>, %out: memref<1x16x4x32xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+     ins(%in, %w : memref<1x4x10x36xf32, strided<[1440, 360, 36, 1], offset: ?>>, memref<16x4x3x3xf32>) outs(%out : memref<1x16x4x32xf32>)
+  return
+}
+
+// -----
+
+// Width stride 2 (each register tile would gather), 1x1 kernels (plain
+// matrix products), rows shorter than a vector (2 columns; the default
+// target has 128-bit vectors, 4 lanes) and integer types keep the
+// convolution.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT:   memref.reinterpret_cast
+// CHECK-COUNT-4: linalg.conv_2d_nchw_fchw
+func.func @kept(%in: memref<1x8x10x69xf32>, %w: memref<16x8x3x3xf32>, %out: memref<1x16x8x34xf32>,
+                %in1: memref<1x8x8x34xf32>, %w1: memref<16x8x1x1xf32>,
+                %in2: memref<1x8x10x4xf32>, %out2: memref<1x16x8x2xf32>,
+                %in3: memref<1x8x10x36xi32>, %w3: memref<16x8x3x3xi32>, %out3: memref<1x16x8x34xi32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 2]> : tensor<2xi64>}
+     ins(%in, %w : memref<1x8x10x69xf32>, memref<16x8x3x3xf32>) outs(%out : memref<1x16x8x34xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in1, %w1 : memref<1x8x8x34xf32>, memref<16x8x1x1xf32>) outs(%out : memref<1x16x8x34xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in2, %w : memref<1x8x10x4xf32>, memref<16x8x3x3xf32>) outs(%out2 : memref<1x16x8x2xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in3, %w3 : memref<1x8x10x36xi32>, memref<16x8x3x3xi32>) outs(%out3 : memref<1x16x8x34xi32>)
+  return
+}
