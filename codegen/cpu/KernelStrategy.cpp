@@ -96,8 +96,9 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
   auto packedForFree = [](Value operand) {
     return constantBytes(constantBehindReshapes(operand)).has_value();
   };
-  if ((!packedForFree(op.getInputs()[0]) && extents[1] < kMinPackReuse) ||
-      (!packedForFree(op.getInputs()[1]) && extents[0] < kMinPackReuse))
+  bool packA = !packedForFree(op.getInputs()[0]), packB = !packedForFree(op.getInputs()[1]);
+  if ((packA && extents[1] < kMinPackReuse) || (packB && extents[0] < kMinPackReuse) ||
+      ((packA || packB) && extents[2] <= kMaxUnpackedK))
     return std::nullopt;
   auto [tileM, tileN] = registerTile(target, extents[0], extents[1]);
   // Narrow N pads up to a power of two under a vector, else to whole

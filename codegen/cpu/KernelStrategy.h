@@ -47,14 +47,18 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
 /// the panels into C packed as m0 x n0 tiles, and C unpacked. The inner
 /// tiles are the register tile, so every panel the kernel reads is
 /// contiguous; constant operands (weights) are packed at compile time.
-/// Nothing for products too small to pay for the packing, or with an
-/// operand packed at run time that the product reads fewer than
-/// kMinPackReuse times (a batch-1 product with a run-time B).
+/// Nothing for products too small to pay for the packing, with an operand
+/// packed at run time that the product reads fewer than kMinPackReuse
+/// times (a batch-1 product with a run-time B), or with a run-time operand
+/// and a reduction of at most kMaxUnpackedK steps: the kernel's row-major
+/// panel of B (K rows of a register tile) then fits the L1 cache as it is,
+/// and packing would only add copies (1x1 convolutions of narrow layers).
 struct DataTiles {
   int64_t m0 = 0, n0 = 0;
 };
 constexpr int64_t kMinDataTilingWork = 1 << 16;
 constexpr int64_t kMinPackReuse = 16;
+constexpr int64_t kMaxUnpackedK = 128;
 std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::MatmulOp op);
 
 /// A static copy (slices, pads, im2col rows, and transposes that keep the

@@ -538,6 +538,157 @@ struct ConvPattern : DynamicShapePattern<onnx::ConvOp> {
 
 // --- ConvTranspose -----------------------------------------------------------
 
+/// A ConvTranspose whose kernel equals its strides (no dilation, one group,
+/// no pads, the output exactly in * stride: the upsampling layers of
+/// segmentation and detection heads) writes each output element from one
+/// input element: y[n, f, i*K + k] = b[f] + sum over c of x[n, c, i] *
+/// W[c, f, k] (per spatial dim). That is one matrix product of W as an
+/// (F*K) x C matrix with x as C x (I...), whose result is interleaved into
+/// the output together with the bias: no zero-spread input and no
+/// multiplications by zero.
+Value buildUpsamplingConvTranspose(OpBuilder &b, Location loc, Value x, Value w, Value bias,
+                                   RankedTensorType resultType) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  Type elem = resultType.getElementType();
+  int64_t spatial = inType.getRank() - 2, batch = inType.getDimSize(0);
+  int64_t channels = inType.getDimSize(1), filters = wType.getDimSize(1);
+  ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+  ArrayRef<int64_t> in = inType.getShape().drop_front(2);
+  int64_t kernelSize = 1, inSize = 1;
+  for (int64_t i = 0; i < spatial; ++i) {
+    kernelSize *= kernel[i];
+    inSize *= in[i];
+  }
+  // Wt[f, k..., c] = W[c, f, k...], seen as (F*K) x C.
+  SmallVector<int64_t> wtShape{filters};
+  wtShape.append(kernel.begin(), kernel.end());
+  wtShape.push_back(channels);
+  int64_t wtRank = wtShape.size();
+  SmallVector<AffineExpr> wExprs{getAffineDimExpr(wtRank - 1, ctx), getAffineDimExpr(0, ctx)};
+  for (int64_t i = 0; i < spatial; ++i)
+    wExprs.push_back(getAffineDimExpr(1 + i, ctx));
+  auto wtType = RankedTensorType::get(wtShape, elem);
+  Value wt = linalg::GenericOp::create(
+                 b, loc, TypeRange{wtType}, ValueRange{w},
+                 ValueRange{tensor::EmptyOp::create(b, loc, wtShape, elem)},
+                 SmallVector<AffineMap>{AffineMap::get(wtRank, 0, wExprs, ctx),
+                                        b.getMultiDimIdentityMap(wtRank)},
+                 SmallVector<utils::IteratorType>(wtRank, utils::IteratorType::parallel),
+                 [](OpBuilder &nb, Location l, ValueRange args) {
+                   linalg::YieldOp::create(nb, l, args[0]);
+                 })
+                 .getResult(0);
+  ReassociationIndices kernelGroup{0};
+  for (int64_t i = 0; i < spatial; ++i)
+    kernelGroup.push_back(1 + i);
+  Value filtersMatrix = tensor::CollapseShapeOp::create(
+      b, loc, wt, SmallVector<ReassociationIndices>{kernelGroup, {wtRank - 1}});
+
+  // The product: [F*K, I...] per batch element.
+  ReassociationIndices spatialGroup;
+  for (int64_t i = 0; i < spatial; ++i)
+    spatialGroup.push_back(2 + i);
+  Value zero = scalarConstant(b, loc, elem, 0);
+  Value product;
+  if (batch == 1) {
+    ReassociationIndices channelGroup{0, 1};
+    Value cols = tensor::CollapseShapeOp::create(
+        b, loc, x, SmallVector<ReassociationIndices>{channelGroup, spatialGroup});
+    auto accType = RankedTensorType::get({filters * kernelSize, inSize}, elem);
+    Value acc = createFilled(b, loc, accType, ValueRange{}, zero);
+    product = linalg::MatmulOp::create(b, loc, ValueRange{filtersMatrix, cols}, ValueRange{acc})
+                  .getResult(0);
+  } else {
+    Value cols = tensor::CollapseShapeOp::create(
+        b, loc, x, SmallVector<ReassociationIndices>{{0}, {1}, spatialGroup});
+    auto accType = RankedTensorType::get({batch, filters * kernelSize, inSize}, elem);
+    Value acc = createFilled(b, loc, accType, ValueRange{}, zero);
+    AffineExpr n, m, p, k;
+    bindDims(ctx, n, m, p, k);
+    SmallVector<AffineMap> maps{AffineMap::get(4, 0, {m, k}, ctx),
+                                AffineMap::get(4, 0, {n, k, p}, ctx),
+                                AffineMap::get(4, 0, {n, m, p}, ctx)};
+    SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    product = linalg::GenericOp::create(
+                  b, loc, TypeRange{accType}, ValueRange{filtersMatrix, cols}, ValueRange{acc},
+                  maps, iterators,
+                  [](OpBuilder &nb, Location l, ValueRange args) {
+                    Value mul = mulScalar(nb, l, args[0], args[1]);
+                    linalg::YieldOp::create(nb, l, addScalar(nb, l, args[2], mul));
+                  })
+                  .getResult(0);
+  }
+  // t[n, f, k..., i...] -> y[n, f, (i, k)...] (+ bias).
+  SmallVector<int64_t> tShape{batch, filters};
+  tShape.append(kernel.begin(), kernel.end());
+  tShape.append(in.begin(), in.end());
+  SmallVector<ReassociationIndices> tGroups{{0}, {1}};
+  for (int64_t i = 0; i < spatial; ++i)
+    tGroups.back().push_back(2 + i);
+  tGroups.push_back({});
+  for (int64_t i = 0; i < spatial; ++i)
+    tGroups.back().push_back(2 + spatial + i);
+  if (batch == 1) {
+    tGroups[1].insert(tGroups[1].begin(), 0);
+    tGroups.erase(tGroups.begin());
+  }
+  Value t = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(tShape, elem), product,
+                                          tGroups);
+  // Loops (n, f, i1, k1, i2, k2, ...) over the output seen with each spatial
+  // dim split into (input position, kernel offset).
+  int64_t loops = 2 + 2 * spatial;
+  SmallVector<int64_t> yShape{batch, filters};
+  SmallVector<AffineExpr> tExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+  SmallVector<ReassociationIndices> yGroups{{0}, {1}};
+  for (int64_t i = 0; i < spatial; ++i) {
+    yShape.append({in[i], kernel[i]});
+    tExprs.push_back(getAffineDimExpr(3 + 2 * i, ctx));
+    yGroups.push_back({2 + 2 * i, 3 + 2 * i});
+  }
+  for (int64_t i = 0; i < spatial; ++i)
+    tExprs.push_back(getAffineDimExpr(2 + 2 * i, ctx));
+  auto yType = RankedTensorType::get(yShape, elem);
+  SmallVector<Value> inputs{t};
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, tExprs, ctx)};
+  bool hasBias = bias && !isa<NoneType>(bias.getType());
+  if (hasBias) {
+    inputs.push_back(bias);
+    maps.push_back(AffineMap::get(loops, 0, {getAffineDimExpr(1, ctx)}, ctx));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(loops));
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{yType}, inputs,
+                ValueRange{tensor::EmptyOp::create(b, loc, yShape, elem)}, maps,
+                SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
+                [&](OpBuilder &nb, Location l, ValueRange args) {
+                  Value v = hasBias ? addScalar(nb, l, args[0], args[1]) : args[0];
+                  linalg::YieldOp::create(nb, l, v);
+                })
+                .getResult(0);
+  return tensor::CollapseShapeOp::create(b, loc, resultType, y, yGroups);
+}
+
+/// Whether buildUpsamplingConvTranspose covers a ConvTranspose: static
+/// shapes, one group, kernel == strides, no dilation, no begin padding and
+/// the output exactly in * stride.
+bool isUpsampling(RankedTensorType inType, RankedTensorType wType, RankedTensorType resultType,
+                  int64_t group, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                  ArrayRef<Value> padBegin, ArrayRef<Value> out) {
+  if (group != 1 || !inType.hasStaticShape() || !wType.hasStaticShape() ||
+      !resultType.hasStaticShape() || !resultType.getElementType().isIntOrFloat())
+    return false;
+  for (size_t i = 0; i < strides.size(); ++i) {
+    std::optional<int64_t> size = getConstantIntValue(out[i]);
+    if (wType.getDimSize(2 + i) != strides[i] || dilations[i] != 1 ||
+        !isConstant(padBegin[i], 0) || !size || *size != inType.getDimSize(2 + i) * strides[i])
+      return false;
+  }
+  return true;
+}
+
 /// ConvTranspose as a stride-1 Conv: the input is spread out by the strides
 /// (zeros between elements) into a zero tensor that also carries the
 /// (k-1)*dilation border minus the begin pads, and is correlated with the
@@ -663,6 +814,13 @@ struct ConvTransposePattern : DynamicShapePattern<onnx::ConvTransposeOp> {
         begin = cst(pads[i]);
       }
       padBegin.push_back(begin);
+    }
+
+    if (isUpsampling(inType, wType, resultType, group, strides, dilations, padBegin, out)) {
+      rewriter.replaceOp(op, buildUpsamplingConvTranspose(rewriter, loc, adaptor.getX(),
+                                                          adaptor.getW(), adaptor.getB(),
+                                                          resultType));
+      return success();
     }
 
     // The spread input: zeros of size out + (k-1)*d, holding x[i] at

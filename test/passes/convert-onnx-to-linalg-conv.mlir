@@ -207,3 +207,27 @@ func.func @conv_transpose_dynamic(%x: tensor<?x?x?xf32>, %w: tensor<?x?x?xf32>) 
   %0 = "onnx.ConvTranspose"(%x, %w, %none) {strides = array<i64: 2>} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, none) -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
 }
+
+// -----
+
+// kernel == strides (an upsampling layer): one product of W as (F*K) x C
+// with x as C x (H*W), interleaved into the output with the bias; no
+// zero-spread input.
+// CHECK-DAG:   #[[T:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d5, d2, d4)>
+// CHECK-DAG:   #[[B:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1)>
+// CHECK-LABEL: func.func @convtranspose_upsampling
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x4x3x5xf32>, %[[W:.+]]: tensor<4x6x2x2xf32>, %[[BIAS:.+]]: tensor<6xf32>)
+// CHECK-NOT:   tensor.insert_slice
+// CHECK:       %[[WT:.+]] = linalg.generic {{.+}} ins(%[[W]] : tensor<4x6x2x2xf32>) outs(%{{.+}} : tensor<6x2x2x4xf32>)
+// CHECK:       %[[A:.+]] = tensor.collapse_shape %[[WT]] {{\[}}[0, 1, 2], [3]] : tensor<6x2x2x4xf32> into tensor<24x4xf32>
+// CHECK:       %[[COLS:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2, 3]] : tensor<1x4x3x5xf32> into tensor<4x15xf32>
+// CHECK:       %[[PRODUCT:.+]] = linalg.matmul ins(%[[A]], %[[COLS]] : tensor<24x4xf32>, tensor<4x15xf32>)
+// CHECK:       %[[TILES:.+]] = tensor.expand_shape %[[PRODUCT]] {{\[}}[0, 1, 2, 3], [4, 5]] output_shape [1, 6, 2, 2, 3, 5]
+// CHECK:       %[[Y:.+]] = linalg.generic {indexing_maps = [#[[T]], #[[B]], #{{.+}}]
+// CHECK-SAME:    ins(%[[TILES]], %[[BIAS]] : tensor<1x6x2x2x3x5xf32>, tensor<6xf32>) outs(%{{.+}} : tensor<1x6x3x2x5x2xf32>)
+// CHECK:         arith.addf
+// CHECK:       tensor.collapse_shape %[[Y]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x6x3x2x5x2xf32> into tensor<1x6x6x10xf32>
+func.func @convtranspose_upsampling(%x: tensor<1x4x3x5xf32>, %w: tensor<4x6x2x2xf32>, %b: tensor<6xf32>) -> tensor<1x6x6x10xf32> {
+  %0 = "onnx.ConvTranspose"(%x, %w, %b) {strides = array<i64: 2, 2>} : (tensor<1x4x3x5xf32>, tensor<4x6x2x2xf32>, tensor<6xf32>) -> tensor<1x6x6x10xf32>
+  return %0 : tensor<1x6x6x10xf32>
+}
