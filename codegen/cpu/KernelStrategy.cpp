@@ -98,7 +98,7 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
   };
   bool packA = !packedForFree(op.getInputs()[0]), packB = !packedForFree(op.getInputs()[1]);
   if ((packA && extents[1] < kMinPackReuse) || (packB && extents[0] < kMinPackReuse) ||
-      ((packA || packB) && extents[2] <= kMaxUnpackedK))
+      (packB && extents[2] <= kMaxUnpackedK))
     return std::nullopt;
   auto [tileM, tileN] = registerTile(target, extents[0], extents[1]);
   // Narrow N pads up to a power of two under a vector, else to whole

@@ -49,10 +49,10 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
 /// contiguous; constant operands (weights) are packed at compile time.
 /// Nothing for products too small to pay for the packing, with an operand
 /// packed at run time that the product reads fewer than kMinPackReuse
-/// times (a batch-1 product with a run-time B), or with a run-time operand
-/// and a reduction of at most kMaxUnpackedK steps: the kernel's row-major
-/// panel of B (K rows of a register tile) then fits the L1 cache as it is,
-/// and packing would only add copies (1x1 convolutions of narrow layers).
+/// times (a batch-1 product with a run-time B), or with a run-time B and a
+/// reduction of at most kMaxUnpackedK steps: the kernel's row-major panel
+/// of B (K rows of a register tile) then fits the L1 cache as it is, and
+/// packing would only add copies (1x1 convolutions of narrow layers).
 struct DataTiles {
   int64_t m0 = 0, n0 = 0;
 };

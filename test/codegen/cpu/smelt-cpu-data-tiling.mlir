@@ -6,24 +6,24 @@
 // packing copies are transposes without the unit dims: B's and C's keep
 // the innermost dim in place (row copies), A's moves it.
 // CHECK-LABEL: func.func @runtime_operands
-// CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [16, 4, 128] : tensor<64x128xf32> into tensor<16x4x128xf32>
-// CHECK:       %[[AT:.+]] = linalg.transpose ins(%{{.+}} : tensor<16x4x128xf32>) outs(%{{.+}} : tensor<16x128x4xf32>) permutation = [0, 2, 1]
-// CHECK:       %[[A:.+]] = tensor.expand_shape %[[AT]] {{\[}}[0], [1], [2, 3]] output_shape [16, 128, 4, 1]
-// CHECK:       %[[BT:.+]] = linalg.transpose ins(%{{.+}} : tensor<128x6x16xf32>) outs(%{{.+}} : tensor<6x128x16xf32>) permutation = [1, 0, 2]
-// CHECK:       %[[B:.+]] = tensor.expand_shape %[[BT]] {{\[}}[0], [1], [2, 3]] output_shape [6, 128, 16, 1]
+// CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [16, 4, 160] : tensor<64x160xf32> into tensor<16x4x160xf32>
+// CHECK:       %[[AT:.+]] = linalg.transpose ins(%{{.+}} : tensor<16x4x160xf32>) outs(%{{.+}} : tensor<16x160x4xf32>) permutation = [0, 2, 1]
+// CHECK:       %[[A:.+]] = tensor.expand_shape %[[AT]] {{\[}}[0], [1], [2, 3]] output_shape [16, 160, 4, 1]
+// CHECK:       %[[BT:.+]] = linalg.transpose ins(%{{.+}} : tensor<160x6x16xf32>) outs(%{{.+}} : tensor<6x160x16xf32>) permutation = [1, 0, 2]
+// CHECK:       %[[B:.+]] = tensor.expand_shape %[[BT]] {{\[}}[0], [1], [2, 3]] output_shape [6, 160, 16, 1]
 // CHECK:       %[[C:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<16x6x4x16xf32>)
-// CHECK:       %[[P:.+]] = linalg.mmt4d ins(%[[A]], %[[B]] : tensor<16x128x4x1xf32>, tensor<6x128x16x1xf32>) outs(%[[C]] : tensor<16x6x4x16xf32>)
+// CHECK:       %[[P:.+]] = linalg.mmt4d ins(%[[A]], %[[B]] : tensor<16x160x4x1xf32>, tensor<6x160x16x1xf32>) outs(%[[C]] : tensor<16x6x4x16xf32>)
 // CHECK:       %[[U:.+]] = linalg.transpose ins(%[[P]] : tensor<16x6x4x16xf32>) outs(%{{.+}} : tensor<16x4x6x16xf32>) permutation = [0, 2, 1, 3]
 // CHECK:       tensor.collapse_shape %[[U]] {{\[}}[0, 1], [2, 3]] : tensor<16x4x6x16xf32> into tensor<64x96xf32>
 // CHECK-NOT:   linalg.matmul
 // CHECK-NOT:   linalg.pack
 // CHECK-NOT:   linalg.unpack
 module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
-  func.func @runtime_operands(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>) -> tensor<64x96xf32> {
+  func.func @runtime_operands(%a: tensor<64x160xf32>, %b: tensor<160x96xf32>) -> tensor<64x96xf32> {
     %zero = arith.constant 0.0 : f32
     %empty = tensor.empty() : tensor<64x96xf32>
     %c = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x96xf32>) -> tensor<64x96xf32>
-    %r = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x96xf32>) outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
+    %r = linalg.matmul ins(%a, %b : tensor<64x160xf32>, tensor<160x96xf32>) outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
     return %r : tensor<64x96xf32>
   }
 }
@@ -55,21 +55,25 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 // -----
 
 // Small products (under 65536 multiply-adds), transposed-map matmuls,
-// dynamic shapes and a batch-1 product with a run-time B (which would be
-// copied to be read once) keep the unpacked kernel.
+// dynamic shapes, a batch-1 product with a run-time B (which would be
+// copied to be read once) and a run-time B of 96 rows (a narrow 1x1
+// convolution: its row-major panels fit the L1 cache as they are) keep the
+// unpacked kernel.
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-4: linalg.matmul
+// CHECK-COUNT-5: linalg.matmul
 // CHECK-NOT:   linalg.mmt4d
 module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
   func.func @kept(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>, %c: tensor<16x16xf32>,
-                  %d: tensor<128x64xf32>, %e: tensor<128x128xf32>, %f: tensor<64x128xf32>,
-                  %g: tensor<?x128xf32>, %h: tensor<128x128xf32>, %i: tensor<?x128xf32>,
-                  %j: tensor<1x768xf32>, %k: tensor<768x128xf32>, %l: tensor<1x128xf32>) {
+                  %d: tensor<160x64xf32>, %e: tensor<160x160xf32>, %f: tensor<64x160xf32>,
+                  %g: tensor<?x160xf32>, %h: tensor<160x160xf32>, %i: tensor<?x160xf32>,
+                  %j: tensor<1x768xf32>, %k: tensor<768x160xf32>, %l: tensor<1x160xf32>,
+                  %m: tensor<64x96xf32>, %n: tensor<96x4096xf32>, %o: tensor<64x4096xf32>) {
     %0 = linalg.matmul ins(%a, %b : tensor<16x16xf32>, tensor<16x16xf32>) outs(%c : tensor<16x16xf32>) -> tensor<16x16xf32>
     %1 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
-           ins(%d, %e : tensor<128x64xf32>, tensor<128x128xf32>) outs(%f : tensor<64x128xf32>) -> tensor<64x128xf32>
-    %2 = linalg.matmul ins(%g, %h : tensor<?x128xf32>, tensor<128x128xf32>) outs(%i : tensor<?x128xf32>) -> tensor<?x128xf32>
-    %3 = linalg.matmul ins(%j, %k : tensor<1x768xf32>, tensor<768x128xf32>) outs(%l : tensor<1x128xf32>) -> tensor<1x128xf32>
+           ins(%d, %e : tensor<160x64xf32>, tensor<160x160xf32>) outs(%f : tensor<64x160xf32>) -> tensor<64x160xf32>
+    %2 = linalg.matmul ins(%g, %h : tensor<?x160xf32>, tensor<160x160xf32>) outs(%i : tensor<?x160xf32>) -> tensor<?x160xf32>
+    %3 = linalg.matmul ins(%j, %k : tensor<1x768xf32>, tensor<768x160xf32>) outs(%l : tensor<1x160xf32>) -> tensor<1x160xf32>
+    %4 = linalg.matmul ins(%m, %n : tensor<64x96xf32>, tensor<96x4096xf32>) outs(%o : tensor<64x4096xf32>) -> tensor<64x4096xf32>
     return
   }
 }
