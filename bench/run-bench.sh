@@ -19,7 +19,11 @@
 #
 # Needs BUILD_DIR/bin/smelt and smelt-translate, node and npm (the real models
 # and onnxruntime-node come from npm, into the real-model test's cache
-# BUILD_DIR/test/e2e/real-models/npm), and cc. Work files: BUILD_DIR/bench.
+# BUILD_DIR/test/e2e/real-models/npm), and cc. The PyTorch architectures
+# (ResNet-50, MobileNet V2/V3, EfficientNet-B0, a BERT-class encoder and a
+# GPT-2-class decoder) need Debian's python3-torch and python3-torchvision
+# (tools/install-deps.sh --bench); without them their rows say so. Work
+# files: BUILD_DIR/bench.
 # Environment: BENCH_WARMUP (default 3), BENCH_RUNS (5) and BENCH_SECONDS (1)
 # as for smelt bench; BENCH_MODELS: space-separated IDs to run only those;
 # BENCH_NPM_CACHE: another npm cache folder.
@@ -55,7 +59,8 @@ for tool in node npm cc; do
   command -v $tool >/dev/null || { echo "run-bench.sh: '$tool' is not installed" >&2; exit 1; }
 done
 
-# ID | model: a path in this repository, or npm:FILE from fetch-models.sh | GFLOP |
+# ID | model: a path in this repository, npm:FILE from fetch-models.sh, or
+#   torch:NAME exported by export-torch-models.py (GFLOP 'torch': counted there) | GFLOP |
 #   --shape specs | check-model.mjs input specs (NAME=DIMS[:TYPE[:LO..HI | :VALUE]])
 # The real models' shapes and value ranges are run-real-models.sh's fixed ones;
 # their GFLOP are not counted (n/a).
@@ -70,6 +75,12 @@ embedding       | npm:embedding_model.onnx             | n/a | input_1=1,76,32,1
 hey-jarvis      | npm:hey_jarvis_v0.1.onnx             | n/a | x.1=1,16,96                   | x.1=1,16,96:float32:-1..1
 ppocr-det-640   | npm:ch_PP-OCRv4_det_infer.onnx       | n/a | x=1,3,640,640                 | x=1,3,640,640:float32:-2..2
 silero-vad      | npm:silero_vad_legacy.onnx           | n/a | input=1,512 h=2,1,64 c=2,1,64 | input=1,512:float32:-1..1 sr=:int64:16000 h=2,1,64:float32:0 c=2,1,64:float32:0
+resnet50        | torch:resnet50                       | torch |                  | image=1,3,224,224
+mobilenet-v2    | torch:mobilenet_v2                   | torch |                  | image=1,3,224,224
+mobilenet-v3    | torch:mobilenet_v3_small             | torch |                  | image=1,3,224,224
+efficientnet-b0 | torch:efficientnet_b0                | torch |                  | image=1,3,224,224
+bert-encoder    | torch:bert_encoder                   | torch |                  | input_ids=1,128:int64:0..30521
+gpt2-decoder    | torch:gpt2_decoder                   | torch |                  | input_ids=1,128:int64:0..8191
 '
 
 mkdir -p "$work/models" "$work/data" "$work/logs"
@@ -111,6 +122,12 @@ fi
 export ORT_NODE_MODULES=$cache/node_modules
 ort_version=$(node -p "require('$cache/node_modules/onnxruntime-node/package.json').version")
 
+# The Python that has Debian's PyTorch (another python3 may come first on PATH).
+torch_python=
+for py in python3 /usr/bin/python3; do
+  if "$py" -c 'import torch, torchvision' 2> /dev/null; then torch_python=$py; break; fi
+done
+
 rows=() ratios=() left_out=() mismatched=() rows2=() ratios2=() rows3=()
 # add_row ID GFLOP ORT_MS SMELT_MS RATIO GFLOPS PEAK_PCT COMPILE_S COMPILE_MB
 add_row() {
@@ -133,6 +150,20 @@ bench_model() {
   echo "== $id"
   case $model in
     npm:*) model=$(grep -m1 "/${model#npm:}\$" <<< "$npm_models" || true) ;;
+    torch:*)
+      # Exported here with seeded random weights; GFLOP from the export.
+      local name=${model#torch:}
+      model=$work/torch/$name.onnx gflop=n/a
+      if [ -z "$torch_python" ]; then
+        fail_row "$id" "$gflop" "–" "needs python3-torch and python3-torchvision (Debian packages)"
+        return
+      fi
+      if [ ! -f "$model" ] && ! "$torch_python" "$here/export-torch-models.py" "$work/torch" "$name" \
+          > "$log.export.log" 2>&1; then
+        fail_row "$id" "$gflop" "–" "export failed: $(first_error "$log.export.log")"
+        return
+      fi
+      gflop=$(cat "$work/torch/$name.gflop") ;;
     *) model=$root/$model ;;
   esac
   if [ ! -f "$model" ]; then

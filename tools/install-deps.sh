@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # install-deps.sh - install every Debian package Smelt needs to build and test.
 # Idempotent: prints nothing and exits quickly when everything is already present.
+# usage: tools/install-deps.sh [--bench]
+#   --bench  also PyTorch and torchvision (about 1 GB), which bench/run-bench.sh
+#            uses to export its ResNet, MobileNet, EfficientNet and transformer models
 set -euo pipefail
 
 packages=(
@@ -10,6 +13,11 @@ packages=(
   libcli11-dev libfmt-dev googletest libgtest-dev
   nodejs
 )
+case ${1:-} in
+  --bench) packages+=(python3-torch python3-torchvision) ;;
+  "") ;;
+  *) echo "usage: tools/install-deps.sh [--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -20,6 +20,7 @@
 #include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
 
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 namespace smelt {
@@ -101,6 +102,60 @@ LogicalResult rewriteDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp con
   return success();
 }
 
+/// The depthwise `conv` as a generic over the input view: loops (n, c, oh,
+/// ow, kh, kw), out[n, c, oh, ow] += w[c, kh, kw] * v[n, c, kh, kw, oh, ow].
+/// Each output row is then a sum of KH*KW input rows scaled by one weight,
+/// which smelt-cpu-tile-and-vectorize keeps in registers (a block of rows
+/// of one channel) across kh and kw.
+LogicalResult rewriteDepthwiseDirect(RewriterBase &rewriter, linalg::DepthwiseConv2DNchwChwOp conv) {
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1], output = conv.getOutputs()[0];
+  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
+  ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  Value window = stridedView(
+      rewriter, loc, input,
+      {outShape[0], outShape[1], filterShape[1], filterShape[2], outShape[2], outShape[3]},
+      [&](ArrayRef<int64_t> s) {
+        return SmallVector<int64_t>{s[0], s[1], s[2] * dilations[0], s[3] * dilations[1],
+                                    s[2] * strides[0], s[3] * strides[1]};
+      });
+  if (!window)
+    return failure();
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr n, c, oh, ow, kh, kw;
+  bindDims(ctx, n, c, oh, ow, kh, kw);
+  SmallVector<AffineMap> maps{AffineMap::get(6, 0, {c, kh, kw}, ctx),
+                              AffineMap::get(6, 0, {n, c, kh, kw, oh, ow}, ctx),
+                              AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+      conv, TypeRange{}, ValueRange{filter, window}, ValueRange{output}, maps, iterators,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
+      });
+  return success();
+}
+
+/// Whether a depthwise convolution runs direct: static f32 buffers, a unit
+/// width stride (consecutive outputs read consecutive inputs) and output
+/// rows of at least a vector.
+bool isDirectDepthwise(const CpuTarget &target, linalg::DepthwiseConv2DNchwChwOp conv) {
+  if (!conv.hasPureBufferSemantics() ||
+      llvm::any_of(conv->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return !shaped || !shaped.hasStaticShape() || !shaped.getElementType().isF32();
+      }))
+    return false;
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  auto output = cast<ShapedType>(conv.getOutputs()[0].getType());
+  return strides[1] == 1 && output.getDimSize(3) >= target.lanes(32);
+}
+
 class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
   void runOnOperation() override {
     CpuTarget target = getCpuTarget(getOperation());
@@ -110,9 +165,20 @@ class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
       if (s && s->direct && conv.hasPureBufferSemantics())
         convs.push_back(conv);
     });
+    SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
+    getOperation().walk([&](linalg::DepthwiseConv2DNchwChwOp conv) { depthwise.push_back(conv); });
     IRRewriter rewriter(&getContext());
     for (linalg::Conv2DNchwFchwOp conv : convs)
       (void)rewriteDirect(rewriter, conv); // Else it stays a loop nest.
+    // Depthwise convolutions that do not run direct become the generic loop
+    // nest the other kernel-less ops are (loop order, threads).
+    for (linalg::DepthwiseConv2DNchwChwOp conv : depthwise) {
+      if (isDirectDepthwise(target, conv) && succeeded(rewriteDepthwiseDirect(rewriter, conv)))
+        continue;
+      rewriter.setInsertionPoint(conv);
+      if (failed(linalg::generalizeNamedOp(rewriter, conv)))
+        return signalPassFailure();
+    }
   }
 };
 

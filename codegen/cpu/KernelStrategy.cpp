@@ -162,6 +162,72 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   return s;
 }
 
+bool hasMatrixProductDims(linalg::LinalgOp op) {
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  return succeeded(dims) && !dims->m.empty() && !dims->n.empty() && !dims->k.empty();
+}
+
+/// Whether `op`'s body is out + in0 * in1 (float), in either order.
+bool isMultiplyAccumulate(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || body->getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(&body->front());
+  auto add = dyn_cast_or_null<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (!mul || !add || yield.getValues().size() != 1 || yield.getValues()[0] != add.getResult())
+    return false;
+  Value in0 = body->getArgument(0), in1 = body->getArgument(1), out = body->getArgument(2);
+  bool mulOfInputs = (mul.getLhs() == in0 && mul.getRhs() == in1) ||
+                     (mul.getLhs() == in1 && mul.getRhs() == in0);
+  bool addsToOut = (add.getLhs() == out && add.getRhs() == mul.getResult()) ||
+                   (add.getRhs() == out && add.getLhs() == mul.getResult());
+  return mulOfInputs && addsToOut;
+}
+
+std::optional<ContractionStrategy> chooseWindowStrategy(const CpuTarget &target,
+                                                        linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.hasDynamicShape() || !allF32(op) ||
+      !isMultiplyAccumulate(op) || hasMatrixProductDims(op))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned parallel = llvm::count(iterators, utils::IteratorType::parallel);
+  if (parallel < 2 || parallel == iterators.size() ||
+      llvm::any_of(llvm::seq<unsigned>(0, parallel),
+                   [&](unsigned d) { return iterators[d] != utils::IteratorType::parallel; }))
+    return std::nullopt;
+  // The output is indexed by the parallel loops, in order.
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() != parallel ||
+      llvm::any_of(llvm::enumerate(outMap.getResults()), [&](auto result) {
+        return result.value() != getAffineDimExpr(result.index(), op.getContext());
+      }))
+    return std::nullopt;
+  // The row dim (last parallel) must be the contiguous dim of every operand
+  // that it indexes, and the reduction loops must not index the output.
+  unsigned rows = parallel - 2, columns = parallel - 1;
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation())
+      return std::nullopt;
+    if (map.isFunctionOfDim(columns) &&
+        map.getResults().back() != getAffineDimExpr(columns, op.getContext()))
+      return std::nullopt;
+  }
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  ContractionStrategy s;
+  std::tie(s.registerM, s.registerN) = registerTile(target, extents[rows], extents[columns]);
+  s.registerN = wholeVectorColumns(target, s.registerN, extents[columns]);
+  s.cache.sizes.assign(extents.size(), 0);
+  for (unsigned d = 0; d < rows; ++d)
+    s.cache.sizes[d] = tileFor(extents[d], 1);
+  s.registers.sizes.assign(extents.size(), 0);
+  s.registers.sizes[rows] = tileFor(extents[rows], s.registerM);
+  s.registers.sizes[columns] = tileFor(extents[columns], s.registerN);
+  s.registers.order = {rows, columns};
+  return s;
+}
+
 std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, linalg::LinalgOp copy) {
   auto transpose = dyn_cast<linalg::TransposeOp>(copy.getOperation());
   bool rowCopy = isa<linalg::CopyOp>(copy.getOperation()) ||

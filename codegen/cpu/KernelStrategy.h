@@ -79,6 +79,20 @@ constexpr int64_t kParallelTiles = 16;
 constexpr int64_t kMinParallelWork = 1 << 17;
 std::optional<TileLevel> chooseParallelTiles(mlir::linalg::LinalgOp op);
 
+/// Whether `op` is a contraction with M, N and K dims (a matrix product,
+/// possibly batched), not just a multiply-accumulate over some loops.
+bool hasMatrixProductDims(mlir::linalg::LinalgOp op);
+
+/// A windowed multiply-accumulate that is not a contraction (a direct
+/// depthwise convolution: out[n, c, oh, ow] += w[c, kh, kw] * in[n, c, kh,
+/// kw, oh, ow], every operand indexed by the channel): a block of output
+/// rows (the last two parallel dims, the last one contiguous in every
+/// operand that has it) kept in registers across the reduction loops, one
+/// tile per step of the outer parallel dims (the outermost of those shared
+/// between threads). Nothing for other ops.
+std::optional<ContractionStrategy> chooseWindowStrategy(const CpuTarget &target,
+                                                        mlir::linalg::LinalgOp op);
+
 /// For one register tile of a contraction (possibly inside a partial cache
 /// block, so its reduction extent may be dynamic): the steps that leave a
 /// static vector kernel, i.e. every reduction loop by 1. Nothing when a

@@ -134,8 +134,9 @@ LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const Tile
 /// A reduction step of a contraction with several reduction dims (a direct
 /// convolution's c, kh and kw) has them all of size 1, and contraction
 /// lowering to outer products takes one. Rebuilds the step without the
-/// others: each operand dim they index is sliced away (a rank-reducing
-/// subview at 0). Returns the op to vectorize.
+/// others (without all of them for a windowed multiply-accumulate that is
+/// no contraction: then it is elementwise): each operand dim they index is
+/// sliced away (a rank-reducing subview at 0). Returns the op to vectorize.
 Operation *keepOneReductionDim(RewriterBase &rewriter, Operation *step) {
   auto generic = dyn_cast<linalg::GenericOp>(step);
   if (!generic || !generic.hasPureBufferSemantics())
@@ -149,11 +150,13 @@ Operation *keepOneReductionDim(RewriterBase &rewriter, Operation *step) {
         return step;
       dropped.set(d);
     }
-  if (dropped.count() < 2 || !llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
-        return map.isProjectedPermutation();
-      }))
+  bool contraction = hasMatrixProductDims(generic);
+  if (dropped.count() < (contraction ? 2u : 1u) ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
     return step;
-  dropped.reset(dropped.find_last()); // The one reduction dim kept.
+  if (contraction)
+    dropped.reset(dropped.find_last()); // The one reduction dim kept.
 
   Location loc = generic.getLoc();
   MLIRContext *ctx = rewriter.getContext();
@@ -211,6 +214,58 @@ void applyWithCanonicalization(func::FuncOp func, RewritePatternSet &&patterns) 
   (void)applyPatternsGreedily(func, std::move(patterns));
 }
 
+/// x + a * b on vectors, the product used only there, as one FMA: what the
+/// contraction kernels do, here for the window kernels' elementwise form.
+struct MulAddToFma : OpRewritePattern<arith::AddFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::AddFOp add, PatternRewriter &rewriter) const override {
+    if (!isa<VectorType>(add.getType()))
+      return failure();
+    for (auto [product, other] : {std::pair(add.getLhs(), add.getRhs()),
+                                  std::pair(add.getRhs(), add.getLhs())}) {
+      auto mul = product.getDefiningOp<arith::MulFOp>();
+      if (!mul || !mul->hasOneUse())
+        continue;
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(add, mul.getLhs(), mul.getRhs(), other);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// The vector type an op unrolls by rows: its result's, or a transfer
+/// write's value's; nothing for other ops.
+VectorType rowsType(Operation *op) {
+  if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+    return write.getVectorType();
+  bool eligible = OpTrait::hasElementwiseMappableTraits(op) || isa<vector::TransferReadOp>(op);
+  if (!eligible || op->getNumResults() != 1)
+    return {};
+  return dyn_cast<VectorType>(op->getResult(0).getType());
+}
+
+/// Elementwise vector ops over several rows (a window kernel's block of
+/// output rows) and their transfers, one row at a time: each row then
+/// connects to its own load and store instead of being reassembled element
+/// by element.
+void unrollRows(func::FuncOp func) {
+  RewritePatternSet patterns(func.getContext());
+  vector::UnrollVectorOptions options;
+  options.setFilterConstraint([](Operation *op) {
+    VectorType type = rowsType(op);
+    return success(type && type.getRank() >= 2);
+  });
+  options.setNativeShapeFn([](Operation *op) -> std::optional<SmallVector<int64_t>> {
+    VectorType type = rowsType(op);
+    SmallVector<int64_t> shape(type.getRank() - 1, 1);
+    shape.push_back(type.getShape().back());
+    return shape;
+  });
+  vector::populateVectorUnrollPatterns(patterns, options);
+  patterns.add<MulAddToFma>(func.getContext());
+  applyWithCanonicalization(func, std::move(patterns));
+}
+
 /// The vector cleanup after vectorization (see the file comment).
 void lowerVectorKernels(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
@@ -234,6 +289,7 @@ void lowerVectorKernels(func::FuncOp func) {
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     applyWithCanonicalization(func, std::move(patterns));
   }
+  unrollRows(func);
   {
     RewritePatternSet patterns(ctx);
     vector::populateVectorContractLoweringPatterns(patterns,
@@ -269,6 +325,8 @@ class TileAndVectorizePass
     func.walk([&](linalg::LinalgOp op) {
       if (std::optional<ContractionStrategy> s = chooseContractionStrategy(target, op))
         contractions.push_back({op, *s});
+      else if (std::optional<ContractionStrategy> w = chooseWindowStrategy(target, op))
+        contractions.push_back({op, *w});
     });
     std::vector<std::pair<linalg::LinalgOp, TileLevel>> copies;
     func.walk([&](linalg::LinalgOp copy) {

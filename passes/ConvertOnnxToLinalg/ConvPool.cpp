@@ -404,6 +404,17 @@ Value buildConvOp(OpBuilder &b, Location loc, Value input, Value weight, Value i
   // route (audio front ends: long kernels, large strides).
   if (group == 1 && w.strides.size() == 1)
     return buildConv1dAs2d(b, loc, input, weight, init, w);
+  // Depthwise (one filter per channel) as the named op, which code
+  // generation recognizes too.
+  auto wShape = cast<RankedTensorType>(weight.getType()).getShape();
+  if (w.strides.size() == 2 && group > 1 && wShape[0] == group && wShape[1] == 1)
+    return linalg::DepthwiseConv2DNchwChwOp::create(
+               b, loc, TypeRange{init.getType()},
+               ValueRange{input, tensor::CollapseShapeOp::create(
+                                     b, loc, weight,
+                                     SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}})},
+               ValueRange{init}, b.getI64TensorAttr(w.strides), b.getI64TensorAttr(w.dilations))
+        .getResult(0);
   auto resultType = cast<RankedTensorType>(init.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   int64_t spatial = resultType.getRank() - 2;

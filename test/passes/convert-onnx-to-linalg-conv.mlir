@@ -231,3 +231,18 @@ func.func @convtranspose_upsampling(%x: tensor<1x4x3x5xf32>, %w: tensor<4x6x2x2x
   %0 = "onnx.ConvTranspose"(%x, %w, %b) {strides = array<i64: 2, 2>} : (tensor<1x4x3x5xf32>, tensor<4x6x2x2xf32>, tensor<6xf32>) -> tensor<1x6x6x10xf32>
   return %0 : tensor<1x6x6x10xf32>
 }
+
+// -----
+
+// Depthwise (group == channels, one filter each): the named op, with the
+// filters as C x KH x KW.
+// CHECK-LABEL: func.func @conv_depthwise
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x8x10x10xf32>, %[[W:.+]]: tensor<8x1x3x3xf32>)
+// CHECK:       %[[F:.+]] = tensor.collapse_shape %[[W]] {{\[}}[0, 1], [2], [3]] : tensor<8x1x3x3xf32> into tensor<8x3x3xf32>
+// CHECK:       linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 2]> : tensor<2xi64>}
+// CHECK-SAME:    ins(%{{.+}}, %[[F]] : tensor<1x8x12x12xf32>, tensor<8x3x3xf32>) outs(%{{.+}} : tensor<1x8x10x5xf32>)
+func.func @conv_depthwise(%x: tensor<1x8x10x10xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x10x5xf32> {
+  %none = onnx.NoValue
+  %0 = "onnx.Conv"(%x, %w, %none) {group = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 2>} : (tensor<1x8x10x10xf32>, tensor<8x1x3x3xf32>, none) -> tensor<1x8x10x5xf32>
+  return %0 : tensor<1x8x10x5xf32>
+}

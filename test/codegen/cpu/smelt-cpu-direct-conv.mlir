@@ -59,3 +59,27 @@ func.func @kept(%in: memref<1x8x10x69xf32>, %w: memref<16x8x3x3xf32>, %out: memr
      ins(%in3, %w3 : memref<1x8x10x36xi32>, memref<16x8x3x3xi32>) outs(%out3 : memref<1x16x8x34xi32>)
   return
 }
+
+// -----
+
+// A depthwise convolution with a unit width stride: the input view and a
+// generic over (n, c, oh, ow, kh, kw) into the output as it is. With a
+// width stride of 2 it becomes the equivalent generic loop nest.
+// CHECK-DAG:   #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5)>
+// CHECK-DAG:   #[[V:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d5, d2, d3)>
+// CHECK-DAG:   #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @depthwise
+// CHECK-SAME:    (%[[IN:.+]]: memref<1x8x10x36xf32>, %[[F:.+]]: memref<8x3x3xf32>, %[[OUT:.+]]: memref<1x8x8x34xf32>
+// CHECK:       %[[VIEW:.+]] = memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [1, 8, 3, 3, 8, 34], strides: [2880, 360, 36, 1, 36, 1]
+// CHECK:       linalg.generic {indexing_maps = [#[[W]], #[[V]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME:    ins(%[[F]], %[[VIEW]] : memref<8x3x3xf32>, memref<1x8x3x3x8x34xf32, strided<[2880, 360, 36, 1, 36, 1]>>) outs(%[[OUT]] : memref<1x8x8x34xf32>)
+// CHECK:       linalg.generic
+// CHECK-SAME:    ins(%{{.+}}, %[[F]] : memref<1x8x10x36xf32>, memref<8x3x3xf32>)
+// CHECK-NOT:   linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%in: memref<1x8x10x36xf32>, %w: memref<8x3x3xf32>, %out: memref<1x8x8x34xf32>, %out2: memref<1x8x8x17xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in, %w : memref<1x8x10x36xf32>, memref<8x3x3xf32>) outs(%out : memref<1x8x8x34xf32>)
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 2]> : tensor<2xi64>}
+     ins(%in, %w : memref<1x8x10x36xf32>, memref<8x3x3xf32>) outs(%out2 : memref<1x8x8x17xf32>)
+  return
+}

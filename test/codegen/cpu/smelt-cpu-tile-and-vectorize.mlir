@@ -239,3 +239,40 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// A direct depthwise convolution (smelt-cpu-direct-conv's generic over the
+// input view) on an AVX-512-class target: one channel at a time (the loop
+// the threads share), 8 output rows x 32 columns in registers across kh
+// and kw, each step eight row loads and FMAs with one broadcast weight,
+// row by row (no elementwise reassembly of the rows); 34 columns leave a
+// 2-wide edge tile.
+// CHECK-LABEL: func.func @depthwise
+// CHECK:       scf.for %[[C:.+]] = %c0 to %c8 step %c1 {
+// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x32xf32>)
+// CHECK:           scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x32xf32>)
+// CHECK:             %[[W:.+]] = memref.load %{{.+}}[%[[C]], %{{.+}}, %{{.+}}] : memref<8x3x3xf32>
+// CHECK-COUNT-8:     vector.load %{{.+}} : memref<1x8x3x3x8x34xf32, strided<[2880, 360, 36, 1, 36, 1]>>, vector<32xf32>
+// CHECK-NOT:         vector.to_elements
+// CHECK-COUNT-8:     vector.fma %{{.+}} : vector<32xf32>
+// CHECK:         iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x2xf32>)
+// CHECK-NOT:   linalg.generic
+#dw = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5)>
+#dv = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d5, d2, d3)>
+#do = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @depthwise(%in: memref<1x8x10x36xf32>, %f: memref<8x3x3xf32>, %out: memref<1x8x8x34xf32>) {
+    %window = memref.reinterpret_cast %in to offset: [0], sizes: [1, 8, 3, 3, 8, 34], strides: [2880, 360, 36, 1, 36, 1]
+        : memref<1x8x10x36xf32> to memref<1x8x3x3x8x34xf32, strided<[2880, 360, 36, 1, 36, 1]>>
+    linalg.generic {indexing_maps = [#dw, #dv, #do], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+        ins(%f, %window : memref<8x3x3xf32>, memref<1x8x3x3x8x34xf32, strided<[2880, 360, 36, 1, 36, 1]>>)
+        outs(%out : memref<1x8x8x34xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}

@@ -10,6 +10,7 @@ SHAPES = {
     "x": (1, 4, 6, 42), "w": (8, 4, 3, 3), "b": (8,),
     "a": (1, 1, 100), "wa": (6, 1, 32),
     "t": (2, 5, 3, 4), "wt": (5, 3, 2, 3), "bt": (3,),
+    "d": (1, 6, 8, 36), "wd": (6, 1, 3, 3), "bd": (6,),
 }
 
 
@@ -62,6 +63,20 @@ def conv(x, xs, w, ws, b, stride):
     return out, y
 
 
+def depthwise(x, xs, w, ws, b, stride, pad):
+    """ONNX Conv with group = channels (one 2-D filter each), zero padding."""
+    out = (xs[0], xs[1]) + tuple((xs[2 + i] + 2 * pad - ws[2 + i]) // stride + 1 for i in range(2))
+    y = {}
+    for o in itertools.product(*map(range, out)):
+        s = b[(o[1],)]
+        for kh, kw in itertools.product(range(ws[2]), range(ws[3])):
+            h, v = o[2] * stride + kh - pad, o[3] * stride + kw - pad
+            if 0 <= h < xs[2] and 0 <= v < xs[3]:
+                s += x[(o[0], o[1], h, v)] * w[(o[1], 0, kh, kw)]
+        y[o] = s
+    return out, y
+
+
 def conv_transpose(x, xs, w, ws, b, stride):
     """ONNX ConvTranspose without pads: y[n, f, i*s + k] += x[n, c, i] * w[c, f, k]."""
     spatial = len(xs) - 2
@@ -82,6 +97,8 @@ def references():
         "y": conv(t["x"], s["x"], t["w"], s["w"], t["b"], (1, 1)),
         "ya": conv(t["a"], s["a"], t["wa"], s["wa"], None, (8,)),
         "yt": conv_transpose(t["t"], s["t"], t["wt"], s["wt"], t["bt"], (2, 3)),
+        "yd": depthwise(t["d"], s["d"], t["wd"], s["wd"], t["bd"], 1, 1),
+        "yd2": depthwise(t["d"], s["d"], t["wd"], s["wd"], t["bd"], 2, 0),
     }
 
 
