@@ -143,7 +143,8 @@ LogicalResult rewriteDepthwiseDirect(RewriterBase &rewriter, linalg::DepthwiseCo
 
 /// Whether a depthwise convolution runs direct: static f32 buffers, a unit
 /// width stride (consecutive outputs read consecutive inputs) and output
-/// rows of at least a vector.
+/// rows of at least 4 columns. Rows shorter than a vector still beat the
+/// loop nest (measured: MobileNetV3's 5x5 layers at 14x14 and 7x7).
 bool isDirectDepthwise(const CpuTarget &target, linalg::DepthwiseConv2DNchwChwOp conv) {
   if (!conv.hasPureBufferSemantics() ||
       llvm::any_of(conv->getOperandTypes(), [](Type t) {
@@ -153,7 +154,7 @@ bool isDirectDepthwise(const CpuTarget &target, linalg::DepthwiseConv2DNchwChwOp
     return false;
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   auto output = cast<ShapedType>(conv.getOutputs()[0].getType());
-  return strides[1] == 1 && output.getDimSize(3) >= target.lanes(32);
+  return strides[1] == 1 && output.getDimSize(3) >= 4;
 }
 
 class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {

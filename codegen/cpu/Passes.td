@@ -48,7 +48,11 @@ def SmeltCpuDirectConv : Pass<"smelt-cpu-direct-conv", "mlir::func::FuncOp"> {
     the filters (f, c, kh, kw) with a memref.reinterpret_cast of the input
     to [N, C, KH, KW, OH, OW] whose kh/oh and kw/ow dims overlap in memory
     (the im2col matrix as a view, no copy), accumulated into the output.
-    Inputs without static strides keep the convolution.
+    Inputs without static strides keep the convolution. Every
+    linalg.depthwise_conv_2d_nchw_chw with static f32 shapes, a unit width
+    stride and rows of at least 4 columns becomes a multiply-accumulate
+    generic over (n, c, oh, ow, kh, kw) with the same view of its input;
+    other depthwise convolutions become their generic loop nest.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect"];

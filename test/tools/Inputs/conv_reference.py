@@ -11,6 +11,7 @@ SHAPES = {
     "a": (1, 1, 100), "wa": (6, 1, 32),
     "t": (2, 5, 3, 4), "wt": (5, 3, 2, 3), "bt": (3,),
     "d": (1, 6, 8, 36), "wd": (6, 1, 3, 3), "bd": (6,),
+    "e": (1, 3, 7, 7), "we": (3, 1, 3, 3), "be": (3,),
 }
 
 
@@ -99,6 +100,7 @@ def references():
         "yt": conv_transpose(t["t"], s["t"], t["wt"], s["wt"], t["bt"], (2, 3)),
         "yd": depthwise(t["d"], s["d"], t["wd"], s["wd"], t["bd"], 1, 1),
         "yd2": depthwise(t["d"], s["d"], t["wd"], s["wd"], t["bd"], 2, 0),
+        "ye": depthwise(t["e"], s["e"], t["we"], s["we"], t["be"], 1, 1),
     }
 
 
