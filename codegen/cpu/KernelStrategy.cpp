@@ -41,19 +41,26 @@ std::pair<int64_t, int64_t> registerTile(const CpuTarget &target, int64_t rows, 
 }
 
 /// The register tile width for `columns` columns, from `tileN` down to one
-/// vector: the first whose last (or only) tile is whole vectors or a power
-/// of two under a vector. Other widths (24 = a vector and a half) come out
-/// of vector lowering as element-by-element shuffles. `tileN` when none is.
+/// vector, then through powers of two under a vector: the first whose last
+/// (or only) tile is whole vectors or a power of two under a vector. Other
+/// widths (24 = a vector and a half, 28) come out of the contraction
+/// kernel's accumulator updates as element-by-element shuffles. `tileN`
+/// when none is.
 int64_t wholeVectorColumns(const CpuTarget &target, int64_t tileN, int64_t columns) {
   int64_t lanes = target.lanes(32);
   auto friendly = [&](int64_t width) {
     return width % lanes == 0 || (width < lanes && llvm::isPowerOf2_64(width));
   };
-  for (int64_t width = tileN; width >= lanes; width -= lanes) {
+  auto fits = [&](int64_t width) {
     int64_t last = columns % width == 0 ? std::min(width, columns) : columns % width;
-    if (friendly(std::min(width, columns)) && friendly(last))
+    return friendly(std::min(width, columns)) && friendly(last);
+  };
+  for (int64_t width = tileN; width >= lanes; width -= lanes)
+    if (fits(width))
       return std::min(width, columns);
-  }
+  for (int64_t width = lanes / 2; width >= 4; width /= 2)
+    if (fits(width))
+      return width;
   return tileN;
 }
 
@@ -216,8 +223,9 @@ std::optional<ContractionStrategy> chooseWindowStrategy(const CpuTarget &target,
   }
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   ContractionStrategy s;
+  // Rows are updated one by one (no accumulator reassembly), so any width
+  // lowers well: no narrowing to powers of two.
   std::tie(s.registerM, s.registerN) = registerTile(target, extents[rows], extents[columns]);
-  s.registerN = wholeVectorColumns(target, s.registerN, extents[columns]);
   s.cache.sizes.assign(extents.size(), 0);
   for (unsigned d = 0; d < rows; ++d)
     s.cache.sizes[d] = tileFor(extents[d], 1);
