@@ -82,7 +82,10 @@ ContractionStrategy mmt4dStrategy(linalg::Mmt4DOp op) {
   s.cache.sizes = {tileFor(extents[0], llvm::divideCeil(kCacheBlockM, s.registerM)),
                    tileFor(extents[1], llvm::divideCeil(kCacheBlockN, s.registerN)),
                    tileFor(extents[2], cacheK), 0, 0, 0};
-  s.cache.order = {1, 2, 0}; // N, K, M blocks, as for the unpacked kernel
+  // N, K, M blocks, as for the unpacked kernel; with N in one block, M
+  // first, so that the outermost block loop is parallel (threads).
+  s.cache.order = s.cache.sizes[1] != 0 ? SmallVector<int64_t>{1, 2, 0}
+                                        : SmallVector<int64_t>{0, 2};
   s.registers.sizes = {tileFor(extents[0], 1), tileFor(extents[1], 1), 0, 0, 0, 0};
   s.registers.order = {1, 0};
   return s;
@@ -157,9 +160,13 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   unsigned k = dims->k.back();
   s.cache.sizes[k] = tileFor(extents[k], cacheK);
   // Loop order N, K, M (GotoBLAS's jc, pc, ic): the B panel of one N block
-  // and K block is swept by every M block.
+  // and K block is swept by every M block. With N in one block and no outer
+  // loop, M comes first, so that the outermost block loop is parallel.
   s.cache.order.append(outer.begin(), outer.end());
-  s.cache.order.append({n, k, m});
+  if (s.cache.sizes[n] == 0 && outer.empty())
+    s.cache.order.append({m, k});
+  else
+    s.cache.order.append({n, k, m});
 
   s.registers.sizes.assign(loops, 0);
   s.registers.sizes[m] = tileFor(extents[m], s.registerM);

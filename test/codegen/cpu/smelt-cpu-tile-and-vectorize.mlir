@@ -276,3 +276,21 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// N fits in one cache block (64 columns) and K does not (512 rows): the M
+// blocks come first, so that the outermost block loop, over a parallel dim,
+// is the one shared between threads (K first would leave it serial).
+// CHECK-LABEL: func.func @narrow_n
+// CHECK:       scf.for %{{.+}} = %c0 to %c256 step %c128 {
+// CHECK:         scf.for %{{.+}} = %c0 to %c512 step %c128 {
+// CHECK:           scf.for %{{.+}} = %c0 to %c64 step %c32 {
+// CHECK:       } {smelt.parallel}
+// CHECK-NEXT:  return
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @narrow_n(%a: memref<256x512xf32>, %b: memref<512x64xf32>, %c: memref<256x64xf32>) {
+    linalg.matmul ins(%a, %b : memref<256x512xf32>, memref<512x64xf32>) outs(%c : memref<256x64xf32>)
+    return
+  }
+}
