@@ -58,26 +58,49 @@ Value stridedView(OpBuilder &b, Location loc, Value buffer, ArrayRef<int64_t> si
                                            getAsIndexOpFoldResult(b.getContext(), viewStrides));
 }
 
-/// `conv` as the contraction of its filters with the input view.
-LogicalResult rewriteDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
-  Location loc = conv.getLoc();
-  rewriter.setInsertionPoint(conv);
-  Value input = conv.getInputs()[0], filter = conv.getInputs()[1], output = conv.getOutputs()[0];
-  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
-  ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
-  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
-  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-  // v[n, c, kh, kw, oh, ow] (see the file comment).
-  Value window = stridedView(
-      rewriter, loc, input,
-      {outShape[0], filterShape[1], filterShape[2], filterShape[3], outShape[2], outShape[3]},
+/// v[n, c, kh, kw, oh, ow] (see the file comment) of `conv`'s input, with
+/// `channels` input channels read per output and `kernel` its KH x KW.
+template <typename ConvOp>
+Value windowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> kernel) {
+  ArrayRef<int64_t> outShape = cast<MemRefType>(conv.getOutputs()[0].getType()).getShape();
+  SmallVector<int64_t> strides(conv.getStrides().template getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().template getValues<int64_t>());
+  return stridedView(
+      b, conv.getLoc(), conv.getInputs()[0],
+      {outShape[0], channels, kernel[0], kernel[1], outShape[2], outShape[3]},
       [&](ArrayRef<int64_t> s) {
         return SmallVector<int64_t>{s[0], s[1], s[2] * dilations[0], s[3] * dilations[1],
                                     s[2] * strides[0], s[3] * strides[1]};
       });
+}
+
+/// Replaces `conv` by out += filter * window, a generic with `maps` over
+/// loops with `reductions` reduction dims last.
+void replaceByMultiplyAccumulate(RewriterBase &rewriter, Operation *conv, Value filter,
+                                 Value window, Value output, ArrayRef<AffineMap> maps,
+                                 unsigned reductions) {
+  unsigned loops = maps.front().getNumDims();
+  SmallVector<utils::IteratorType> iterators(loops - reductions, utils::IteratorType::parallel);
+  iterators.append(reductions, utils::IteratorType::reduction);
+  rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+      conv, TypeRange{}, ValueRange{filter, window}, ValueRange{output}, maps, iterators,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
+      });
+}
+
+/// `conv` as the contraction of its filters with the input view.
+LogicalResult rewriteDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
+  rewriter.setInsertionPoint(conv);
+  Value filter = conv.getInputs()[1], output = conv.getOutputs()[0];
+  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
+  ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
+  Value window = windowView(rewriter, conv, filterShape[1], filterShape.drop_front(2));
   // The output as [N, OH, F, OW], so that the accumulator tile's vectors
   // are its own innermost dims, one output row per filter.
-  Value rows = stridedView(rewriter, loc, output, {outShape[0], outShape[2], outShape[1], outShape[3]},
+  Value rows = stridedView(rewriter, conv.getLoc(), output,
+                           {outShape[0], outShape[2], outShape[1], outShape[3]},
                            [](ArrayRef<int64_t> s) {
                              return SmallVector<int64_t>{s[0], s[2], s[1], s[3]};
                            });
@@ -88,17 +111,11 @@ LogicalResult rewriteDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp con
   // innermost parallel pair.
   AffineExpr n, oh, f, ow, c, kh, kw;
   bindDims(ctx, n, oh, f, ow, c, kh, kw);
-  SmallVector<AffineMap> maps{AffineMap::get(7, 0, {f, c, kh, kw}, ctx),
-                              AffineMap::get(7, 0, {n, c, kh, kw, oh, ow}, ctx),
-                              AffineMap::get(7, 0, {n, oh, f, ow}, ctx)};
-  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-  iterators.append(3, utils::IteratorType::reduction);
-  rewriter.replaceOpWithNewOp<linalg::GenericOp>(
-      conv, TypeRange{}, ValueRange{filter, window}, ValueRange{rows}, maps, iterators,
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
-      });
+  replaceByMultiplyAccumulate(rewriter, conv, filter, window, rows,
+                              {AffineMap::get(7, 0, {f, c, kh, kw}, ctx),
+                               AffineMap::get(7, 0, {n, c, kh, kw, oh, ow}, ctx),
+                               AffineMap::get(7, 0, {n, oh, f, ow}, ctx)},
+                              /*reductions=*/3);
   return success();
 }
 
@@ -108,36 +125,20 @@ LogicalResult rewriteDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp con
 /// which smelt-cpu-tile-and-vectorize keeps in registers (a block of rows
 /// of one channel) across kh and kw.
 LogicalResult rewriteDepthwiseDirect(RewriterBase &rewriter, linalg::DepthwiseConv2DNchwChwOp conv) {
-  Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
-  Value input = conv.getInputs()[0], filter = conv.getInputs()[1], output = conv.getOutputs()[0];
+  Value filter = conv.getInputs()[1], output = conv.getOutputs()[0];
   ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
-  ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
-  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
-  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-  Value window = stridedView(
-      rewriter, loc, input,
-      {outShape[0], outShape[1], filterShape[1], filterShape[2], outShape[2], outShape[3]},
-      [&](ArrayRef<int64_t> s) {
-        return SmallVector<int64_t>{s[0], s[1], s[2] * dilations[0], s[3] * dilations[1],
-                                    s[2] * strides[0], s[3] * strides[1]};
-      });
+  Value window = windowView(rewriter, conv, filterShape[0], filterShape.drop_front(1));
   if (!window)
     return failure();
   MLIRContext *ctx = rewriter.getContext();
   AffineExpr n, c, oh, ow, kh, kw;
   bindDims(ctx, n, c, oh, ow, kh, kw);
-  SmallVector<AffineMap> maps{AffineMap::get(6, 0, {c, kh, kw}, ctx),
-                              AffineMap::get(6, 0, {n, c, kh, kw, oh, ow}, ctx),
-                              AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
-  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-  iterators.append(2, utils::IteratorType::reduction);
-  rewriter.replaceOpWithNewOp<linalg::GenericOp>(
-      conv, TypeRange{}, ValueRange{filter, window}, ValueRange{output}, maps, iterators,
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
-      });
+  replaceByMultiplyAccumulate(rewriter, conv, filter, window, output,
+                              {AffineMap::get(6, 0, {c, kh, kw}, ctx),
+                               AffineMap::get(6, 0, {n, c, kh, kw, oh, ow}, ctx),
+                               AffineMap::get(6, 0, {n, c, oh, ow}, ctx)},
+                              /*reductions=*/2);
   return success();
 }
 

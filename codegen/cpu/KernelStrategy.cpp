@@ -128,10 +128,7 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   if (auto mmt4d = dyn_cast<linalg::Mmt4DOp>(op.getOperation()))
     return allF32(mmt4d) ? std::optional(mmt4dStrategy(mmt4d)) : std::nullopt;
   // f32 only for now: the other types keep the scalar loops.
-  Type elementType = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-  if (!elementType.isF32() ||
-      llvm::any_of(op->getOperandTypes(),
-                   [&](Type t) { return getElementTypeOrSelf(t) != elementType; }))
+  if (!allF32(op))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())

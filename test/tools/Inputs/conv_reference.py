@@ -1,10 +1,10 @@
 """Inputs and references for conv-kernels.test: fixed-pattern f32 .npy
 inputs of Inputs/conv-kernels.onnxtxt, and a check of Smelt's outputs
 against float64 convolutions computed here from the ONNX definitions."""
-import ast
 import itertools
-import struct
 import sys
+
+from npy_io import read_npy, write_npy
 
 SHAPES = {
     "x": (1, 4, 6, 42), "w": (8, 4, 3, 3), "b": (8,),
@@ -26,26 +26,12 @@ def tensor(name):
     return {index: value(name, index) for index in itertools.product(*map(range, shape))}
 
 
-def write_npy(path, shape, data):
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (tuple(shape),)
-    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
-    values = [data[i] for i in itertools.product(*map(range, shape))]
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
-        f.write(struct.pack("<%df" % len(values), *values))
+def write_tensor(path, shape, data):
+    write_npy(path, shape, [data[i] for i in itertools.product(*map(range, shape))])
 
 
-def read_npy(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    length = struct.unpack("<H", data[8:10])[0]
-    header = ast.literal_eval(data[10:10 + length].decode())
-    assert header["descr"] == "<f4" and not header["fortran_order"], header
-    shape = header["shape"]
-    count = 1
-    for d in shape:
-        count *= d
-    values = struct.unpack("<%df" % count, data[10 + length:10 + length + 4 * count])
+def read_tensor(path):
+    shape, values = read_npy(path)
     return shape, dict(zip(itertools.product(*map(range, shape)), values))
 
 
@@ -106,10 +92,10 @@ def references():
 
 if sys.argv[1] == "inputs":
     for name, shape in SHAPES.items():
-        write_npy("%s/%s.npy" % (sys.argv[2], name), shape, tensor(name))
+        write_tensor("%s/%s.npy" % (sys.argv[2], name), shape, tensor(name))
 else:
     for name, (shape, expected) in references().items():
-        got_shape, got = read_npy("%s/%s.npy" % (sys.argv[2], name))
+        got_shape, got = read_tensor("%s/%s.npy" % (sys.argv[2], name))
         assert tuple(got_shape) == shape, (name, got_shape, shape)
         worst = max(abs(got[i] - v) / max(1.0, abs(v)) for i, v in expected.items())
         # f32 sums of at most 36 products of exact binary fractions.

@@ -1,8 +1,8 @@
 """Inputs and a reference for data-tiling.test: fixed-pattern f32 .npy
 operands of C = A x W and a check of Smelt's C against a float64 product."""
-import ast
-import struct
 import sys
+
+from npy_io import read_npy, write_npy
 
 M, K, N = 64, 160, 40
 
@@ -15,30 +15,13 @@ def w_value(k, j):
     return ((k * 5 + j * 2) % 13 - 6) / 16.0
 
 
-def write_npy(path, rows, cols, value):
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, cols)
-    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
-        f.write(struct.pack("<%df" % (rows * cols),
-                            *[value(r, c) for r in range(rows) for c in range(cols)]))
-
-
-def read_npy(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    length = struct.unpack("<H", data[8:10])[0]
-    header = ast.literal_eval(data[10:10 + length].decode())
-    assert header["descr"] == "<f4" and not header["fortran_order"], header
-    count = 1
-    for d in header["shape"]:
-        count *= d
-    return header["shape"], struct.unpack("<%df" % count, data[10 + length:10 + length + 4 * count])
+def write_matrix(path, rows, cols, value):
+    write_npy(path, (rows, cols), [value(r, c) for r in range(rows) for c in range(cols)])
 
 
 if sys.argv[1] == "inputs":
-    write_npy(sys.argv[2], M, K, a_value)
-    write_npy(sys.argv[3], K, N, w_value)
+    write_matrix(sys.argv[2], M, K, a_value)
+    write_matrix(sys.argv[3], K, N, w_value)
 else:
     shape, c = read_npy(sys.argv[2])
     assert tuple(shape) == (M, N), shape
