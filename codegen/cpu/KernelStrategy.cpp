@@ -214,8 +214,8 @@ std::optional<ContractionStrategy> chooseWindowStrategy(const CpuTarget &target,
         return result.value() != getAffineDimExpr(result.index(), op.getContext());
       }))
     return std::nullopt;
-  // The row dim (last parallel) must be the contiguous dim of every operand
-  // that it indexes, and the reduction loops must not index the output.
+  // The column dim (last parallel) must be the contiguous dim of every
+  // operand that it indexes.
   unsigned rows = parallel - 2, columns = parallel - 1;
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);

@@ -21,7 +21,6 @@
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "llvm/ADT/SmallBitVector.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -34,6 +33,7 @@
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace smelt {
 #define GEN_PASS_DEF_SMELTCPUTILEANDVECTORIZE
@@ -137,7 +137,7 @@ LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const Tile
 /// others (without all of them for a windowed multiply-accumulate that is
 /// no contraction: then it is elementwise): each operand dim they index is
 /// sliced away (a rank-reducing subview at 0). Returns the op to vectorize.
-Operation *keepOneReductionDim(RewriterBase &rewriter, Operation *step) {
+Operation *dropUnitReductions(RewriterBase &rewriter, Operation *step) {
   auto generic = dyn_cast<linalg::GenericOp>(step);
   if (!generic || !generic.hasPureBufferSemantics())
     return step;
@@ -357,7 +357,7 @@ class TileAndVectorizePass
       FailureOr<Operation *> tiled = tileLevel(rewriter, op, steps);
       if (failed(tiled))
         return signalPassFailure();
-      Operation *step = keepOneReductionDim(rewriter, *tiled);
+      Operation *step = dropUnitReductions(rewriter, *tiled);
       rewriter.setInsertionPoint(step);
       FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, step);
       if (succeeded(vectorized))
