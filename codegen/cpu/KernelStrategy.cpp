@@ -313,12 +313,17 @@ std::optional<TileLevel> chooseRegisterTileSteps(linalg::LinalgOp tile) {
   return steps;
 }
 
+/// Whether every operand of `op` is a static shape of f32.
+bool allStaticF32(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && shaped.hasStaticShape() && shaped.getElementType().isF32();
+  });
+}
+
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                linalg::Conv2DNchwFchwOp op) {
-  if (llvm::any_of(op->getOperandTypes(), [](Type t) {
-        auto shaped = dyn_cast<ShapedType>(t);
-        return !shaped || !shaped.hasStaticShape() || !shaped.getElementType().isF32();
-      }))
+  if (!allStaticF32(op))
     return std::nullopt;
   auto input = cast<ShapedType>(op.getInputs()[0].getType());
   auto filter = cast<ShapedType>(op.getInputs()[1].getType());
@@ -347,6 +352,14 @@ std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
       --s.rowBlock;
   }
   return s;
+}
+
+bool isDirectDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
+  if (!allStaticF32(op))
+    return false;
+  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  auto output = cast<ShapedType>(op.getOutputs()[0].getType());
+  return strides[1] == 1 && output.getDimSize(3) >= 4;
 }
 
 } // namespace smelt

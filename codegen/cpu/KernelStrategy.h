@@ -119,6 +119,14 @@ constexpr int64_t kMaxIm2colBytes = 16 << 20;
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                mlir::linalg::Conv2DNchwFchwOp op);
 
+/// Whether a 2-D depthwise convolution runs direct (smelt-cpu-direct-conv:
+/// a multiply-accumulate over a view of its input, for the window kernel):
+/// static f32 shapes, a unit width stride (consecutive outputs read
+/// consecutive inputs) and output rows of at least 4 columns. Rows shorter
+/// than a vector still beat the loop nest (measured: MobileNetV3's 5x5
+/// layers at 14x14 and 7x7). Types alone decide.
+bool isDirectDepthwise(mlir::linalg::DepthwiseConv2DNchwChwOp op);
+
 } // namespace smelt
 
 #endif // SMELT_CODEGEN_CPU_KERNELSTRATEGY_H
