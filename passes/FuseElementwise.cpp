@@ -5,7 +5,10 @@
 // would be recomputed for every step of the product's reduction, and the
 // Gemm would stop being a contraction that code generation recognizes.
 // This pass uses the same patterns but fuses (and moves reshapes) only
-// between ops without reduction loops. It also folds transposes of
+// between ops without reduction loops, and not into a consumer that
+// broadcasts the value: a squeeze-and-excitation gate's Sigmoid over
+// [1, C, 1, 1] fused into the scaling of [1, C, H, W] would be computed
+// H*W times per channel instead of once. It also folds transposes of
 // constants, weights included (Gemm's transB): code generation then reads
 // them in the order its kernels want, at no run-time cost.
 //
@@ -39,12 +42,29 @@ bool hasReductionLoops(Operation *op) {
   return linalgOp && linalgOp.getNumReductionLoops() > 0;
 }
 
-/// Fuse across `operand` only when neither side reduces, and only a
+/// Whether the consumer reads each element of `operand` once: every one of
+/// its loops indexes the operand.
+bool readsEachElementOnce(OpOperand *operand) {
+  auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+  if (!consumer)
+    return true;
+  AffineMap map = consumer.getMatchingIndexingMap(operand);
+  return llvm::all_of(llvm::seq<unsigned>(0, map.getNumDims()),
+                      [&](unsigned d) { return map.isFunctionOfDim(d); });
+}
+
+/// Fold across `operand` only when neither side reduces, and only a
 /// producer with no other user (as upstream's default does).
 bool fusesWithoutReductions(OpOperand *operand) {
   Operation *producer = operand->get().getDefiningOp();
   return producer && producer->hasOneUse() && !hasReductionLoops(producer) &&
          !hasReductionLoops(operand->getOwner());
+}
+
+/// Fuse a producer into its consumer under the same conditions, and only
+/// when the consumer does not broadcast it.
+bool fusesOncePerElement(OpOperand *operand) {
+  return fusesWithoutReductions(operand) && readsEachElementOnce(operand);
 }
 
 /// linalg.transpose of an arith.constant (inline or resource) becomes the
@@ -98,7 +118,7 @@ class FuseElementwisePass : public impl::SmeltFuseElementwiseBase<FuseElementwis
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, fusesWithoutReductions);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, fusesOncePerElement);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, fusesWithoutReductions);
     linalg::populateConstantFoldLinalgOperations(patterns, fusesWithoutReductions);
     patterns.add<FoldTransposeOfConstant>(ctx);

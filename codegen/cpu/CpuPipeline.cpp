@@ -59,6 +59,7 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   kernels.addPass(createSmeltCpuLowerCopies());
   kernels.addPass(createSmeltCpuDirectConv());
   kernels.addPass(createSmeltCpuTileAndVectorize());
+  kernels.addPass(createSmeltCpuCollapseContiguousLoops());
   kernels.addPass(createSmeltCpuParallelTiles());
   // Outer tiles of the kernels go to the runtime's threads.
   pm.addPass(createSmeltCpuOutlineParallelLoops());

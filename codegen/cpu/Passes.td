@@ -95,6 +95,21 @@ def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func:
                            "::mlir::vector::VectorDialect"];
 }
 
+def SmeltCpuCollapseContiguousLoops
+    : Pass<"smelt-cpu-collapse-contiguous-loops", "mlir::func::FuncOp"> {
+  let summary = "Merge adjacent loops that walk every operand contiguously";
+  let description = [{
+    Input: bufferized linalg.generic ops without a vector kernel, whose
+    operands are indexed by loops or the constant 0. Output: each run of
+    adjacent loops of one iterator type that every operand either ignores or
+    indexes as adjacent, contiguous dims (outer stride = inner extent x inner
+    stride) becomes one loop over memref.collapse_shape views. An
+    elementwise op over [1, 1152, 7, 7] becomes one loop of 56448 that LLVM
+    vectorizes, not loops of 7. Memory is visited in the same order.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def SmeltCpuParallelTiles : Pass<"smelt-cpu-parallel-tiles", "mlir::func::FuncOp"> {
   let summary = "Split big loop nests without a vector kernel into tiles for the threads";
   let description = [{
