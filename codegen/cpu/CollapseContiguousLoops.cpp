@@ -6,9 +6,12 @@
 // stays scalar. Where neighbouring loops walk every operand contiguously
 // (the outer stride equals the inner extent times the inner stride) they
 // are one loop in disguise; merging them gives the vectorizer the whole run.
-// Memory is visited in the same order, so results are identical.
+// Memory is visited in the same order, so results are identical. Ops with
+// a contraction or window kernel keep their loops: their strategies are
+// chosen on the loops they have.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -32,20 +35,20 @@ std::optional<unsigned> resultOf(AffineMap map, unsigned d) {
   return std::nullopt;
 }
 
-/// Whether every index of every operand is a loop or the constant 0 (a
-/// broadcast unit dim), over static, strided memrefs, with no linalg.index.
-bool isCollapsible(linalg::GenericOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumLoops() < 2 || op.hasIndexSemantics())
+/// Whether every index of every operand is a distinct loop or the constant 0
+/// (a broadcast unit dim), over static, strided memrefs, with no linalg.index,
+/// and the op has no kernel of its own.
+bool isCollapsible(const CpuTarget &target, linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() < 2 || op.hasIndexSemantics() ||
+      chooseContractionStrategy(target, op) || chooseWindowStrategy(target, op))
     return false;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
     if (!type || !type.hasStaticShape() || !type.isStrided())
       return false;
-    for (AffineExpr expr : op.getMatchingIndexingMap(&operand).getResults()) {
-      auto constant = dyn_cast<AffineConstantExpr>(expr);
-      if (!isa<AffineDimExpr>(expr) && !(constant && constant.getValue() == 0))
-        return false;
-    }
+    // Each loop at most once per operand (not a diagonal), or the constant 0.
+    if (!op.getMatchingIndexingMap(&operand).isProjectedPermutation(/*allowZeroInResults=*/true))
+      return false;
   }
   return true;
 }
@@ -140,9 +143,10 @@ void collapse(RewriterBase &rewriter, linalg::GenericOp op,
 class CollapseContiguousLoopsPass
     : public impl::SmeltCpuCollapseContiguousLoopsBase<CollapseContiguousLoopsPass> {
   void runOnOperation() override {
+    CpuTarget target = getCpuTarget(getOperation());
     SmallVector<std::pair<linalg::GenericOp, SmallVector<ReassociationIndices>>> work;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (!isCollapsible(op))
+      if (!isCollapsible(target, op))
         return;
       if (SmallVector<ReassociationIndices> runs = loopRuns(op); !runs.empty())
         work.push_back({op, std::move(runs)});

@@ -58,8 +58,8 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   OpPassManager &kernels = pm.nest<func::FuncOp>();
   kernels.addPass(createSmeltCpuLowerCopies());
   kernels.addPass(createSmeltCpuDirectConv());
-  kernels.addPass(createSmeltCpuTileAndVectorize());
   kernels.addPass(createSmeltCpuCollapseContiguousLoops());
+  kernels.addPass(createSmeltCpuTileAndVectorize());
   kernels.addPass(createSmeltCpuParallelTiles());
   // Outer tiles of the kernels go to the runtime's threads.
   pm.addPass(createSmeltCpuOutlineParallelLoops());

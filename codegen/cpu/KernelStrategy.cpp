@@ -265,6 +265,52 @@ std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, linalg::Linalg
   return tiles;
 }
 
+/// Whether every op of `op`'s body is plain arithmetic or a math function,
+/// which vectorizes lane by lane.
+bool hasArithmeticBody(linalg::LinalgOp op) {
+  return llvm::all_of(op.getBlock()->without_terminator(), [](Operation &inner) {
+    StringRef dialect = inner.getDialect() ? inner.getDialect()->getNamespace() : "";
+    return dialect == "arith" || dialect == "math";
+  });
+}
+
+std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !op.hasPureBufferSemantics() || op.hasDynamicShape() || !allF32(op) ||
+      op.hasIndexSemantics() || op.getNumLoops() == 0 || op.getNumDpsInits() == 0 ||
+      !hasArithmeticBody(op) || isMultiplyAccumulate(op) || hasMatrixProductDims(op))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned last = op.getNumLoops() - 1;
+  bool reduction = iterators[last] == utils::IteratorType::reduction;
+  if (llvm::count(iterators, utils::IteratorType::reduction) > (reduction ? 1 : 0))
+    return std::nullopt;
+  AffineExpr row = getAffineDimExpr(last, op.getContext());
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
+      return std::nullopt;
+    bool output = op.isDpsInit(&operand);
+    // Stores along the row are contiguous; a reduction's output has no row.
+    if (output && reduction ? map.isFunctionOfDim(last) : output && !map.isFunctionOfDim(last))
+      return std::nullopt;
+    if (map.isFunctionOfDim(last) && map.getResults().back() != row)
+      return std::nullopt;
+  }
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  int64_t lanes = target.lanes(32);
+  if (extents[last] < lanes)
+    return std::nullopt;
+  // Two vectors per chunk on long rows (more work between loop branches),
+  // one on short ones (less left to the scalar remainder).
+  int64_t chunk = extents[last] >= 8 * lanes ? 2 * lanes : lanes;
+  TileLevel tiles;
+  for (int64_t extent : extents)
+    tiles.sizes.push_back(tileFor(extent, 1));
+  tiles.sizes[last] = tileFor(extents[last], chunk);
+  return tiles;
+}
+
 std::optional<TileLevel> chooseParallelTiles(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.hasDynamicShape() ||
       isa<linalg::FillOp, linalg::CopyOp>(op.getOperation()) || op.getNumDpsInits() == 0)

@@ -67,6 +67,16 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::
 /// vectors. Nothing for other ops and dynamic shapes.
 std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, mlir::linalg::LinalgOp copy);
 
+/// An elementwise op, or a reduction along its last loop (a row sum, max,
+/// mean...), as vector code one chunk of a row at a time: every loop but
+/// the last tiled by 1, the last in chunks of one or two vectors. Needs
+/// static f32 buffers, a body of arith and math ops, and the last loop
+/// contiguous: the last index of every operand that it indexes (the output
+/// too, unless it is the reduction); other operands are broadcast along the
+/// row. Nothing for rows shorter than a vector, other reductions, and
+/// contractions (they have their own kernels).
+std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, mlir::linalg::LinalgOp op);
+
 /// How a static loop nest without a vector kernel (elementwise ops, pooling,
 /// depthwise and grouped convolutions, reductions) is shared between
 /// threads: one tile loop over its first parallel dim of extent > 1 that

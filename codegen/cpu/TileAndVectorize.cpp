@@ -18,6 +18,7 @@
 #include "codegen/cpu/HoistAccumulators.h"
 #include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/ReductionAccumulators.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -48,6 +49,9 @@ namespace {
 /// Marks the register tiles of a contraction (and the chunks of a copy)
 /// until they are vectorized.
 constexpr llvm::StringLiteral kRegisterTileAttr = "smelt.register_tile";
+/// Marks the row chunks of elementwise ops and row reductions, vectorized
+/// as they are (no reduction steps).
+constexpr llvm::StringLiteral kRowChunkAttr = "smelt.row_chunk";
 
 /// The loop dims of `level` in the order tileLevel nests its loops: the
 /// ordered ones first, then the rest; only those with a tile size.
@@ -125,6 +129,33 @@ LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const Tile
     return copy.emitError("cannot tile the copy");
   (*tile)->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
   if (!loops.empty() && tiles.sizes.back() != 0) {
+    scf::ForOp partial;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loops.back(), partial);
+  }
+  return success();
+}
+
+/// Row tiling of an elementwise op or row reduction: first shared between
+/// the threads where it is big enough (chooseParallelTiles), then rows in
+/// chunks; the chunk loop is peeled so that all but the last chunk are
+/// static.
+LogicalResult tileRows(RewriterBase &rewriter, linalg::LinalgOp op, const TileLevel &rows) {
+  Operation *inner = op;
+  if (std::optional<TileLevel> threads = chooseParallelTiles(op)) {
+    SmallVector<scf::ForOp> loops;
+    FailureOr<Operation *> shared = tileLevel(rewriter, op, *threads, &loops);
+    if (failed(shared))
+      return op.emitError("cannot tile for the threads");
+    if (!loops.empty())
+      loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
+    inner = *shared;
+  }
+  SmallVector<scf::ForOp> loops;
+  FailureOr<Operation *> chunk = tileLevel(rewriter, inner, rows, &loops);
+  if (failed(chunk))
+    return op.emitError("cannot tile rows");
+  (*chunk)->setAttr(kRowChunkAttr, rewriter.getUnitAttr());
+  if (!loops.empty() && rows.sizes.back() != 0) {
     scf::ForOp partial;
     (void)scf::peelForLoopAndSimplifyBounds(rewriter, loops.back(), partial);
   }
@@ -283,6 +314,7 @@ void lowerVectorKernels(func::FuncOp func) {
     eliminateCommonSubExpressions(rewriter, dominance, func);
   }
   hoistAccumulators(func);
+  accumulateReductionsInVectors(func);
   {
     RewritePatternSet patterns(ctx);
     vector::populateVectorReductionToContractPatterns(patterns);
@@ -294,6 +326,8 @@ void lowerVectorKernels(func::FuncOp func) {
     RewritePatternSet patterns(ctx);
     vector::populateVectorContractLoweringPatterns(patterns,
                                                    vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
     vector::populateVectorOuterProductLoweringPatterns(patterns);
     applyWithCanonicalization(func, std::move(patterns));
   }
@@ -328,12 +362,14 @@ class TileAndVectorizePass
       else if (std::optional<ContractionStrategy> w = chooseWindowStrategy(target, op))
         contractions.push_back({op, *w});
     });
-    std::vector<std::pair<linalg::LinalgOp, TileLevel>> copies;
-    func.walk([&](linalg::LinalgOp copy) {
-      if (std::optional<TileLevel> tiles = chooseCopyTiles(target, copy))
-        copies.push_back({copy, *tiles});
+    std::vector<std::pair<linalg::LinalgOp, TileLevel>> copies, rows;
+    func.walk([&](linalg::LinalgOp op) {
+      if (std::optional<TileLevel> tiles = chooseCopyTiles(target, op))
+        copies.push_back({op, *tiles});
+      else if (std::optional<TileLevel> chunks = chooseRowTiles(target, op))
+        rows.push_back({op, *chunks});
     });
-    if (contractions.empty() && copies.empty())
+    if (contractions.empty() && copies.empty() && rows.empty())
       return;
     IRRewriter rewriter(&getContext());
     for (auto &[op, strategy] : contractions)
@@ -342,11 +378,20 @@ class TileAndVectorizePass
     for (auto &[copy, tiles] : copies)
       if (failed(tileCopy(rewriter, copy, tiles)))
         return signalPassFailure();
+    for (auto &[op, chunks] : rows)
+      if (failed(tileRows(rewriter, op, chunks)))
+        return signalPassFailure();
     // Peeling left constant sizes behind; fold them into static tile types.
     applyWithCanonicalization(func, RewritePatternSet(&getContext()));
 
     SmallVector<std::pair<linalg::LinalgOp, TileLevel>> tiles;
+    SmallVector<linalg::LinalgOp> chunks;
     func.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kRowChunkAttr)) {
+        op->removeAttr(kRowChunkAttr);
+        if (!op.hasDynamicShape())
+          chunks.push_back(op); // A full chunk; the last may be partial.
+      }
       if (!op->hasAttr(kRegisterTileAttr))
         return;
       op->removeAttr(kRegisterTileAttr);
@@ -362,6 +407,12 @@ class TileAndVectorizePass
       FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, step);
       if (succeeded(vectorized))
         rewriter.replaceOp(step, vectorized->replacements);
+    }
+    for (linalg::LinalgOp chunk : chunks) {
+      rewriter.setInsertionPoint(chunk);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, chunk);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(chunk, vectorized->replacements);
     }
     lowerVectorKernels(func);
   }

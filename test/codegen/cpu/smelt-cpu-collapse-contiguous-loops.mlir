@@ -99,3 +99,16 @@ func.func @reverse(%x: memref<4x8x16xf32>, %y: memref<16x8x4xf32>) {
   }
   return
 }
+
+// A diagonal (Einsum "ii->i") indexes one loop twice: no loops merge.
+// CHECK-LABEL: func.func @diagonal
+// CHECK-NOT:   memref.collapse_shape
+// CHECK:       iterator_types = ["parallel", "parallel"]
+func.func @diagonal(%x: memref<2x4x4xf32>, %y: memref<2x4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, i) -> (b, i, i)>, affine_map<(b, i) -> (b, i)>], iterator_types = ["parallel", "parallel"]}
+    ins(%x : memref<2x4x4xf32>) outs(%y : memref<2x4xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    linalg.yield %a : f32
+  }
+  return
+}

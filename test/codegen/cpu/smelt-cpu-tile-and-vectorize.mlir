@@ -294,3 +294,87 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// Elementwise ops become vector code a chunk of a row at a time: a softmax's
+// exp(x - max) over rows of 100 with 256-bit vectors is 6 chunks of two
+// vectors (the row's max broadcast to the chunk) and a static tail of 4.
+// CHECK-LABEL: func.func @elementwise_rows
+// CHECK:       scf.for %{{.+}} = %c0 to %c6 step %c1
+// CHECK:         scf.for %{{.+}} = %c0 to %c96 step %c16
+// CHECK:           vector.load %{{.+}} : memref<6x100xf32>, vector<16xf32>
+// CHECK:           vector.broadcast %{{.+}} : vector<1xf32> to vector<16xf32>
+// CHECK:           arith.subf %{{.+}} : vector<16xf32>
+// CHECK:           math.exp %{{.+}} : vector<16xf32>
+// CHECK:           vector.store %{{.+}} : memref<6x100xf32>, vector<16xf32>
+// CHECK:         vector.load %{{.+}} : memref<6x100xf32>, vector<4xf32>
+// CHECK:         math.exp %{{.+}} : vector<4xf32>
+// CHECK-NOT:   linalg.generic
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @elementwise_rows(%x: memref<6x100xf32>, %m: memref<6xf32>, %y: memref<6x100xf32>) {
+    linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>],
+                    iterator_types = ["parallel", "parallel"]}
+      ins(%x, %m : memref<6x100xf32>, memref<6xf32>) outs(%y : memref<6x100xf32>) {
+    ^bb0(%a: f32, %b: f32, %out: f32):
+      %d = arith.subf %a, %b : f32
+      %e = math.exp %d : f32
+      linalg.yield %e : f32
+    }
+    return
+  }
+}
+
+// -----
+
+// Row reductions keep a vector of partial results across the row (lane j
+// sums elements j, j + 16, ...; 512-bit vectors, rows of 768 in chunks of
+// two vectors) and reduce the lanes once per row, into the running value.
+// A sum of squares (a variance) is one FMA per chunk; a max
+// starts its lanes at -inf.
+// CHECK-LABEL: func.func @row_reductions
+// CHECK-DAG:   %[[NEG_INF:.+]] = arith.constant dense<0xFF800000> : vector<32xf32>
+// CHECK-DAG:   %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<32xf32>
+// CHECK:       scf.for %[[ROW:.+]] = %c0 to %c4 step %c1
+// CHECK:         %[[SUM:.+]] = scf.for %{{.+}} = %c0 to %c768 step %c32 iter_args(%[[LANES:.+]] = %[[ZERO]]) -> (vector<32xf32>)
+// CHECK:           %[[CHUNK:.+]] = vector.load %{{.+}} : memref<4x768xf32>, vector<32xf32>
+// CHECK:           %[[NEXT:.+]] = arith.addf %[[CHUNK]], %[[LANES]] : vector<32xf32>
+// CHECK:           scf.yield %[[NEXT]]
+// CHECK:         vector.reduction <add>, %[[SUM]], %{{.+}} : vector<32xf32> into f32
+// CHECK:       scf.for
+// CHECK:         scf.for {{.+}} -> (vector<32xf32>)
+// CHECK:           %[[D:.+]] = arith.subf %{{.+}} : vector<32xf32>
+// CHECK:           vector.fma %[[D]], %[[D]], %{{.+}} : vector<32xf32>
+// CHECK:         vector.reduction <add>
+// CHECK:       scf.for
+// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %[[NEG_INF]]) -> (vector<32xf32>)
+// CHECK:           arith.maximumf %{{.+}} : vector<32xf32>
+// CHECK:         vector.reduction <maximumf>
+#rows = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @row_reductions(%x: memref<4x768xf32>, %mean: memref<4xf32>, %sum: memref<4xf32>,
+                            %var: memref<4xf32>, %max: memref<4xf32>) {
+    linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x768xf32>) outs(%sum : memref<4xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.addf %acc, %a : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#rows, #row, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %mean : memref<4x768xf32>, memref<4xf32>) outs(%var : memref<4xf32>) {
+    ^bb0(%a: f32, %m: f32, %acc: f32):
+      %d = arith.subf %a, %m : f32
+      %sq = arith.mulf %d, %d : f32
+      %s = arith.addf %acc, %sq : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x768xf32>) outs(%max : memref<4xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.maximumf %acc, %a : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
