@@ -184,6 +184,18 @@ def SmeltCpuLowerCopies : Pass<"smelt-cpu-lower-copies", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SmeltCpuFillPadBorders : Pass<"smelt-cpu-fill-pad-borders", "mlir::func::FuncOp"> {
+  let summary = "Fill only the border of a padded buffer, not all of it";
+  let description = [{
+    Input: bufferized pads: a fill of a static buffer (linalg.fill, or a
+    linalg.map without inputs yielding an outside value) followed by a
+    linalg.copy into a static, unit-stride window of that buffer. Output:
+    the fill replaced by fills of the slabs around the window (two per dim,
+    empty ones omitted), so the interior is written once, by the copy.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def SmeltCpuPlanMemory : Pass<"smelt-cpu-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place a static model's intermediate buffers in one workspace arena";
   let description = [{
