@@ -2,6 +2,8 @@
 #include "codegen/cpu/KernelStrategy.h"
 #include "passes/ConstantData.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+
 using namespace mlir;
 
 namespace smelt {
@@ -146,6 +148,12 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   ContractionStrategy s;
   std::tie(s.registerM, s.registerN) = registerTile(target, extents[m], extents[n]);
   s.registerN = wholeVectorColumns(target, s.registerN, extents[n]);
+  // Narrowed to one vector (rows of 56 = 3 x 16 + 8): the accumulators
+  // left over go to more rows, so that enough independent FMA chains stay
+  // in flight.
+  if (s.registerN <= static_cast<int64_t>(target.lanes(32)))
+    s.registerM = std::max<int64_t>(
+        s.registerM, std::min<int64_t>(target.vectorRegisters / 2, extents[m]));
   int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
 
   s.cache.sizes.assign(loops, 0);
@@ -265,12 +273,21 @@ std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, linalg::Linalg
   return tiles;
 }
 
-/// Whether every op of `op`'s body is plain arithmetic or a math function,
+/// Whether `op` is a math function that stays vector code: one LLVM lowers
+/// as a vector intrinsic, or one smelt-cpu-approximate-math expands. The
+/// others (acosh, atan, sinh...) become libm calls, one per element.
+bool isVectorMath(Operation &op) {
+  return isa<math::AbsFOp, math::CeilOp, math::FloorOp, math::CopySignOp, math::ExpOp,
+             math::Exp2Op, math::ExpM1Op, math::LogOp, math::Log10Op, math::Log1pOp,
+             math::Log2Op, math::SqrtOp, math::FmaOp, math::RoundEvenOp, math::RoundOp,
+             math::TruncOp, math::TanhOp, math::ErfOp>(op);
+}
+
+/// Whether every op of `op`'s body is plain arithmetic or vector math,
 /// which vectorizes lane by lane.
 bool hasArithmeticBody(linalg::LinalgOp op) {
   return llvm::all_of(op.getBlock()->without_terminator(), [](Operation &inner) {
-    StringRef dialect = inner.getDialect() ? inner.getDialect()->getNamespace() : "";
-    return dialect == "arith" || dialect == "math";
+    return isa<arith::ArithDialect>(inner.getDialect()) || isVectorMath(inner);
   });
 }
 

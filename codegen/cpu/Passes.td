@@ -88,7 +88,12 @@ def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func:
     on broadcast A elements and B rows, 1-D vector loads and stores only).
     Edge tiles stay linalg ops with dynamic sizes for the loop lowering.
     Static linalg.copy ops (slices, pads, im2col) become row copies of
-    vectors of up to 64 lanes' worth of elements. Other ops are untouched.
+    vectors of up to 64 lanes' worth of elements. Elementwise generics and
+    reductions along their last loop (KernelStrategy's chooseRowTiles) are
+    split between threads where big enough, then vectorized a chunk of a
+    row at a time (static tail); row reductions carry a vector of partial
+    results across the row and reduce its lanes once per row. Other ops are
+    untouched.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",

@@ -201,19 +201,20 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 
 // A direct convolution (smelt-cpu-direct-conv's contraction over strided
 // views of an input and an output that share the workspace at disjoint
-// bytes) on an AVX-512-class target: 8 filters x 16 columns per register
+// bytes) on an AVX-512-class target: 16 filters x 16 columns per register
 // tile (56 columns: a 32-wide tile would leave a 24-wide edge, which vector
-// lowering shuffles element by element; 16 leaves 8), the accumulators
+// lowering shuffles element by element; 16 leaves 8; the tile then takes
+// 16 rows, not 8, to keep 16 FMA chains in flight), the accumulators
 // carried in registers through the c, kh and kw loops, each step one input
-// row load and eight broadcast FMAs.
+// row load and sixteen broadcast FMAs.
 // CHECK-LABEL: func.func @direct_conv
 // CHECK:       scf.for %{{.+}} = %c0 to %c48 step %c16
-// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x16xf32>)
-// CHECK:           scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x16xf32>)
-// CHECK:             scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x8x16xf32>)
+// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x16x16xf32>)
+// CHECK:           scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x16x16xf32>)
+// CHECK:             scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x16x16xf32>)
 // CHECK:               vector.load %{{.+}} : memref<1x8x3x3x8x56xf32, strided<[4640, 580, 58, 1, 58, 1]>>, vector<16xf32>
-// CHECK-COUNT-8:       vector.fma {{.+}} : vector<16xf32>
-// CHECK:         vector<1x1x8x8xf32>
+// CHECK-COUNT-16:      vector.fma {{.+}} : vector<16xf32>
+// CHECK:         vector<1x1x16x8xf32>
 // CHECK-NOT:   linalg.generic
 #w = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d4, d5, d6)>
 #v = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d5, d6, d1, d3)>
@@ -374,6 +375,26 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     ^bb0(%a: f32, %acc: f32):
       %s = arith.maximumf %acc, %a : f32
       linalg.yield %s : f32
+    }
+    return
+  }
+}
+
+// -----
+
+// A math function without a vector form (acosh becomes a libm call per
+// element) keeps the op a loop nest: untouched.
+// CHECK-LABEL: func.func @libm_rows
+// CHECK-NEXT:  linalg.generic
+// CHECK:         math.acosh %{{.+}} : f32
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @libm_rows(%x: memref<4x64xf32>, %y: memref<4x64xf32>) {
+    linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                    iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<4x64xf32>) outs(%y : memref<4x64xf32>) {
+    ^bb0(%a: f32, %out: f32):
+      %r = math.acosh %a : f32
+      linalg.yield %r : f32
     }
     return
   }
