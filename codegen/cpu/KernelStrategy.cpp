@@ -307,9 +307,9 @@ std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, linalg::LinalgO
     AffineMap map = op.getMatchingIndexingMap(&operand);
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
       return std::nullopt;
-    bool output = op.isDpsInit(&operand);
-    // Stores along the row are contiguous; a reduction's output has no row.
-    if (output && reduction ? map.isFunctionOfDim(last) : output && !map.isFunctionOfDim(last))
+    // Outputs are stored along the row, except a reduction's, which has no
+    // row.
+    if (op.isDpsInit(&operand) && map.isFunctionOfDim(last) == reduction)
       return std::nullopt;
     if (map.isFunctionOfDim(last) && map.getResults().back() != row)
       return std::nullopt;

@@ -119,15 +119,16 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// Copy tiling (copies, and transposes that keep the innermost dim): rows
-/// in vector-sized chunks; the chunk loop is peeled so that all but the
-/// last chunk are static.
-LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const TileLevel &tiles) {
+/// Tiles `op` into rows in chunks (`tiles`: outer dims by 1, the last in
+/// chunks), marks the chunk op with `mark`, and peels the chunk loop so
+/// that all but the last chunk are static.
+LogicalResult tileInChunks(RewriterBase &rewriter, Operation *op, const TileLevel &tiles,
+                           StringRef mark) {
   SmallVector<scf::ForOp> loops;
-  FailureOr<Operation *> tile = tileLevel(rewriter, copy, tiles, &loops);
-  if (failed(tile))
-    return copy.emitError("cannot tile the copy");
-  (*tile)->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+  FailureOr<Operation *> chunk = tileLevel(rewriter, op, tiles, &loops);
+  if (failed(chunk))
+    return op->emitError("cannot tile into row chunks");
+  (*chunk)->setAttr(mark, rewriter.getUnitAttr());
   if (!loops.empty() && tiles.sizes.back() != 0) {
     scf::ForOp partial;
     (void)scf::peelForLoopAndSimplifyBounds(rewriter, loops.back(), partial);
@@ -135,10 +136,15 @@ LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const Tile
   return success();
 }
 
+/// Copy tiling (copies, and transposes that keep the innermost dim): rows
+/// in vector-sized chunks, vectorized like a register tile.
+LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const TileLevel &tiles) {
+  return tileInChunks(rewriter, copy, tiles, kRegisterTileAttr);
+}
+
 /// Row tiling of an elementwise op or row reduction: first shared between
 /// the threads where it is big enough (chooseParallelTiles), then rows in
-/// chunks; the chunk loop is peeled so that all but the last chunk are
-/// static.
+/// chunks.
 LogicalResult tileRows(RewriterBase &rewriter, linalg::LinalgOp op, const TileLevel &rows) {
   Operation *inner = op;
   if (std::optional<TileLevel> threads = chooseParallelTiles(op)) {
@@ -150,16 +156,7 @@ LogicalResult tileRows(RewriterBase &rewriter, linalg::LinalgOp op, const TileLe
       loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
     inner = *shared;
   }
-  SmallVector<scf::ForOp> loops;
-  FailureOr<Operation *> chunk = tileLevel(rewriter, inner, rows, &loops);
-  if (failed(chunk))
-    return op.emitError("cannot tile rows");
-  (*chunk)->setAttr(kRowChunkAttr, rewriter.getUnitAttr());
-  if (!loops.empty() && rows.sizes.back() != 0) {
-    scf::ForOp partial;
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loops.back(), partial);
-  }
-  return success();
+  return tileInChunks(rewriter, inner, rows, kRowChunkAttr);
 }
 
 /// A reduction step of a contraction with several reduction dims (a direct
