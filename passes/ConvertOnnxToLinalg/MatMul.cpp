@@ -1,8 +1,9 @@
 //===- MatMul.cpp - MatMul and Gemm to linalg -----------------------------===//
 //
 // MatMul follows numpy: 1-D operands gain a unit dim that the result drops,
-// batch dims broadcast. Plain 2-D products become linalg.matmul, batched ones
-// a linalg.generic contraction whose indexing maps do the broadcasting. Gemm
+// batch dims broadcast. Plain 2-D products become linalg.matmul, and so do
+// static stacks of matrices times one matrix (rows stacked); other batched
+// ones a linalg.generic contraction whose indexing maps do the broadcasting. Gemm
 // folds transA into the maps, transposes a transposed B up front (a
 // compile-time fold for weights) and applies alpha, beta and C in one
 // elementwise generic.
@@ -130,6 +131,30 @@ Value promoteVector(OpBuilder &b, Location loc, Value vector, bool asRow) {
 
 struct MatMulPattern : DynamicShapePattern<onnx::MatMulOp> {
   using DynamicShapePattern::DynamicShapePattern;
+
+  /// lhs [b..., m, k] x rhs [k, n] as [b*...*m, k] x [k, n], expanded back.
+  static LogicalResult rewriteAsStackedRows(onnx::MatMulOp op, Value lhs, Value rhs,
+                                            RankedTensorType resultType,
+                                            ConversionPatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    int64_t rank = lhsType.getRank();
+    SmallVector<ReassociationIndices> rowsAndLast{
+        llvm::to_vector(llvm::seq<int64_t>(0, rank - 1)), {rank - 1}};
+    Value rows = tensor::CollapseShapeOp::create(rewriter, loc, lhs, rowsAndLast);
+    int64_t stacked = cast<RankedTensorType>(rows.getType()).getDimSize(0);
+    auto productType = RankedTensorType::get({stacked, resultType.getDimSize(rank - 1)},
+                                             resultType.getElementType());
+    Value init = linalg::FillOp::create(rewriter, loc,
+                                        scalarConstant(rewriter, loc, productType.getElementType(), 0),
+                                        createEmpty(rewriter, loc, productType))
+                     .getResult(0);
+    Value product =
+        linalg::MatmulOp::create(rewriter, loc, ValueRange{rows, rhs}, ValueRange{init}).getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, product, rowsAndLast);
+    return success();
+  }
+
   LogicalResult matchAndRewrite(onnx::MatMulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -140,6 +165,14 @@ struct MatMulPattern : DynamicShapePattern<onnx::MatMulOp> {
       return rewriter.notifyMatchFailure(op, "needs ranked types");
     if (lhsType.getRank() == 0 || rhsType.getRank() == 0)
       return op.emitError() << describeNode(op) << ": operands must have rank 1 or more";
+
+    // A static stack of matrices times one matrix (a Linear layer over
+    // [batch, sequence, features]): one matrix product over the stacked
+    // rows, so it gets the data-tiled kernel and weights packed at compile
+    // time, like a 2-D product.
+    if (lhsType.getRank() >= 3 && rhsType.getRank() == 2 && lhsType.hasStaticShape() &&
+        rhsType.hasStaticShape() && resultType.hasStaticShape())
+      return rewriteAsStackedRows(op, adaptor.getA(), adaptor.getB(), resultType, rewriter);
 
     // 1-D operands: promote to matrices, then drop the unit dim again.
     Value lhs = adaptor.getA(), rhs = adaptor.getB();
