@@ -79,6 +79,22 @@ def OnnxToPlainTensors : Pass<"onnx-to-plain-tensors", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SmeltChannelsLast : Pass<"smelt-channels-last", "mlir::func::FuncOp"> {
+  let summary = "Run 2-D convolutions and the ops between them channels last (NHWC)";
+  let description = [{
+    Input: linalg on tensors. Output: every static f32 2-D convolution of
+    group 1 (linalg.conv_2d_nchw_fchw) as linalg.conv_2d_nhwc_hwcf, every
+    depthwise one as linalg.depthwise_conv_2d_nhwc_hwc, their filters
+    transposed (constants: folded later), and the transposes this puts
+    around them moved through pads, fills, broadcasts and elementwise or
+    pooling generics until pairs cancel: generics between convolutions are
+    rebuilt with their loops in NHWC order, so that a per-channel operand
+    is read along the innermost loop. Transposes remain only where values
+    enter or leave the channels-last region.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def SmeltFuseElementwise : Pass<"smelt-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse chains of elementwise linalg ops, never into reductions";
   let description = [{

@@ -74,16 +74,32 @@ Value windowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> 
       });
 }
 
-/// Replaces `conv` by out += filter * window, a generic with `maps` over
-/// loops with `reductions` reduction dims last.
-void replaceByMultiplyAccumulate(RewriterBase &rewriter, Operation *conv, Value filter,
-                                 Value window, Value output, ArrayRef<AffineMap> maps,
-                                 unsigned reductions) {
+/// v[n, oh, ow, kh, kw, c] = in[n, oh*s0 + kh*d0, ow*s1 + kw*d1, c] of a
+/// channels-last `conv`'s input, with `channels` channels read per output
+/// and `kernel` its KH x KW.
+template <typename ConvOp>
+Value nhwcWindowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> kernel) {
+  ArrayRef<int64_t> outShape = cast<MemRefType>(conv.getOutputs()[0].getType()).getShape();
+  SmallVector<int64_t> strides(conv.getStrides().template getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().template getValues<int64_t>());
+  return stridedView(
+      b, conv.getLoc(), conv.getInputs()[0],
+      {outShape[0], outShape[1], outShape[2], kernel[0], kernel[1], channels},
+      [&](ArrayRef<int64_t> s) {
+        return SmallVector<int64_t>{s[0], s[1] * strides[0], s[2] * strides[1],
+                                    s[1] * dilations[0], s[2] * dilations[1], s[3]};
+      });
+}
+
+/// Replaces `conv` by out += lhs * rhs, a generic with `maps` over loops
+/// with `reductions` reduction dims last.
+void replaceByMultiplyAccumulate(RewriterBase &rewriter, Operation *conv, Value lhs, Value rhs,
+                                 Value output, ArrayRef<AffineMap> maps, unsigned reductions) {
   unsigned loops = maps.front().getNumDims();
   SmallVector<utils::IteratorType> iterators(loops - reductions, utils::IteratorType::parallel);
   iterators.append(reductions, utils::IteratorType::reduction);
   rewriter.replaceOpWithNewOp<linalg::GenericOp>(
-      conv, TypeRange{}, ValueRange{filter, window}, ValueRange{output}, maps, iterators,
+      conv, TypeRange{}, ValueRange{lhs, rhs}, ValueRange{output}, maps, iterators,
       [](OpBuilder &b, Location l, ValueRange args) {
         Value product = arith::MulFOp::create(b, l, args[0], args[1]);
         linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
@@ -142,6 +158,52 @@ LogicalResult rewriteDepthwiseDirect(RewriterBase &rewriter, linalg::DepthwiseCo
   return success();
 }
 
+/// The channels-last `conv` as the contraction of the input view with the
+/// filters: loops (n, oh, ow, f, kh, kw, c), out[n, oh, ow, f] +=
+/// v[n, oh, ow, kh, kw, c] * w[kh, kw, c, f]. The view comes first, so that
+/// the contraction's M is the run of outputs along ow (broadcast one by
+/// one) and its N the filters, contiguous in w and in the output.
+LogicalResult rewriteNhwcDirect(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv) {
+  rewriter.setInsertionPoint(conv);
+  Value filter = conv.getInputs()[1];
+  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
+  Value window = nhwcWindowView(rewriter, conv, filterShape[2], filterShape.take_front(2));
+  if (!window)
+    return failure();
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr n, oh, ow, f, kh, kw, c;
+  bindDims(ctx, n, oh, ow, f, kh, kw, c);
+  replaceByMultiplyAccumulate(rewriter, conv, window, filter, conv.getOutputs()[0],
+                              {AffineMap::get(7, 0, {n, oh, ow, kh, kw, c}, ctx),
+                               AffineMap::get(7, 0, {kh, kw, c, f}, ctx),
+                               AffineMap::get(7, 0, {n, oh, ow, f}, ctx)},
+                              /*reductions=*/3);
+  return success();
+}
+
+/// The channels-last depthwise `conv` over its input view: loops (n, oh,
+/// ow, c, kh, kw), out[n, oh, ow, c] += v[n, oh, ow, kh, kw, c] * w[kh, kw,
+/// c]. The window kernel keeps a block of outputs along ow, a vector of
+/// channels each, in registers across kh and kw.
+LogicalResult rewriteNhwcDepthwiseDirect(RewriterBase &rewriter,
+                                         linalg::DepthwiseConv2DNhwcHwcOp conv) {
+  rewriter.setInsertionPoint(conv);
+  Value filter = conv.getInputs()[1];
+  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
+  Value window = nhwcWindowView(rewriter, conv, filterShape[2], filterShape.take_front(2));
+  if (!window)
+    return failure();
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr n, oh, ow, c, kh, kw;
+  bindDims(ctx, n, oh, ow, c, kh, kw);
+  replaceByMultiplyAccumulate(rewriter, conv, window, filter, conv.getOutputs()[0],
+                              {AffineMap::get(6, 0, {n, oh, ow, kh, kw, c}, ctx),
+                               AffineMap::get(6, 0, {kh, kw, c}, ctx),
+                               AffineMap::get(6, 0, {n, oh, ow, c}, ctx)},
+                              /*reductions=*/2);
+  return success();
+}
+
 class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
   void runOnOperation() override {
     CpuTarget target = getCpuTarget(getOperation());
@@ -153,7 +215,22 @@ class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
     });
     SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
     getOperation().walk([&](linalg::DepthwiseConv2DNchwChwOp conv) { depthwise.push_back(conv); });
+    SmallVector<linalg::Conv2DNhwcHwcfOp> nhwc;
+    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
+      std::optional<ConvStrategy> s = chooseConvStrategy(target, conv);
+      if (s && s->direct && conv.hasPureBufferSemantics())
+        nhwc.push_back(conv);
+    });
+    SmallVector<linalg::DepthwiseConv2DNhwcHwcOp> nhwcDepthwise;
+    getOperation().walk([&](linalg::DepthwiseConv2DNhwcHwcOp conv) {
+      if (conv.hasPureBufferSemantics() && isDirectDepthwise(conv))
+        nhwcDepthwise.push_back(conv);
+    });
     IRRewriter rewriter(&getContext());
+    for (linalg::Conv2DNhwcHwcfOp conv : nhwc)
+      (void)rewriteNhwcDirect(rewriter, conv);
+    for (linalg::DepthwiseConv2DNhwcHwcOp conv : nhwcDepthwise)
+      (void)rewriteNhwcDepthwiseDirect(rewriter, conv);
     for (linalg::Conv2DNchwFchwOp conv : convs)
       (void)rewriteDirect(rewriter, conv); // Else it stays a loop nest.
     // Depthwise convolutions that do not run direct become the generic loop

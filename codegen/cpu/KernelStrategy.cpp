@@ -19,6 +19,9 @@ constexpr int64_t kL1PanelBytes = 16 * 1024;
 /// every register column of the N block.
 constexpr int64_t kCacheBlockM = 128;
 constexpr int64_t kCacheBlockN = 256;
+/// Bytes of the B panel of one N and K cache block, reused from L2 by
+/// every M block: a quarter of the smallest L2 of the targets (1 MiB).
+constexpr int64_t kL2PanelBytes = 256 * 1024;
 
 /// `size` clamped to a static loop extent; 0 (no tiling) when one tile would
 /// cover the whole loop anyway.
@@ -139,12 +142,13 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   unsigned loops = extents.size();
   // The innermost M and N loops form the register tile; outer ones (an
-  // im2col'd convolution's batch is an N loop of B and C only) are stepped
-  // one at a time like batch loops.
-  unsigned m = dims->m.back(), n = dims->n.back();
-  SmallVector<unsigned> outer(dims->batch.begin(), dims->batch.end());
-  outer.append(dims->m.begin(), dims->m.end() - 1);
-  outer.append(dims->n.begin(), dims->n.end() - 1);
+  // im2col'd convolution's batch is an N loop of B and C only, a direct
+  // channels-last convolution's output rows are M loops of A and C) are
+  // stepped one at a time like batch loops.
+  unsigned m = dims->m.back(), n = dims->n.back(), k = dims->k.back();
+  SmallVector<unsigned> outerB(dims->batch.begin(), dims->batch.end());
+  outerB.append(dims->n.begin(), dims->n.end() - 1);
+  SmallVector<unsigned> outerM(dims->m.begin(), dims->m.end() - 1);
   ContractionStrategy s;
   std::tie(s.registerM, s.registerN) = registerTile(target, extents[m], extents[n]);
   s.registerN = wholeVectorColumns(target, s.registerN, extents[n]);
@@ -157,21 +161,32 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
 
   s.cache.sizes.assign(loops, 0);
-  for (unsigned b : outer)
-    s.cache.sizes[b] = tileFor(extents[b], 1);
-  s.cache.sizes[n] = tileFor(extents[n], llvm::alignTo(kCacheBlockN, s.registerN));
-  s.cache.sizes[m] = tileFor(extents[m], llvm::alignTo(kCacheBlockM, s.registerM));
-  // Only the innermost reduction loop is blocked for the cache.
-  unsigned k = dims->k.back();
+  for (unsigned d : llvm::concat<unsigned>(outerB, outerM))
+    s.cache.sizes[d] = tileFor(extents[d], 1);
+  // Only the innermost reduction loop is blocked for the cache; the B
+  // panel of one N and K block (every other reduction loop whole: a
+  // direct convolution's taps) should stay in L2 while all of M sweeps it.
   s.cache.sizes[k] = tileFor(extents[k], cacheK);
+  int64_t panelColumnBytes = 4 * std::min(extents[k], cacheK);
+  for (unsigned d : dims->k)
+    if (d != k)
+      panelColumnBytes *= extents[d];
+  int64_t blockN = std::min<int64_t>(kCacheBlockN, kL2PanelBytes / panelColumnBytes);
+  blockN = std::max<int64_t>(s.registerN, blockN / s.registerN * s.registerN);
+  s.cache.sizes[n] = tileFor(extents[n], blockN);
+  s.cache.sizes[m] = tileFor(extents[m], llvm::alignTo(kCacheBlockM, s.registerM));
   // Loop order N, K, M (GotoBLAS's jc, pc, ic): the B panel of one N block
-  // and K block is swept by every M block. With N in one block and no outer
-  // loop, M comes first, so that the outermost block loop is parallel.
-  s.cache.order.append(outer.begin(), outer.end());
-  if (s.cache.sizes[n] == 0 && outer.empty())
+  // and K block is swept by every M block, outer M loops included. With N
+  // in one block and no outer loop, M comes first, so that the outermost
+  // block loop is parallel.
+  s.cache.order.append(outerB.begin(), outerB.end());
+  if (s.cache.sizes[n] == 0 && outerB.empty() && outerM.empty()) {
     s.cache.order.append({m, k});
-  else
-    s.cache.order.append({n, k, m});
+  } else {
+    s.cache.order.append({n, k});
+    s.cache.order.append(outerM.begin(), outerM.end());
+    s.cache.order.push_back(m);
+  }
 
   s.registers.sizes.assign(loops, 0);
   s.registers.sizes[m] = tileFor(extents[m], s.registerM);
@@ -417,6 +432,27 @@ std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
   return s;
 }
 
+std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
+                                               linalg::Conv2DNhwcHwcfOp op) {
+  if (!allStaticF32(op))
+    return std::nullopt;
+  auto input = cast<ShapedType>(op.getInputs()[0].getType());
+  auto filter = cast<ShapedType>(op.getInputs()[1].getType());
+  auto output = cast<ShapedType>(op.getOutputs()[0].getType());
+  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  // The input itself is the matrix of a 1x1 stride-1 convolution without
+  // padding; every other one runs direct, its register tile's rows any
+  // run of outputs (strided or not: they are broadcast one by one) and its
+  // vectors the filters of one tap.
+  ConvStrategy s;
+  s.im2colCopy = false;
+  s.direct = !(filter.getDimSize(0) == 1 && filter.getDimSize(1) == 1 && strides[0] == 1 &&
+               strides[1] == 1 && input.getDimSize(1) == output.getDimSize(1) &&
+               input.getDimSize(2) == output.getDimSize(2));
+  (void)target;
+  return s;
+}
+
 bool isDirectDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
   if (!allStaticF32(op))
     return false;
@@ -424,5 +460,7 @@ bool isDirectDepthwise(linalg::DepthwiseConv2DNchwChwOp op) {
   auto output = cast<ShapedType>(op.getOutputs()[0].getType());
   return strides[1] == 1 && output.getDimSize(3) >= 4;
 }
+
+bool isDirectDepthwise(linalg::DepthwiseConv2DNhwcHwcOp op) { return allStaticF32(op); }
 
 } // namespace smelt

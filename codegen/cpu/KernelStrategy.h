@@ -129,6 +129,13 @@ constexpr int64_t kMaxIm2colBytes = 16 << 20;
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                mlir::linalg::Conv2DNchwFchwOp op);
 
+/// How a channels-last 2-D convolution runs: a 1x1 stride-1 one without
+/// padding as the matrix product of its input [N*H*W, C] and filters
+/// (smelt-cpu-conv-to-matmul), every other one direct. Nothing for dynamic
+/// shapes and non-f32 types (a loop nest).
+std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
+                                               mlir::linalg::Conv2DNhwcHwcfOp op);
+
 /// Whether a 2-D depthwise convolution runs direct (smelt-cpu-direct-conv:
 /// a multiply-accumulate over a view of its input, for the window kernel):
 /// static f32 shapes, a unit width stride (consecutive outputs read
@@ -136,6 +143,10 @@ std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
 /// than a vector still beat the loop nest (measured: MobileNetV3's 5x5
 /// layers at 14x14 and 7x7). Types alone decide.
 bool isDirectDepthwise(mlir::linalg::DepthwiseConv2DNchwChwOp op);
+
+/// Whether a channels-last depthwise convolution runs direct: static f32
+/// shapes, any strides (its vectors run along the channels).
+bool isDirectDepthwise(mlir::linalg::DepthwiseConv2DNhwcHwcOp op);
 
 } // namespace smelt
 

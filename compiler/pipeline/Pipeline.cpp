@@ -34,6 +34,7 @@ void buildLinalgPipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvertOnnxToLinalg());
   func.addPass(createCanonicalizerPass());
+  func.addPass(createSmeltChannelsLast());
   func.addPass(createSmeltFuseElementwise());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
