@@ -218,6 +218,11 @@ linalg::GenericOp reorderLoops(RewriterBase &rewriter, linalg::GenericOp op, Arr
       rewriter, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
       op.getIteratorTypesArray(), /*bodyBuild=*/nullptr);
   rewriter.cloneRegionBefore(op.getRegion(), reordered.getRegion(), reordered.getRegion().begin());
+  // The body's loop indices follow their loops.
+  reordered.getRegion().walk([&](linalg::IndexOp index) {
+    if (index.getDim() < static_cast<uint64_t>(rank))
+      rewriter.modifyOpInPlace(index, [&] { index.setDim(perm[index.getDim()]); });
+  });
   return reordered;
 }
 

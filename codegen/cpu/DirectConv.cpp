@@ -74,9 +74,13 @@ Value windowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> 
       });
 }
 
-/// v[n, oh, ow, kh, kw, c] = in[n, oh*s0 + kh*d0, ow*s1 + kw*d1, c] of a
+/// v[n, kh, kw, oh, ow, c] = in[n, oh*s0 + kh*d0, ow*s1 + kw*d1, c] of a
 /// channels-last `conv`'s input, with `channels` channels read per output
-/// and `kernel` its KH x KW.
+/// and `kernel` its KH x KW. The taps come before the outputs, as in
+/// windowView: with unit strides kh and oh (kw and ow) have equal strides,
+/// and upstream infers which unit dims a rank-reducing subview of a tile
+/// dropped from the strides, taking the first candidates; a kernel step
+/// drops the taps, which must therefore come first.
 template <typename ConvOp>
 Value nhwcWindowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> kernel) {
   ArrayRef<int64_t> outShape = cast<MemRefType>(conv.getOutputs()[0].getType()).getShape();
@@ -84,10 +88,10 @@ Value nhwcWindowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64
   SmallVector<int64_t> dilations(conv.getDilations().template getValues<int64_t>());
   return stridedView(
       b, conv.getLoc(), conv.getInputs()[0],
-      {outShape[0], outShape[1], outShape[2], kernel[0], kernel[1], channels},
+      {outShape[0], kernel[0], kernel[1], outShape[1], outShape[2], channels},
       [&](ArrayRef<int64_t> s) {
-        return SmallVector<int64_t>{s[0], s[1] * strides[0], s[2] * strides[1],
-                                    s[1] * dilations[0], s[2] * dilations[1], s[3]};
+        return SmallVector<int64_t>{s[0], s[1] * dilations[0], s[2] * dilations[1],
+                                    s[1] * strides[0], s[2] * strides[1], s[3]};
       });
 }
 
@@ -160,7 +164,7 @@ LogicalResult rewriteDepthwiseDirect(RewriterBase &rewriter, linalg::DepthwiseCo
 
 /// The channels-last `conv` as the contraction of the input view with the
 /// filters: loops (n, oh, ow, f, kh, kw, c), out[n, oh, ow, f] +=
-/// v[n, oh, ow, kh, kw, c] * w[kh, kw, c, f]. The view comes first, so that
+/// v[n, kh, kw, oh, ow, c] * w[kh, kw, c, f]. The view comes first, so that
 /// the contraction's M is the run of outputs along ow (broadcast one by
 /// one) and its N the filters, contiguous in w and in the output.
 LogicalResult rewriteNhwcDirect(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv) {
@@ -174,7 +178,7 @@ LogicalResult rewriteNhwcDirect(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp
   AffineExpr n, oh, ow, f, kh, kw, c;
   bindDims(ctx, n, oh, ow, f, kh, kw, c);
   replaceByMultiplyAccumulate(rewriter, conv, window, filter, conv.getOutputs()[0],
-                              {AffineMap::get(7, 0, {n, oh, ow, kh, kw, c}, ctx),
+                              {AffineMap::get(7, 0, {n, kh, kw, oh, ow, c}, ctx),
                                AffineMap::get(7, 0, {kh, kw, c, f}, ctx),
                                AffineMap::get(7, 0, {n, oh, ow, f}, ctx)},
                               /*reductions=*/3);
@@ -182,7 +186,7 @@ LogicalResult rewriteNhwcDirect(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp
 }
 
 /// The channels-last depthwise `conv` over its input view: loops (n, oh,
-/// ow, c, kh, kw), out[n, oh, ow, c] += v[n, oh, ow, kh, kw, c] * w[kh, kw,
+/// ow, c, kh, kw), out[n, oh, ow, c] += v[n, kh, kw, oh, ow, c] * w[kh, kw,
 /// c]. The window kernel keeps a block of outputs along ow, a vector of
 /// channels each, in registers across kh and kw.
 LogicalResult rewriteNhwcDepthwiseDirect(RewriterBase &rewriter,
@@ -197,7 +201,7 @@ LogicalResult rewriteNhwcDepthwiseDirect(RewriterBase &rewriter,
   AffineExpr n, oh, ow, c, kh, kw;
   bindDims(ctx, n, oh, ow, c, kh, kw);
   replaceByMultiplyAccumulate(rewriter, conv, window, filter, conv.getOutputs()[0],
-                              {AffineMap::get(6, 0, {n, oh, ow, kh, kw, c}, ctx),
+                              {AffineMap::get(6, 0, {n, kh, kw, oh, ow, c}, ctx),
                                AffineMap::get(6, 0, {kh, kw, c}, ctx),
                                AffineMap::get(6, 0, {n, oh, ow, c}, ctx)},
                               /*reductions=*/2);

@@ -83,3 +83,55 @@ func.func @depthwise(%in: memref<1x8x10x36xf32>, %w: memref<8x3x3xf32>, %out: me
      ins(%in, %w : memref<1x8x10x36xf32>, memref<8x3x3xf32>) outs(%out2 : memref<1x8x8x17xf32>)
   return
 }
+
+// -----
+
+// Channels last, stride 2: the input seen as [N, KH, KW, OH, OW, C] (taps
+// before outputs, see nhwcWindowView), the view first so that the
+// contraction's M is the run of outputs along OW and its N the filters,
+// contiguous in the HWCF filters and in the output. Loops (n, oh, ow, f,
+// kh, kw, c).
+// CHECK-DAG:   #[[V:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d5, d1, d2, d6)>
+// CHECK-DAG:   #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
+// CHECK-DAG:   #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @nhwc_strided
+// CHECK-SAME:    (%[[IN:.+]]: memref<1x9x9x8xf32>, %[[F:.+]]: memref<3x3x8x32xf32>, %[[OUT:.+]]: memref<1x4x4x32xf32>)
+// CHECK:       %[[VIEW:.+]] = memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [1, 3, 3, 4, 4, 8], strides: [648, 72, 8, 144, 16, 1]
+// CHECK:       linalg.generic {indexing_maps = [#[[V]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME:    ins(%[[VIEW]], %[[F]] : memref<1x3x3x4x4x8xf32, strided<[648, 72, 8, 144, 16, 1]>>, memref<3x3x8x32xf32>) outs(%[[OUT]] : memref<1x4x4x32xf32>)
+// CHECK-NOT:   linalg.conv_2d_nhwc_hwcf
+func.func @nhwc_strided(%in: memref<1x9x9x8xf32>, %w: memref<3x3x8x32xf32>, %out: memref<1x4x4x32xf32>) {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<1x9x9x8xf32>, memref<3x3x8x32xf32>) outs(%out : memref<1x4x4x32xf32>)
+  return
+}
+
+// -----
+
+// A channels-last 1x1 stride-1 convolution is smelt-cpu-conv-to-matmul's
+// (a matrix product of the activations); it stays here.
+// CHECK-LABEL: func.func @nhwc_pointwise
+// CHECK:       linalg.conv_2d_nhwc_hwcf
+func.func @nhwc_pointwise(%in: memref<1x4x4x8xf32>, %w: memref<1x1x8x32xf32>, %out: memref<1x4x4x32xf32>) {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%in, %w : memref<1x4x4x8xf32>, memref<1x1x8x32xf32>) outs(%out : memref<1x4x4x32xf32>)
+  return
+}
+
+// -----
+
+// Channels-last depthwise, any stride: loops (n, oh, ow, c, kh, kw), the
+// channels innermost in every operand (the window kernel's vectors).
+// CHECK-DAG:   #[[V:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d5, d1, d2, d3)>
+// CHECK-DAG:   #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5, d3)>
+// CHECK-DAG:   #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @nhwc_depthwise
+// CHECK-SAME:    (%[[IN:.+]]: memref<1x10x10x16xf32>, %[[F:.+]]: memref<3x3x16xf32>, %[[OUT:.+]]: memref<1x4x4x16xf32>)
+// CHECK:       %[[VIEW:.+]] = memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [1, 3, 3, 4, 4, 16], strides: [1600, 160, 16, 320, 32, 1]
+// CHECK:       linalg.generic {indexing_maps = [#[[V]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME:    ins(%[[VIEW]], %[[F]] : memref<1x3x3x4x4x16xf32, strided<[1600, 160, 16, 320, 32, 1]>>, memref<3x3x16xf32>) outs(%[[OUT]] : memref<1x4x4x16xf32>)
+func.func @nhwc_depthwise(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16xf32>, %out: memref<1x4x4x16xf32>) {
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16xf32>) outs(%out : memref<1x4x4x16xf32>)
+  return
+}
