@@ -45,6 +45,16 @@ std::pair<int64_t, int64_t> registerTile(const CpuTarget &target, int64_t rows, 
   return {tileM, tileN};
 }
 
+/// Rows of a register tile `tileN` columns wide: `tileM`, or, when the
+/// tile is at most one vector wide (rows of 56 = 3 x 16 + 8, 16 filters),
+/// as many rows as there are accumulators, so that enough independent FMA
+/// chains stay in flight (half the vector registers, at most `rows`).
+int64_t rowsForWidth(const CpuTarget &target, int64_t tileM, int64_t tileN, int64_t rows) {
+  if (tileN > static_cast<int64_t>(target.lanes(32)))
+    return tileM;
+  return std::max<int64_t>(tileM, std::min<int64_t>(target.vectorRegisters / 2, rows));
+}
+
 /// The register tile width for `columns` columns, from `tileN` down to one
 /// vector, then through powers of two under a vector: the first whose last
 /// (or only) tile is whole vectors or a power of two under a vector. Other
@@ -113,7 +123,7 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
   };
   bool packA = !packedForFree(op.getInputs()[0]), packB = !packedForFree(op.getInputs()[1]);
   if ((packA && extents[1] < kMinPackReuse) || (packB && extents[0] < kMinPackReuse) ||
-      (packB && extents[2] <= kMaxUnpackedK))
+      ((packA || packB) && extents[2] <= kMaxUnpackedK))
     return std::nullopt;
   auto [tileM, tileN] = registerTile(target, extents[0], extents[1]);
   // Narrow N pads up to a power of two under a vector, else to whole
@@ -122,7 +132,7 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
     int64_t lanes = target.lanes(32);
     tileN = tileN < lanes ? int64_t(llvm::PowerOf2Ceil(tileN)) : llvm::alignTo(tileN, lanes);
   }
-  return DataTiles{tileM, tileN};
+  return DataTiles{rowsForWidth(target, tileM, tileN, extents[0]), tileN};
 }
 
 std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &target,
@@ -152,12 +162,7 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   ContractionStrategy s;
   std::tie(s.registerM, s.registerN) = registerTile(target, extents[m], extents[n]);
   s.registerN = wholeVectorColumns(target, s.registerN, extents[n]);
-  // Narrowed to one vector (rows of 56 = 3 x 16 + 8): the accumulators
-  // left over go to more rows, so that enough independent FMA chains stay
-  // in flight.
-  if (s.registerN <= static_cast<int64_t>(target.lanes(32)))
-    s.registerM = std::max<int64_t>(
-        s.registerM, std::min<int64_t>(target.vectorRegisters / 2, extents[m]));
+  s.registerM = rowsForWidth(target, s.registerM, s.registerN, extents[m]);
   int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
 
   s.cache.sizes.assign(loops, 0);
