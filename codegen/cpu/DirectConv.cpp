@@ -208,6 +208,97 @@ LogicalResult rewriteNhwcDepthwiseDirect(RewriterBase &rewriter,
   return success();
 }
 
+/// `expr` as loop dim times a constant (d or d * c).
+std::optional<std::pair<unsigned, int64_t>> scaledDim(AffineExpr expr) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return std::make_pair(dim.getPosition(), int64_t(1));
+  auto mul = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!mul || mul.getKind() != AffineExprKind::Mul)
+    return std::nullopt;
+  auto dim = dyn_cast<AffineDimExpr>(mul.getLHS());
+  auto scale = dyn_cast<AffineConstantExpr>(mul.getRHS());
+  if (!dim || !scale)
+    return std::nullopt;
+  return std::make_pair(dim.getPosition(), scale.getValue());
+}
+
+/// A channels-last pooling window: an input of `op` indexed as
+/// in[n, oh*s0 + kh*d0, ow*s1 + kw*d1, c] (max and average pooling, global
+/// ones included) read instead through the view v[n, kh, oh, kw, ow, c]
+/// (each window position split into its tap and its output, the tap first
+/// for the reason given at nhwcWindowView), so that every map is a projected
+/// permutation and code generation can vectorize the op along the
+/// channels. Only when the last result of that map is the op's last
+/// parallel loop: the window's innermost dim is the op's contiguous one.
+LogicalResult viewPoolingWindow(RewriterBase &rewriter, linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.hasDynamicShape())
+    return failure();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto lastParallel = llvm::find(llvm::reverse(iterators), utils::IteratorType::parallel);
+  if (lastParallel == iterators.rend())
+    return failure();
+  unsigned channel = std::distance(lastParallel, iterators.rend()) - 1;
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  MLIRContext *ctx = rewriter.getContext();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    auto type = dyn_cast<MemRefType>(input->get().getType());
+    if (map.isProjectedPermutation() || !type || map.getNumResults() == 0 ||
+        map.getResults().back() != getAffineDimExpr(channel, ctx))
+      continue;
+    // Each result is a loop dim or a sum of two scaled loop dims (a window
+    // position: one parallel, one reduction loop).
+    SmallVector<int64_t> sizes;
+    SmallVector<std::pair<unsigned, int64_t>> scaledStrides; // (operand dim, scale)
+    SmallVector<AffineExpr> results;
+    bool window = true;
+    for (auto [i, result] : llvm::enumerate(map.getResults())) {
+      if (auto dim = dyn_cast<AffineDimExpr>(result)) {
+        sizes.push_back(type.getDimSize(i));
+        scaledStrides.push_back({i, 1});
+        results.push_back(dim);
+        continue;
+      }
+      auto sum = dyn_cast<AffineBinaryOpExpr>(result);
+      std::optional<std::pair<unsigned, int64_t>> lhs, rhs;
+      if (sum && sum.getKind() == AffineExprKind::Add) {
+        lhs = scaledDim(sum.getLHS());
+        rhs = scaledDim(sum.getRHS());
+      }
+      if (!lhs || !rhs || (iterators[lhs->first] == iterators[rhs->first])) {
+        window = false;
+        break;
+      }
+      if (iterators[lhs->first] == utils::IteratorType::parallel)
+        std::swap(lhs, rhs); // The tap (reduction) first.
+      for (auto [dim, scale] : {*lhs, *rhs}) {
+        sizes.push_back(extents[dim]);
+        scaledStrides.push_back({i, scale});
+        results.push_back(getAffineDimExpr(dim, ctx));
+      }
+    }
+    if (!window)
+      continue;
+    rewriter.setInsertionPoint(op);
+    Value view = stridedView(rewriter, op.getLoc(), input->get(), sizes, [&](ArrayRef<int64_t> s) {
+      SmallVector<int64_t> strides;
+      for (auto [dim, scale] : scaledStrides)
+        strides.push_back(s[dim] * scale);
+      return strides;
+    });
+    if (!view)
+      continue;
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps[input->getOperandNumber()] = AffineMap::get(map.getNumDims(), 0, results, ctx);
+    rewriter.modifyOpInPlace(op, [&] {
+      input->set(view);
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return success();
+  }
+  return failure();
+}
+
 class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
   void runOnOperation() override {
     CpuTarget target = getCpuTarget(getOperation());
@@ -237,6 +328,10 @@ class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
       (void)rewriteNhwcDepthwiseDirect(rewriter, conv);
     for (linalg::Conv2DNchwFchwOp conv : convs)
       (void)rewriteDirect(rewriter, conv); // Else it stays a loop nest.
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    for (linalg::GenericOp op : generics)
+      (void)viewPoolingWindow(rewriter, op); // Else its loop nest reads the input as it is.
     // Depthwise convolutions that do not run direct become the generic loop
     // nest the other kernel-less ops are (loop order, threads).
     for (linalg::DepthwiseConv2DNchwChwOp conv : depthwise) {

@@ -317,22 +317,34 @@ std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, linalg::LinalgO
       op.hasIndexSemantics() || op.getNumLoops() == 0 || op.getNumDpsInits() == 0 ||
       !hasArithmeticBody(op) || isMultiplyAccumulate(op) || hasMatrixProductDims(op))
     return std::nullopt;
+  // Parallel loops first, then reductions.
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  unsigned last = op.getNumLoops() - 1;
-  bool reduction = iterators[last] == utils::IteratorType::reduction;
-  if (llvm::count(iterators, utils::IteratorType::reduction) > (reduction ? 1 : 0))
+  unsigned loops = iterators.size();
+  unsigned parallel = llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
+  if (llvm::count(iterators, utils::IteratorType::parallel) != parallel)
     return std::nullopt;
-  AffineExpr row = getAffineDimExpr(last, op.getContext());
-  for (OpOperand &operand : op->getOpOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
+  // Whether loop `row` can be the vectorized one: the last index of every
+  // operand that it indexes, and indexing the output unless it reduces.
+  auto isRow = [&](unsigned row, bool reduces) {
+    AffineExpr dim = getAffineDimExpr(row, op.getContext());
+    return llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
+        return false;
+      if (op.isDpsInit(&operand) && map.isFunctionOfDim(row) == reduces)
+        return false;
+      return !map.isFunctionOfDim(row) || map.getResults().back() == dim;
+    });
+  };
+  // The last loop (elementwise, or a reduction along the row), else the
+  // last parallel loop with the reductions after it (a column reduction:
+  // pooling over channels-last windows, a sum over an outer axis), each
+  // reduction step then a vector update of the row's accumulators.
+  unsigned last = loops - 1;
+  if (!((parallel == loops || parallel == loops - 1) && isRow(last, parallel != loops))) {
+    if (parallel == 0 || parallel == loops || !isRow(parallel - 1, false))
       return std::nullopt;
-    // Outputs are stored along the row, except a reduction's, which has no
-    // row.
-    if (op.isDpsInit(&operand) && map.isFunctionOfDim(last) == reduction)
-      return std::nullopt;
-    if (map.isFunctionOfDim(last) && map.getResults().back() != row)
-      return std::nullopt;
+    last = parallel - 1;
   }
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   int64_t lanes = target.lanes(32);

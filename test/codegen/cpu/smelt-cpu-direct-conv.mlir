@@ -135,3 +135,40 @@ func.func @nhwc_depthwise(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16xf32>, %
       ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16xf32>) outs(%out : memref<1x4x4x16xf32>)
   return
 }
+
+// -----
+
+// Channels-last pooling windows: the input read at (n, oh*2 + kh,
+// ow*2 + kw, c) is read through the view [N, KH, OH, KW, OW, C] instead
+// (each window position split into its tap and its output, the tap
+// first), so every map is a projected permutation and the pooling can run
+// along the channels. A global pool (one output position) too.
+// CHECK-DAG:   #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d1, d5, d2, d3)>
+// CHECK-LABEL: func.func @pooling_windows
+// CHECK-SAME:    (%[[X:.+]]: memref<1x113x113x64xf32>, %{{.+}}: memref<3x3xf32>, %{{.+}}: memref<1x56x56x64xf32>, %[[G:.+]]: memref<1x7x7x64xf32>
+// CHECK:       %[[VIEW:.+]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [1, 3, 56, 3, 56, 64], strides: [817216, 7232, 14464, 64, 128, 1]
+// CHECK:       linalg.generic {indexing_maps = [#[[IN]], {{.+}}} ins(%[[VIEW]], {{.+}}
+// CHECK:         arith.maximumf
+// CHECK:       %[[GVIEW:.+]] = memref.reinterpret_cast %[[G]] to offset: [0], sizes: [1, 7, 1, 7, 1, 64], strides: [3136, 448, 448, 64, 64, 1]
+// CHECK:       linalg.generic {indexing_maps = [#[[IN]], {{.+}}} ins(%[[GVIEW]], {{.+}}
+// CHECK:         arith.addf
+#max_in = affine_map<(n, h, w, c, kh, kw) -> (n, h * 2 + kh, w * 2 + kw, c)>
+#avg_in = affine_map<(n, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#win_taps = affine_map<(n, h, w, c, kh, kw) -> (kh, kw)>
+#win_out = affine_map<(n, h, w, c, kh, kw) -> (n, h, w, c)>
+func.func @pooling_windows(%x: memref<1x113x113x64xf32>, %t3: memref<3x3xf32>, %y: memref<1x56x56x64xf32>,
+                           %g: memref<1x7x7x64xf32>, %t7: memref<7x7xf32>, %s: memref<1x1x1x64xf32>) {
+  linalg.generic {indexing_maps = [#max_in, #win_taps, #win_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %t3 : memref<1x113x113x64xf32>, memref<3x3xf32>) outs(%y : memref<1x56x56x64xf32>) {
+  ^bb0(%a: f32, %t: f32, %o: f32):
+    %m = arith.maximumf %o, %a : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#avg_in, #win_taps, #win_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%g, %t7 : memref<1x7x7x64xf32>, memref<7x7xf32>) outs(%s : memref<1x1x1x64xf32>) {
+  ^bb0(%a: f32, %t: f32, %o: f32):
+    %m = arith.addf %o, %a : f32
+    linalg.yield %m : f32
+  }
+  return
+}

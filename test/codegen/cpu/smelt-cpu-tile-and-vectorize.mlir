@@ -399,3 +399,49 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
     return
   }
 }
+
+// -----
+
+// Column reductions: the reductions come after the last parallel loop,
+// which is the innermost index of every operand (channels-last pooling
+// over a window view, a sum over an outer axis). Every other loop steps by
+// one, the row in chunks of a vector, and the chunk of the output stays in
+// a register across the reduction loops: loaded before them, updated with
+// one vector op per step, stored after.
+// CHECK-LABEL: func.func @column_reductions
+// CHECK:       scf.for %[[C:.+]] = %c0 to %c64 step %c16
+// CHECK:         %[[INIT:.+]] = vector.load %{{.+}}[%c0, %c0, %c0, %[[C]]] : memref<1x1x1x64xf32>, vector<16xf32>
+// CHECK:         scf.for %{{.+}} = %c0 to %c7 step %c1 iter_args
+// CHECK:           scf.for %{{.+}} = %c0 to %c7 step %c1 iter_args
+// CHECK:             vector.load %{{.+}} : memref<1x7x1x7x1x64xf32, strided<[3136, 448, 448, 64, 64, 1]>>, vector<16xf32>
+// CHECK:             arith.addf %{{.+}} : vector<16xf32>
+// CHECK:         vector.store %{{.+}}, %{{.+}}[%c0, %c0, %c0, %[[C]]] : memref<1x1x1x64xf32>, vector<16xf32>
+// CHECK:       scf.for %{{.+}} = %c0 to %c32 step %c1
+// CHECK:         scf.for %{{.+}} = %c0 to %c48 step %c16
+// CHECK:           scf.for %{{.+}} = %c0 to %c12 step %c1 iter_args
+// CHECK:             arith.maximumf %{{.+}} : vector<16xf32>
+#pool_in = affine_map<(n, h, w, c, kh, kw) -> (n, kh, h, kw, w, c)>
+#pool_taps = affine_map<(n, h, w, c, kh, kw) -> (kh, kw)>
+#pool_out = affine_map<(n, h, w, c, kh, kw) -> (n, h, w, c)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @column_reductions(%in: memref<1x7x1x7x1x64xf32, strided<[3136, 448, 448, 64, 64, 1]>>,
+                               %taps: memref<7x7xf32>, %out: memref<1x1x1x64xf32>,
+                               %x: memref<32x12x48xf32>, %max: memref<32x48xf32>) {
+    linalg.generic {indexing_maps = [#pool_in, #pool_taps, #pool_out],
+                    iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+        ins(%in, %taps : memref<1x7x1x7x1x64xf32, strided<[3136, 448, 448, 64, 64, 1]>>, memref<7x7xf32>)
+        outs(%out : memref<1x1x1x64xf32>) {
+    ^bb0(%a: f32, %t: f32, %o: f32):
+      %s = arith.addf %o, %a : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k, j)>, affine_map<(i, j, k) -> (i, j)>],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%x : memref<32x12x48xf32>) outs(%max : memref<32x48xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.maximumf %o, %a : f32
+      linalg.yield %m : f32
+    }
+    return
+  }
+}
