@@ -8,7 +8,8 @@
 // convolution is a plain matrix product of the activations [N*H*W, C] with
 // the weights, and elementwise ops read a per-channel bias as a vector.
 //
-// Each static f32 2-D convolution (group 1 or depthwise) becomes its NHWC
+// Each static f32 2-D convolution (group 1 or depthwise; not 1-D ones, see
+// convertible) becomes its NHWC
 // form between two transposes: NCHW -> NHWC on its input and init, back to
 // NCHW on its result; its filters are transposed to HWCF (HWC), a constant
 // fold. The transposes are then moved until they meet and cancel:
@@ -67,10 +68,15 @@ bool isStaticF32(Value value) {
   return type && type.hasStaticShape() && type.getElementType().isF32();
 }
 
+/// Static f32 2-D convolutions. 1-D ones (a unit input height: ONNX's 1-D
+/// convolutions of audio models, lowered with a unit height) stay NCHW: the
+/// reshapes to and from rank 3 around them would stop the transposes from
+/// meeting, and their rows are long anyway.
 template <typename ConvOp>
 bool convertible(ConvOp conv) {
   return conv.hasPureTensorSemantics() &&
-         llvm::all_of(conv->getOperands(), [](Value v) { return isStaticF32(v); });
+         llvm::all_of(conv->getOperands(), [](Value v) { return isStaticF32(v); }) &&
+         cast<RankedTensorType>(conv.getInputs()[0].getType()).getDimSize(2) != 1;
 }
 
 /// conv (NCHW, FCHW) -> transpose(conv_nhwc(transpose(in), transpose(w))).

@@ -83,7 +83,8 @@ def SmeltChannelsLast : Pass<"smelt-channels-last", "mlir::func::FuncOp"> {
   let summary = "Run 2-D convolutions and the ops between them channels last (NHWC)";
   let description = [{
     Input: linalg on tensors. Output: every static f32 2-D convolution of
-    group 1 (linalg.conv_2d_nchw_fchw) as linalg.conv_2d_nhwc_hwcf, every
+    group 1 (linalg.conv_2d_nchw_fchw; not 1-D ones, whose input height is
+    1) as linalg.conv_2d_nhwc_hwcf, every
     depthwise one as linalg.depthwise_conv_2d_nhwc_hwc, their filters
     transposed (constants: folded later), and the transposes this puts
     around them moved through pads, fills, broadcasts and elementwise or

@@ -106,44 +106,52 @@ func.func @depthwise_then_pool(%x: tensor<1x8x6x6xf32>, %w: tensor<8x3x3xf32>) -
   return %pool : tensor<1x8x2x2xf32>
 }
 
-// A generic that reads its own loop indices (a reflection pad written as a
+// A generic that reads its own loop indices (an edge pad written as a
 // gather) is rebuilt in NHWC order with each linalg.index following its
-// loop: W, loop 3 in NCHW, is loop 2 in NHWC.
+// loop: H and W, loops 2 and 3 in NCHW, are loops 1 and 2 in NHWC.
 // CHECK-LABEL: func.func @indices_follow_loops
 // CHECK:       linalg.generic
-// CHECK:         linalg.index 2 : index
+// CHECK-DAG:     linalg.index 1 : index
+// CHECK-DAG:     linalg.index 2 : index
 // CHECK:       linalg.conv_2d_nhwc_hwcf
-func.func @indices_follow_loops(%x: tensor<1x1x1x8xf32>, %w: tensor<2x1x1x3xf32>) -> tensor<1x2x1x8xf32> {
+func.func @indices_follow_loops(%x: tensor<1x1x2x8xf32>, %w: tensor<2x1x1x3xf32>) -> tensor<1x2x2x8xf32> {
   %zero = arith.constant 0.0 : f32
   %c0 = arith.constant 0 : index
   %c7 = arith.constant 7 : index
-  %e = tensor.empty() : tensor<1x1x1x10xf32>
+  %e = tensor.empty() : tensor<1x1x2x10xf32>
   %padded = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      outs(%e : tensor<1x1x1x10xf32>) {
+      outs(%e : tensor<1x1x2x10xf32>) {
   ^bb0(%out: f32):
+    %h = linalg.index 2 : index
     %i = linalg.index 3 : index
     %j = arith.minui %i, %c7 : index
-    %v = tensor.extract %x[%c0, %c0, %c0, %j] : tensor<1x1x1x8xf32>
+    %v = tensor.extract %x[%c0, %c0, %h, %j] : tensor<1x1x2x8xf32>
     linalg.yield %v : f32
-  } -> tensor<1x1x1x10xf32>
-  %eo = tensor.empty() : tensor<1x2x1x8xf32>
-  %fill = linalg.fill ins(%zero : f32) outs(%eo : tensor<1x2x1x8xf32>) -> tensor<1x2x1x8xf32>
+  } -> tensor<1x1x2x10xf32>
+  %eo = tensor.empty() : tensor<1x2x2x8xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%eo : tensor<1x2x2x8xf32>) -> tensor<1x2x2x8xf32>
   %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%padded, %w : tensor<1x1x1x10xf32>, tensor<2x1x1x3xf32>) outs(%fill : tensor<1x2x1x8xf32>) -> tensor<1x2x1x8xf32>
-  return %y : tensor<1x2x1x8xf32>
+      ins(%padded, %w : tensor<1x1x2x10xf32>, tensor<2x1x1x3xf32>) outs(%fill : tensor<1x2x2x8xf32>) -> tensor<1x2x2x8xf32>
+  return %y : tensor<1x2x2x8xf32>
 }
 
-// Transposes that are not between the two layouts (a Gemm's weights) and
-// convolutions with dynamic shapes are left alone.
+// Transposes that are not between the two layouts (a Gemm's weights),
+// convolutions with dynamic shapes and 1-D convolutions (a unit height)
+// are left alone.
 // CHECK-LABEL: func.func @others_untouched
 // CHECK:       linalg.transpose {{.+}} permutation = [1, 0]
 // CHECK:       linalg.conv_2d_nchw_fchw
+// CHECK:       linalg.conv_2d_nchw_fchw
 // CHECK-NOT:   linalg.transpose
 func.func @others_untouched(%w: tensor<4x8xf32>, %x: tensor<?x2x5x5xf32>, %f: tensor<3x2x3x3xf32>,
-                            %init: tensor<?x3x3x3xf32>) -> (tensor<8x4xf32>, tensor<?x3x3x3xf32>) {
+                            %init: tensor<?x3x3x3xf32>, %a: tensor<1x2x1x9xf32>, %fa: tensor<3x2x1x3xf32>,
+                            %inita: tensor<1x3x1x7xf32>)
+    -> (tensor<8x4xf32>, tensor<?x3x3x3xf32>, tensor<1x3x1x7xf32>) {
   %e = tensor.empty() : tensor<8x4xf32>
   %t = linalg.transpose ins(%w : tensor<4x8xf32>) outs(%e : tensor<8x4xf32>) permutation = [1, 0]
   %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %f : tensor<?x2x5x5xf32>, tensor<3x2x3x3xf32>) outs(%init : tensor<?x3x3x3xf32>) -> tensor<?x3x3x3xf32>
-  return %t, %y : tensor<8x4xf32>, tensor<?x3x3x3xf32>
+  %ya = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%a, %fa : tensor<1x2x1x9xf32>, tensor<3x2x1x3xf32>) outs(%inita : tensor<1x3x1x7xf32>) -> tensor<1x3x1x7xf32>
+  return %t, %y, %ya : tensor<8x4xf32>, tensor<?x3x3x3xf32>, tensor<1x3x1x7xf32>
 }
