@@ -91,8 +91,14 @@ struct FoldPackOfConstant : OpRewritePattern<linalg::PackOp> {
     if (Value padding = pack.getPaddingValue(); padding && !matchPattern(padding, m_AnyZeroFloat()) &&
                                                 !matchPattern(padding, m_Zero()))
       return failure();
-    std::optional<ArrayRef<char>> source =
-        constantBytes(constantBehindReshapes(pack.getSource()));
+    Attribute constant = constantBehindReshapes(pack.getSource());
+    // A splat without padding packs to the same splat.
+    if (auto splat = dyn_cast_if_present<SplatElementsAttr>(constant);
+        splat && !pack.getPaddingValue()) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(pack, splat.resizeSplat(packedType));
+      return success();
+    }
+    std::optional<ArrayRef<char>> source = constantBytes(constant);
     std::optional<size_t> width = constantElementBytes(sourceType.getElementType());
     if (!source || !width)
       return failure();

@@ -58,41 +58,42 @@ Value stridedView(OpBuilder &b, Location loc, Value buffer, ArrayRef<int64_t> si
                                            getAsIndexOpFoldResult(b.getContext(), viewStrides));
 }
 
-/// v[n, c, kh, kw, oh, ow] (see the file comment) of `conv`'s input, with
-/// `channels` input channels read per output and `kernel` its KH x KW.
-template <typename ConvOp>
-Value windowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> kernel) {
-  ArrayRef<int64_t> outShape = cast<MemRefType>(conv.getOutputs()[0].getType()).getShape();
-  SmallVector<int64_t> strides(conv.getStrides().template getValues<int64_t>());
-  SmallVector<int64_t> dilations(conv.getDilations().template getValues<int64_t>());
-  return stridedView(
-      b, conv.getLoc(), conv.getInputs()[0],
-      {outShape[0], channels, kernel[0], kernel[1], outShape[2], outShape[3]},
-      [&](ArrayRef<int64_t> s) {
-        return SmallVector<int64_t>{s[0], s[1], s[2] * dilations[0], s[3] * dilations[1],
-                                    s[2] * strides[0], s[3] * strides[1]};
-      });
-}
-
-/// v[n, kh, kw, oh, ow, c] = in[n, oh*s0 + kh*d0, ow*s1 + kw*d1, c] of a
-/// channels-last `conv`'s input, with `channels` channels read per output
-/// and `kernel` its KH x KW. The taps come before the outputs, as in
-/// windowView: with unit strides kh and oh (kw and ow) have equal strides,
+/// The window view of `conv`'s input, with `channels` input channels read
+/// per output and `kernel` its KH x KW: v[n, c, kh, kw, oh, ow] (see the
+/// file comment) of an NCHW input, v[n, kh, kw, oh, ow, c] = in[n, oh*s0 +
+/// kh*d0, ow*s1 + kw*d1, c] of a channels-last one. The taps come before
+/// the outputs: with unit strides kh and oh (kw and ow) have equal strides,
 /// and upstream infers which unit dims a rank-reducing subview of a tile
 /// dropped from the strides, taking the first candidates; a kernel step
 /// drops the taps, which must therefore come first.
 template <typename ConvOp>
-Value nhwcWindowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> kernel) {
+Value windowView(OpBuilder &b, ConvOp conv, int64_t channels, ArrayRef<int64_t> kernel,
+                 bool channelsLast) {
   ArrayRef<int64_t> outShape = cast<MemRefType>(conv.getOutputs()[0].getType()).getShape();
   SmallVector<int64_t> strides(conv.getStrides().template getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().template getValues<int64_t>());
-  return stridedView(
-      b, conv.getLoc(), conv.getInputs()[0],
-      {outShape[0], kernel[0], kernel[1], outShape[1], outShape[2], channels},
-      [&](ArrayRef<int64_t> s) {
-        return SmallVector<int64_t>{s[0], s[1] * dilations[0], s[2] * dilations[1],
-                                    s[1] * strides[0], s[2] * strides[1], s[3]};
-      });
+  // Positions of the input's (and output's) H, W and C dims.
+  unsigned h = channelsLast ? 1 : 2, w = h + 1, c = channelsLast ? 3 : 1;
+  SmallVector<int64_t> taps{kernel[0], kernel[1], outShape[h], outShape[w]};
+  auto tapStrides = [&](ArrayRef<int64_t> s) {
+    return SmallVector<int64_t>{s[h] * dilations[0], s[w] * dilations[1], s[h] * strides[0],
+                                s[w] * strides[1]};
+  };
+  SmallVector<int64_t> sizes{outShape[0]};
+  if (!channelsLast)
+    sizes.push_back(channels);
+  sizes.append(taps);
+  if (channelsLast)
+    sizes.push_back(channels);
+  return stridedView(b, conv.getLoc(), conv.getInputs()[0], sizes, [&](ArrayRef<int64_t> s) {
+    SmallVector<int64_t> viewStrides{s[0]};
+    if (!channelsLast)
+      viewStrides.push_back(s[c]);
+    viewStrides.append(tapStrides(s));
+    if (channelsLast)
+      viewStrides.push_back(s[c]);
+    return viewStrides;
+  });
 }
 
 /// Replaces `conv` by out += lhs * rhs, a generic with `maps` over loops
@@ -116,7 +117,7 @@ LogicalResult rewriteDirect(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp con
   Value filter = conv.getInputs()[1], output = conv.getOutputs()[0];
   ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
   ArrayRef<int64_t> outShape = cast<MemRefType>(output.getType()).getShape();
-  Value window = windowView(rewriter, conv, filterShape[1], filterShape.drop_front(2));
+  Value window = windowView(rewriter, conv, filterShape[1], filterShape.drop_front(2), false);
   // The output as [N, OH, F, OW], so that the accumulator tile's vectors
   // are its own innermost dims, one output row per filter.
   Value rows = stridedView(rewriter, conv.getLoc(), output,
@@ -148,7 +149,7 @@ LogicalResult rewriteDepthwiseDirect(RewriterBase &rewriter, linalg::DepthwiseCo
   rewriter.setInsertionPoint(conv);
   Value filter = conv.getInputs()[1], output = conv.getOutputs()[0];
   ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
-  Value window = windowView(rewriter, conv, filterShape[0], filterShape.drop_front(1));
+  Value window = windowView(rewriter, conv, filterShape[0], filterShape.drop_front(1), false);
   if (!window)
     return failure();
   MLIRContext *ctx = rewriter.getContext();
@@ -171,7 +172,7 @@ LogicalResult rewriteNhwcDirect(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp
   rewriter.setInsertionPoint(conv);
   Value filter = conv.getInputs()[1];
   ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
-  Value window = nhwcWindowView(rewriter, conv, filterShape[2], filterShape.take_front(2));
+  Value window = windowView(rewriter, conv, filterShape[2], filterShape.take_front(2), true);
   if (!window)
     return failure();
   MLIRContext *ctx = rewriter.getContext();
@@ -194,7 +195,7 @@ LogicalResult rewriteNhwcDepthwiseDirect(RewriterBase &rewriter,
   rewriter.setInsertionPoint(conv);
   Value filter = conv.getInputs()[1];
   ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
-  Value window = nhwcWindowView(rewriter, conv, filterShape[2], filterShape.take_front(2));
+  Value window = windowView(rewriter, conv, filterShape[2], filterShape.take_front(2), true);
   if (!window)
     return failure();
   MLIRContext *ctx = rewriter.getContext();
@@ -226,7 +227,7 @@ std::optional<std::pair<unsigned, int64_t>> scaledDim(AffineExpr expr) {
 /// in[n, oh*s0 + kh*d0, ow*s1 + kw*d1, c] (max and average pooling, global
 /// ones included) read instead through the view v[n, kh, oh, kw, ow, c]
 /// (each window position split into its tap and its output, the tap first
-/// for the reason given at nhwcWindowView), so that every map is a projected
+/// for the reason given at windowView), so that every map is a projected
 /// permutation and code generation can vectorize the op along the
 /// channels. Only when the last result of that map is the op's last
 /// parallel loop: the window's innermost dim is the op's contiguous one.

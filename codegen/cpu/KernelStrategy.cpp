@@ -119,7 +119,8 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
   // the product reads each element many times (A's N times, B's M times).
   // Weights are packed at compile time, for free.
   auto packedForFree = [](Value operand) {
-    return constantBytes(constantBehindReshapes(operand)).has_value();
+    Attribute constant = constantBehindReshapes(operand);
+    return isa_and_present<SplatElementsAttr>(constant) || constantBytes(constant).has_value();
   };
   bool packA = !packedForFree(op.getInputs()[0]), packB = !packedForFree(op.getInputs()[1]);
   if ((packA && extents[1] < kMinPackReuse) || (packB && extents[0] < kMinPackReuse) ||
@@ -416,14 +417,27 @@ bool allStaticF32(Operation *op) {
   });
 }
 
-std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
-                                               linalg::Conv2DNchwFchwOp op) {
+/// The operand types and strides of a static f32 2-D convolution.
+struct ConvShapes {
+  ShapedType input, filter, output;
+  SmallVector<int64_t> strides;
+};
+template <typename ConvOp>
+std::optional<ConvShapes> staticF32Shapes(ConvOp op) {
   if (!allStaticF32(op))
     return std::nullopt;
-  auto input = cast<ShapedType>(op.getInputs()[0].getType());
-  auto filter = cast<ShapedType>(op.getInputs()[1].getType());
-  auto output = cast<ShapedType>(op.getOutputs()[0].getType());
-  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  return ConvShapes{cast<ShapedType>(op.getInputs()[0].getType()),
+                    cast<ShapedType>(op.getInputs()[1].getType()),
+                    cast<ShapedType>(op.getOutputs()[0].getType()),
+                    SmallVector<int64_t>(op.getStrides().template getValues<int64_t>())};
+}
+
+std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
+                                               linalg::Conv2DNchwFchwOp op) {
+  std::optional<ConvShapes> shapes = staticF32Shapes(op);
+  if (!shapes)
+    return std::nullopt;
+  auto [input, filter, output, strides] = *shapes;
   bool unitStrides = llvm::all_of(strides, [](int64_t s) { return s == 1; });
   bool pointwise = filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1;
   ConvStrategy s;
@@ -451,12 +465,10 @@ std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
 
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                linalg::Conv2DNhwcHwcfOp op) {
-  if (!allStaticF32(op))
+  std::optional<ConvShapes> shapes = staticF32Shapes(op);
+  if (!shapes)
     return std::nullopt;
-  auto input = cast<ShapedType>(op.getInputs()[0].getType());
-  auto filter = cast<ShapedType>(op.getInputs()[1].getType());
-  auto output = cast<ShapedType>(op.getOutputs()[0].getType());
-  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  auto [input, filter, output, strides] = *shapes;
   // The input itself is the matrix of a 1x1 stride-1 convolution without
   // padding; every other one runs direct, its register tile's rows any
   // run of outputs (strided or not: they are broadcast one by one) and its

@@ -32,7 +32,8 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 
 // A constant B (a weight, here B[k][n] = 20k + n) is packed at compile
 // time: N = 20 is two panels of 16 columns, the second padded with zeros.
-// Only A is packed at run time.
+// A is a constant too (with two reduction steps, a run-time A would stay
+// unpacked: see @kept).
 // CHECK-LABEL: func.func @packed_weight
 // CHECK:       %[[W:.+]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00], [1.000000e+00],
 // CHECK-SAME:    [1.500000e+01]], {{\[\[}}2.000000e+01], [2.100000e+01],
@@ -42,7 +43,8 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 // CHECK:       linalg.mmt4d ins(%{{.+}}, %[[W]] : tensor<4096x2x4x1xf32>, tensor<2x2x16x1xf32>) outs(%{{.+}} : tensor<4096x2x4x16xf32>)
 // CHECK:       tensor.extract_slice %{{.+}}[0, 0] [16384, 20] [1, 1] : tensor<16384x32xf32> to tensor<16384x20xf32>
 module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
-  func.func @packed_weight(%a: tensor<16384x2xf32>) -> tensor<16384x20xf32> {
+  func.func @packed_weight() -> tensor<16384x20xf32> {
+    %a = arith.constant dense<1.0> : tensor<16384x2xf32>
     %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0]]> : tensor<2x20xf32>
     %zero = arith.constant 0.0 : f32
     %empty = tensor.empty() : tensor<16384x20xf32>
@@ -56,24 +58,27 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 
 // Small products (under 65536 multiply-adds), transposed-map matmuls,
 // dynamic shapes, a batch-1 product with a run-time B (which would be
-// copied to be read once) and a run-time B of 96 rows (a narrow 1x1
-// convolution: its row-major panels fit the L1 cache as they are) keep the
-// unpacked kernel.
+// copied to be read once), a run-time B of 96 rows and a run-time A of 96
+// columns times a weight (narrow 1x1 convolutions: the panels fit the L1
+// cache as they are) keep the unpacked kernel.
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-5: linalg.matmul
+// CHECK-COUNT-6: linalg.matmul
 // CHECK-NOT:   linalg.mmt4d
 module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
   func.func @kept(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>, %c: tensor<16x16xf32>,
                   %d: tensor<160x64xf32>, %e: tensor<160x160xf32>, %f: tensor<64x160xf32>,
                   %g: tensor<?x160xf32>, %h: tensor<160x160xf32>, %i: tensor<?x160xf32>,
                   %j: tensor<1x768xf32>, %k: tensor<768x160xf32>, %l: tensor<1x160xf32>,
-                  %m: tensor<64x96xf32>, %n: tensor<96x4096xf32>, %o: tensor<64x4096xf32>) {
+                  %m: tensor<64x96xf32>, %n: tensor<96x4096xf32>, %o: tensor<64x4096xf32>,
+                  %p: tensor<4096x96xf32>, %q: tensor<4096x64xf32>) {
+    %w = arith.constant dense<0.5> : tensor<96x64xf32>
     %0 = linalg.matmul ins(%a, %b : tensor<16x16xf32>, tensor<16x16xf32>) outs(%c : tensor<16x16xf32>) -> tensor<16x16xf32>
     %1 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
            ins(%d, %e : tensor<160x64xf32>, tensor<160x160xf32>) outs(%f : tensor<64x160xf32>) -> tensor<64x160xf32>
     %2 = linalg.matmul ins(%g, %h : tensor<?x160xf32>, tensor<160x160xf32>) outs(%i : tensor<?x160xf32>) -> tensor<?x160xf32>
     %3 = linalg.matmul ins(%j, %k : tensor<1x768xf32>, tensor<768x160xf32>) outs(%l : tensor<1x160xf32>) -> tensor<1x160xf32>
     %4 = linalg.matmul ins(%m, %n : tensor<64x96xf32>, tensor<96x4096xf32>) outs(%o : tensor<64x4096xf32>) -> tensor<64x4096xf32>
+    %5 = linalg.matmul ins(%p, %w : tensor<4096x96xf32>, tensor<96x64xf32>) outs(%q : tensor<4096x64xf32>) -> tensor<4096x64xf32>
     return
   }
 }
