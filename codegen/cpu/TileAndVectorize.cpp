@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -92,10 +93,20 @@ FailureOr<Operation *> tileLevel(RewriterBase &rewriter, Operation *op, const Ti
   return tiled->tiledOps.back();
 }
 
-/// Cache and register tiling of one contraction; the register tile loops are
-/// peeled so that the main tiles have static sizes.
-LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
-                              const ContractionStrategy &strategy) {
+/// Marks the cache blocks of contractions until their register tiling:
+/// the register tile sizes and loop order.
+constexpr llvm::StringLiteral kBlockSizesAttr = "smelt.block_register_sizes";
+constexpr llvm::StringLiteral kBlockOrderAttr = "smelt.block_register_order";
+
+/// Cache tiling of one contraction. The cache loops over parallel dims
+/// whose extent is not a multiple of the block are peeled, so that once
+/// constants fold every block has static sizes and its register tiles can
+/// be made static too (M = 196 in blocks of 128: the last block's 68 rows
+/// are 8 tiles of 8 and one of 4, not a tile of unknown size left to
+/// scalar loops). Each block op (peeling clones it) is marked with the
+/// register tiles.
+LogicalResult tileForCaches(RewriterBase &rewriter, linalg::LinalgOp op,
+                            const ContractionStrategy &strategy) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<scf::ForOp> cacheLoops;
   FailureOr<Operation *> cached = tileLevel(rewriter, op, strategy.cache, &cacheLoops);
@@ -106,10 +117,28 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   SmallVector<int64_t> dims = tiledDimsInOrder(strategy.cache);
   if (!cacheLoops.empty() && iterators[dims.front()] == utils::IteratorType::parallel)
     cacheLoops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
+  (*cached)->setAttr(kBlockSizesAttr, rewriter.getDenseI64ArrayAttr(strategy.registers.sizes));
+  (*cached)->setAttr(kBlockOrderAttr, rewriter.getDenseI64ArrayAttr(strategy.registers.order));
+  for (auto [loop, dim] : llvm::reverse(llvm::zip_equal(cacheLoops, dims))) {
+    scf::ForOp partial;
+    if (iterators[dim] == utils::IteratorType::parallel)
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+  }
+  return success();
+}
+
+/// Register tiling of one marked cache block; the register tile loops are
+/// peeled so that the main tiles have static sizes.
+LogicalResult tileForRegisters(RewriterBase &rewriter, Operation *block) {
+  TileLevel registers;
+  registers.sizes.assign(cast<DenseI64ArrayAttr>(block->getAttr(kBlockSizesAttr)).asArrayRef());
+  registers.order.assign(cast<DenseI64ArrayAttr>(block->getAttr(kBlockOrderAttr)).asArrayRef());
+  block->removeAttr(kBlockSizesAttr);
+  block->removeAttr(kBlockOrderAttr);
   SmallVector<scf::ForOp> loops;
-  FailureOr<Operation *> tile = tileLevel(rewriter, *cached, strategy.registers, &loops);
+  FailureOr<Operation *> tile = tileLevel(rewriter, block, registers, &loops);
   if (failed(tile))
-    return op.emitError("cannot tile for registers");
+    return block->emitError("cannot tile for registers");
   (*tile)->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
   // Innermost first, so the outer loop's main part holds the inner main part.
   for (scf::ForOp loop : llvm::reverse(loops)) {
@@ -232,14 +261,15 @@ Operation *dropUnitReductions(RewriterBase &rewriter, Operation *step) {
   return reducedOp;
 }
 
-/// Applies `patterns` plus every canonicalization to `func`.
-void applyWithCanonicalization(func::FuncOp func, RewritePatternSet &&patterns) {
-  MLIRContext *ctx = func.getContext();
+/// Applies `patterns` plus every canonicalization to the ops nested in
+/// `root` (a function, or one loop nest).
+void applyWithCanonicalization(Operation *root, RewritePatternSet &&patterns) {
+  MLIRContext *ctx = root->getContext();
   for (Dialect *dialect : ctx->getLoadedDialects())
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName op : ctx->getRegisteredOperations())
     op.getCanonicalizationPatterns(patterns, ctx);
-  (void)applyPatternsGreedily(func, std::move(patterns));
+  (void)applyPatternsGreedily(root, std::move(patterns));
 }
 
 /// x + a * b on vectors, the product used only there, as one FMA: what the
@@ -370,16 +400,46 @@ class TileAndVectorizePass
       return;
     IRRewriter rewriter(&getContext());
     for (auto &[op, strategy] : contractions)
-      if (failed(tileContraction(rewriter, op, strategy)))
+      if (failed(tileForCaches(rewriter, op, strategy)))
         return signalPassFailure();
+    if (!contractions.empty()) {
+      // Peeled blocks' sizes fold into static types first, in their loop
+      // nests only (the copies and rows above must stay as they are).
+      SmallVector<Operation *> blocks;
+      llvm::SetVector<Operation *> nests;
+      func.walk([&](Operation *block) {
+        if (!block->hasAttr(kBlockSizesAttr))
+          return;
+        Operation *nest = block;
+        while (nest->getParentOp() != func.getOperation())
+          nest = nest->getParentOp();
+        if (nest != block)
+          nests.insert(nest);
+      });
+      for (Operation *nest : nests)
+        applyWithCanonicalization(nest, RewritePatternSet(&getContext()));
+      func.walk([&](Operation *block) {
+        if (block->hasAttr(kBlockSizesAttr))
+          blocks.push_back(block);
+      });
+      for (Operation *block : blocks)
+        if (failed(tileForRegisters(rewriter, block)))
+          return signalPassFailure();
+    }
     for (auto &[copy, tiles] : copies)
       if (failed(tileCopy(rewriter, copy, tiles)))
         return signalPassFailure();
     for (auto &[op, chunks] : rows)
       if (failed(tileRows(rewriter, op, chunks)))
         return signalPassFailure();
-    // Peeling left constant sizes behind; fold them into static tile types.
-    applyWithCanonicalization(func, RewritePatternSet(&getContext()));
+    // Peeling left constant sizes behind, and tile loops that needed no
+    // peeling (a cache block of 64 rows in tiles of 16) min ops that their
+    // bounds decide: fold them into static tile types.
+    {
+      RewritePatternSet patterns(&getContext());
+      scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+      applyWithCanonicalization(func, std::move(patterns));
+    }
 
     SmallVector<std::pair<linalg::LinalgOp, TileLevel>> tiles;
     SmallVector<linalg::LinalgOp> chunks;

@@ -445,3 +445,26 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// M = 196 in cache blocks of 128 rows: the cache loop is peeled, so the
+// last block's 68 rows are static register tiles (eight of 8 rows, one of
+// 4), all vector code: no tile of unknown size is left to a scalar loop
+// nest. A block of 64 rows in tiles of 16 needs no peeling; its tiles are
+// static too.
+// CHECK-LABEL: func.func @partial_cache_blocks
+// CHECK:       scf.for %{{.+}} = %c0 to %c128 step %c8
+// CHECK:         scf.for {{.+}} -> (vector<8x32xf32>)
+// CHECK:       scf.for %{{.+}} = %c0 to %c64 step %c8
+// CHECK:         scf.for {{.+}} -> (vector<8x32xf32>)
+// CHECK:       scf.for {{.+}} -> (vector<4x32xf32>)
+// CHECK-NOT:   linalg.matmul
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @partial_cache_blocks(%a: memref<196x112xf32>, %b: memref<112x672xf32>, %c: memref<196x672xf32>,
+                                  %d: memref<3136x24xf32>, %e: memref<24x16xf32>, %f: memref<3136x16xf32>) {
+    linalg.matmul ins(%a, %b : memref<196x112xf32>, memref<112x672xf32>) outs(%c : memref<196x672xf32>)
+    linalg.matmul ins(%d, %e : memref<3136x24xf32>, memref<24x16xf32>) outs(%f : memref<3136x16xf32>)
+    return
+  }
+}
