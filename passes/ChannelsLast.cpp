@@ -57,7 +57,9 @@ Value transpose(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> perm)
 /// A transpose between the two layouts, the only ones the patterns move
 /// (others, such as a Gemm's transposed weights, are not theirs to change).
 bool isLayoutTranspose(linalg::TransposeOp op) {
-  if (!op || !op.hasPureTensorSemantics())
+  // Static shapes only: the ops the patterns build take no dynamic sizes.
+  if (!op || !op.hasPureTensorSemantics() ||
+      !cast<RankedTensorType>(op.getInput().getType()).hasStaticShape())
     return false;
   ArrayRef<int64_t> perm = op.getPermutation();
   return perm == ArrayRef<int64_t>(kToNhwc) || perm == ArrayRef<int64_t>(kToNchw);
@@ -226,7 +228,8 @@ linalg::GenericOp reorderLoops(RewriterBase &rewriter, linalg::GenericOp op, Arr
   rewriter.cloneRegionBefore(op.getRegion(), reordered.getRegion(), reordered.getRegion().begin());
   // The body's loop indices follow their loops.
   reordered.getRegion().walk([&](linalg::IndexOp index) {
-    if (index.getDim() < static_cast<uint64_t>(rank))
+    if (index->getParentOfType<linalg::LinalgOp>() == reordered &&
+        index.getDim() < static_cast<uint64_t>(rank))
       rewriter.modifyOpInPlace(index, [&] { index.setDim(perm[index.getDim()]); });
   });
   return reordered;

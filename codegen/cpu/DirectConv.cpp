@@ -209,7 +209,7 @@ LogicalResult rewriteNhwcDepthwiseDirect(RewriterBase &rewriter,
   return success();
 }
 
-/// `expr` as loop dim times a constant (d or d * c).
+/// `expr` as loop dim times a positive constant (d or d * c).
 std::optional<std::pair<unsigned, int64_t>> scaledDim(AffineExpr expr) {
   if (auto dim = dyn_cast<AffineDimExpr>(expr))
     return std::make_pair(dim.getPosition(), int64_t(1));
@@ -218,8 +218,8 @@ std::optional<std::pair<unsigned, int64_t>> scaledDim(AffineExpr expr) {
     return std::nullopt;
   auto dim = dyn_cast<AffineDimExpr>(mul.getLHS());
   auto scale = dyn_cast<AffineConstantExpr>(mul.getRHS());
-  if (!dim || !scale)
-    return std::nullopt;
+  if (!dim || !scale || scale.getValue() <= 0)
+    return std::nullopt; // Negative strides are not a strided layout.
   return std::make_pair(dim.getPosition(), scale.getValue());
 }
 

@@ -152,6 +152,8 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
 
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   unsigned loops = extents.size();
+  if (llvm::is_contained(extents, 0))
+    return std::nullopt; // Nothing to compute.
   // The innermost M and N loops form the register tile; outer ones (an
   // im2col'd convolution's batch is an N loop of B and C only, a direct
   // channels-last convolution's output rows are M loops of A and C) are
@@ -183,10 +185,11 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   s.cache.sizes[m] = tileFor(extents[m], llvm::alignTo(kCacheBlockM, s.registerM));
   // Loop order N, K, M (GotoBLAS's jc, pc, ic): the B panel of one N block
   // and K block is swept by every M block, outer M loops included. With N
-  // in one block and no outer loop, M comes first, so that the outermost
-  // block loop is parallel.
+  // in one block and no batch loop, the M loops come first instead, so that
+  // the outermost block loop is parallel (threads), not K.
   s.cache.order.append(outerB.begin(), outerB.end());
-  if (s.cache.sizes[n] == 0 && outerB.empty() && outerM.empty()) {
+  if (s.cache.sizes[n] == 0 && outerB.empty()) {
+    s.cache.order.append(outerM.begin(), outerM.end());
     s.cache.order.append({m, k});
   } else {
     s.cache.order.append({n, k});

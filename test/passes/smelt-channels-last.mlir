@@ -155,3 +155,19 @@ func.func @others_untouched(%w: tensor<4x8xf32>, %x: tensor<?x2x5x5xf32>, %f: te
       ins(%a, %fa : tensor<1x2x1x9xf32>, tensor<3x2x1x3xf32>) outs(%inita : tensor<1x3x1x7xf32>) -> tensor<1x3x1x7xf32>
   return %t, %y, %ya : tensor<8x4xf32>, tensor<?x3x3x3xf32>, tensor<1x3x1x7xf32>
 }
+
+// A model's own NHWC -> NCHW transpose with a dynamic batch stays where it
+// is (the patterns build static shapes only).
+// CHECK-LABEL: func.func @dynamic_layout_transpose
+// CHECK:       %[[T:.+]] = linalg.transpose ins(%arg0 : tensor<?x4x4x8xf32>)
+// CHECK:       linalg.generic {{.+}} ins(%[[T]] : tensor<?x8x4x4xf32>)
+func.func @dynamic_layout_transpose(%x: tensor<?x4x4x8xf32>, %init: tensor<?x8x4x4xf32>) -> tensor<?x8x4x4xf32> {
+  %t = linalg.transpose ins(%x : tensor<?x4x4x8xf32>) outs(%init : tensor<?x8x4x4xf32>) permutation = [0, 3, 1, 2]
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t : tensor<?x8x4x4xf32>) outs(%init : tensor<?x8x4x4xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<?x8x4x4xf32>
+  return %r : tensor<?x8x4x4xf32>
+}
