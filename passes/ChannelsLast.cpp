@@ -47,18 +47,24 @@ namespace {
 constexpr int64_t kToNhwc[] = {0, 2, 3, 1};
 constexpr int64_t kToNchw[] = {0, 3, 1, 2};
 
+/// Marks the transposes this pass creates: the only ones its patterns move
+/// (a model's own, such as GPT-2's key transpose to [B, H, D, S], are not
+/// the pass's to change).
+constexpr llvm::StringLiteral kLayoutAttr = "smelt.layout_transpose";
+
 Value transpose(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> shape = applyPermutation(type.getShape(), perm);
   Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
-  return linalg::TransposeOp::create(b, loc, value, init, perm)->getResult(0);
+  auto op = linalg::TransposeOp::create(b, loc, value, init, perm);
+  op->setAttr(kLayoutAttr, b.getUnitAttr());
+  return op->getResult(0);
 }
 
-/// A transpose between the two layouts, the only ones the patterns move
-/// (others, such as a Gemm's transposed weights, are not theirs to change).
+/// A transpose between the two layouts that this pass created (see
+/// kLayoutAttr), static (the ops the patterns build take no dynamic sizes).
 bool isLayoutTranspose(linalg::TransposeOp op) {
-  // Static shapes only: the ops the patterns build take no dynamic sizes.
-  if (!op || !op.hasPureTensorSemantics() ||
+  if (!op || !op->hasAttr(kLayoutAttr) || !op.hasPureTensorSemantics() ||
       !cast<RankedTensorType>(op.getInput().getType()).hasStaticShape())
     return false;
   ArrayRef<int64_t> perm = op.getPermutation();
@@ -328,6 +334,7 @@ class ChannelsLastPass : public impl::SmeltChannelsLastBase<ChannelsLastPass> {
                  SinkTransposeThroughGeneric, HoistTransposeThroughBroadcast>(&getContext());
     // Not converging leaves valid IR with some transposes in place.
     (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    getOperation().walk([](linalg::TransposeOp op) { op->removeAttr(kLayoutAttr); });
   }
 };
 

@@ -261,15 +261,18 @@ Operation *dropUnitReductions(RewriterBase &rewriter, Operation *step) {
   return reducedOp;
 }
 
-/// Applies `patterns` plus every canonicalization to the ops nested in
-/// `root` (a function, or one loop nest).
-void applyWithCanonicalization(Operation *root, RewritePatternSet &&patterns) {
-  MLIRContext *ctx = root->getContext();
+/// `patterns` plus every canonicalization.
+FrozenRewritePatternSet withCanonicalization(MLIRContext *ctx, RewritePatternSet &&patterns) {
   for (Dialect *dialect : ctx->getLoadedDialects())
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName op : ctx->getRegisteredOperations())
     op.getCanonicalizationPatterns(patterns, ctx);
-  (void)applyPatternsGreedily(root, std::move(patterns));
+  return FrozenRewritePatternSet(std::move(patterns));
+}
+
+/// Applies `patterns` plus every canonicalization to the ops nested in `func`.
+void applyWithCanonicalization(func::FuncOp func, RewritePatternSet &&patterns) {
+  (void)applyPatternsGreedily(func, withCanonicalization(func.getContext(), std::move(patterns)));
 }
 
 /// x + a * b on vectors, the product used only there, as one FMA: what the
@@ -416,8 +419,10 @@ class TileAndVectorizePass
         if (nest != block)
           nests.insert(nest);
       });
+      FrozenRewritePatternSet canonicalization =
+          withCanonicalization(&getContext(), RewritePatternSet(&getContext()));
       for (Operation *nest : nests)
-        applyWithCanonicalization(nest, RewritePatternSet(&getContext()));
+        (void)applyPatternsGreedily(nest, canonicalization);
       func.walk([&](Operation *block) {
         if (block->hasAttr(kBlockSizesAttr))
           blocks.push_back(block);
