@@ -70,6 +70,8 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   func.addPass(createConvertLinalgToLoopsPass());
   func.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSmeltCpuFlattenEmptyArgs());
+  // Weights as one LLVM constant each, not one per innermost row.
+  pm.addPass(createSmeltCpuFlattenGlobals());
 
   // Everything to the LLVM dialect, with the target's index width.
   unsigned bits = options.indexBits;

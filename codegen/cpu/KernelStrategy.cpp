@@ -55,9 +55,10 @@ int64_t rowsForWidth(const CpuTarget &target, int64_t tileM, int64_t tileN, int6
   return std::max<int64_t>(tileM, std::min<int64_t>(target.vectorRegisters / 2, rows));
 }
 
-/// The register tile width for `columns` columns, from `tileN` down to one
-/// vector, then through powers of two under a vector: the first whose last
-/// (or only) tile is whole vectors or a power of two under a vector. Other
+/// The register tile width for `columns` columns: `tileN`, else whole
+/// vectors from under `tileN` down to one, then powers of two under a
+/// vector: the first whose tiles, the last (peeled) one included, are each
+/// whole vectors or a power of two under a vector. Other
 /// widths (24 = a vector and a half, 28) come out of the contraction
 /// kernel's accumulator updates as element-by-element shuffles. `tileN`
 /// when none is.
@@ -70,7 +71,10 @@ int64_t wholeVectorColumns(const CpuTarget &target, int64_t tileN, int64_t colum
     int64_t last = columns % width == 0 ? std::min(width, columns) : columns % width;
     return friendly(std::min(width, columns)) && friendly(last);
   };
-  for (int64_t width = tileN; width >= lanes; width -= lanes)
+  if (fits(tileN))
+    return std::min(tileN, columns);
+  // Then whole vectors (24 columns: a tile of 16 and a peeled one of 8).
+  for (int64_t width = tileN / lanes * lanes; width >= lanes; width -= lanes)
     if (fits(width))
       return std::min(width, columns);
   for (int64_t width = lanes / 2; width >= 4; width /= 2)

@@ -233,6 +233,22 @@ def SmeltCpuFlattenEmptyArgs : Pass<"smelt-cpu-flatten-empty-args", "mlir::Modul
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def SmeltCpuFlattenGlobals : Pass<"smelt-cpu-flatten-globals", "mlir::ModuleOp"> {
+  let summary = "Give constant buffers of rank 2 and more a one-dimensional global";
+  let description = [{
+    Input: memref.global ops with static identity-layout shapes and an
+    initial value (the weights), and their memref.get_global users.
+    Output: each such global of rank 2 or more holds the same elements as a
+    memref<N x T>, and every memref.get_global of it is followed by a
+    memref.expand_shape back to the type its users had. The LLVM translation
+    turns a global of rank r into nested arrays, one LLVM constant per
+    innermost row: weights packed into one-element rows became millions of
+    constants (GPT-2: 90 s and 2 GB in the LLVM context). A one-dimensional
+    global is one constant made from the buffer's bytes.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def SmeltCpuBarePointerEntry : Pass<"smelt-cpu-bare-pointer-entry", "mlir::ModuleOp"> {
   let summary = "Give public functions the bare-pointer calling convention";
   let description = [{
