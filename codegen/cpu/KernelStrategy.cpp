@@ -40,7 +40,9 @@ std::pair<int64_t, int64_t> registerTile(const CpuTarget &target, int64_t rows, 
   // Narrow M (batch-1 Linear layers, GEMV): the accumulators left over go to
   // wider rows, so each step reads a long contiguous stretch of a B row
   // instead of two vectors from each of many rows.
-  int64_t rowVectors = std::max<int64_t>(2, accumulators / tileM);
+  // A power of two: LLVM keeps a row of 3 or 5 vectors (and its loop phi)
+  // whole and then assembles it lane by lane through the stack.
+  int64_t rowVectors = std::max<int64_t>(2, llvm::bit_floor(uint64_t(accumulators / tileM)));
   int64_t tileN = std::min<int64_t>(rowVectors * target.lanes(32), columns);
   return {tileM, tileN};
 }
@@ -58,15 +60,14 @@ int64_t rowsForWidth(const CpuTarget &target, int64_t tileM, int64_t tileN, int6
 /// The register tile width for `columns` columns: `tileN`, else whole
 /// vectors from under `tileN` down to one, then powers of two under a
 /// vector: the first whose tiles, the last (peeled) one included, are each
-/// whole vectors or a power of two under a vector. Other
-/// widths (24 = a vector and a half, 28) come out of the contraction
-/// kernel's accumulator updates as element-by-element shuffles. `tileN`
-/// when none is.
+/// a power of two wide (whole vectors: 16, 32, 64 lanes on AVX-512). Other
+/// widths come out of the contraction kernel's accumulator updates as
+/// element-by-element shuffles (24 = a vector and a half, 28), or as rows
+/// that LLVM assembles lane by lane through the stack (96 = 6 vectors:
+/// ten times slower than 64 + 32). `tileN` when none is.
 int64_t wholeVectorColumns(const CpuTarget &target, int64_t tileN, int64_t columns) {
   int64_t lanes = target.lanes(32);
-  auto friendly = [&](int64_t width) {
-    return width % lanes == 0 || (width < lanes && llvm::isPowerOf2_64(width));
-  };
+  auto friendly = [](int64_t width) { return llvm::isPowerOf2_64(width); };
   auto fits = [&](int64_t width) {
     int64_t last = columns % width == 0 ? std::min(width, columns) : columns % width;
     return friendly(std::min(width, columns)) && friendly(last);

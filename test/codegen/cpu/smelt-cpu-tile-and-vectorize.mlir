@@ -54,6 +54,31 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 
 // -----
 
+// Register tiles are a power of two wide, the peeled last one included.
+// Two rows of 96 columns are tiles of 64 and 32 (a row of six vectors is
+// assembled lane by lane by LLVM); 24 columns are a tile of 16 and one of
+// 8 (one and a half vectors would be shuffled element by element).
+// CHECK-LABEL: func.func @power_of_two_widths
+// CHECK:       scf.for {{.+}} -> (vector<2x64xf32>)
+// CHECK:       scf.for {{.+}} -> (vector<2x32xf32>)
+// CHECK-NOT:   vector<2x96xf32>
+// CHECK-LABEL: func.func @vector_and_a_half
+// CHECK:       scf.for {{.+}} -> (vector<16x16xf32>)
+// CHECK:       scf.for {{.+}} -> (vector<16x8xf32>)
+// CHECK-NOT:   vector<16x24xf32>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @power_of_two_widths(%a: memref<2x96xf32>, %b: memref<96x96xf32>, %c: memref<2x96xf32>) {
+    linalg.matmul ins(%a, %b : memref<2x96xf32>, memref<96x96xf32>) outs(%c : memref<2x96xf32>)
+    return
+  }
+  func.func @vector_and_a_half(%a: memref<32x24xf32>, %b: memref<24x24xf32>, %c: memref<32x24xf32>) {
+    linalg.matmul ins(%a, %b : memref<32x24xf32>, memref<24x24xf32>) outs(%c : memref<32x24xf32>)
+    return
+  }
+}
+
+// -----
+
 // A batched contraction generic (MatMul with batch dims): one batch at a
 // time, then the same register tile.
 // CHECK-LABEL: func.func @batched
