@@ -194,6 +194,9 @@ class OutlineParallelLoopsPass
     auto body = func::FuncOp::create(moduleBuilder, loc,
                                      (parent.getName() + "_parallel").str(), bodyType);
     body.setPrivate();
+    // Never inlined into the serial path of __smelt_parallel_for: a second
+    // copy of every kernel would double the code and LLVM's time on it.
+    body->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
     symbols.insert(body);
     Block *entry = body.addEntryBlock();
     OpBuilder inner = OpBuilder::atBlockBegin(entry);

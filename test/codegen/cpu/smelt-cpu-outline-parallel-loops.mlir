@@ -17,8 +17,11 @@
 // CHECK:         call @__smelt_parallel_for(%[[COUNT]], %[[BODY]], %[[FRAME]])
 // CHECK-NOT:     scf.for
 // CHECK:         return
+// The body is never inlined into the serial path (a second copy of the
+// kernel).
 // CHECK-LABEL: func.func private @main_parallel(
 // CHECK-SAME:      %[[CTX:.+]]: !llvm.ptr, %[[BEGIN:.+]]: i64, %[[END:.+]]: i64)
+// CHECK-SAME:      attributes {passthrough = ["noinline"]}
 // CHECK:         llvm.load
 // CHECK:         builtin.unrealized_conversion_cast %{{.+}} : !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)> to memref<8x64xf32>
 // CHECK:         %[[B:.+]] = arith.index_castui %[[BEGIN]] : i64 to index
