@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/TileFusion.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -40,7 +41,8 @@ std::optional<unsigned> resultOf(AffineMap map, unsigned d) {
 /// and the op has no kernel of its own.
 bool isCollapsible(const CpuTarget &target, linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() < 2 || op.hasIndexSemantics() ||
-      chooseContractionStrategy(target, op) || chooseWindowStrategy(target, op))
+      isFusedIntoTiles(op) || chooseContractionStrategy(target, op) ||
+      chooseWindowStrategy(target, op))
     return false;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());

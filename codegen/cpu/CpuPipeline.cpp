@@ -59,6 +59,7 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   kernels.addPass(createSmeltCpuLowerCopies());
   kernels.addPass(createSmeltCpuFillPadBorders());
   kernels.addPass(createSmeltCpuDirectConv());
+  kernels.addPass(createSmeltCpuMarkTileFusion());
   kernels.addPass(createSmeltCpuCollapseContiguousLoops());
   kernels.addPass(createSmeltCpuTileAndVectorize());
   kernels.addPass(createSmeltCpuParallelTiles());

@@ -91,6 +91,10 @@ constexpr int64_t kParallelTiles = 16;
 constexpr int64_t kMinParallelWork = 1 << 17;
 std::optional<TileLevel> chooseParallelTiles(mlir::linalg::LinalgOp op);
 
+/// Whether every op of `op`'s body is plain arithmetic or a math function
+/// that stays vector code (no libm call per element).
+bool hasArithmeticBody(mlir::linalg::LinalgOp op);
+
 /// Whether `op` is a contraction with M, N and K dims (a matrix product,
 /// possibly batched), not just a multiply-accumulate over some loops.
 bool hasMatrixProductDims(mlir::linalg::LinalgOp op);

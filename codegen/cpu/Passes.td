@@ -100,6 +100,29 @@ def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func:
                            "::mlir::vector::VectorDialect"];
 }
 
+def SmeltCpuMarkTileFusion : Pass<"smelt-cpu-mark-tile-fusion", "mlir::func::FuncOp"> {
+  let summary = "Pick the elementwise ops that run inside a contraction's tiles";
+  let description = [{
+    Input: linalg on buffers, after smelt-cpu-direct-conv. For each static
+    contraction or window kernel with a strategy whose reduction is not split
+    into cache blocks (each register tile then computes whole sums), finds
+    its prologue (the last op before it that writes its whole output: an
+    elementwise op such as the bias broadcast or a zero fill, whose inputs
+    are other buffers) and its epilogue (the first op after it that touches
+    its output: an elementwise op that reads each output element once, at
+    its own position, and writes in place or to a buffer the contraction
+    does not read). No op in between may touch their buffers (the memory
+    plan's views are told apart by their byte ranges). A neighbour over the
+    uncollapsed output of a 1x1 convolution's matrix product gets its loops
+    collapsed the same way.
+    Output: the contraction is marked `smelt.fusion_group = N`, its
+    neighbours `smelt.fused_prologue = N` and `smelt.fused_epilogue = N`;
+    smelt-cpu-tile-and-vectorize clones them around each register tile and
+    erases them. Other kernel passes leave marked neighbours alone.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def SmeltCpuCollapseContiguousLoops
     : Pass<"smelt-cpu-collapse-contiguous-loops", "mlir::func::FuncOp"> {
   let summary = "Merge adjacent loops that walk every operand contiguously";

@@ -19,6 +19,7 @@
 #include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
 #include "codegen/cpu/ReductionAccumulators.h"
+#include "codegen/cpu/TileFusion.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -380,6 +381,41 @@ void lowerVectorKernels(func::FuncOp func) {
   }
 }
 
+/// A contraction's output and the neighbours marked to run in its tiles.
+struct FusionGroup {
+  Value output;
+  TileNeighbours neighbours;
+};
+
+/// Clones each group's neighbours around every tile of its contraction
+/// (full and partial tiles alike), then erases the originals. The clones
+/// are vectorized like row chunks (those of full tiles have static sizes).
+LogicalResult fuseNeighbours(RewriterBase &rewriter, func::FuncOp func,
+                             llvm::DenseMap<int64_t, FusionGroup> &groups) {
+  SmallVector<Operation *> fused;
+  SmallVector<linalg::LinalgOp> tiles;
+  func.walk([&](linalg::LinalgOp tile) {
+    if (tile->hasAttr(kRegisterTileAttr) && tile->hasAttr(kFusionGroupAttr))
+      tiles.push_back(tile);
+  });
+  for (linalg::LinalgOp tile : tiles) {
+    int64_t group = tile->getAttrOfType<IntegerAttr>(kFusionGroupAttr).getInt();
+    tile->removeAttr(kFusionGroupAttr);
+    auto it = groups.find(group);
+    if (it == groups.end() || !it->second.output)
+      return tile.emitError("a fused tile without its contraction's output");
+    if (failed(fuseAroundTile(rewriter, tile, it->second.output, it->second.neighbours, fused)))
+      return failure();
+  }
+  for (Operation *op : fused)
+    op->setAttr(kRowChunkAttr, rewriter.getUnitAttr());
+  for (auto &[group, members] : groups)
+    for (linalg::LinalgOp neighbour : {members.neighbours.prologue, members.neighbours.epilogue})
+      if (neighbour)
+        rewriter.eraseOp(neighbour);
+  return success();
+}
+
 class TileAndVectorizePass
     : public impl::SmeltCpuTileAndVectorizeBase<TileAndVectorizePass> {
   void runOnOperation() override {
@@ -392,14 +428,27 @@ class TileAndVectorizePass
       else if (std::optional<ContractionStrategy> w = chooseWindowStrategy(target, op))
         contractions.push_back({op, *w});
     });
+    // Elementwise neighbours that run inside the contractions' tiles.
+    llvm::DenseMap<int64_t, FusionGroup> groups;
+    for (auto &[op, strategy] : contractions)
+      if (auto group = op->getAttrOfType<IntegerAttr>(kFusionGroupAttr))
+        groups[group.getInt()].output = op.getDpsInitOperand(0)->get();
+    func.walk([&](linalg::LinalgOp op) {
+      if (auto group = op->getAttrOfType<IntegerAttr>(kFusedPrologueAttr))
+        groups[group.getInt()].neighbours.prologue = op;
+      if (auto group = op->getAttrOfType<IntegerAttr>(kFusedEpilogueAttr))
+        groups[group.getInt()].neighbours.epilogue = op;
+    });
     std::vector<std::pair<linalg::LinalgOp, TileLevel>> copies, rows;
     func.walk([&](linalg::LinalgOp op) {
+      if (isFusedIntoTiles(op))
+        return;
       if (std::optional<TileLevel> tiles = chooseCopyTiles(target, op))
         copies.push_back({op, *tiles});
       else if (std::optional<TileLevel> chunks = chooseRowTiles(target, op))
         rows.push_back({op, *chunks});
     });
-    if (contractions.empty() && copies.empty() && rows.empty())
+    if (contractions.empty() && copies.empty() && rows.empty() && groups.empty())
       return;
     IRRewriter rewriter(&getContext());
     for (auto &[op, strategy] : contractions)
@@ -431,6 +480,8 @@ class TileAndVectorizePass
         if (failed(tileForRegisters(rewriter, block)))
           return signalPassFailure();
     }
+    if (failed(fuseNeighbours(rewriter, func, groups)))
+      return signalPassFailure();
     for (auto &[copy, tiles] : copies)
       if (failed(tileCopy(rewriter, copy, tiles)))
         return signalPassFailure();
