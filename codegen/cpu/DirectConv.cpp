@@ -163,16 +163,25 @@ LogicalResult rewriteDepthwiseDirect(RewriterBase &rewriter, linalg::DepthwiseCo
   return success();
 }
 
+/// The window view of a channels-last convolution's input, made before it:
+/// both filter layouts (HWCF and depthwise HWC) have their kernel first and
+/// their channels at index 2.
+template <typename ConvOp>
+Value channelsLastWindow(RewriterBase &rewriter, ConvOp conv) {
+  rewriter.setInsertionPoint(conv);
+  ArrayRef<int64_t> filterShape = cast<MemRefType>(conv.getInputs()[1].getType()).getShape();
+  return windowView(rewriter, conv, filterShape[2], filterShape.take_front(2),
+                    /*channelsLast=*/true);
+}
+
 /// The channels-last `conv` as the contraction of the input view with the
 /// filters: loops (n, oh, ow, f, kh, kw, c), out[n, oh, ow, f] +=
 /// v[n, kh, kw, oh, ow, c] * w[kh, kw, c, f]. The view comes first, so that
 /// the contraction's M is the run of outputs along ow (broadcast one by
 /// one) and its N the filters, contiguous in w and in the output.
 LogicalResult rewriteNhwcDirect(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv) {
-  rewriter.setInsertionPoint(conv);
   Value filter = conv.getInputs()[1];
-  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
-  Value window = windowView(rewriter, conv, filterShape[2], filterShape.take_front(2), true);
+  Value window = channelsLastWindow(rewriter, conv);
   if (!window)
     return failure();
   MLIRContext *ctx = rewriter.getContext();
@@ -192,10 +201,8 @@ LogicalResult rewriteNhwcDirect(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp
 /// channels each, in registers across kh and kw.
 LogicalResult rewriteNhwcDepthwiseDirect(RewriterBase &rewriter,
                                          linalg::DepthwiseConv2DNhwcHwcOp conv) {
-  rewriter.setInsertionPoint(conv);
   Value filter = conv.getInputs()[1];
-  ArrayRef<int64_t> filterShape = cast<MemRefType>(filter.getType()).getShape();
-  Value window = windowView(rewriter, conv, filterShape[2], filterShape.take_front(2), true);
+  Value window = channelsLastWindow(rewriter, conv);
   if (!window)
     return failure();
   MLIRContext *ctx = rewriter.getContext();
