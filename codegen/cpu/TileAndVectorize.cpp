@@ -398,6 +398,7 @@ LogicalResult fuseNeighbours(RewriterBase &rewriter, func::FuncOp func,
     if (tile->hasAttr(kRegisterTileAttr) && tile->hasAttr(kFusionGroupAttr))
       tiles.push_back(tile);
   });
+  llvm::DenseSet<int64_t> placed;
   for (linalg::LinalgOp tile : tiles) {
     int64_t group = tile->getAttrOfType<IntegerAttr>(kFusionGroupAttr).getInt();
     tile->removeAttr(kFusionGroupAttr);
@@ -406,13 +407,23 @@ LogicalResult fuseNeighbours(RewriterBase &rewriter, func::FuncOp func,
       return tile.emitError("a fused tile without its contraction's output");
     if (failed(fuseAroundTile(rewriter, tile, it->second.output, it->second.neighbours, fused)))
       return failure();
+    placed.insert(group);
   }
   for (Operation *op : fused)
     op->setAttr(kRowChunkAttr, rewriter.getUnitAttr());
+  // The originals go where their clones run in every tile; a group whose
+  // contraction was not tiled keeps them as they are.
   for (auto &[group, members] : groups)
-    for (linalg::LinalgOp neighbour : {members.neighbours.prologue, members.neighbours.epilogue})
-      if (neighbour)
+    for (linalg::LinalgOp neighbour : {members.neighbours.prologue, members.neighbours.epilogue}) {
+      if (!neighbour)
+        continue;
+      if (placed.contains(group)) {
         rewriter.eraseOp(neighbour);
+      } else {
+        neighbour->removeAttr(kFusedPrologueAttr);
+        neighbour->removeAttr(kFusedEpilogueAttr);
+      }
+    }
   return success();
 }
 
