@@ -57,30 +57,22 @@ int64_t rowsForWidth(const CpuTarget &target, int64_t tileM, int64_t tileN, int6
   return std::max<int64_t>(tileM, std::min<int64_t>(target.vectorRegisters / 2, rows));
 }
 
-/// The register tile width for `columns` columns: `tileN`, else whole
-/// vectors from under `tileN` down to one, then powers of two under a
-/// vector: the first whose tiles, the last (peeled) one included, are each
-/// a power of two wide (whole vectors: 16, 32, 64 lanes on AVX-512). Other
+/// The register tile width for `columns` columns: the widest power of two
+/// up to `tileN` (and at least 4) whose tiles, the last (peeled) one
+/// included, are each a power of two wide (whole vectors: 16, 32, 64 lanes
+/// on AVX-512; 24 columns: a tile of 16 and a peeled one of 8). Other
 /// widths come out of the contraction kernel's accumulator updates as
 /// element-by-element shuffles (24 = a vector and a half, 28), or as rows
 /// that LLVM assembles lane by lane through the stack (96 = 6 vectors:
 /// ten times slower than 64 + 32). `tileN` when none is.
-int64_t wholeVectorColumns(const CpuTarget &target, int64_t tileN, int64_t columns) {
-  int64_t lanes = target.lanes(32);
-  auto friendly = [](int64_t width) { return llvm::isPowerOf2_64(width); };
+int64_t powerOfTwoColumns(int64_t tileN, int64_t columns) {
   auto fits = [&](int64_t width) {
     int64_t last = columns % width == 0 ? std::min(width, columns) : columns % width;
-    return friendly(std::min(width, columns)) && friendly(last);
+    return llvm::isPowerOf2_64(std::min(width, columns)) && llvm::isPowerOf2_64(last);
   };
-  if (fits(tileN))
-    return std::min(tileN, columns);
-  // Then whole vectors (24 columns: a tile of 16 and a peeled one of 8).
-  for (int64_t width = tileN / lanes * lanes; width >= lanes; width -= lanes)
+  for (int64_t width = llvm::bit_floor(uint64_t(tileN)); width >= 4; width /= 2)
     if (fits(width))
       return std::min(width, columns);
-  for (int64_t width = lanes / 2; width >= 4; width /= 2)
-    if (fits(width))
-      return width;
   return tileN;
 }
 
@@ -169,7 +161,7 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   SmallVector<unsigned> outerM(dims->m.begin(), dims->m.end() - 1);
   ContractionStrategy s;
   std::tie(s.registerM, s.registerN) = registerTile(target, extents[m], extents[n]);
-  s.registerN = wholeVectorColumns(target, s.registerN, extents[n]);
+  s.registerN = powerOfTwoColumns(s.registerN, extents[n]);
   s.registerM = rowsForWidth(target, s.registerM, s.registerN, extents[m]);
   int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
 
