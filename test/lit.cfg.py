@@ -17,3 +17,12 @@ config.substitutions.append(("%python", sys.executable))
 import platform
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64")
+# The host's vector extensions, for tests that run code compiled for them.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
+except OSError:
+    flags = []
+for flag in ("avx2", "avx512bw", "avx512_vnni", "avx_vnni"):
+    if flag in flags:
+        config.available_features.add("host-" + flag.replace("_", ""))

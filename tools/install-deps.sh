@@ -3,7 +3,8 @@
 # Idempotent: prints nothing and exits quickly when everything is already present.
 # usage: tools/install-deps.sh [--bench]
 #   --bench  also PyTorch and torchvision (about 1 GB), which bench/run-bench.sh
-#            uses to export its ResNet, MobileNet, EfficientNet and transformer models
+#            uses to export its ResNet, MobileNet, EfficientNet and transformer models,
+#            and Python's protobuf and NumPy for bench/quantize-dynamic.py (int8 BERT)
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,7 @@ packages=(
   nodejs
 )
 case ${1:-} in
-  --bench) packages+=(python3-torch python3-torchvision) ;;
+  --bench) packages+=(python3-torch python3-torchvision python3-protobuf python3-numpy) ;;
   "") ;;
   *) echo "usage: tools/install-deps.sh [--bench]" >&2; exit 2 ;;
 esac

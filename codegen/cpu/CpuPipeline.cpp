@@ -57,6 +57,7 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   // Kernels: vector code for the ops with a strategy, loops for the rest.
   OpPassManager &kernels = pm.nest<func::FuncOp>();
   kernels.addPass(createSmeltCpuLowerCopies());
+  kernels.addPass(createSmeltCpuByteKernels());
   kernels.addPass(createSmeltCpuFillPadBorders());
   kernels.addPass(createSmeltCpuDirectConv());
   kernels.addPass(createSmeltCpuMarkTileFusion());

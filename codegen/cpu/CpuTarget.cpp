@@ -3,6 +3,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
@@ -102,6 +103,8 @@ void setCpuTarget(ModuleOp module, const CpuTarget &target) {
                       b.getNamedAttr("triple", b.getStringAttr(target.triple)),
                       b.getNamedAttr("cpu", b.getStringAttr(target.cpu)),
                       b.getNamedAttr("features", b.getStringAttr(target.features)),
+                      b.getNamedAttr("enabled_features",
+                                     b.getStringAttr(llvm::join(target.enabledFeatures, " "))),
                       b.getNamedAttr("vector_bits", b.getI64IntegerAttr(target.vectorBits)),
                       b.getNamedAttr("vector_registers",
                                      b.getI64IntegerAttr(target.vectorRegisters)),
@@ -124,6 +127,12 @@ CpuTarget getCpuTarget(Operation *op) {
     target.cpu = s.str();
   if (auto s = dict.getAs<StringAttr>("features"))
     target.features = s.str();
+  if (auto s = dict.getAs<StringAttr>("enabled_features")) {
+    SmallVector<StringRef> names;
+    s.getValue().split(names, ' ', -1, /*KeepEmpty=*/false);
+    for (StringRef name : names)
+      target.enabledFeatures.push_back(name.str());
+  }
   if (auto i = dict.getAs<IntegerAttr>("vector_bits"))
     target.vectorBits = i.getInt();
   if (auto i = dict.getAs<IntegerAttr>("vector_registers"))

@@ -22,7 +22,8 @@ struct CpuTarget {
   std::string cpu;      ///< LLVM CPU name ("skylake-avx512", "cortex-a76", "generic")
   std::string features; ///< LLVM feature string: the host's (for the host CPU) plus the user's
   /// Every feature the CPU and the feature string enable, implied ones
-  /// included ("avx avx2 fma ..."), in LLVM's spelling.
+  /// included ("avx avx2 fma ..."), in LLVM's spelling (in the IR:
+  /// `enabled_features`, space separated).
   std::vector<std::string> enabledFeatures;
   unsigned vectorBits = 128; ///< widest vector register for f32 arithmetic
   unsigned vectorRegisters = 16; ///< architectural vector registers of that width

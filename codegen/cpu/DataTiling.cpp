@@ -50,6 +50,29 @@ Value fillValue(Value init) {
   return fill ? fill.getInputs()[0] : Value();
 }
 
+/// `init` (C) packed as m0 x n0 tiles: a fill of the packed shape where C
+/// is filled (the padding is never read back), else a pack.
+Value packOutput(RewriterBase &rewriter, Location loc, Value init, int64_t m0, int64_t n0,
+                 Value zero) {
+  if (Value value = fillValue(init)) {
+    SmallVector<OpFoldResult> tileSizes = getAsIndexOpFoldResult(rewriter.getContext(), {m0, n0});
+    Value dest = linalg::PackOp::createDestinationTensor(rewriter, loc, init, tileSizes, {0, 1}, {});
+    return linalg::FillOp::create(rewriter, loc, value, dest).getResult(0);
+  }
+  return pack(rewriter, loc, init, {0, 1}, {m0, n0}, {}, zero);
+}
+
+/// Replaces `op` (of result type `resultType`) by `product` unpacked from
+/// its m0 x n0 tiles.
+void replaceByUnpacked(RewriterBase &rewriter, Operation *op, Value product,
+                       RankedTensorType resultType, int64_t m0, int64_t n0) {
+  Value dest = tensor::EmptyOp::create(rewriter, op->getLoc(), resultType.getShape(),
+                                       resultType.getElementType());
+  rewriter.replaceOpWithNewOp<linalg::UnPackOp>(
+      op, product, dest, ArrayRef<int64_t>{0, 1},
+      getAsIndexOpFoldResult(rewriter.getContext(), {m0, n0}));
+}
+
 /// C = A * B as the product of packed panels (see the file comment).
 void dataTile(RewriterBase &rewriter, linalg::MatmulOp op, const DataTiles &tiles) {
   Location loc = op.getLoc();
@@ -60,24 +83,36 @@ void dataTile(RewriterBase &rewriter, linalg::MatmulOp op, const DataTiles &tile
                                          rewriter.getZeroAttr(resultType.getElementType()));
   Value packedA = pack(rewriter, loc, a, {0, 1}, {tiles.m0, 1}, {}, zero);
   Value packedB = pack(rewriter, loc, b, {1, 0}, {tiles.n0, 1}, {1, 0}, zero);
-  Value packedC;
-  if (Value value = fillValue(init)) {
-    // The padding is never read back: the fill value does for it.
-    SmallVector<OpFoldResult> tileSizes =
-        getAsIndexOpFoldResult(rewriter.getContext(), {tiles.m0, tiles.n0});
-    Value dest = linalg::PackOp::createDestinationTensor(rewriter, loc, init, tileSizes, {0, 1}, {});
-    packedC = linalg::FillOp::create(rewriter, loc, value, dest).getResult(0);
-  } else {
-    packedC = pack(rewriter, loc, init, {0, 1}, {tiles.m0, tiles.n0}, {}, zero);
-  }
+  Value packedC = packOutput(rewriter, loc, init, tiles.m0, tiles.n0, zero);
   Value product =
       linalg::Mmt4DOp::create(rewriter, loc, ValueRange{packedA, packedB}, ValueRange{packedC})
           .getResult(0);
-  Value dest = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                       resultType.getElementType());
-  rewriter.replaceOpWithNewOp<linalg::UnPackOp>(
-      op, product, dest, ArrayRef<int64_t>{0, 1},
-      getAsIndexOpFoldResult(rewriter.getContext(), {tiles.m0, tiles.n0}));
+  replaceByUnpacked(rewriter, op, product, resultType, tiles.m0, tiles.n0);
+}
+
+/// The byte product (KernelStrategy's isByteProduct) on panels with k0
+/// bytes of the reduction innermost, the layout of the dot-product kernel
+/// (smelt-cpu-byte-kernels). Zero padding adds nothing to the sums.
+void dataTileBytes(RewriterBase &rewriter, linalg::GenericOp op, const ByteTiles &tiles) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value a = op.getInputs()[0], b = op.getInputs()[1], init = op.getOutputs()[0];
+  auto resultType = cast<RankedTensorType>(init.getType());
+  Value zeroByte = arith::ConstantOp::create(rewriter, loc, rewriter.getI8IntegerAttr(0));
+  Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+  Value packedA = pack(rewriter, loc, a, {0, 1}, {tiles.m0, tiles.k0}, {}, zeroByte);
+  Value packedB = pack(rewriter, loc, b, {1, 0}, {tiles.n0, tiles.k0}, {1, 0}, zeroByte);
+  Value packedC = packOutput(rewriter, loc, init, tiles.m0, tiles.n0, zero);
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators{IteratorType::parallel,  IteratorType::parallel,
+                                      IteratorType::reduction, IteratorType::parallel,
+                                      IteratorType::parallel,  IteratorType::reduction};
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{packedC.getType()}, ValueRange{packedA, packedB},
+      ValueRange{packedC}, byteProductMaps(rewriter.getContext(), /*packed=*/true), iterators);
+  // The body reads one element of each operand whatever the loops: the same.
+  rewriter.cloneRegionBefore(op.getRegion(), product.getRegion(), product.getRegion().end());
+  replaceByUnpacked(rewriter, op, product.getResult(0), resultType, tiles.m0, tiles.n0);
 }
 
 /// A pack of a constant (a weight) becomes the packed constant.
@@ -203,11 +238,18 @@ class DataTilingPass : public impl::SmeltCpuDataTilingBase<DataTilingPass> {
       if (std::optional<DataTiles> tiles = chooseDataTiles(target, op))
         products.push_back({op, *tiles});
     });
-    if (products.empty())
+    SmallVector<linalg::GenericOp> byteProducts;
+    func.walk([&](linalg::GenericOp op) {
+      if (shouldDataTileBytes(op))
+        byteProducts.push_back(op);
+    });
+    if (products.empty() && byteProducts.empty())
       return;
     IRRewriter rewriter(&getContext());
     for (auto &[op, tiles] : products)
       dataTile(rewriter, op, tiles);
+    for (linalg::GenericOp op : byteProducts)
+      dataTileBytes(rewriter, op, chooseByteTiles(target));
 
     RewritePatternSet folds(&getContext());
     folds.add<FoldPackOfConstant>(&getContext());

@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include "llvm/TargetParser/Triple.h"
+
 using namespace mlir;
 
 namespace smelt {
@@ -131,6 +133,90 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
     tileN = tileN < lanes ? int64_t(llvm::PowerOf2Ceil(tileN)) : llvm::alignTo(tileN, lanes);
   }
   return DataTiles{rowsForWidth(target, tileM, tileN, extents[0]), tileN};
+}
+
+ByteTiles chooseByteTiles(const CpuTarget &target) {
+  auto has = [&](StringRef feature) { return llvm::is_contained(target.enabledFeatures, feature); };
+  ByteTiles tiles;
+  tiles.lanes = target.lanes(32);
+  bool x86 = llvm::Triple(target.triple).isX86();
+  bool wide = tiles.lanes == 16 && has("avx512bw"), narrow = tiles.lanes == 8;
+  if (x86 && ((wide && has("avx512vnni")) ||
+              (narrow && (has("avxvnni") || (has("avx512vnni") && has("avx512vl")))))) {
+    tiles.dot = ByteDot::Vnni;
+    tiles.k0 = 4;
+  } else if (x86 && (wide || (narrow && has("avx2")))) {
+    tiles.dot = ByteDot::PairsInt16;
+    tiles.k0 = 2;
+  } else {
+    tiles.dot = ByteDot::Widen;
+    tiles.k0 = 1;
+  }
+  // As for f32 (registerTile): half the registers hold accumulators, two
+  // vectors per row; a power of two of rows divides the usual M.
+  tiles.m0 = target.vectorRegisters >= 32 ? 8 : 4;
+  tiles.n0 = 2 * tiles.lanes;
+  return tiles;
+}
+
+SmallVector<AffineMap> byteProductMaps(MLIRContext *context, bool packed) {
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  if (packed) // (m1, n1, k1, m0, n0, k0)
+    return {AffineMap::get(6, 0, {d(0), d(2), d(3), d(5)}, context),
+            AffineMap::get(6, 0, {d(1), d(2), d(4), d(5)}, context),
+            AffineMap::get(6, 0, {d(0), d(1), d(3), d(4)}, context)};
+  return {AffineMap::get(3, 0, {d(0), d(2)}, context), AffineMap::get(3, 0, {d(2), d(1)}, context),
+          AffineMap::get(3, 0, {d(0), d(1)}, context)};
+}
+
+bool isByteProduct(linalg::LinalgOp op, bool packed) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getIndexingMapsArray() != byteProductMaps(op.getContext(), packed))
+    return false;
+  auto elementOf = [](OpOperand &operand) { return getElementTypeOrSelf(operand.get().getType()); };
+  if (!elementOf(*op.getDpsInputOperand(0)).isInteger(8) ||
+      !elementOf(*op.getDpsInputOperand(1)).isInteger(8) ||
+      !elementOf(*op.getDpsInitOperand(0)).isInteger(32))
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (auto [loop, iterator] : llvm::enumerate(iterators)) {
+    bool reduction = loop == 2 || (packed && loop == 5);
+    if ((iterator == utils::IteratorType::reduction) != reduction)
+      return false;
+  }
+  // out + extui(a) * extsi(b), in either operand order.
+  Block *body = op.getBlock();
+  if (body->getOperations().size() != 5)
+    return false;
+  auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return false;
+  Value out = body->getArgument(2);
+  Value term = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
+  auto mul = term ? term.getDefiningOp<arith::MulIOp>() : nullptr;
+  if (!mul)
+    return false;
+  auto isExtension = [&](Value v, auto opType, unsigned arg) {
+    auto ext = v.getDefiningOp<decltype(opType)>();
+    return ext && ext.getIn() == body->getArgument(arg);
+  };
+  auto matches = [&](Value x, Value y) {
+    return isExtension(x, arith::ExtUIOp(), 0) && isExtension(y, arith::ExtSIOp(), 1);
+  };
+  return matches(mul.getLhs(), mul.getRhs()) || matches(mul.getRhs(), mul.getLhs());
+}
+
+bool shouldDataTileBytes(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || !isByteProduct(op, false))
+    return false;
+  SmallVector<int64_t> extents = op.getStaticLoopRanges(); // (m, n, k)
+  if (extents[0] * extents[1] * extents[2] < kMinDataTilingWork)
+    return false;
+  auto packedForFree = [](Value operand) {
+    return constantBytes(constantBehindReshapes(operand)).has_value();
+  };
+  bool packA = !packedForFree(op.getDpsInputs()[0]), packB = !packedForFree(op.getDpsInputs()[1]);
+  return !(packA && extents[1] < kMinPackReuse) && !(packB && extents[0] < kMinPackReuse);
 }
 
 std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &target,

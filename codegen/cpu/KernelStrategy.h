@@ -63,6 +63,42 @@ constexpr int64_t kMinPackReuse = 16;
 constexpr int64_t kMaxUnpackedK = 128;
 std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::MatmulOp op);
 
+/// The byte product of quantized MatMuls (out[m, n] += extui(a[m, k]) *
+/// extsi(b[k, n]) in i32; see passes/ConvertOnnxToLinalg/ByteMatMul.cpp) on
+/// the target's integer dot-product instruction. Its operands are packed as
+/// for mmt4d with k0 bytes of the reduction innermost: A into [M/m0][K/k0]
+/// panels of m0 x k0, B into [N/n0][K/k0] panels of n0 x k0. Each step of
+/// the kernel broadcasts k0 bytes of an A row over a vector and multiplies
+/// them with the k0 bytes of each of `lanes` columns of B, summed into one
+/// i32 lane:
+/// - Vnni: vpdpbusd (AVX512-VNNI, AVX-VNNI), k0 = 4;
+/// - PairsInt16: bytes widened to i16 and vpmaddwd (AVX2), k0 = 2;
+/// - Widen: bytes widened to i32 and a multiply-add (any other target), k0 = 1.
+/// The register tile is m0 rows x n0 = two vectors of i32.
+enum class ByteDot { Vnni, PairsInt16, Widen };
+struct ByteTiles {
+  ByteDot dot = ByteDot::Widen;
+  int64_t m0 = 0, n0 = 0, k0 = 0;
+  int64_t lanes = 0; ///< i32 lanes of one vector
+};
+
+/// The dot-product instruction and tiles of byte products on `target`.
+ByteTiles chooseByteTiles(const CpuTarget &target);
+
+/// The indexing maps (A, B, out) of the byte product over loops (m, n, k),
+/// or of the packed one over (m1, n1, k1, m0, n0, k0).
+llvm::SmallVector<mlir::AffineMap> byteProductMaps(mlir::MLIRContext *context, bool packed);
+
+/// Whether `op` is the byte product: loops (m, n, k) (`packed`: the mmt4d
+/// loops (m1, n1, k1, m0, n0, k0)), i8 inputs, an i32 output and the body
+/// `out + extui(a) * extsi(b)`.
+bool isByteProduct(mlir::linalg::LinalgOp op, bool packed);
+
+/// Whether a static byte product on tensors is worth packing: enough work
+/// (kMinDataTilingWork) and each run-time packed operand read at least
+/// kMinPackReuse times.
+bool shouldDataTileBytes(mlir::linalg::LinalgOp op);
+
 /// A static copy (slices, pads, im2col rows, and transposes that keep the
 /// innermost dim in place, such as packing panels) as vector loads and
 /// stores: outer dims one at a time, the innermost in chunks that stay

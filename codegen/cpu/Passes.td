@@ -76,6 +76,25 @@ def SmeltCpuDataTiling : Pass<"smelt-cpu-data-tiling", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SmeltCpuByteKernels : Pass<"smelt-cpu-byte-kernels", "mlir::func::FuncOp"> {
+  let summary = "Packed byte products of quantized MatMuls on dot-product instructions";
+  let description = [{
+    Input: bufferized linalg ops; the module may carry `smelt.cpu_target`.
+    Output: every packed byte product (the linalg.generic
+    smelt-cpu-data-tiling makes of a quantized MatMul: loops (m1, n1, k1,
+    m0, n0, k0), body `out + extui(a) * extsi(b)` on i8 panels and an i32
+    output) whose tiles are the target's ByteTiles becomes a micro-kernel:
+    an n1 loop marked `smelt.parallel`, an m1 loop, and a k1 loop carrying
+    the m0 x n0 tile of C in i32 vectors; each step loads each B vector
+    once and updates the accumulators with the target's dot-product
+    instruction (`llvm.call_intrinsic` of vpdpbusd or vpmaddwd on x86, a
+    widened multiply-add elsewhere). Other ops are untouched.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Register-blocked vector kernels for contractions";
   let description = [{

@@ -150,6 +150,28 @@ mlir::FailureOr<double> getConstantScalar(mlir::Value value);
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType resultType);
 
+/// One 8-bit operand of an integer matrix product (converted, signless i8)
+/// with its zero point (null: none) and the signedness of both.
+struct ByteOperand {
+  mlir::Value value;
+  bool isUnsigned = false;
+  mlir::Value zeroPoint;
+  bool zeroPointUnsigned = false;
+};
+
+/// The byte product out[m, n] += extui(a[m, k]) * extsi(b[k, n]) in i32 (A as
+/// unsigned bytes, B as signed ones): the form CPU code generation runs on
+/// dot-product instructions (ByteMatMul.cpp).
+mlir::Value buildByteProduct(mlir::OpBuilder &b, mlir::Location loc, mlir::Value unsignedA,
+                             mlir::Value signedB, mlir::Value init);
+
+/// sum_k (a - aZp)(b - bZp) in i32 for static 8-bit A [..., M, K] and B [K,
+/// N], shaped (..., M, N), built on the byte product: A's zero point per
+/// tensor, B's per tensor or per column. Nothing for other operands (the
+/// caller builds the general product).
+std::optional<mlir::Value> buildByteMatMul(mlir::OpBuilder &b, mlir::Location loc,
+                                           const ByteOperand &a, const ByteOperand &bm);
+
 /// The attributes of a Conv-like op.
 struct ConvolutionAttrs {
   std::optional<llvm::ArrayRef<int64_t>> kernelShape, strides, dilations, pads;

@@ -362,6 +362,16 @@ FailureOr<IntegerProduct> buildIntegerMatMul(Operation *op, OpBuilder &b, Value 
     op->emitError() << describeNode(op) << ": operands must have rank >= 1";
     return failure();
   }
+  bool aU = isUnsignedElement(aOrig), bU = isUnsignedElement(bOrig);
+  bool aZpU = aZp && isUnsignedElement(aZpOrig), bZpU = bZp && isUnsignedElement(bZpOrig);
+  // 8-bit operands of the common shapes: the byte product (dot-product kernels).
+  if (std::optional<Value> acc = buildByteMatMul(b, loc, {a, aU, aZp, aZpU}, {bm, bU, bZp, bZpU})) {
+    auto fullType = cast<RankedTensorType>(acc->getType());
+    SmallVector<Value> sizes;
+    for (int64_t size : fullType.getShape())
+      sizes.push_back(indexConstant(b, loc, size));
+    return IntegerProduct{*acc, fullType, sizes};
+  }
   Value one = indexConstant(b, loc, 1);
   if (aType.getRank() == 1) {
     Value k = dimSize(b, loc, a, 0);
@@ -478,8 +488,6 @@ FailureOr<IntegerProduct> buildIntegerMatMul(Operation *op, OpBuilder &b, Value 
   SmallVector<utils::IteratorType> iterators(loops - 1, utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::reduction);
 
-  bool aU = isUnsignedElement(aOrig), bU = isUnsignedElement(bOrig);
-  bool aZpU = aZp && isUnsignedElement(aZpOrig), bZpU = bZp && isUnsignedElement(bZpOrig);
   Value init = createFilled(b, loc, fullType, sizes, scalarConstant(b, loc, b.getI32Type(), 0));
   Value acc = linalg::GenericOp::create(
                   b, loc, TypeRange{fullType}, inputs, ValueRange{init}, maps, iterators,

@@ -120,12 +120,42 @@ func.func @matmul_integer(%a: tensor<2x3x4xi8>, %b: tensor<4x5xui8>, %az: tensor
 
 // -----
 
-// QLinearMatMul: the i32 product, then one requantizing generic with the
-// multiplier a_scale * b_scale / y_scale.
+// QLinearMatMul of two uint8 matrices: the byte product (ByteMatMul.cpp).
+// B is flipped to signed bytes (xor 0x80, its zero point minus 128); the
+// zero points then enter through A's row sums and B's column sums, and the
+// requantizing generic uses the multiplier a_scale * b_scale / y_scale.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[MK:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[KN:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[MN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @qlinear_matmul
 // CHECK-SAME: (%[[A:[^:]+]]: tensor<3x4xi8>, %[[SA:[^:]+]]: tensor<f32>, %[[ZA:[^:]+]]: tensor<i8>, %[[B:[^:]+]]: tensor<4x2xi8>, %[[SB:[^:]+]]: tensor<f32>, %[[ZB:[^:]+]]: tensor<i8>, %[[SY:[^:]+]]: tensor<f32>, %[[ZY:[^:]+]]: tensor<i8>)
-// CHECK: %[[ACC:.+]] = linalg.generic
-// CHECK-SAME: ins(%[[A]], %[[B]], %[[ZA]], %[[ZB]] :
+// CHECK: %[[SB8:.+]] = linalg.generic {{.*}} ins(%[[B]] :
+// CHECK: arith.xori %{{.+}}, %{{.+}} : i8
+// CHECK: %[[RAW:.+]] = linalg.generic {indexing_maps = [#[[MK]], #[[KN]], #[[MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[A]], %[[SB8]] :
+// CHECK: %[[X:.+]] = arith.extui %{{.+}} : i8 to i32
+// CHECK: %[[W:.+]] = arith.extsi %{{.+}} : i8 to i32
+// CHECK: %[[P:.+]] = arith.muli %[[X]], %[[W]] : i32
+// CHECK: arith.addi %{{.+}}, %[[P]] : i32
+// CHECK: %[[ROWS:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[A]] :
+// CHECK: arith.extui
+// CHECK: %[[COLS:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[SB8]] :
+// CHECK: arith.extsi
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[COL]], {{.+}}]
+// CHECK-SAME: ins(%[[RAW]], %[[ROWS]], %[[COLS]], %[[ZA]], %[[ZB]] :
+// CHECK: ^bb0(%[[V0:.+]]: i32, %[[VR:.+]]: i32, %[[VC:.+]]: i32, %[[VZA:.+]]: i8, %[[VZB:.+]]: i8,
+// CHECK: %[[ZA32:.+]] = arith.extui %[[VZA]] : i8 to i32
+// CHECK: %[[ZB32:.+]] = arith.extui %[[VZB]] : i8 to i32
+// CHECK: %[[ZBS:.+]] = arith.addi %[[ZB32]], %{{.+}} : i32
+// CHECK: %[[T1:.+]] = arith.muli %[[ZBS]], %[[VR]] : i32
+// CHECK: %[[S1:.+]] = arith.subi %[[V0]], %[[T1]] : i32
+// CHECK: %[[T2:.+]] = arith.muli %[[ZA32]], %[[VC]] : i32
+// CHECK: %[[S2:.+]] = arith.subi %[[S1]], %[[T2]] : i32
+// CHECK: %[[ZZ:.+]] = arith.muli %[[ZA32]], %[[ZBS]] : i32
+// CHECK: %[[KZZ:.+]] = arith.muli %{{.+}}, %[[ZZ]] : i32
+// CHECK: arith.addi %[[S2]], %[[KZZ]] : i32
 // CHECK: } -> tensor<3x2xi32>
 // CHECK: %[[Y:.+]] = linalg.generic
 // CHECK-SAME: ins(%[[ACC]], %[[SA]], %[[SB]], %[[SY]], %[[ZY]] :
@@ -140,6 +170,34 @@ func.func @matmul_integer(%a: tensor<2x3x4xi8>, %b: tensor<4x5xui8>, %az: tensor
 func.func @qlinear_matmul(%a: tensor<3x4xui8>, %sa: tensor<f32>, %za: tensor<ui8>, %b: tensor<4x2xui8>, %sb: tensor<f32>, %zb: tensor<ui8>, %sy: tensor<f32>, %zy: tensor<ui8>) -> tensor<3x2xui8> {
   %0 = "onnx.QLinearMatMul"(%a, %sa, %za, %b, %sb, %zb, %sy, %zy) : (tensor<3x4xui8>, tensor<f32>, tensor<ui8>, tensor<4x2xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<3x2xui8>
   return %0 : tensor<3x2xui8>
+}
+
+// -----
+
+// MatMulInteger of stacked uint8 rows by int8 weights: one 2-D byte product
+// over the 6 rows; the weights' column sums are taken at compile time
+// (1+3+127+0 and -2-4-128+5), and with B centered (no zero point) A's row
+// sums are not needed.
+// CHECK-LABEL: func.func @matmul_integer_weights
+// CHECK-SAME: (%[[A:[^:]+]]: tensor<2x3x4xi8>, %[[ZA:[^:]+]]: tensor<i8>)
+// CHECK: %[[W:.+]] = arith.constant dense<{{\[}}[1, -2], [3, -4], [127, -128], [0, 5]]> : tensor<4x2xi8>
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[A]] {{\[}}[0, 1], [2]] : tensor<2x3x4xi8> into tensor<6x4xi8>
+// CHECK: %[[RAW:.+]] = linalg.generic {{.*}} ins(%[[ROWS]], %[[W]] :
+// CHECK: } -> tensor<6x2xi32>
+// CHECK-NOT: iterator_types = ["parallel", "reduction"]
+// CHECK: %[[COLS:.+]] = arith.constant dense<[131, -129]> : tensor<2xi32>
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} ins(%[[RAW]], %[[COLS]], %[[ZA]] :
+// CHECK: ^bb0(%[[V:.+]]: i32, %[[VC:.+]]: i32, %[[VZA:.+]]: i8,
+// CHECK: %[[Z:.+]] = arith.extui %[[VZA]] : i8 to i32
+// CHECK: %[[T:.+]] = arith.muli %[[Z]], %[[VC]] : i32
+// CHECK: %[[D:.+]] = arith.subi %[[V]], %[[T]] : i32
+// CHECK: linalg.yield %[[D]] : i32
+// CHECK: tensor.expand_shape %[[ACC]] {{\[}}[0, 1], [2]] output_shape [2, 3, 2]
+func.func @matmul_integer_weights(%a: tensor<2x3x4xui8>, %za: tensor<ui8>) -> tensor<2x3x2xi32> {
+  %b = "onnx.Constant"() {value = dense<[[1, -2], [3, -4], [127, -128], [0, 5]]> : tensor<4x2xi8>} : () -> tensor<4x2xi8>
+  %none = onnx.NoValue
+  %0 = "onnx.MatMulInteger"(%a, %b, %za, %none) : (tensor<2x3x4xui8>, tensor<4x2xi8>, tensor<ui8>, none) -> tensor<2x3x2xi32>
+  return %0 : tensor<2x3x2xi32>
 }
 
 // -----

@@ -82,3 +82,45 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
     return
   }
 }
+
+// -----
+
+// The byte product of a quantized MatMul on an AVX512-VNNI target: panels
+// of 4 bytes of the reduction innermost (vpdpbusd's groups), 8 rows of A by
+// 32 columns of B (two vectors of i32). K = 70 and N = 20 are padded with
+// zeros (they add nothing to the sums); the packed product keeps the body.
+// CHECK-DAG:   #[[PA:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3, d5)>
+// CHECK-DAG:   #[[PB:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
+// CHECK-DAG:   #[[PC:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d4)>
+// CHECK-LABEL: func.func @byte_product
+// CHECK:       tensor.pad %{{.+}} low[0, 0] high[0, 2]
+// CHECK:       %[[A:.+]] = linalg.transpose ins(%{{.+}} : tensor<8x8x18x4xi8>) outs(%{{.+}} : tensor<8x18x8x4xi8>) permutation = [0, 2, 1, 3]
+// CHECK:       tensor.pad %{{.+}} low[0, 0] high[2, 12]
+// CHECK:       %[[BT:.+]] = linalg.transpose ins(%{{.+}} : tensor<18x4x32xi8>) outs(%{{.+}} : tensor<18x32x4xi8>) permutation = [0, 2, 1]
+// CHECK:       %[[B:.+]] = tensor.expand_shape %[[BT]] {{\[}}[0, 1], [2], [3]] output_shape [1, 18, 32, 4]
+// CHECK:       %[[C:.+]] = linalg.fill ins(%{{.+}} : i32) outs(%{{.+}} : tensor<8x1x8x32xi32>)
+// CHECK:       %[[P:.+]] = linalg.generic {indexing_maps = [#[[PA]], #[[PB]], #[[PC]]], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel", "reduction"]} ins(%[[A]], %[[B]] : tensor<8x18x8x4xi8>, tensor<1x18x32x4xi8>) outs(%[[C]] : tensor<8x1x8x32xi32>)
+// CHECK:       arith.extui
+// CHECK:       arith.extsi
+// CHECK:       %[[U:.+]] = tensor.collapse_shape %[[P]] {{\[}}[0, 1, 2], [3]] : tensor<8x1x8x32xi32> into tensor<64x32xi32>
+// CHECK:       tensor.extract_slice %[[U]][0, 0] [64, 20] [1, 1]
+#mk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vector_bits = 512 : i64, vector_registers = 32 : i64, enabled_features = "avx2 avx512f avx512bw avx512vnni"}} {
+  func.func @byte_product(%a: tensor<64x70xi8>, %b: tensor<70x20xi8>) -> tensor<64x20xi32> {
+    %zero = arith.constant 0 : i32
+    %empty = tensor.empty() : tensor<64x20xi32>
+    %c = linalg.fill ins(%zero : i32) outs(%empty : tensor<64x20xi32>) -> tensor<64x20xi32>
+    %r = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : tensor<64x70xi8>, tensor<70x20xi8>) outs(%c : tensor<64x20xi32>) {
+    ^bb0(%x: i8, %w: i8, %acc: i32):
+      %xe = arith.extui %x : i8 to i32
+      %we = arith.extsi %w : i8 to i32
+      %p = arith.muli %xe, %we : i32
+      %s = arith.addi %acc, %p : i32
+      linalg.yield %s : i32
+    } -> tensor<64x20xi32>
+    return %r : tensor<64x20xi32>
+  }
+}

@@ -1,26 +1,32 @@
-"""Row-major float32 .npy files for the tool tests' Python references
-(no numpy here: the format is a short header and the raw values)."""
+"""Row-major .npy files for the tool tests' Python references (no numpy
+here: the format is a short header and the raw values). float32 by
+default; uint8, int8 and int32 for the integer tests."""
 import ast
 import struct
 
+# .npy dtype -> struct format character.
+FORMATS = {"<f4": "f", "|u1": "B", "|i1": "b", "<i4": "i"}
 
-def write_npy(path, shape, values):
-    """Writes `values` (a flat row-major sequence) as a float32 array of `shape`."""
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (tuple(shape),)
+
+def write_npy(path, shape, values, descr="<f4"):
+    """Writes `values` (a flat row-major sequence) as an array of `shape`."""
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, tuple(shape))
     header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
     with open(path, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
-        f.write(struct.pack("<%df" % len(values), *values))
+        f.write(struct.pack("<%d%s" % (len(values), FORMATS[descr]), *values))
 
 
 def read_npy(path):
-    """The shape and the flat row-major values of a float32 .npy file."""
+    """The shape and the flat row-major values of a .npy file of one of FORMATS."""
     with open(path, "rb") as f:
         data = f.read()
     length = struct.unpack("<H", data[8:10])[0]
     header = ast.literal_eval(data[10:10 + length].decode())
-    assert header["descr"] == "<f4" and not header["fortran_order"], header
+    assert header["descr"] in FORMATS and not header["fortran_order"], header
     count = 1
     for d in header["shape"]:
         count *= d
-    return header["shape"], struct.unpack("<%df" % count, data[10 + length:10 + length + 4 * count])
+    fmt = FORMATS[header["descr"]]
+    size = struct.calcsize(fmt)
+    return header["shape"], struct.unpack("<%d%s" % (count, fmt), data[10 + length:10 + length + size * count])

@@ -1,0 +1,176 @@
+//===- ByteKernels.cpp - packed byte products on dot-product instructions -===//
+//
+// The packed byte product of quantized MatMuls (smelt-cpu-data-tiling's
+// output, on buffers):
+//
+//   C[m1, n1, m0, n0] += sum over k1, k0 of
+//                        extui(A[m1, k1, m0, k0]) * extsi(B[n1, k1, n0, k0])
+//
+// becomes the micro-kernel of the target's ByteTiles (KernelStrategy.h):
+// the m0 x n0 tile of C stays in registers (m0 rows of n0 / lanes vectors of
+// i32) across the reduction; each step loads the n0 x k0 bytes of B once,
+// broadcasts k0 bytes of each A row over a vector, and adds their dot
+// products into the accumulators with one instruction per vector (vpdpbusd,
+// vpmaddwd, or a widened multiply-add). The n1 loop is outermost and shared
+// between threads: B's panel for one n1 (K x n0 bytes) stays in the L1
+// cache while every m1 reads it, and A is read from L2 once per n1. Integer
+// sums are exact, so the thread count cannot change a result.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/KernelStrategy.h"
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace smelt {
+#define GEN_PASS_DEF_SMELTCPUBYTEKERNELS
+#include "codegen/cpu/Passes.h.inc"
+} // namespace smelt
+
+using namespace mlir;
+
+namespace smelt {
+namespace {
+
+/// `memref` [X, Y, a, b] as [X, Y, a * b]: a panel's tile as one row, or
+/// nothing where its layout does not allow it.
+Value tilesAsRows(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  SmallVector<ReassociationIndices> groups{{0}, {1}, {2, 3}};
+  if (type.getRank() != 4 || !memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
+    return Value();
+  return memref::CollapseShapeOp::create(b, loc, memref, groups);
+}
+
+/// A word of 32 bits broadcast over `lanes` i32 lanes.
+Value broadcastWord(OpBuilder &b, Location loc, Value word, int64_t lanes) {
+  Value single = vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()), word);
+  Value scalar = vector::ExtractOp::create(b, loc, single, ArrayRef<int64_t>{0});
+  return vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, b.getI32Type()), scalar);
+}
+
+/// `acc` plus, in each i32 lane j, the dot product of the k0 unsigned bytes
+/// `aBytes` (one row of A) with the k0 signed bytes of column j in `bBytes`.
+Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, Value acc, Value aBytes,
+              Value bBytes) {
+  int64_t lanes = tiles.lanes;
+  auto i32Vector = VectorType::get({lanes}, b.getI32Type());
+  switch (tiles.dot) {
+  case ByteDot::Vnni: {
+    // LLVM's intrinsic takes the bytes as bytes: <lanes * 4 x i8>.
+    Value a = vector::BitCastOp::create(b, loc, bBytes.getType(),
+                                        broadcastWord(b, loc, aBytes, lanes));
+    StringRef name = lanes == 16 ? "llvm.x86.avx512.vpdpbusd.512" : "llvm.x86.avx512.vpdpbusd.256";
+    return LLVM::CallIntrinsicOp::create(b, loc, i32Vector, b.getStringAttr(name),
+                                         ValueRange{acc, a, bBytes})
+        .getResult(0);
+  }
+  case ByteDot::PairsInt16: {
+    auto i16Vector = VectorType::get({2 * lanes}, b.getI16Type());
+    Value aPair = arith::ExtUIOp::create(b, loc, VectorType::get({2}, b.getI16Type()), aBytes);
+    Value a = vector::BitCastOp::create(b, loc, i16Vector, broadcastWord(b, loc, aPair, lanes));
+    Value columns = arith::ExtSIOp::create(b, loc, i16Vector, bBytes);
+    StringRef name = lanes == 16 ? "llvm.x86.avx512.pmaddw.d.512" : "llvm.x86.avx2.pmadd.wd";
+    Value pairs = LLVM::CallIntrinsicOp::create(b, loc, i32Vector, b.getStringAttr(name),
+                                                ValueRange{a, columns})
+                      .getResult(0);
+    return arith::AddIOp::create(b, loc, acc, pairs);
+  }
+  case ByteDot::Widen: {
+    Value byte = vector::ExtractOp::create(b, loc, aBytes, ArrayRef<int64_t>{0});
+    Value a = vector::BroadcastOp::create(
+        b, loc, i32Vector, arith::ExtUIOp::create(b, loc, b.getI32Type(), byte));
+    Value columns = arith::ExtSIOp::create(b, loc, i32Vector, bBytes);
+    return arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, a, columns));
+  }
+  }
+  llvm_unreachable("unknown dot product");
+}
+
+/// Replaces the packed byte product `op` by the micro-kernel of `tiles`.
+/// Fails (leaving it to the loop lowering) when its shapes are not those
+/// tiles' or its buffers cannot be read as rows.
+LogicalResult lowerByteProduct(RewriterBase &rewriter, linalg::GenericOp op,
+                               const ByteTiles &tiles) {
+  auto aType = cast<MemRefType>(op.getDpsInputs()[0].getType());
+  auto bType = cast<MemRefType>(op.getDpsInputs()[1].getType());
+  auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
+  int64_t m0 = tiles.m0, n0 = tiles.n0, k0 = tiles.k0, lanes = tiles.lanes;
+  if (!aType.hasStaticShape() || !bType.hasStaticShape() || !cType.hasStaticShape() ||
+      aType.getShape().take_back(2) != ArrayRef<int64_t>{m0, k0} ||
+      bType.getShape().take_back(2) != ArrayRef<int64_t>{n0, k0} ||
+      cType.getShape().take_back(2) != ArrayRef<int64_t>{m0, n0})
+    return failure();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value a = tilesAsRows(rewriter, loc, op.getDpsInputs()[0]);
+  Value b = tilesAsRows(rewriter, loc, op.getDpsInputs()[1]);
+  Value c = tilesAsRows(rewriter, loc, op.getDpsInits()[0]);
+  if (!a || !b || !c)
+    return failure();
+
+  auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(rewriter, loc, value); };
+  Value zero = index(0), one = index(1);
+  int64_t rowVectors = n0 / lanes;
+  auto accType = VectorType::get({lanes}, rewriter.getI32Type());
+  auto columnsType = VectorType::get({lanes * k0}, rewriter.getI8Type());
+  auto rowType = VectorType::get({k0}, rewriter.getI8Type());
+
+  auto columnLoop = scf::ForOp::create(rewriter, loc, zero, index(bType.getDimSize(0)), one);
+  columnLoop->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
+  rewriter.setInsertionPointToStart(columnLoop.getBody());
+  Value n1 = columnLoop.getInductionVar();
+  auto rowLoop = scf::ForOp::create(rewriter, loc, zero, index(aType.getDimSize(0)), one);
+  rewriter.setInsertionPointToStart(rowLoop.getBody());
+  Value m1 = rowLoop.getInductionVar();
+
+  // The C tile: accumulator (r, j) is row r, columns j * lanes onwards.
+  SmallVector<Value> offsets, initial;
+  for (int64_t r = 0; r < m0; ++r)
+    for (int64_t j = 0; j < rowVectors; ++j) {
+      offsets.push_back(index(r * n0 + j * lanes));
+      initial.push_back(vector::LoadOp::create(rewriter, loc, accType, c,
+                                               ValueRange{m1, n1, offsets.back()}));
+    }
+  auto reduction = scf::ForOp::create(
+      rewriter, loc, zero, index(aType.getDimSize(1)), one, initial,
+      [&](OpBuilder &nb, Location l, Value k1, ValueRange accs) {
+        SmallVector<Value> columns;
+        for (int64_t j = 0; j < rowVectors; ++j)
+          columns.push_back(vector::LoadOp::create(
+              nb, l, columnsType, b,
+              ValueRange{n1, k1, arith::ConstantIndexOp::create(nb, l, j * lanes * k0)}));
+        SmallVector<Value> updated;
+        for (int64_t r = 0; r < m0; ++r) {
+          Value row = vector::LoadOp::create(
+              nb, l, rowType, a, ValueRange{m1, k1, arith::ConstantIndexOp::create(nb, l, r * k0)});
+          for (int64_t j = 0; j < rowVectors; ++j)
+            updated.push_back(dotStep(nb, l, tiles, accs[r * rowVectors + j], row, columns[j]));
+        }
+        scf::YieldOp::create(nb, l, updated);
+      });
+  for (auto [acc, offset] : llvm::zip(reduction.getResults(), offsets))
+    vector::StoreOp::create(rewriter, loc, acc, c, ValueRange{m1, n1, offset});
+  rewriter.eraseOp(op);
+  return success();
+}
+
+class ByteKernelsPass : public impl::SmeltCpuByteKernelsBase<ByteKernelsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> products;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op.hasPureBufferSemantics() && isByteProduct(op, /*packed=*/true))
+        products.push_back(op);
+    });
+    ByteTiles tiles = chooseByteTiles(getCpuTarget(getOperation()));
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : products)
+      (void)lowerByteProduct(rewriter, op, tiles);
+  }
+};
+
+} // namespace
+} // namespace smelt
