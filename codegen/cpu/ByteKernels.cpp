@@ -3,9 +3,9 @@
 // The packed byte product of quantized MatMuls (smelt-cpu-data-tiling's
 // output, on buffers):
 //
-//   C[m1, n1, m0, n0] += sum over k1, k0 of
-//                        extui(A[m1, k1, m0, k0]) * extsi(B[n1, k1, n0, k0])
+//   C[m1, n1, m0, n0] += sum over k1, k0 of A[m1, k1, m0, k0] * B[n1, k1, n0, k0]
 //
+// (one operand's bytes unsigned, the other's signed)
 // becomes the micro-kernel of the target's ByteTiles (KernelStrategy.h):
 // the m0 x n0 tile of C stays in registers (m0 rows of n0 / lanes vectors of
 // i32) across the reduction; each step loads the n0 x k0 bytes of B once,
@@ -52,10 +52,18 @@ Value broadcastWord(OpBuilder &b, Location loc, Value word, int64_t lanes) {
   return vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, b.getI32Type()), scalar);
 }
 
-/// `acc` plus, in each i32 lane j, the dot product of the k0 unsigned bytes
-/// `aBytes` (one row of A) with the k0 signed bytes of column j in `bBytes`.
-Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, Value acc, Value aBytes,
-              Value bBytes) {
+/// `bytes` extended to `type`, as unsigned or signed values.
+Value extend(OpBuilder &b, Location loc, Value bytes, Type type, bool isUnsigned) {
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, type, bytes);
+  return arith::ExtSIOp::create(b, loc, type, bytes);
+}
+
+/// `acc` plus, in each i32 lane j, the dot product of the k0 bytes `aBytes`
+/// (one row of A) with the k0 bytes of column j in `bBytes`; A's bytes are
+/// unsigned and B's signed, or the other way round (`unsignedA`).
+Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, bool unsignedA, Value acc,
+              Value aBytes, Value bBytes) {
   int64_t lanes = tiles.lanes;
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
   switch (tiles.dot) {
@@ -63,16 +71,19 @@ Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, Value acc, Val
     // LLVM's intrinsic takes the bytes as bytes: <lanes * 4 x i8>.
     Value a = vector::BitCastOp::create(b, loc, bBytes.getType(),
                                         broadcastWord(b, loc, aBytes, lanes));
+    // vpdpbusd's first byte operand is the unsigned one.
     StringRef name = lanes == 16 ? "llvm.x86.avx512.vpdpbusd.512" : "llvm.x86.avx512.vpdpbusd.256";
-    return LLVM::CallIntrinsicOp::create(b, loc, i32Vector, b.getStringAttr(name),
-                                         ValueRange{acc, a, bBytes})
+    SmallVector<Value, 3> operands{acc, a, bBytes};
+    if (!unsignedA)
+      std::swap(operands[1], operands[2]);
+    return LLVM::CallIntrinsicOp::create(b, loc, i32Vector, b.getStringAttr(name), operands)
         .getResult(0);
   }
   case ByteDot::PairsInt16: {
     auto i16Vector = VectorType::get({2 * lanes}, b.getI16Type());
-    Value aPair = arith::ExtUIOp::create(b, loc, VectorType::get({2}, b.getI16Type()), aBytes);
+    Value aPair = extend(b, loc, aBytes, VectorType::get({2}, b.getI16Type()), unsignedA);
     Value a = vector::BitCastOp::create(b, loc, i16Vector, broadcastWord(b, loc, aPair, lanes));
-    Value columns = arith::ExtSIOp::create(b, loc, i16Vector, bBytes);
+    Value columns = extend(b, loc, bBytes, i16Vector, !unsignedA);
     StringRef name = lanes == 16 ? "llvm.x86.avx512.pmaddw.d.512" : "llvm.x86.avx2.pmadd.wd";
     Value pairs = LLVM::CallIntrinsicOp::create(b, loc, i32Vector, b.getStringAttr(name),
                                                 ValueRange{a, columns})
@@ -81,9 +92,9 @@ Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, Value acc, Val
   }
   case ByteDot::Widen: {
     Value byte = vector::ExtractOp::create(b, loc, aBytes, ArrayRef<int64_t>{0});
-    Value a = vector::BroadcastOp::create(
-        b, loc, i32Vector, arith::ExtUIOp::create(b, loc, b.getI32Type(), byte));
-    Value columns = arith::ExtSIOp::create(b, loc, i32Vector, bBytes);
+    Value a = vector::BroadcastOp::create(b, loc, i32Vector,
+                                          extend(b, loc, byte, b.getI32Type(), unsignedA));
+    Value columns = extend(b, loc, bBytes, i32Vector, !unsignedA);
     return arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, a, columns));
   }
   }
@@ -94,7 +105,7 @@ Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, Value acc, Val
 /// Fails (leaving it to the loop lowering) when its shapes are not those
 /// tiles' or its buffers cannot be read as rows.
 LogicalResult lowerByteProduct(RewriterBase &rewriter, linalg::GenericOp op,
-                               const ByteTiles &tiles) {
+                               const ByteTiles &tiles, bool unsignedA) {
   auto aType = cast<MemRefType>(op.getDpsInputs()[0].getType());
   auto bType = cast<MemRefType>(op.getDpsInputs()[1].getType());
   auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
@@ -148,7 +159,8 @@ LogicalResult lowerByteProduct(RewriterBase &rewriter, linalg::GenericOp op,
           Value row = vector::LoadOp::create(
               nb, l, rowType, a, ValueRange{m1, k1, arith::ConstantIndexOp::create(nb, l, r * k0)});
           for (int64_t j = 0; j < rowVectors; ++j)
-            updated.push_back(dotStep(nb, l, tiles, accs[r * rowVectors + j], row, columns[j]));
+            updated.push_back(
+                dotStep(nb, l, tiles, unsignedA, accs[r * rowVectors + j], row, columns[j]));
         }
         scf::YieldOp::create(nb, l, updated);
       });
@@ -160,15 +172,16 @@ LogicalResult lowerByteProduct(RewriterBase &rewriter, linalg::GenericOp op,
 
 class ByteKernelsPass : public impl::SmeltCpuByteKernelsBase<ByteKernelsPass> {
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> products;
+    SmallVector<std::pair<linalg::GenericOp, bool>> products;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (op.hasPureBufferSemantics() && isByteProduct(op, /*packed=*/true))
-        products.push_back(op);
+      bool unsignedA = true;
+      if (op.hasPureBufferSemantics() && isByteProduct(op, /*packed=*/true, &unsignedA))
+        products.push_back({op, unsignedA});
     });
     ByteTiles tiles = chooseByteTiles(getCpuTarget(getOperation()));
     IRRewriter rewriter(&getContext());
-    for (linalg::GenericOp op : products)
-      (void)lowerByteProduct(rewriter, op, tiles);
+    for (auto [op, unsignedA] : products)
+      (void)lowerByteProduct(rewriter, op, tiles, unsignedA);
   }
 };
 

@@ -169,7 +169,7 @@ SmallVector<AffineMap> byteProductMaps(MLIRContext *context, bool packed) {
           AffineMap::get(3, 0, {d(0), d(1)}, context)};
 }
 
-bool isByteProduct(linalg::LinalgOp op, bool packed) {
+bool isByteProduct(linalg::LinalgOp op, bool packed, bool *unsignedA) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op.getIndexingMapsArray() != byteProductMaps(op.getContext(), packed))
     return false;
@@ -184,7 +184,8 @@ bool isByteProduct(linalg::LinalgOp op, bool packed) {
     if ((iterator == utils::IteratorType::reduction) != reduction)
       return false;
   }
-  // out + extui(a) * extsi(b), in either operand order.
+  // out + ext(a) * ext(b), one extension unsigned and the other signed, in
+  // either operand order.
   Block *body = op.getBlock();
   if (body->getOperations().size() != 5)
     return false;
@@ -200,10 +201,18 @@ bool isByteProduct(linalg::LinalgOp op, bool packed) {
     auto ext = v.getDefiningOp<decltype(opType)>();
     return ext && ext.getIn() == body->getArgument(arg);
   };
-  auto matches = [&](Value x, Value y) {
-    return isExtension(x, arith::ExtUIOp(), 0) && isExtension(y, arith::ExtSIOp(), 1);
+  auto matches = [&](Value x, Value y, bool aUnsigned) {
+    bool found = aUnsigned ? isExtension(x, arith::ExtUIOp(), 0) && isExtension(y, arith::ExtSIOp(), 1)
+                           : isExtension(x, arith::ExtSIOp(), 0) && isExtension(y, arith::ExtUIOp(), 1);
+    if (found && unsignedA)
+      *unsignedA = aUnsigned;
+    return found;
   };
-  return matches(mul.getLhs(), mul.getRhs()) || matches(mul.getRhs(), mul.getLhs());
+  for (bool aUnsigned : {true, false})
+    if (matches(mul.getLhs(), mul.getRhs(), aUnsigned) ||
+        matches(mul.getRhs(), mul.getLhs(), aUnsigned))
+      return true;
+  return false;
 }
 
 bool shouldDataTileBytes(linalg::LinalgOp op) {

@@ -63,8 +63,9 @@ constexpr int64_t kMinPackReuse = 16;
 constexpr int64_t kMaxUnpackedK = 128;
 std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::MatmulOp op);
 
-/// The byte product of quantized MatMuls (out[m, n] += extui(a[m, k]) *
-/// extsi(b[k, n]) in i32; see passes/ConvertOnnxToLinalg/ByteMatMul.cpp) on
+/// The byte product of quantized MatMuls and convolutions (out[m, n] +=
+/// a[m, k] * b[k, n] in i32, one operand's bytes unsigned and the other's
+/// signed; see passes/ConvertOnnxToLinalg/ByteMatMul.cpp) on
 /// the target's integer dot-product instruction. Its operands are packed as
 /// for mmt4d with k0 bytes of the reduction innermost: A into [M/m0][K/k0]
 /// panels of m0 x k0, B into [N/n0][K/k0] panels of n0 x k0. Each step of
@@ -91,8 +92,9 @@ llvm::SmallVector<mlir::AffineMap> byteProductMaps(mlir::MLIRContext *context, b
 
 /// Whether `op` is the byte product: loops (m, n, k) (`packed`: the mmt4d
 /// loops (m1, n1, k1, m0, n0, k0)), i8 inputs, an i32 output and the body
-/// `out + extui(a) * extsi(b)`.
-bool isByteProduct(mlir::linalg::LinalgOp op, bool packed);
+/// `out + extui(a) * extsi(b)` or `out + extsi(a) * extui(b)`;
+/// `unsignedA` (when given) tells which.
+bool isByteProduct(mlir::linalg::LinalgOp op, bool packed, bool *unsignedA = nullptr);
 
 /// Whether a static byte product on tensors is worth packing: enough work
 /// (kMinDataTilingWork) and each run-time packed operand read at least

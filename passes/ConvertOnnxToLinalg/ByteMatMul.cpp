@@ -1,21 +1,26 @@
 //===- ByteMatMul.cpp - 8-bit matrix products for dot-product kernels -----===//
 //
-// MatMulInteger and QLinearMatMul of 8-bit operands, rewritten around the
-// one product CPU dot-product instructions compute (x86 VNNI's vpdpbusd:
-// unsigned bytes times signed bytes, summed in i32):
+// MatMulInteger, QLinearMatMul, ConvInteger and QLinearConv of 8-bit
+// operands, rewritten around the one product CPU dot-product instructions
+// compute (x86 VNNI's vpdpbusd: unsigned bytes times signed bytes, summed in
+// i32):
 //
 //   sum_k (a - za)(b - zb) = sum_k a'b' - zb' * rowsum(a') - za' * colsum(b')
 //                            + K * za' * zb'
 //
-// where a' holds A as unsigned bytes (a signed A flipped: a' = a + 128, za' =
-// za + 128) and b' holds B as signed bytes (an unsigned B flipped: b' = b -
-// 128, zb' = zb - 128). The identity is exact in i32 (wrapping arithmetic),
-// so results equal the direct sum bit for bit. The product sum_k a'b' is a
-// linalg.generic whose body is `out + extui(a') * extsi(b')`: the byte
-// product that smelt-cpu-data-tiling packs and smelt-cpu-byte-kernels runs
-// on dot-product instructions. Weights (a constant B) are flipped and their
-// column sums taken here, at compile time; terms whose zero point is known
-// to be zero are left out.
+// where one of a', b' holds its operand as unsigned bytes and the other as
+// signed ones. An operand of the other signedness is flipped (v xor 0x80:
+// u8 v becomes s8 v - 128, s8 v becomes u8 v + 128) and its zero point moves
+// by the same 128. The identity is exact in i32 (wrapping arithmetic), so
+// results equal the direct sum bit for bit. The product sum_k a'b' is a
+// linalg.generic whose body is `out + ext(a') * ext(b')` (one extension
+// unsigned, the other signed): the byte product that smelt-cpu-data-tiling
+// packs and smelt-cpu-byte-kernels runs on dot-product instructions.
+// Constants (weights) are flipped and their row or column sums taken here,
+// at compile time, and the form is chosen so that run-time operands need no
+// flip where possible; terms whose zero point is known to be zero are left
+// out. Convolutions become the product of their filters [F, C*KH*KW] with
+// the input's im2col matrix [C*KH*KW, N*OH*OW].
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConstantData.h"
@@ -125,7 +130,7 @@ Value shiftedZeroPoint(OpBuilder &b, Location loc, Value element, bool isUnsigne
 
 } // namespace
 
-Value buildByteProduct(OpBuilder &b, Location loc, Value unsignedA, Value signedB, Value init) {
+Value buildByteProduct(OpBuilder &b, Location loc, Value a, Value bm, Value init, bool unsignedA) {
   MLIRContext *ctx = b.getContext();
   AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
              k = getAffineDimExpr(2, ctx);
@@ -135,12 +140,12 @@ Value buildByteProduct(OpBuilder &b, Location loc, Value unsignedA, Value signed
                                              utils::IteratorType::parallel,
                                              utils::IteratorType::reduction};
   return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{unsignedA, signedB}, ValueRange{init},
-             maps, iterators,
-             [](OpBuilder &nb, Location l, ValueRange args) {
+             b, loc, TypeRange{init.getType()}, ValueRange{a, bm}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
                Type i32 = nb.getI32Type();
-               Value x = arith::ExtUIOp::create(nb, l, i32, args[0]);
-               Value y = arith::ExtSIOp::create(nb, l, i32, args[1]);
+               Value x = castScalar(nb, l, args[0], i32, unsignedA, false);
+               Value y = castScalar(nb, l, args[1], i32, !unsignedA, false);
                Value product = arith::MulIOp::create(nb, l, x, y);
                linalg::YieldOp::create(nb, l,
                                        Value(arith::AddIOp::create(nb, l, args[2], product)));
@@ -159,20 +164,37 @@ std::optional<Value> buildByteMatMul(OpBuilder &b, Location loc, const ByteOpera
   int64_t depth = bType.getDimSize(0), cols = bType.getDimSize(1);
   if (aType.getShape().back() != depth || aType.getNumElements() == 0 || depth == 0 || cols == 0)
     return std::nullopt;
-  if (!isSupportedZeroPoint(a.zeroPoint, 1) || !isSupportedZeroPoint(bm.zeroPoint, cols))
+  // A's zero point may follow its rows only where they are A's own (rank 2).
+  int64_t rows = aType.getNumElements() / depth;
+  if (!isSupportedZeroPoint(a.zeroPoint, aType.getRank() == 2 ? rows : 1) ||
+      !isSupportedZeroPoint(bm.zeroPoint, cols))
     return std::nullopt;
   Type i32 = b.getI32Type();
 
-  // A as rows [M, K] of unsigned bytes, B as signed bytes.
-  int64_t rows = aType.getNumElements() / depth;
+  // The form that flips fewer operands at run time (a constant flips at
+  // compile time): unsigned A x signed B unless the other one is cheaper.
+  bool aConstant = constantBytesOf(a.value).has_value();
+  bool bConstant = constantBytesOf(bm.value).has_value();
+  auto runtimeFlips = [&](bool unsignedA) {
+    return int(a.isUnsigned != unsignedA && !aConstant) +
+           int(bm.isUnsigned == unsignedA && !bConstant);
+  };
+  bool unsignedA = runtimeFlips(true) <= runtimeFlips(false);
+  // Flipping the top bit turns u8 v into s8 v - 128 and s8 v into u8 v + 128;
+  // the zero point moves with it.
+  auto toForm = [&](Value value, bool isUnsigned, bool wantUnsigned, int64_t &shift) {
+    shift = isUnsigned == wantUnsigned ? 0 : (wantUnsigned ? 128 : -128);
+    return shift == 0 ? value : flipSign(b, loc, value);
+  };
+  int64_t aShift, bShift;
   Value aRows = reshapeTo(b, loc, a.value, RankedTensorType::get({rows, depth}, b.getI8Type()));
-  Value unsignedA = a.isUnsigned ? aRows : flipSign(b, loc, aRows);
-  Value signedB = bm.isUnsigned ? flipSign(b, loc, bm.value) : bm.value;
-  int64_t aShift = a.isUnsigned ? 0 : 128, bShift = bm.isUnsigned ? -128 : 0;
+  Value formA = toForm(aRows, a.isUnsigned, unsignedA, aShift);
+  Value formB = toForm(bm.value, bm.isUnsigned, !unsignedA, bShift);
 
   auto accType = RankedTensorType::get({rows, cols}, i32);
   Value zero = scalarConstant(b, loc, i32, 0);
-  Value product = buildByteProduct(b, loc, unsignedA, signedB, createFilled(b, loc, accType, zero));
+  Value product =
+      buildByteProduct(b, loc, formA, formB, createFilled(b, loc, accType, zero), unsignedA);
 
   // The zero-point terms, each only where its zero point may be nonzero.
   bool aCentered = aShift == 0 && isZeroOrAbsent(a.zeroPoint);
@@ -184,11 +206,12 @@ std::optional<Value> buildByteMatMul(OpBuilder &b, Location loc, const ByteOpera
     AffineMap perColumn = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
     AffineMap first = AffineMap::get(2, 0, {getAffineConstantExpr(0, ctx)}, ctx);
     AffineMap scalar = AffineMap::get(2, 0, {}, ctx);
-    auto zeroPointMap = [&](Value zp, bool followsColumns) {
+    // Per tensor, or one per row of A (dim 0) / column of B (dim 1).
+    auto zeroPointMap = [&](Value zp, unsigned dim) {
       auto type = cast<RankedTensorType>(zp.getType());
-      if (type.getRank() == 0)
-        return scalar;
-      return followsColumns && type.getDimSize(0) == cols && cols != 1 ? perColumn : first;
+      if (type.getRank() == 0 || type.getDimSize(0) == 1)
+        return type.getRank() == 0 ? scalar : first;
+      return dim == 0 ? perRow : perColumn;
     };
     SmallVector<Value> inputs{product};
     SmallVector<AffineMap> maps{identity};
@@ -199,13 +222,13 @@ std::optional<Value> buildByteMatMul(OpBuilder &b, Location loc, const ByteOpera
       return int(inputs.size() - 1);
     };
     if (!bCentered)
-      rowSumsAt = add(byteSums(b, loc, unsignedA, 1, true), perRow);
+      rowSumsAt = add(byteSums(b, loc, formA, 1, unsignedA), perRow);
     if (!aCentered)
-      colSumsAt = add(byteSums(b, loc, signedB, 0, false), perColumn);
+      colSumsAt = add(byteSums(b, loc, formB, 0, !unsignedA), perColumn);
     if (a.zeroPoint)
-      aZpAt = add(a.zeroPoint, zeroPointMap(a.zeroPoint, false));
+      aZpAt = add(a.zeroPoint, zeroPointMap(a.zeroPoint, 0));
     if (bm.zeroPoint)
-      bZpAt = add(bm.zeroPoint, zeroPointMap(bm.zeroPoint, true));
+      bZpAt = add(bm.zeroPoint, zeroPointMap(bm.zeroPoint, 1));
     maps.push_back(identity);
     product = linalg::GenericOp::create(
                   b, loc, TypeRange{accType}, inputs, ValueRange{createEmpty(b, loc, accType)},
@@ -234,6 +257,83 @@ std::optional<Value> buildByteMatMul(OpBuilder &b, Location loc, const ByteOpera
   SmallVector<int64_t> shape(aType.getShape().drop_back());
   shape.push_back(cols);
   return reshapeTo(b, loc, product, RankedTensorType::get(shape, i32));
+}
+
+std::optional<FailureOr<Value>> buildByteConv(OpBuilder &b, Operation *op, const ByteOperand &x,
+                                              const ByteOperand &w, RankedTensorType accType,
+                                              const ConvolutionAttrs &attrs) {
+  if (!isByteTensor(x.value) || !isByteTensor(w.value) || !accType.hasStaticShape())
+    return std::nullopt;
+  auto xType = cast<RankedTensorType>(x.value.getType());
+  auto wType = cast<RankedTensorType>(w.value.getType());
+  if (xType.getRank() != 4 || wType.getRank() != 4 || accType.getRank() != 4 || attrs.group != 1)
+    return std::nullopt;
+  int64_t batch = xType.getDimSize(0), channels = xType.getDimSize(1);
+  int64_t filters = wType.getDimSize(0);
+  // Mismatches are the general lowering's to report.
+  if (wType.getDimSize(1) != channels || accType.getDimSize(0) != batch ||
+      accType.getDimSize(1) != filters || accType.getNumElements() == 0)
+    return std::nullopt;
+  if (!isSupportedZeroPoint(x.zeroPoint, 1) || !isSupportedZeroPoint(w.zeroPoint, filters))
+    return std::nullopt;
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  // Padding holds x's zero point: it adds nothing to the centered sum.
+  Value padValue = x.zeroPoint ? extractScalar(b, loc, x.zeroPoint)
+                               : scalarConstant(b, loc, b.getI8Type(), 0);
+  FailureOr<PaddedWindow> window =
+      padForStaticWindow(b, op, x.value, w.value, accType, attrs, padValue);
+  if (failed(window))
+    return FailureOr<Value>(failure());
+  int64_t outH = accType.getDimSize(2), outW = accType.getDimSize(3);
+  int64_t kernelH = window->kernel[0], kernelW = window->kernel[1];
+  int64_t depth = channels * kernelH * kernelW, positions = batch * outH * outW;
+  auto columnsType = RankedTensorType::get({depth, positions}, b.getI8Type());
+
+  // The im2col matrix [C*KH*KW, N*OH*OW]; a pointwise convolution of one
+  // image reads its input as it is.
+  Value columns;
+  bool pointwise = kernelH == 1 && kernelW == 1 && batch == 1 && window->padded == x.value &&
+                   llvm::all_equal({window->strides[0], window->strides[1], int64_t(1)});
+  if (pointwise) {
+    columns = reshapeTo(b, loc, x.value, columnsType);
+  } else {
+    // Loops (c, kh, kw, n, oh, ow) read padded[n, c, oh*s + kh*d, ow*s + kw*d].
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap read = AffineMap::get(
+        6, 0,
+        {d(3), d(0), d(4) * window->strides[0] + d(1) * window->dilations[0],
+         d(5) * window->strides[1] + d(2) * window->dilations[1]},
+        ctx);
+    auto im2colType =
+        RankedTensorType::get({channels, kernelH, kernelW, batch, outH, outW}, b.getI8Type());
+    Value im2col = linalg::GenericOp::create(
+                       b, loc, TypeRange{im2colType}, ValueRange{window->padded},
+                       ValueRange{createEmpty(b, loc, im2colType)},
+                       ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(6)},
+                       SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+                       [](OpBuilder &nb, Location l, ValueRange args) {
+                         linalg::YieldOp::create(nb, l, args[0]);
+                       })
+                       .getResult(0);
+    columns = reshapeTo(b, loc, im2col, columnsType);
+  }
+  Value filterRows =
+      reshapeTo(b, loc, w.value, RankedTensorType::get({filters, depth}, b.getI8Type()));
+  std::optional<Value> acc =
+      buildByteMatMul(b, loc, {filterRows, w.isUnsigned, w.zeroPoint, w.zeroPointUnsigned},
+                      {columns, x.isUnsigned, x.zeroPoint, x.zeroPointUnsigned});
+  if (!acc)
+    return std::nullopt;
+  // [F, N*OH*OW] -> [N, F, OH, OW].
+  if (batch == 1)
+    return FailureOr<Value>(reshapeTo(b, loc, *acc, accType));
+  auto byFilter = RankedTensorType::get({filters, batch, outH, outW}, b.getI32Type());
+  Value expanded = reshapeTo(b, loc, *acc, byFilter);
+  return FailureOr<Value>(linalg::TransposeOp::create(b, loc, expanded,
+                                                      createEmpty(b, loc, accType),
+                                                      ArrayRef<int64_t>{1, 0, 2, 3})
+                              .getResult()[0]);
 }
 
 } // namespace smelt

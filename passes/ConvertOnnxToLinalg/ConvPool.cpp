@@ -525,6 +525,24 @@ FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value x, Value w,
   return buildConvOp(b, loc, input, w, init, group, *win);
 }
 
+FailureOr<PaddedWindow> padForStaticWindow(OpBuilder &b, Operation *op, Value x, Value w,
+                                           RankedTensorType resultType,
+                                           const ConvolutionAttrs &attrs, Value padValue) {
+  Location loc = op->getLoc();
+  FailureOr<SmallVector<Value>> kernel = convKernel(b, loc, op, w, attrs.kernelShape);
+  if (failed(kernel))
+    return failure();
+  FailureOr<Window> win = resolveWindow(b, loc, op, x, resultType, *kernel, attrs.strides,
+                                        attrs.dilations, attrs.pads, attrs.autoPad);
+  if (failed(win))
+    return failure();
+  std::optional<SmallVector<int64_t>> sizes = staticSizes(win->kernel);
+  Value padded = padSpatial(b, loc, x, *win, padValue);
+  if (!sizes || !cast<RankedTensorType>(padded.getType()).hasStaticShape())
+    return failure();
+  return PaddedWindow{padded, *sizes, win->strides, win->dilations};
+}
+
 namespace {
 
 struct ConvPattern : DynamicShapePattern<onnx::ConvOp> {

@@ -159,16 +159,16 @@ struct ByteOperand {
   bool zeroPointUnsigned = false;
 };
 
-/// The byte product out[m, n] += extui(a[m, k]) * extsi(b[k, n]) in i32 (A as
-/// unsigned bytes, B as signed ones): the form CPU code generation runs on
-/// dot-product instructions (ByteMatMul.cpp).
-mlir::Value buildByteProduct(mlir::OpBuilder &b, mlir::Location loc, mlir::Value unsignedA,
-                             mlir::Value signedB, mlir::Value init);
+/// The byte product out[m, n] += ext(a[m, k]) * ext(b[k, n]) in i32, A's
+/// bytes unsigned and B's signed (`unsignedA`) or the other way round: the
+/// form CPU code generation runs on dot-product instructions (ByteMatMul.cpp).
+mlir::Value buildByteProduct(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
+                             mlir::Value bm, mlir::Value init, bool unsignedA);
 
 /// sum_k (a - aZp)(b - bZp) in i32 for static 8-bit A [..., M, K] and B [K,
 /// N], shaped (..., M, N), built on the byte product: A's zero point per
-/// tensor, B's per tensor or per column. Nothing for other operands (the
-/// caller builds the general product).
+/// tensor (or per row for a 2-D A), B's per tensor or per column. Nothing
+/// for other operands (the caller builds the general product).
 std::optional<mlir::Value> buildByteMatMul(mlir::OpBuilder &b, mlir::Location loc,
                                            const ByteOperand &a, const ByteOperand &bm);
 
@@ -178,6 +178,30 @@ struct ConvolutionAttrs {
   llvm::StringRef autoPad;
   int64_t group;
 };
+
+/// `x` of a Conv-like op with static shapes, padded with `padValue` for its
+/// window, and the window's kernel, strides and dilations. Fails for
+/// invalid attributes (with an error) or sizes known only at run time.
+struct PaddedWindow {
+  mlir::Value padded;
+  llvm::SmallVector<int64_t> kernel, strides, dilations;
+};
+mlir::FailureOr<PaddedWindow> padForStaticWindow(mlir::OpBuilder &b, mlir::Operation *op,
+                                                 mlir::Value x, mlir::Value w,
+                                                 mlir::RankedTensorType resultType,
+                                                 const ConvolutionAttrs &attrs,
+                                                 mlir::Value padValue);
+
+/// The i32 sum of a 2-D ConvInteger / QLinearConv of 8-bit static operands
+/// with one group (x's zero point per tensor, w's per tensor or per filter)
+/// as the product of the filters [F, C*KH*KW] with the input's im2col
+/// matrix (ByteMatMul.cpp), shaped `accType` [N, F, OH, OW], without bias.
+/// Nothing for other convolutions; failure after an error.
+std::optional<mlir::FailureOr<mlir::Value>> buildByteConv(mlir::OpBuilder &b, mlir::Operation *op,
+                                                          const ByteOperand &x,
+                                                          const ByteOperand &w,
+                                                          mlir::RankedTensorType accType,
+                                                          const ConvolutionAttrs &attrs);
 
 /// result[n, m, o...] = bias[m] + sum over c, k... of x[n, g(m)*C/G + c,
 /// o*s + k*d - pad] * w[m, c, k...], in resultType's element type, with x

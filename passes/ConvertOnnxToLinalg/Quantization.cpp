@@ -679,20 +679,50 @@ FailureOr<Value> centeredWeight(OpBuilder &b, Operation *op, Value w, Value zp, 
       .getResult(0);
 }
 
+/// acc [N, F, ...] plus the int32 bias [F] of each filter.
+Value addPerFilter(OpBuilder &b, Location loc, Value acc, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(acc.getType());
+  unsigned rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap perFilter = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{acc, bias},
+             ValueRange{createEmpty(b, loc, type)}, ArrayRef<AffineMap>{identity, perFilter, identity},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, Value(arith::AddIOp::create(nb, l, args[0], args[1])));
+             })
+      .getResult(0);
+}
+
 /// The int32 accumulator of a quantized convolution (plus the int32 bias).
 template <typename OpTy>
 FailureOr<Value> integerConvolution(OpBuilder &b, OpTy op, Value x, Value w, Value xZp,
                                     Value wZp, Value bias, RankedTensorType accType) {
   if (!isa<RankedTensorType>(x.getType()) || !isa<RankedTensorType>(w.getType()))
     return failAt(op, "x and w must be ranked");
-  FailureOr<Value> centeredX = centeredInput(
-      b, op, x, xZp, isUnsignedElement(op.getX()), xZp && isUnsignedElement(op.getXZeroPoint()));
-  FailureOr<Value> centeredW = centeredWeight(
-      b, op, w, wZp, isUnsignedElement(op.getW()), wZp && isUnsignedElement(op.getWZeroPoint()));
-  if (failed(centeredX) || failed(centeredW))
-    return failure();
   ConvolutionAttrs attrs{op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads(),
                          op.getAutoPad(), op.getGroup()};
+  // 8-bit operands of the common shapes: the byte product (dot-product kernels).
+  bool xU = isUnsignedElement(op.getX()), wU = isUnsignedElement(op.getW());
+  bool xZpU = xZp && isUnsignedElement(op.getXZeroPoint());
+  bool wZpU = wZp && isUnsignedElement(op.getWZeroPoint());
+  auto biasType = bias ? dyn_cast<RankedTensorType>(bias.getType()) : RankedTensorType();
+  bool biasFits = !bias || (biasType && biasType.getRank() == 1 && accType.getRank() > 1 &&
+                            biasType.getDimSize(0) == accType.getDimSize(1));
+  std::optional<FailureOr<Value>> acc;
+  if (biasFits)
+    acc = buildByteConv(b, op, {x, xU, xZp, xZpU}, {w, wU, wZp, wZpU}, accType, attrs);
+  if (acc) {
+    if (failed(*acc) || !bias)
+      return *acc;
+    return addPerFilter(b, op->getLoc(), **acc, bias);
+  }
+  FailureOr<Value> centeredX = centeredInput(b, op, x, xZp, xU, xZpU);
+  FailureOr<Value> centeredW = centeredWeight(b, op, w, wZp, wU, wZpU);
+  if (failed(centeredX) || failed(centeredW))
+    return failure();
   return buildConvolution(b, op, *centeredX, *centeredW, bias, accType, attrs,
                           /*padValue=*/Value());
 }

@@ -202,19 +202,29 @@ func.func @matmul_integer_weights(%a: tensor<2x3x4xui8>, %za: tensor<ui8>) -> te
 
 // -----
 
-// ConvInteger is the float Conv's convolution on int32 operands with the zero
-// points subtracted first; x's zero point is its padding value, so the
-// centered input pads with 0.
+// ConvInteger of 8-bit operands (ByteMatMul.cpp): x is padded with its zero
+// point, its im2col matrix [C*KH*KW, N*OH*OW] (loops (c, kh, kw, n, oh, ow))
+// is the product's B and the filters [F, C*KH*KW] its A. Both are uint8 and
+// run-time values: B is flipped to signed bytes and x's zero point moves by
+// -128; the result [F, OH*OW] is the output of the one image.
+// CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d1 + d4, d2 + d5)>
 // CHECK-LABEL: func.func @conv_integer_padded
 // CHECK-SAME: (%[[X:.+]]: tensor<1x1x3x3xi8>, %[[W:.+]]: tensor<1x1x2x2xi8>, %[[XZ:.+]]: tensor<i8>)
-// CHECK: %[[CX:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[XZ]] : tensor<1x1x3x3xi8>, tensor<i8>)
-// CHECK: %[[ZPI:.+]] = arith.extui %{{.+}} : i8 to i32
-// CHECK: arith.subi %{{.+}}, %[[ZPI]] : i32
-// CHECK: %[[CW:.+]] = linalg.generic {{.+}} ins(%[[W]] : tensor<1x1x2x2xi8>) outs(%{{.+}} : tensor<1x1x2x2xi32>)
-// CHECK: %[[P:.+]] = tensor.pad %[[CX]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: tensor.yield %{{.+}} : i32
-// CHECK: linalg.conv_2d_nchw_fchw
-// CHECK-SAME: ins(%[[P]], %[[CW]] : tensor<1x1x5x5xi32>, tensor<1x1x2x2xi32>) outs(%{{.+}} : tensor<1x1x4x4xi32>)
+// CHECK: %[[Z:.+]] = tensor.extract %[[XZ]][]
+// CHECK: %[[P:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[Z]] : i8
+// CHECK: %[[COLS:.+]] = linalg.generic {indexing_maps = [#[[IM2COL]], {{.+}}]{{.*}} ins(%[[P]] : tensor<1x1x5x5xi8>) outs(%{{.+}} : tensor<1x2x2x1x4x4xi8>)
+// CHECK: %[[B:.+]] = tensor.collapse_shape %[[COLS]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<1x2x2x1x4x4xi8> into tensor<4x16xi8>
+// CHECK: %[[A:.+]] = tensor.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : tensor<1x1x2x2xi8> into tensor<1x4xi8>
+// CHECK: %[[SB:.+]] = linalg.generic {{.*}} ins(%[[B]] : tensor<4x16xi8>)
+// CHECK: arith.xori
+// CHECK: %[[RAW:.+]] = linalg.generic {{.*}} ins(%[[A]], %[[SB]] : tensor<1x4xi8>, tensor<4x16xi8>) outs(%{{.+}} : tensor<1x16xi32>)
+// CHECK: %[[ROWS:.+]] = linalg.generic {{.*}} ins(%[[A]] : tensor<1x4xi8>)
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} ins(%[[RAW]], %[[ROWS]], %[[XZ]] :
+// CHECK: %[[ZX:.+]] = arith.extui %{{.+}} : i8 to i32
+// CHECK: %[[ZXS:.+]] = arith.addi %[[ZX]], %{{.+}} : i32
+// CHECK: arith.muli %[[ZXS]], %{{.+}} : i32
+// CHECK: tensor.expand_shape %[[ACC]] {{\[}}[0], [1, 2, 3]] output_shape [1, 1, 4, 4] : tensor<1x16xi32> into tensor<1x1x4x4xi32>
 // CHECK-NOT: onnx.
 func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>, %xz: tensor<ui8>) -> tensor<1x1x4x4xi32> {
   %none = onnx.NoValue
@@ -224,31 +234,50 @@ func.func @conv_integer_padded(%x: tensor<1x1x3x3xui8>, %w: tensor<1x1x2x2xui8>,
 
 // -----
 
-// QLinearConv: w's zero point is subtracted per output channel (dim 0 of w)
-// before the convolution, the bias initializes the i32 accumulator, strides
-// scale the input map, and w's scale is per output channel (d1) in the
-// requantization.
-// CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3) -> (d0)>
+// QLinearConv with int8 x and w, w's zero point per output channel: the
+// filters are A, so that zero point follows A's rows; with a stride of 2
+// the im2col map scales the output positions. The bias is added per filter
+// (d1) and w's scale is per output channel (d1) in the requantization.
+// CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 * 2 + d1, d5 * 2 + d2)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[ID4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[CHAN4:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 // CHECK-DAG: #[[SCALAR4:.+]] = affine_map<(d0, d1, d2, d3) -> ()>
 // CHECK-LABEL: func.func @qlinear_conv_per_channel
 // CHECK-SAME: %[[X:[^:]+]]: tensor<1x2x5x5xi8>, %[[SX:[^:]+]]: tensor<f32>, %[[ZX:[^:]+]]: tensor<i8>, %[[W:[^:]+]]: tensor<4x2x3x3xi8>, %[[SW:[^:]+]]: tensor<4xf32>, %[[ZW:[^:]+]]: tensor<4xi8>, %[[SY:[^:]+]]: tensor<f32>, %[[ZY:[^:]+]]: tensor<i8>, %[[BIAS:[^:]+]]: tensor<4xi32>
 // CHECK-NOT: tensor.pad
-// CHECK: %[[CX:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[ZX]] :
-// CHECK: %[[CW:.+]] = linalg.generic {indexing_maps = [#[[ID4]], #[[FILTER]], #[[ID4]]]
-// CHECK-SAME: ins(%[[W]], %[[ZW]] :
-// CHECK: %[[INIT:.+]] = linalg.generic
-// CHECK-SAME: ins(%[[BIAS]] : tensor<4xi32>)
-// CHECK: %[[ACC:.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
-// CHECK-SAME: ins(%[[CX]], %[[CW]] :
-// CHECK-SAME: outs(%[[INIT]] : tensor<1x4x2x2xi32>)
+// CHECK: linalg.generic {indexing_maps = [#[[IM2COL]], {{.+}}]{{.*}} ins(%[[X]] : tensor<1x2x5x5xi8>) outs(%{{.+}} : tensor<2x3x3x1x2x2xi8>)
+// CHECK: %[[RAW:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<4x4xi32>)
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [{{.+}}, #[[ROW]], {{.+}}, #[[ROW]], {{.+}}, {{.+}}]{{.*}} ins(%[[RAW]], %{{.+}}, %{{.+}}, %[[ZW]], %[[ZX]] :
+// CHECK: %[[E:.+]] = tensor.expand_shape %[[ACC]] {{\[}}[0, 1], [2, 3]] output_shape [1, 4, 2, 2]
+// CHECK: %[[BIASED:.+]] = linalg.generic {indexing_maps = [#[[ID4]], #[[CHAN4]], #[[ID4]]]{{.*}} ins(%[[E]], %[[BIAS]] :
 // CHECK: linalg.generic {indexing_maps = [#[[ID4]], #[[SCALAR4]], #[[CHAN4]], #[[SCALAR4]], #[[SCALAR4]], #[[ID4]]]
-// CHECK-SAME: ins(%[[ACC]], %[[SX]], %[[SW]], %[[SY]], %[[ZY]] :
+// CHECK-SAME: ins(%[[BIASED]], %[[SX]], %[[SW]], %[[SY]], %[[ZY]] :
 // CHECK: arith.fptosi %{{.+}} : f32 to i8
 func.func @qlinear_conv_per_channel(%x: tensor<1x2x5x5xi8>, %sx: tensor<f32>, %zx: tensor<i8>, %w: tensor<4x2x3x3xi8>, %sw: tensor<4xf32>, %zw: tensor<4xi8>, %sy: tensor<f32>, %zy: tensor<i8>, %bias: tensor<4xi32>) -> tensor<1x4x2x2xi8> {
   %0 = "onnx.QLinearConv"(%x, %sx, %zx, %w, %sw, %zw, %sy, %zy, %bias) {strides = array<i64: 2, 2>} : (tensor<1x2x5x5xi8>, tensor<f32>, tensor<i8>, tensor<4x2x3x3xi8>, tensor<4xf32>, tensor<4xi8>, tensor<f32>, tensor<i8>, tensor<4xi32>) -> tensor<1x4x2x2xi8>
   return %0 : tensor<1x4x2x2xi8>
+}
+
+// -----
+
+// A grouped ConvInteger keeps the general lowering: the convolution on int32
+// operands with the zero points subtracted first; x's zero point is its
+// padding value, so the centered input pads with 0.
+// CHECK-LABEL: func.func @conv_integer_grouped
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2x3x3xi8>, %[[W:.+]]: tensor<2x1x2x2xi8>, %[[XZ:.+]]: tensor<i8>)
+// CHECK: %[[CX:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[XZ]] : tensor<1x2x3x3xi8>, tensor<i8>)
+// CHECK: %[[ZPI:.+]] = arith.extui %{{.+}} : i8 to i32
+// CHECK: arith.subi %{{.+}}, %[[ZPI]] : i32
+// CHECK: %[[CW:.+]] = linalg.generic {{.+}} ins(%[[W]] : tensor<2x1x2x2xi8>) outs(%{{.+}} : tensor<2x1x2x2xi32>)
+// CHECK: %[[P:.+]] = tensor.pad %[[CX]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %{{.+}} : i32
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK-NOT: onnx.
+func.func @conv_integer_grouped(%x: tensor<1x2x3x3xui8>, %w: tensor<2x1x2x2xui8>, %xz: tensor<ui8>) -> tensor<1x2x4x4xi32> {
+  %none = onnx.NoValue
+  %0 = "onnx.ConvInteger"(%x, %w, %xz, %none) {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x3x3xui8>, tensor<2x1x2x2xui8>, tensor<ui8>, none) -> tensor<1x2x4x4xi32>
+  return %0 : tensor<1x2x4x4xi32>
 }
 
 // -----

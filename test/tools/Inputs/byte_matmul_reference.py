@@ -12,6 +12,10 @@ INPUTS = {
     "a": ((2, 64, 96), "|u1", 0, 255), "b": ((96, 80), "|i1", -128, 127), "az": ((), "|u1", 0, 255),
     "c": ((50, 70), "|i1", -128, 127), "d": ((70, 33), "|u1", 0, 255),
     "cz": ((1,), "|i1", -128, 127), "dz": ((33,), "|u1", 0, 255),
+    "x": ((1, 8, 10, 12), "|u1", 0, 255), "w": ((16, 8, 3, 3), "|i1", -128, 127),
+    "xz": ((), "|u1", 0, 255), "wz": ((16,), "|i1", -128, 127),
+    "p": ((2, 16, 9, 9), "|u1", 0, 255), "q": ((32, 16, 3, 3), "|u1", 0, 255),
+    "pz": ((), "|u1", 0, 255), "qz": ((), "|u1", 0, 255),
 }
 
 
@@ -41,11 +45,37 @@ def matmul_integer(a, a_rows, depth, b, cols, a_zero, b_zero):
             for m in range(a_rows) for n in range(cols)]
 
 
+def conv_integer(x, x_shape, x_zero, w, w_shape, w_zero, stride, pad):
+    """ConvInteger (one group): padding holds x's zero point, so it adds 0."""
+    n_, c_, h_, w_ = x_shape
+    f_, _, kh_, kw_ = w_shape
+    oh_ = (h_ + 2 * pad - kh_) // stride + 1
+    ow_ = (w_ + 2 * pad - kw_) // stride + 1
+    out = []
+    for n in range(n_):
+        for f in range(f_):
+            for oh in range(oh_):
+                for ow in range(ow_):
+                    total = 0
+                    for c in range(c_):
+                        for kh in range(kh_):
+                            for kw in range(kw_):
+                                ih, iw = oh * stride + kh - pad, ow * stride + kw - pad
+                                if 0 <= ih < h_ and 0 <= iw < w_:
+                                    xv = x[((n * c_ + c) * h_ + ih) * w_ + iw]
+                                    wv = w[((f * c_ + c) * kh_ + kh) * kw_ + kw]
+                                    total += (xv - x_zero) * (wv - w_zero[f])
+                    out.append(total)
+    return (n_, f_, oh_, ow_), out
+
+
 def references():
     v = {name: values(name) for name in INPUTS}
     y = matmul_integer(v["a"], 128, 96, v["b"], 80, v["az"][0], [0] * 80)
     z = matmul_integer(v["c"], 50, 70, v["d"], 33, v["cz"][0], v["dz"])
-    return {"y": ((2, 64, 80), y), "z": ((50, 33), z)}
+    u = conv_integer(v["x"], INPUTS["x"][0], v["xz"][0], v["w"], INPUTS["w"][0], v["wz"], 1, 1)
+    q = conv_integer(v["p"], INPUTS["p"][0], v["pz"][0], v["q"], INPUTS["q"][0], v["qz"] * 32, 2, 0)
+    return {"y": ((2, 64, 80), y), "z": ((50, 33), z), "u": u, "v": q}
 
 
 if sys.argv[1] == "inputs":
