@@ -84,6 +84,17 @@ bool allF32(Operation *op) {
                       [](Type t) { return getElementTypeOrSelf(t).isF32(); });
 }
 
+/// Whether every operand of `op` has element type f32 or an integer type of
+/// 8, 16 or 32 bits: the types of the vectorized elementwise ops and row
+/// reductions (quantizing, dequantizing and integer sums included).
+bool allVectorElements(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    Type element = getElementTypeOrSelf(t);
+    return element.isF32() || element.isInteger(8) || element.isInteger(16) ||
+           element.isInteger(32);
+  });
+}
+
 /// linalg.mmt4d, loops (m1, n1, k1, m0, n0, k0) over packed panels: the
 /// register tile is one m0 x n0 tile, the cache blocks are the contraction
 /// kernel's in units of panels.
@@ -409,8 +420,8 @@ bool hasArithmeticBody(linalg::LinalgOp op) {
 
 std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, linalg::LinalgOp op) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || !op.hasPureBufferSemantics() || op.hasDynamicShape() || !allF32(op) ||
-      op.hasIndexSemantics() || op.getNumLoops() == 0 || op.getNumDpsInits() == 0 ||
+  if (!generic || !op.hasPureBufferSemantics() || op.hasDynamicShape() ||
+      !allVectorElements(op) || op.hasIndexSemantics() || op.getNumLoops() == 0 || op.getNumDpsInits() == 0 ||
       !hasArithmeticBody(op) || isMultiplyAccumulate(op) || hasMatrixProductDims(op))
     return std::nullopt;
   // Parallel loops first, then reductions.

@@ -110,7 +110,8 @@ std::optional<TileLevel> chooseCopyTiles(const CpuTarget &target, mlir::linalg::
 /// An elementwise op, or a reduction along its last loop (a row sum, max,
 /// mean...), as vector code one chunk of a row at a time: every loop but
 /// the last tiled by 1, the last in chunks of one or two vectors. Needs
-/// static f32 buffers, a body of arith and math ops, and the last loop
+/// static buffers of f32 or 8-, 16- or 32-bit integers (quantizing and
+/// integer sums too), a body of arith and math ops, and the last loop
 /// contiguous: the last index of every operand that it indexes (the output
 /// too, unless it is the reduction); other operands are broadcast along the
 /// row. Nothing for rows shorter than a vector, other reductions, and
