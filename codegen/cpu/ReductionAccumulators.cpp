@@ -44,20 +44,29 @@ Operation *soleUserOf(Value value) {
   return nullptr;
 }
 
-/// The identity of `kind` on f32, when the lanes can start from it.
-std::optional<float> identityOf(vector::CombiningKind kind) {
+/// The identity of `kind` on `element` (f32, or i32 for sums and
+/// products), when the lanes can start from it.
+std::optional<TypedAttr> identityOf(vector::CombiningKind kind, Type element) {
+  Builder b(element.getContext());
+  if (element.isInteger(32)) {
+    if (kind == vector::CombiningKind::ADD)
+      return b.getI32IntegerAttr(0);
+    if (kind == vector::CombiningKind::MUL)
+      return b.getI32IntegerAttr(1);
+    return std::nullopt;
+  }
   constexpr float inf = std::numeric_limits<float>::infinity();
   switch (kind) {
   case vector::CombiningKind::ADD:
-    return 0.0f;
+    return b.getF32FloatAttr(0.0f);
   case vector::CombiningKind::MUL:
-    return 1.0f;
+    return b.getF32FloatAttr(1.0f);
   case vector::CombiningKind::MAXIMUMF:
   case vector::CombiningKind::MAXNUMF:
-    return -inf;
+    return b.getF32FloatAttr(-inf);
   case vector::CombiningKind::MINIMUMF:
   case vector::CombiningKind::MINNUMF:
-    return inf;
+    return b.getF32FloatAttr(inf);
   default:
     return std::nullopt;
   }
@@ -76,7 +85,8 @@ struct CarriedReduction {
 
 std::optional<CarriedReduction> matchCarried(scf::ForOp loop, unsigned index) {
   BlockArgument carried = loop.getRegionIterArgs()[index];
-  if (!getElementTypeOrSelf(carried.getType()).isF32())
+  Type element = getElementTypeOrSelf(carried.getType());
+  if (!element.isF32() && !element.isInteger(32))
     return std::nullopt;
   Operation *user = soleUserOf(carried);
   Value chunk, factor, acc, result;
@@ -111,7 +121,7 @@ std::optional<CarriedReduction> matchCarried(scf::ForOp loop, unsigned index) {
   } else {
     return std::nullopt;
   }
-  if (sourceOf(acc) != carried || !identityOf(kind) ||
+  if (sourceOf(acc) != carried || !identityOf(kind, element) ||
       sourceOf(loop.getYieldedValues()[index]) != result ||
       soleUserOf(result) != loop.getBody()->getTerminator())
     return std::nullopt;
@@ -127,13 +137,17 @@ Value accumulatorOf(Operation *reduction) {
   return cast<vector::ReductionOp>(reduction).getAcc();
 }
 
-void carryLanes(RewriterBase &rewriter, CarriedReduction r) {
+/// Carries the lanes of `r` across its loop; false if the loop could not
+/// take the extra value.
+bool carryLanes(RewriterBase &rewriter, CarriedReduction r) {
   Location loc = r.reduction->getLoc();
   auto chunkType = cast<VectorType>(r.chunk.getType());
-  auto lanesType = VectorType::get({chunkType.getNumElements()}, rewriter.getF32Type());
+  Type scalar = chunkType.getElementType();
+  auto lanesType = VectorType::get({chunkType.getNumElements()}, scalar);
   rewriter.setInsertionPoint(r.loop);
   Value identity = arith::ConstantOp::create(
-      rewriter, loc, DenseElementsAttr::get(lanesType, rewriter.getF32FloatAttr(*identityOf(r.kind))));
+      rewriter, loc,
+      DenseElementsAttr::get(lanesType, ArrayRef<Attribute>{*identityOf(r.kind, scalar)}));
   Operation *reduction = r.reduction;
   Value chunk = r.chunk, factor = r.factor;
   vector::CombiningKind kind = r.kind;
@@ -141,13 +155,17 @@ void carryLanes(RewriterBase &rewriter, CarriedReduction r) {
       rewriter, ValueRange{identity}, /*replaceInitOperandUsesInLoop=*/false,
       [&](OpBuilder &b, Location, ArrayRef<BlockArgument> lanes) -> SmallVector<Value> {
         b.setInsertionPoint(reduction);
-        Value row = factor ? arith::MulFOp::create(b, loc, chunk, factor).getResult() : chunk;
+        Value row = chunk;
+        if (factor && isa<FloatType>(scalar))
+          row = arith::MulFOp::create(b, loc, chunk, factor);
+        else if (factor)
+          row = arith::MulIOp::create(b, loc, chunk, factor);
         if (row.getType() != lanesType)
           row = vector::ShapeCastOp::create(b, loc, lanesType, row);
         return {vector::makeArithReduction(b, loc, kind, row, lanes.front())};
       });
   if (failed(widened))
-    return;
+    return false;
   auto loop = cast<scf::ForOp>(widened->getOperation());
   // Inside the loop the scalar no longer changes: the reduction's result is
   // its accumulator.
@@ -156,7 +174,6 @@ void carryLanes(RewriterBase &rewriter, CarriedReduction r) {
   Value result = loop.getResults()[r.index];
   SmallVector<OpOperand *> uses = llvm::map_to_vector(result.getUses(), [](OpOperand &use) { return &use; });
   rewriter.setInsertionPointAfter(loop);
-  Type scalar = rewriter.getF32Type();
   Value total = result;
   if (total.getType() != scalar) {
     Value single = vector::ShapeCastOp::create(rewriter, loc, VectorType::get({1}, scalar), total);
@@ -167,22 +184,29 @@ void carryLanes(RewriterBase &rewriter, CarriedReduction r) {
     reduced = vector::BroadcastOp::create(rewriter, loc, result.getType(), reduced);
   for (OpOperand *use : uses)
     rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(reduced); });
+  return true;
 }
 
 } // namespace
 
 void accumulateReductionsInVectors(func::FuncOp func) {
-  SmallVector<CarriedReduction> work;
-  func.walk([&](scf::ForOp loop) {
-    for (unsigned i = 0, e = loop.getNumRegionIterArgs(); i < e; ++i)
-      if (std::optional<CarriedReduction> r = matchCarried(loop, i)) {
-        work.push_back(*r);
-        return; // One per loop: widening replaces the loop.
-      }
-  });
   IRRewriter rewriter(func.getContext());
-  for (CarriedReduction &r : work)
-    carryLanes(rewriter, r);
+  // One reduction per loop and round: widening replaces the loop, so a
+  // loop with several (the min and max of DynamicQuantizeLinear) takes
+  // several rounds.
+  for (bool changed = true; changed;) {
+    SmallVector<CarriedReduction> work;
+    func.walk([&](scf::ForOp loop) {
+      for (unsigned i = 0, e = loop.getNumRegionIterArgs(); i < e; ++i)
+        if (std::optional<CarriedReduction> r = matchCarried(loop, i)) {
+          work.push_back(*r);
+          return;
+        }
+    });
+    changed = false;
+    for (CarriedReduction &r : work)
+      changed |= carryLanes(rewriter, r);
+  }
 }
 
 } // namespace smelt

@@ -16,10 +16,11 @@
 
 namespace smelt {
 
-/// In every scf.for whose iter_arg (a scalar: f32, vector<1xf32>...) only
-/// feeds the accumulator of one vector reduction of a 1-D chunk (add, mul,
-/// max, min) whose result is yielded back, carries a chunk-wide vector of
-/// partial results instead and reduces it into the scalar after the loop.
+/// In every scf.for, for each iter_arg (a scalar: f32, vector<1xf32>...;
+/// or i32 for sums and products, exact in any order) that only feeds the
+/// accumulator of one vector reduction of a 1-D chunk (add, mul, max, min)
+/// whose result is yielded back, carries a chunk-wide vector of partial
+/// results instead and reduces it into the scalar after the loop.
 void accumulateReductionsInVectors(mlir::func::FuncOp func);
 
 } // namespace smelt

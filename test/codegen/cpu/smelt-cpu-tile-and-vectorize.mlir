@@ -407,6 +407,63 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
 
 // -----
 
+// Integer and multi-output reductions: the byte row sums of quantized
+// products (u8 extended to i32) keep i32 lanes; the min and max of
+// DynamicQuantizeLinear, two reductions of one loop, each keep their own
+// lanes (+inf and -inf) and are reduced once after it. A quantizing
+// elementwise op (f32 in, u8 out) is vector code too.
+// CHECK-LABEL: func.func @integer_and_paired_reductions
+// CHECK-DAG:   %[[IZERO:.+]] = arith.constant dense<0> : vector<32xi32>
+// CHECK:       scf.for %{{.+}} = %c0 to %c4 step %c1
+// CHECK:         %[[ISUM:.+]] = scf.for {{.+}} iter_args(%[[IL:.+]] = %[[IZERO]]) -> (vector<32xi32>)
+// CHECK:           %[[B:.+]] = vector.load %{{.+}} : memref<4x768xi8>, vector<32xi8>
+// CHECK:           %[[W:.+]] = arith.extui %[[B]] : vector<32xi8> to vector<32xi32>
+// CHECK:           arith.addi %[[W]], %[[IL]] : vector<32xi32>
+// CHECK:         vector.reduction <add>, %[[ISUM]], %{{.+}} : vector<32xi32> into i32
+// CHECK:       %[[RANGE:.+]]:{{[0-9]+}} = scf.for {{.+}} -> ({{.*}}vector<32xf32>, vector<32xf32>)
+// CHECK-NOT:     vector.reduction
+// CHECK-DAG:     arith.minimumf %{{.+}} : vector<32xf32>
+// CHECK-DAG:     arith.maximumf %{{.+}} : vector<32xf32>
+// CHECK:         scf.yield
+// CHECK-DAG:   vector.reduction <maximumf>
+// CHECK-DAG:   vector.reduction <minimumf>
+// CHECK:       scf.for
+// CHECK:         math.roundeven %{{.+}} : vector<32xf32>
+// CHECK:         arith.fptoui %{{.+}} : vector<32xf32> to vector<32xi8>
+#rows = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+#all = affine_map<(i) -> (i)>
+#none = affine_map<(i) -> ()>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @integer_and_paired_reductions(%a: memref<4x768xi8>, %sums: memref<4xi32>,
+      %x: memref<3072xf32>, %min: memref<f32>, %max: memref<f32>, %q: memref<3072xi8>) {
+    linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : memref<4x768xi8>) outs(%sums : memref<4xi32>) {
+    ^bb0(%v: i8, %acc: i32):
+      %w = arith.extui %v : i8 to i32
+      %s = arith.addi %acc, %w : i32
+      linalg.yield %s : i32
+    }
+    linalg.generic {indexing_maps = [#all, #none, #none], iterator_types = ["reduction"]}
+      ins(%x : memref<3072xf32>) outs(%min, %max : memref<f32>, memref<f32>) {
+    ^bb0(%v: f32, %lo: f32, %hi: f32):
+      %l = arith.minimumf %lo, %v : f32
+      %h = arith.maximumf %hi, %v : f32
+      linalg.yield %l, %h : f32, f32
+    }
+    linalg.generic {indexing_maps = [#all, #all], iterator_types = ["parallel"]}
+      ins(%x : memref<3072xf32>) outs(%q : memref<3072xi8>) {
+    ^bb0(%v: f32, %out: i8):
+      %r = math.roundeven %v : f32
+      %c = arith.fptoui %r : f32 to i8
+      linalg.yield %c : i8
+    }
+    return
+  }
+}
+
+// -----
+
 // A math function without a vector form (acosh becomes a libm call per
 // element) keeps the op a loop nest: untouched.
 // CHECK-LABEL: func.func @libm_rows
