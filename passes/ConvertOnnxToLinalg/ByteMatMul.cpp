@@ -285,6 +285,8 @@ std::optional<FailureOr<Value>> buildByteConv(OpBuilder &b, Operation *op, const
       padForStaticWindow(b, op, x.value, w.value, accType, attrs, padValue);
   if (failed(window))
     return FailureOr<Value>(failure());
+  if (!window->padded)
+    return std::nullopt;
   int64_t outH = accType.getDimSize(2), outW = accType.getDimSize(3);
   int64_t kernelH = window->kernel[0], kernelW = window->kernel[1];
   int64_t depth = channels * kernelH * kernelW, positions = batch * outH * outW;

@@ -473,6 +473,18 @@ FailureOr<SmallVector<Value>> convKernel(OpBuilder &b, Location loc, Operation *
   return kernel;
 }
 
+/// The window of a Conv-like op: its kernel (from W or kernel_shape),
+/// strides, dilations and pads resolved against `x`.
+FailureOr<Window> resolveConvWindow(OpBuilder &b, Operation *op, Value x, Value w,
+                                    RankedTensorType resultType, const ConvolutionAttrs &attrs) {
+  Location loc = op->getLoc();
+  FailureOr<SmallVector<Value>> kernel = convKernel(b, loc, op, w, attrs.kernelShape);
+  if (failed(kernel))
+    return failure();
+  return resolveWindow(b, loc, op, x, resultType, *kernel, attrs.strides, attrs.dilations,
+                       attrs.pads, attrs.autoPad);
+}
+
 } // namespace
 
 FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value x, Value w, Value bias,
@@ -509,11 +521,7 @@ FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value x, Value w,
         (known(filters) && known(biasType.getDimSize(0)) && biasType.getDimSize(0) != filters))
       return op->emitError() << describeNode(op) << ": B must have one element per filter";
   }
-  FailureOr<SmallVector<Value>> kernel = convKernel(b, loc, op, w, attrs.kernelShape);
-  if (failed(kernel))
-    return failure();
-  FailureOr<Window> win = resolveWindow(b, loc, op, x, resultType, *kernel, attrs.strides,
-                                        attrs.dilations, attrs.pads, attrs.autoPad);
+  FailureOr<Window> win = resolveConvWindow(b, op, x, w, resultType, attrs);
   if (failed(win))
     return failure();
   Value zero = scalarConstant(b, loc, resultType.getElementType(), 0);
@@ -528,18 +536,13 @@ FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value x, Value w,
 FailureOr<PaddedWindow> padForStaticWindow(OpBuilder &b, Operation *op, Value x, Value w,
                                            RankedTensorType resultType,
                                            const ConvolutionAttrs &attrs, Value padValue) {
-  Location loc = op->getLoc();
-  FailureOr<SmallVector<Value>> kernel = convKernel(b, loc, op, w, attrs.kernelShape);
-  if (failed(kernel))
-    return failure();
-  FailureOr<Window> win = resolveWindow(b, loc, op, x, resultType, *kernel, attrs.strides,
-                                        attrs.dilations, attrs.pads, attrs.autoPad);
+  FailureOr<Window> win = resolveConvWindow(b, op, x, w, resultType, attrs);
   if (failed(win))
     return failure();
   std::optional<SmallVector<int64_t>> sizes = staticSizes(win->kernel);
-  Value padded = padSpatial(b, loc, x, *win, padValue);
+  Value padded = padSpatial(b, op->getLoc(), x, *win, padValue);
   if (!sizes || !cast<RankedTensorType>(padded.getType()).hasStaticShape())
-    return failure();
+    return PaddedWindow{};
   return PaddedWindow{padded, *sizes, win->strides, win->dilations};
 }
 

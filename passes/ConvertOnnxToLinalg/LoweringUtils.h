@@ -180,8 +180,9 @@ struct ConvolutionAttrs {
 };
 
 /// `x` of a Conv-like op with static shapes, padded with `padValue` for its
-/// window, and the window's kernel, strides and dilations. Fails for
-/// invalid attributes (with an error) or sizes known only at run time.
+/// window, and the window's kernel, strides and dilations; `padded` is null
+/// where a size is known only at run time (auto_pad computed at run time).
+/// Fails, with an error, for invalid attributes.
 struct PaddedWindow {
   mlir::Value padded;
   llvm::SmallVector<int64_t> kernel, strides, dilations;
