@@ -39,6 +39,22 @@ def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["::smelt::onnx::OnnxDialect"];
 }
 
+def OnnxFuseQuantized : Pass<"onnx-fuse-quantized", "mlir::func::FuncOp"> {
+  let summary = "Fuse QDQ groups into QLinearConv and QLinearMatMul";
+  let description = [{
+    Input: onnx ops. Output: every Conv whose X and W are DequantizeLinear
+    outputs of 8-bit tensors (X's scale per tensor, W's per tensor or per
+    filter along axis 0), whose bias is absent or an int32
+    DequantizeLinear with zero point 0 and the constant scale x_scale *
+    w_scale, and whose only user is a per-tensor 8-bit QuantizeLinear, is
+    replaced with its attributes by one QLinearConv of the quantized
+    tensors; likewise MatMul (B's scale per tensor or per column of a 2-D
+    B) by QLinearMatMul. Absent zero points become zero constants of the
+    tensor's type. The DequantizeLinear ops stay for any other users.
+  }];
+  let dependentDialects = ["::smelt::onnx::OnnxDialect"];
+}
+
 def OnnxResolveSequences : Pass<"onnx-resolve-sequences", "mlir::func::FuncOp"> {
   let summary = "Replace sequences with known positions by the tensors they hold";
   let description = [{

@@ -26,6 +26,8 @@ void buildOnnxPipeline(OpPassManager &pm) {
   // The sequences and optionals left depend on run time: they become tensors.
   func.addPass(createOnnxToPlainTensors());
   func.addPass(createOnnxFoldConstants());
+  // QDQ groups of int8 models run as integer operators.
+  func.addPass(createOnnxFuseQuantized());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }
