@@ -11,12 +11,15 @@
 // where a value lies on a rounding boundary, as ONNX Runtime's do.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/ConstantData.h"
 #include "passes/OnnxBuilder.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cstring>
 
 namespace smelt {
 #define GEN_PASS_DEF_ONNXFUSEQUANTIZED
@@ -78,38 +81,67 @@ Value zeroPointOr(PatternRewriter &rewriter, Location loc, Value zeroPoint, Valu
                          {rewriter.getNamedAttr("value", zero)});
 }
 
-/// The float values of a constant tensor, or nothing.
-std::optional<SmallVector<float>> constantFloats(Value value) {
+/// The value of the onnx.Constant behind `value`, or null.
+Attribute constantOf(Value value) {
   auto constant = value.getDefiningOp<onnx::ConstantOp>();
-  auto dense = constant ? dyn_cast_if_present<DenseFPElementsAttr>(constant.getValueAttr())
-                        : DenseFPElementsAttr();
-  if (!dense || !dense.getElementType().isF32())
+  return constant ? constant.getValueAttr() : Attribute();
+}
+
+/// The values of a constant f32 tensor (inline or a resource blob, as the
+/// importer stores initializers of more than 64 elements), or nothing.
+std::optional<SmallVector<float>> constantFloats(Value value) {
+  Attribute constant = constantOf(value);
+  auto type = dyn_cast_if_present<ShapedType>(
+      constant ? cast<TypedAttr>(constant).getType() : Type());
+  if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
     return std::nullopt;
-  return llvm::to_vector(dense.getValues<float>());
+  if (auto splat = dyn_cast<SplatElementsAttr>(constant))
+    return SmallVector<float>(type.getNumElements(), splat.getSplatValue<float>());
+  std::optional<ArrayRef<char>> bytes = constantBytes(constant);
+  if (!bytes)
+    return std::nullopt;
+  SmallVector<float> values(type.getNumElements());
+  std::memcpy(values.data(), bytes->data(), values.size() * sizeof(float));
+  return values;
+}
+
+/// Whether `value` is a constant whose every byte is zero (integer zeros).
+bool isZeroConstant(Value value) {
+  Attribute constant = constantOf(value);
+  if (auto splat = dyn_cast_if_present<SplatElementsAttr>(constant))
+    return isa<IntegerType>(splat.getElementType()) && splat.getSplatValue<APInt>().isZero();
+  std::optional<ArrayRef<char>> bytes = constantBytes(constant);
+  return bytes && llvm::all_of(*bytes, [](char c) { return c == 0; });
 }
 
 /// Whether the int32 bias DequantizeLinear `bias` has zero points of zero
 /// and the scale x_scale * w_scale (per filter) that QLinearConv assumes,
 /// all constants; the float32 product must match to the last bit but one.
 bool isProductScaled(onnx::DequantizeLinearOp bias, Value xScale, Value wScale) {
-  if (!isNone(bias.getXZeroPoint())) {
-    auto constant = bias.getXZeroPoint().getDefiningOp<onnx::ConstantOp>();
-    auto values = constant ? dyn_cast_if_present<DenseIntElementsAttr>(constant.getValueAttr())
-                           : DenseIntElementsAttr();
-    if (!values || !llvm::all_of(values.getValues<APInt>(), [](const APInt &v) { return v.isZero(); }))
-      return false;
-  }
+  if (!isNone(bias.getXZeroPoint()) && !isZeroConstant(bias.getXZeroPoint()))
+    return false;
   std::optional<SmallVector<float>> bs = constantFloats(bias.getXScale());
   std::optional<SmallVector<float>> xs = constantFloats(xScale);
   std::optional<SmallVector<float>> ws = constantFloats(wScale);
-  if (!bs || !xs || !ws || xs->size() != 1)
+  if (!bs || !xs || !ws || xs->size() != 1 || (ws->size() != 1 && ws->size() != bs->size()))
     return false;
   for (size_t f = 0; f < bs->size(); ++f) {
     float expected = (*xs)[0] * (*ws)[ws->size() == 1 ? 0 : f];
     if (std::abs((*bs)[f] - expected) > 2e-7f * std::abs(expected))
       return false;
   }
-  return ws->size() == 1 || ws->size() == bs->size();
+  return true;
+}
+
+/// The first eight operands of QLinearConv and QLinearMatMul: each input's
+/// quantized tensor, scale and zero point, then the output's scale and zero
+/// point.
+SmallVector<Value> quantizedOperands(PatternRewriter &rewriter, Location loc,
+                                     onnx::DequantizeLinearOp a, onnx::DequantizeLinearOp b,
+                                     onnx::QuantizeLinearOp y) {
+  return {a.getX(), a.getXScale(), zeroPointOr(rewriter, loc, a.getXZeroPoint(), a.getX()),
+          b.getX(), b.getXScale(), zeroPointOr(rewriter, loc, b.getXZeroPoint(), b.getX()),
+          y.getYScale(), zeroPointOr(rewriter, loc, y.getYZeroPoint(), y.getY())};
 }
 
 /// Q(Conv(DQ(x), DQ(w), DQ(bias)?)) -> QLinearConv.
@@ -134,10 +166,7 @@ struct FuseConv : OpRewritePattern<onnx::ConvOp> {
       bias = dq.getX();
     }
     Location loc = conv.getLoc();
-    SmallVector<Value> operands{
-        x.getX(), x.getXScale(), zeroPointOr(rewriter, loc, x.getXZeroPoint(), x.getX()),
-        w.getX(), w.getXScale(), zeroPointOr(rewriter, loc, w.getXZeroPoint(), w.getX()),
-        y.getYScale(), zeroPointOr(rewriter, loc, y.getYZeroPoint(), y.getY())};
+    SmallVector<Value> operands = quantizedOperands(rewriter, loc, x, w, y);
     if (!isNone(bias))
       operands.push_back(bias);
     Value fused = createOnnxValue(rewriter, loc, "QLinearConv", operands, y.getY().getType(),
@@ -162,10 +191,7 @@ struct FuseMatMul : OpRewritePattern<onnx::MatMulOp> {
     if (!a || !b || !y)
       return rewriter.notifyMatchFailure(matmul, "not a QDQ group");
     Location loc = matmul.getLoc();
-    SmallVector<Value> operands{
-        a.getX(), a.getXScale(), zeroPointOr(rewriter, loc, a.getXZeroPoint(), a.getX()),
-        b.getX(), b.getXScale(), zeroPointOr(rewriter, loc, b.getXZeroPoint(), b.getX()),
-        y.getYScale(), zeroPointOr(rewriter, loc, y.getYZeroPoint(), y.getY())};
+    SmallVector<Value> operands = quantizedOperands(rewriter, loc, a, b, y);
     rewriter.replaceOp(y, createOnnxValue(rewriter, loc, "QLinearMatMul", operands,
                                           y.getY().getType()));
     return success();

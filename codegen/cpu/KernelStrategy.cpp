@@ -84,6 +84,13 @@ bool allF32(Operation *op) {
                       [](Type t) { return getElementTypeOrSelf(t).isF32(); });
 }
 
+/// Whether packing `operand` costs nothing at run time: a constant (a
+/// weight), packed at compile time, or a splat.
+bool isPackedForFree(Value operand) {
+  Attribute constant = constantBehindReshapes(operand);
+  return isa_and_present<SplatElementsAttr>(constant) || constantBytes(constant).has_value();
+}
+
 /// Whether every operand of `op` has element type f32 or an integer type of
 /// 8, 16 or 32 bits: the types of the vectorized elementwise ops and row
 /// reductions (quantizing, dequantizing and integer sums included).
@@ -127,12 +134,7 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
     return std::nullopt;
   // An operand packed at run time is copied once more: worth it only if
   // the product reads each element many times (A's N times, B's M times).
-  // Weights are packed at compile time, for free.
-  auto packedForFree = [](Value operand) {
-    Attribute constant = constantBehindReshapes(operand);
-    return isa_and_present<SplatElementsAttr>(constant) || constantBytes(constant).has_value();
-  };
-  bool packA = !packedForFree(op.getInputs()[0]), packB = !packedForFree(op.getInputs()[1]);
+  bool packA = !isPackedForFree(op.getInputs()[0]), packB = !isPackedForFree(op.getInputs()[1]);
   if ((packA && extents[1] < kMinPackReuse) || (packB && extents[0] < kMinPackReuse) ||
       ((packA || packB) && extents[2] <= kMaxUnpackedK))
     return std::nullopt;
@@ -232,10 +234,8 @@ bool shouldDataTileBytes(linalg::LinalgOp op) {
   SmallVector<int64_t> extents = op.getStaticLoopRanges(); // (m, n, k)
   if (extents[0] * extents[1] * extents[2] < kMinDataTilingWork)
     return false;
-  auto packedForFree = [](Value operand) {
-    return constantBytes(constantBehindReshapes(operand)).has_value();
-  };
-  bool packA = !packedForFree(op.getDpsInputs()[0]), packB = !packedForFree(op.getDpsInputs()[1]);
+  bool packA = !isPackedForFree(op.getDpsInputs()[0]);
+  bool packB = !isPackedForFree(op.getDpsInputs()[1]);
   return !(packA && extents[1] < kMinPackReuse) && !(packB && extents[0] < kMinPackReuse);
 }
 

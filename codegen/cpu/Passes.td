@@ -82,7 +82,8 @@ def SmeltCpuByteKernels : Pass<"smelt-cpu-byte-kernels", "mlir::func::FuncOp"> {
     Input: bufferized linalg ops; the module may carry `smelt.cpu_target`.
     Output: every packed byte product (the linalg.generic
     smelt-cpu-data-tiling makes of a quantized MatMul: loops (m1, n1, k1,
-    m0, n0, k0), body `out + extui(a) * extsi(b)` on i8 panels and an i32
+    m0, n0, k0), body `out + ext(a) * ext(b)`, one extension unsigned and
+    the other signed, on i8 panels and an i32
     output) whose tiles are the target's ByteTiles becomes a micro-kernel:
     an n1 loop marked `smelt.parallel`, an m1 loop, and a k1 loop carrying
     the m0 x n0 tile of C in i32 vectors; each step loads each B vector

@@ -121,7 +121,8 @@ std::optional<CarriedReduction> matchCarried(scf::ForOp loop, unsigned index) {
   } else {
     return std::nullopt;
   }
-  if (sourceOf(acc) != carried || !identityOf(kind, element) ||
+  if (sourceOf(acc) != carried || getElementTypeOrSelf(chunk.getType()) != element ||
+      !identityOf(kind, element) ||
       sourceOf(loop.getYieldedValues()[index]) != result ||
       soleUserOf(result) != loop.getBody()->getTerminator())
     return std::nullopt;

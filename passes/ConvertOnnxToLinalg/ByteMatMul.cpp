@@ -43,15 +43,20 @@ std::optional<ArrayRef<char>> constantBytesOf(Value value) {
   return constantBytes(constantBehindReshapes(value));
 }
 
-/// Whether `zeroPoint` is absent or a constant zero.
-bool isZeroOrAbsent(Value zeroPoint) {
+/// Whether the zero point the product sees, `zeroPoint` (read as unsigned
+/// or signed bytes; absent: 0) plus `shift`, is known to be zero: an
+/// unsigned zero point of 128 for weights flipped to signed bytes is.
+bool isCentered(Value zeroPoint, bool isUnsigned, int64_t shift) {
   if (!zeroPoint)
-    return true;
+    return shift == 0;
+  auto valueOf = [&](uint8_t byte) {
+    return (isUnsigned ? int64_t(byte) : int64_t(int8_t(byte))) + shift;
+  };
   Attribute constant = constantBehindReshapes(zeroPoint);
   if (auto splat = dyn_cast_if_present<SplatElementsAttr>(constant))
-    return splat.getSplatValue<APInt>().isZero();
+    return valueOf(uint8_t(splat.getSplatValue<APInt>().getZExtValue())) == 0;
   std::optional<ArrayRef<char>> bytes = constantBytes(constant);
-  return bytes && llvm::all_of(*bytes, [](char c) { return c == 0; });
+  return bytes && llvm::all_of(*bytes, [&](char c) { return valueOf(uint8_t(c)) == 0; });
 }
 
 /// A zero point the product can take: absent, per tensor (a scalar or one
@@ -92,11 +97,12 @@ Value byteSums(OpBuilder &b, Location loc, Value matrix, unsigned dim, bool isUn
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   auto sumType = RankedTensorType::get({dim == 0 ? cols : rows}, b.getI32Type());
   if (std::optional<ArrayRef<char>> data = constantBytesOf(matrix)) {
-    std::vector<int32_t> sums(sumType.getDimSize(0), 0);
+    // Unsigned arithmetic wraps as the i32 sums in the IR do.
+    std::vector<uint32_t> sums(sumType.getDimSize(0), 0);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c) {
         auto byte = static_cast<unsigned char>((*data)[r * cols + c]);
-        sums[dim == 0 ? c : r] += isUnsigned ? int32_t(byte) : int32_t(int8_t(byte));
+        sums[dim == 0 ? c : r] += isUnsigned ? uint32_t(byte) : uint32_t(int32_t(int8_t(byte)));
       }
     ArrayRef<char> raw(reinterpret_cast<const char *>(sums.data()), sums.size() * 4);
     return arith::ConstantOp::create(b, loc, constantFromBytes(sumType, raw, "column_sums"));
@@ -197,8 +203,8 @@ std::optional<Value> buildByteMatMul(OpBuilder &b, Location loc, const ByteOpera
       buildByteProduct(b, loc, formA, formB, createFilled(b, loc, accType, zero), unsignedA);
 
   // The zero-point terms, each only where its zero point may be nonzero.
-  bool aCentered = aShift == 0 && isZeroOrAbsent(a.zeroPoint);
-  bool bCentered = bShift == 0 && isZeroOrAbsent(bm.zeroPoint);
+  bool aCentered = isCentered(a.zeroPoint, a.zeroPointUnsigned, aShift);
+  bool bCentered = isCentered(bm.zeroPoint, bm.zeroPointUnsigned, bShift);
   if (!aCentered || !bCentered) {
     MLIRContext *ctx = b.getContext();
     AffineMap identity = b.getMultiDimIdentityMap(2);
@@ -296,7 +302,8 @@ std::optional<FailureOr<Value>> buildByteConv(OpBuilder &b, Operation *op, const
   // image reads its input as it is.
   Value columns;
   bool pointwise = kernelH == 1 && kernelW == 1 && batch == 1 && window->padded == x.value &&
-                   llvm::all_equal({window->strides[0], window->strides[1], int64_t(1)});
+                   llvm::all_equal({window->strides[0], window->strides[1], int64_t(1)}) &&
+                   outH == xType.getDimSize(2) && outW == xType.getDimSize(3);
   if (pointwise) {
     columns = reshapeTo(b, loc, x.value, columnsType);
   } else {

@@ -712,7 +712,8 @@ FailureOr<Value> integerConvolution(OpBuilder &b, OpTy op, Value x, Value w, Val
   bool biasFits = !bias || (biasType && biasType.getRank() == 1 && accType.getRank() > 1 &&
                             biasType.getDimSize(0) == accType.getDimSize(1));
   std::optional<FailureOr<Value>> acc;
-  if (biasFits)
+  // x pads with its zero point's bytes: they must mean the same values.
+  if (biasFits && (!xZp || xU == xZpU))
     acc = buildByteConv(b, op, {x, xU, xZp, xZpU}, {w, wU, wZp, wZpU}, accType, attrs);
   if (acc) {
     if (failed(*acc) || !bias)
