@@ -10,7 +10,8 @@ count times two (convolutions and linear layers, counted with forward hooks
 on one run; the attention products counted where the model computes them)
 to OUT_DIR/NAME.gflop. Nothing is written to the repository: run-bench.sh
 calls this for its torch: rows. Names: resnet50, mobilenet_v2,
-mobilenet_v3_small, efficientnet_b0, bert_encoder, gpt2_decoder.
+mobilenet_v3_small, efficientnet_b0, ssdlite_detector, bert_encoder,
+gpt2_decoder.
 """
 import math
 import os
@@ -82,6 +83,24 @@ class Transformer(nn.Module):
         return self.head(self.norm(x))
 
 
+class Detector(nn.Module):
+    """SSDLite320 with a MobileNetV3-Large backbone (torchvision's
+    ssdlite320_mobilenet_v3_large) on a batch of one 320x320 image: its
+    normalization, backbone, heads, box decoding, score filtering and
+    per-class NMS (NonMaxSuppression in the graph); returns the kept
+    boxes, scores and labels."""
+
+    def __init__(self):
+        super().__init__()
+        import torchvision
+        self.model = torchvision.models.detection.ssdlite320_mobilenet_v3_large(
+            weights=None, weights_backbone=None)
+
+    def forward(self, images):
+        detections = self.model(list(images))[0]
+        return detections["boxes"], detections["scores"], detections["labels"]
+
+
 def torchvision_model(name):
     import torchvision
     return getattr(torchvision.models, name)(weights=None), (torch.randn(1, 3, 224, 224),), ["image"]
@@ -92,11 +111,15 @@ MODELS = {
     "mobilenet_v2": lambda: torchvision_model("mobilenet_v2"),
     "mobilenet_v3_small": lambda: torchvision_model("mobilenet_v3_small"),
     "efficientnet_b0": lambda: torchvision_model("efficientnet_b0"),
+    "ssdlite_detector": lambda: (Detector(), (torch.rand(1, 3, 320, 320),), ["images"]),
     "bert_encoder": lambda: (Transformer(30522, 128, 384, 12, 6, causal=False),
                              (torch.randint(0, 30522, (1, 128)),), ["input_ids"]),
     "gpt2_decoder": lambda: (Transformer(8192, 128, 512, 8, 6, causal=True),
                              (torch.randint(0, 8192, (1, 128)),), ["input_ids"]),
 }
+
+
+OUTPUT_NAMES = {"ssdlite_detector": ["boxes", "scores", "labels"]}
 
 
 def count_flops(model, inputs):
@@ -129,7 +152,8 @@ def export(name, out_dir):
     flops = count_flops(model, inputs)
     path = os.path.join(out_dir, name + ".onnx")
     with torch.no_grad():
-        torch.onnx.export(model, inputs, path, input_names=input_names, output_names=["output"],
+        torch.onnx.export(model, inputs, path, input_names=input_names,
+                          output_names=OUTPUT_NAMES.get(name, ["output"]),
                           opset_version=17, do_constant_folding=True)
     with open(os.path.join(out_dir, name + ".gflop"), "w") as f:
         f.write("%.9f\n" % (flops / 1e9))

@@ -20,8 +20,8 @@
 # Needs BUILD_DIR/bin/smelt and smelt-translate, node and npm (the real models
 # and onnxruntime-node come from npm, into the real-model test's cache
 # BUILD_DIR/test/e2e/real-models/npm), and cc. The PyTorch architectures
-# (ResNet-50, MobileNet V2/V3, EfficientNet-B0, a BERT-class encoder and a
-# GPT-2-class decoder) need Debian's python3-torch and python3-torchvision,
+# (ResNet-50, MobileNet V2/V3, EfficientNet-B0, an SSDLite detector with
+# NMS, a BERT-class encoder and a GPT-2-class decoder) need Debian's python3-torch and python3-torchvision,
 # the encoder's int8 copy (quantize-dynamic.py) also python3-protobuf
 # (tools/install-deps.sh --bench); without them their rows say so. Work
 # files: BUILD_DIR/bench.
@@ -92,6 +92,7 @@ resnet50        | torch:resnet50                       | torch |                
 mobilenet-v2    | torch:mobilenet_v2                   | torch |                  | image=1,3,224,224
 mobilenet-v3    | torch:mobilenet_v3_small             | torch |                  | image=1,3,224,224
 efficientnet-b0 | torch:efficientnet_b0                | torch |                  | image=1,3,224,224
+ssdlite-det     | torch:ssdlite_detector               | torch |                  | images=1,3,320,320:float32:0..1
 bert-encoder    | torch:bert_encoder                   | torch |                  | input_ids=1,128:int64:0..30521
 bert-encoder-int8 | torchq:bert_encoder                | torch |                  | input_ids=1,128:int64:0..30521
 gpt2-decoder    | torch:gpt2_decoder                   | torch |                  | input_ids=1,128:int64:0..8191
