@@ -1,18 +1,18 @@
-//===- Detection.cpp - NonZero, NonMaxSuppression, Unique, GridSample, Det, ReverseSequence ===//
+//===- Detection.cpp - NonZero, Unique, GridSample, Det, ReverseSequence --===//
 //
-// Operators of detection and post-processing graphs. NonZero, NonMaxSuppression
-// and Unique have data-dependent output sizes: they compute into a buffer of
-// the largest possible size (or count first), and return a slice whose size is
-// a run-time value; the result type then has `?` dims (kDynamicShapesLabel).
-// Where shape inference already gave a static result type (ONNX test models
-// declare their outputs), the dynamic value is cast to it. The scalar,
-// sequential algorithms are scf loops on tensors: NMS is greedy per batch and
-// class in descending score order with ties to the lower box index; Unique
-// compares slices lexicographically; Det is LU with partial pivoting.
-// GridSample and ReverseSequence are linalg.generic gathers.
+// Operators of detection and post-processing graphs. NonZero and Unique have
+// data-dependent output sizes: they compute into a buffer of the largest
+// possible size (or count first), and return a slice whose size is a run-time
+// value; the result type then has `?` dims (kDynamicShapesLabel). Where shape
+// inference already gave a static result type (ONNX test models declare their
+// outputs), the dynamic value is cast to it. The scalar, sequential algorithms
+// are scf loops on tensors: Unique compares slices lexicographically; Det is
+// LU with partial pivoting. GridSample and ReverseSequence are linalg.generic
+// gathers. NonMaxSuppression has its own file.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+#include "passes/ConvertOnnxToLinalg/ScalarLoops.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -20,64 +20,8 @@
 using namespace mlir;
 
 namespace smelt {
+using namespace scalar_loops;
 namespace {
-
-using BodyFn = llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>;
-using BranchFn = llvm::function_ref<SmallVector<Value>(OpBuilder &, Location)>;
-
-Value cIdx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-Value toIndex(OpBuilder &b, Location loc, Value v) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-}
-Value toI64(OpBuilder &b, Location loc, Value v) {
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
-}
-Value cmpI(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x, Value y) {
-  return arith::CmpIOp::create(b, loc, p, x, y);
-}
-Value cmpF(OpBuilder &b, Location loc, arith::CmpFPredicate p, Value x, Value y) {
-  return arith::CmpFOp::create(b, loc, p, x, y);
-}
-Value select(OpBuilder &b, Location loc, Value c, Value x, Value y) {
-  return arith::SelectOp::create(b, loc, c, x, y);
-}
-Value addI(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::AddIOp::create(b, loc, x, y);
-}
-Value mulI(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::MulIOp::create(b, loc, x, y);
-}
-
-/// scf.for from lb to ub (index values) with step 1.
-ValueRange forLoop(OpBuilder &b, Location loc, Value lb, Value ub, ValueRange inits, BodyFn body) {
-  auto loop = scf::ForOp::create(b, loc, lb, ub, cIdx(b, loc, 1), inits,
-                                 [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
-                                   scf::YieldOp::create(nb, nl, body(nb, nl, iv, args));
-                                 });
-  return loop.getResults();
-}
-
-/// scf.if yielding values of `types` from both branches.
-ValueRange ifElse(OpBuilder &b, Location loc, Value cond, TypeRange types, BranchFn thenFn,
-                  BranchFn elseFn) {
-  auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElseRegion=*/true);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToEnd(ifOp.thenBlock());
-  scf::YieldOp::create(b, loc, thenFn(b, loc));
-  b.setInsertionPointToEnd(ifOp.elseBlock());
-  scf::YieldOp::create(b, loc, elseFn(b, loc));
-  return ifOp.getResults();
-}
-
-/// Size of dim `d` of a ranked tensor value, as an index value.
-Value dimValue(OpBuilder &b, Location loc, Value tensor, int64_t d) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (type.isDynamicDim(d))
-    return tensor::DimOp::create(b, loc, tensor, d);
-  return cIdx(b, loc, type.getDimSize(d));
-}
 
 /// Row-major coordinates of `linear` in a shape of `sizes`.
 SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRef<Value> sizes) {
@@ -88,31 +32,6 @@ SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRe
     rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
   }
   return coords;
-}
-
-/// The first element of a scalar-like (0-d or one-element) tensor.
-Value readScalar(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<Value> zeros(type.getRank(), cIdx(b, loc, 0));
-  return tensor::ExtractOp::create(b, loc, tensor, zeros);
-}
-
-/// `value` as the op's converted result type: a cast to static dims where
-/// shape inference knew them; the (dynamic) value itself otherwise.
-Value asResultType(OpBuilder &b, Location loc, Value value, Type resultType) {
-  auto ranked = dyn_cast<RankedTensorType>(resultType);
-  if (!ranked || ranked == value.getType())
-    return value;
-  return tensor::CastOp::create(b, loc, ranked, value);
-}
-
-/// The result type to build with: the converted type when it is ranked, else
-/// (an unranked placeholder) `rank` dynamic dims.
-RankedTensorType buildType(const TypeConverter &converter, Value result, int64_t rank,
-                           Type elem) {
-  if (auto ranked = getRankedType(converter, result))
-    return ranked;
-  return RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic), elem);
 }
 
 Value isNonZero(OpBuilder &b, Location loc, Value v) {
@@ -141,7 +60,7 @@ struct NonZeroPattern : DynamicShapePattern<onnx::NonZeroOp> {
     SmallVector<Value> sizes;
     Value total = cIdx(rewriter, loc, 1);
     for (int64_t d = 0; d < rank; ++d) {
-      sizes.push_back(dimValue(rewriter, loc, x, d));
+      sizes.push_back(dimSize(rewriter, loc, x, d));
       total = mulI(rewriter, loc, total, sizes.back());
     }
     auto element = [&](OpBuilder &b, Location l, Value i) {
@@ -175,186 +94,8 @@ struct NonZeroPattern : DynamicShapePattern<onnx::NonZeroOp> {
                         return {args[0], args[1]};
                       });
                 })[0];
-    Type resultType = buildType(*getTypeConverter(), op.getResult(), 2, i64);
-    rewriter.replaceOp(op, asResultType(rewriter, loc, filled, resultType));
-    return success();
-  }
-};
-
-//===----------------------------------------------------------------------===//
-// NonMaxSuppression
-//===----------------------------------------------------------------------===//
-
-struct NonMaxSuppressionPattern : DynamicShapePattern<onnx::NonMaxSuppressionOp> {
-  using DynamicShapePattern::DynamicShapePattern;
-  LogicalResult matchAndRewrite(onnx::NonMaxSuppressionOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value boxes = adaptor.getBoxes(), scores = adaptor.getScores();
-    auto boxesType = dyn_cast<RankedTensorType>(boxes.getType());
-    auto scoresType = dyn_cast<RankedTensorType>(scores.getType());
-    if (!boxesType || !scoresType || boxesType.getRank() != 3 || scoresType.getRank() != 3)
-      return op.emitError() << describeNode(op) << ": boxes and scores must be 3-d tensors";
-    Value numBatches = dimValue(rewriter, loc, boxes, 0);
-    Value numBoxes = dimValue(rewriter, loc, boxes, 1);
-    Value numClasses = dimValue(rewriter, loc, scores, 1);
-    bool centerBox = op.getCenterPointBox() == 1;
-    Type fType = boxesType.getElementType();
-    Type i64 = rewriter.getI64Type();
-
-    // Optional scalar inputs: absent max_output means 0 boxes, absent
-    // score_threshold means no filtering.
-    Value maxOut = isa<NoneType>(adaptor.getMaxOutputBoxesPerClass().getType())
-                       ? scalarConstant(rewriter, loc, i64, 0)
-                       : readScalar(rewriter, loc, adaptor.getMaxOutputBoxesPerClass());
-    maxOut = toIndex(rewriter, loc, maxOut);
-    Value iouThreshold = isa<NoneType>(adaptor.getIouThreshold().getType())
-                             ? scalarConstant(rewriter, loc, fType, 0)
-                             : readScalar(rewriter, loc, adaptor.getIouThreshold());
-    Value scoreThreshold = isa<NoneType>(adaptor.getScoreThreshold().getType())
-                               ? lowestValue(rewriter, loc, fType, false)
-                               : readScalar(rewriter, loc, adaptor.getScoreThreshold());
-
-    // Room for every box of every class; sliced to the selected count at the end.
-    // Static sizes where known: constant-size buffers keep deallocation simple.
-    Value capacity = mulI(rewriter, loc, mulI(rewriter, loc, numBatches, numClasses), numBoxes);
-    auto mixed = [&](Value v) { return getAsOpFoldResult(v); };
-    OpFoldResult capacitySize = boxesType.hasStaticShape() && scoresType.hasStaticShape()
-                                    ? OpFoldResult(rewriter.getIndexAttr(
-                                          boxesType.getDimSize(0) * boxesType.getDimSize(1) *
-                                          scoresType.getDimSize(1)))
-                                    : mixed(capacity);
-    Value out = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{capacitySize, rewriter.getIndexAttr(3)}, i64);
-    OpFoldResult boxesSize = boxesType.isDynamicDim(1)
-                                 ? mixed(numBoxes)
-                                 : OpFoldResult(rewriter.getIndexAttr(boxesType.getDimSize(1)));
-    Value zero = cIdx(rewriter, loc, 0);
-    Value falseV = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
-    Value trueV = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
-    Value half = scalarConstant(rewriter, loc, fType, 0.5);
-    Value fzero = scalarConstant(rewriter, loc, fType, 0);
-
-    // (min0, min1, max0, max1) of box `i` of batch `n`.
-    auto corners = [&](OpBuilder &b, Location l, Value n, Value i) {
-      SmallVector<Value> c;
-      for (int64_t k = 0; k < 4; ++k)
-        c.push_back(tensor::ExtractOp::create(b, l, boxes, ValueRange{n, i, cIdx(b, l, k)}));
-      if (centerBox) {
-        Value h0 = arith::MulFOp::create(b, l, c[2], half);
-        Value h1 = arith::MulFOp::create(b, l, c[3], half);
-        return SmallVector<Value>{arith::SubFOp::create(b, l, c[0], h0),
-                                  arith::SubFOp::create(b, l, c[1], h1),
-                                  arith::AddFOp::create(b, l, c[0], h0),
-                                  arith::AddFOp::create(b, l, c[1], h1)};
-      }
-      return SmallVector<Value>{
-          arith::MinimumFOp::create(b, l, c[0], c[2]), arith::MinimumFOp::create(b, l, c[1], c[3]),
-          arith::MaximumFOp::create(b, l, c[0], c[2]), arith::MaximumFOp::create(b, l, c[1], c[3])};
-    };
-    // iou(a, b) > threshold, false for empty boxes or empty intersections.
-    auto suppresses = [&](OpBuilder &b, Location l, Value n, Value i, Value j) {
-      SmallVector<Value> p = corners(b, l, n, i), q = corners(b, l, n, j);
-      Value lo0 = arith::MaximumFOp::create(b, l, p[0], q[0]);
-      Value lo1 = arith::MaximumFOp::create(b, l, p[1], q[1]);
-      Value hi0 = arith::MinimumFOp::create(b, l, p[2], q[2]);
-      Value hi1 = arith::MinimumFOp::create(b, l, p[3], q[3]);
-      Value w = arith::MaximumFOp::create(b, l, arith::SubFOp::create(b, l, hi0, lo0), fzero);
-      Value h = arith::MaximumFOp::create(b, l, arith::SubFOp::create(b, l, hi1, lo1), fzero);
-      Value inter = arith::MulFOp::create(b, l, w, h);
-      auto area = [&](ArrayRef<Value> c) {
-        return arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, c[2], c[0]),
-                                     arith::SubFOp::create(b, l, c[3], c[1]));
-      };
-      Value areaP = area(p), areaQ = area(q);
-      Value uni = arith::SubFOp::create(b, l, arith::AddFOp::create(b, l, areaP, areaQ), inter);
-      Value iou = arith::DivFOp::create(b, l, inter, uni);
-      Value ok = cmpF(b, l, arith::CmpFPredicate::OGT, areaP, fzero);
-      ok = arith::AndIOp::create(b, l, ok, cmpF(b, l, arith::CmpFPredicate::OGT, areaQ, fzero));
-      ok = arith::AndIOp::create(b, l, ok, cmpF(b, l, arith::CmpFPredicate::OGT, inter, fzero));
-      return arith::AndIOp::create(b, l, ok,
-                                   cmpF(b, l, arith::CmpFPredicate::OGT, iou, iouThreshold));
-    };
-
-    auto perClass = [&](OpBuilder &b, Location l, Value n, Value c, Value out,
-                        Value count) -> SmallVector<Value> {
-      Value done = linalg::FillOp::create(
-                       b, l, falseV,
-                       tensor::EmptyOp::create(b, l, ArrayRef<OpFoldResult>{boxesSize},
-                                               b.getI1Type())
-                           .getResult())
-                       .getResult(0);
-      Value classStart = count;
-      // One candidate per step: the best remaining score above the threshold.
-      return forLoop(
-          b, l, cIdx(b, l, 0), numBoxes, ValueRange{out, count, done},
-          [&](OpBuilder &b, Location l, Value, ValueRange s) -> SmallVector<Value> {
-            Value out = s[0], count = s[1], done = s[2];
-            ValueRange best = forLoop(
-                b, l, cIdx(b, l, 0), numBoxes,
-                ValueRange{cIdx(b, l, -1), scoreThreshold},
-                [&](OpBuilder &b, Location l, Value i, ValueRange a) -> SmallVector<Value> {
-                  Value score = tensor::ExtractOp::create(b, l, scores, ValueRange{n, c, i});
-                  Value isDone = tensor::ExtractOp::create(b, l, done, ValueRange{i});
-                  Value better = cmpF(b, l, arith::CmpFPredicate::OGT, score, a[1]);
-                  better = arith::AndIOp::create(
-                      b, l, better, arith::XOrIOp::create(b, l, isDone, trueV));
-                  return {select(b, l, better, i, a[0]), select(b, l, better, score, a[1])};
-                });
-            Value found = cmpI(b, l, arith::CmpIPredicate::sge, best[0], cIdx(b, l, 0));
-            Value room = cmpI(b, l, arith::CmpIPredicate::slt,
-                              arith::SubIOp::create(b, l, count, classStart), maxOut);
-            Value take = arith::AndIOp::create(b, l, found, room);
-            return ifElse(
-                b, l, take, TypeRange{out.getType(), count.getType(), done.getType()},
-                [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-                  Value newDone = tensor::InsertOp::create(b, l, trueV, done, ValueRange{best[0]});
-                  Value suppressed =
-                      forLoop(b, l, classStart, count, ValueRange{falseV},
-                              [&](OpBuilder &b, Location l, Value k,
-                                  ValueRange a) -> SmallVector<Value> {
-                                Value j = toIndex(b, l,
-                                                  tensor::ExtractOp::create(
-                                                      b, l, out, ValueRange{k, cIdx(b, l, 2)}));
-                                return {arith::OrIOp::create(b, l, a[0],
-                                                             suppresses(b, l, n, best[0], j))};
-                              })[0];
-                  ValueRange kept = ifElse(
-                      b, l, suppressed, TypeRange{out.getType(), count.getType()},
-                      [&](OpBuilder &, Location) -> SmallVector<Value> { return {out, count}; },
-                      [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-                        Value o = out;
-                        Value row[3] = {n, c, best[0]};
-                        for (int64_t k = 0; k < 3; ++k)
-                          o = tensor::InsertOp::create(b, l, toI64(b, l, row[k]), o,
-                                                       ValueRange{count, cIdx(b, l, k)});
-                        return {o, addI(b, l, count, cIdx(b, l, 1))};
-                      });
-                  return {kept[0], kept[1], newDone};
-                },
-                [&](OpBuilder &, Location) -> SmallVector<Value> {
-                  return {out, count, done};
-                });
-          });
-    };
-    ValueRange result = forLoop(
-        rewriter, loc, zero, numBatches, ValueRange{out, zero},
-        [&](OpBuilder &b, Location l, Value n, ValueRange s) -> SmallVector<Value> {
-          ValueRange r = forLoop(b, l, cIdx(b, l, 0), numClasses, s,
-                                 [&](OpBuilder &b, Location l, Value c,
-                                     ValueRange t) -> SmallVector<Value> {
-                                   SmallVector<Value> u = perClass(b, l, n, c, t[0], t[1]);
-                                   return {u[0], u[1]};
-                                 });
-          return {r[0], r[1]};
-        });
-    SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes{result[1], rewriter.getIndexAttr(3)};
-    SmallVector<OpFoldResult> strides{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)};
-    Value selected =
-        tensor::ExtractSliceOp::create(rewriter, loc, result[0], offsets, sizes, strides);
-    Type resultType = buildType(*getTypeConverter(), op.getResult(), 2, i64);
-    rewriter.replaceOp(op, asResultType(rewriter, loc, selected, resultType));
+    Type resultType = dataDependentType(*getTypeConverter(), op.getResult(), 2, i64);
+    rewriter.replaceOp(op, castToResultType(rewriter, loc, filled, resultType));
     return success();
   }
 };
@@ -399,10 +140,10 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     for (int64_t d = 0; d < shapedX.getRank(); ++d) {
       if (d == axis)
         continue;
-      otherSizes.push_back(dimValue(rewriter, loc, x, d));
+      otherSizes.push_back(dimSize(rewriter, loc, x, d));
       sliceSize = mulI(rewriter, loc, sliceSize, otherSizes.back());
     }
-    Value numSlices = dimValue(rewriter, loc, x, axis);
+    Value numSlices = dimSize(rewriter, loc, x, axis);
     Type i64 = rewriter.getI64Type();
     Type indexType = rewriter.getIndexType();
     Value zero = cIdx(rewriter, loc, 0);
@@ -512,7 +253,7 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     SmallVector<Value> ySizes;
     for (int64_t d = 0; d < rank; ++d)
       if (yType.isDynamicDim(d))
-        ySizes.push_back(d == axis ? numUnique : dimValue(rewriter, loc, x, d));
+        ySizes.push_back(d == axis ? numUnique : dimSize(rewriter, loc, x, d));
     Value yInit = tensor::EmptyOp::create(rewriter, loc, yType, ySizes);
     SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
     Value y = linalg::GenericOp::create(
@@ -533,9 +274,9 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     Value values[4] = {y, indices, inverse, counts};
     int64_t ranks[4] = {rank, 1, 1, 1};
     for (int64_t k = 0; k < 4; ++k) {
-      Type t = buildType(*getTypeConverter(), op->getResult(k), ranks[k],
+      Type t = dataDependentType(*getTypeConverter(), op->getResult(k), ranks[k],
                          cast<RankedTensorType>(values[k].getType()).getElementType());
-      results.push_back(asResultType(rewriter, loc, values[k], t));
+      results.push_back(castToResultType(rewriter, loc, values[k], t));
     }
     rewriter.replaceOp(op, results);
     return success();
@@ -572,7 +313,7 @@ struct GridSamplePattern : DynamicShapePattern<onnx::GridSampleOp> {
       if (!xType.isDynamicDim(d))
         return Value();
       Value i = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                           dimValue(rewriter, loc, x, d));
+                                           dimSize(rewriter, loc, x, d));
       return arith::SIToFPOp::create(rewriter, loc, f, i);
     };
     Value heightF = sizeAsFloat(2), widthF = sizeAsFloat(3);
@@ -701,8 +442,8 @@ struct GridSamplePattern : DynamicShapePattern<onnx::GridSampleOp> {
       linalg::YieldOp::create(b, l, result);
     };
     SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-    SmallVector<Value> sizes{dimValue(rewriter, loc, x, 0), dimValue(rewriter, loc, x, 1),
-                             dimValue(rewriter, loc, grid, 1), dimValue(rewriter, loc, grid, 2)};
+    SmallVector<Value> sizes{dimSize(rewriter, loc, x, 0), dimSize(rewriter, loc, x, 1),
+                             dimSize(rewriter, loc, grid, 1), dimSize(rewriter, loc, grid, 2)};
     Value y = linalg::GenericOp::create(rewriter, loc, TypeRange{resultType}, ValueRange{},
                                         ValueRange{createEmpty(rewriter, loc, resultType, sizes)},
                                         ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(4)},
@@ -739,7 +480,7 @@ struct DetPattern : DynamicShapePattern<onnx::DetOp> {
     SmallVector<Value> batchSizes;
     int64_t batch = 1;
     for (int64_t d = 0; d < rank - 2; ++d) {
-      batchSizes.push_back(dimValue(rewriter, loc, x, d));
+      batchSizes.push_back(dimSize(rewriter, loc, x, d));
       batch = ShapedType::isDynamic(xType.getDimSize(d)) || ShapedType::isDynamic(batch)
                   ? ShapedType::kDynamic
                   : batch * xType.getDimSize(d);
@@ -751,7 +492,7 @@ struct DetPattern : DynamicShapePattern<onnx::DetOp> {
     auto matrixType = RankedTensorType::get({m, m}, f);
     Value zero = cIdx(rewriter, loc, 0);
     Value mSize = ShapedType::isDynamic(m)
-                      ? dimValue(rewriter, loc, x, rank - 1)
+                      ? dimSize(rewriter, loc, x, rank - 1)
                       : cIdx(rewriter, loc, m);
     OpFoldResult mFold = ShapedType::isDynamic(m) ? OpFoldResult(mSize)
                                                   : OpFoldResult(rewriter.getIndexAttr(m));
@@ -880,7 +621,7 @@ struct ReverseSequencePattern : DynamicShapePattern<onnx::ReverseSequenceOp> {
 } // namespace
 
 void populateDetectionPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<NonZeroPattern, NonMaxSuppressionPattern, UniquePattern, GridSamplePattern,
+  patterns.add<NonZeroPattern, UniquePattern, GridSamplePattern,
                DetPattern, ReverseSequencePattern>(converter, patterns.getContext());
 }
 

@@ -370,6 +370,20 @@ RankedTensorType getRankedType(const TypeConverter &converter, Value value) {
   return dyn_cast_or_null<RankedTensorType>(converter.convertType(value.getType()));
 }
 
+RankedTensorType dataDependentType(const TypeConverter &converter, Value result, int64_t rank,
+                                   Type elem) {
+  if (auto ranked = getRankedType(converter, result))
+    return ranked;
+  return RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic), elem);
+}
+
+Value castToResultType(OpBuilder &b, Location loc, Value value, Type resultType) {
+  auto ranked = dyn_cast<RankedTensorType>(resultType);
+  if (!ranked || ranked == value.getType())
+    return value;
+  return tensor::CastOp::create(b, loc, ranked, value);
+}
+
 bool isUnsignedElement(Value value) {
   auto shaped = dyn_cast<ShapedType>(value.getType());
   return shaped && shaped.getElementType().isUnsignedInteger();

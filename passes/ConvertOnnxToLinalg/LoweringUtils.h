@@ -126,6 +126,17 @@ struct DynamicShapePattern : mlir::OpConversionPattern<OpTy> {
   }
 };
 
+/// The type to build a data-dependent result with: the converted type of
+/// `result` when it is ranked, else (an unranked placeholder) `rank` dynamic
+/// dims of `elem`.
+mlir::RankedTensorType dataDependentType(const mlir::TypeConverter &converter,
+                                         mlir::Value result, int64_t rank, mlir::Type elem);
+
+/// `value` (with data-dependent `?` dims) as the op's converted result type:
+/// a cast to static dims where shape inference knew them; `value` otherwise.
+mlir::Value castToResultType(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                             mlir::Type resultType);
+
 /// True when the element type of the (original, onnx) value is unsigned.
 bool isUnsignedElement(mlir::Value value);
 
@@ -268,6 +279,8 @@ void populateRandomPatterns(const mlir::TypeConverter &converter, mlir::RewriteP
 void populateDataMovementPatterns(const mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 void populateDetectionPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateNonMaxSuppressionPatterns(const mlir::TypeConverter &converter,
+                                       mlir::RewritePatternSet &patterns);
 void populateTextPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
 
 } // namespace smelt

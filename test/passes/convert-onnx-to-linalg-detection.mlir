@@ -30,15 +30,32 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 
 // -----
 
-// NMS: a [batches*classes*boxes, 3] buffer, greedy loops per batch and class,
-// sliced to the selected count.
+// NMS: a [batches*classes*boxes, 3] output buffer and per-box scratch (the
+// geometry of every box, then of the selected ones) and heap. Per batch the
+// geometry is computed once; per class the candidates above the threshold
+// fill the heap, which is built by sifting down, then popped while boxes are
+// left and the class has room; a candidate is compared with the selected
+// boxes only, until one suppresses it. The buffer is sliced to the count.
 // CHECK-LABEL: func.func @nms
 // CHECK-SAME: %[[B:[^:]+]]: tensor<1x6x4xf32>, %[[S:[^:]+]]: tensor<1x1x6xf32>, %[[M:[^:]+]]: tensor<1xi64>
 // CHECK: tensor.extract %[[M]]
-// CHECK: %[[BUF:.+]] = tensor.empty() : tensor<6x3xi64>
-// CHECK: %[[LOOP:.+]]:2 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]]
-// CHECK: tensor.extract %[[S]]
+// CHECK-DAG: %[[BUF:.+]] = tensor.empty() : tensor<6x3xi64>
+// CHECK-DAG: %[[SCRATCH:.+]] = tensor.empty() : tensor<6x10xf32>
+// CHECK-DAG: %[[HEAP:.+]] = tensor.empty() : tensor<6xindex>
+// CHECK: %[[LOOP:.+]]:4 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]], %{{.+}} = %{{.+}}, %{{.+}} = %[[HEAP]], %[[SCR:.+]] = %[[SCRATCH]])
+// CHECK: %[[GEOM:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[SCR]]) -> (tensor<6x10xf32>)
 // CHECK: tensor.extract %[[B]]
+// CHECK: scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[GEOM]])
+// CHECK: %[[CANDS:.+]]:2 = scf.for
+// CHECK: tensor.extract %[[S]]
+// CHECK: arith.cmpf ogt
+// CHECK: %[[HALF:.+]] = arith.divui %[[CANDS]]#1
+// CHECK: scf.for {{.+}} to %[[HALF]]
+// CHECK: scf.while
+// CHECK: scf.while
+// CHECK: scf.while
+// CHECK: arith.divf
+// CHECK: scf.if
 // CHECK: %[[SEL:.+]] = tensor.extract_slice %[[LOOP]]#0[0, 0] [%[[LOOP]]#1, 3] [1, 1] : tensor<6x3xi64> to tensor<?x3xi64>
 // CHECK: return %[[SEL]]
 func.func @nms(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %m: tensor<1xi64>, %i: tensor<1xf32>, %t: tensor<1xf32>) -> tensor<?x3xi64> {

@@ -1,0 +1,62 @@
+//===- ScalarLoops.h - builders of scalar scf loops on tensors -*- C++ -*-===//
+//
+// Data-dependent operators (NonZero, NonMaxSuppression, Unique, Det, ...) are
+// sequential algorithms, written as scf loops that carry tensors and read or
+// write one element at a time. These builders keep those lowerings short:
+// constants, comparisons and selects in one call, loops whose bodies are
+// lambdas returning the values to yield.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SMELT_PASSES_CONVERTONNXTOLINALG_SCALARLOOPS_H
+#define SMELT_PASSES_CONVERTONNXTOLINALG_SCALARLOOPS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+
+namespace smelt::scalar_loops {
+
+using BodyFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::Value, mlir::ValueRange)>;
+using BranchFn =
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::OpBuilder &, mlir::Location)>;
+/// The condition of a while loop, from the values it carries.
+using ConditionFn =
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+/// The next values of a while loop, from the values it carries.
+using StepFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+mlir::Value cIdx(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
+mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
+mlir::Value toI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
+mlir::Value cmpI(mlir::OpBuilder &b, mlir::Location loc, mlir::arith::CmpIPredicate p,
+                 mlir::Value x, mlir::Value y);
+mlir::Value cmpF(mlir::OpBuilder &b, mlir::Location loc, mlir::arith::CmpFPredicate p,
+                 mlir::Value x, mlir::Value y);
+mlir::Value select(mlir::OpBuilder &b, mlir::Location loc, mlir::Value c, mlir::Value x,
+                   mlir::Value y);
+mlir::Value addI(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value subI(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value mulI(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value andI(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value notI1(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
+
+/// scf.for from lb to ub (index values) with step 1.
+mlir::ValueRange forLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lb, mlir::Value ub,
+                         mlir::ValueRange inits, BodyFn body);
+
+/// scf.while carrying `inits`: runs `step` while `cond` holds; the results are
+/// the carried values when `cond` first fails.
+mlir::ValueRange whileLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inits,
+                           ConditionFn cond, StepFn step);
+
+/// scf.if yielding values of `types` from both branches.
+mlir::ValueRange ifElse(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
+                        mlir::TypeRange types, BranchFn thenFn, BranchFn elseFn);
+
+/// The first element of a scalar-like (0-d or one-element) tensor.
+mlir::Value readScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+
+} // namespace smelt::scalar_loops
+
+#endif // SMELT_PASSES_CONVERTONNXTOLINALG_SCALARLOOPS_H
