@@ -1,7 +1,8 @@
 //===- OnnxFoldConstants.cpp - the onnx-fold-constants pass ---------------===//
 //
 // Evaluates the small integer and float computations exporters put around
-// shapes (Shape -> Gather -> Unsqueeze -> Concat -> Reshape, Range, Cast...)
+// shapes (Shape -> Gather -> Unsqueeze -> Concat -> Reshape, Range, Cast,
+// Ceil, the reductions, Transpose...)
 // when all their inputs are constants, replacing each by one onnx.Constant.
 // Shape and Size of statically shaped tensors fold without constant inputs.
 // Results are computed in int64 or double and stored in the result's element
@@ -12,6 +13,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 #include <numeric>
@@ -132,6 +134,116 @@ std::optional<std::vector<double>> elementwise(ArrayRef<HostValue> in, ArrayRef<
 
 int64_t normalize(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
 
+/// The reduced axes of a Reduce op over a rank-`rank` input (sorted, no
+/// repeats), or nothing when they are not known at compile time or out of
+/// range. No axes means all, unless noop_with_empty_axes says none.
+std::optional<SmallVector<int64_t>> reducedAxes(Operation *op, ArrayRef<std::optional<HostValue>> in,
+                                                int64_t rank) {
+  SmallVector<int64_t> axes;
+  bool noopWhenEmpty = false;
+  if (auto sum = dyn_cast<onnx::ReduceSumOp>(op)) {
+    noopWhenEmpty = sum.getNoopWithEmptyAxes() != 0;
+    if (!isa<NoneType>(sum.getAxes().getType())) {
+      if (in.size() < 2 || !in[1])
+        return std::nullopt;
+      for (double a : in[1]->data)
+        axes.push_back(static_cast<int64_t>(a));
+    }
+  } else {
+    std::optional<ArrayRef<int64_t>> attr =
+        TypeSwitch<Operation *, std::optional<ArrayRef<int64_t>>>(op)
+            .Case<onnx::ReduceMaxOp, onnx::ReduceMinOp, onnx::ReduceProdOp>(
+                [](auto reduce) { return reduce.getAxes(); })
+            .Default([](Operation *) { return std::nullopt; });
+    if (attr)
+      axes.assign(attr->begin(), attr->end());
+  }
+  if (axes.empty() && !noopWhenEmpty)
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  for (int64_t &a : axes) {
+    a = normalize(a, rank);
+    if (a < 0 || a >= rank)
+      return std::nullopt;
+  }
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return axes;
+}
+
+/// ReduceMax, ReduceMin, ReduceSum and ReduceProd of a constant: each input
+/// element is combined into the output element at its coordinates with the
+/// reduced axes at 0 (keepdims or not, the row-major order is the same).
+std::optional<std::vector<double>> evaluateReduction(Operation *op,
+                                                     ArrayRef<std::optional<HostValue>> in,
+                                                     RankedTensorType resultType) {
+  if (!isa<onnx::ReduceMaxOp, onnx::ReduceMinOp, onnx::ReduceSumOp, onnx::ReduceProdOp>(op) ||
+      in.empty() || !in[0])
+    return std::nullopt;
+  const HostValue &data = *in[0];
+  int64_t rank = data.shape.size();
+  std::optional<SmallVector<int64_t>> axes = reducedAxes(op, in, rank);
+  if (!axes || data.size() == 0)
+    return std::nullopt; // An empty reduction's identity is left to code generation.
+  SmallVector<int64_t> kept(data.shape);
+  for (int64_t a : *axes)
+    kept[a] = 1;
+  SmallVector<int64_t> keptStrides = strides(kept);
+  int64_t outSize = std::accumulate(kept.begin(), kept.end(), int64_t(1), std::multiplies<>());
+  if (outSize != resultType.getNumElements())
+    return std::nullopt;
+  std::vector<double> out(outSize);
+  std::vector<bool> seen(outSize, false);
+  int64_t src = 0;
+  forEachIndex(data.shape, [&](ArrayRef<int64_t> coord) {
+    int64_t dst = 0;
+    for (int64_t i = 0; i < rank; ++i)
+      dst += (kept[i] == 1 ? 0 : coord[i]) * keptStrides[i];
+    double v = data.data[src++];
+    double &acc = out[dst];
+    if (!seen[dst]) {
+      acc = v;
+      seen[dst] = true;
+    } else if (isa<onnx::ReduceMaxOp>(op)) {
+      acc = std::max(acc, v);
+    } else if (isa<onnx::ReduceMinOp>(op)) {
+      acc = std::min(acc, v);
+    } else if (isa<onnx::ReduceSumOp>(op)) {
+      acc += v;
+    } else {
+      acc *= v;
+    }
+  });
+  return out;
+}
+
+/// Transpose of a constant by its perm (reversed dims without one).
+std::optional<std::vector<double>> evaluateTranspose(onnx::TransposeOp op, const HostValue &data) {
+  int64_t rank = data.shape.size();
+  SmallVector<int64_t> perm;
+  if (std::optional<ArrayRef<int64_t>> attr = op.getPerm())
+    perm.assign(attr->begin(), attr->end());
+  else
+    for (int64_t d = rank - 1; d >= 0; --d)
+      perm.push_back(d);
+  if (static_cast<int64_t>(perm.size()) != rank)
+    return std::nullopt;
+  SmallVector<int64_t> outShape, dataStrides = strides(data.shape);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank)
+      return std::nullopt;
+    outShape.push_back(data.shape[p]);
+  }
+  std::vector<double> out;
+  forEachIndex(outShape, [&](ArrayRef<int64_t> coord) {
+    int64_t src = 0;
+    for (int64_t i = 0; i < rank; ++i)
+      src += coord[i] * dataStrides[perm[i]];
+    out.push_back(data.data[src]);
+  });
+  return out;
+}
+
 /// Evaluates `op`, whose operands are `in` (nullopt for non-constants and
 /// absent inputs), into the elements of its static result type.
 std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optional<HostValue>> in,
@@ -180,7 +292,7 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
   }
   if (isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MaxOp, onnx::MinOp,
           onnx::EqualOp, onnx::LessOp, onnx::GreaterOp, onnx::ModOp, onnx::WhereOp, onnx::NotOp,
-          onnx::NegOp, onnx::AbsOp>(op)) {
+          onnx::NegOp, onnx::AbsOp, onnx::CeilOp, onnx::FloorOp>(op)) {
     if (!all(op->getNumOperands()))
       return std::nullopt;
     auto binary = [&](auto fn) {
@@ -207,6 +319,8 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
     if (isa<onnx::NotOp>(op)) return binary([](ArrayRef<double> a) { return double(a[0] == 0); });
     if (isa<onnx::NegOp>(op)) return binary([](ArrayRef<double> a) { return -a[0]; });
     if (isa<onnx::AbsOp>(op)) return binary([](ArrayRef<double> a) { return std::fabs(a[0]); });
+    if (isa<onnx::CeilOp>(op)) return binary([](ArrayRef<double> a) { return std::ceil(a[0]); });
+    if (isa<onnx::FloorOp>(op)) return binary([](ArrayRef<double> a) { return std::floor(a[0]); });
     if (auto mod = dyn_cast<onnx::ModOp>(op)) {
       for (double d : args[1].data)
         if (d == 0)
@@ -238,6 +352,13 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
     }
     return out;
   }
+  if (auto transpose = dyn_cast<onnx::TransposeOp>(op)) {
+    if (!all(1))
+      return std::nullopt;
+    return evaluateTranspose(transpose, *in[0]);
+  }
+  if (std::optional<std::vector<double>> reduced = evaluateReduction(op, in, resultType))
+    return reduced;
   if (auto gather = dyn_cast<onnx::GatherOp>(op)) {
     if (!all(2))
       return std::nullopt;

@@ -187,7 +187,22 @@ private:
           for (int64_t k = 0; k < kGeometryColumns; ++k)
             q.push_back(tensor::ExtractOp::create(
                 b, l, scratch, ValueRange{s[0], cIdx(b, l, kSelectedColumn + k)}));
-          return {addI(b, l, s[0], cIdx(b, l, 1)), suppresses(b, l, candidate, q)};
+          // Most pairs do not overlap (torchvision offsets each class's boxes
+          // apart): four comparisons reject them before the IoU's division.
+          auto above = [&](Value x, Value y) {
+            return cmpF(b, l, arith::CmpFPredicate::OGT, x, y);
+          };
+          Value overlap = andI(b, l, andI(b, l, above(candidate[2], q[0]), above(q[2], candidate[0])),
+                               andI(b, l, above(candidate[3], q[1]), above(q[3], candidate[1])));
+          Value suppressed = ifElse(
+              b, l, overlap, TypeRange{b.getI1Type()},
+              [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+                return {suppresses(b, l, candidate, q)};
+              },
+              [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+                return {arith::ConstantIntOp::create(b, l, 0, 1)};
+              })[0];
+          return {addI(b, l, s[0], cIdx(b, l, 1)), suppressed};
         })[1];
   }
 

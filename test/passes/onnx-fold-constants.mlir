@@ -107,3 +107,43 @@ func.func @static_dim_of_dynamic(%x: tensor<?x1x?xf32>) -> (tensor<*xf32>, tenso
   }) : (tensor<1xi1>) -> tensor<*xf32>
   return %r, %d0 : tensor<*xf32>, tensor<1xi64>
 }
+
+// -----
+
+// torchvision's detection transform computes its padding from constants:
+// ReduceMax, Ceil of a Div, and a Transpose of the [3, 2] pads. All fold, so
+// the padded image (and every conv after it) keeps static dims.
+// CHECK-LABEL: func.func @padding_arithmetic
+// CHECK-NOT: onnx.ReduceMax
+// CHECK-NOT: onnx.Ceil
+// CHECK-NOT: onnx.Transpose
+// CHECK-DAG: "onnx.Constant"() <{value = dense<{{\[}}[3, 1, 5], [2, 4, 6]]> : tensor<2x3xi64>}>
+// CHECK-DAG: "onnx.Constant"() <{value = dense<11> : tensor<i64>}>
+// CHECK-DAG: "onnx.Constant"() <{value = dense<4.000000e+00> : tensor<f32>}>
+func.func @padding_arithmetic() -> (tensor<2x3xi64>, tensor<i64>, tensor<f32>) {
+  %sizes = "onnx.Constant"() {value = dense<[320.0, 352.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %max = "onnx.ReduceMax"(%sizes) {keepdims = 0 : i64} : (tensor<2xf32>) -> tensor<f32>
+  %stride = "onnx.Constant"() {value = dense<32.0> : tensor<f32>} : () -> tensor<f32>
+  %blocks = "onnx.Div"(%max, %stride) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %ceil = "onnx.Ceil"(%blocks) : (tensor<f32>) -> tensor<f32>
+  %n = "onnx.Cast"(%ceil) {to = 7 : i64} : (tensor<f32>) -> tensor<i64>
+  %pads = "onnx.Constant"() {value = dense<[[3, 2], [1, 4], [5, 6]]> : tensor<3x2xi64>} : () -> tensor<3x2xi64>
+  %t = "onnx.Transpose"(%pads) {perm = array<i64: 1, 0>} : (tensor<3x2xi64>) -> tensor<2x3xi64>
+  %third = "onnx.Constant"() {value = dense<[[2.5, 0.25], [-1.0, 3.0]]> : tensor<2x2xf32>} : () -> tensor<2x2xf32>
+  %axes = "onnx.Constant"() {value = dense<[0, -1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %sum = "onnx.ReduceSum"(%third, %axes) {keepdims = 0 : i64} : (tensor<2x2xf32>, tensor<2xi64>) -> tensor<f32>
+  %floor = "onnx.Floor"(%sum) : (tensor<f32>) -> tensor<f32>
+  return %t, %n, %floor : tensor<2x3xi64>, tensor<i64>, tensor<f32>
+}
+
+// -----
+
+// A reduction along some axes keeps the others; ReduceMin over axis 1.
+// CHECK-LABEL: func.func @reduce_min_axis
+// CHECK: %[[C:.+]] = "onnx.Constant"() <{value = dense<{{\[}}[1], [-4]]> : tensor<2x1xi64>}>
+// CHECK: return %[[C]]
+func.func @reduce_min_axis() -> tensor<2x1xi64> {
+  %x = "onnx.Constant"() {value = dense<[[7, 1, 3], [-4, 0, 9]]> : tensor<2x3xi64>} : () -> tensor<2x3xi64>
+  %m = "onnx.ReduceMin"(%x) {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<2x3xi64>) -> tensor<2x1xi64>
+  return %m : tensor<2x1xi64>
+}
