@@ -134,6 +134,7 @@ void populateOnnxToLinalgPatterns(const TypeConverter &converter, RewritePattern
   populateSignalPatterns(converter, patterns);
   populateRandomPatterns(converter, patterns);
   populateDetectionPatterns(converter, patterns);
+  populateTopKPatterns(converter, patterns);
   populateNonMaxSuppressionPatterns(converter, patterns);
   populateTextPatterns(converter, patterns);
 }

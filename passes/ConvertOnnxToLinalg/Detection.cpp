@@ -23,17 +23,6 @@ namespace smelt {
 using namespace scalar_loops;
 namespace {
 
-/// Row-major coordinates of `linear` in a shape of `sizes`.
-SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRef<Value> sizes) {
-  SmallVector<Value> coords(sizes.size());
-  Value rest = linear;
-  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
-    coords[d] = arith::RemUIOp::create(b, loc, rest, sizes[d]);
-    rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
-  }
-  return coords;
-}
-
 Value isNonZero(OpBuilder &b, Location loc, Value v) {
   Type t = v.getType();
   if (isa<FloatType>(t))

@@ -384,6 +384,15 @@ Value castToResultType(OpBuilder &b, Location loc, Value value, Type resultType)
   return tensor::CastOp::create(b, loc, ranked, value);
 }
 
+bool canHoldShape(RankedTensorType type, ArrayRef<int64_t> shape) {
+  if (type.getRank() != static_cast<int64_t>(shape.size()))
+    return false;
+  for (auto [a, b] : llvm::zip(type.getShape(), shape))
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b)
+      return false;
+  return true;
+}
+
 bool isUnsignedElement(Value value) {
   auto shaped = dyn_cast<ShapedType>(value.getType());
   return shaped && shaped.getElementType().isUnsignedInteger();

@@ -137,6 +137,10 @@ mlir::RankedTensorType dataDependentType(const mlir::TypeConverter &converter,
 mlir::Value castToResultType(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                              mlir::Type resultType);
 
+/// Whether `type` can hold a value of `shape`: equal ranks, and the dims
+/// static in both agree.
+bool canHoldShape(mlir::RankedTensorType type, llvm::ArrayRef<int64_t> shape);
+
 /// True when the element type of the (original, onnx) value is unsigned.
 bool isUnsignedElement(mlir::Value value);
 
@@ -279,6 +283,7 @@ void populateRandomPatterns(const mlir::TypeConverter &converter, mlir::RewriteP
 void populateDataMovementPatterns(const mlir::TypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 void populateDetectionPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
+void populateTopKPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
 void populateNonMaxSuppressionPatterns(const mlir::TypeConverter &converter,
                                        mlir::RewritePatternSet &patterns);
 void populateTextPatterns(const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);

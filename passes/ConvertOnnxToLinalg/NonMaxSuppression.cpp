@@ -75,12 +75,10 @@ public:
           return {h, select(b, l, keep, addI(b, l, s[1], cIdx(b, l, 1)), s[1])};
         });
     Value size = candidates[1];
-    Value half = arith::DivUIOp::create(b, loc, size, cIdx(b, loc, 2));
-    heap = forLoop(b, loc, cIdx(b, loc, 0), half, ValueRange{candidates[0]},
-                   [&](OpBuilder &b, Location l, Value t, ValueRange s) -> SmallVector<Value> {
-                     Value start = subI(b, l, subI(b, l, half, cIdx(b, l, 1)), t);
-                     return {siftDown(b, l, n, c, s[0], size, start)};
-                   })[0];
+    auto nearerRoot = [&](OpBuilder &b, Location l, Value i, Value j) {
+      return comesBefore(b, l, n, c, i, j);
+    };
+    heap = heapify(b, loc, candidates[0], size, nearerRoot);
 
     Value classStart = count;
     ValueRange done = whileLoop(
@@ -97,7 +95,7 @@ public:
           size = subI(b, l, size, cIdx(b, l, 1));
           Value last = tensor::ExtractOp::create(b, l, heap, ValueRange{size});
           heap = tensor::InsertOp::create(b, l, last, heap, ValueRange{cIdx(b, l, 0)});
-          heap = siftDown(b, l, n, c, heap, size, cIdx(b, l, 0));
+          heap = heapSiftDown(b, l, heap, size, cIdx(b, l, 0), nearerRoot);
 
           SmallVector<Value> candidate;
           for (int64_t k = 0; k < kGeometryColumns; ++k)
@@ -215,41 +213,6 @@ private:
     Value tie = andI(b, l, cmpF(b, l, arith::CmpFPredicate::OEQ, si, sj),
                      cmpI(b, l, arith::CmpIPredicate::ult, i, j));
     return arith::OrIOp::create(b, l, higher, tie);
-  }
-
-  /// Sinks the entry at `start` of the heap's first `size` entries until both
-  /// children come after it. Reads are clamped into the buffer, and a child
-  /// past `size` reads as the parent itself (never before it): the slots past
-  /// `size` may hold garbage, which must not index the scores.
-  Value siftDown(OpBuilder &b, Location loc, Value n, Value c, Value heap, Value size,
-                 Value start) const {
-    Value trueV = arith::ConstantIntOp::create(b, loc, 1, 1);
-    return whileLoop(
-        b, loc, ValueRange{start, heap, trueV},
-        [&](OpBuilder &, Location, ValueRange s) { return s[2]; },
-        [&](OpBuilder &b, Location l, ValueRange s) -> SmallVector<Value> {
-          Value pos = s[0], heap = s[1];
-          Value lastSlot = subI(b, l, numBoxes, cIdx(b, l, 1));
-          Value parentBox = tensor::ExtractOp::create(b, l, heap, ValueRange{pos});
-          auto child = [&](Value at) {
-            Value clamped = arith::MinUIOp::create(b, l, at, lastSlot);
-            Value box = tensor::ExtractOp::create(b, l, heap, ValueRange{clamped});
-            return select(b, l, cmpI(b, l, arith::CmpIPredicate::ult, at, size), box, parentBox);
-          };
-          Value left = addI(b, l, mulI(b, l, pos, cIdx(b, l, 2)), cIdx(b, l, 1));
-          Value right = addI(b, l, left, cIdx(b, l, 1));
-          Value leftBox = child(left), rightBox = child(right);
-          Value useRight = comesBefore(b, l, n, c, rightBox, leftBox);
-          Value childPos = select(b, l, useRight, right, left);
-          Value childBox = select(b, l, useRight, rightBox, leftBox);
-          Value swap = comesBefore(b, l, n, c, childBox, parentBox);
-          // Without a swap both writes put the parent back where it is.
-          Value target = select(b, l, swap, childPos, pos);
-          heap = tensor::InsertOp::create(b, l, select(b, l, swap, childBox, parentBox), heap,
-                                          ValueRange{pos});
-          heap = tensor::InsertOp::create(b, l, parentBox, heap, ValueRange{target});
-          return {target, heap, swap};
-        })[1];
   }
 
   Value boxes, scores;

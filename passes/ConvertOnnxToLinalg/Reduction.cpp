@@ -1,4 +1,4 @@
-//===- Reduction.cpp - onnx Reduce*, ArgMax/Min, TopK, Hardmax to linalg ===//
+//===- Reduction.cpp - onnx Reduce*, ArgMax/Min, Hardmax to linalg -------===//
 //
 // ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
 // ReduceL2, ReduceSumSquare, ReduceLogSum and ReduceLogSumExp become one
@@ -12,17 +12,14 @@
 //
 // ArgMax/ArgMin are one generic with two outputs (value, int64 index); ties
 // keep the first index unless select_last_index, NaN wins like numpy. Hardmax
-// is an ArgMax followed by a one-hot generic. TopK ranks every element along
-// the axis against all others (ties: lower index first) and then gathers
-// rank k into output slot k, so it needs no sort and no loop over K.
+// is an ArgMax followed by a one-hot generic. TopK has its own file.
 //
 // Axes come from the attribute (opset 13 ReduceMean/Max/Min/Prod) or from the
 // optional `axes` input (ReduceSum-13). A non-constant `axes` input is still
 // accepted when the static result type names the reduced axes unambiguously
 // (with dynamic shapes it must be a constant).
 //
-// Dims may be dynamic: sizes are read at run time (the Mean divisor too), and
-// TopK takes a dynamic K dim from the value of K.
+// Dims may be dynamic: sizes are read at run time (the Mean divisor too).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
@@ -44,16 +41,6 @@ Value reshapeResult(OpBuilder &b, Location loc, Value value, RankedTensorType ty
   if (valueType.getRank() == type.getRank() && !valueType.hasStaticShape())
     return valueType == type ? value : Value(tensor::CastOp::create(b, loc, type, value));
   return reshapeToSizes(b, loc, value, type, sizes);
-}
-
-/// Whether `type` can hold a value of `shape` (equal ranks, static dims agree).
-bool compatible(RankedTensorType type, ArrayRef<int64_t> shape) {
-  if (type.getRank() != static_cast<int64_t>(shape.size()))
-    return false;
-  for (auto [a, b] : llvm::zip(type.getShape(), shape))
-    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b)
-      return false;
-  return true;
 }
 
 /// The result shape and sizes of reducing `input` over `reduced`, with unit
@@ -454,7 +441,7 @@ struct ReducePattern : DynamicShapePattern<OpTy> {
     SmallVector<bool> reduced(rank, false);
     if (axes) {
       if (axes->empty() && noop) {
-        if (!compatible(resultType, inputType.getShape()))
+        if (!canHoldShape(resultType, inputType.getShape()))
           return op.emitError() << describeNode(op) << ": result type "
                                 << op.getReduced().getType() << " does not match the input";
         rewriter.replaceOp(op, reshapeResult(rewriter, op.getLoc(), adaptor.getData(), resultType,
@@ -503,7 +490,7 @@ struct ReducePattern : DynamicShapePattern<OpTy> {
       for (int64_t i = 0; i < rank; ++i)
         if (!reduced[i] || keepdims)
           expected.push_back(reduced[i] ? 1 : inputType.getDimSize(i));
-      if (!compatible(resultType, expected))
+      if (!canHoldShape(resultType, expected))
         return op.emitError() << describeNode(op) << ": result type "
                               << op.getReduced().getType() << " does not match the reduced axes";
     }
@@ -603,7 +590,7 @@ struct ArgReducePattern : DynamicShapePattern<OpTy> {
     reduced[axis] = true;
     auto [shape, sizes] = reducedShape(rewriter, op.getLoc(), adaptor.getData(), reduced,
                                        op.getKeepdims() != 0);
-    if (!compatible(resultType, shape))
+    if (!canHoldShape(resultType, shape))
       return op.emitError() << describeNode(op) << ": result type " << op.getReduced().getType()
                             << " does not match the reduced axis";
     rewriter.replaceOp(op, reshapeResult(rewriter, op.getLoc(), index, resultType, sizes));
@@ -656,141 +643,6 @@ struct HardmaxPattern : DynamicShapePattern<onnx::HardmaxOp> {
 
 // --- TopK --------------------------------------------------------------------
 
-/// Total order of TopK: `a` (at index ia) comes before `b` (at ib) when it is
-/// larger (smaller), or equal with the lower index. NaN is the largest value
-/// for largest=1 and sorts after all numbers for largest=0.
-Value topKBefore(OpBuilder &b, Location loc, Value x, Value y, Value ix, Value iy, bool largest,
-                 bool isUnsigned) {
-  Value lowerIndex = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ix, iy);
-  if (isa<FloatType>(x.getType())) {
-    using P = arith::CmpFPredicate;
-    Value xNan = arith::CmpFOp::create(b, loc, P::UNO, x, x);
-    Value yNan = arith::CmpFOp::create(b, loc, P::UNO, y, y);
-    Value strict = arith::CmpFOp::create(b, loc, largest ? P::OGT : P::OLT, x, y);
-    Value notYNan = arith::XOrIOp::create(
-        b, loc, yNan, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
-    Value notXNan = arith::XOrIOp::create(
-        b, loc, xNan, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
-    // NaN first when largest, last otherwise.
-    Value nanOrder = largest ? Value(arith::AndIOp::create(b, loc, xNan, notYNan))
-                             : Value(arith::AndIOp::create(b, loc, notXNan, yNan));
-    Value equal = arith::OrIOp::create(
-        b, loc, arith::CmpFOp::create(b, loc, P::OEQ, x, y),
-        arith::AndIOp::create(b, loc, xNan, yNan));
-    return arith::OrIOp::create(
-        b, loc, arith::OrIOp::create(b, loc, nanOrder, strict),
-        arith::AndIOp::create(b, loc, equal, lowerIndex));
-  }
-  using P = arith::CmpIPredicate;
-  Value strict = arith::CmpIOp::create(
-      b, loc, largest ? (isUnsigned ? P::ugt : P::sgt) : (isUnsigned ? P::ult : P::slt), x, y);
-  Value equal = arith::CmpIOp::create(b, loc, P::eq, x, y);
-  return arith::OrIOp::create(b, loc, strict, arith::AndIOp::create(b, loc, equal, lowerIndex));
-}
-
-struct TopKPattern : DynamicShapePattern<onnx::TopKOp> {
-  using DynamicShapePattern::DynamicShapePattern;
-  LogicalResult matchAndRewrite(onnx::TopKOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto valuesType = getRankedType(*getTypeConverter(), op.getValues());
-    auto indicesType = getRankedType(*getTypeConverter(), op.getIndices());
-    auto inputType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!valuesType || !indicesType || !inputType)
-      return rewriter.notifyMatchFailure(op, "needs ranked types");
-    int64_t rank = inputType.getRank();
-    if (rank == 0 || op.getAxis() < -rank || op.getAxis() >= rank)
-      return op.emitError() << describeNode(op) << ": axis " << op.getAxis()
-                            << " is out of range for rank " << rank;
-    int64_t axis = normalizeAxis(op.getAxis(), rank);
-    int64_t n = inputType.getDimSize(axis);
-    if (valuesType.getRank() != rank)
-      return op.emitError() << describeNode(op) << ": Values must have the rank of X";
-    int64_t k = valuesType.getDimSize(axis);
-    SmallVector<int64_t> kValues;
-    if (succeeded(getConstantInts(op.getK(), kValues)) &&
-        (kValues.size() != 1 || (!ShapedType::isDynamic(k) && kValues[0] != k)))
-      return op.emitError() << describeNode(op) << ": K does not match the result type";
-    if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(n) && k > n)
-      return op.emitError() << describeNode(op) << ": K = " << k << " exceeds the axis size "
-                            << n;
-    SmallVector<int64_t> shape(inputType.getShape());
-    shape[axis] = k;
-    if (!compatible(valuesType, shape) || !compatible(indicesType, shape))
-      return op.emitError() << describeNode(op) << ": Values type does not match X";
-    // Output sizes: X's, with K (the static result dim, else K's value)
-    // along the axis.
-    SmallVector<Value> outSizes, xSizes;
-    for (int64_t i = 0; i < rank; ++i)
-      xSizes.push_back(dimSize(rewriter, loc, adaptor.getX(), i));
-    outSizes = xSizes;
-    if (ShapedType::isDynamic(k)) {
-      Value kValue = tensor::ExtractOp::create(
-          rewriter, loc, adaptor.getK(),
-          SmallVector<Value>(cast<RankedTensorType>(adaptor.getK().getType()).getRank(),
-                             arith::ConstantIndexOp::create(rewriter, loc, 0)));
-      outSizes[axis] =
-          arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), kValue);
-    } else {
-      outSizes[axis] = arith::ConstantIndexOp::create(rewriter, loc, k);
-    }
-    bool largest = op.getLargest() != 0;
-    bool isUnsigned = isUnsignedElement(op.getX());
-    MLIRContext *ctx = rewriter.getContext();
-    Type i64 = rewriter.getI64Type();
-    Value x = adaptor.getX();
-
-    // Iteration space: the dims of X plus one more, `other` (dim `rank`),
-    // that runs along the axis.
-    SmallVector<AffineExpr> full, alongOther;
-    for (int64_t i = 0; i < rank; ++i) {
-      full.push_back(getAffineDimExpr(i, ctx));
-      alongOther.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
-    }
-    AffineMap self = AffineMap::get(rank + 1, 0, full, ctx);
-    AffineMap other = AffineMap::get(rank + 1, 0, alongOther, ctx);
-    SmallVector<utils::IteratorType> iterators(rank + 1, utils::IteratorType::parallel);
-    iterators[rank] = utils::IteratorType::reduction;
-
-    // rank[.., j, ..] = number of elements along the axis that come before j.
-    auto rankType = RankedTensorType::get(inputType.getShape(), i64);
-    Value ranks =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{rankType}, ValueRange{x, x},
-            ValueRange{createFilled(rewriter, loc, rankType, xSizes,
-                                    scalarConstant(rewriter, loc, i64, 0))},
-            SmallVector<AffineMap>{self, other, self}, iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value j = linalg::IndexOp::create(b, l, axis);
-              Value i = linalg::IndexOp::create(b, l, rank);
-              Value before = topKBefore(b, l, args[1], args[0], i, j, largest, isUnsigned);
-              Value one = arith::ExtUIOp::create(b, l, i64, before);
-              linalg::YieldOp::create(b, l, Value(arith::AddIOp::create(b, l, args[2], one)));
-            })
-            .getResult(0);
-
-    // Output slot k takes the element whose rank is k.
-    Type elem = valuesType.getElementType();
-    Value initValues =
-        createFilled(rewriter, loc, valuesType, outSizes, scalarConstant(rewriter, loc, elem, 0));
-    Value initIndices =
-        createFilled(rewriter, loc, indicesType, outSizes, scalarConstant(rewriter, loc, i64, 0));
-    auto gather = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{valuesType, indicesType}, ValueRange{x, ranks},
-        ValueRange{initValues, initIndices}, SmallVector<AffineMap>{other, other, self, self},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value slot = arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, axis));
-          Value j = arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, rank));
-          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[1], slot);
-          linalg::YieldOp::create(b, l,
-                                  ValueRange{arith::SelectOp::create(b, l, hit, args[0], args[2]),
-                                             arith::SelectOp::create(b, l, hit, j, args[3])});
-        });
-    rewriter.replaceOp(op, gather.getResults());
-    return success();
-  }
-};
-
 } // namespace
 
 void populateReductionPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
@@ -805,7 +657,7 @@ void populateReductionPatterns(const TypeConverter &converter, RewritePatternSet
                ReducePattern<onnx::ReduceLogSumOp, ReduceKind::LogSum>,
                ReducePattern<onnx::ReduceLogSumExpOp, ReduceKind::LogSumExp>,
                ArgReducePattern<onnx::ArgMaxOp, true>, ArgReducePattern<onnx::ArgMinOp, false>,
-               HardmaxPattern, TopKPattern>(converter, patterns.getContext());
+               HardmaxPattern>(converter, patterns.getContext());
 }
 
 } // namespace smelt

@@ -74,6 +74,59 @@ ValueRange ifElse(OpBuilder &b, Location loc, Value cond, TypeRange types, Branc
   return ifOp.getResults();
 }
 
+Value heapSiftDown(OpBuilder &b, Location loc, Value heap, Value size, Value start,
+                   HeapOrderFn nearerRoot) {
+  Value trueV = arith::ConstantIntOp::create(b, loc, 1, 1);
+  Value lastSlot = subI(b, loc, tensor::DimOp::create(b, loc, heap, 0), cIdx(b, loc, 1));
+  return whileLoop(
+      b, loc, ValueRange{start, heap, trueV},
+      [&](OpBuilder &, Location, ValueRange s) { return s[2]; },
+      [&](OpBuilder &b, Location l, ValueRange s) -> SmallVector<Value> {
+        Value pos = s[0], heap = s[1];
+        Value parent = tensor::ExtractOp::create(b, l, heap, ValueRange{pos});
+        // Reads are clamped into the buffer, and a child past `size` reads as
+        // the parent itself (never nearer the root): the slots past `size`
+        // may hold anything, which the order must not see.
+        auto child = [&](Value at) {
+          Value clamped = arith::MinUIOp::create(b, l, at, lastSlot);
+          Value entry = tensor::ExtractOp::create(b, l, heap, ValueRange{clamped});
+          return select(b, l, cmpI(b, l, arith::CmpIPredicate::ult, at, size), entry, parent);
+        };
+        Value left = addI(b, l, mulI(b, l, pos, cIdx(b, l, 2)), cIdx(b, l, 1));
+        Value right = addI(b, l, left, cIdx(b, l, 1));
+        Value leftEntry = child(left), rightEntry = child(right);
+        Value useRight = nearerRoot(b, l, rightEntry, leftEntry);
+        Value childPos = select(b, l, useRight, right, left);
+        Value childEntry = select(b, l, useRight, rightEntry, leftEntry);
+        Value swap = nearerRoot(b, l, childEntry, parent);
+        // Without a swap both writes put the parent back where it is.
+        Value target = select(b, l, swap, childPos, pos);
+        heap = tensor::InsertOp::create(b, l, select(b, l, swap, childEntry, parent), heap,
+                                        ValueRange{pos});
+        heap = tensor::InsertOp::create(b, l, parent, heap, ValueRange{target});
+        return {target, heap, swap};
+      })[1];
+}
+
+Value heapify(OpBuilder &b, Location loc, Value heap, Value size, HeapOrderFn nearerRoot) {
+  Value half = arith::DivUIOp::create(b, loc, size, cIdx(b, loc, 2));
+  return forLoop(b, loc, cIdx(b, loc, 0), half, ValueRange{heap},
+                 [&](OpBuilder &b, Location l, Value t, ValueRange s) -> SmallVector<Value> {
+                   Value start = subI(b, l, subI(b, l, half, cIdx(b, l, 1)), t);
+                   return {heapSiftDown(b, l, s[0], size, start, nearerRoot)};
+                 })[0];
+}
+
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRef<Value> sizes) {
+  SmallVector<Value> coords(sizes.size());
+  Value rest = linear;
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    coords[d] = arith::RemUIOp::create(b, loc, rest, sizes[d]);
+    rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
+  }
+  return coords;
+}
+
 Value readScalar(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   SmallVector<Value> zeros(type.getRank(), cIdx(b, loc, 0));

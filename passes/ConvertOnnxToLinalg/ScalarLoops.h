@@ -54,6 +54,26 @@ mlir::ValueRange whileLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRa
 mlir::ValueRange ifElse(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
                         mlir::TypeRange types, BranchFn thenFn, BranchFn elseFn);
 
+/// Whether heap entry `a` belongs nearer the root than entry `b` (a strict
+/// order on the values the heap holds).
+using HeapOrderFn =
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value, mlir::Value)>;
+
+/// A binary heap in the first `size` slots of a 1-D tensor `heap` (of at
+/// least one slot): sinks the entry at `start` until neither child belongs
+/// nearer the root. Returns the new heap.
+mlir::Value heapSiftDown(mlir::OpBuilder &b, mlir::Location loc, mlir::Value heap,
+                         mlir::Value size, mlir::Value start, HeapOrderFn nearerRoot);
+
+/// Makes the first `size` slots of `heap` a binary heap (sifting down from
+/// the last parent). Returns the new heap.
+mlir::Value heapify(mlir::OpBuilder &b, mlir::Location loc, mlir::Value heap, mlir::Value size,
+                    HeapOrderFn nearerRoot);
+
+/// Row-major coordinates of `linear` in a shape of `sizes`.
+llvm::SmallVector<mlir::Value> delinearize(mlir::OpBuilder &b, mlir::Location loc,
+                                           mlir::Value linear, llvm::ArrayRef<mlir::Value> sizes);
+
 /// The first element of a scalar-like (0-d or one-element) tensor.
 mlir::Value readScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
 

@@ -364,6 +364,35 @@ func.func @topk_smallest_runtime_k(%x: tensor<3x4xi32>, %k: tensor<1xi64>) -> (t
 
 // -----
 
+// A long axis (500 > 128) takes the heap: per row, the first K indices fill a
+// heap rooted at the worst (heapified by sifting down), each later element
+// enters only when it beats the root, a heapsort orders the K, and both
+// outputs are written slot by slot.
+// CHECK-LABEL: func.func @topk_heap
+// CHECK-SAME: (%[[X:.+]]: tensor<2x500xf32>)
+// CHECK-DAG: %[[HEAP:.+]] = tensor.empty() : tensor<30xindex>
+// CHECK: %[[ROWS:.+]]:3 = scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[HEAP]]) -> (tensor<2x30xf32>, tensor<2x30xi64>, tensor<30xindex>)
+// CHECK: tensor.insert
+// CHECK: scf.while
+// CHECK: tensor.extract %[[X]]
+// CHECK: arith.cmpf ogt
+// CHECK: %[[SCAN:.+]] = scf.for %{{.+}} = %{{.+}} to %c500
+// CHECK: scf.if
+// CHECK: scf.while
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[SCAN]])
+// CHECK: scf.while
+// CHECK: tensor.insert {{.+}} : tensor<2x30xf32>
+// CHECK: arith.index_cast {{.+}} : index to i64
+// CHECK: tensor.insert {{.+}} : tensor<2x30xi64>
+// CHECK: return %[[ROWS]]#0, %[[ROWS]]#1
+func.func @topk_heap(%x: tensor<2x500xf32>) -> (tensor<2x30xf32>, tensor<2x30xi64>) {
+  %k = "onnx.Constant"() {value = dense<30> : tensor<1xi64>} : () -> tensor<1xi64>
+  %v, %i = "onnx.TopK"(%x, %k) {axis = 1 : i64} : (tensor<2x500xf32>, tensor<1xi64>) -> (tensor<2x30xf32>, tensor<2x30xi64>)
+  return %v, %i : tensor<2x30xf32>, tensor<2x30xi64>
+}
+
+// -----
+
 func.func @topk_k_mismatch(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
   %k = "onnx.Constant"() {value = dense<[3]> : tensor<1xi64>} : () -> tensor<1xi64>
   // expected-error @+2 {{node '<unnamed>' (TopK): K does not match the result type}}
@@ -413,14 +442,16 @@ func.func @argmax_dynamic(%x: tensor<?x?xf32>) -> tensor<?xi64> {
 // -----
 
 // TopK with a dynamic K dim: the output size along the axis is K's value.
+// A dynamic axis takes the heap, which keeps min(K, axis size) per row.
 // CHECK-LABEL: func.func @topk_dynamic
 // CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>, %[[K:.+]]: tensor<1xi64>)
 // CHECK: %[[KV:.+]] = tensor.extract %[[K]]
 // CHECK: %[[KI:.+]] = arith.index_cast %[[KV]] : i64 to index
-// CHECK: %[[RANKS:.+]] = linalg.generic
+// CHECK: arith.minui %[[KI]], %{{.+}} : index
 // CHECK: tensor.empty(%{{.+}}, %[[KI]]) : tensor<?x?xf32>
 // CHECK: tensor.empty(%{{.+}}, %[[KI]]) : tensor<?x?xi64>
-// CHECK: %[[G:.+]]:2 = linalg.generic
+// CHECK: tensor.empty(%[[KI]]) : tensor<?xindex>
+// CHECK: %[[G:.+]]:3 = scf.for
 // CHECK: return %[[G]]#0, %[[G]]#1
 func.func @topk_dynamic(%x: tensor<?x?xf32>, %k: tensor<1xi64>) -> (tensor<?x?xf32>, tensor<?x?xi64>) {
   %v, %i = "onnx.TopK"(%x, %k) {axis = 1 : i64} : (tensor<?x?xf32>, tensor<1xi64>) -> (tensor<?x?xf32>, tensor<?x?xi64>)
