@@ -66,6 +66,8 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   kernels.addPass(createSmeltCpuParallelTiles());
   // Outer tiles of the kernels go to the runtime's threads.
   pm.addPass(createSmeltCpuOutlineParallelLoops());
+  // Many small functions, not one huge one, for LLVM's sake.
+  pm.addPass(createSmeltCpuOutlineKernels());
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createSmeltCpuInnermostContiguous());
   func.addPass(createSmeltCpuApproximateMath());

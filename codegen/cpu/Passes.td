@@ -193,6 +193,27 @@ def SmeltCpuOutlineParallelLoops : Pass<"smelt-cpu-outline-parallel-loops", "mli
                            "::mlir::scf::SCFDialect"];
 }
 
+def SmeltCpuOutlineKernels : Pass<"smelt-cpu-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Split a large model function into one function per kernel";
+  let description = [{
+    Input: bufferized functions. Output: in each public function of more
+    than `min-function-ops` operations, every top-level operation with
+    regions (a loop nest, a linalg op, an scf.if...) becomes a call to a new
+    private function `@<func>_kernel` that holds it, marked noinline. Its
+    arguments are the values the operation uses from outside, except
+    constants, which are cloned in; its results are the operation's. LLVM's
+    function passes (dominator trees, scalar evolution, register
+    allocation) grow faster than linearly with a function's size: a
+    detector's thousands of loop nests in one function took minutes to
+    compile. Small functions stay as they are.
+  }];
+  let options = [
+    Option<"minFunctionOps", "min-function-ops", "int64_t", /*default=*/"3000",
+           "Split only functions with more operations than this">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def SmeltCpuInnermostContiguous : Pass<"smelt-cpu-innermost-contiguous", "mlir::func::FuncOp"> {
   let summary = "Order the loops of kernel-less generics for LLVM's loop vectorizer";
   let description = [{
