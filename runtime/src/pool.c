@@ -2,10 +2,10 @@
  *
  * One pool per process, started on first use with SMELT_NUM_THREADS threads
  * (default: the online CPUs), the calling thread included. A parallel loop
- * [begin, end) is cut into one contiguous chunk per thread, the same cut for
- * the same thread count every time, and each chunk runs on one thread: a
- * model's iterations never depend on which thread runs them, so results are
- * the same for any thread count. One loop runs on the pool at a time; a loop
+ * [begin, end) is cut into a few contiguous chunks per thread, and each
+ * chunk runs on whichever thread takes it first: a model's iterations never
+ * depend on which thread runs them, so results are the same for any thread
+ * count. One loop runs on the pool at a time; a loop
  * that finds the pool busy (another model run in another thread, or a loop
  * nested in a chunk) runs serially on its own thread. smelt_set_num_threads
  * replaces the pool; like the CPU count, it is a process setting, to be
@@ -71,6 +71,12 @@ static void run_chunks(pool *p) {
       pthread_cond_broadcast(&p->done);
   }
 }
+
+/* Chunks per thread: a loop is cut finer than one chunk per thread, and
+ * the threads take chunks as they come, so that a thread that starts late
+ * (woken from sleep, or its CPU lent to another process for a moment) leaves
+ * its share to the others instead of holding up the loop. */
+#define SMELT_CHUNKS_PER_THREAD 4
 
 /* Models run parallel loops in bursts (one per big op): a thread that has
  * just finished its chunk polls a little while for the next loop before it
@@ -165,7 +171,8 @@ void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
   p->body_ctx = body_ctx;
   p->begin = begin;
   p->end = end;
-  p->chunks = n < p->num_workers + 1 ? (int)n : p->num_workers + 1;
+  int most = SMELT_CHUNKS_PER_THREAD * (p->num_workers + 1);
+  p->chunks = n < most ? (int)n : most;
   p->next_chunk = 0;
   p->finished = 0;
   __atomic_store_n(&p->generation, p->generation + 1, __ATOMIC_RELEASE);
