@@ -29,17 +29,13 @@ constexpr int64_t kL2PanelBytes = 256 * 1024;
 /// cover the whole loop anyway.
 int64_t tileFor(int64_t extent, int64_t size) { return size >= extent ? 0 : size; }
 
-/// A block of at most `size` that divides `extent` where one of at least
-/// half that size does: a remainder block would be peeled into a loop nest
-/// of its own, outside the parallel loop (serial, and a thread's worth of
-/// work left to one). 0 when one block covers the loop.
-int64_t evenTileFor(int64_t extent, int64_t size) {
+/// Blocks of at most `size` that cut `extent` into equal parts (but for
+/// rounding): 25 panels in blocks of 16 become 13 + 12, two even halves for
+/// two threads, not 16 + 9. 0 when one block covers the loop.
+int64_t balancedTileFor(int64_t extent, int64_t size) {
   if (size >= extent)
     return 0;
-  for (int64_t block = size; 2 * block >= size; --block)
-    if (extent % block == 0)
-      return block;
-  return size;
+  return llvm::divideCeil(extent, llvm::divideCeil(extent, size));
 }
 
 /// The M x N register tile of an f32 product of `rows` x `columns`.
@@ -124,8 +120,8 @@ ContractionStrategy mmt4dStrategy(linalg::Mmt4DOp op) {
   s.registerM = extents[3];
   s.registerN = extents[4];
   int64_t cacheK = std::max<int64_t>(64, kL1PanelBytes / (s.registerN * 4));
-  s.cache.sizes = {evenTileFor(extents[0], llvm::divideCeil(kCacheBlockM, s.registerM)),
-                   evenTileFor(extents[1], llvm::divideCeil(kCacheBlockN, s.registerN)),
+  s.cache.sizes = {balancedTileFor(extents[0], llvm::divideCeil(kCacheBlockM, s.registerM)),
+                   balancedTileFor(extents[1], llvm::divideCeil(kCacheBlockN, s.registerN)),
                    tileFor(extents[2], cacheK), 0, 0, 0};
   // N, K, M blocks, as for the unpacked kernel; with N in one block, M
   // first, so that the outermost block loop is parallel (threads).

@@ -120,6 +120,12 @@ LogicalResult tileForCaches(RewriterBase &rewriter, linalg::LinalgOp op,
     cacheLoops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
   (*cached)->setAttr(kBlockSizesAttr, rewriter.getDenseI64ArrayAttr(strategy.registers.sizes));
   (*cached)->setAttr(kBlockOrderAttr, rewriter.getDenseI64ArrayAttr(strategy.registers.order));
+  // The blocks of a packed product are whole panels, each one register
+  // tile: a short last block is just fewer panels, and is not peeled. Peeled,
+  // it would run serially after the parallel loop, and a parallel loop of
+  // one full block would fold away with its parallel mark.
+  if (isa<linalg::Mmt4DOp>(op.getOperation()))
+    return success();
   for (auto [loop, dim] : llvm::reverse(llvm::zip_equal(cacheLoops, dims))) {
     scf::ForOp partial;
     if (iterators[dim] == utils::IteratorType::parallel)

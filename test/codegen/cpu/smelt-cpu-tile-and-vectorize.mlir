@@ -550,3 +550,25 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// Packed panels (mmt4d): 25 M panels of 8 rows in cache blocks of at most
+// 16 panels become two balanced blocks (13 and 12), both iterations of the
+// one parallel loop: a short last block is just fewer panels, so nothing is
+// peeled into a serial loop nest after it.
+// CHECK-LABEL: func.func @mmt4d_balanced_blocks
+// CHECK:       scf.for %[[B:.+]] = %c0 to %c25 step %c13
+// CHECK:         %[[PANELS:.+]] = affine.min
+// CHECK:         scf.for %{{.+}} = %c0 to %[[PANELS]] step %c1
+// CHECK:           scf.for {{.+}} -> (vector<1x1x8x32xf32>)
+// CHECK-COUNT-8:     vector.fma {{.+}} : vector<32xf32>
+// CHECK:       } {smelt.parallel}
+// CHECK-NOT:   scf.for
+// CHECK:       return
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @mmt4d_balanced_blocks(%a: memref<25x64x8x1xf32>, %b: memref<2x64x32x1xf32>, %c: memref<25x2x8x32xf32>) {
+    linalg.mmt4d ins(%a, %b : memref<25x64x8x1xf32>, memref<2x64x32x1xf32>) outs(%c : memref<25x2x8x32xf32>)
+    return
+  }
+}
