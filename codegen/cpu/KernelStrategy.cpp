@@ -24,6 +24,9 @@ constexpr int64_t kCacheBlockN = 256;
 /// Bytes of the B panel of one N and K cache block, reused from L2 by
 /// every M block: a quarter of the smallest L2 of the targets (1 MiB).
 constexpr int64_t kL2PanelBytes = 256 * 1024;
+/// Blocks a product's parallel loop gets at least, where the caches alone
+/// would leave it one: enough for the threads of a small machine.
+constexpr int64_t kThreadBlocks = 4;
 
 /// `size` clamped to a static loop extent; 0 (no tiling) when one tile would
 /// cover the whole loop anyway.
@@ -123,6 +126,14 @@ ContractionStrategy mmt4dStrategy(linalg::Mmt4DOp op) {
   s.cache.sizes = {balancedTileFor(extents[0], llvm::divideCeil(kCacheBlockM, s.registerM)),
                    balancedTileFor(extents[1], llvm::divideCeil(kCacheBlockN, s.registerN)),
                    tileFor(extents[2], cacheK), 0, 0, 0};
+  // Where M and N each fit one cache block (a 1x1 convolution at 7x7), the
+  // outermost loop would be K's, serial: the wider of the two is cut in
+  // blocks for the threads instead.
+  if (s.cache.sizes[0] == 0 && s.cache.sizes[1] == 0) {
+    int64_t wider = extents[1] >= extents[0] ? 1 : 0;
+    s.cache.sizes[wider] =
+        balancedTileFor(extents[wider], llvm::divideCeil(extents[wider], kThreadBlocks));
+  }
   // N, K, M blocks, as for the unpacked kernel; with N in one block, M
   // first, so that the outermost block loop is parallel (threads).
   s.cache.order = s.cache.sizes[1] != 0 ? SmallVector<int64_t>{1, 2, 0}
