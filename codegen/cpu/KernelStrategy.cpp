@@ -156,7 +156,7 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, linalg::Matmul
   // the product reads each element many times (A's N times, B's M times).
   bool packA = !isPackedForFree(op.getInputs()[0]), packB = !isPackedForFree(op.getInputs()[1]);
   if ((packA && extents[1] < kMinPackReuse) || (packB && extents[0] < kMinPackReuse) ||
-      ((packA || packB) && extents[2] <= kMaxUnpackedK))
+      ((packA || packB) && (extents[2] <= kMaxUnpackedK || extents[1] <= kMaxUnpackedN)))
     return std::nullopt;
   auto [tileM, tileN] = registerTile(target, extents[0], extents[1]);
   // Narrow N pads up to a power of two under a vector, else to whole

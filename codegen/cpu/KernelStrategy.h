@@ -54,13 +54,19 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
 /// kernel's row-major panel of B (K rows of a register tile) and the A rows
 /// it broadcasts then fit the L1 cache as they are, and packing would only
 /// add copies of the activations and of the result (narrow 1x1
-/// convolutions: MobileNet V2 ran 12% faster without them).
+/// convolutions: MobileNet V2 ran 12% faster without them). Nor with an
+/// operand packed at run time and at most kMaxUnpackedN columns: A's pack
+/// and C's unpack copy M x (K + N) elements for M x N x K multiply-adds,
+/// too many where N is small (the projections of inverted residual blocks,
+/// K = 960 to N = 160: EfficientNet-B0 and MobileNetV2 ran 4% faster, and
+/// ResNet-50 1% faster, than with only K deciding).
 struct DataTiles {
   int64_t m0 = 0, n0 = 0;
 };
 constexpr int64_t kMinDataTilingWork = 1 << 16;
 constexpr int64_t kMinPackReuse = 16;
 constexpr int64_t kMaxUnpackedK = 128;
+constexpr int64_t kMaxUnpackedN = 160;
 std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::MatmulOp op);
 
 /// The byte product of quantized MatMuls and convolutions (out[m, n] +=

@@ -9,22 +9,22 @@
 // CHECK:       tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [16, 4, 160] : tensor<64x160xf32> into tensor<16x4x160xf32>
 // CHECK:       %[[AT:.+]] = linalg.transpose ins(%{{.+}} : tensor<16x4x160xf32>) outs(%{{.+}} : tensor<16x160x4xf32>) permutation = [0, 2, 1]
 // CHECK:       %[[A:.+]] = tensor.expand_shape %[[AT]] {{\[}}[0], [1], [2, 3]] output_shape [16, 160, 4, 1]
-// CHECK:       %[[BT:.+]] = linalg.transpose ins(%{{.+}} : tensor<160x6x16xf32>) outs(%{{.+}} : tensor<6x160x16xf32>) permutation = [1, 0, 2]
-// CHECK:       %[[B:.+]] = tensor.expand_shape %[[BT]] {{\[}}[0], [1], [2, 3]] output_shape [6, 160, 16, 1]
-// CHECK:       %[[C:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<16x6x4x16xf32>)
-// CHECK:       %[[P:.+]] = linalg.mmt4d ins(%[[A]], %[[B]] : tensor<16x160x4x1xf32>, tensor<6x160x16x1xf32>) outs(%[[C]] : tensor<16x6x4x16xf32>)
-// CHECK:       %[[U:.+]] = linalg.transpose ins(%[[P]] : tensor<16x6x4x16xf32>) outs(%{{.+}} : tensor<16x4x6x16xf32>) permutation = [0, 2, 1, 3]
-// CHECK:       tensor.collapse_shape %[[U]] {{\[}}[0, 1], [2, 3]] : tensor<16x4x6x16xf32> into tensor<64x96xf32>
+// CHECK:       %[[BT:.+]] = linalg.transpose ins(%{{.+}} : tensor<160x12x16xf32>) outs(%{{.+}} : tensor<12x160x16xf32>) permutation = [1, 0, 2]
+// CHECK:       %[[B:.+]] = tensor.expand_shape %[[BT]] {{\[}}[0], [1], [2, 3]] output_shape [12, 160, 16, 1]
+// CHECK:       %[[C:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<16x12x4x16xf32>)
+// CHECK:       %[[P:.+]] = linalg.mmt4d ins(%[[A]], %[[B]] : tensor<16x160x4x1xf32>, tensor<12x160x16x1xf32>) outs(%[[C]] : tensor<16x12x4x16xf32>)
+// CHECK:       %[[U:.+]] = linalg.transpose ins(%[[P]] : tensor<16x12x4x16xf32>) outs(%{{.+}} : tensor<16x4x12x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK:       tensor.collapse_shape %[[U]] {{\[}}[0, 1], [2, 3]] : tensor<16x4x12x16xf32> into tensor<64x192xf32>
 // CHECK-NOT:   linalg.matmul
 // CHECK-NOT:   linalg.pack
 // CHECK-NOT:   linalg.unpack
 module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
-  func.func @runtime_operands(%a: tensor<64x160xf32>, %b: tensor<160x96xf32>) -> tensor<64x96xf32> {
+  func.func @runtime_operands(%a: tensor<64x160xf32>, %b: tensor<160x192xf32>) -> tensor<64x192xf32> {
     %zero = arith.constant 0.0 : f32
-    %empty = tensor.empty() : tensor<64x96xf32>
-    %c = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x96xf32>) -> tensor<64x96xf32>
-    %r = linalg.matmul ins(%a, %b : tensor<64x160xf32>, tensor<160x96xf32>) outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
-    return %r : tensor<64x96xf32>
+    %empty = tensor.empty() : tensor<64x192xf32>
+    %c = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x192xf32>) -> tensor<64x192xf32>
+    %r = linalg.matmul ins(%a, %b : tensor<64x160xf32>, tensor<160x192xf32>) outs(%c : tensor<64x192xf32>) -> tensor<64x192xf32>
+    return %r : tensor<64x192xf32>
   }
 }
 
@@ -60,9 +60,12 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 // dynamic shapes, a batch-1 product with a run-time B (which would be
 // copied to be read once), a run-time B of 96 rows and a run-time A of 96
 // columns times a weight (narrow 1x1 convolutions: the panels fit the L1
-// cache as they are) keep the unpacked kernel.
+// cache as they are), and a run-time A of 960 columns times a weight of 160
+// columns (an inverted residual block's projection: packing A and unpacking
+// C would copy M x 1120 elements for M x 160 x 960 multiply-adds) keep the
+// unpacked kernel.
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-6: linalg.matmul
+// CHECK-COUNT-7: linalg.matmul
 // CHECK-NOT:   linalg.mmt4d
 module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
   func.func @kept(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>, %c: tensor<16x16xf32>,
@@ -70,8 +73,10 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
                   %g: tensor<?x160xf32>, %h: tensor<160x160xf32>, %i: tensor<?x160xf32>,
                   %j: tensor<1x768xf32>, %k: tensor<768x160xf32>, %l: tensor<1x160xf32>,
                   %m: tensor<64x96xf32>, %n: tensor<96x4096xf32>, %o: tensor<64x4096xf32>,
-                  %p: tensor<4096x96xf32>, %q: tensor<4096x64xf32>) {
+                  %p: tensor<4096x96xf32>, %q: tensor<4096x64xf32>,
+                  %r: tensor<196x960xf32>, %s: tensor<196x160xf32>) {
     %w = arith.constant dense<0.5> : tensor<96x64xf32>
+    %v = arith.constant dense<0.25> : tensor<960x160xf32>
     %0 = linalg.matmul ins(%a, %b : tensor<16x16xf32>, tensor<16x16xf32>) outs(%c : tensor<16x16xf32>) -> tensor<16x16xf32>
     %1 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
            ins(%d, %e : tensor<160x64xf32>, tensor<160x160xf32>) outs(%f : tensor<64x160xf32>) -> tensor<64x160xf32>
@@ -79,6 +84,7 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
     %3 = linalg.matmul ins(%j, %k : tensor<1x768xf32>, tensor<768x160xf32>) outs(%l : tensor<1x160xf32>) -> tensor<1x160xf32>
     %4 = linalg.matmul ins(%m, %n : tensor<64x96xf32>, tensor<96x4096xf32>) outs(%o : tensor<64x4096xf32>) -> tensor<64x4096xf32>
     %5 = linalg.matmul ins(%p, %w : tensor<4096x96xf32>, tensor<96x64xf32>) outs(%q : tensor<4096x64xf32>) -> tensor<4096x64xf32>
+    %6 = linalg.matmul ins(%r, %v : tensor<196x960xf32>, tensor<960x160xf32>) outs(%s : tensor<196x160xf32>) -> tensor<196x160xf32>
     return
   }
 }

@@ -4,7 +4,7 @@ import sys
 
 from npy_io import read_npy, write_npy
 
-M, K, N = 64, 160, 40
+M, K, N = 64, 160, 168
 
 
 def a_value(i, k):
