@@ -84,12 +84,25 @@ SmallVector<Value> operandBuffers(linalg::LinalgOp op) {
   return buffers;
 }
 
+/// Whether every operand's elements are whole bytes. The fused tile reads
+/// its neighbour's operands as vectors, and LLVM packs a vector of i1 into
+/// bits, where a memref of i1 holds one byte per element: a boolean mask
+/// (a causal attention's Where) would be read wrong.
+bool hasByteSizedElements(linalg::LinalgOp op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    Type element = getElementTypeOrSelf(t);
+    return element.isIntOrFloat() && element.getIntOrFloatBitWidth() % 8 == 0;
+  });
+}
+
 /// An elementwise op: all loops parallel, no index ops, a body of
-/// arithmetic (or a fill), its output indexed by the identity.
+/// arithmetic (or a fill), its output indexed by the identity, and operands
+/// of whole-byte elements.
 bool isElementwiseNeighbour(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.hasIndexSemantics() ||
       op.getNumLoops() != op.getNumParallelLoops() ||
-      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      !hasByteSizedElements(op))
     return false;
   return isa<linalg::FillOp>(op.getOperation()) ||
          (isa<linalg::GenericOp>(op.getOperation()) && hasArithmeticBody(op));

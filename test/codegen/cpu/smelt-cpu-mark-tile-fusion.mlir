@@ -126,3 +126,31 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// A Where after a product that reads a boolean mask stays a separate op: the
+// fused tile would read the mask as a vector of i1, which LLVM packs into
+// bits while the memref holds a byte per element.
+// CHECK-LABEL: func.func @boolean_mask_epilogue
+// TILES-LABEL: func.func @boolean_mask_epilogue
+// CHECK:       linalg.matmul ins
+// CHECK-NOT:   smelt.fusion_group
+// CHECK:       linalg.generic
+// CHECK-NOT:   smelt.fused_epilogue
+// CHECK:       return
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @boolean_mask_epilogue(%a: memref<64x32xf32>, %b: memref<32x64xf32>, %c: memref<64x64xf32>,
+                                   %mask: memref<64x64xi1>, %y: memref<64x64xf32>) {
+    %ninf = arith.constant 0xFF800000 : f32
+    linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x64xf32>) outs(%c : memref<64x64xf32>)
+    linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                    iterator_types = ["parallel", "parallel"]}
+        ins(%mask, %c : memref<64x64xi1>, memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+    ^bb0(%m: i1, %in: f32, %out: f32):
+      %r = arith.select %m, %ninf, %in : f32
+      linalg.yield %r : f32
+    }
+    return
+  }
+}
