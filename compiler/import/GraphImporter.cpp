@@ -506,11 +506,9 @@ OwningOpRef<ModuleOp> importOnnxFile(StringRef path, const ImportOptions &option
 OwningOpRef<ModuleOp> importOnnxText(StringRef text, StringRef bufferName,
                                      const ImportOptions &options, MLIRContext *context) {
   ::onnx::ModelProto model;
-  std::string copy = text.str();
-  auto status = ::onnx::OnnxParser::Parse(model, copy.c_str());
-  if (!status.IsOK()) {
-    emitError(FileLineColLoc::get(context, bufferName, 0, 0))
-        << "cannot parse ONNX text: " << status.ErrorMessage();
+  std::string error;
+  if (!parseOnnxText(text.str(), model, error)) {
+    emitError(FileLineColLoc::get(context, bufferName, 0, 0)) << "cannot parse ONNX text: " << error;
     return nullptr;
   }
   return importPrepared(model, bufferName, options, context);

@@ -122,6 +122,18 @@ int64_t defaultDomainOpset(const ::onnx::ModelProto &model) {
 
 } // namespace
 
+bool parseOnnxText(const std::string &text, ::onnx::ModelProto &model, std::string &error) {
+  try {
+    auto status = ::onnx::OnnxParser::Parse(model, text.c_str());
+    if (status.IsOK())
+      return true;
+    error = status.ErrorMessage();
+  } catch (const std::exception &e) {
+    error = std::string("malformed text (") + e.what() + ")";
+  }
+  return false;
+}
+
 LogicalResult loadModelProto(StringRef path, ::onnx::ModelProto &model, MLIRContext *context) {
   Location loc = FileLineColLoc::get(context, path, 0, 0);
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/true);
@@ -130,9 +142,9 @@ LogicalResult loadModelProto(StringRef path, ::onnx::ModelProto &model, MLIRCont
   StringRef bytes = (*buffer)->getBuffer();
 
   if (path.ends_with(".onnxtxt") || path.ends_with(".txt")) {
-    auto status = ::onnx::OnnxParser::Parse(model, bytes.data());
-    if (!status.IsOK())
-      return emitError(loc) << "cannot parse ONNX text: " << status.ErrorMessage();
+    std::string error;
+    if (!parseOnnxText(bytes.str(), model, error))
+      return emitError(loc) << "cannot parse ONNX text: " << error;
   } else {
     google::protobuf::io::CodedInputStream stream(
         reinterpret_cast<const uint8_t *>(bytes.data()), static_cast<int>(bytes.size()));
