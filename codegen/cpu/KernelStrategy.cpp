@@ -489,7 +489,7 @@ std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, linalg::LinalgO
 
 std::optional<TileLevel> chooseParallelTiles(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.hasDynamicShape() ||
-      isa<linalg::FillOp, linalg::CopyOp>(op.getOperation()) || op.getNumDpsInits() == 0)
+      isa<linalg::FillOp>(op.getOperation()) || op.getNumDpsInits() == 0)
     return std::nullopt;
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   int64_t work = 1;

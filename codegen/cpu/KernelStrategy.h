@@ -130,7 +130,7 @@ std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, mlir::linalg::L
 /// every output indexes directly (so tiles write disjoint elements), with at
 /// most kParallelTiles tiles (of equal size where the extent allows; the
 /// runtime gives each thread a contiguous run of them). Nothing for dynamic
-/// shapes, fills and copies, or ops of fewer than kMinParallelWork
+/// shapes, fills, or ops of fewer than kMinParallelWork
 /// iterations in all, where waking threads would cost more than it saves.
 constexpr int64_t kParallelTiles = 16;
 constexpr int64_t kMinParallelWork = 1 << 17;

@@ -172,27 +172,39 @@ LogicalResult tileInChunks(RewriterBase &rewriter, Operation *op, const TileLeve
   return success();
 }
 
-/// Copy tiling (copies, and transposes that keep the innermost dim): rows
-/// in vector-sized chunks, vectorized like a register tile.
-LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const TileLevel &tiles) {
-  return tileInChunks(rewriter, copy, tiles, kRegisterTileAttr);
+/// Shares `op` between the threads where it is big enough
+/// (chooseParallelTiles): one tile loop marked parallel. Returns the op to
+/// tile further (the tile, or `op` itself).
+FailureOr<Operation *> tileForThreads(RewriterBase &rewriter, linalg::LinalgOp op) {
+  std::optional<TileLevel> threads = chooseParallelTiles(op);
+  if (!threads)
+    return op.getOperation();
+  SmallVector<scf::ForOp> loops;
+  FailureOr<Operation *> shared = tileLevel(rewriter, op, *threads, &loops);
+  if (failed(shared))
+    return op.emitError("cannot tile for the threads");
+  if (!loops.empty())
+    loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
+  return shared;
 }
 
-/// Row tiling of an elementwise op or row reduction: first shared between
-/// the threads where it is big enough (chooseParallelTiles), then rows in
-/// chunks.
+/// Copy tiling (copies, and transposes that keep the innermost dim): shared
+/// between the threads, then rows in vector-sized chunks, vectorized like a
+/// register tile.
+LogicalResult tileCopy(RewriterBase &rewriter, linalg::LinalgOp copy, const TileLevel &tiles) {
+  FailureOr<Operation *> inner = tileForThreads(rewriter, copy);
+  if (failed(inner))
+    return failure();
+  return tileInChunks(rewriter, *inner, tiles, kRegisterTileAttr);
+}
+
+/// Row tiling of an elementwise op or row reduction: shared between the
+/// threads, then rows in chunks.
 LogicalResult tileRows(RewriterBase &rewriter, linalg::LinalgOp op, const TileLevel &rows) {
-  Operation *inner = op;
-  if (std::optional<TileLevel> threads = chooseParallelTiles(op)) {
-    SmallVector<scf::ForOp> loops;
-    FailureOr<Operation *> shared = tileLevel(rewriter, op, *threads, &loops);
-    if (failed(shared))
-      return op.emitError("cannot tile for the threads");
-    if (!loops.empty())
-      loops.front()->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
-    inner = *shared;
-  }
-  return tileInChunks(rewriter, inner, rows, kRowChunkAttr);
+  FailureOr<Operation *> inner = tileForThreads(rewriter, op);
+  if (failed(inner))
+    return failure();
+  return tileInChunks(rewriter, *inner, rows, kRowChunkAttr);
 }
 
 /// A reduction step of a contraction with several reduction dims (a direct

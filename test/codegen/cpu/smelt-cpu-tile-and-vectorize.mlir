@@ -158,6 +158,25 @@ module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
 
 // -----
 
+// A copy big enough for the threads (here 512 x 512 floats, packing an
+// activation) is first cut into 16 tiles of rows in a loop marked parallel,
+// then each tile into vector row copies, as above.
+// CHECK-LABEL: func.func @copy_for_threads
+// CHECK:       scf.for %{{.+}} = %c0 to %c512 step %c32 {
+// CHECK:         scf.for %{{.+}} = %c0 to %c32 step %c1
+// CHECK:           scf.for %{{.+}} = %c0 to %c512 step %c32
+// CHECK:             vector.load %{{.+}} : memref<512x512xf32>, vector<32xf32>
+// CHECK:             vector.store %{{.+}} : memref<512x512xf32>, vector<32xf32>
+// CHECK:       } {smelt.parallel}
+module attributes {smelt.cpu_target = {vector_bits = 256 : i64, fma = true}} {
+  func.func @copy_for_threads(%a: memref<512x512xf32>, %b: memref<512x512xf32>) {
+    linalg.copy ins(%a : memref<512x512xf32>) outs(%b : memref<512x512xf32>)
+    return
+  }
+}
+
+// -----
+
 // Operands in the memory plan's workspace (views at byte offsets) and an
 // edge row: the accumulators of the full tiles and of the edge row stay in
 // registers across the K loop, since the C view's bytes [0, 1152) miss the
