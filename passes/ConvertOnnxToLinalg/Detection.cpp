@@ -47,7 +47,7 @@ struct NonZeroPattern : DynamicShapePattern<onnx::NonZeroOp> {
       return op.emitError() << describeNode(op) << ": input must be ranked";
     int64_t rank = xType.getRank();
     SmallVector<Value> sizes;
-    Value total = cIdx(rewriter, loc, 1);
+    Value total = indexConstant(rewriter, loc, 1);
     for (int64_t d = 0; d < rank; ++d) {
       sizes.push_back(dimSize(rewriter, loc, x, d));
       total = mulI(rewriter, loc, total, sizes.back());
@@ -56,12 +56,12 @@ struct NonZeroPattern : DynamicShapePattern<onnx::NonZeroOp> {
       SmallVector<Value> coords = delinearize(b, l, i, sizes);
       return std::make_pair(isNonZero(b, l, tensor::ExtractOp::create(b, l, x, coords)), coords);
     };
-    Value zero = cIdx(rewriter, loc, 0);
+    Value zero = indexConstant(rewriter, loc, 0);
     Value count =
         forLoop(rewriter, loc, zero, total, ValueRange{zero},
                 [&](OpBuilder &b, Location l, Value i, ValueRange args) -> SmallVector<Value> {
                   Value nz = element(b, l, i).first;
-                  return {select(b, l, nz, addI(b, l, args[0], cIdx(b, l, 1)), args[0])};
+                  return {select(b, l, nz, addI(b, l, args[0], indexConstant(b, l, 1)), args[0])};
                 })[0];
     Type i64 = rewriter.getI64Type();
     auto dynType = RankedTensorType::get({rank, ShapedType::kDynamic}, i64);
@@ -75,9 +75,10 @@ struct NonZeroPattern : DynamicShapePattern<onnx::NonZeroOp> {
                       [&](OpBuilder &tb, Location tl) -> SmallVector<Value> {
                         Value out = args[0];
                         for (int64_t d = 0; d < rank; ++d)
-                          out = tensor::InsertOp::create(tb, tl, toI64(tb, tl, coords[d]), out,
-                                                         ValueRange{cIdx(tb, tl, d), args[1]});
-                        return {out, addI(tb, tl, args[1], cIdx(tb, tl, 1))};
+                          out = tensor::InsertOp::create(
+                              tb, tl, toI64(tb, tl, coords[d]), out,
+                              ValueRange{indexConstant(tb, tl, d), args[1]});
+                        return {out, addI(tb, tl, args[1], indexConstant(tb, tl, 1))};
                       },
                       [&](OpBuilder &, Location) -> SmallVector<Value> {
                         return {args[0], args[1]};
@@ -125,7 +126,7 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     auto shapedX = cast<RankedTensorType>(x.getType());
     SmallVector<int64_t> shape(shapedX.getShape());
     SmallVector<Value> otherSizes;
-    Value sliceSize = cIdx(rewriter, loc, 1);
+    Value sliceSize = indexConstant(rewriter, loc, 1);
     for (int64_t d = 0; d < shapedX.getRank(); ++d) {
       if (d == axis)
         continue;
@@ -135,14 +136,14 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     Value numSlices = dimSize(rewriter, loc, x, axis);
     Type i64 = rewriter.getI64Type();
     Type indexType = rewriter.getIndexType();
-    Value zero = cIdx(rewriter, loc, 0);
+    Value zero = indexConstant(rewriter, loc, 0);
     Value falseV = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
     Value trueV = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
 
     // Compares slices i and j: (i < j, i == j), lexicographically.
     auto compare = [&](OpBuilder &b, Location l, Value i, Value j) {
       ValueRange r = forLoop(
-          b, l, cIdx(b, l, 0), sliceSize, ValueRange{falseV, falseV},
+          b, l, indexConstant(b, l, 0), sliceSize, ValueRange{falseV, falseV},
           [&](OpBuilder &b, Location l, Value e, ValueRange s) -> SmallVector<Value> {
             SmallVector<Value> coords = delinearize(b, l, e, otherSizes);
             coords.insert(coords.begin() + axis, i);
@@ -172,7 +173,7 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     Value first = forLoop(
         rewriter, loc, zero, numSlices, ValueRange{emptyVec},
         [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
-          Value f = forLoop(b, l, cIdx(b, l, 0), i, ValueRange{i},
+          Value f = forLoop(b, l, indexConstant(b, l, 0), i, ValueRange{i},
                             [&](OpBuilder &b, Location l, Value j,
                                 ValueRange a) -> SmallVector<Value> {
                               Value eq = compare(b, l, j, i).second;
@@ -191,19 +192,17 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
     ValueRange posAndCount = forLoop(
         rewriter, loc, zero, numSlices, ValueRange{emptyVec, zero},
         [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
-          Value p = forLoop(b, l, cIdx(b, l, 0), numSlices, ValueRange{cIdx(b, l, 0)},
-                            [&](OpBuilder &b, Location l, Value j,
-                                ValueRange a) -> SmallVector<Value> {
-                              Value before =
-                                  sorted ? compare(b, l, j, i).first
-                                         : cmpI(b, l, arith::CmpIPredicate::ult, j, i);
-                              Value counts = arith::AndIOp::create(b, l, before, isFirst(b, l, j));
-                              return {select(b, l, counts, addI(b, l, a[0], cIdx(b, l, 1)),
-                                             a[0])};
-                            })[0];
+          Value p = forLoop(
+              b, l, indexConstant(b, l, 0), numSlices, ValueRange{indexConstant(b, l, 0)},
+              [&](OpBuilder &b, Location l, Value j, ValueRange a) -> SmallVector<Value> {
+                Value before = sorted ? compare(b, l, j, i).first
+                                      : cmpI(b, l, arith::CmpIPredicate::ult, j, i);
+                Value counts = arith::AndIOp::create(b, l, before, isFirst(b, l, j));
+                return {select(b, l, counts, addI(b, l, a[0], indexConstant(b, l, 1)), a[0])};
+              })[0];
           Value firstHere = isFirst(b, l, i);
           return {tensor::InsertOp::create(b, l, p, s[0], ValueRange{i}).getResult(),
-                  select(b, l, firstHere, addI(b, l, s[1], cIdx(b, l, 1)), s[1])};
+                  select(b, l, firstHere, addI(b, l, s[1], indexConstant(b, l, 1)), s[1])};
         });
     Value pos = posAndCount[0], numUnique = posAndCount[1];
 
@@ -252,10 +251,11 @@ struct UniquePattern : DynamicShapePattern<onnx::UniqueOp> {
                     SmallVector<Value> coords;
                     for (int64_t d = 0; d < rank; ++d)
                       coords.push_back(linalg::IndexOp::create(b, l, d));
-                    coords[axis] = toIndex(
-                        b, l, tensor::ExtractOp::create(b, l, indices, ValueRange{coords[axis]}));
-                    linalg::YieldOp::create(
-                        b, l, Value(tensor::ExtractOp::create(b, l, x, coords)));
+                    Value index =
+                        tensor::ExtractOp::create(b, l, indices, ValueRange{coords[axis]});
+                    coords[axis] = toIndex(b, l, index, /*isUnsigned=*/false);
+                    linalg::YieldOp::create(b, l,
+                                            Value(tensor::ExtractOp::create(b, l, x, coords)));
                   })
                   .getResult(0);
 
@@ -351,8 +351,10 @@ struct GridSamplePattern : DynamicShapePattern<onnx::GridSampleOp> {
       double lo = align ? 0 : -0.5;
       Value n = linalg::IndexOp::create(b, l, 0), c = linalg::IndexOp::create(b, l, 1);
       Value oh = linalg::IndexOp::create(b, l, 2), ow = linalg::IndexOp::create(b, l, 3);
-      Value gx = tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, cIdx(b, l, 0)});
-      Value gy = tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, cIdx(b, l, 1)});
+      Value gx =
+          tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, indexConstant(b, l, 0)});
+      Value gy =
+          tensor::ExtractOp::create(b, l, grid, ValueRange{n, oh, ow, indexConstant(b, l, 1)});
       auto denormalize = [&](Value g, int64_t size, Value sizeF) {
         Value g1 = add(g, cf(1));
         return align ? mul(g1, sized(size, sizeF, -1, 0.5))
@@ -388,8 +390,8 @@ struct GridSamplePattern : DynamicShapePattern<onnx::GridSampleOp> {
         col = clamp(col, 0, width, widthF, -1);
         Value ri = arith::FPToSIOp::create(b, l, b.getI64Type(), r);
         Value ci = arith::FPToSIOp::create(b, l, b.getI64Type(), col);
-        Value v = tensor::ExtractOp::create(b, l, x,
-                                            ValueRange{n, c, toIndex(b, l, ri), toIndex(b, l, ci)});
+        Value v = tensor::ExtractOp::create(
+            b, l, x, ValueRange{n, c, toIndex(b, l, ri, false), toIndex(b, l, ci, false)});
         return valid ? select(b, l, valid, v, cf(0)) : v;
       };
       Value result;
@@ -456,7 +458,8 @@ struct DetPattern : DynamicShapePattern<onnx::DetOp> {
     Value x = adaptor.getX();
     auto xType = dyn_cast<RankedTensorType>(x.getType());
     if (!resultType || !xType || xType.getRank() < 2 || resultType.getRank() != xType.getRank() - 2)
-      return op.emitError() << describeNode(op) << ": only ranked inputs of rank >= 2 are supported";
+      return op.emitError() << describeNode(op)
+                            << ": only ranked inputs of rank >= 2 are supported";
     int64_t rank = xType.getRank();
     int64_t m = xType.getDimSize(rank - 1), rows = xType.getDimSize(rank - 2);
     if (ShapedType::isDynamic(m))
@@ -474,15 +477,15 @@ struct DetPattern : DynamicShapePattern<onnx::DetOp> {
                   ? ShapedType::kDynamic
                   : batch * xType.getDimSize(d);
     }
-    Value batchCount = cIdx(rewriter, loc, ShapedType::isDynamic(batch) ? 1 : batch);
+    Value batchCount = indexConstant(rewriter, loc, ShapedType::isDynamic(batch) ? 1 : batch);
     if (ShapedType::isDynamic(batch))
       for (Value size : batchSizes)
         batchCount = arith::MulIOp::create(rewriter, loc, batchCount, size);
     auto matrixType = RankedTensorType::get({m, m}, f);
-    Value zero = cIdx(rewriter, loc, 0);
+    Value zero = indexConstant(rewriter, loc, 0);
     Value mSize = ShapedType::isDynamic(m)
                       ? dimSize(rewriter, loc, x, rank - 1)
-                      : cIdx(rewriter, loc, m);
+                      : indexConstant(rewriter, loc, m);
     OpFoldResult mFold = ShapedType::isDynamic(m) ? OpFoldResult(mSize)
                                                   : OpFoldResult(rewriter.getIndexAttr(m));
     Value out = forLoop(
@@ -504,10 +507,10 @@ struct DetPattern : DynamicShapePattern<onnx::DetOp> {
             return tensor::ExtractOp::create(b, l, mat, ValueRange{i, j}).getResult();
           };
           ValueRange lu = forLoop(
-              b, l, cIdx(b, l, 0), mSize, ValueRange{a, scalarConstant(b, l, f, 1)},
+              b, l, indexConstant(b, l, 0), mSize, ValueRange{a, scalarConstant(b, l, f, 1)},
               [&](OpBuilder &b, Location l, Value k, ValueRange st) -> SmallVector<Value> {
                 Value mat = st[0], det = st[1];
-                Value kNext = addI(b, l, k, cIdx(b, l, 1));
+                Value kNext = addI(b, l, k, indexConstant(b, l, 1));
                 ValueRange piv = forLoop(
                     b, l, kNext, mSize,
                     ValueRange{k, math::AbsFOp::create(b, l, at(b, l, mat, k, k))},
@@ -518,7 +521,7 @@ struct DetPattern : DynamicShapePattern<onnx::DetOp> {
                     });
                 Value p = piv[0];
                 Value swapped =
-                    forLoop(b, l, cIdx(b, l, 0), mSize, ValueRange{mat},
+                    forLoop(b, l, indexConstant(b, l, 0), mSize, ValueRange{mat},
                             [&](OpBuilder &b, Location l, Value j,
                                 ValueRange t) -> SmallVector<Value> {
                               Value rk = at(b, l, t[0], k, j), rp = at(b, l, t[0], p, j);
@@ -591,11 +594,12 @@ struct ReverseSequencePattern : DynamicShapePattern<onnx::ReverseSequenceOp> {
                     SmallVector<Value> coords;
                     for (int64_t d = 0; d < rank; ++d)
                       coords.push_back(linalg::IndexOp::create(b, l, d));
-                    Value len = toIndex(b, l, tensor::ExtractOp::create(
-                                                  b, l, lens, ValueRange{coords[batchAxis]}));
+                    Value len = toIndex(
+                        b, l, tensor::ExtractOp::create(b, l, lens, ValueRange{coords[batchAxis]}),
+                        /*isUnsigned=*/false);
                     Value t = coords[timeAxis];
                     Value reversed = arith::SubIOp::create(
-                        b, l, arith::SubIOp::create(b, l, len, cIdx(b, l, 1)), t);
+                        b, l, arith::SubIOp::create(b, l, len, indexConstant(b, l, 1)), t);
                     coords[timeAxis] =
                         select(b, l, cmpI(b, l, arith::CmpIPredicate::slt, t, len), reversed, t);
                     linalg::YieldOp::create(b, l,

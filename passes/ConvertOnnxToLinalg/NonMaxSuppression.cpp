@@ -48,14 +48,14 @@ public:
 
   /// Fills the box columns of `scratch` with the corners and area of each box of batch `n`.
   Value boxGeometry(OpBuilder &b, Location loc, Value n, Value scratch) const {
-    return forLoop(b, loc, cIdx(b, loc, 0), numBoxes, ValueRange{scratch},
+    return forLoop(b, loc, indexConstant(b, loc, 0), numBoxes, ValueRange{scratch},
                    [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
                      SmallVector<Value> c = corners(b, l, n, i);
                      c.push_back(area(b, l, c));
                      Value g = s[0];
                      for (int64_t k = 0; k < kGeometryColumns; ++k)
-                       g = tensor::InsertOp::create(b, l, c[k], g,
-                                                    ValueRange{i, cIdx(b, l, kBoxColumn + k)});
+                       g = tensor::InsertOp::create(
+                           b, l, c[k], g, ValueRange{i, indexConstant(b, l, kBoxColumn + k)});
                      return {g};
                    })[0];
   }
@@ -67,12 +67,12 @@ public:
     // Candidates: the boxes above the threshold. Each index is written at the
     // next free slot, which only advances when the box qualifies.
     ValueRange candidates = forLoop(
-        b, loc, cIdx(b, loc, 0), numBoxes, ValueRange{heap, cIdx(b, loc, 0)},
+        b, loc, indexConstant(b, loc, 0), numBoxes, ValueRange{heap, indexConstant(b, loc, 0)},
         [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
           Value score = tensor::ExtractOp::create(b, l, scores, ValueRange{n, c, i});
           Value keep = cmpF(b, l, arith::CmpFPredicate::OGT, score, scoreThreshold);
           Value h = tensor::InsertOp::create(b, l, i, s[0], ValueRange{s[1]});
-          return {h, select(b, l, keep, addI(b, l, s[1], cIdx(b, l, 1)), s[1])};
+          return {h, select(b, l, keep, addI(b, l, s[1], indexConstant(b, l, 1)), s[1])};
         });
     Value size = candidates[1];
     auto nearerRoot = [&](OpBuilder &b, Location l, Value i, Value j) {
@@ -84,24 +84,24 @@ public:
     ValueRange done = whileLoop(
         b, loc, ValueRange{out, count, heap, size, scratch},
         [&](OpBuilder &b, Location l, ValueRange s) {
-          Value left = cmpI(b, l, arith::CmpIPredicate::ugt, s[3], cIdx(b, l, 0));
+          Value left = cmpI(b, l, arith::CmpIPredicate::ugt, s[3], indexConstant(b, l, 0));
           Value room = cmpI(b, l, arith::CmpIPredicate::slt, subI(b, l, s[1], classStart), maxOut);
           return andI(b, l, left, room);
         },
         [&](OpBuilder &b, Location l, ValueRange s) -> SmallVector<Value> {
           Value out = s[0], count = s[1], heap = s[2], size = s[3], scratch = s[4];
           // Pop the best candidate: the last leaf moves to the root and sinks.
-          Value top = tensor::ExtractOp::create(b, l, heap, ValueRange{cIdx(b, l, 0)});
-          size = subI(b, l, size, cIdx(b, l, 1));
+          Value top = tensor::ExtractOp::create(b, l, heap, ValueRange{indexConstant(b, l, 0)});
+          size = subI(b, l, size, indexConstant(b, l, 1));
           Value last = tensor::ExtractOp::create(b, l, heap, ValueRange{size});
-          heap = tensor::InsertOp::create(b, l, last, heap, ValueRange{cIdx(b, l, 0)});
-          heap = heapSiftDown(b, l, heap, size, cIdx(b, l, 0), nearerRoot);
+          heap = tensor::InsertOp::create(b, l, last, heap, ValueRange{indexConstant(b, l, 0)});
+          heap = heapSiftDown(b, l, heap, size, indexConstant(b, l, 0), nearerRoot);
 
           SmallVector<Value> candidate;
           for (int64_t k = 0; k < kGeometryColumns; ++k)
             candidate.push_back(
                 tensor::ExtractOp::create(b, l, scratch,
-                                          ValueRange{top, cIdx(b, l, kBoxColumn + k)}));
+                                          ValueRange{top, indexConstant(b, l, kBoxColumn + k)}));
           Value numSelected = subI(b, l, count, classStart);
           Value suppressed = isSuppressed(b, l, candidate, scratch, numSelected);
           ValueRange kept = ifElse(
@@ -112,13 +112,13 @@ public:
                 Value row[3] = {n, c, top};
                 for (int64_t k = 0; k < 3; ++k)
                   o = tensor::InsertOp::create(b, l, toI64(b, l, row[k]), o,
-                                               ValueRange{count, cIdx(b, l, k)});
+                                               ValueRange{count, indexConstant(b, l, k)});
                 Value sel = scratch;
                 for (int64_t k = 0; k < kGeometryColumns; ++k)
                   sel = tensor::InsertOp::create(
                       b, l, candidate[k], sel,
-                      ValueRange{numSelected, cIdx(b, l, kSelectedColumn + k)});
-                return {o, addI(b, l, count, cIdx(b, l, 1)), sel};
+                      ValueRange{numSelected, indexConstant(b, l, kSelectedColumn + k)});
+                return {o, addI(b, l, count, indexConstant(b, l, 1)), sel};
               });
           return {kept[0], kept[1], heap, size, kept[2]};
         });
@@ -130,7 +130,7 @@ private:
   SmallVector<Value> corners(OpBuilder &b, Location l, Value n, Value i) const {
     SmallVector<Value> c;
     for (int64_t k = 0; k < 4; ++k)
-      c.push_back(tensor::ExtractOp::create(b, l, boxes, ValueRange{n, i, cIdx(b, l, k)}));
+      c.push_back(tensor::ExtractOp::create(b, l, boxes, ValueRange{n, i, indexConstant(b, l, k)}));
     if (centerBox) {
       Value half = scalarConstant(b, l, c[0].getType(), 0.5);
       Value h0 = arith::MulFOp::create(b, l, c[2], half);
@@ -175,7 +175,7 @@ private:
                      Value numSelected) const {
     Value falseV = arith::ConstantIntOp::create(b, loc, 0, 1);
     return whileLoop(
-        b, loc, ValueRange{cIdx(b, loc, 0), falseV},
+        b, loc, ValueRange{indexConstant(b, loc, 0), falseV},
         [&](OpBuilder &b, Location l, ValueRange s) {
           return andI(b, l, cmpI(b, l, arith::CmpIPredicate::ult, s[0], numSelected),
                       notI1(b, l, s[1]));
@@ -184,14 +184,15 @@ private:
           SmallVector<Value> q;
           for (int64_t k = 0; k < kGeometryColumns; ++k)
             q.push_back(tensor::ExtractOp::create(
-                b, l, scratch, ValueRange{s[0], cIdx(b, l, kSelectedColumn + k)}));
+                b, l, scratch, ValueRange{s[0], indexConstant(b, l, kSelectedColumn + k)}));
           // Most pairs do not overlap (torchvision offsets each class's boxes
           // apart): four comparisons reject them before the IoU's division.
           auto above = [&](Value x, Value y) {
             return cmpF(b, l, arith::CmpFPredicate::OGT, x, y);
           };
-          Value overlap = andI(b, l, andI(b, l, above(candidate[2], q[0]), above(q[2], candidate[0])),
-                               andI(b, l, above(candidate[3], q[1]), above(q[3], candidate[1])));
+          Value overlap =
+              andI(b, l, andI(b, l, above(candidate[2], q[0]), above(q[2], candidate[0])),
+                   andI(b, l, above(candidate[3], q[1]), above(q[3], candidate[1])));
           Value suppressed = ifElse(
               b, l, overlap, TypeRange{b.getI1Type()},
               [&](OpBuilder &b, Location l) -> SmallVector<Value> {
@@ -200,7 +201,7 @@ private:
               [&](OpBuilder &b, Location l) -> SmallVector<Value> {
                 return {arith::ConstantIntOp::create(b, l, 0, 1)};
               })[0];
-          return {addI(b, l, s[0], cIdx(b, l, 1)), suppressed};
+          return {addI(b, l, s[0], indexConstant(b, l, 1)), suppressed};
         })[1];
   }
 
@@ -241,7 +242,7 @@ struct NonMaxSuppressionPattern : DynamicShapePattern<onnx::NonMaxSuppressionOp>
     Value maxOut = isa<NoneType>(adaptor.getMaxOutputBoxesPerClass().getType())
                        ? scalarConstant(rewriter, loc, i64, 0)
                        : readScalar(rewriter, loc, adaptor.getMaxOutputBoxesPerClass());
-    maxOut = toIndex(rewriter, loc, maxOut);
+    maxOut = toIndex(rewriter, loc, maxOut, /*isUnsigned=*/false);
     Value iouThreshold = isa<NoneType>(adaptor.getIouThreshold().getType())
                              ? scalarConstant(rewriter, loc, fType, 0)
                              : readScalar(rewriter, loc, adaptor.getIouThreshold());
@@ -274,13 +275,13 @@ struct NonMaxSuppressionPattern : DynamicShapePattern<onnx::NonMaxSuppressionOp>
 
     NmsBuilder nms(boxes, scores, op.getCenterPointBox() == 1, iouThreshold, scoreThreshold,
                    maxOut, numBoxes);
-    Value zero = cIdx(rewriter, loc, 0);
+    Value zero = indexConstant(rewriter, loc, 0);
     ValueRange result = forLoop(
         rewriter, loc, zero, numBatches, ValueRange{out, zero, heap, scratch},
         [&](OpBuilder &b, Location l, Value n, ValueRange s) -> SmallVector<Value> {
           Value scratch = nms.boxGeometry(b, l, n, s[3]);
           ValueRange r = forLoop(
-              b, l, cIdx(b, l, 0), numClasses, ValueRange{s[0], s[1], s[2], scratch},
+              b, l, indexConstant(b, l, 0), numClasses, ValueRange{s[0], s[1], s[2], scratch},
               [&](OpBuilder &b, Location l, Value c, ValueRange t) -> SmallVector<Value> {
                 return nms.selectClass(b, l, n, c, t[0], t[1], t[2], t[3]);
               });

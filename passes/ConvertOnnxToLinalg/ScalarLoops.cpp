@@ -1,5 +1,6 @@
 //===- ScalarLoops.cpp - builders of scalar scf loops on tensors ----------===//
 #include "passes/ConvertOnnxToLinalg/ScalarLoops.h"
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -8,12 +9,6 @@ using namespace mlir;
 
 namespace smelt::scalar_loops {
 
-Value cIdx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-Value toIndex(OpBuilder &b, Location loc, Value v) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-}
 Value toI64(OpBuilder &b, Location loc, Value v) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
 }
@@ -43,7 +38,7 @@ Value notI1(OpBuilder &b, Location loc, Value x) {
 }
 
 ValueRange forLoop(OpBuilder &b, Location loc, Value lb, Value ub, ValueRange inits, BodyFn body) {
-  auto loop = scf::ForOp::create(b, loc, lb, ub, cIdx(b, loc, 1), inits,
+  auto loop = scf::ForOp::create(b, loc, lb, ub, indexConstant(b, loc, 1), inits,
                                  [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
                                    scf::YieldOp::create(nb, nl, body(nb, nl, iv, args));
                                  });
@@ -77,7 +72,7 @@ ValueRange ifElse(OpBuilder &b, Location loc, Value cond, TypeRange types, Branc
 Value heapSiftDown(OpBuilder &b, Location loc, Value heap, Value size, Value start,
                    HeapOrderFn nearerRoot) {
   Value trueV = arith::ConstantIntOp::create(b, loc, 1, 1);
-  Value lastSlot = subI(b, loc, tensor::DimOp::create(b, loc, heap, 0), cIdx(b, loc, 1));
+  Value lastSlot = subI(b, loc, tensor::DimOp::create(b, loc, heap, 0), indexConstant(b, loc, 1));
   return whileLoop(
       b, loc, ValueRange{start, heap, trueV},
       [&](OpBuilder &, Location, ValueRange s) { return s[2]; },
@@ -92,8 +87,8 @@ Value heapSiftDown(OpBuilder &b, Location loc, Value heap, Value size, Value sta
           Value entry = tensor::ExtractOp::create(b, l, heap, ValueRange{clamped});
           return select(b, l, cmpI(b, l, arith::CmpIPredicate::ult, at, size), entry, parent);
         };
-        Value left = addI(b, l, mulI(b, l, pos, cIdx(b, l, 2)), cIdx(b, l, 1));
-        Value right = addI(b, l, left, cIdx(b, l, 1));
+        Value left = addI(b, l, mulI(b, l, pos, indexConstant(b, l, 2)), indexConstant(b, l, 1));
+        Value right = addI(b, l, left, indexConstant(b, l, 1));
         Value leftEntry = child(left), rightEntry = child(right);
         Value useRight = nearerRoot(b, l, rightEntry, leftEntry);
         Value childPos = select(b, l, useRight, right, left);
@@ -109,10 +104,10 @@ Value heapSiftDown(OpBuilder &b, Location loc, Value heap, Value size, Value sta
 }
 
 Value heapify(OpBuilder &b, Location loc, Value heap, Value size, HeapOrderFn nearerRoot) {
-  Value half = arith::DivUIOp::create(b, loc, size, cIdx(b, loc, 2));
-  return forLoop(b, loc, cIdx(b, loc, 0), half, ValueRange{heap},
+  Value half = arith::DivUIOp::create(b, loc, size, indexConstant(b, loc, 2));
+  return forLoop(b, loc, indexConstant(b, loc, 0), half, ValueRange{heap},
                  [&](OpBuilder &b, Location l, Value t, ValueRange s) -> SmallVector<Value> {
-                   Value start = subI(b, l, subI(b, l, half, cIdx(b, l, 1)), t);
+                   Value start = subI(b, l, subI(b, l, half, indexConstant(b, l, 1)), t);
                    return {heapSiftDown(b, l, s[0], size, start, nearerRoot)};
                  })[0];
 }
@@ -129,7 +124,7 @@ SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRe
 
 Value readScalar(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<Value> zeros(type.getRank(), cIdx(b, loc, 0));
+  SmallVector<Value> zeros(type.getRank(), indexConstant(b, loc, 0));
   return tensor::ExtractOp::create(b, loc, tensor, zeros);
 }
 

@@ -3,8 +3,9 @@
 // Data-dependent operators (NonZero, NonMaxSuppression, Unique, Det, ...) are
 // sequential algorithms, written as scf loops that carry tensors and read or
 // write one element at a time. These builders keep those lowerings short:
-// constants, comparisons and selects in one call, loops whose bodies are
-// lambdas returning the values to yield.
+// comparisons and selects in one call, loops whose bodies are lambdas
+// returning the values to yield. Index constants and casts to index are
+// LoweringUtils' indexConstant and toIndex.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SMELT_PASSES_CONVERTONNXTOLINALG_SCALARLOOPS_H
@@ -26,8 +27,6 @@ using ConditionFn =
 using StepFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
-mlir::Value cIdx(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
-mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 mlir::Value toI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 mlir::Value cmpI(mlir::OpBuilder &b, mlir::Location loc, mlir::arith::CmpIPredicate p,
                  mlir::Value x, mlir::Value y);

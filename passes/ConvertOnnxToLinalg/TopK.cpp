@@ -143,7 +143,7 @@ SmallVector<Value> heapTopK(OpBuilder &rewriter, Location loc, const TopKProblem
   Value heap = tensor::EmptyOp::create(rewriter, loc, ArrayRef<OpFoldResult>{getAsOpFoldResult(k)},
                                        rewriter.getIndexType());
   SmallVector<Value> rowSizes;
-  Value rows = cIdx(rewriter, loc, 1);
+  Value rows = indexConstant(rewriter, loc, 1);
   for (int64_t d = 0; d < rank; ++d) {
     if (d == p.axis)
       continue;
@@ -151,7 +151,7 @@ SmallVector<Value> heapTopK(OpBuilder &rewriter, Location loc, const TopKProblem
     rows = mulI(rewriter, loc, rows, rowSizes.back());
   }
   ValueRange result = forLoop(
-      rewriter, loc, cIdx(rewriter, loc, 0), rows, ValueRange{values, indices, heap},
+      rewriter, loc, indexConstant(rewriter, loc, 0), rows, ValueRange{values, indices, heap},
       [&](OpBuilder &b, Location l, Value row, ValueRange s) -> SmallVector<Value> {
         SmallVector<Value> rowCoords = delinearize(b, l, row, rowSizes);
         auto coords = [&](Value along) {
@@ -169,7 +169,7 @@ SmallVector<Value> heapTopK(OpBuilder &rewriter, Location loc, const TopKProblem
         // The root is the worst kept element: i nearer the root when j comes before it.
         auto worse = [&](OpBuilder &b, Location l, Value i, Value j) { return before(b, l, j, i); };
 
-        Value heap = forLoop(b, l, cIdx(b, l, 0), kept, ValueRange{s[2]},
+        Value heap = forLoop(b, l, indexConstant(b, l, 0), kept, ValueRange{s[2]},
                              [&](OpBuilder &b, Location l, Value j,
                                  ValueRange h) -> SmallVector<Value> {
                                return {tensor::InsertOp::create(b, l, j, h[0], ValueRange{j})};
@@ -178,28 +178,32 @@ SmallVector<Value> heapTopK(OpBuilder &rewriter, Location loc, const TopKProblem
         heap = forLoop(
             b, l, kept, n, ValueRange{heap},
             [&](OpBuilder &b, Location l, Value j, ValueRange h) -> SmallVector<Value> {
-              Value root = tensor::ExtractOp::create(b, l, h[0], ValueRange{cIdx(b, l, 0)});
+              Value root =
+                  tensor::ExtractOp::create(b, l, h[0], ValueRange{indexConstant(b, l, 0)});
               return ifElse(
                   b, l, before(b, l, j, root), TypeRange{h[0].getType()},
                   [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-                    Value replaced = tensor::InsertOp::create(b, l, j, h[0], ValueRange{cIdx(b, l, 0)});
-                    return {heapSiftDown(b, l, replaced, kept, cIdx(b, l, 0), worse)};
+                    Value replaced =
+                        tensor::InsertOp::create(b, l, j, h[0], ValueRange{indexConstant(b, l, 0)});
+                    return {heapSiftDown(b, l, replaced, kept, indexConstant(b, l, 0), worse)};
                   },
                   [&](OpBuilder &, Location) -> SmallVector<Value> { return {h[0]}; });
             })[0];
         // Heapsort: the worst of the first `last + 1` moves to slot `last`.
         heap = forLoop(
-            b, l, cIdx(b, l, 0), kept, ValueRange{heap},
+            b, l, indexConstant(b, l, 0), kept, ValueRange{heap},
             [&](OpBuilder &b, Location l, Value t, ValueRange h) -> SmallVector<Value> {
-              Value last = subI(b, l, subI(b, l, kept, cIdx(b, l, 1)), t);
-              Value root = tensor::ExtractOp::create(b, l, h[0], ValueRange{cIdx(b, l, 0)});
+              Value last = subI(b, l, subI(b, l, kept, indexConstant(b, l, 1)), t);
+              Value root =
+                  tensor::ExtractOp::create(b, l, h[0], ValueRange{indexConstant(b, l, 0)});
               Value tail = tensor::ExtractOp::create(b, l, h[0], ValueRange{last});
-              Value swapped = tensor::InsertOp::create(b, l, tail, h[0], ValueRange{cIdx(b, l, 0)});
+              Value swapped =
+                  tensor::InsertOp::create(b, l, tail, h[0], ValueRange{indexConstant(b, l, 0)});
               swapped = tensor::InsertOp::create(b, l, root, swapped, ValueRange{last});
-              return {heapSiftDown(b, l, swapped, last, cIdx(b, l, 0), worse)};
+              return {heapSiftDown(b, l, swapped, last, indexConstant(b, l, 0), worse)};
             })[0];
         ValueRange written = forLoop(
-            b, l, cIdx(b, l, 0), kept, ValueRange{s[0], s[1]},
+            b, l, indexConstant(b, l, 0), kept, ValueRange{s[0], s[1]},
             [&](OpBuilder &b, Location l, Value slot, ValueRange o) -> SmallVector<Value> {
               Value at = tensor::ExtractOp::create(b, l, heap, ValueRange{slot});
               Value v = tensor::InsertOp::create(b, l, element(b, l, at), o[0], coords(slot));
