@@ -129,7 +129,7 @@ std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, mlir::linalg::L
 /// threads: one tile loop over its first parallel dim of extent > 1 that
 /// every output indexes directly (so tiles write disjoint elements), with at
 /// most kParallelTiles tiles (of equal size where the extent allows; the
-/// runtime gives each thread a contiguous run of them). Nothing for dynamic
+/// runtime hands them to the threads in contiguous chunks). Nothing for dynamic
 /// shapes, fills, or ops of fewer than kMinParallelWork
 /// iterations in all, where waking threads would cost more than it saves.
 constexpr int64_t kParallelTiles = 16;

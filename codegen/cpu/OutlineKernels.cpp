@@ -44,8 +44,7 @@ void outline(Operation *op, func::FuncOp parent, SymbolTable &symbols) {
   SmallVector<Operation *> constants;
   for (Value v : used) {
     Operation *def = v.getDefiningOp();
-    if (def && def->getNumOperands() == 0 && def->getNumRegions() == 0 &&
-        matchPattern(def, m_Constant()))
+    if (def && matchPattern(def, m_Constant()))
       constants.push_back(def);
     else
       arguments.push_back(v);

@@ -506,8 +506,8 @@ OwningOpRef<ModuleOp> importOnnxFile(StringRef path, const ImportOptions &option
 OwningOpRef<ModuleOp> importOnnxText(StringRef text, StringRef bufferName,
                                      const ImportOptions &options, MLIRContext *context) {
   ::onnx::ModelProto model;
-  std::string error;
-  if (!parseOnnxText(text.str(), model, error)) {
+  std::string copy = text.str(), error; // Null-terminated for the parser.
+  if (!parseOnnxText(copy.c_str(), model, error)) {
     emitError(FileLineColLoc::get(context, bufferName, 0, 0)) << "cannot parse ONNX text: " << error;
     return nullptr;
   }

@@ -44,10 +44,11 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxText(llvm::StringRef text, llvm::Str
                                                  const ImportOptions &options,
                                                  mlir::MLIRContext *context);
 
-/// Parses ONNX's textual syntax into `model`. False with `error` set when the
-/// text is malformed (libonnx's parser throws on some malformed numbers, such
-/// as `-inf`: caught here, so bad text is an error, never a crash).
-bool parseOnnxText(const std::string &text, ::onnx::ModelProto &model, std::string &error);
+/// Parses ONNX's textual syntax (null-terminated `text`) into `model`. False
+/// with `error` set when the text is malformed (libonnx's parser throws on
+/// some malformed numbers, such as `-inf`: caught here, so bad text is an
+/// error, never a crash).
+bool parseOnnxText(const char *text, ::onnx::ModelProto &model, std::string &error);
 
 /// Loads a model file into a ModelProto (binary or text), resolving external
 /// data against `path`'s folder. Used by `smelt inspect` as well.

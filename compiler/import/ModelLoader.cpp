@@ -122,9 +122,9 @@ int64_t defaultDomainOpset(const ::onnx::ModelProto &model) {
 
 } // namespace
 
-bool parseOnnxText(const std::string &text, ::onnx::ModelProto &model, std::string &error) {
+bool parseOnnxText(const char *text, ::onnx::ModelProto &model, std::string &error) {
   try {
-    auto status = ::onnx::OnnxParser::Parse(model, text.c_str());
+    auto status = ::onnx::OnnxParser::Parse(model, text);
     if (status.IsOK())
       return true;
     error = status.ErrorMessage();
@@ -143,7 +143,7 @@ LogicalResult loadModelProto(StringRef path, ::onnx::ModelProto &model, MLIRCont
 
   if (path.ends_with(".onnxtxt") || path.ends_with(".txt")) {
     std::string error;
-    if (!parseOnnxText(bytes.str(), model, error))
+    if (!parseOnnxText(bytes.data(), model, error)) // The buffer ends with a null.
       return emitError(loc) << "cannot parse ONNX text: " << error;
   } else {
     google::protobuf::io::CodedInputStream stream(
