@@ -8,7 +8,10 @@
 // are one loop in disguise; merging them gives the vectorizer the whole run.
 // Memory is visited in the same order, so results are identical. Ops with
 // a contraction or window kernel keep their loops: their strategies are
-// chosen on the loops they have.
+// chosen on the loops they have. A fill of a contiguous buffer becomes a
+// fill of its one-dimensional view: as a nest, LLVM vectorized a max
+// pool's [1, 56, 56, 64] -inf fill along an outer loop, with scatters
+// (8% of ResNet-50's time outside its convolutions).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/KernelStrategy.h"
@@ -142,10 +145,26 @@ void collapse(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.eraseOp(op);
 }
 
+/// `fill` of a contiguous buffer as a fill of its one-dimensional view.
+void collapseFill(RewriterBase &rewriter, linalg::FillOp fill) {
+  Value output = fill.getOutputs()[0];
+  auto type = dyn_cast<MemRefType>(output.getType());
+  if (!type || type.getRank() < 2 || !type.hasStaticShape() || isFusedIntoTiles(fill))
+    return;
+  SmallVector<ReassociationIndices> all{llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))};
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, all))
+    return;
+  rewriter.setInsertionPoint(fill);
+  Value flat = memref::CollapseShapeOp::create(rewriter, fill.getLoc(), output, all);
+  rewriter.replaceOpWithNewOp<linalg::FillOp>(fill, fill.getInputs()[0], flat);
+}
+
 class CollapseContiguousLoopsPass
     : public impl::SmeltCpuCollapseContiguousLoopsBase<CollapseContiguousLoopsPass> {
   void runOnOperation() override {
     CpuTarget target = getCpuTarget(getOperation());
+    SmallVector<linalg::FillOp> fills;
+    getOperation().walk([&](linalg::FillOp fill) { fills.push_back(fill); });
     SmallVector<std::pair<linalg::GenericOp, SmallVector<ReassociationIndices>>> work;
     getOperation().walk([&](linalg::GenericOp op) {
       if (!isCollapsible(target, op))
@@ -154,6 +173,8 @@ class CollapseContiguousLoopsPass
         work.push_back({op, std::move(runs)});
     });
     IRRewriter rewriter(&getContext());
+    for (linalg::FillOp fill : fills)
+      collapseFill(rewriter, fill);
     for (auto &[op, runs] : work)
       collapse(rewriter, op, runs);
   }

@@ -32,6 +32,8 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   pm.addNestedPass<func::FuncOp>(createSmeltCpuConvToMatmul());
   // Matrix products on packed panels; weights packed here, once.
   pm.addNestedPass<func::FuncOp>(createSmeltCpuDataTiling());
+  // One init per product, so that none is copied to keep a shared one.
+  pm.addNestedPass<func::FuncOp>(createSmeltCpuCloneSharedInits());
   // Bufferize: whole functions, results as out-parameters for bare pointers.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;

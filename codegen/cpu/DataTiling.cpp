@@ -8,6 +8,13 @@
 // back: A as [M/m0][K][m0] and B as [N/n0][K][n0], C as m0 x n0 tiles.
 // Weights are packed once, here, at compile time.
 //
+// Direct channels-last convolutions with large constant filters get their
+// filters packed the same way, [F/n0][KH][KW][C][n0], and become a generic
+// over the padded input, out[n, oh, ow, f1, f0] += in[n, oh*s0 + kh*d0,
+// ow*s1 + kw*d1, c] * w[f1, kh, kw, c, f0], on the output seen as
+// [N, OH, OW, F/n0, n0] (a reshape: F is innermost). smelt-cpu-direct-conv
+// later reads the input through a window view, as for the named op.
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/KernelStrategy.h"
 #include "codegen/cpu/Passes.h"
@@ -113,6 +120,41 @@ void dataTileBytes(RewriterBase &rewriter, linalg::GenericOp op, const ByteTiles
   // The body reads one element of each operand whatever the loops: the same.
   rewriter.cloneRegionBefore(op.getRegion(), product.getRegion(), product.getRegion().end());
   replaceByUnpacked(rewriter, op, product.getResult(0), resultType, tiles.m0, tiles.n0);
+}
+
+/// `conv` with its filters packed in panels of `n0` (see the file comment).
+void packConvFilters(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv, int64_t n0) {
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1], init = conv.getOutputs()[0];
+  auto outType = cast<RankedTensorType>(init.getType());
+  Value zero = arith::ConstantOp::create(rewriter, loc,
+                                         rewriter.getZeroAttr(outType.getElementType()));
+  Value packedFilter = pack(rewriter, loc, filter, {3}, {n0}, {3, 0, 1, 2}, zero);
+  ArrayRef<int64_t> shape = outType.getShape();
+  SmallVector<int64_t> panelShape{shape[0], shape[1], shape[2], shape[3] / n0, n0};
+  SmallVector<ReassociationIndices> panels{{0}, {1}, {2}, {3, 4}};
+  Value panelInit = tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(panelShape, outType.getElementType()), init, panels);
+
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr n, oh, ow, f1, f0, kh, kw, c;
+  bindDims(ctx, n, oh, ow, f1, f0, kh, kw, c);
+  SmallVector<AffineMap> maps{
+      AffineMap::get(8, 0, {n, oh * strides[0] + kh * dilations[0], ow * strides[1] + kw * dilations[1], c},
+                     ctx),
+      AffineMap::get(8, 0, {f1, kh, kw, c, f0}, ctx), AffineMap::get(8, 0, {n, oh, ow, f1, f0}, ctx)};
+  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+  iterators.append(3, utils::IteratorType::reduction);
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{panelInit.getType()}, ValueRange{input, packedFilter},
+      ValueRange{panelInit}, maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
+        Value term = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], term)));
+      });
+  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(conv, outType, product.getResult(0), panels);
 }
 
 /// A pack of a constant (a weight) becomes the packed constant.
@@ -243,9 +285,16 @@ class DataTilingPass : public impl::SmeltCpuDataTilingBase<DataTilingPass> {
       if (shouldDataTileBytes(op))
         byteProducts.push_back(op);
     });
-    if (products.empty() && byteProducts.empty())
+    SmallVector<std::pair<linalg::Conv2DNhwcHwcfOp, int64_t>> convs;
+    func.walk([&](linalg::Conv2DNhwcHwcfOp op) {
+      if (std::optional<int64_t> n0 = choosePackedFilterTile(target, op))
+        convs.push_back({op, *n0});
+    });
+    if (products.empty() && byteProducts.empty() && convs.empty())
       return;
     IRRewriter rewriter(&getContext());
+    for (auto [op, n0] : convs)
+      packConvFilters(rewriter, op, n0);
     for (auto &[op, tiles] : products)
       dataTile(rewriter, op, tiles);
     for (linalg::GenericOp op : byteProducts)

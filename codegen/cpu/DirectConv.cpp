@@ -230,15 +230,17 @@ std::optional<std::pair<unsigned, int64_t>> scaledDim(AffineExpr expr) {
   return std::make_pair(dim.getPosition(), scale.getValue());
 }
 
-/// A channels-last pooling window: an input of `op` indexed as
-/// in[n, oh*s0 + kh*d0, ow*s1 + kw*d1, c] (max and average pooling, global
-/// ones included) read instead through the view v[n, kh, oh, kw, ow, c]
-/// (each window position split into its tap and its output, the tap first
-/// for the reason given at windowView), so that every map is a projected
+/// A channels-last window: an input of `op` indexed as in[n, oh*s0 +
+/// kh*d0, ow*s1 + kw*d1, c] (max and average pooling, global ones
+/// included, and the convolutions smelt-cpu-data-tiling gave packed
+/// filters) read instead through the view v[n, kh, oh, kw, ow, c] (each
+/// window position split into its tap and its output, the tap first for
+/// the reason given at windowView), so that every map is a projected
 /// permutation and code generation can vectorize the op along the
 /// channels. Only when the last result of that map is the op's last
-/// parallel loop: the window's innermost dim is the op's contiguous one.
-LogicalResult viewPoolingWindow(RewriterBase &rewriter, linalg::GenericOp op) {
+/// parallel loop (pooling) or a reduction loop (a convolution's channels):
+/// the window's innermost dim is then the op's contiguous one.
+LogicalResult viewInputWindow(RewriterBase &rewriter, linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.hasDynamicShape())
     return failure();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -251,8 +253,11 @@ LogicalResult viewPoolingWindow(RewriterBase &rewriter, linalg::GenericOp op) {
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
     auto type = dyn_cast<MemRefType>(input->get().getType());
-    if (map.isProjectedPermutation() || !type || map.getNumResults() == 0 ||
-        map.getResults().back() != getAffineDimExpr(channel, ctx))
+    if (map.isProjectedPermutation() || !type || map.getNumResults() == 0)
+      continue;
+    auto innermost = dyn_cast<AffineDimExpr>(map.getResults().back());
+    if (!innermost || (innermost.getPosition() != channel &&
+                       iterators[innermost.getPosition()] != utils::IteratorType::reduction))
       continue;
     // Each result is a loop dim or a sum of two scaled loop dims (a window
     // position: one parallel, one reduction loop).
@@ -339,7 +344,7 @@ class DirectConvPass : public impl::SmeltCpuDirectConvBase<DirectConvPass> {
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
     for (linalg::GenericOp op : generics)
-      (void)viewPoolingWindow(rewriter, op); // Else its loop nest reads the input as it is.
+      (void)viewInputWindow(rewriter, op); // Else its loop nest reads the input as it is.
     // Depthwise convolutions that do not run direct become the generic loop
     // nest the other kernel-less ops are (loop order, threads).
     for (linalg::DepthwiseConv2DNchwChwOp conv : depthwise) {

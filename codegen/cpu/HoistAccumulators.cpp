@@ -3,6 +3,8 @@
 #include "codegen/cpu/BufferAliasing.h"
 #include "codegen/cpu/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/IR/AffineValueMap.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -100,7 +102,103 @@ std::optional<scf::ForOp> hoistOnePair(RewriterBase &rewriter, scf::ForOp loop) 
   return std::nullopt;
 }
 
+/// Whether two index values are equal: the same value, or affine.apply ops
+/// whose difference simplifies to 0 (folded subview offsets list the same
+/// terms in different orders).
+bool sameIndex(Value x, Value y) {
+  if (x == y)
+    return true;
+  auto applyX = x.getDefiningOp<affine::AffineApplyOp>();
+  auto applyY = y.getDefiningOp<affine::AffineApplyOp>();
+  if (!applyX || !applyY)
+    return false;
+  affine::AffineValueMap difference;
+  affine::AffineValueMap::difference(
+      affine::AffineValueMap(applyX.getAffineMap(), applyX.getOperands()),
+      affine::AffineValueMap(applyY.getAffineMap(), applyY.getOperands()), &difference);
+  auto zero = dyn_cast<AffineConstantExpr>(difference.getResult(0));
+  return zero && zero.getValue() == 0;
+}
+
+/// Whether `a` and `b` access the same elements of the same buffer with the
+/// same vector type, unmasked, along the buffer's innermost dims.
+bool sameElements(VectorTransferOpInterface a, VectorTransferOpInterface b) {
+  if (a.getBase() != b.getBase() || a.getVectorType() != b.getVectorType() || a.getMask() ||
+      b.getMask() || !a.getPermutationMap().isMinorIdentity() ||
+      a.getPermutationMap() != b.getPermutationMap() || a.getInBounds() != b.getInBounds())
+    return false;
+  for (auto [x, y] : llvm::zip(a.getIndices(), b.getIndices())) {
+    if (x == y)
+      continue;
+    if (!sameIndex(x, y))
+      return false;
+  }
+  return true;
+}
+
+/// Whether `op` (and what it contains) may read (`reads`) or write
+/// (`writes`) memory that `target` covers.
+bool mayAccess(Operation *op, const MemoryRoot &target, bool reads, bool writes) {
+  WalkResult walk = op->walk([&](Operation *inner) {
+    auto effecting = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effecting)
+      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ? WalkResult::advance()
+                                                                    : WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> effects;
+    effecting.getEffects(effects);
+    for (MemoryEffects::EffectInstance &effect : effects) {
+      bool relevant = (reads && isa<MemoryEffects::Read>(effect.getEffect())) ||
+                      (writes && (isa<MemoryEffects::Write>(effect.getEffect()) ||
+                                  isa<MemoryEffects::Free>(effect.getEffect())));
+      if (!relevant)
+        continue;
+      Value value = effect.getValue();
+      if (!value || !isa<BaseMemRefType>(value.getType()) || mayOverlap(rootOf(value), target))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return walk.wasInterrupted();
+}
+
 } // namespace
+
+void forwardTileWrites(func::FuncOp func) {
+  SmallVector<vector::TransferWriteOp> writes;
+  func.walk([&](vector::TransferWriteOp write) {
+    if (isa<MemRefType>(write.getBase().getType()))
+      writes.push_back(write);
+  });
+  IRRewriter rewriter(func.getContext());
+  for (vector::TransferWriteOp write : writes) {
+    MemoryRoot target = rootOf(write.getBase());
+    auto access = cast<VectorTransferOpInterface>(write.getOperation());
+    // Up to the next op that may write those elements: reads of exactly
+    // them take the written value; the write goes if the next one is a
+    // write of exactly them and nothing else read them in between.
+    bool readBetween = false, overwritten = false;
+    for (Operation *op = write->getNextNode(); op;) {
+      Operation *next = op->getNextNode();
+      if (auto read = dyn_cast<vector::TransferReadOp>(op);
+          read && sameElements(access, cast<VectorTransferOpInterface>(op))) {
+        rewriter.replaceOp(read, write.getVector());
+        op = next;
+        continue;
+      }
+      if (auto later = dyn_cast<vector::TransferWriteOp>(op);
+          later && sameElements(access, cast<VectorTransferOpInterface>(op))) {
+        overwritten = !readBetween;
+        break;
+      }
+      if (mayAccess(op, target, /*reads=*/false, /*writes=*/true))
+        break;
+      readBetween |= mayAccess(op, target, /*reads=*/true, /*writes=*/false);
+      op = next;
+    }
+    if (overwritten)
+      rewriter.eraseOp(write);
+  }
+}
 
 void hoistAccumulators(func::FuncOp func) {
   // Innermost loops first: a pair hoisted out of an inner loop may then

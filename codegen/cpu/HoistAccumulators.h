@@ -22,6 +22,16 @@ namespace smelt {
 /// elements. Repeats until no pair is left to hoist.
 void hoistAccumulators(mlir::func::FuncOp func);
 
+/// Forwards a vector.transfer_write to a later transfer_read of the same
+/// elements in the same block (a fused prologue's tile to the accumulators
+/// read before the reduction loop; the written accumulators to a fused
+/// epilogue) when nothing in between may write them, and erases a write
+/// that a later write of the same elements overwrites unread. A prologue
+/// stored its tile and the kernel loaded it right back: ResNet-50's 56x56
+/// 1x1 convolutions with a fused bias ran 40% slower than with the bias
+/// copied in beforehand.
+void forwardTileWrites(mlir::func::FuncOp func);
+
 } // namespace smelt
 
 #endif // SMELT_CODEGEN_CPU_HOISTACCUMULATORS_H

@@ -69,6 +69,20 @@ constexpr int64_t kMaxUnpackedK = 128;
 constexpr int64_t kMaxUnpackedN = 160;
 std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::MatmulOp op);
 
+/// The filter panel width n0 of a channels-last convolution that runs
+/// direct with its constant HWCF filters packed at compile time as
+/// [F/n0][KH][KW][C][n0] (smelt-cpu-data-tiling): the register tile's
+/// filters of one tap and channel are then one contiguous run, and each
+/// panel of filters a run of KH*KW runs of C*n0 floats. Only for filters
+/// over kL2FilterBytes: they do not stay in the L2 cache from one
+/// inference to the next and stream from memory, where the HWCF layout
+/// reads n0 floats per row of F (ResNet-50's 3x3 and strided 1x1
+/// convolutions at 14x14 and 7x7, 2 to 9 MiB each). Nothing for the
+/// others, and where F is not a multiple of n0.
+constexpr int64_t kL2FilterBytes = 256 * 1024;
+std::optional<int64_t> choosePackedFilterTile(const CpuTarget &target,
+                                              mlir::linalg::Conv2DNhwcHwcfOp op);
+
 /// The byte product of quantized MatMuls and convolutions (out[m, n] +=
 /// a[m, k] * b[k, n] in i32, one operand's bytes unsigned and the other's
 /// signed; see passes/ConvertOnnxToLinalg/ByteMatMul.cpp) on

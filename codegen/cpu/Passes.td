@@ -76,6 +76,20 @@ def SmeltCpuDataTiling : Pass<"smelt-cpu-data-tiling", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SmeltCpuCloneSharedInits : Pass<"smelt-cpu-clone-shared-inits", "mlir::func::FuncOp"> {
+  let summary = "Give each product its own copy of a constant init shared with others";
+  let description = [{
+    Input: linalg on tensors. A fill, or an all-parallel generic whose
+    tensor inputs are constants (a bias broadcast), whose result is the
+    init (the overwritten output, directly or through one reshape) of
+    several destination-style ops is cloned right before each of them but
+    the first, which keeps the original; where other ops also read the
+    value, every overwriting user gets a clone. Bufferization then needs
+    no copy of the shared value per product.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def SmeltCpuByteKernels : Pass<"smelt-cpu-byte-kernels", "mlir::func::FuncOp"> {
   let summary = "Packed byte products of quantized MatMuls on dot-product instructions";
   let description = [{

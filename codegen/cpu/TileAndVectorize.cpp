@@ -363,6 +363,7 @@ void lowerVectorKernels(func::FuncOp func) {
     eliminateCommonSubExpressions(rewriter, dominance, func);
   }
   hoistAccumulators(func);
+  forwardTileWrites(func);
   accumulateReductionsInVectors(func);
   {
     RewritePatternSet patterns(ctx);

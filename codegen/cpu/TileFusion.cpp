@@ -35,15 +35,18 @@ bool blocksReduction(linalg::LinalgOp op, const ContractionStrategy &strategy) {
   return false;
 }
 
-/// The buffer `output` is a view of when it is a collapse_shape of a whole
-/// buffer (a 1x1 convolution's output as a matrix), else `output` itself.
+/// The buffer `output` is a view of when it is a reshape of a whole buffer
+/// (a 1x1 convolution's output as a matrix, a convolution's output as
+/// panels of filters), else `output` itself.
 Value uncollapsed(Value output) {
   if (auto collapse = output.getDefiningOp<memref::CollapseShapeOp>())
     return collapse.getSrc();
+  if (auto expand = output.getDefiningOp<memref::ExpandShapeOp>())
+    return expand.getSrc();
   return output;
 }
 
-/// Whether `buffer` is the contraction's output, as it is or uncollapsed.
+/// Whether `buffer` is the contraction's output, as it is or reshaped.
 bool isOutput(Value buffer, Value output) {
   return buffer == output || buffer == uncollapsed(output);
 }
@@ -196,15 +199,88 @@ linalg::LinalgOp findEpilogue(linalg::LinalgOp contraction, Value output) {
   return nullptr;
 }
 
-/// `neighbour` over the contraction's output shape: as it is, or with its
+/// The elementwise `neighbour` with each loop split as `expand` splits the
+/// dims of its output (a convolution's filters as [F/n0, n0] panels, see
+/// smelt-cpu-data-tiling): the same op on expanded views of its operands,
+/// its output `expand` itself. Failure where an operand has no such view.
+FailureOr<linalg::LinalgOp> expandOnto(RewriterBase &rewriter, linalg::LinalgOp neighbour,
+                                       memref::ExpandShapeOp expand) {
+  SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+  ArrayRef<int64_t> expandedShape = expand.getResultType().getShape();
+  rewriter.setInsertionPoint(neighbour);
+  if (expand->getBlock() == neighbour->getBlock() && neighbour->isBeforeInBlock(expand))
+    expand->moveBefore(neighbour);
+  Location loc = neighbour.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  // An operand indexed by `map` (a projected permutation), seen over the
+  // expanded loops: each dim it reads split like that loop.
+  auto expandOperand = [&](Value operand, AffineMap map) -> FailureOr<std::pair<Value, AffineMap>> {
+    SmallVector<AffineExpr> results;
+    SmallVector<ReassociationIndices> operandGroups;
+    SmallVector<int64_t> shape;
+    for (AffineExpr result : map.getResults()) {
+      ReassociationIndices group;
+      for (int64_t d : groups[cast<AffineDimExpr>(result).getPosition()]) {
+        group.push_back(results.size());
+        results.push_back(getAffineDimExpr(d, ctx));
+        shape.push_back(expandedShape[d]);
+      }
+      operandGroups.push_back(group);
+    }
+    AffineMap expandedMap = AffineMap::get(expandedShape.size(), 0, results, ctx);
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || type.getRank() == static_cast<int64_t>(shape.size()))
+      return std::make_pair(operand, expandedMap);
+    FailureOr<MemRefType> expandedType =
+        memref::ExpandShapeOp::computeExpandedType(type, shape, operandGroups);
+    if (failed(expandedType))
+      return failure();
+    Value view = memref::ExpandShapeOp::create(rewriter, loc, *expandedType, operand, operandGroups);
+    return std::make_pair(view, expandedMap);
+  };
+  if (auto fill = dyn_cast<linalg::FillOp>(neighbour.getOperation()))
+    return cast<linalg::LinalgOp>(
+        rewriter.replaceOpWithNewOp<linalg::FillOp>(fill, fill.getInputs()[0], expand.getResult())
+            .getOperation());
+  auto generic = dyn_cast<linalg::GenericOp>(neighbour.getOperation());
+  if (!generic || !llvm::all_of(generic.getIndexingMapsArray(),
+                                [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return failure();
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    FailureOr<std::pair<Value, AffineMap>> expanded =
+        expandOperand(input->get(), generic.getMatchingIndexingMap(input));
+    if (failed(expanded))
+      return failure();
+    inputs.push_back(expanded->first);
+    maps.push_back(expanded->second);
+  }
+  maps.push_back(rewriter.getMultiDimIdentityMap(expandedShape.size()));
+  SmallVector<utils::IteratorType> iterators(expandedShape.size(), utils::IteratorType::parallel);
+  auto expandedOp = linalg::GenericOp::create(rewriter, loc, TypeRange{}, inputs,
+                                              ValueRange{expand.getResult()}, maps, iterators);
+  rewriter.inlineRegionBefore(generic.getRegion(), expandedOp.getRegion(),
+                              expandedOp.getRegion().end());
+  rewriter.eraseOp(generic);
+  return cast<linalg::LinalgOp>(expandedOp.getOperation());
+}
+
+/// `neighbour` over the contraction's output shape: as it is, with its
 /// loops collapsed as the output is (a 1x1 convolution's [N*H*W, F]
-/// matrix), every view of the output replaced by `output` itself.
+/// matrix), every view of the output replaced by `output` itself, or with
+/// its loops split as the output's dims are (expandOnto).
 FailureOr<linalg::LinalgOp> ontoOutput(RewriterBase &rewriter, linalg::LinalgOp neighbour,
                                        Value output) {
   auto outputType = cast<MemRefType>(output.getType());
   SmallVector<int64_t> domain = neighbour.getStaticLoopRanges();
   if (llvm::equal(domain, outputType.getShape()))
     return neighbour;
+  if (auto expand = output.getDefiningOp<memref::ExpandShapeOp>()) {
+    if (!llvm::equal(domain, expand.getSrcType().getShape()))
+      return failure();
+    return expandOnto(rewriter, neighbour, expand);
+  }
   auto collapse = output.getDefiningOp<memref::CollapseShapeOp>();
   if (!collapse || !llvm::equal(domain, collapse.getSrcType().getShape()) ||
       !isa<linalg::GenericOp>(neighbour.getOperation()))

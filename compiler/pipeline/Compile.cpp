@@ -120,7 +120,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
     return failure();
   // The onnx stage settles the signature: sequences and optionals at the
   // boundary become several tensors there.
-  if (failed(runPipeline(*module, Stage::Onnx, Stage::Onnx)))
+  if (failed(runPipeline(*module, Stage::Onnx, Stage::Onnx, {}, options.printIrAfter)))
     return failure();
   FailureOr<ModelSignature> signature = captureSignature(*module);
   if (failed(signature))
@@ -148,7 +148,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   CpuPipelineOptions cpu;
   cpu.barePointers = !signature->hasDynamicDims();
   cpu.indexBits = target->indexBits;
-  if (last > Stage::Onnx && failed(runPipeline(*module, Stage::Linalg, last, cpu)))
+  if (last > Stage::Onnx && failed(runPipeline(*module, Stage::Linalg, last, cpu, options.printIrAfter)))
     return failure();
   WorkspacePlan workspace = getWorkspacePlan(*module);
   if (options.report && last == Stage::Llvm)

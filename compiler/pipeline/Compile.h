@@ -14,6 +14,7 @@
 #include "mlir/IR/MLIRContext.h"
 
 #include <string>
+#include <vector>
 
 namespace smelt {
 
@@ -36,6 +37,7 @@ struct CompileOptions {
   ImportOptions import;
   TargetOptions target;
   bool report = false; ///< print the memory plan to stderr after compiling
+  std::vector<std::string> printIrAfter; ///< passes after which to print the IR (stderr)
 };
 
 /// Parses an --emit value; false when unknown.

@@ -43,9 +43,21 @@ void buildLinalgPipeline(OpPassManager &pm) {
 }
 
 LogicalResult runPipeline(ModuleOp module, Stage first, Stage last,
-                          const CpuPipelineOptions &cpu) {
+                          const CpuPipelineOptions &cpu, ArrayRef<std::string> printIrAfter) {
   registerAllPasses();
   PassManager pm(module->getContext());
+  if (!printIrAfter.empty()) {
+    OpPrintingFlags flags;
+    flags.elideLargeElementsAttrs().elideLargeResourceString();
+    pm.enableIRPrinting(
+        /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
+        /*shouldPrintAfterPass=*/
+        [printIrAfter](Pass *pass, Operation *) {
+          return llvm::is_contained(printIrAfter, pass->getArgument().str());
+        },
+        /*printModuleScope=*/false, /*printAfterOnlyOnChange=*/false,
+        /*printAfterOnlyOnFailure=*/false, llvm::errs(), flags);
+  }
   auto runs = [&](Stage stage) { return first <= stage && stage <= last; };
   if (runs(Stage::Onnx))
     buildOnnxPipeline(pm);

@@ -26,9 +26,12 @@ void buildLinalgPipeline(mlir::OpPassManager &pm);
 
 /// Runs the stages from `first` to `last` (inclusive) on `module`;
 /// `cpu` configures the CPU backend (calling convention, index width). The
-/// model's signature is final after the onnx stage.
+/// model's signature is final after the onnx stage. The IR is printed to
+/// stderr after each pass whose argument (smelt-cpu-tile-and-vectorize...)
+/// is in `printIrAfter`, weights elided: a debugging aid.
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage first, Stage last,
-                                const CpuPipelineOptions &cpu = {});
+                                const CpuPipelineOptions &cpu = {},
+                                llvm::ArrayRef<std::string> printIrAfter = {});
 
 void registerSmeltPipelines();
 

@@ -81,6 +81,9 @@ int main(int argc, char **argv) {
                        "Print the memory plan: workspace size, sum of the buffers it holds, "
                        "buffers left to the heap");
   compileCmd->add_option("--features", compile.target.features, "Target features (+avx2,...)");
+  compileCmd->add_option("--print-ir-after", compile.printIrAfter,
+                         "Print the IR to stderr after this pass (its smelt-opt name, e.g. "
+                         "smelt-cpu-tile-and-vectorize), weights elided: for debugging");
   compileCmd->add_option("--name", compile.symbolPrefix,
                          "Symbol prefix of the entry points: a C identifier not beginning "
                          "with smelt_ (default: the output's stem, without a .so's lib)");

@@ -12,15 +12,21 @@
 // CHECK:       linalg.matmul {smelt.fusion_group = 0 : i64}
 // CHECK:       linalg.generic {{.+}} ins(%[[C]] : memref<64x64xf32>) outs(%[[C]] : memref<64x64xf32>) attrs = {smelt.fused_epilogue = 0 : i64}
 // Once tiled, each 8 x 32 register tile starts from the bias and ends with
-// the ReLU, in registers: no pass over the whole output is left.
+// the ReLU, in registers: no pass over the whole output is left, and the
+// tile is stored once, after the ReLU (the prologue's stores and the
+// product's own store are forwarded to the reads after them).
 // TILES-LABEL: func.func @bias_product_relu
 // TILES:       scf.for
 // TILES:         %[[BIAS:.+]] = vector.load %{{.+}} : memref<64xf32>, vector<32xf32>
-// TILES-COUNT-8: vector.store %[[BIAS]]
-// TILES:         scf.for {{.+}} -> (vector<8x32xf32>)
+// TILES-NOT:     vector.store %[[BIAS]]
+// TILES:         %[[INIT:.+]] = vector.broadcast %[[BIAS]] : vector<32xf32> to vector<8x32xf32>
+// TILES-NOT:     vector.store
+// TILES:         scf.for {{.+}} iter_args(%{{.+}} = %[[INIT]]) -> (vector<8x32xf32>)
 // TILES-COUNT-8:   vector.fma
 // TILES:         }
+// TILES-NOT:     vector.store
 // TILES-COUNT-8: arith.maximumf {{.+}} : vector<32xf32>
+// TILES-COUNT-8: vector.store
 // TILES-NOT:   linalg.generic
 module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
   func.func @bias_product_relu(%a: memref<64x32xf32>, %b: memref<32x64xf32>, %bias: memref<64xf32>,
