@@ -62,9 +62,14 @@ class CloneSharedInitsPass : public impl::SmeltCpuCloneSharedInitsBase<CloneShar
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp producer : producers) {
       SmallVector<OpOperand *> inits;
+      // Users in the producer's block (those in nested regions share), in
+      // program order: the first product keeps the original.
       for (OpOperand &use : producer->getResult(0).getUses())
-        if (isInitUse(use))
+        if (use.getOwner()->getBlock() == producer->getBlock() && isInitUse(use))
           inits.push_back(&use);
+      llvm::sort(inits, [](OpOperand *a, OpOperand *b) {
+        return a->getOwner()->isBeforeInBlock(b->getOwner());
+      });
       // Every overwriting user but the first gets a clone; readers share.
       bool othersRead = inits.size() < static_cast<size_t>(std::distance(
                                            producer->getResult(0).use_begin(),

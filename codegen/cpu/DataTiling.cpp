@@ -37,7 +37,8 @@ namespace smelt {
 namespace {
 
 /// `source` packed with `tiles` of its dims `innerDimsPos`, outer dims in
-/// `outerPerm` order, zeros where a dim is not a multiple of its tile.
+/// `outerPerm` order, `zero` where a dim is not a multiple of its tile
+/// (null: every dim is).
 Value pack(RewriterBase &rewriter, Location loc, Value source, ArrayRef<int64_t> innerDimsPos,
            ArrayRef<int64_t> tiles, ArrayRef<int64_t> outerPerm, Value zero) {
   SmallVector<OpFoldResult> tileSizes = getAsIndexOpFoldResult(rewriter.getContext(), tiles);
@@ -128,9 +129,8 @@ void packConvFilters(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv, int6
   rewriter.setInsertionPoint(conv);
   Value input = conv.getInputs()[0], filter = conv.getInputs()[1], init = conv.getOutputs()[0];
   auto outType = cast<RankedTensorType>(init.getType());
-  Value zero = arith::ConstantOp::create(rewriter, loc,
-                                         rewriter.getZeroAttr(outType.getElementType()));
-  Value packedFilter = pack(rewriter, loc, filter, {3}, {n0}, {3, 0, 1, 2}, zero);
+  // F is a multiple of n0: no padding.
+  Value packedFilter = pack(rewriter, loc, filter, {3}, {n0}, {3, 0, 1, 2}, /*zero=*/{});
   ArrayRef<int64_t> shape = outType.getShape();
   SmallVector<int64_t> panelShape{shape[0], shape[1], shape[2], shape[3] / n0, n0};
   SmallVector<ReassociationIndices> panels{{0}, {1}, {2}, {3, 4}};

@@ -228,6 +228,8 @@ FailureOr<linalg::LinalgOp> expandOnto(RewriterBase &rewriter, linalg::LinalgOp 
       operandGroups.push_back(group);
     }
     AffineMap expandedMap = AffineMap::get(expandedShape.size(), 0, results, ctx);
+    if (operand == expand.getSrc() && map.isIdentity())
+      return std::make_pair(Value(expand.getResult()), expandedMap);
     auto type = dyn_cast<MemRefType>(operand.getType());
     if (!type || type.getRank() == static_cast<int64_t>(shape.size()))
       return std::make_pair(operand, expandedMap);

@@ -112,3 +112,18 @@ func.func @diagonal(%x: memref<2x4x4xf32>, %y: memref<2x4xf32>) {
   }
   return
 }
+
+// A fill of a contiguous buffer (a max pool's -inf init) fills its
+// one-dimensional view: as a nest, LLVM vectorized an outer loop with
+// scatters. A fill of a strided view keeps its shape.
+// CHECK-LABEL: func.func @fills
+// CHECK:       %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3]] : memref<1x56x56x64xf32> into memref<200704xf32>
+// CHECK:       linalg.fill ins(%{{.+}} : f32) outs(%[[FLAT]] : memref<200704xf32>)
+// CHECK:       linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<1x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>)
+func.func @fills(%x: memref<1x56x56x64xf32>, %padded: memref<1x58x58x64xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%x : memref<1x56x56x64xf32>)
+  %inner = memref.subview %padded[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1] : memref<1x58x58x64xf32> to memref<1x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>
+  linalg.fill ins(%ninf : f32) outs(%inner : memref<1x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>)
+  return
+}

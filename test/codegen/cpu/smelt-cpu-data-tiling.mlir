@@ -130,3 +130,55 @@ module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vect
     return %r : tensor<64x20xi32>
   }
 }
+
+// -----
+
+// Channels-last convolutions with constant filters over 256 KiB (here 3 x 3
+// x 128 x 64: 288 KiB) get them packed at compile time as [F/32][KH][KW][C]
+// [32] panels and become a multiply-accumulate over the padded input into
+// the output seen as [N, OH, OW, F/32, 32]; strides stay in the input map.
+// Smaller filters, and filters known only at run time, keep the named op.
+// CHECK-DAG:   #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d5, d2 + d6, d7)>
+// CHECK-DAG:   #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d5, d6, d7, d4)>
+// CHECK-DAG:   #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG:   #[[STRIDED:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d5, d2 * 2 + d6, d7)>
+// CHECK-LABEL: func.func @packed_filters
+// CHECK:       %[[PACKED:.+]] = arith.constant dense<5.000000e-01> : tensor<2x3x3x128x32xf32>
+// CHECK:       %[[PANELS:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 14, 14, 2, 32]
+// CHECK:       %[[PRODUCT:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.+}}, %[[PACKED]] : tensor<1x16x16x128xf32>, tensor<2x3x3x128x32xf32>) outs(%[[PANELS]] : tensor<1x14x14x2x32xf32>)
+// CHECK:         arith.mulf
+// CHECK:         arith.addf
+// CHECK:       tensor.collapse_shape %[[PRODUCT]] {{\[}}[0], [1], [2], [3, 4]] : tensor<1x14x14x2x32xf32> into tensor<1x14x14x64xf32>
+// CHECK-NOT:   linalg.conv_2d_nhwc_hwcf
+// CHECK-LABEL: func.func @small_filters
+// CHECK:       linalg.conv_2d_nhwc_hwcf
+// CHECK-LABEL: func.func @runtime_filters
+// CHECK:       linalg.conv_2d_nhwc_hwcf
+// CHECK-LABEL: func.func @strided
+// CHECK:       linalg.generic {indexing_maps = [#[[STRIDED]], #[[W]], #[[OUT]]]
+// CHECK-NOT:   linalg.transpose
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @packed_filters(%in: tensor<1x16x16x128xf32>, %bias: tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32> {
+    %w = arith.constant dense<0.5> : tensor<3x3x128x64xf32>
+    %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%in, %w : tensor<1x16x16x128xf32>, tensor<3x3x128x64xf32>) outs(%bias : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
+    return %r : tensor<1x14x14x64xf32>
+  }
+  func.func @small_filters(%in: tensor<1x16x16x32xf32>, %bias: tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32> {
+    %w = arith.constant dense<0.5> : tensor<3x3x32x64xf32>
+    %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%in, %w : tensor<1x16x16x32xf32>, tensor<3x3x32x64xf32>) outs(%bias : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
+    return %r : tensor<1x14x14x64xf32>
+  }
+  func.func @runtime_filters(%in: tensor<1x16x16x128xf32>, %w: tensor<3x3x128x64xf32>, %bias: tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32> {
+    %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%in, %w : tensor<1x16x16x128xf32>, tensor<3x3x128x64xf32>) outs(%bias : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
+    return %r : tensor<1x14x14x64xf32>
+  }
+  func.func @strided(%in: tensor<1x15x15x128xf32>, %bias: tensor<1x7x7x64xf32>) -> tensor<1x7x7x64xf32> {
+    %w = arith.constant dense<0.5> : tensor<3x3x128x64xf32>
+    %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+        ins(%in, %w : tensor<1x15x15x128xf32>, tensor<3x3x128x64xf32>) outs(%bias : tensor<1x7x7x64xf32>) -> tensor<1x7x7x64xf32>
+    return %r : tensor<1x7x7x64xf32>
+  }
+}

@@ -172,3 +172,29 @@ func.func @pooling_windows(%x: memref<1x113x113x64xf32>, %t3: memref<3x3xf32>, %
   }
   return
 }
+
+// -----
+
+// A convolution smelt-cpu-data-tiling gave packed filters: the window's
+// innermost index is the channel loop, a reduction, which is contiguous in
+// the input, so the input is read through the window view as for pooling,
+// with the taps first.
+// CHECK-DAG:   #[[WIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d5, d1, d6, d2, d7)>
+// CHECK-DAG:   #[[PANEL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d5, d6, d7, d4)>
+// CHECK-LABEL: func.func @packed_filter_window
+// CHECK-SAME:    (%[[X:.+]]: memref<1x16x16x128xf32>
+// CHECK:       %[[VIEW:.+]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [1, 3, 7, 3, 7, 128], strides: [32768, 2048, 4096, 128, 256, 1]
+// CHECK:       linalg.generic {indexing_maps = [#[[WIN]], #[[PANEL]], {{.+}}} ins(%[[VIEW]], %{{.+}} : {{.+}}, memref<2x3x3x128x32xf32>)
+#pf_in = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d5, d2 * 2 + d6, d7)>
+#pf_w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d5, d6, d7, d4)>
+#pf_out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+func.func @packed_filter_window(%x: memref<1x16x16x128xf32>, %w: memref<2x3x3x128x32xf32>, %y: memref<1x7x7x2x32xf32>) {
+  linalg.generic {indexing_maps = [#pf_in, #pf_w, #pf_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x16x16x128xf32>, memref<2x3x3x128x32xf32>) outs(%y : memref<1x7x7x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

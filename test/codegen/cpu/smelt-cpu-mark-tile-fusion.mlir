@@ -87,6 +87,54 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
 
 // -----
 
+// A convolution with packed filters writes its output as [N, OH, OW, F/32,
+// 32] panels (a reshape of the NHWC buffer): the bias broadcast and the
+// residual Add + ReLU over [N, OH, OW, F] are split the same way, on
+// reshaped views of their operands, and join its fusion group.
+// CHECK-LABEL: func.func @packed_filter_conv
+// CHECK-SAME:    (%{{.+}}: memref<1x3x8x3x8x32xf32{{.+}}>, %{{.+}}: memref<2x3x3x32x32xf32>, %[[BIAS:.+]]: memref<64xf32>, %[[OUT:.+]]: memref<1x8x8x64xf32>, %[[RES:.+]]: memref<1x8x8x64xf32>)
+// CHECK-DAG:   %[[PANELS:.+]] = memref.expand_shape %[[OUT]] {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 2, 32]
+// CHECK-DAG:   %[[BIASP:.+]] = memref.expand_shape %[[BIAS]] {{\[}}[0, 1]] output_shape [2, 32]
+// CHECK:       linalg.generic {{.+}} ins(%[[BIASP]] : memref<2x32xf32>) outs(%[[PANELS]] : memref<1x8x8x2x32xf32>) attrs = {smelt.fused_prologue = 0 : i64}
+// CHECK:       %[[RESP:.+]] = memref.expand_shape %[[RES]] {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 2, 32]
+// CHECK:       linalg.generic {{.+}} outs(%[[PANELS]] : memref<1x8x8x2x32xf32>) attrs = {smelt.fusion_group = 0 : i64}
+// CHECK:       linalg.generic {{.+}} ins(%[[PANELS]], %[[RESP]] : memref<1x8x8x2x32xf32>, memref<1x8x8x2x32xf32>) outs(%[[PANELS]] : memref<1x8x8x2x32xf32>) attrs = {smelt.fused_epilogue = 0 : i64}
+#pc_win = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d5, d1, d6, d2, d7)>
+#pc_w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d5, d6, d7, d4)>
+#pc_out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+#pc_bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#pc_id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @packed_filter_conv(%win: memref<1x3x8x3x8x32xf32, strided<[3200, 320, 320, 32, 32, 1]>>,
+                                %w: memref<2x3x3x32x32xf32>, %bias: memref<64xf32>,
+                                %out: memref<1x8x8x64xf32>, %res: memref<1x8x8x64xf32>) {
+    %zero = arith.constant 0.0 : f32
+    linalg.generic {indexing_maps = [#pc_bias, #pc_id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%bias : memref<64xf32>) outs(%out : memref<1x8x8x64xf32>) {
+    ^bb0(%b: f32, %o: f32):
+      linalg.yield %b : f32
+    }
+    %panels = memref.expand_shape %out [[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 2, 32] : memref<1x8x8x64xf32> into memref<1x8x8x2x32xf32>
+    linalg.generic {indexing_maps = [#pc_win, #pc_w, #pc_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+        ins(%win, %w : memref<1x3x8x3x8x32xf32, strided<[3200, 320, 320, 32, 32, 1]>>, memref<2x3x3x32x32xf32>) outs(%panels : memref<1x8x8x2x32xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %o, %p : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#pc_id, #pc_id, #pc_id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%out, %res : memref<1x8x8x64xf32>, memref<1x8x8x64xf32>) outs(%out : memref<1x8x8x64xf32>) {
+    ^bb0(%x: f32, %r: f32, %o: f32):
+      %sum = arith.addf %x, %r : f32
+      %relu = arith.maximumf %sum, %zero : f32
+      linalg.yield %relu : f32
+    }
+    return
+  }
+}
+
+// -----
+
 // Nothing fuses where it would change the result or cannot run per tile:
 // a reduction split into cache blocks (K = 512: a tile sees part of each
 // sum), an op between the product and its consumer that reads the output,

@@ -591,3 +591,40 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// A channels-last 3x3 convolution with packed filters (512 channels, 7x7
+// outputs, filters in [F/32][KH][KW][C][32] panels) on an AVX-512-class
+// target. Its taps panel for all channels (3 x 3 x 512 x 32 floats, 576 KiB)
+// exceeds L2, so the channels are blocked by 16 (18 KiB, in L1) under the
+// filter panel loop, and every output row then sweeps that block: panels
+// outermost, then channel blocks, then rows, each register tile 7 outputs
+// x 32 filters carried through kh, kw and 16 channels.
+// CHECK-LABEL: func.func @packed_filter_conv
+// CHECK:       scf.for %{{.+}} = %c0 to %c16 step %c1
+// CHECK:         scf.for %{{.+}} = %c0 to %c512 step %c16
+// CHECK:           scf.for %{{.+}} = %c0 to %c7 step %c1
+// CHECK:             scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x7x1x32xf32>)
+// CHECK:               scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x7x1x32xf32>)
+// CHECK:                 scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (vector<1x1x7x1x32xf32>)
+// CHECK:                   vector.load %{{.+}} : memref<16x3x3x512x32xf32>, vector<32xf32>
+// CHECK-COUNT-7:           vector.fma {{.+}} : vector<32xf32>
+// CHECK-NOT:   linalg.generic
+#pw_win = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d5, d1, d6, d2, d7)>
+#pw_w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d5, d6, d7, d4)>
+#pw_out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @packed_filter_conv(%win: memref<1x3x7x3x7x512xf32, strided<[41472, 4608, 4608, 512, 512, 1]>>,
+                                %w: memref<16x3x3x512x32xf32>, %out: memref<1x7x7x16x32xf32>) {
+    linalg.generic {indexing_maps = [#pw_win, #pw_w, #pw_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+        ins(%win, %w : memref<1x3x7x3x7x512xf32, strided<[41472, 4608, 4608, 512, 512, 1]>>, memref<16x3x3x512x32xf32>)
+        outs(%out : memref<1x7x7x16x32xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}

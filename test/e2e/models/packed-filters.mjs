@@ -1,0 +1,31 @@
+// packed-filters.mjs - writes an ONNX text model whose convolutions have
+// constant filters large enough to be packed at compile time as
+// [F/n0][KH][KW][C][n0] panels (smelt-cpu-data-tiling packs filters over
+// 256 KiB): a 3x3 convolution (64 x 128 x 3 x 3, 288 KiB) with a bias and a
+// ReLU fused into its tiles, the same filters with stride 2, and a strided
+// 1x1 convolution (640 x 128, 320 KiB). Every weight differs from its neighbours, so
+// a misplaced panel shows. The weights are generated here, not stored in
+// the repository (the constant folder keeps tensors this large as they are).
+//
+// usage: node packed-filters.mjs OUT.onnxtxt
+import fs from 'node:fs';
+
+const weights = (count) =>
+  Array.from({ length: count }, (_, i) => (((i * 7919) % 211) - 105) / 4096).join(',');
+const bias = Array.from({ length: 64 }, (_, i) => (i / 64).toString()).join(',');
+const model = `<
+  ir_version: 8,
+  opset_import: ["" : 17]
+>
+packed_filters (float[1, 128, 9, 9] x) => (float[1, 64, 9, 9] y, float[1, 64, 5, 5] z, float[1, 640, 5, 5] p)
+<float[64, 128, 3, 3] w = {${weights(64 * 128 * 9)}},
+ float[64] b = {${bias}},
+ float[640, 128, 1, 1] pw = {${weights(640 * 128)}}>
+{
+  yc = Conv <pads = [1, 1, 1, 1]> (x, w, b)
+  y = Relu (yc)
+  z = Conv <pads = [1, 1, 1, 1], strides = [2, 2]> (x, w)
+  p = Conv <strides = [2, 2]> (x, pw)
+}
+`;
+fs.writeFileSync(process.argv[2], model);
