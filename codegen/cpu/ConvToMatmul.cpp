@@ -143,25 +143,6 @@ FailureOr<linalg::Conv2DNchwFchwOp> tileRows(RewriterBase &rewriter, linalg::Con
   return block;
 }
 
-/// A channels-last 1x1 stride-1 `conv` as the product of the activations
-/// [N*H*W, C] with the filters [C, F]: both are the operands themselves
-/// (collapsed), so data tiling packs the filters at compile time and the
-/// activations, when the product reads them often enough, at run time.
-void rewriteNhwcAsMatmul(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv) {
-  rewriter.setInsertionPoint(conv);
-  Location loc = conv.getLoc();
-  SmallVector<ReassociationIndices> pixels{{0, 1, 2}, {3}};
-  Value input = tensor::CollapseShapeOp::create(rewriter, loc, conv.getInputs()[0], pixels);
-  Value filters = tensor::CollapseShapeOp::create(rewriter, loc, conv.getInputs()[1],
-                                                  SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-  Value acc = tensor::CollapseShapeOp::create(rewriter, loc, conv.getOutputs()[0], pixels);
-  Value product =
-      linalg::MatmulOp::create(rewriter, loc, ValueRange{input, filters}, ValueRange{acc})
-          .getResult(0);
-  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, conv.getResultTypes()[0], product,
-                                                     pixels);
-}
-
 class ConvToMatmulPass : public impl::SmeltCpuConvToMatmulBase<ConvToMatmulPass> {
   void runOnOperation() override {
     CpuTarget target = getCpuTarget(getOperation());
@@ -182,13 +163,6 @@ class ConvToMatmulPass : public impl::SmeltCpuConvToMatmulBase<ConvToMatmulPass>
       }
       rewriteAsMatmul(rewriter, block, strategy);
     }
-    SmallVector<linalg::Conv2DNhwcHwcfOp> pointwise;
-    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
-      if (std::optional<ConvStrategy> s = chooseConvStrategy(target, conv); s && !s->direct)
-        pointwise.push_back(conv);
-    });
-    for (linalg::Conv2DNhwcHwcfOp conv : pointwise)
-      rewriteNhwcAsMatmul(rewriter, conv);
   }
 };
 

@@ -34,6 +34,8 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   pm.addNestedPass<func::FuncOp>(createSmeltCpuDataTiling());
   // One init per product, so that none is copied to keep a shared one.
   pm.addNestedPass<func::FuncOp>(createSmeltCpuCloneSharedInits());
+  // Padded values computed straight into their padded buffers.
+  pm.addNestedPass<func::FuncOp>(createSmeltCpuPadInPlace());
   // Bufferize: whole functions, results as out-parameters for bare pointers.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -49,6 +51,9 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
     outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
+  // Equal views merge, and a copy of a view onto itself (a value computed
+  // in place, see smelt-cpu-pad-in-place) folds away.
+  pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   // Static models: intermediates at planned offsets of the caller's arena.
   if (options.barePointers)

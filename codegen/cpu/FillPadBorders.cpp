@@ -1,10 +1,11 @@
 //===- FillPadBorders.cpp - a pad fills its border, not the whole buffer --===//
 //
 // tensor.pad bufferizes to a fill of the whole padded buffer followed by a
-// copy of the source into its interior: every interior element is written
-// twice, and the fill alone costs as much as the copy (a memset of the
-// whole buffer; ~5% of MobileNet and EfficientNet). Only the border needs
-// the padding value: the fill becomes fills of the slabs around the
+// copy of the source into its interior (or, after smelt-cpu-pad-in-place,
+// by the source's producer writing the interior): every interior element
+// is written twice, and the fill alone costs as much as the copy (a memset
+// of the whole buffer; ~5% of MobileNet and EfficientNet). Only the border
+// needs the padding value: the fill becomes fills of the slabs around the
 // interior, one pair per dim.
 //
 //===----------------------------------------------------------------------===//
@@ -12,6 +13,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace smelt {
 #define GEN_PASS_DEF_SMELTCPUFILLPADBORDERS
@@ -35,19 +37,55 @@ Value filledValue(Operation *op) {
   return yielded.getParentRegion() == &map.getMapper() ? Value() : yielded;
 }
 
-/// The copy right after `fill` (views in between) into a unit-stride static
-/// window of the filled buffer itself.
-std::pair<linalg::CopyOp, memref::SubViewOp> interiorCopy(Operation *fill, Value buffer) {
+/// Whether `value` is `buffer` or a view of it.
+bool isViewOf(Value value, Value buffer) {
+  while (value != buffer) {
+    auto view = value.getDefiningOp<ViewLikeOpInterface>();
+    if (!view)
+      return false;
+    value = view.getViewSource();
+  }
+  return true;
+}
+
+/// Whether `op` writes every element of its one output without reading
+/// it: a copy, or an all-parallel linalg op whose output map is a
+/// permutation and whose body ignores the output's old value.
+bool overwritesOutput(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
+    return false;
+  if (isa<linalg::CopyOp>(op.getOperation()))
+    return true;
+  OpOperand *init = op.getDpsInitOperand(0);
+  return op.getNumLoops() == op.getNumParallelLoops() &&
+         op.getMatchingIndexingMap(init).isPermutation() && !op.payloadUsesValueFromOperand(init);
+}
+
+/// The first op after `fill` that touches the filled buffer, if it
+/// overwrites a unit-stride static window of it (a pad's copy of the
+/// source, or the source's producer) without reading the buffer: that
+/// window.
+memref::SubViewOp interiorWrite(Operation *fill, Value buffer) {
   for (Operation *next = fill->getNextNode(); next; next = next->getNextNode()) {
-    if (isa<memref::SubViewOp>(next))
+    if (isa<ViewLikeOpInterface>(next))
       continue;
-    auto copy = dyn_cast<linalg::CopyOp>(next);
-    auto window = copy ? copy.getOutputs()[0].getDefiningOp<memref::SubViewOp>() : nullptr;
+    // Ops with regions of their own (loops) may touch anything; a linalg
+    // op's body only sees its operands.
+    bool touches = llvm::any_of(next->getOperands(),
+                                [&](Value operand) { return isViewOf(operand, buffer); }) ||
+                   (next->getNumRegions() != 0 && !isa<linalg::LinalgOp>(next));
+    if (!touches)
+      continue;
+    auto writer = dyn_cast<linalg::LinalgOp>(next);
+    if (!writer || !overwritesOutput(writer) ||
+        llvm::any_of(writer.getDpsInputs(), [&](Value in) { return isViewOf(in, buffer); }))
+      return {};
+    auto window = writer.getDpsInits()[0].getDefiningOp<memref::SubViewOp>();
     if (!window || window.getSource() != buffer || !window.hasUnitStride() ||
         llvm::any_of(window.getStaticOffsets(), ShapedType::isDynamic) ||
         llvm::any_of(window.getStaticSizes(), ShapedType::isDynamic))
       return {};
-    return {copy, window};
+    return window;
   }
   return {};
 }
@@ -86,7 +124,7 @@ class FillPadBordersPass : public impl::SmeltCpuFillPadBordersBase<FillPadBorder
       auto type = dyn_cast<MemRefType>(buffer.getType());
       if (!type || !type.hasStaticShape())
         return;
-      if (auto [copy, window] = interiorCopy(op, buffer); copy)
+      if (memref::SubViewOp window = interiorWrite(op, buffer))
         work.push_back({op, window});
     });
     IRRewriter rewriter(&getContext());

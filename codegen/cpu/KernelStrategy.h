@@ -194,10 +194,9 @@ constexpr int64_t kMaxIm2colBytes = 16 << 20;
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                mlir::linalg::Conv2DNchwFchwOp op);
 
-/// How a channels-last 2-D convolution runs: a 1x1 stride-1 one without
-/// padding as the matrix product of its input [N*H*W, C] and filters
-/// (smelt-cpu-conv-to-matmul), every other one direct. Nothing for dynamic
-/// shapes and non-f32 types (a loop nest).
+/// How a channels-last 2-D convolution runs: direct (smelt-cpu-direct-conv),
+/// 1x1 ones included. Nothing for dynamic shapes and non-f32 types (a loop
+/// nest).
 std::optional<ConvStrategy> chooseConvStrategy(const CpuTarget &target,
                                                mlir::linalg::Conv2DNhwcHwcfOp op);
 

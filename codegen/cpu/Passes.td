@@ -90,6 +90,21 @@ def SmeltCpuCloneSharedInits : Pass<"smelt-cpu-clone-shared-inits", "mlir::func:
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def SmeltCpuPadInPlace : Pass<"smelt-cpu-pad-in-place", "mlir::func::FuncOp"> {
+  let summary = "Let producers write padded values into the padded buffer";
+  let description = [{
+    Input: linalg on tensors. A static tensor.pad with a constant padding
+    value whose source is the only use of a destination-style op's result
+    in the same block becomes a linalg.fill of a tensor.empty of the padded
+    shape, made right before that producer, and a tensor.insert_slice of
+    the source into the filled tensor at the low padding. Empty-tensor
+    elimination then makes the producer compute into the padded tensor's
+    interior, and bufferization copies nothing.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def SmeltCpuByteKernels : Pass<"smelt-cpu-byte-kernels", "mlir::func::FuncOp"> {
   let summary = "Packed byte products of quantized MatMuls on dot-product instructions";
   let description = [{

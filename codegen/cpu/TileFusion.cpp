@@ -201,8 +201,9 @@ linalg::LinalgOp findEpilogue(linalg::LinalgOp contraction, Value output) {
 
 /// The elementwise `neighbour` with each loop split as `expand` splits the
 /// dims of its output (a convolution's filters as [F/n0, n0] panels, see
-/// smelt-cpu-data-tiling): the same op on expanded views of its operands,
-/// its output `expand` itself. Failure where an operand has no such view.
+/// smelt-cpu-data-tiling): the same op on expanded views of its operands
+/// (`expand` itself for the contraction's output). Failure where an operand
+/// has no such view.
 FailureOr<linalg::LinalgOp> expandOnto(RewriterBase &rewriter, linalg::LinalgOp neighbour,
                                        memref::ExpandShapeOp expand) {
   SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
@@ -240,9 +241,16 @@ FailureOr<linalg::LinalgOp> expandOnto(RewriterBase &rewriter, linalg::LinalgOp 
     Value view = memref::ExpandShapeOp::create(rewriter, loc, *expandedType, operand, operandGroups);
     return std::make_pair(view, expandedMap);
   };
+  // The neighbour's own output (the contraction's, or another buffer an
+  // epilogue writes), seen over the expanded loops.
+  Value init = neighbour.getDpsInitOperand(0)->get();
+  FailureOr<std::pair<Value, AffineMap>> output =
+      expandOperand(init, neighbour.getMatchingIndexingMap(neighbour.getDpsInitOperand(0)));
+  if (failed(output))
+    return failure();
   if (auto fill = dyn_cast<linalg::FillOp>(neighbour.getOperation()))
     return cast<linalg::LinalgOp>(
-        rewriter.replaceOpWithNewOp<linalg::FillOp>(fill, fill.getInputs()[0], expand.getResult())
+        rewriter.replaceOpWithNewOp<linalg::FillOp>(fill, fill.getInputs()[0], output->first)
             .getOperation());
   auto generic = dyn_cast<linalg::GenericOp>(neighbour.getOperation());
   if (!generic || !llvm::all_of(generic.getIndexingMapsArray(),
@@ -258,10 +266,10 @@ FailureOr<linalg::LinalgOp> expandOnto(RewriterBase &rewriter, linalg::LinalgOp 
     inputs.push_back(expanded->first);
     maps.push_back(expanded->second);
   }
-  maps.push_back(rewriter.getMultiDimIdentityMap(expandedShape.size()));
+  maps.push_back(output->second);
   SmallVector<utils::IteratorType> iterators(expandedShape.size(), utils::IteratorType::parallel);
   auto expandedOp = linalg::GenericOp::create(rewriter, loc, TypeRange{}, inputs,
-                                              ValueRange{expand.getResult()}, maps, iterators);
+                                              ValueRange{output->first}, maps, iterators);
   rewriter.inlineRegionBefore(generic.getRegion(), expandedOp.getRegion(),
                               expandedOp.getRegion().end());
   rewriter.eraseOp(generic);

@@ -115,16 +115,11 @@ func.func @kept(%in: tensor<1x8x5x5xi32>, %w: tensor<4x8x3x3xi32>, %out: tensor<
 
 // -----
 
-// A channels-last 1x1 stride-1 convolution is the product of its
-// activations [N*H*W, C] and its filters [C, F], both collapsed in place:
-// no copy.
+// Channels-last convolutions, 1x1 stride-1 ones included, run direct
+// (smelt-cpu-direct-conv): not here.
 // CHECK-LABEL: func.func @nhwc_pointwise
-// CHECK-SAME:    (%[[IN:.+]]: tensor<2x4x4x8xf32>, %[[F:.+]]: tensor<1x1x8x32xf32>, %[[INIT:.+]]: tensor<2x4x4x32xf32>)
-// CHECK-DAG:   %[[A:.+]] = tensor.collapse_shape %[[IN]] {{\[\[}}0, 1, 2], [3]] : tensor<2x4x4x8xf32> into tensor<32x8xf32>
-// CHECK-DAG:   %[[B:.+]] = tensor.collapse_shape %[[F]] {{\[\[}}0, 1, 2], [3]] : tensor<1x1x8x32xf32> into tensor<8x32xf32>
-// CHECK-DAG:   %[[C:.+]] = tensor.collapse_shape %[[INIT]] {{\[\[}}0, 1, 2], [3]] : tensor<2x4x4x32xf32> into tensor<32x32xf32>
-// CHECK:       %[[P:.+]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<32x8xf32>, tensor<8x32xf32>) outs(%[[C]] : tensor<32x32xf32>)
-// CHECK:       tensor.expand_shape %[[P]] {{\[\[}}0, 1, 2], [3]] output_shape [2, 4, 4, 32]
+// CHECK:       linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT:   linalg.matmul
 func.func @nhwc_pointwise(%in: tensor<2x4x4x8xf32>, %w: tensor<1x1x8x32xf32>, %init: tensor<2x4x4x32xf32>) -> tensor<2x4x4x32xf32> {
   %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%in, %w : tensor<2x4x4x8xf32>, tensor<1x1x8x32xf32>) outs(%init : tensor<2x4x4x32xf32>) -> tensor<2x4x4x32xf32>
@@ -133,7 +128,6 @@ func.func @nhwc_pointwise(%in: tensor<2x4x4x8xf32>, %w: tensor<1x1x8x32xf32>, %i
 
 // -----
 
-// Strided or padded channels-last convolutions run direct: not here.
 // CHECK-LABEL: func.func @nhwc_strided
 // CHECK:       linalg.conv_2d_nhwc_hwcf
 // CHECK-NOT:   linalg.matmul

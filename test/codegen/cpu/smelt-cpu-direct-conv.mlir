@@ -108,10 +108,14 @@ func.func @nhwc_strided(%in: memref<1x9x9x8xf32>, %w: memref<3x3x8x32xf32>, %out
 
 // -----
 
-// A channels-last 1x1 stride-1 convolution is smelt-cpu-conv-to-matmul's
-// (a matrix product of the activations); it stays here.
+// A channels-last 1x1 stride-1 convolution runs direct too: the view is
+// the input itself with unit taps, out[n, oh, ow, f] += v[n, 0, 0, oh, ow,
+// c] * w[0, 0, c, f], the activations and the output in their own layout.
 // CHECK-LABEL: func.func @nhwc_pointwise
-// CHECK:       linalg.conv_2d_nhwc_hwcf
+// CHECK-SAME:    (%[[IN:.+]]: memref<1x4x4x8xf32>
+// CHECK:       %[[VIEW:.+]] = memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [1, 1, 1, 4, 4, 8], strides: [128, 32, 8, 32, 8, 1]
+// CHECK:       linalg.generic {{.+}} ins(%[[VIEW]], %{{.+}} : memref<1x1x1x4x4x8xf32, strided<[128, 32, 8, 32, 8, 1]>>, memref<1x1x8x32xf32>)
+// CHECK-NOT:   linalg.conv_2d_nhwc_hwcf
 func.func @nhwc_pointwise(%in: memref<1x4x4x8xf32>, %w: memref<1x1x8x32xf32>, %out: memref<1x4x4x32xf32>) {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%in, %w : memref<1x4x4x8xf32>, memref<1x1x8x32xf32>) outs(%out : memref<1x4x4x32xf32>)

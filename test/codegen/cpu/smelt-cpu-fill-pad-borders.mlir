@@ -49,3 +49,42 @@ func.func @plain_fill(%x: memref<3x7xf32>, %p: memref<3x7xf32>) {
   linalg.copy ins(%p : memref<3x7xf32>) outs(%x : memref<3x7xf32>)
   return
 }
+
+// After smelt-cpu-pad-in-place the pad's source is computed straight into
+// the interior: a product runs in between (it touches other buffers), then
+// the ReLU writes the whole interior without reading it. The fill keeps
+// only the border.
+// CHECK-LABEL: func.func @producer_writes_interior
+// CHECK-COUNT-4: linalg.fill
+// CHECK-NOT:   linalg.fill
+// CHECK:       linalg.matmul
+// CHECK:       linalg.generic
+#relu_id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @producer_writes_interior(%a: memref<16x4xf32>, %b: memref<4x8xf32>, %c: memref<16x8xf32>,
+                                    %p: memref<1x6x6x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%p : memref<1x6x6x8xf32>)
+  linalg.matmul ins(%a, %b : memref<16x4xf32>, memref<4x8xf32>) outs(%c : memref<16x8xf32>)
+  %x = memref.expand_shape %c [[0, 1, 2], [3]] output_shape [1, 4, 4, 8] : memref<16x8xf32> into memref<1x4x4x8xf32>
+  %interior = memref.subview %p[0, 1, 1, 0] [1, 4, 4, 8] [1, 1, 1, 1] : memref<1x6x6x8xf32> to memref<1x4x4x8xf32, strided<[288, 48, 8, 1], offset: 56>>
+  linalg.generic {indexing_maps = [#relu_id, #relu_id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x4x4x8xf32>) outs(%interior : memref<1x4x4x8xf32, strided<[288, 48, 8, 1], offset: 56>>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// An op that reads the padded buffer before the interior is written keeps
+// the whole fill.
+// CHECK-LABEL: func.func @read_before_write
+// CHECK:       linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<1x6x6x8xf32>)
+func.func @read_before_write(%p: memref<1x6x6x8xf32>, %q: memref<1x6x6x8xf32>, %x: memref<1x4x4x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%p : memref<1x6x6x8xf32>)
+  linalg.copy ins(%p : memref<1x6x6x8xf32>) outs(%q : memref<1x6x6x8xf32>)
+  %interior = memref.subview %p[0, 1, 1, 0] [1, 4, 4, 8] [1, 1, 1, 1] : memref<1x6x6x8xf32> to memref<1x4x4x8xf32, strided<[288, 48, 8, 1], offset: 56>>
+  linalg.copy ins(%x : memref<1x4x4x8xf32>) outs(%interior : memref<1x4x4x8xf32, strided<[288, 48, 8, 1], offset: 56>>)
+  return
+}

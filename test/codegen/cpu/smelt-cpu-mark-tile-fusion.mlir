@@ -135,6 +135,43 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
 
 // -----
 
+// The same with an epilogue that writes another buffer: its own output is
+// split into panels, not replaced by the product's.
+// CHECK-LABEL: func.func @packed_filter_conv_elsewhere
+// CHECK-SAME:    %[[OUT:[^:]+]]: memref<1x8x8x64xf32>, %[[ACT:[^:]+]]: memref<1x8x8x64xf32>)
+// CHECK-DAG:   %[[PANELS:.+]] = memref.expand_shape %[[OUT]] {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 2, 32]
+// CHECK-DAG:   %[[ACTP:.+]] = memref.expand_shape %[[ACT]] {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 2, 32]
+// CHECK:       linalg.generic {{.+}} outs(%[[PANELS]] : memref<1x8x8x2x32xf32>) attrs = {smelt.fusion_group = 0 : i64}
+// CHECK:       linalg.generic {{.+}} ins(%[[PANELS]] : memref<1x8x8x2x32xf32>) outs(%[[ACTP]] : memref<1x8x8x2x32xf32>) attrs = {smelt.fused_epilogue = 0 : i64}
+#pe_win = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d5, d1, d6, d2, d7)>
+#pe_w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d5, d6, d7, d4)>
+#pe_out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+#pe_id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @packed_filter_conv_elsewhere(%win: memref<1x3x8x3x8x32xf32, strided<[3200, 320, 320, 32, 32, 1]>>,
+                                          %w: memref<2x3x3x32x32xf32>,
+                                          %out: memref<1x8x8x64xf32>, %act: memref<1x8x8x64xf32>) {
+    %zero = arith.constant 0.0 : f32
+    %panels = memref.expand_shape %out [[0], [1], [2], [3, 4]] output_shape [1, 8, 8, 2, 32] : memref<1x8x8x64xf32> into memref<1x8x8x2x32xf32>
+    linalg.generic {indexing_maps = [#pe_win, #pe_w, #pe_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+        ins(%win, %w : memref<1x3x8x3x8x32xf32, strided<[3200, 320, 320, 32, 32, 1]>>, memref<2x3x3x32x32xf32>) outs(%panels : memref<1x8x8x2x32xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %o, %p : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#pe_id, #pe_id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%out : memref<1x8x8x64xf32>) outs(%act : memref<1x8x8x64xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %relu = arith.maximumf %x, %zero : f32
+      linalg.yield %relu : f32
+    }
+    return
+  }
+}
+
+// -----
+
 // Nothing fuses where it would change the result or cannot run per tile:
 // a reduction split into cache blocks (K = 512: a tile sees part of each
 // sum), an op between the product and its consumer that reads the output,
