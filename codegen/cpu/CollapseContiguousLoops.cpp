@@ -145,6 +145,54 @@ void collapse(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.eraseOp(op);
 }
 
+/// Drops the unit dims that `op` indexes by the constant 0 from its input
+/// operands (a squeeze-and-excitation scale kept as [1, C, 1, 1] and
+/// broadcast over channels-last pixels): each joins the group of the dim
+/// before it in a collapsed view. The maps become projected permutations,
+/// which the row kernels need (with more results than loops they are not
+/// one, and the op stayed scalar loops: 3% of EfficientNet-B0).
+void dropUnitZeroIndices(RewriterBase &rewriter, linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics())
+    return;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  bool changed = false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto type = dyn_cast<MemRefType>(input->get().getType());
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!type || map.getNumResults() < 2)
+      continue;
+    SmallVector<ReassociationIndices> groups;
+    SmallVector<AffineExpr> results;
+    bool unitZeros = false, valid = true;
+    for (auto [i, result] : llvm::enumerate(map.getResults())) {
+      auto constant = dyn_cast<AffineConstantExpr>(result);
+      bool unitZero = constant && constant.getValue() == 0 && type.getDimSize(i) == 1;
+      if (unitZero && !groups.empty()) {
+        groups.back().push_back(i);
+        unitZeros = true;
+        continue;
+      }
+      if (!isa<AffineDimExpr>(result) && !unitZero) {
+        valid = false;
+        break;
+      }
+      groups.push_back({static_cast<int64_t>(i)});
+      results.push_back(result);
+    }
+    if (!valid || !unitZeros ||
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
+      continue;
+    rewriter.setInsertionPoint(op);
+    Value view = memref::CollapseShapeOp::create(rewriter, op.getLoc(), input->get(), groups);
+    maps[input->getOperandNumber()] =
+        AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+    rewriter.modifyOpInPlace(op, [&] { input->set(view); });
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
+}
+
 /// `fill` of a contiguous buffer as a fill of its one-dimensional view.
 void collapseFill(RewriterBase &rewriter, linalg::FillOp fill) {
   Value output = fill.getOutputs()[0];
@@ -165,6 +213,17 @@ class CollapseContiguousLoopsPass
     CpuTarget target = getCpuTarget(getOperation());
     SmallVector<linalg::FillOp> fills;
     getOperation().walk([&](linalg::FillOp fill) { fills.push_back(fill); });
+    {
+      IRRewriter rewriter(&getContext());
+      SmallVector<linalg::GenericOp> generics;
+      getOperation().walk([&](linalg::GenericOp op) {
+        if (!isFusedIntoTiles(op) && !chooseContractionStrategy(target, op) &&
+            !chooseWindowStrategy(target, op))
+          generics.push_back(op);
+      });
+      for (linalg::GenericOp op : generics)
+        dropUnitZeroIndices(rewriter, op);
+    }
     SmallVector<std::pair<linalg::GenericOp, SmallVector<ReassociationIndices>>> work;
     getOperation().walk([&](linalg::GenericOp op) {
       if (!isCollapsible(target, op))

@@ -1,8 +1,9 @@
 // RUN: smelt-opt %s --smelt-cpu-collapse-contiguous-loops | FileCheck %s
 
 // CHECK-DAG: #[[ROWS:.+]] = affine_map<(d0, d1) -> (d0, d1)>
-// CHECK-DAG: #[[SCALE:.+]] = affine_map<(d0, d1) -> (d0, 0, 0)>
+// CHECK-DAG: #[[SCALE:.+]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[SWAP:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG: #[[SCALE2:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 
 // SiLU over [1, 1152, 7, 7]: every loop walks both buffers contiguously, so
 // the four loops become one of 56448.
@@ -24,11 +25,12 @@ func.func @elementwise(%x: memref<1x1152x7x7xf32>, %y: memref<1x1152x7x7xf32>) {
 }
 
 // A squeeze-and-excitation scale: the per-channel factor ignores (h, w) and
-// indexes its unit dims by the constant 0. (n, c) and (h, w) merge; the
-// factor keeps its constant indices.
+// indexes its unit dims by the constant 0. Those join the channel dim in a
+// view of the factor, then (n, c) and (h, w) merge.
 // CHECK-LABEL: func.func @channel_scale
 // CHECK-DAG:   memref.collapse_shape %{{.+}} {{\[}}[0, 1], [2, 3]] : memref<1x32x14x14xf32> into memref<32x196xf32>
-// CHECK-DAG:   memref.collapse_shape %{{.+}} {{\[}}[0, 1], [2], [3]] : memref<1x32x1x1xf32> into memref<32x1x1xf32>
+// CHECK-DAG:   memref.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : memref<1x32x1x1xf32> into memref<1x32xf32>
+// CHECK-DAG:   memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<1x32xf32> into memref<32xf32>
 // CHECK:       linalg.generic {indexing_maps = [#[[ROWS]], #[[SCALE]], #[[ROWS]]], iterator_types = ["parallel", "parallel"]}
 #scale = affine_map<(n, c, h, w) -> (n, c, 0, 0)>
 func.func @channel_scale(%x: memref<1x32x14x14xf32>, %s: memref<1x32x1x1xf32>, %y: memref<1x32x14x14xf32>) {
@@ -125,5 +127,22 @@ func.func @fills(%x: memref<1x56x56x64xf32>, %padded: memref<1x58x58x64xf32>) {
   linalg.fill ins(%ninf : f32) outs(%x : memref<1x56x56x64xf32>)
   %inner = memref.subview %padded[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1] : memref<1x58x58x64xf32> to memref<1x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>
   linalg.fill ins(%ninf : f32) outs(%inner : memref<1x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>)
+  return
+}
+
+// A squeeze-and-excitation scale kept as [1, C, 1, 1] and broadcast over
+// channels-last pixels: its map has more results than loops (not a
+// projected permutation, which the row kernels need). Its unit dims
+// indexed by 0 join the channel dim in a collapsed view.
+// CHECK-LABEL: func.func @se_scale
+// CHECK:       %[[S:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : memref<1x32x1x1xf32> into memref<1x32xf32>
+// CHECK:       linalg.generic {indexing_maps = [#[[SCALE2]], {{.+}}} ins(%[[S]], %{{.+}} : memref<1x32xf32>, memref<1x64x32xf32>)
+func.func @se_scale(%s: memref<1x32x1x1xf32>, %x: memref<1x64x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2, 0, 0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %x : memref<1x32x1x1xf32>, memref<1x64x32xf32>) outs(%x : memref<1x64x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  }
   return
 }
