@@ -121,11 +121,17 @@ bool sameIndex(Value x, Value y) {
 }
 
 /// Whether `a` and `b` access the same elements of the same buffer with the
-/// same vector type, unmasked, along the buffer's innermost dims.
+/// same vector type, unmasked and in bounds (a read past the end would
+/// yield its padding, not what the write held), along the buffer's
+/// innermost dims.
 bool sameElements(VectorTransferOpInterface a, VectorTransferOpInterface b) {
+  auto inBounds = [](VectorTransferOpInterface op) {
+    return llvm::all_of(llvm::seq<unsigned>(0, op.getTransferRank()),
+                        [&](unsigned d) { return op.isDimInBounds(d); });
+  };
   if (a.getBase() != b.getBase() || a.getVectorType() != b.getVectorType() || a.getMask() ||
       b.getMask() || !a.getPermutationMap().isMinorIdentity() ||
-      a.getPermutationMap() != b.getPermutationMap() || a.getInBounds() != b.getInBounds())
+      a.getPermutationMap() != b.getPermutationMap() || !inBounds(a) || !inBounds(b))
     return false;
   for (auto [x, y] : llvm::zip(a.getIndices(), b.getIndices())) {
     if (x == y)
