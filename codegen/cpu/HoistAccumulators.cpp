@@ -18,14 +18,14 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// Whether nothing in `loop` other than `read` and `write` may read or
-/// write the elements they access.
-bool onlyPairTouches(scf::ForOp loop, vector::TransferReadOp read, vector::TransferWriteOp write) {
-  MemoryRoot target = rootOf(read.getBase());
-  auto writeAccess = cast<VectorTransferOpInterface>(write.getOperation());
-  WalkResult walk = loop.getBody()->walk([&](Operation *op) {
-    if (op == read || op == write)
-      return WalkResult::advance();
+/// Whether every memory effect of `root` and the ops nested in it passes
+/// `allowed` (the op, the effect, and the buffer it touches); false for an
+/// effect on something that is not a buffer, and for ops whose effects are
+/// unknown.
+bool allEffects(Operation *root,
+                llvm::function_ref<bool(Operation *, const MemoryEffects::EffectInstance &, Value)>
+                    allowed) {
+  WalkResult walk = root->walk([&](Operation *op) {
     // Ops like linalg's report their own effects and also have nested ones
     // (which the walk visits): the interface comes first.
     auto effecting = dyn_cast<MemoryEffectOpInterface>(op);
@@ -38,22 +38,33 @@ bool onlyPairTouches(scf::ForOp loop, vector::TransferReadOp read, vector::Trans
       if (isa<MemoryEffects::Allocate>(effect.getEffect()))
         continue; // A fresh buffer.
       Value value = effect.getValue();
-      if (!value || !isa<BaseMemRefType>(value.getType()))
+      if (!value || !isa<BaseMemRefType>(value.getType()) || !allowed(op, effect, value))
         return WalkResult::interrupt();
-      if (!mayOverlap(rootOf(value), target))
-        continue;
-      // Disjointness of index sets holds for minor-identity accesses only.
-      auto access = dyn_cast<VectorTransferOpInterface>(op);
-      if (access && access.getBase() == read.getBase() &&
-          access.getPermutationMap().isMinorIdentity() &&
-          writeAccess.getPermutationMap().isMinorIdentity() &&
-          vector::isDisjointTransferSet(writeAccess, access, /*testDynamicValueUsingBounds=*/true))
-        continue;
-      return WalkResult::interrupt();
     }
     return WalkResult::advance();
   });
   return !walk.wasInterrupted();
+}
+
+/// Whether nothing in `loop` other than `read` and `write` may read or
+/// write the elements they access.
+bool onlyPairTouches(scf::ForOp loop, vector::TransferReadOp read, vector::TransferWriteOp write) {
+  MemoryRoot target = rootOf(read.getBase());
+  auto writeAccess = cast<VectorTransferOpInterface>(write.getOperation());
+  return llvm::all_of(loop.getBody()->without_terminator(), [&](Operation &bodyOp) {
+    return allEffects(&bodyOp, [&](Operation *op, const MemoryEffects::EffectInstance &,
+                                   Value value) {
+      if (op == read || op == write || !mayOverlap(rootOf(value), target))
+        return true;
+      // Disjointness of index sets holds for minor-identity accesses only.
+      auto access = dyn_cast<VectorTransferOpInterface>(op);
+      return access && access.getBase() == read.getBase() &&
+             access.getPermutationMap().isMinorIdentity() &&
+             writeAccess.getPermutationMap().isMinorIdentity() &&
+             vector::isDisjointTransferSet(writeAccess, access,
+                                           /*testDynamicValueUsingBounds=*/true);
+    });
+  });
 }
 
 /// The first transfer_write after `read` in its block on the same buffer,
@@ -145,26 +156,13 @@ bool sameElements(VectorTransferOpInterface a, VectorTransferOpInterface b) {
 /// Whether `op` (and what it contains) may read (`reads`) or write
 /// (`writes`) memory that `target` covers.
 bool mayAccess(Operation *op, const MemoryRoot &target, bool reads, bool writes) {
-  WalkResult walk = op->walk([&](Operation *inner) {
-    auto effecting = dyn_cast<MemoryEffectOpInterface>(inner);
-    if (!effecting)
-      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ? WalkResult::advance()
-                                                                    : WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> effects;
-    effecting.getEffects(effects);
-    for (MemoryEffects::EffectInstance &effect : effects) {
-      bool relevant = (reads && isa<MemoryEffects::Read>(effect.getEffect())) ||
-                      (writes && (isa<MemoryEffects::Write>(effect.getEffect()) ||
-                                  isa<MemoryEffects::Free>(effect.getEffect())));
-      if (!relevant)
-        continue;
-      Value value = effect.getValue();
-      if (!value || !isa<BaseMemRefType>(value.getType()) || mayOverlap(rootOf(value), target))
-        return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
+  return !allEffects(op, [&](Operation *, const MemoryEffects::EffectInstance &effect,
+                             Value value) {
+    bool relevant = (reads && isa<MemoryEffects::Read>(effect.getEffect())) ||
+                    (writes && (isa<MemoryEffects::Write>(effect.getEffect()) ||
+                                isa<MemoryEffects::Free>(effect.getEffect())));
+    return !relevant || !mayOverlap(rootOf(value), target);
   });
-  return walk.wasInterrupted();
 }
 
 } // namespace
