@@ -71,9 +71,7 @@ class CloneSharedInitsPass : public impl::SmeltCpuCloneSharedInitsBase<CloneShar
         return a->getOwner()->isBeforeInBlock(b->getOwner());
       });
       // Every overwriting user but the first gets a clone; readers share.
-      bool othersRead = inits.size() < static_cast<size_t>(std::distance(
-                                           producer->getResult(0).use_begin(),
-                                           producer->getResult(0).use_end()));
+      bool othersRead = inits.size() < llvm::range_size(producer->getResult(0).getUses());
       for (OpOperand *use : llvm::drop_begin(inits, othersRead ? 0 : 1)) {
         rewriter.setInsertionPoint(use->getOwner());
         Operation *clone = rewriter.clone(*producer);

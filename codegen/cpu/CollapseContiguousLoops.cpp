@@ -39,13 +39,19 @@ std::optional<unsigned> resultOf(AffineMap map, unsigned d) {
   return std::nullopt;
 }
 
+/// Whether `op` runs in a kernel chosen on its loops as they are: a
+/// contraction or window kernel, or another's tiles.
+bool hasOwnKernel(const CpuTarget &target, linalg::GenericOp op) {
+  return isFusedIntoTiles(op) || chooseContractionStrategy(target, op) ||
+         chooseWindowStrategy(target, op);
+}
+
 /// Whether every index of every operand is a distinct loop or the constant 0
 /// (a broadcast unit dim), over static, strided memrefs, with no linalg.index,
 /// and the op has no kernel of its own.
 bool isCollapsible(const CpuTarget &target, linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() < 2 || op.hasIndexSemantics() ||
-      isFusedIntoTiles(op) || chooseContractionStrategy(target, op) ||
-      chooseWindowStrategy(target, op))
+      hasOwnKernel(target, op))
     return false;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
@@ -211,19 +217,18 @@ class CollapseContiguousLoopsPass
     : public impl::SmeltCpuCollapseContiguousLoopsBase<CollapseContiguousLoopsPass> {
   void runOnOperation() override {
     CpuTarget target = getCpuTarget(getOperation());
+    IRRewriter rewriter(&getContext());
     SmallVector<linalg::FillOp> fills;
     getOperation().walk([&](linalg::FillOp fill) { fills.push_back(fill); });
-    {
-      IRRewriter rewriter(&getContext());
-      SmallVector<linalg::GenericOp> generics;
-      getOperation().walk([&](linalg::GenericOp op) {
-        if (!isFusedIntoTiles(op) && !chooseContractionStrategy(target, op) &&
-            !chooseWindowStrategy(target, op))
-          generics.push_back(op);
-      });
-      for (linalg::GenericOp op : generics)
-        dropUnitZeroIndices(rewriter, op);
-    }
+    for (linalg::FillOp fill : fills)
+      collapseFill(rewriter, fill);
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!hasOwnKernel(target, op))
+        generics.push_back(op);
+    });
+    for (linalg::GenericOp op : generics)
+      dropUnitZeroIndices(rewriter, op);
     SmallVector<std::pair<linalg::GenericOp, SmallVector<ReassociationIndices>>> work;
     getOperation().walk([&](linalg::GenericOp op) {
       if (!isCollapsible(target, op))
@@ -231,9 +236,6 @@ class CollapseContiguousLoopsPass
       if (SmallVector<ReassociationIndices> runs = loopRuns(op); !runs.empty())
         work.push_back({op, std::move(runs)});
     });
-    IRRewriter rewriter(&getContext());
-    for (linalg::FillOp fill : fills)
-      collapseFill(rewriter, fill);
     for (auto &[op, runs] : work)
       collapse(rewriter, op, runs);
   }

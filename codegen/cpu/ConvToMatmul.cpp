@@ -113,12 +113,7 @@ void rewriteAsMatmul(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
   iterators.push_back(utils::IteratorType::reduction);
   Value product = linalg::GenericOp::create(
                       rewriter, loc, TypeRange{acc.getType()}, ValueRange{filters, cols},
-                      ValueRange{acc}, maps, iterators,
-                      [](OpBuilder &nb, Location l, ValueRange args) {
-                        Value mul = arith::MulFOp::create(nb, l, args[0], args[1]);
-                        linalg::YieldOp::create(nb, l,
-                                                Value(arith::AddFOp::create(nb, l, args[2], mul)));
-                      })
+                      ValueRange{acc}, maps, iterators, yieldMultiplyAccumulate)
                       .getResult(0);
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, output, product, spatial);
 }

@@ -150,10 +150,7 @@ void packConvFilters(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv, int6
   iterators.append(3, utils::IteratorType::reduction);
   auto product = linalg::GenericOp::create(
       rewriter, loc, TypeRange{panelInit.getType()}, ValueRange{input, packedFilter},
-      ValueRange{panelInit}, maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
-        Value term = arith::MulFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], term)));
-      });
+      ValueRange{panelInit}, maps, iterators, yieldMultiplyAccumulate);
   rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(conv, outType, product.getResult(0), panels);
 }
 

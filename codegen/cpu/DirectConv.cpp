@@ -105,10 +105,7 @@ void replaceByMultiplyAccumulate(RewriterBase &rewriter, Operation *conv, Value 
   iterators.append(reductions, utils::IteratorType::reduction);
   rewriter.replaceOpWithNewOp<linalg::GenericOp>(
       conv, TypeRange{}, ValueRange{lhs, rhs}, ValueRange{output}, maps, iterators,
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
-      });
+      yieldMultiplyAccumulate);
 }
 
 /// `conv` as the contraction of its filters with the input view.

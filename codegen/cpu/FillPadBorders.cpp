@@ -9,6 +9,7 @@
 // interior, one pair per dim.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/BufferAliasing.h"
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -37,17 +38,6 @@ Value filledValue(Operation *op) {
   return yielded.getParentRegion() == &map.getMapper() ? Value() : yielded;
 }
 
-/// Whether `value` is `buffer` or a view of it.
-bool isViewOf(Value value, Value buffer) {
-  while (value != buffer) {
-    auto view = value.getDefiningOp<ViewLikeOpInterface>();
-    if (!view)
-      return false;
-    value = view.getViewSource();
-  }
-  return true;
-}
-
 /// Whether `op` writes every element of its one output without reading
 /// it: a copy, or an all-parallel linalg op whose output map is a
 /// permutation and whose body ignores the output's old value.
@@ -71,14 +61,15 @@ memref::SubViewOp interiorWrite(Operation *fill, Value buffer) {
       continue;
     // Ops with regions of their own (loops) may touch anything; a linalg
     // op's body only sees its operands.
-    bool touches = llvm::any_of(next->getOperands(),
-                                [&](Value operand) { return isViewOf(operand, buffer); }) ||
+    auto overlaps = [&](Value operand) {
+      return isa<MemRefType>(operand.getType()) && mayOverlap(operand, buffer);
+    };
+    bool touches = llvm::any_of(next->getOperands(), overlaps) ||
                    (next->getNumRegions() != 0 && !isa<linalg::LinalgOp>(next));
     if (!touches)
       continue;
     auto writer = dyn_cast<linalg::LinalgOp>(next);
-    if (!writer || !overwritesOutput(writer) ||
-        llvm::any_of(writer.getDpsInputs(), [&](Value in) { return isViewOf(in, buffer); }))
+    if (!writer || !overwritesOutput(writer) || llvm::any_of(writer.getDpsInputs(), overlaps))
       return {};
     auto window = writer.getDpsInits()[0].getDefiningOp<memref::SubViewOp>();
     if (!window || window.getSource() != buffer || !window.hasUnitStride() ||

@@ -345,6 +345,11 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   return s;
 }
 
+void yieldMultiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
+  Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+  linalg::YieldOp::create(b, loc, Value(arith::AddFOp::create(b, loc, args[2], product)));
+}
+
 bool hasMatrixProductDims(linalg::LinalgOp op) {
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   return succeeded(dims) && !dims->m.empty() && !dims->n.empty() && !dims->k.empty();
@@ -638,9 +643,8 @@ std::optional<int64_t> choosePackedFilterTile(const CpuTarget &target,
   // The register tile the contraction kernel will pick for the packed op
   // (its N the panel): the filters of one panel, each tile one panel wide.
   int64_t filters = filter.getDimSize(3);
-  auto [tileM, tileN] = registerTile(target, output.getDimSize(2), filters);
-  (void)tileM;
-  int64_t n0 = powerOfTwoColumns(tileN, filters);
+  int64_t n0 = powerOfTwoColumns(registerTile(target, output.getDimSize(2), filters).second,
+                                 filters);
   if (n0 < target.lanes(32) || filters % n0 != 0 || n0 == filters)
     return std::nullopt;
   return n0;

@@ -154,6 +154,11 @@ std::optional<TileLevel> chooseParallelTiles(mlir::linalg::LinalgOp op);
 /// that stays vector code (no libm call per element).
 bool hasArithmeticBody(mlir::linalg::LinalgOp op);
 
+/// The body of a float multiply-accumulate generic, out + in0 * in1 (the
+/// form the contraction and window kernels recognise): a generic's body
+/// builder.
+void yieldMultiplyAccumulate(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange args);
+
 /// Whether `op` is a contraction with M, N and K dims (a matrix product,
 /// possibly batched), not just a multiply-accumulate over some loops.
 bool hasMatrixProductDims(mlir::linalg::LinalgOp op);
