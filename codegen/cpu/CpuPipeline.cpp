@@ -71,6 +71,8 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   kernels.addPass(createSmeltCpuCollapseContiguousLoops());
   kernels.addPass(createSmeltCpuTileAndVectorize());
   kernels.addPass(createSmeltCpuParallelTiles());
+  // Weights streamed from memory arrive a block ahead of their kernels.
+  kernels.addPass(createSmeltCpuPrefetchWeights());
   // Outer tiles of the kernels go to the runtime's threads.
   pm.addPass(createSmeltCpuOutlineParallelLoops());
   // Many small functions, not one huge one, for LLVM's sake.

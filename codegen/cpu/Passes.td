@@ -149,6 +149,26 @@ def SmeltCpuTileAndVectorize : Pass<"smelt-cpu-tile-and-vectorize", "mlir::func:
                            "::mlir::vector::VectorDialect"];
 }
 
+def SmeltCpuPrefetchWeights : Pass<"smelt-cpu-prefetch-weights", "mlir::func::FuncOp"> {
+  let summary = "Prefetch the next block of weights that are streamed from memory";
+  let description = [{
+    Input: vector kernels on buffers (after smelt-cpu-tile-and-vectorize).
+    For each vector.load of a constant global over 256 KiB (a weight that
+    is read from memory every run) inside a block loop whose IV it uses,
+    with loops in between whose IVs it does not use (the sweeps of one
+    block by several register tiles), the outermost of those sweep loops
+    gets its first iteration peeled (it needs a static trip count of at
+    least two). In the first iteration each such load is preceded by a
+    memref.prefetch (read, locality 3) of every cache line it reads in the
+    block loop's next iteration; after the block loop's last iteration, in
+    the first iteration of the next iteration of the loop around it that
+    the load uses. Prefetches go through a one-dimensional view of the
+    weight, clamped to its last element. Other loads are untouched.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def SmeltCpuMarkTileFusion : Pass<"smelt-cpu-mark-tile-fusion", "mlir::func::FuncOp"> {
   let summary = "Pick the elementwise ops that run inside a contraction's tiles";
   let description = [{
