@@ -51,7 +51,7 @@ constexpr llvm::StringLiteral kStreamedLoadAttr = "smelt.streamed_load";
 /// subviews).
 struct WeightLoad {
   vector::LoadOp load;
-  memref::GetGlobalOp weight;
+  Value weight;
   SmallVector<int64_t> strides; ///< Of the load's view, in weight elements.
   int64_t offset = 0;           ///< Of the load's view in the weight.
 };
@@ -60,18 +60,23 @@ std::optional<WeightLoad> streamedWeightLoad(vector::LoadOp load) {
   Value base = load.getBase();
   while (auto view = base.getDefiningOp<ViewLikeOpInterface>())
     base = view.getViewSource();
-  auto weight = base.getDefiningOp<memref::GetGlobalOp>();
-  if (!weight)
-    return std::nullopt;
-  MemRefType type = weight.getType();
+  auto type = cast<MemRefType>(base.getType());
   if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
       !type.getElementType().isIntOrFloat() || type.getElementTypeBitWidth() % 8 != 0)
     return std::nullopt;
-  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(weight, weight.getNameAttr());
   int64_t bytes = type.getNumElements() * type.getElementTypeBitWidth() / 8;
-  if (!global || !global.getConstant() || bytes <= kL2FilterBytes)
+  if (bytes <= kL2FilterBytes)
     return std::nullopt;
-  WeightLoad weightLoad{load, weight, {}, 0};
+  // Only a constant is surely read from memory, and never written meanwhile:
+  // prefetching operands packed at run time (they come from L2 or L3) did
+  // not speed BERT or GPT-2 up.
+  auto weight = base.getDefiningOp<memref::GetGlobalOp>();
+  auto global = weight ? SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+                             weight, weight.getNameAttr())
+                       : memref::GlobalOp();
+  if (!global || !global.getConstant())
+    return std::nullopt;
+  WeightLoad weightLoad{load, base, {}, 0};
   if (failed(load.getMemRefType().getStridesAndOffset(weightLoad.strides, weightLoad.offset)) ||
       ShapedType::isDynamic(weightLoad.offset) ||
       llvm::any_of(weightLoad.strides, ShapedType::isDynamic))
@@ -205,8 +210,8 @@ void prefetchNextBlock(OpBuilder &b, LoadGroup group, StreamLoops stream) {
   }
   // Past the end of a block or of the weight: clamped into the weight (an
   // index past its dim lands in the next row of the row-major weight).
-  MemRefType type = group.first.weight.getType();
-  Value flat = group.first.weight.getResult();
+  auto type = cast<MemRefType>(group.first.weight.getType());
+  Value flat = group.first.weight;
   if (type.getRank() != 1) {
     SmallVector<ReassociationIndices> allDims(1);
     for (int64_t d = 0; d < type.getRank(); ++d)

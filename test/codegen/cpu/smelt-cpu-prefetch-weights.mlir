@@ -118,15 +118,18 @@ func.func @mmt4d_like(%a: memref<16x512x8xf32>, %out: memref<16x16x8x32xf32>) {
 
 // -----
 
-// Left alone: a weight that fits L2 (64 KiB), and a streamed weight whose
-// load uses every loop around it (no sweep reads a block twice).
+// Left alone: a weight that fits L2 (64 KiB), a big buffer that is not a
+// constant (an operand packed at run time, here an argument), and a
+// streamed weight whose load uses every loop around it (no sweep reads a
+// block twice).
 // CHECK-LABEL: func.func @not_streamed
 // CHECK-NOT: memref.prefetch
 // CHECK-NOT: scf.for %{{.+}} = %c0 to %c1 step
 // CHECK: return
+#add3 = affine_map<()[s0, s1] -> (s0 + s1)>
 memref.global "private" constant @small : memref<512x32xf32> = dense<1.0>
 memref.global "private" constant @big : memref<4096x32xf32> = dense<1.0>
-func.func @not_streamed(%out: memref<8x32xf32>, %out2: memref<4096x32xf32>) {
+func.func @not_streamed(%out: memref<8x32xf32>, %out2: memref<4096x32xf32>, %packed: memref<4096x32xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index
@@ -138,10 +141,13 @@ func.func @not_streamed(%out: memref<8x32xf32>, %out2: memref<4096x32xf32>) {
   scf.for %kb = %c0 to %c512 step %c16 {
     scf.for %m = %c0 to %c8 step %c1 {
       %init = vector.load %out[%m, %c0] : memref<8x32xf32>, vector<32xf32>
-      %sum = scf.for %k = %kb to %c16 step %c1 iter_args(%acc = %init) -> (vector<32xf32>) {
+      %sum = scf.for %ks = %c0 to %c16 step %c1 iter_args(%acc = %init) -> (vector<32xf32>) {
+        %k = affine.apply #add3()[%kb, %ks]
         %b = vector.load %small[%k, %c0] : memref<512x32xf32>, vector<32xf32>
+        %p = vector.load %packed[%k, %c0] : memref<4096x32xf32>, vector<32xf32>
         %f = arith.addf %b, %acc : vector<32xf32>
-        scf.yield %f : vector<32xf32>
+        %g = arith.addf %p, %f : vector<32xf32>
+        scf.yield %g : vector<32xf32>
       }
       vector.store %sum, %out[%m, %c0] : memref<8x32xf32>, vector<32xf32>
     }
