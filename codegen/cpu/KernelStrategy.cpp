@@ -43,6 +43,30 @@ int64_t balancedTileFor(int64_t extent, int64_t size) {
   return llvm::divideCeil(extent, llvm::divideCeil(extent, size));
 }
 
+/// The block size for a parallel loop of `extent` whose blocks are
+/// multiples of `unit`, at most `maxBlock` and at least a quarter of it (a
+/// block's operands are reused across it). A partial last block is peeled
+/// and runs after the parallel loop on one thread, so the block is the one
+/// that finishes first on two threads (the fewest cores of the machines
+/// this targets, and the most uneven shares), the largest of those: 1000
+/// columns in units of 32 with blocks of up to 256 become six blocks of 160
+/// (three each) and 40 columns, not three of 256 (two on one thread) and
+/// 232 columns on one thread.
+int64_t parallelBlock(int64_t extent, int64_t unit, int64_t maxBlock) {
+  if (extent <= maxBlock)
+    return maxBlock;
+  auto rank = [&](int64_t units) {
+    int64_t block = units * unit, full = extent / block;
+    int64_t onTwoThreads = (full + 1) / 2 * block + (extent - full * block);
+    return std::make_pair(-onTwoThreads, units);
+  };
+  int64_t most = std::max<int64_t>(1, maxBlock / unit), best = most;
+  for (int64_t units = most - 1; units >= std::max<int64_t>(1, most / 4); --units)
+    if (rank(units) > rank(best))
+      best = units;
+  return best * unit;
+}
+
 /// The M x N register tile of an f32 product of `rows` x `columns`.
 /// Half the vector registers hold accumulators, two vectors per row, the
 /// rest the broadcast A elements and the B row: 4 rows (8 accumulators)
@@ -318,11 +342,30 @@ std::optional<ContractionStrategy> chooseContractionStrategy(const CpuTarget &ta
   // panel of one N and K block (every other reduction loop whole: a
   // direct convolution's taps) should stay in L2 while all of M sweeps it.
   s.cache.sizes[k] = tileFor(extents[k], cacheK);
+  // One N block where the B panel of a K block fits L2 whole: the threads
+  // then share the M loops (output rows), not a few N blocks (384 filters
+  // in blocks of 256: one parallel block and a serial one).
   int64_t panelColumnBytes = 4 * std::min(extents[k], cacheK) * taps;
-  int64_t blockN = std::min<int64_t>(kCacheBlockN, kL2PanelBytes / panelColumnBytes);
-  blockN = std::max<int64_t>(s.registerN, blockN / s.registerN * s.registerN);
+  int64_t blockN = kL2PanelBytes / panelColumnBytes;
+  if (extents[n] > blockN) {
+    blockN = std::max<int64_t>(s.registerN, std::min<int64_t>(kCacheBlockN, blockN) /
+                                                s.registerN * s.registerN);
+    blockN = parallelBlock(extents[n], s.registerN, blockN);
+  }
   s.cache.sizes[n] = tileFor(extents[n], blockN);
-  s.cache.sizes[m] = tileFor(extents[m], llvm::alignTo(kCacheBlockM, s.registerM));
+  s.cache.sizes[m] = tileFor(
+      extents[m], parallelBlock(extents[m], s.registerM, llvm::alignTo(kCacheBlockM, s.registerM)));
+  // Where no parallel loop is blocked (a batch-1 Linear layer: M = 1, N in
+  // one block), the outermost block loop would be K's, serial: N is cut
+  // into blocks for the threads instead.
+  bool parallelBlocked = s.cache.sizes[n] != 0 || s.cache.sizes[m] != 0 ||
+                         llvm::any_of(llvm::concat<unsigned>(outerB, outerM),
+                                      [&](unsigned d) { return s.cache.sizes[d] != 0; });
+  if (!parallelBlocked && extents[n] >= 2 * s.registerN)
+    s.cache.sizes[n] = tileFor(
+        extents[n],
+        parallelBlock(extents[n], s.registerN,
+                      llvm::alignTo(llvm::divideCeil(extents[n], kThreadBlocks), s.registerN)));
   // Loop order N, K, M (GotoBLAS's jc, pc, ic): the B panel of one N block
   // and K block is swept by every M block, outer M loops included. With N
   // in one block and no batch loop, the M loops come first instead, so that

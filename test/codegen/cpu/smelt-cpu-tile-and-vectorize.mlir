@@ -549,17 +549,27 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
 
 // -----
 
-// M = 196 in cache blocks of 128 rows: the cache loop is peeled, so the
-// last block's 68 rows are static register tiles (eight of 8 rows, one of
-// 4), all vector code: no tile of unknown size is left to a scalar loop
-// nest. A block of 64 rows in tiles of 16 needs no peeling; its tiles are
-// static too.
+// Blocks for two threads, of at most 128 rows and 256 columns: N = 672 in
+// four parallel blocks of 160 (two per thread) and 32 columns after them,
+// M = 196 in two blocks of 96 and 4 rows (not 256 + 256 + 160 columns and
+// 128 + 68 rows: the second thread idle for a third of the work). The
+// cache loops are peeled, so the last blocks are static register tiles
+// (4 rows of 32 columns), all vector code: no tile of unknown size is left
+// to a scalar loop nest. M = 3136 in 28 blocks of 112 rows in tiles of 16
+// needs no peeling; its tiles are static too.
 // CHECK-LABEL: func.func @partial_cache_blocks
-// CHECK:       scf.for %{{.+}} = %c0 to %c128 step %c8
-// CHECK:         scf.for {{.+}} -> (vector<8x32xf32>)
-// CHECK:       scf.for %{{.+}} = %c0 to %c64 step %c8
+// CHECK:       scf.for %{{.+}} = %c0 to %c640 step %c160 {
+// CHECK:         scf.for %{{.+}} = %c0 to %c192 step %c96 {
+// CHECK:           scf.for %{{.+}} = %c0 to %c96 step %c8
+// CHECK:             scf.for {{.+}} -> (vector<8x32xf32>)
+// CHECK:         scf.for {{.+}} -> (vector<4x32xf32>)
+// CHECK:       } {smelt.parallel}
+// CHECK:       scf.for %{{.+}} = %c0 to %c192 step %c96 {
 // CHECK:         scf.for {{.+}} -> (vector<8x32xf32>)
 // CHECK:       scf.for {{.+}} -> (vector<4x32xf32>)
+// CHECK:       scf.for %{{.+}} = %c0 to %c3136 step %c112 {
+// CHECK:         scf.for {{.+}} -> (vector<16x16xf32>)
+// CHECK:       } {smelt.parallel}
 // CHECK-NOT:   linalg.matmul
 module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
   func.func @partial_cache_blocks(%a: memref<196x112xf32>, %b: memref<112x672xf32>, %c: memref<196x672xf32>,
@@ -623,6 +633,57 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     ^bb0(%a: f32, %b: f32, %acc: f32):
       %p = arith.mulf %a, %b : f32
       %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
+
+// -----
+
+// A batch-1 Linear layer (M = 1, N in one cache block) would have the K
+// loop outermost, serial: N is cut into blocks for the threads instead,
+// six of 160 columns (three per thread on two), then the last 40 columns
+// (a tile of 32 and one of 8).
+// CHECK-LABEL: func.func @gemv
+// CHECK:       scf.for %{{.+}} = %c0 to %c960 step %c160 {
+// CHECK:         scf.for %{{.+}} = %c0 to %c1024 step %c128 {
+// CHECK:           scf.for {{.+}} -> (vector<1x32xf32>)
+// CHECK:       } {smelt.parallel}
+// CHECK:       scf.for %{{.+}} = %c0 to %c1024 step %c128 {
+// CHECK:         scf.for {{.+}} -> (vector<1x32xf32>)
+// CHECK:         scf.for {{.+}} -> (vector<1x8xf32>)
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @gemv(%x: memref<1x1024xf32>, %w: memref<1024x1000xf32>, %y: memref<1x1000xf32>) {
+    linalg.matmul ins(%x, %w : memref<1x1024xf32>, memref<1024x1000xf32>) outs(%y : memref<1x1000xf32>)
+    return
+  }
+}
+
+// -----
+
+// A channels-last 1x1 convolution whose filters (64 x 384, 96 KiB) fit the
+// L2 panel budget whole: one N block, so the threads share the 14 output
+// rows (seven each on two). In blocks of 256 filters it ran one parallel
+// block, then the other 128 filters on one thread.
+// CHECK-LABEL: func.func @pointwise_conv
+// CHECK:       scf.for %{{.+}} = %c0 to %c14 step %c1 {
+// CHECK:         scf.for %{{.+}} = %c0 to %c384 step %c32 {
+// CHECK:           scf.for {{.+}} -> (vector<1x1x8x32xf32>)
+// CHECK:           scf.for {{.+}} -> (vector<1x1x6x32xf32>)
+// CHECK:       } {smelt.parallel}
+// CHECK-NEXT:  return
+#in = affine_map<(n, oh, ow, f, c) -> (n, oh, ow, c)>
+#w = affine_map<(n, oh, ow, f, c) -> (c, f)>
+#out = affine_map<(n, oh, ow, f, c) -> (n, oh, ow, f)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @pointwise_conv(%x: memref<1x14x14x64xf32>, %w: memref<64x384xf32>, %y: memref<1x14x14x384xf32>) {
+    linalg.generic {indexing_maps = [#in, #w, #out],
+                    iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+        ins(%x, %w : memref<1x14x14x64xf32>, memref<64x384xf32>) outs(%y : memref<1x14x14x384xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %o, %p : f32
       linalg.yield %s : f32
     }
     return
