@@ -55,9 +55,11 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   // in place, see smelt-cpu-pad-in-place) folds away.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  // Static models: intermediates at planned offsets of the caller's arena.
-  if (options.barePointers)
-    pm.addPass(createSmeltCpuPlanMemory());
+  // Intermediates of static sizes at planned offsets of one arena: the
+  // caller's (static models), or one the run allocates (dynamic dims).
+  SmeltCpuPlanMemoryOptions plan;
+  plan.ownArena = !options.barePointers;
+  pm.addPass(createSmeltCpuPlanMemory(plan));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 

@@ -1,7 +1,7 @@
 //===- WorkspacePlan.h - the static memory plan of a compiled model -*- C++ -*-===//
 //
-// smelt-cpu-plan-memory places a static model's intermediate buffers at
-// offsets in one workspace arena and records the outcome on the module as
+// smelt-cpu-plan-memory places a model's statically sized intermediate
+// buffers at offsets in one workspace arena and records the outcome on the module as
 // the `smelt.workspace` attribute. The emitter reads it back to fill P_info,
 // the generated header and the compile report.
 //
@@ -28,6 +28,9 @@ struct WorkspacePlan {
   uint64_t inPlace = 0;       ///< of those, written over an input that dies
   uint64_t heapBuffers = 0;   ///< buffers left to malloc (dynamic size, escaping)
   uint64_t dynamicBuffers = 0; ///< of those, buffers whose size is known only at run time
+  /// Bytes each run allocates for the planned buffers itself (a model with
+  /// dynamic dims: no caller workspace, `size` 0); 0 otherwise.
+  uint64_t runArena = 0;
 };
 
 /// Name of the module attribute that holds the plan.

@@ -83,16 +83,23 @@ LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location 
 }
 
 /// The --report lines: where the model's memory goes.
-void printReport(const WorkspacePlan &plan, llvm::raw_ostream &os) {
-  if (!plan.planned) {
+void printReport(const WorkspacePlan &plan, bool dynamicDims, llvm::raw_ostream &os) {
+  if (!plan.planned || (dynamicDims && plan.runArena == 0)) {
     os << "workspace: none planned: the model has dynamic dims, so its intermediate values "
           "are allocated at run time\n";
     return;
   }
-  os << "workspace: " << plan.size << " bytes (align " << plan.align << ") for "
-     << plan.buffers << " intermediate buffers of " << plan.bufferBytes << " bytes in all";
+  uint64_t arena = dynamicDims ? plan.runArena : plan.size;
+  if (dynamicDims)
+    os << "workspace: none from the caller (the model has dynamic dims); each run allocates an "
+          "arena of "
+       << arena << " bytes";
+  else
+    os << "workspace: " << arena << " bytes (align " << plan.align << ")";
+  os << " for " << plan.buffers << " intermediate buffers of " << plan.bufferBytes
+     << " bytes in all";
   if (plan.bufferBytes)
-    os << llvm::format(" (%.0f%%)", 100.0 * static_cast<double>(plan.size) /
+    os << llvm::format(" (%.0f%%)", 100.0 * static_cast<double>(arena) /
                                         static_cast<double>(plan.bufferBytes));
   os << "; " << plan.inPlace << " written in place over a dying input\n";
   os << "heap buffers: " << plan.heapBuffers << " (" << plan.dynamicBuffers
@@ -152,7 +159,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
     return failure();
   WorkspacePlan workspace = getWorkspacePlan(*module);
   if (options.report && last == Stage::Llvm)
-    printReport(workspace, llvm::errs());
+    printReport(workspace, signature->hasDynamicDims(), llvm::errs());
   if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
     OpPrintingFlags flags;
     flags.elideLargeResourceString(); // Weights stay out of textual dumps.
