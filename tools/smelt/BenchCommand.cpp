@@ -190,7 +190,7 @@ int benchCommand(const BenchOptions &options) {
       return fail(error);
   }
   std::vector<HostTensor> inSlots;
-  if (!packInputs(inputs, inGroups, inSlots, error))
+  if (!packInputs(std::move(inputs), inGroups, inSlots, error))
     return fail(error);
   std::vector<smelt_tensor> in = tensorViews(inSlots);
   std::vector<std::unique_ptr<void, AlignedFree>> buffers;

@@ -61,11 +61,11 @@ bool readInputFiles(const std::vector<std::string> &specs, const std::vector<Slo
   return true;
 }
 
-bool packInputs(const std::vector<HostValue> &values, const std::vector<SlotGroup> &groups,
+bool packInputs(std::vector<HostValue> &&values, const std::vector<SlotGroup> &groups,
                 std::vector<HostTensor> &slots, std::string &error) {
   slots.clear();
   for (size_t i = 0; i < groups.size(); ++i)
-    if (!packValue(values[i], groups[i], slots, error)) {
+    if (!packValue(std::move(values[i]), groups[i], slots, error)) {
       error = "input " + error;
       return false;
     }

@@ -34,8 +34,9 @@ bool readInputFiles(const std::vector<std::string> &specs, const std::vector<Slo
 /// relabelled bfloat16: the bytes are already right, only the label differs.
 void relabelTestDataBfloat16(HostValue &value, int32_t wanted);
 
-/// Packs one value per group into `slots` (packValue, in signature order).
-bool packInputs(const std::vector<HostValue> &values, const std::vector<SlotGroup> &groups,
+/// Packs one value per group into `slots` (packValue, in signature order),
+/// moving the tensors out of `values`: inputs are held once, not twice.
+bool packInputs(std::vector<HostValue> &&values, const std::vector<SlotGroup> &groups,
                 std::vector<HostTensor> &slots, std::string &error);
 
 /// smelt_tensor views of `slots`, valid while `slots` is unchanged.

@@ -88,7 +88,7 @@ int runCommand(const RunOptions &options) {
   }
 
   std::vector<HostTensor> inSlots;
-  if (!packInputs(inputs, inGroups, inSlots, error))
+  if (!packInputs(std::move(inputs), inGroups, inSlots, error))
     return fail(error);
   std::vector<smelt_tensor> in = tensorViews(inSlots), out(numOutputs);
   for (size_t i = 0; i < numOutputs; ++i)

@@ -22,9 +22,19 @@ bool readFile(const std::string &path, std::string &bytes, std::string &error) {
     error = "cannot read '" + path + "'";
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  bytes = ss.str();
+  // Straight into `bytes`: a string stream would hold a second copy.
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  bytes.resize(static_cast<size_t>(size));
+  if (!in.read(bytes.data(), size)) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
   return true;
 }
 
@@ -133,9 +143,16 @@ bool writeNpy(const std::string &path, const HostTensor &t, std::string &error) 
 
 // --- .pb (onnx.TensorProto) ----------------------------------------------------
 
-bool readPb(const std::string &path, const std::string &bytes, HostTensor &t, std::string &error) {
+/// Parsed from the stream: the file's bytes are not held next to the
+/// proto's copy of them and the tensor's (an input of 9 MB peaked at 36).
+bool readPb(const std::string &path, HostTensor &t, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
   ::onnx::TensorProto proto;
-  if (!proto.ParseFromString(bytes)) {
+  if (!proto.ParseFromIstream(&in)) {
     error = "'" + path + "' is not a TensorProto file";
     return false;
   }
@@ -206,11 +223,10 @@ void tensorToProto(const HostTensor &t, ::onnx::TensorProto &proto) {
 }
 
 bool readTensorFile(const std::string &path, HostTensor &tensor, std::string &error) {
+  if (!endsWith(path, ".npy"))
+    return readPb(path, tensor, error);
   std::string bytes;
-  if (!readFile(path, bytes, error))
-    return false;
-  return endsWith(path, ".npy") ? readNpy(path, bytes, tensor, error)
-                                : readPb(path, bytes, tensor, error);
+  return readFile(path, bytes, error) && readNpy(path, bytes, tensor, error);
 }
 
 bool writeTensorFile(const std::string &path, const HostTensor &tensor, std::string &error) {

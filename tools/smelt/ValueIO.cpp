@@ -316,7 +316,7 @@ bool groupSlots(const smelt_tensor_info *slots, size_t count, std::vector<SlotGr
   return true;
 }
 
-bool packValue(const HostValue &value, const SlotGroup &group, std::vector<HostTensor> &slots,
+bool packValue(HostValue &&value, const SlotGroup &group, std::vector<HostTensor> &slots,
                std::string &error) {
   if (group.optional)
     slots.push_back(boolScalar(value.present));
@@ -349,7 +349,7 @@ bool packValue(const HostValue &value, const SlotGroup &group, std::vector<HostT
     error = "'" + group.name + "' takes one tensor";
     return false;
   }
-  slots.push_back(value.tensors[0]);
+  slots.push_back(std::move(value.tensors[0])); // Not a second copy of the data.
   return true;
 }
 

@@ -69,7 +69,7 @@ struct HostValue {
 /// plus their shapes, a bool flag before an optional's value, and all-zero
 /// dims for an absent one. Elements must share a dtype and a rank (the
 /// model's element rank where it is static).
-bool packValue(const HostValue &value, const SlotGroup &group, std::vector<HostTensor> &slots,
+bool packValue(HostValue &&value, const SlotGroup &group, std::vector<HostTensor> &slots,
                std::string &error);
 
 /// Rebuilds the value that `group`'s slots hold; `slots` points at the

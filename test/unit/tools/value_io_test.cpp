@@ -126,7 +126,7 @@ TEST(ValueIO, SequenceRoundTrip) {
   HostValue value = sequence({floats({2, 2}, {1, 2, 3, 4}), floats({1, 2}, {5, 6})});
   std::vector<HostTensor> slots;
   std::string error;
-  ASSERT_TRUE(smelt::packValue(value, s, slots, error)) << error;
+  ASSERT_TRUE(smelt::packValue(HostValue(value), s, slots, error)) << error;
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].dims, std::vector<int64_t>({6}));
   EXPECT_EQ(slots[1].dtype, SMELT_DTYPE_INT64);
@@ -191,7 +191,7 @@ TEST(ValueIO, PresentOptionalTensor) {
   value.tensors[0].dtype = SMELT_DTYPE_INT32; // same width, any bits will do
   std::vector<HostTensor> slots;
   std::string error;
-  ASSERT_TRUE(smelt::packValue(value, o, slots, error)) << error;
+  ASSERT_TRUE(smelt::packValue(HostValue(value), o, slots, error)) << error;
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].data, std::vector<char>({1}));
   EXPECT_EQ(slots[1].dims, std::vector<int64_t>({1}));
@@ -219,7 +219,7 @@ TEST(ValueIO, PackErrors) {
 
   HostValue missing = absent(false);
   missing.optional = false;
-  EXPECT_FALSE(smelt::packValue(missing, g[0], slots, error));
+  EXPECT_FALSE(smelt::packValue(HostValue(missing), g[0], slots, error));
   EXPECT_EQ(error, "'t' is a tensor and cannot be absent");
 }
 
@@ -243,7 +243,7 @@ TEST(ValueIO, StringRoundTrip) {
   HostValue value = strings({2, 3}, {"a", "", "h\xc3\xa9llo", "", "", "xyz"});
   std::vector<HostTensor> slots;
   std::string error;
-  ASSERT_TRUE(smelt::packValue(value, w, slots, error)) << error;
+  ASSERT_TRUE(smelt::packValue(HostValue(value), w, slots, error)) << error;
   ASSERT_EQ(slots.size(), 2u);
   EXPECT_EQ(slots[0].dtype, SMELT_DTYPE_UINT8);
   EXPECT_EQ(slots[0].dims, std::vector<int64_t>({10}));
@@ -279,7 +279,7 @@ TEST(ValueIO, StringPackErrors) {
 
   HostValue numbers;
   numbers.tensors = {floats({1}, {1})};
-  EXPECT_FALSE(smelt::packValue(numbers, g[4], slots, error));
+  EXPECT_FALSE(smelt::packValue(HostValue(numbers), g[4], slots, error));
   EXPECT_EQ(error, "'w' is a string tensor, but the value given holds numbers");
   EXPECT_FALSE(smelt::packValue(strings({1}, {"a"}), g[0], slots, error));
   EXPECT_EQ(error, "'t' is a tensor, but the value given holds strings");
