@@ -115,6 +115,16 @@ static smelt_status *make_model(const smelt_model_info *info, void *library,
   model->display_name = name;
   pthread_mutex_init(&model->workspace_lock, NULL);
   model->spare_workspace = NULL;
+  /* The first run's arena and pages, ready now (prefault.c). */
+  void *workspace = NULL;
+  smelt_status *status = smelt_workspace_acquire(model, &workspace);
+  if (status) {
+    pthread_mutex_destroy(&model->workspace_lock);
+    free(model->display_name);
+    free(model);
+    return status;
+  }
+  smelt_workspace_release(model, workspace);
   *out = model;
   return NULL;
 }

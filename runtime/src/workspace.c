@@ -4,7 +4,8 @@
  * at offsets the compiler chose). The runtime keeps one spare arena per
  * model, so back-to-back runs allocate nothing; a call that finds the spare
  * taken (a concurrent run) allocates its own and frees it afterwards, which
- * keeps concurrent runs on one model safe.
+ * keeps concurrent runs on one model safe. The first spare is made when the
+ * model is opened, its pages mapped then (prefault.c).
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -32,6 +33,8 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
   if (*workspace)
     return NULL;
   uint64_t align = required_align(info);
+  if (info->workspace_size >= SMELT_HUGE_PAGE_BYTES && align < SMELT_HUGE_PAGE_BYTES)
+    align = SMELT_HUGE_PAGE_BYTES; /* whole huge pages */
   if (info->workspace_size > (uint64_t)SIZE_MAX || align > (uint64_t)SIZE_MAX ||
       posix_memalign(workspace, (size_t)align, (size_t)info->workspace_size) != 0) {
     *workspace = NULL;
@@ -40,6 +43,7 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
                              model->display_name,
                              (unsigned long long)info->workspace_size);
   }
+  smelt_prefault_buffer(*workspace, (size_t)info->workspace_size);
   return NULL;
 }
 
