@@ -31,9 +31,10 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
+/// Whether an optional operand is absent: left out of the op (null) or none-typed.
 bool isNone(Value value) { return !value || isa<NoneType>(value.getType()); }
 
-bool isByteTensor(Value value) {
+bool hasByteElements(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   return type && type.getElementType().isInteger(8);
 }
@@ -50,7 +51,7 @@ int64_t elementsOf(Value value) {
 /// one element, or `perAxis` elements along `axis` (when perAxis > 1).
 onnx::DequantizeLinearOp dequantized(Value value, int64_t perAxis = 1, int64_t axis = 0) {
   auto dq = value.getDefiningOp<onnx::DequantizeLinearOp>();
-  if (!dq || !isByteTensor(dq.getX()))
+  if (!dq || !hasByteElements(dq.getX()))
     return nullptr;
   int64_t scales = elementsOf(dq.getXScale());
   if (scales == 1)
@@ -66,7 +67,7 @@ onnx::QuantizeLinearOp soleQuantizer(Value value) {
   if (!value.hasOneUse())
     return nullptr;
   auto q = dyn_cast<onnx::QuantizeLinearOp>(*value.getUsers().begin());
-  if (!q || !isByteTensor(q.getY()) || elementsOf(q.getYScale()) != 1)
+  if (!q || !hasByteElements(q.getY()) || elementsOf(q.getYScale()) != 1)
     return nullptr;
   return q;
 }

@@ -111,13 +111,10 @@ void dataTileBytes(RewriterBase &rewriter, linalg::GenericOp op, const ByteTiles
   Value packedA = pack(rewriter, loc, a, {0, 1}, {tiles.m0, tiles.k0}, {}, zeroByte);
   Value packedB = pack(rewriter, loc, b, {1, 0}, {tiles.n0, tiles.k0}, {1, 0}, zeroByte);
   Value packedC = packOutput(rewriter, loc, init, tiles.m0, tiles.n0, zero);
-  using utils::IteratorType;
-  SmallVector<IteratorType> iterators{IteratorType::parallel,  IteratorType::parallel,
-                                      IteratorType::reduction, IteratorType::parallel,
-                                      IteratorType::parallel,  IteratorType::reduction};
   auto product = linalg::GenericOp::create(
       rewriter, loc, TypeRange{packedC.getType()}, ValueRange{packedA, packedB},
-      ValueRange{packedC}, byteProductMaps(rewriter.getContext(), /*packed=*/true), iterators);
+      ValueRange{packedC}, byteProductMaps(rewriter.getContext(), /*packed=*/true),
+      byteProductIterators(/*packed=*/true));
   // The body reads one element of each operand whatever the loops: the same.
   rewriter.cloneRegionBefore(op.getRegion(), product.getRegion(), product.getRegion().end());
   replaceByUnpacked(rewriter, op, product.getResult(0), resultType, tiles.m0, tiles.n0);

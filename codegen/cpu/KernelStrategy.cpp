@@ -228,21 +228,24 @@ SmallVector<AffineMap> byteProductMaps(MLIRContext *context, bool packed) {
           AffineMap::get(3, 0, {d(0), d(1)}, context)};
 }
 
+SmallVector<utils::IteratorType> byteProductIterators(bool packed) {
+  using utils::IteratorType;
+  if (packed) // (m1, n1, k1, m0, n0, k0)
+    return {IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
+            IteratorType::parallel, IteratorType::parallel, IteratorType::reduction};
+  return {IteratorType::parallel, IteratorType::parallel, IteratorType::reduction};
+}
+
 bool isByteProduct(linalg::LinalgOp op, bool packed, bool *unsignedA) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op.getIndexingMapsArray() != byteProductMaps(op.getContext(), packed))
+      op.getIndexingMapsArray() != byteProductMaps(op.getContext(), packed) ||
+      op.getIteratorTypesArray() != byteProductIterators(packed))
     return false;
   auto elementOf = [](OpOperand &operand) { return getElementTypeOrSelf(operand.get().getType()); };
   if (!elementOf(*op.getDpsInputOperand(0)).isInteger(8) ||
       !elementOf(*op.getDpsInputOperand(1)).isInteger(8) ||
       !elementOf(*op.getDpsInitOperand(0)).isInteger(32))
     return false;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (auto [loop, iterator] : llvm::enumerate(iterators)) {
-    bool reduction = loop == 2 || (packed && loop == 5);
-    if ((iterator == utils::IteratorType::reduction) != reduction)
-      return false;
-  }
   // out + ext(a) * ext(b), one extension unsigned and the other signed, in
   // either operand order.
   Block *body = op.getBlock();

@@ -110,6 +110,10 @@ ByteTiles chooseByteTiles(const CpuTarget &target);
 /// or of the packed one over (m1, n1, k1, m0, n0, k0).
 llvm::SmallVector<mlir::AffineMap> byteProductMaps(mlir::MLIRContext *context, bool packed);
 
+/// The iterator types of the byte product's loops (m, n, k), or of the
+/// packed one's (m1, n1, k1, m0, n0, k0): the k loops reduce.
+llvm::SmallVector<mlir::utils::IteratorType> byteProductIterators(bool packed);
+
 /// Whether `op` is the byte product: loops (m, n, k) (`packed`: the mmt4d
 /// loops (m1, n1, k1, m0, n0, k0)), i8 inputs, an i32 output and the body
 /// `out + extui(a) * extsi(b)` or `out + extsi(a) * extui(b)`;

@@ -137,6 +137,8 @@ Value shiftedZeroPoint(OpBuilder &b, Location loc, Value element, bool isUnsigne
 } // namespace
 
 Value buildByteProduct(OpBuilder &b, Location loc, Value a, Value bm, Value init, bool unsignedA) {
+  // The maps and iterators of codegen/cpu's byteProductMaps/byteProductIterators
+  // (unpacked), written out: passes do not depend on codegen.
   MLIRContext *ctx = b.getContext();
   AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
              k = getAffineDimExpr(2, ctx);
@@ -210,15 +212,6 @@ std::optional<Value> buildByteMatMul(OpBuilder &b, Location loc, const ByteOpera
     AffineMap identity = b.getMultiDimIdentityMap(2);
     AffineMap perRow = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
     AffineMap perColumn = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
-    AffineMap first = AffineMap::get(2, 0, {getAffineConstantExpr(0, ctx)}, ctx);
-    AffineMap scalar = AffineMap::get(2, 0, {}, ctx);
-    // Per tensor, or one per row of A (dim 0) / column of B (dim 1).
-    auto zeroPointMap = [&](Value zp, unsigned dim) {
-      auto type = cast<RankedTensorType>(zp.getType());
-      if (type.getRank() == 0 || type.getDimSize(0) == 1)
-        return type.getRank() == 0 ? scalar : first;
-      return dim == 0 ? perRow : perColumn;
-    };
     SmallVector<Value> inputs{product};
     SmallVector<AffineMap> maps{identity};
     int rowSumsAt = -1, colSumsAt = -1, aZpAt = -1, bZpAt = -1;
@@ -227,14 +220,21 @@ std::optional<Value> buildByteMatMul(OpBuilder &b, Location loc, const ByteOpera
       maps.push_back(map);
       return int(inputs.size() - 1);
     };
+    // Per tensor, or one per row of A (dim 0) / column of B (dim 1). Static
+    // and checked by isSupportedZeroPoint: mapping neither fails nor builds IR.
+    auto addZeroPoint = [&](Value zp, unsigned dim, int64_t size) {
+      FailureOr<MappedParam> mapped = mapParam(b, loc, zp, 2, dim, size);
+      assert(succeeded(mapped) && "zero point not checked by isSupportedZeroPoint");
+      return add(mapped->value, mapped->map);
+    };
     if (!bCentered)
       rowSumsAt = add(byteSums(b, loc, formA, 1, unsignedA), perRow);
     if (!aCentered)
       colSumsAt = add(byteSums(b, loc, formB, 0, !unsignedA), perColumn);
     if (a.zeroPoint)
-      aZpAt = add(a.zeroPoint, zeroPointMap(a.zeroPoint, 0));
+      aZpAt = addZeroPoint(a.zeroPoint, 0, rows);
     if (bm.zeroPoint)
-      bZpAt = add(bm.zeroPoint, zeroPointMap(bm.zeroPoint, 1));
+      bZpAt = addZeroPoint(bm.zeroPoint, 1, cols);
     maps.push_back(identity);
     product = linalg::GenericOp::create(
                   b, loc, TypeRange{accType}, inputs, ValueRange{createEmpty(b, loc, accType)},
@@ -281,6 +281,9 @@ std::optional<FailureOr<Value>> buildByteConv(OpBuilder &b, Operation *op, const
       accType.getDimSize(1) != filters || accType.getNumElements() == 0)
     return std::nullopt;
   if (!isSupportedZeroPoint(x.zeroPoint, 1) || !isSupportedZeroPoint(w.zeroPoint, filters))
+    return std::nullopt;
+  // x pads with its zero point's bytes (below): they must mean the same values.
+  if (x.zeroPoint && x.isUnsigned != x.zeroPointUnsigned)
     return std::nullopt;
   Location loc = op->getLoc();
   MLIRContext *ctx = b.getContext();

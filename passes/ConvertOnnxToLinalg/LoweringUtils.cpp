@@ -461,6 +461,45 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, RankedTensorType result
   return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
 }
 
+FailureOr<MappedParam> mapParam(OpBuilder &b, Location loc, Value param, unsigned loops,
+                                std::optional<unsigned> dim, int64_t dimSize, Value dimValue) {
+  MLIRContext *ctx = b.getContext();
+  auto type = dyn_cast<RankedTensorType>(param.getType());
+  if (!type)
+    return failure();
+  if (type.getRank() == 0)
+    return MappedParam{param, AffineMap::get(loops, 0, {}, ctx)};
+  if (type.getRank() != 1)
+    return failure();
+  AffineMap first = AffineMap::get(loops, 0, {getAffineConstantExpr(0, ctx)}, ctx);
+  if (type.getDimSize(0) == 1)
+    return MappedParam{param, first};
+  if (!dim) {
+    if (!type.isDynamicDim(0))
+      return failure();
+    return MappedParam{param, first};
+  }
+  AffineMap follow = AffineMap::get(loops, 0, {getAffineDimExpr(*dim, ctx)}, ctx);
+  if (!type.isDynamicDim(0)) {
+    if (type.getDimSize(0) == dimSize || ShapedType::isDynamic(dimSize))
+      return MappedParam{param, follow};
+    return failure();
+  }
+  if (!dimValue)
+    return failure();
+  auto expandedType = RankedTensorType::get({dimSize}, type.getElementType());
+  Value count = tensor::DimOp::create(b, loc, param, 0);
+  Value single = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
+                                       indexConstant(b, loc, 1));
+  Value expanded = buildIndexedGeneric(
+      b, loc, expandedType, ValueRange{dimValue},
+      [&](OpBuilder &nb, Location l, ValueRange indices) {
+        Value i = arith::SelectOp::create(nb, l, single, indexConstant(nb, l, 0), indices[0]);
+        return Value(tensor::ExtractOp::create(nb, l, param, ValueRange{i}));
+      });
+  return MappedParam{expanded, follow};
+}
+
 static uint64_t splitMix64(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;

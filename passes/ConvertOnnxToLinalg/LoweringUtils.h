@@ -144,6 +144,9 @@ bool canHoldShape(mlir::RankedTensorType type, llvm::ArrayRef<int64_t> shape);
 /// True when the element type of the (original, onnx) value is unsigned.
 bool isUnsignedElement(mlir::Value value);
 
+/// Whether an optional onnx operand is absent (none-typed).
+inline bool isNone(mlir::Value value) { return mlir::isa<mlir::NoneType>(value.getType()); }
+
 /// Normalizes an axis in [-rank, rank) to [0, rank).
 int64_t normalizeAxis(int64_t axis, int64_t rank);
 
@@ -164,6 +167,23 @@ mlir::FailureOr<double> getConstantScalar(mlir::Value value);
 /// expand when one exists, else a general tensor.reshape.
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       mlir::RankedTensorType resultType);
+
+/// A scale or zero point as read by a linalg.generic: `value` through `map`.
+struct MappedParam {
+  mlir::Value value;
+  mlir::AffineMap map;
+};
+
+/// Map of a scale or zero point into a loop space of `loops` dims: a scalar
+/// or one-element tensor reads its only element, a 1-D tensor of `dimSize`
+/// elements follows loop `dim`. Fails for any other shape. Where a dynamic
+/// size leaves open whether a 1-D parameter is per tensor or along `dim`,
+/// it is first expanded at run time to `dimValue` elements (reading element
+/// 0 when it has one); without `dim` it is per tensor. Static parameters
+/// come back as they are, with no IR built.
+mlir::FailureOr<MappedParam> mapParam(mlir::OpBuilder &b, mlir::Location loc, mlir::Value param,
+                                      unsigned loops, std::optional<unsigned> dim,
+                                      int64_t dimSize, mlir::Value dimValue = mlir::Value());
 
 /// One 8-bit operand of an integer matrix product (converted, signless i8)
 /// with its zero point (null: none) and the signedness of both.
@@ -209,9 +229,10 @@ mlir::FailureOr<PaddedWindow> padForStaticWindow(mlir::OpBuilder &b, mlir::Opera
                                                  mlir::Value padValue);
 
 /// The i32 sum of a 2-D ConvInteger / QLinearConv of 8-bit static operands
-/// with one group (x's zero point per tensor, w's per tensor or per filter)
-/// as the product of the filters [F, C*KH*KW] with the input's im2col
-/// matrix (ByteMatMul.cpp), shaped `accType` [N, F, OH, OW], without bias.
+/// with one group (x's zero point per tensor and of x's signedness, w's per
+/// tensor or per filter) as the product of the filters [F, C*KH*KW] with the
+/// input's im2col matrix (ByteMatMul.cpp), shaped `accType` [N, F, OH, OW],
+/// without bias.
 /// Nothing for other convolutions; failure after an error.
 std::optional<mlir::FailureOr<mlir::Value>> buildByteConv(mlir::OpBuilder &b, mlir::Operation *op,
                                                           const ByteOperand &x,

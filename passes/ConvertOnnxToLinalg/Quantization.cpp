@@ -24,8 +24,6 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-bool isNone(Value value) { return isa<NoneType>(value.getType()); }
-
 /// Reports `message` at `op` (prefixed with its node) and fails.
 template <typename T = Value>
 FailureOr<T> failAt(Operation *op, const Twine &message) {
@@ -44,58 +42,6 @@ SmallVector<Value> tensorSizes(OpBuilder &b, Location loc, Value tensor) {
 /// `n` for messages, or words for a dynamic size.
 std::string countText(int64_t n) {
   return ShapedType::isDynamic(n) ? std::string("as many") : std::to_string(n);
-}
-
-/// A scale or zero point as read by a linalg.generic: `value` through `map`.
-struct MappedParam {
-  Value value;
-  AffineMap map;
-};
-
-/// Map of a scale or zero point into a loop space of `loops` dims: a scalar
-/// or one-element tensor reads its only element, a 1-D tensor of `dimSize`
-/// elements follows loop `dim`. Fails for any other shape. Where a dynamic
-/// size leaves open whether a 1-D parameter is per tensor or along `dim`,
-/// it is first expanded at run time to `dimValue` elements (reading element
-/// 0 when it has one); without `dim` it is per tensor.
-FailureOr<MappedParam> mapParam(OpBuilder &b, Location loc, Value param, unsigned loops,
-                                std::optional<unsigned> dim, int64_t dimSize,
-                                Value dimValue = Value()) {
-  MLIRContext *ctx = b.getContext();
-  auto type = dyn_cast<RankedTensorType>(param.getType());
-  if (!type)
-    return failure();
-  if (type.getRank() == 0)
-    return MappedParam{param, AffineMap::get(loops, 0, {}, ctx)};
-  if (type.getRank() != 1)
-    return failure();
-  AffineMap first = AffineMap::get(loops, 0, {getAffineConstantExpr(0, ctx)}, ctx);
-  if (type.getDimSize(0) == 1)
-    return MappedParam{param, first};
-  if (!dim)   {
-    if (!type.isDynamicDim(0))
-      return failure();
-    return MappedParam{param, first};
-  }
-  AffineMap follow = AffineMap::get(loops, 0, {getAffineDimExpr(*dim, ctx)}, ctx);
-  if (!type.isDynamicDim(0)) {
-    if (type.getDimSize(0) == dimSize || ShapedType::isDynamic(dimSize))
-      return MappedParam{param, follow};
-    return failure();
-  }
-  if (!dimValue)
-    return failure();
-  auto expandedType = RankedTensorType::get({dimSize}, type.getElementType());
-  Value count = tensor::DimOp::create(b, loc, param, 0);
-  Value single = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
-                                       indexConstant(b, loc, 1));
-  Value expanded = buildIndexedGeneric(
-      b, loc, expandedType, ValueRange{dimValue},
-      [&](OpBuilder &nb, Location l, ValueRange indices) {
-        Value i = arith::SelectOp::create(nb, l, single, indexConstant(nb, l, 0), indices[0]);
-        return Value(tensor::ExtractOp::create(nb, l, param, ValueRange{i}));
-      });
-  return MappedParam{expanded, follow};
 }
 
 /// An all-parallel linalg.generic producing `resultType` (identity output
@@ -712,8 +658,7 @@ FailureOr<Value> integerConvolution(OpBuilder &b, OpTy op, Value x, Value w, Val
   bool biasFits = !bias || (biasType && biasType.getRank() == 1 && accType.getRank() > 1 &&
                             biasType.getDimSize(0) == accType.getDimSize(1));
   std::optional<FailureOr<Value>> acc;
-  // x pads with its zero point's bytes: they must mean the same values.
-  if (biasFits && (!xZp || xU == xZpU))
+  if (biasFits)
     acc = buildByteConv(b, op, {x, xU, xZp, xZpU}, {w, wU, wZp, wZpU}, accType, attrs);
   if (acc) {
     if (failed(*acc) || !bias)

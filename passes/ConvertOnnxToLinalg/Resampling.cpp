@@ -113,7 +113,6 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
 
     // Scales (constant or read at run time) or sizes (out / in). A scales
     // input of unknown length counts as given when there are no sizes.
-    auto isNone = [](Value v) { return isa<NoneType>(v.getType()); };
     int64_t scalesCount = staticNumElements(op.getScales());
     int64_t sizesCount = staticNumElements(op.getSizes());
     bool useScales = scalesCount == rank || (!isNone(op.getScales()) && scalesCount < 0 &&
