@@ -149,9 +149,12 @@ std::optional<TileLevel> chooseRowTiles(const CpuTarget &target, mlir::linalg::L
 /// most kParallelTiles tiles (of equal size where the extent allows; the
 /// runtime hands them to the threads in contiguous chunks). Nothing for dynamic
 /// shapes, fills, or ops of fewer than kMinParallelWork
-/// iterations in all, where waking threads would cost more than it saves.
+/// iterations in all (an iteration with a math function, such as exp,
+/// counting kMathIterationCost), where waking threads would cost more than
+/// it saves.
 constexpr int64_t kParallelTiles = 16;
 constexpr int64_t kMinParallelWork = 1 << 17;
+constexpr int64_t kMathIterationCost = 8;
 std::optional<TileLevel> chooseParallelTiles(mlir::linalg::LinalgOp op);
 
 /// Whether every op of `op`'s body is plain arithmetic or a math function

@@ -689,3 +689,35 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     return
   }
 }
+
+// -----
+
+// 32768 elements: too few iterations of an add to be worth waking threads,
+// but an exp costs each one as much as tens of adds (kMathIterationCost),
+// so the exp's rows are shared between the threads and the add's are not.
+// CHECK-LABEL: func.func @math_rows
+// CHECK:       scf.for %{{.+}} = %c0 to %c32 step %c2 {
+// CHECK:         math.exp %{{.+}} : vector<32xf32>
+// CHECK:       } {smelt.parallel}
+// CHECK:       scf.for %{{.+}} = %c0 to %c32 step %c1 {
+// CHECK:         arith.addf %{{.+}} : vector<32xf32>
+// CHECK-NOT:   smelt.parallel
+// CHECK:       return
+#id = affine_map<(i, j) -> (i, j)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @math_rows(%x: memref<32x1024xf32>, %y: memref<32x1024xf32>, %z: memref<32x1024xf32>) {
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%x : memref<32x1024xf32>) outs(%y : memref<32x1024xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %e = math.exp %a : f32
+      linalg.yield %e : f32
+    }
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%x : memref<32x1024xf32>) outs(%z : memref<32x1024xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %a : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
