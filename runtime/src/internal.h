@@ -33,11 +33,8 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace);
 /** Keeps `workspace` as the model's spare, or frees it if there is one. */
 void smelt_workspace_release(smelt_model *model, void *workspace);
 
-/** Workspaces of at least this many bytes are aligned to it and may use
- *  transparent huge pages. */
-#define SMELT_HUGE_PAGE_BYTES ((size_t)2 << 20)
-/** Maps a fresh buffer's pages now (huge pages where it is big and aligned
- *  enough); a no-op where the kernel cannot. */
+/** Maps a fresh buffer's pages now, not one fault at a time when it is first
+ *  written; a no-op where the kernel cannot. */
 void smelt_prefault_buffer(void *buffer, size_t bytes);
 /** The process's thread pool (started on first use), or NULL when runs are
  *  serial (one thread). */

@@ -33,8 +33,6 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
   if (*workspace)
     return NULL;
   uint64_t align = required_align(info);
-  if (info->workspace_size >= SMELT_HUGE_PAGE_BYTES && align < SMELT_HUGE_PAGE_BYTES)
-    align = SMELT_HUGE_PAGE_BYTES; /* whole huge pages */
   if (info->workspace_size > (uint64_t)SIZE_MAX || align > (uint64_t)SIZE_MAX ||
       posix_memalign(workspace, (size_t)align, (size_t)info->workspace_size) != 0) {
     *workspace = NULL;

@@ -223,40 +223,6 @@ TEST(RuntimeRunLinked, WorkspaceIsKeptBetweenRuns) {
   EXPECT_EQ(lastWorkspace.load(), first);
 }
 
-// A workspace of 2 MiB or more is aligned to 2 MiB (whole transparent huge
-// pages; prefault.c), whatever smaller alignment the model asks for.
-std::atomic<void *> bigWorkspace{nullptr};
-std::atomic<uint64_t> bigWorkspaceSize{0};
-
-int32_t bigWorkspaceEntry(const smelt_call *call) {
-  bigWorkspace.store(call->workspace);
-  bigWorkspaceSize.store(call->workspace_size);
-  if (!call->workspace)
-    return SMELT_ENTRY_SMALL_WORKSPACE;
-  auto *bytes = static_cast<unsigned char *>(call->workspace);
-  bytes[0] = bytes[call->workspace_size - 1] = 1; // Writable, end to end.
-  *static_cast<float *>(call->outputs[0]) = 0.0f;
-  return SMELT_ENTRY_OK;
-}
-
-TEST(RuntimeRunLinked, BigWorkspaceIsHugePageAligned) {
-  smelt_model_info info = makeInfo(kSumIn, 1, kSumOut, 1, bigWorkspaceEntry);
-  info.workspace_size = (4u << 20) + 64;
-  info.workspace_align = 64;
-  Model model = modelFromInfo(info);
-  ASSERT_NE(model, nullptr);
-  EXPECT_EQ(smelt_model_workspace_align(model.get()), 64u);
-  float a[1] = {1}, s = -1;
-  const int64_t dims[] = {1};
-  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, dims);
-  smelt_tensor output = view(&s, SMELT_DTYPE_FLOAT32, 0, nullptr);
-  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
-  ASSERT_EQ(status, nullptr) << message(status);
-  EXPECT_EQ(s, 0.0f);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(bigWorkspace.load()) % (2u << 20), 0u);
-  EXPECT_GE(bigWorkspaceSize.load(), info.workspace_size);
-}
-
 TEST(RuntimeRunLinked, CallerWorkspace) {
   smelt_model_info info = sumInfo();
   Model model = modelFromInfo(info);
