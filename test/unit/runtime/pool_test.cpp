@@ -81,12 +81,12 @@ TEST_F(RuntimePool, OneThreadMeansNoCallback) {
   EXPECT_EQ(chunks, 1);
 }
 
-// Four chunks per thread, taken by whichever thread is free: a thread that
-// starts late leaves its share to the others (pool.c, SMELT_CHUNKS_PER_THREAD).
-TEST_F(RuntimePool, AFewChunksPerThread) {
+// One contiguous chunk per thread, each taken by whichever thread is free
+// (pool.c, SMELT_CHUNKS_PER_THREAD): every iteration runs exactly once.
+TEST_F(RuntimePool, OneChunkPerThread) {
   for (int threads : {2, 3, 8}) {
     runOn(threads);
-    EXPECT_EQ(chunks, 4 * threads) << threads << " threads";
+    EXPECT_EQ(chunks, threads) << threads << " threads";
   }
 }
 
