@@ -95,7 +95,7 @@ public:
     target.addLegalOp<onnx::NoValueOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            math::MathDialect, bufferization::BufferizationDialect,
-                           scf::SCFDialect, cf::ControlFlowDialect>();
+                           scf::SCFDialect, cf::ControlFlowDialect, vector::VectorDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType());
     });

@@ -112,6 +112,37 @@ Value heapify(OpBuilder &b, Location loc, Value heap, Value size, HeapOrderFn ne
                  })[0];
 }
 
+Value heapSort(OpBuilder &b, Location loc, Value heap, Value size, HeapOrderFn nearerRoot) {
+  heap = heapify(b, loc, heap, size, nearerRoot);
+  // The root moves behind the shrinking heap, which then re-forms.
+  return forLoop(b, loc, indexConstant(b, loc, 1), size, ValueRange{heap},
+                 [&](OpBuilder &b, Location l, Value t, ValueRange s) -> SmallVector<Value> {
+                   Value last = subI(b, l, size, t);
+                   Value zero = indexConstant(b, l, 0);
+                   Value root = tensor::ExtractOp::create(b, l, s[0], ValueRange{zero});
+                   Value leaf = tensor::ExtractOp::create(b, l, s[0], ValueRange{last});
+                   Value h = tensor::InsertOp::create(b, l, leaf, s[0], ValueRange{zero});
+                   h = tensor::InsertOp::create(b, l, root, h, ValueRange{last});
+                   return {heapSiftDown(b, l, h, last, zero, nearerRoot)};
+                 })[0];
+}
+
+Value partitionPoint(OpBuilder &b, Location loc, Value n, PartitionFn upper) {
+  return whileLoop(
+      b, loc, ValueRange{indexConstant(b, loc, 0), n},
+      [&](OpBuilder &b, Location l, ValueRange s) {
+        return cmpI(b, l, arith::CmpIPredicate::ult, s[0], s[1]);
+      },
+      [&](OpBuilder &b, Location l, ValueRange s) -> SmallVector<Value> {
+        Value lo = s[0], hi = s[1];
+        Value mid = addI(b, l, lo, arith::DivUIOp::create(b, l, subI(b, l, hi, lo),
+                                                          indexConstant(b, l, 2)));
+        Value up = upper(b, l, mid);
+        return {select(b, l, up, lo, addI(b, l, mid, indexConstant(b, l, 1))),
+                select(b, l, up, mid, hi)};
+      })[0];
+}
+
 SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRef<Value> sizes) {
   SmallVector<Value> coords(sizes.size());
   Value rest = linear;

@@ -69,6 +69,17 @@ mlir::Value heapSiftDown(mlir::OpBuilder &b, mlir::Location loc, mlir::Value hea
 mlir::Value heapify(mlir::OpBuilder &b, mlir::Location loc, mlir::Value heap, mlir::Value size,
                     HeapOrderFn nearerRoot);
 
+/// Sorts the first `size` slots of `heap` so that each entry comes after the
+/// ones `nearerRoot` puts before it (heap sort: ascending for a max-heap
+/// order). Returns the sorted tensor.
+mlir::Value heapSort(mlir::OpBuilder &b, mlir::Location loc, mlir::Value heap, mlir::Value size,
+                     HeapOrderFn nearerRoot);
+/// Whether position `p` (an index) is in the upper part of a partition.
+using PartitionFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value)>;
+/// The first p in [0, n) where `upper` holds, or n; `upper` must be false and
+/// then true along [0, n) (binary search, like std::partition_point).
+mlir::Value partitionPoint(mlir::OpBuilder &b, mlir::Location loc, mlir::Value n,
+                           PartitionFn upper);
 /// Row-major coordinates of `linear` in a shape of `sizes`.
 llvm::SmallVector<mlir::Value> delinearize(mlir::OpBuilder &b, mlir::Location loc,
                                            mlir::Value linear, llvm::ArrayRef<mlir::Value> sizes);

@@ -30,22 +30,35 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 
 // -----
 
-// NMS: a [batches*classes*boxes, 3] output buffer and per-box scratch (the
-// geometry of every box, then of the selected ones) and heap. Per batch the
-// geometry is computed once; per class the candidates above the threshold
-// fill the heap, which is built by sifting down, then popped while boxes are
-// left and the class has room; a candidate is compared with the selected
-// boxes only, until one suppresses it. The buffer is sliced to the count.
+// NMS: a [batches*classes*boxes, 3] output buffer, per-box float scratch
+// (rows: the geometry of every box, then per position in min0 order the
+// selected ones, the sorted min0s and prefix max0s) and index slots (the
+// order, then the heap; each box's position). Per batch the geometry and the
+// order are computed once; per class the candidates above the threshold fill
+// the heap, which is built by sifting down, then popped while boxes are left
+// and the class has room; a candidate is compared with the selected boxes in
+// its window only, until a step has a suppressor. The buffer is sliced to
+// the count.
 // CHECK-LABEL: func.func @nms
 // CHECK-SAME: %[[B:[^:]+]]: tensor<1x6x4xf32>, %[[S:[^:]+]]: tensor<1x1x6xf32>, %[[M:[^:]+]]: tensor<1xi64>
 // CHECK: tensor.extract %[[M]]
 // CHECK-DAG: %[[BUF:.+]] = tensor.empty() : tensor<6x3xi64>
-// CHECK-DAG: %[[SCRATCH:.+]] = tensor.empty() : tensor<6x10xf32>
-// CHECK-DAG: %[[HEAP:.+]] = tensor.empty() : tensor<6xindex>
-// CHECK: %[[LOOP:.+]]:4 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]], %{{.+}} = %{{.+}}, %{{.+}} = %[[HEAP]], %[[SCR:.+]] = %[[SCRATCH]])
-// CHECK: %[[GEOM:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[SCR]]) -> (tensor<6x10xf32>)
+// CHECK-DAG: %[[SCRATCH:.+]] = tensor.empty() : tensor<12x6xf32>
+// CHECK-DAG: %[[SLOTS:.+]] = tensor.empty() : tensor<12xindex>
+// CHECK: %[[LOOP:.+]]:4 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]], %{{.+}} = %{{.+}}, %{{.+}} = %[[SLOTS]], %[[SCR:.+]] = %[[SCRATCH]])
+// CHECK: %[[GEOM:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[SCR]]) -> (tensor<12x6xf32>)
 // CHECK: tensor.extract %[[B]]
-// CHECK: scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[GEOM]])
+// Per batch, the boxes sorted by min0 (NaN last): heapify, then the sort.
+// CHECK: arith.cmpf uno
+// CHECK: scf.for %{{.+}} = %c1{{.*}} to %c6
+// CHECK: scf.while
+// Positions: box -> position in slot 6 + box, sorted min0s in row 10,
+// prefix max0s in row 11, no box selected (a NaN min0 in row 5).
+// CHECK: %[[INDEX:.+]]:3 = scf.for {{.+}} -> (tensor<12xindex>, tensor<12x6xf32>, f32)
+// CHECK: tensor.insert %{{.+}} into %{{.+}}[%c5{{.*}}, %{{.+}}] : tensor<12x6xf32>
+// CHECK: tensor.insert %{{.+}} into %{{.+}}[%c10, %{{.+}}] : tensor<12x6xf32>
+// CHECK: tensor.insert %{{.+}} into %{{.+}}[%c11, %{{.+}}] : tensor<12x6xf32>
+// CHECK: scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[INDEX]]#0, %{{.+}} = %[[INDEX]]#1)
 // CHECK: %[[CANDS:.+]]:2 = scf.for
 // CHECK: tensor.extract %[[S]]
 // CHECK: arith.cmpf ogt
@@ -54,8 +67,32 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 // CHECK: scf.while
 // CHECK: scf.while
 // CHECK: scf.while
-// CHECK: arith.divf
+// The window of positions that can intersect the candidate: the first prefix
+// max0 above its min0, the first sorted min0 not below its max0.
+// CHECK: %[[BEGIN:.+]]:2 = scf.while
+// CHECK: tensor.extract %{{.+}}[%c11, %{{.+}}]
+// CHECK: arith.cmpf ogt
+// CHECK: %[[END:.+]]:2 = scf.while
+// CHECK: tensor.extract %{{.+}}[%c10, %{{.+}}]
+// CHECK: arith.cmpf olt
+// The selected boxes in the window, 16 positions per step, the last masked:
+// CHECK: scf.while (%{{.+}} = %[[BEGIN]]#0
+// CHECK: arith.cmpi ult, %{{.+}}, %[[END]]#0
+// CHECK: ^bb0(%[[FIRST:[^:]+]]: index, %{{[^:]+}}: i1):
+// CHECK-NEXT: %[[LEFT:.+]] = arith.subi %[[END]]#0, %[[FIRST]] : index
+// CHECK-NEXT: %[[LIVE:.+]] = vector.create_mask %[[LEFT]] : vector<16xi1>
+// CHECK-COUNT-4: vector.transfer_read %{{.+}}[%{{.+}}, %[[FIRST]]], %{{.+}}, %[[LIVE]] : tensor<12x6xf32>, vector<16xf32>
+// Four comparisons rule out a step before the IoU:
+// CHECK: %[[OVERLAP:.+]] = vector.reduction <or>, %{{.+}} : vector<16xi1> into i1
+// CHECK: scf.if %[[OVERLAP]]
+// CHECK: vector.transfer_read %{{.+}}[%c9, %[[FIRST]]]
+// CHECK: arith.divf {{.+}} : vector<16xf32>
+// CHECK: vector.reduction <or>, %{{.+}} : vector<16xi1> into i1
+// CHECK: arith.addi %[[FIRST]], %c16
 // CHECK: scf.if
+// After the class, its selected boxes leave their positions:
+// CHECK: scf.for
+// CHECK: tensor.insert %{{.+}} into %{{.+}}[%c5{{.*}}, %{{.+}}] : tensor<12x6xf32>
 // CHECK: %[[SEL:.+]] = tensor.extract_slice %[[LOOP]]#0[0, 0] [%[[LOOP]]#1, 3] [1, 1] : tensor<6x3xi64> to tensor<?x3xi64>
 // CHECK: return %[[SEL]]
 func.func @nms(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %m: tensor<1xi64>, %i: tensor<1xf32>, %t: tensor<1xf32>) -> tensor<?x3xi64> {
