@@ -155,9 +155,9 @@ LogicalResult tileForRegisters(RewriterBase &rewriter, Operation *block) {
   return success();
 }
 
-/// Tiles `op` into rows in chunks (`tiles`: outer dims by 1, the last in
-/// chunks), marks the chunk op with `mark`, and peels the chunk loop so
-/// that all but the last chunk are static.
+/// Tiles `op` into rows in chunks (`tiles`: the row's dim in chunks, every
+/// other dim by 1 or whole), marks the chunk op with `mark`, and peels the
+/// chunk loop so that all but the last chunk are static.
 LogicalResult tileInChunks(RewriterBase &rewriter, Operation *op, const TileLevel &tiles,
                            StringRef mark) {
   SmallVector<scf::ForOp> loops;
@@ -165,9 +165,16 @@ LogicalResult tileInChunks(RewriterBase &rewriter, Operation *op, const TileLeve
   if (failed(chunk))
     return op->emitError("cannot tile into row chunks");
   (*chunk)->setAttr(mark, rewriter.getUnitAttr());
-  if (!loops.empty() && tiles.sizes.back() != 0) {
+  // The chunk loop is not always the last: a column reduction's reductions
+  // step by one inside it. Unpeeled, its partial last chunk made every chunk
+  // of unknown size, and MobileNet V3's average pools over 240 and 120
+  // channels ran as scalar loops.
+  auto chunkDim = llvm::max_element(tiles.sizes) - tiles.sizes.begin();
+  if (tiles.order.empty() && tiles.sizes[chunkDim] > 1) {
+    int64_t loopIndex = llvm::count_if(ArrayRef<int64_t>(tiles.sizes).take_front(chunkDim),
+                                       [](int64_t size) { return size != 0; });
     scf::ForOp partial;
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loops.back(), partial);
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loops[loopIndex], partial);
   }
   return success();
 }

@@ -549,6 +549,51 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
 
 // -----
 
+// Rows that the chunk does not divide: the chunk loop (outside the
+// reduction loops) is peeled, so the last chunk is a static tail, and all
+// of them are vector code: 240 channels in 7 chunks of 32 and 16, 120 in 7
+// of 16 and 8 (MobileNet V3's average pools ran as scalar loops when every
+// chunk had an unknown size).
+// CHECK-LABEL: func.func @column_reductions_uneven_rows
+// CHECK:       scf.for %[[C:.+]] = %c0 to %c224 step %c32
+// CHECK:         vector.load %{{.+}}[%c0, %c0, %c0, %[[C]]] : memref<1x1x1x240xf32>, vector<32xf32>
+// CHECK:               arith.addf %{{.+}} : vector<32xf32>
+// CHECK:       vector.load %{{.+}}[%c0, %c0, %c0, %c224] : memref<1x1x1x240xf32>, vector<16xf32>
+// CHECK:             arith.addf %{{.+}} : vector<16xf32>
+// CHECK:       scf.for %[[D:.+]] = %c0 to %c112 step %c16
+// CHECK:         vector.load %{{.+}}[%c0, %c0, %c0, %[[D]]] : memref<1x1x1x120xf32>, vector<16xf32>
+// CHECK:       vector.load %{{.+}}[%c0, %c0, %c0, %c112] : memref<1x1x1x120xf32>, vector<8xf32>
+// CHECK:             arith.addf %{{.+}} : vector<8xf32>
+// CHECK-NOT:   linalg.generic
+#pool_in = affine_map<(n, h, w, c, kh, kw) -> (n, kh, h, kw, w, c)>
+#pool_taps = affine_map<(n, h, w, c, kh, kw) -> (kh, kw)>
+#pool_out = affine_map<(n, h, w, c, kh, kw) -> (n, h, w, c)>
+module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
+  func.func @column_reductions_uneven_rows(
+      %in: memref<1x14x1x14x1x240xf32>, %taps: memref<14x14xf32>, %out: memref<1x1x1x240xf32>,
+      %in2: memref<1x14x1x14x1x120xf32>, %out2: memref<1x1x1x120xf32>) {
+    linalg.generic {indexing_maps = [#pool_in, #pool_taps, #pool_out],
+                    iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+        ins(%in, %taps : memref<1x14x1x14x1x240xf32>, memref<14x14xf32>)
+        outs(%out : memref<1x1x1x240xf32>) {
+    ^bb0(%a: f32, %t: f32, %o: f32):
+      %s = arith.addf %o, %a : f32
+      linalg.yield %s : f32
+    }
+    linalg.generic {indexing_maps = [#pool_in, #pool_taps, #pool_out],
+                    iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+        ins(%in2, %taps : memref<1x14x1x14x1x120xf32>, memref<14x14xf32>)
+        outs(%out2 : memref<1x1x1x120xf32>) {
+    ^bb0(%a: f32, %t: f32, %o: f32):
+      %s = arith.addf %o, %a : f32
+      linalg.yield %s : f32
+    }
+    return
+  }
+}
+
+// -----
+
 // Blocks for two threads, of at most 128 rows and 256 columns: N = 672 in
 // four parallel blocks of 160 (two per thread) and 32 columns after them,
 // M = 196 in two blocks of 96 and 4 rows (not 256 + 256 + 160 columns and
