@@ -55,11 +55,9 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   // in place, see smelt-cpu-pad-in-place) folds away.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  // Intermediates of static sizes at planned offsets of one arena: the
-  // caller's (static models), or one the run allocates (dynamic dims).
-  SmeltCpuPlanMemoryOptions plan;
-  plan.ownArena = !options.barePointers;
-  pm.addPass(createSmeltCpuPlanMemory(plan));
+  // Intermediates of static sizes at planned offsets of one arena, the
+  // caller's workspace.
+  pm.addPass(createSmeltCpuPlanMemory());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 

@@ -329,16 +329,10 @@ def SmeltCpuPlanMemory : Pass<"smelt-cpu-plan-memory", "mlir::ModuleOp"> {
     Zero-element allocs become zero-byte allocas; other allocs stay. The
     module gets `smelt.workspace = {size, align, buffer_bytes, buffers,
     in_place, heap_buffers}`; a function with nothing to plan is unchanged.
-    With `own-arena` (models with dynamic dims, whose callers provide no
-    workspace) the arena is instead one 64-byte aligned memref.alloc at the
-    start of the function, which the deallocation pipeline frees: one
-    allocation per run for all the planned buffers. Its size is recorded
-    as `run_arena`, and `size` stays 0.
+    Functions with dynamic dims get the same plan for their statically
+    sized buffers (the model's entry point hands them the caller's
+    workspace, or allocates one for the run when the caller gives none).
   }];
-  let options = [
-    Option<"ownArena", "own-arena", "bool", /*default=*/"false",
-           "Allocate the arena in the function instead of taking it as an argument">,
-  ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 

@@ -41,8 +41,7 @@ void setWorkspacePlan(ModuleOp module, const WorkspacePlan &plan) {
                                        b.getNamedAttr("buffers", i64(plan.buffers)),
                                        b.getNamedAttr("in_place", i64(plan.inPlace)),
                                        b.getNamedAttr("heap_buffers", i64(plan.heapBuffers)),
-                                       b.getNamedAttr("dynamic_buffers", i64(plan.dynamicBuffers)),
-                                       b.getNamedAttr("run_arena", i64(plan.runArena))}));
+                                       b.getNamedAttr("dynamic_buffers", i64(plan.dynamicBuffers))}));
 }
 
 WorkspacePlan getWorkspacePlan(ModuleOp module) {
@@ -62,7 +61,6 @@ WorkspacePlan getWorkspacePlan(ModuleOp module) {
   read("in_place", plan.inPlace);
   read("heap_buffers", plan.heapBuffers);
   read("dynamic_buffers", plan.dynamicBuffers);
-  read("run_arena", plan.runArena);
   return plan;
 }
 
@@ -253,7 +251,6 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
       total.inPlace += plan->inPlace;
       total.heapBuffers += plan->heapBuffers;
       total.dynamicBuffers += plan->dynamicBuffers;
-      total.runArena += plan->runArena;
     }
     setWorkspacePlan(module, total);
   }
@@ -327,23 +324,13 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
     auto arenaType = MemRefType::get({static_cast<int64_t>(plan.size)},
                                      IntegerType::get(&getContext(), 8));
     OpBuilder b(&getContext());
-    Value arena;
-    if (ownArena) {
-      // No caller workspace: one allocation per run holds every buffer.
-      b.setInsertionPointToStart(&func.getBody().front());
-      arena = memref::AllocOp::create(b, func.getLoc(), arenaType, ValueRange{},
-                                      b.getI64IntegerAttr(kWorkspaceAlign));
-      plan.runArena = plan.size;
-      plan.size = 0;
-    } else {
-      unsigned index = func.getNumArguments();
-      if (failed(func.insertArgument(index, arenaType,
-                                     b.getDictionaryAttr(b.getNamedAttr(
-                                         kWorkspaceArgAttr, b.getUnitAttr())),
-                                     func.getLoc())))
-        return func.emitError("cannot add the workspace argument");
-      arena = func.getArgument(index);
-    }
+    unsigned index = func.getNumArguments();
+    if (failed(func.insertArgument(
+            index, arenaType,
+            b.getDictionaryAttr(b.getNamedAttr(kWorkspaceArgAttr, b.getUnitAttr())),
+            func.getLoc())))
+      return func.emitError("cannot add the workspace argument");
+    Value arena = func.getArgument(index);
     for (Buffer &buffer : buffers) {
       b.setInsertionPoint(buffer.alloc);
       Location loc = buffer.alloc.getLoc();

@@ -28,9 +28,6 @@ struct WorkspacePlan {
   uint64_t inPlace = 0;       ///< of those, written over an input that dies
   uint64_t heapBuffers = 0;   ///< buffers left to malloc (dynamic size, escaping)
   uint64_t dynamicBuffers = 0; ///< of those, buffers whose size is known only at run time
-  /// Bytes each run allocates for the planned buffers itself (a model with
-  /// dynamic dims: no caller workspace, `size` 0); 0 otherwise.
-  uint64_t runArena = 0;
 };
 
 /// Name of the module attribute that holds the plan.

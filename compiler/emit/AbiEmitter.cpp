@@ -86,14 +86,7 @@ llvm::Value *emitWorkspaceCheck(llvm::IRBuilder<> &b, const AbiTypes &t, llvm::F
     return llvm::ConstantPointerNull::get(t.ptr);
   llvm::LLVMContext &ctx = fn->getContext();
   llvm::Value *workspace = loadCallField(b, t, call, kWorkspace);
-  llvm::Value *size = b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize));
-  llvm::Value *misaligned = b.CreateICmpNE(
-      b.CreateAnd(b.CreatePtrToInt(workspace, t.i64), llvm::ConstantInt::get(t.i64, plan.align - 1)),
-      llvm::ConstantInt::get(t.i64, 0));
-  llvm::Value *bad = b.CreateOr(
-      b.CreateOr(b.CreateIsNull(workspace),
-                 b.CreateICmpULT(size, llvm::ConstantInt::get(t.i64, plan.size))),
-      misaligned);
+  llvm::Value *bad = b.CreateNot(workspaceFits(b, t, call, workspace, plan.size, plan.align));
   auto *small = llvm::BasicBlock::Create(ctx, "small_workspace", fn);
   auto *ok = llvm::BasicBlock::Create(ctx, "workspace_ok", fn);
   b.CreateCondBr(bad, small, ok);
@@ -172,8 +165,6 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
   if (!model)
     return llvm::createStringError("lowered module has no function '%s'", modelFn.str().c_str());
   bool takesWorkspace = workspace.size > 0;
-  if (takesWorkspace && !barePointers)
-    return llvm::createStringError("a workspace plan needs static shapes");
   if (barePointers) {
     size_t slots = sig.inputs.size() + sig.outputs.size();
     if (model->arg_size() != slots + takesWorkspace)
@@ -200,7 +191,7 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
     generic = emitGenericEntry(m, t, typed, sig, workspace, (prefix + "_entry").str());
   } else {
     llvm::Expected<llvm::Function *> entry =
-        emitDescriptorEntry(m, t, model, sig, (prefix + "_entry").str());
+        emitDescriptorEntry(m, t, model, sig, workspace, (prefix + "_entry").str());
     if (!entry)
       return entry.takeError();
     generic = *entry;

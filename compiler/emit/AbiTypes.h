@@ -57,6 +57,21 @@ inline llvm::Value *loadCallField(llvm::IRBuilder<> &b, const AbiTypes &t, llvm:
   return b.CreateLoad(f == kAbi ? t.i32 : t.ptr, b.CreateStructGEP(t.call, call, f));
 }
 
+/// Whether `workspace`, the workspace of the smelt_call at `call`, holds
+/// `size` bytes at `align`: not null, big enough (by the call's
+/// workspace_size) and aligned.
+inline llvm::Value *workspaceFits(llvm::IRBuilder<> &b, const AbiTypes &t, llvm::Value *call,
+                                  llvm::Value *workspace, uint64_t size, uint64_t align) {
+  llvm::Value *given = b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize));
+  llvm::Value *aligned =
+      b.CreateICmpEQ(b.CreateAnd(b.CreatePtrToInt(workspace, t.i64),
+                                 llvm::ConstantInt::get(t.i64, align - 1)),
+                     llvm::ConstantInt::get(t.i64, 0));
+  return b.CreateAnd(b.CreateAnd(b.CreateIsNotNull(workspace),
+                                 b.CreateICmpUGE(given, llvm::ConstantInt::get(t.i64, size))),
+                     aligned);
+}
+
 } // namespace smelt
 
 #endif // SMELT_COMPILER_EMIT_ABITYPES_H

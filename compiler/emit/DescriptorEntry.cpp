@@ -21,14 +21,19 @@ constexpr uint64_t kGlobalSentinel = 0xdeadbeef;
 llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiTypes &t,
                                                      llvm::Function *model,
                                                      const ModelSignature &sig,
+                                                     const WorkspacePlan &plan,
                                                      const std::string &name) {
   size_t expectedArgs = 0;
   for (const TensorSignature &in : sig.inputs)
     expectedArgs += 3 + 2 * in.dims.size();
+  // The arena, a 1-d memref: allocated, aligned, offset, size, stride.
+  if (plan.size)
+    expectedArgs += 5;
   if (model->arg_size() != expectedArgs)
     return llvm::createStringError("model function takes %zu values, expected %zu descriptor "
-                                   "fields for %zu inputs",
-                                   model->arg_size(), expectedArgs, sig.inputs.size());
+                                   "fields for %zu inputs%s",
+                                   model->arg_size(), expectedArgs, sig.inputs.size(),
+                                   plan.size ? " and the workspace" : "");
   llvm::Type *returnType = model->getReturnType();
   bool singleResult = sig.outputs.size() == 1;
   if (sig.outputs.empty() ? !returnType->isVoidTy() : !returnType->isStructTy())
@@ -90,6 +95,42 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
   b.CreateCondBr(shapeOk, run, badShape);
 
   b.SetInsertPoint(run);
+  llvm::FunctionCallee freeFn = m.getOrInsertFunction("free", llvm::Type::getVoidTy(ctx), t.ptr);
+  llvm::Value *ownedArena = llvm::ConstantPointerNull::get(t.ptr);
+  if (plan.size) {
+    // The caller's workspace where it fits (the runtime keeps one per
+    // model); else an arena of the run's own, which a caller that passes
+    // no workspace expects.
+    llvm::Value *workspace = loadCallField(b, t, call, kWorkspace);
+    llvm::Value *fits = workspaceFits(b, t, call, workspace, plan.size, plan.align);
+    auto *allocate = llvm::BasicBlock::Create(ctx, "allocate_arena", fn);
+    auto *noMemory = llvm::BasicBlock::Create(ctx, "no_arena", fn);
+    auto *callModel = llvm::BasicBlock::Create(ctx, "call_model", fn);
+    llvm::BasicBlock *checked = b.GetInsertBlock();
+    b.CreateCondBr(fits, callModel, allocate);
+    b.SetInsertPoint(allocate);
+    llvm::FunctionCallee alignedAlloc =
+        m.getOrInsertFunction("aligned_alloc", t.ptr, t.i64, t.i64);
+    // plan.size is a multiple of plan.align, as aligned_alloc requires.
+    llvm::Value *fresh = b.CreateCall(alignedAlloc, {llvm::ConstantInt::get(t.i64, plan.align),
+                                                     llvm::ConstantInt::get(t.i64, plan.size)});
+    b.CreateCondBr(b.CreateIsNull(fresh), noMemory, callModel);
+    b.SetInsertPoint(noMemory);
+    b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OUT_OF_MEMORY));
+    b.SetInsertPoint(callModel);
+    llvm::PHINode *arena = b.CreatePHI(t.ptr, 2);
+    arena->addIncoming(workspace, checked);
+    arena->addIncoming(fresh, allocate);
+    llvm::PHINode *owned = b.CreatePHI(t.ptr, 2);
+    owned->addIncoming(llvm::ConstantPointerNull::get(t.ptr), checked);
+    owned->addIncoming(fresh, allocate);
+    ownedArena = owned;
+    args.push_back(arena);
+    args.push_back(arena);
+    args.push_back(llvm::ConstantInt::get(t.i64, 0));
+    args.push_back(llvm::ConstantInt::get(t.i64, plan.size));
+    args.push_back(llvm::ConstantInt::get(t.i64, 1));
+  }
   emitClearCheckRecord(b, m, t);
   emitSetParallelFor(b, m, t, call);
   llvm::Value *results = b.CreateCall(model, args);
@@ -97,7 +138,6 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
   llvm::Value *outputs = loadCallField(b, t, call, kOutputs);
   llvm::Value *outputDims = loadCallField(b, t, call, kOutputDims);
   llvm::FunctionCallee memcpyFn = m.getOrInsertFunction("memcpy", t.ptr, t.ptr, t.ptr, t.i64);
-  llvm::FunctionCallee freeFn = m.getOrInsertFunction("free", llvm::Type::getVoidTy(ctx), t.ptr);
   std::vector<llvm::Value *> allocated;
   for (size_t j = 0; j < sig.outputs.size(); ++j)
     allocated.push_back(singleResult ? b.CreateExtractValue(results, {0})
@@ -164,6 +204,7 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
       owned = b.CreateAnd(owned, b.CreateICmpNE(allocated[j], input));
     b.CreateCall(freeFn, {b.CreateSelect(owned, allocated[j], llvm::ConstantPointerNull::get(t.ptr))});
   }
+  b.CreateCall(freeFn, {ownedArena});
   // A failed run-time check makes the outputs meaningless: report it.
   llvm::Value *message = emitLoadCheckRecord(b, m, t);
   llvm::Value *code = b.CreateLoad(t.i32, status);

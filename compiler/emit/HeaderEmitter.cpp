@@ -84,22 +84,30 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix,
     os << " *  output " << slotComment(out) << "\n";
   os << " */\n";
   os << "int32_t " << prefix << "_entry(const smelt_call *call);\n\n";
-  if (sig.hasDynamicDims()) {
+  bool dynamicDims = sig.hasDynamicDims();
+  if (dynamicDims)
+    os << "/** Bytes and alignment of the workspace for the model's intermediate values of\n"
+       << " *  static sizes, planned at compile time (0: none). Pass it as\n"
+       << " *  smelt_call.workspace; a call that gives none, or too small a one, makes "
+       << prefix << "_entry\n"
+       << " *  allocate one for that run. */\n";
+  else
+    os << "/** Bytes and alignment of the workspace " << prefix
+       << "_run needs for the model's intermediate\n"
+       << " *  values, planned at compile time (0: none). Firmware can reserve it statically\n"
+       << " *  (a C array needs at least one byte):\n"
+       << " *    static uint8_t ws[" << guard << "_WORKSPACE_SIZE > 0 ? " << guard
+       << "_WORKSPACE_SIZE : 1]\n"
+       << " *        __attribute__((aligned(" << guard << "_WORKSPACE_ALIGN))); */\n";
+  os << "#define " << guard << "_WORKSPACE_SIZE " << workspace.size << "u\n";
+  os << "#define " << guard << "_WORKSPACE_ALIGN " << workspace.align << "u\n\n";
+  if (dynamicDims) {
     // Dims known only at run time travel in the smelt_call: no typed entry.
     os << "/* The model has dynamic dims: call it through " << prefix
        << "_entry or the runtime. */\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
        << "_H */\n";
     return os.str();
   }
-  os << "/** Bytes and alignment of the workspace " << prefix
-     << "_run needs for the model's intermediate\n"
-     << " *  values, planned at compile time (0: none). Firmware can reserve it statically\n"
-     << " *  (a C array needs at least one byte):\n"
-     << " *    static uint8_t ws[" << guard << "_WORKSPACE_SIZE > 0 ? " << guard
-     << "_WORKSPACE_SIZE : 1]\n"
-     << " *        __attribute__((aligned(" << guard << "_WORKSPACE_ALIGN))); */\n";
-  os << "#define " << guard << "_WORKSPACE_SIZE " << workspace.size << "u\n";
-  os << "#define " << guard << "_WORKSPACE_ALIGN " << workspace.align << "u\n\n";
   os << "/** Runs the model on dense row-major buffers, one per slot listed above, with\n"
      << " *  `workspace` pointing to " << guard << "_WORKSPACE_SIZE bytes aligned to "
      << guard << "_WORKSPACE_ALIGN\n"

@@ -84,24 +84,22 @@ LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location 
 
 /// The --report lines: where the model's memory goes.
 void printReport(const WorkspacePlan &plan, bool dynamicDims, llvm::raw_ostream &os) {
-  if (!plan.planned || (dynamicDims && plan.runArena == 0)) {
+  if (!plan.planned || (dynamicDims && plan.size == 0)) {
     os << "workspace: none planned: the model has dynamic dims, so its intermediate values "
           "are allocated at run time\n";
     return;
   }
-  uint64_t arena = dynamicDims ? plan.runArena : plan.size;
-  if (dynamicDims)
-    os << "workspace: none from the caller (the model has dynamic dims); each run allocates an "
-          "arena of "
-       << arena << " bytes";
-  else
-    os << "workspace: " << arena << " bytes (align " << plan.align << ")";
+  uint64_t arena = plan.size;
+  os << "workspace: " << arena << " bytes (align " << plan.align << ")";
   os << " for " << plan.buffers << " intermediate buffers of " << plan.bufferBytes
      << " bytes in all";
   if (plan.bufferBytes)
     os << llvm::format(" (%.0f%%)", 100.0 * static_cast<double>(arena) /
                                         static_cast<double>(plan.bufferBytes));
-  os << "; " << plan.inPlace << " written in place over a dying input\n";
+  os << "; " << plan.inPlace << " written in place over a dying input";
+  if (dynamicDims)
+    os << "; the model has dynamic dims: a run whose caller gives no workspace allocates one";
+  os << "\n";
   os << "heap buffers: " << plan.heapBuffers << " (" << plan.dynamicBuffers
      << " with sizes known only at run time)\n";
 }

@@ -1,10 +1,9 @@
 // RUN: smelt-opt %s --split-input-file --smelt-cpu-plan-memory | FileCheck %s
-// RUN: smelt-opt %s --split-input-file --smelt-cpu-plan-memory=own-arena | FileCheck %s --check-prefix=OWN
 
 // Three 256-byte buffers in a chain of copies. %a and %b are both live when
 // %b is filled, as are %b and %c; %a is dead by the time %c is allocated,
 // so %c reuses its bytes: 512 bytes for 768 bytes of buffers.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 // CHECK:       func.func @main(%[[IN:.+]]: memref<64xf32>, %[[OUT:.+]]: memref<64xf32>, %[[WS:.+]]: memref<512xi8> {smelt.workspace})
 // CHECK-NOT:   memref.alloc
 // CHECK:       %[[ZERO:.+]] = arith.constant 0 : index
@@ -29,7 +28,7 @@ func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
 
 // An elementwise op that reads %a for the last time writes %b over it: same
 // size, same index in every iteration. The workspace is one buffer.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 1 : i64, run_arena = 0 : i64, size = 256 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 1 : i64, size = 256 : i64}}
 // CHECK:       %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK:       %[[A:.+]] = memref.view %{{.+}}[%[[OFF_A]]][] : memref<256xi8> to memref<8x8xf32>
 // CHECK:       %[[OFF_B:.+]] = arith.constant 0 : index
@@ -55,7 +54,7 @@ func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
 
 // Not in place: %a is read transposed (element (j, i) for output (i, j)),
 // so writing over it would clobber elements still to be read.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 #id = affine_map<(i, j) -> (i, j)>
 #t = affine_map<(i, j) -> (j, i)>
 func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
@@ -75,7 +74,7 @@ func.func @main(%in: memref<8x8xf32>, %out: memref<8x8xf32>) {
 
 // A view keeps its buffer alive: %a is last touched through %half, after
 // %b is filled, so the two cannot share bytes.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 func.func @main(%in: memref<64xf32>, %out: memref<32xf32>) {
   %a = memref.alloc() : memref<64xf32>
   linalg.copy ins(%in : memref<64xf32>) outs(%a : memref<64xf32>)
@@ -92,7 +91,7 @@ func.func @main(%in: memref<64xf32>, %out: memref<32xf32>) {
 
 // The two branches of an scf.if never run together: their buffers share
 // bytes.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 256 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 512 : i64, buffers = 2 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 256 : i64}}
 func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
   scf.if %c {
     %t = memref.alloc() : memref<64xf32>
@@ -110,7 +109,7 @@ func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
 
 // A buffer yielded by a branch lives as long as the scf.if's result; both
 // branches' buffers and %u are live together when %u is filled.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 768 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 768 : i64}}
 // CHECK:       scf.if
 // CHECK:         memref.view
 // CHECK:         scf.yield
@@ -137,7 +136,7 @@ func.func @main(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
 // A buffer used inside a loop lives for the whole loop; two buffers of the
 // loop body that are used one after the other share bytes (each iteration
 // is done with both before the next begins).
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 512 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, size = 512 : i64}}
 func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -160,7 +159,7 @@ func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
 
 // A buffer carried from one iteration to the next would need two slots: it
 // stays on the heap.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 0 : i64, heap_buffers = 1 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 0 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 0 : i64, heap_buffers = 1 : i64, in_place = 0 : i64, size = 0 : i64}}
 // CHECK:       scf.for
 // CHECK:         memref.alloc() : memref<64xf32>
 func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
@@ -182,7 +181,7 @@ func.func @main(%in: memref<64xf32>, %out: memref<64xf32>) {
 // buffer inside scf.forall (one per concurrent iteration). Nothing is
 // planned, so the signature is unchanged. A zero-element buffer becomes a
 // zero-byte alloca.
-// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 1 : i64, heap_buffers = 3 : i64, in_place = 0 : i64, run_arena = 0 : i64, size = 0 : i64}}
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 1 : i64, heap_buffers = 3 : i64, in_place = 0 : i64, size = 0 : i64}}
 // CHECK:       func.func @main(%{{.+}}: index, %{{.+}}: memref<4xf32>) -> memref<8xf32> {
 // CHECK:       memref.alloc(%{{.+}}) : memref<?xf32>
 // CHECK:       memref.alloca() : memref<0x4xf32>
@@ -207,18 +206,18 @@ func.func @main(%n: index, %out: memref<4xf32>) -> memref<8xf32> {
 
 // -----
 
-// A function with dynamic dims (own-arena): the caller has no workspace to
-// give, so the arena is one allocation at the start of the function, whose
-// views hold the three static intermediates (512 bytes for 768: %t3 reuses
-// %t1's bytes). The returned buffer and the one of a run-time size stay
-// allocations of their own; the signature is unchanged.
-// OWN-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 1 : i64, heap_buffers = 2 : i64, in_place = 0 : i64, run_arena = 512 : i64, size = 0 : i64}}
-// OWN:       func.func @dynamic(%[[IN:.+]]: memref<64xf32>, %[[N:.+]]: index) -> memref<64xf32> {
-// OWN-NEXT:    %[[ARENA:.+]] = memref.alloc() {alignment = 64 : i64} : memref<512xi8>
-// OWN:         memref.view %[[ARENA]][%{{.+}}][] : memref<512xi8> to memref<64xf32>
-// OWN:         memref.alloc(%[[N]]) : memref<?xf32>
-// OWN:         %[[RESULT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
-// OWN:         return %[[RESULT]] : memref<64xf32>
+// A function that returns a buffer and allocates one of a run-time size (a
+// model with dynamic dims): its three static intermediates are planned as
+// anywhere else (512 bytes for 768: %t3 reuses %t1's bytes), in the arena
+// it now takes as its last argument (the entry point passes the caller's
+// workspace, or one it allocates for the run). The returned buffer and the
+// one of a run-time size stay allocations of their own.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 1 : i64, heap_buffers = 2 : i64, in_place = 0 : i64, size = 512 : i64}}
+// CHECK:       func.func @dynamic(%[[IN:.+]]: memref<64xf32>, %[[N:.+]]: index, %[[WS:.+]]: memref<512xi8> {smelt.workspace}) -> memref<64xf32> {
+// CHECK:         memref.view %[[WS]][%{{.+}}][] : memref<512xi8> to memref<64xf32>
+// CHECK:         memref.alloc(%[[N]]) : memref<?xf32>
+// CHECK:         %[[RESULT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+// CHECK:         return %[[RESULT]] : memref<64xf32>
 func.func @dynamic(%in: memref<64xf32>, %n: index) -> memref<64xf32> {
   %t1 = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
   linalg.copy ins(%in : memref<64xf32>) outs(%t1 : memref<64xf32>)
