@@ -50,6 +50,7 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+    pm.addNestedPass<func::FuncOp>(createSmeltCpuOutputInPlace());
   }
   // Equal views merge, and a copy of a view onto itself (a value computed
   // in place, see smelt-cpu-pad-in-place) folds away.

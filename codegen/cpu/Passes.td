@@ -314,6 +314,21 @@ def SmeltCpuFillPadBorders : Pass<"smelt-cpu-fill-pad-borders", "mlir::func::Fun
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def SmeltCpuOutputInPlace : Pass<"smelt-cpu-output-in-place", "mlir::func::FuncOp"> {
+  let summary = "Let the last elementwise op write over its input in the output buffer";
+  let description = [{
+    Input: bufferized functions whose outputs are out-parameters (after
+    buffer-results-to-out-params). An elementwise linalg.generic (parallel
+    loops, an identity map for its init, which it does not read) that
+    writes an out-parameter the function uses nowhere else, and reads with
+    an identity map (through reshapes) a static identity-layout allocation
+    of as many elements that nothing uses after it: the allocation becomes a reshape of the out-parameter, and the
+    generic writes over its input in place. The input's producer then
+    writes the caller's buffer: one buffer and one pass over memory less
+    (a bias added to the unpacked logits of a language model's head).
+  }];
+}
+
 def SmeltCpuPlanMemory : Pass<"smelt-cpu-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place a static model's intermediate buffers in one workspace arena";
   let description = [{
