@@ -9,6 +9,7 @@
 #include "compiler/import/ModelLoader.h"
 
 #include "compiler/import/AttributeValidator.h"
+#include "compiler/import/NodeOrder.h"
 #include "compiler/import/Importer.h"
 #include "compiler/import/OpsetUpgrade.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -238,8 +239,9 @@ LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &optio
       shape->add_dim()->set_dim_value(d);
   }
 
-  // Before libonnx runs anything on the graph (see AttributeValidator.h).
-  if (failed(validateAttributeValues(graph, loc)))
+  // Before libonnx runs anything on the graph (see AttributeValidator.h and
+  // NodeOrder.h).
+  if (failed(validateAttributeValues(graph, loc)) || failed(sortNodesTopologically(graph, loc)))
     return failure();
 
   int64_t opset = defaultDomainOpset(model);
