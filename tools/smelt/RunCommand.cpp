@@ -117,6 +117,14 @@ int runCommand(const RunOptions &options) {
   if (options.print || (options.checkDir.empty() && options.outputDir.empty()))
     for (const HostValue &value : outputs)
       std::fputs(formatValue(value).c_str(), stdout);
+  if (!options.outputDir.empty()) {
+    // The folder the user named, and its parents, once the run succeeded.
+    std::error_code ec;
+    std::filesystem::create_directories(options.outputDir, ec);
+    if (ec || !std::filesystem::is_directory(options.outputDir))
+      return fail("cannot create the output folder '" + options.outputDir + "'" +
+                  (ec ? ": " + ec.message() : ": a file of that name exists"));
+  }
   if (!options.outputDir.empty())
     for (const HostValue &value : outputs)
       if (!writeValueFile(options.outputDir + "/" + outputFileName(value), value, error))

@@ -100,9 +100,8 @@ int main(int argc, char **argv) {
   runCmd->add_option("--rtol", run.rtol, "Relative tolerance for --check (default 1e-3)");
   runCmd->add_option("--atol", run.atol, "Absolute tolerance for --check (default 1e-7)");
   runCmd->add_option("-o,--output-dir", run.outputDir,
-                     "Save outputs here: tensors as NAME.npy, sequences and optionals as "
-                     "NAME.pb")
-      ->check(CLI::ExistingDirectory);
+                     "Save outputs here (created if missing): tensors as NAME.npy, sequences "
+                     "and optionals as NAME.pb");
   runCmd->add_flag("--print", run.print, "Print outputs");
   runCmd->add_option("--threads", run.threads,
                      "Threads for the run (default: SMELT_NUM_THREADS or all CPUs)")
