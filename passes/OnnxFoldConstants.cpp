@@ -5,8 +5,9 @@
 // Ceil, the reductions, Transpose...)
 // when all their inputs are constants, replacing each by one onnx.Constant.
 // Shape and Size of statically shaped tensors fold without constant inputs.
-// Results are computed in int64 or double and stored in the result's element
-// type; anything larger than max-elements is left to code generation.
+// Integers are computed exactly in int64 (wrapping like the fixed-width
+// types), floats in double, and stored in the result's element type;
+// anything larger than max-elements is left to code generation.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -16,6 +17,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace smelt {
@@ -28,11 +30,51 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// A small constant tensor, its elements widened to double (exact for the
-/// integer ranges shape arithmetic uses, and for every f32/f16 value).
+/// One element of a folded tensor: an integer exactly (any integer type up
+/// to 64 bits, as int64), or a float as double (exact for every f16, f32
+/// and f64 value). Integer arithmetic wraps like the fixed-width types, and
+/// never goes through double: INT64_MAX as a Slice's "to the end" and
+/// 2^60 + 1 stay what they are.
+struct Element {
+  bool isInt = false;
+  int64_t i = 0;
+  double f = 0;
+  static Element ofInt(int64_t v) { return {true, v, 0}; }
+  static Element ofFloat(double v) { return {false, 0, v}; }
+  static Element ofBool(bool v) { return ofInt(v ? 1 : 0); }
+  double toDouble() const { return isInt ? static_cast<double>(i) : f; }
+  /// The integer value; a float truncated toward zero and saturated (no
+  /// undefined conversion for NaN or out-of-range values).
+  int64_t toInt() const {
+    if (isInt)
+      return i;
+    if (std::isnan(f))
+      return 0;
+    if (f >= 0x1p63)
+      return std::numeric_limits<int64_t>::max();
+    if (f < -0x1p63)
+      return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(std::trunc(f));
+  }
+  bool isNonZero() const { return isInt ? i != 0 : f != 0; }
+};
+using Elements = std::vector<Element>;
+
+/// Two's-complement wrapping arithmetic on int64 (no signed overflow).
+int64_t wrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t wrapSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t wrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+
+/// A small constant tensor.
 struct HostValue {
   SmallVector<int64_t> shape;
-  std::vector<double> data;
+  Elements data;
   int64_t size() const { return static_cast<int64_t>(data.size()); }
 };
 
@@ -48,27 +90,36 @@ std::optional<HostValue> readConstant(Value value) {
   Type elem = dense.getElementType();
   if (isa<FloatType>(elem)) {
     for (const APFloat &f : dense.getValues<APFloat>())
-      v.data.push_back(f.convertToDouble());
+      v.data.push_back(Element::ofFloat(f.convertToDouble()));
   } else if (auto intType = dyn_cast<IntegerType>(elem)) {
+    if (intType.getWidth() > 64)
+      return std::nullopt;
     for (const APInt &i : dense.getValues<APInt>())
-      v.data.push_back(intType.isUnsigned() || intType.getWidth() == 1
-                           ? static_cast<double>(i.getZExtValue())
-                           : static_cast<double>(i.getSExtValue()));
+      v.data.push_back(Element::ofInt(intType.isUnsigned() || intType.getWidth() == 1
+                                          ? static_cast<int64_t>(i.getZExtValue())
+                                          : i.getSExtValue()));
   } else {
     return std::nullopt;
   }
   return v;
 }
 
-/// Stores values in `type`, with ONNX Cast semantics for the conversion.
-DenseElementsAttr toAttribute(RankedTensorType type, ArrayRef<double> data) {
+/// Stores elements in `type`, with ONNX Cast semantics for the conversion:
+/// floats round to nearest even, integers keep their low bits.
+DenseElementsAttr toAttribute(RankedTensorType type, const Elements &data) {
   Type elem = type.getElementType();
   if (auto floatType = dyn_cast<FloatType>(elem)) {
     SmallVector<APFloat> values;
-    for (double d : data) {
-      APFloat f(d);
-      bool lost;
-      f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    for (const Element &e : data) {
+      APFloat f(floatType.getFloatSemantics());
+      if (e.isInt) {
+        f.convertFromAPInt(APInt(64, static_cast<uint64_t>(e.i), /*isSigned=*/true),
+                           /*IsSigned=*/true, APFloat::rmNearestTiesToEven);
+      } else {
+        f = APFloat(e.f);
+        bool lost;
+        f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      }
       values.push_back(f);
     }
     return DenseElementsAttr::get(type, values);
@@ -76,13 +127,13 @@ DenseElementsAttr toAttribute(RankedTensorType type, ArrayRef<double> data) {
   auto intType = cast<IntegerType>(elem);
   if (intType.getWidth() == 1) {
     SmallVector<bool> values;
-    for (double d : data)
-      values.push_back(d != 0);
+    for (const Element &e : data)
+      values.push_back(e.isNonZero());
     return DenseElementsAttr::get(type, values);
   }
   SmallVector<APInt> values;
-  for (double d : data)
-    values.push_back(APInt(intType.getWidth(), static_cast<uint64_t>(static_cast<int64_t>(std::trunc(d))),
+  for (const Element &e : data)
+    values.push_back(APInt(intType.getWidth(), static_cast<uint64_t>(e.toInt()),
                            /*isSigned=*/!intType.isUnsigned(), /*implicitTrunc=*/true));
   return DenseElementsAttr::get(type, values);
 }
@@ -120,15 +171,26 @@ void forEachIndex(ArrayRef<int64_t> shape, Fn body) {
   }
 }
 
-std::optional<std::vector<double>> elementwise(ArrayRef<HostValue> in, ArrayRef<int64_t> shape,
-                                               function_ref<double(ArrayRef<double>)> fn) {
-  std::vector<double> out;
-  SmallVector<double> args(in.size());
+/// `fn` over the broadcast elements of `in`; nothing if `fn` gives up on
+/// one (an integer division by zero).
+std::optional<Elements> elementwise(ArrayRef<HostValue> in, ArrayRef<int64_t> shape,
+                                    function_ref<std::optional<Element>(ArrayRef<Element>)> fn) {
+  Elements out;
+  SmallVector<Element> args(in.size());
+  bool failed = false;
   forEachIndex(shape, [&](ArrayRef<int64_t> coord) {
+    if (failed)
+      return;
     for (size_t k = 0; k < in.size(); ++k)
       args[k] = in[k].data[broadcastIndex(in[k], coord)];
-    out.push_back(fn(args));
+    std::optional<Element> e = fn(args);
+    if (!e)
+      failed = true;
+    else
+      out.push_back(*e);
   });
+  if (failed)
+    return std::nullopt;
   return out;
 }
 
@@ -146,8 +208,8 @@ std::optional<SmallVector<int64_t>> reducedAxes(Operation *op, ArrayRef<std::opt
     if (!isa<NoneType>(sum.getAxes().getType())) {
       if (in.size() < 2 || !in[1])
         return std::nullopt;
-      for (double a : in[1]->data)
-        axes.push_back(static_cast<int64_t>(a));
+      for (const Element &a : in[1]->data)
+        axes.push_back(a.toInt());
     }
   } else {
     std::optional<ArrayRef<int64_t>> attr =
@@ -171,12 +233,32 @@ std::optional<SmallVector<int64_t>> reducedAxes(Operation *op, ArrayRef<std::opt
   return axes;
 }
 
+/// max/min/sum/product of two elements of one kind (integers wrap).
+Element combine(Operation *op, const Element &acc, const Element &v) {
+  if (acc.isInt && v.isInt) {
+    if (isa<onnx::ReduceMaxOp>(op))
+      return Element::ofInt(std::max(acc.i, v.i));
+    if (isa<onnx::ReduceMinOp>(op))
+      return Element::ofInt(std::min(acc.i, v.i));
+    if (isa<onnx::ReduceSumOp>(op))
+      return Element::ofInt(wrapAdd(acc.i, v.i));
+    return Element::ofInt(wrapMul(acc.i, v.i));
+  }
+  double a = acc.toDouble(), b = v.toDouble();
+  if (isa<onnx::ReduceMaxOp>(op))
+    return Element::ofFloat(std::max(a, b));
+  if (isa<onnx::ReduceMinOp>(op))
+    return Element::ofFloat(std::min(a, b));
+  if (isa<onnx::ReduceSumOp>(op))
+    return Element::ofFloat(a + b);
+  return Element::ofFloat(a * b);
+}
+
 /// ReduceMax, ReduceMin, ReduceSum and ReduceProd of a constant: each input
 /// element is combined into the output element at its coordinates with the
 /// reduced axes at 0 (keepdims or not, the row-major order is the same).
-std::optional<std::vector<double>> evaluateReduction(Operation *op,
-                                                     ArrayRef<std::optional<HostValue>> in,
-                                                     RankedTensorType resultType) {
+std::optional<Elements> evaluateReduction(Operation *op, ArrayRef<std::optional<HostValue>> in,
+                                          RankedTensorType resultType) {
   if (!isa<onnx::ReduceMaxOp, onnx::ReduceMinOp, onnx::ReduceSumOp, onnx::ReduceProdOp>(op) ||
       in.empty() || !in[0])
     return std::nullopt;
@@ -192,33 +274,22 @@ std::optional<std::vector<double>> evaluateReduction(Operation *op,
   int64_t outSize = std::accumulate(kept.begin(), kept.end(), int64_t(1), std::multiplies<>());
   if (outSize != resultType.getNumElements())
     return std::nullopt;
-  std::vector<double> out(outSize);
+  Elements out(outSize);
   std::vector<bool> seen(outSize, false);
   int64_t src = 0;
   forEachIndex(data.shape, [&](ArrayRef<int64_t> coord) {
     int64_t dst = 0;
     for (int64_t i = 0; i < rank; ++i)
       dst += (kept[i] == 1 ? 0 : coord[i]) * keptStrides[i];
-    double v = data.data[src++];
-    double &acc = out[dst];
-    if (!seen[dst]) {
-      acc = v;
-      seen[dst] = true;
-    } else if (isa<onnx::ReduceMaxOp>(op)) {
-      acc = std::max(acc, v);
-    } else if (isa<onnx::ReduceMinOp>(op)) {
-      acc = std::min(acc, v);
-    } else if (isa<onnx::ReduceSumOp>(op)) {
-      acc += v;
-    } else {
-      acc *= v;
-    }
+    const Element &v = data.data[src++];
+    out[dst] = seen[dst] ? combine(op, out[dst], v) : v;
+    seen[dst] = true;
   });
   return out;
 }
 
 /// Transpose of a constant by its perm (reversed dims without one).
-std::optional<std::vector<double>> evaluateTranspose(onnx::TransposeOp op, const HostValue &data) {
+std::optional<Elements> evaluateTranspose(onnx::TransposeOp op, const HostValue &data) {
   int64_t rank = data.shape.size();
   SmallVector<int64_t> perm;
   if (std::optional<ArrayRef<int64_t>> attr = op.getPerm())
@@ -234,7 +305,7 @@ std::optional<std::vector<double>> evaluateTranspose(onnx::TransposeOp op, const
       return std::nullopt;
     outShape.push_back(data.shape[p]);
   }
-  std::vector<double> out;
+  Elements out;
   forEachIndex(outShape, [&](ArrayRef<int64_t> coord) {
     int64_t src = 0;
     for (int64_t i = 0; i < rank; ++i)
@@ -244,12 +315,89 @@ std::optional<std::vector<double>> evaluateTranspose(onnx::TransposeOp op, const
   return out;
 }
 
+/// An elementwise arithmetic or logic op on broadcast elements: in int64
+/// when every operand is an integer, else in double.
+std::optional<Element> arithmetic(Operation *op, ArrayRef<Element> a) {
+  bool ints = llvm::all_of(a, [](const Element &e) { return e.isInt; });
+  if (isa<onnx::WhereOp>(op))
+    return a[0].isNonZero() ? a[1] : a[2];
+  if (isa<onnx::NotOp>(op))
+    return Element::ofBool(!a[0].isNonZero());
+  if (isa<onnx::EqualOp, onnx::LessOp, onnx::GreaterOp>(op)) {
+    auto compare = [&](auto x, auto y) {
+      return isa<onnx::EqualOp>(op) ? x == y : isa<onnx::LessOp>(op) ? x < y : x > y;
+    };
+    return Element::ofBool(ints ? compare(a[0].i, a[1].i)
+                                : compare(a[0].toDouble(), a[1].toDouble()));
+  }
+  if (isa<onnx::MaxOp, onnx::MinOp>(op)) {
+    bool max = isa<onnx::MaxOp>(op);
+    Element best = a[0];
+    for (const Element &e : a.drop_front()) {
+      bool better = ints ? (max ? e.i > best.i : e.i < best.i)
+                         : (max ? e.toDouble() > best.toDouble() : e.toDouble() < best.toDouble());
+      if (better)
+        best = e;
+    }
+    return ints ? best : Element::ofFloat(best.toDouble());
+  }
+  if (ints) {
+    int64_t x = a[0].i;
+    if (isa<onnx::NegOp>(op))
+      return Element::ofInt(wrapSub(0, x));
+    if (isa<onnx::AbsOp>(op))
+      return Element::ofInt(x < 0 ? wrapSub(0, x) : x);
+    if (isa<onnx::CeilOp, onnx::FloorOp>(op))
+      return a[0];
+    int64_t y = a[1].i;
+    if (isa<onnx::AddOp>(op))
+      return Element::ofInt(wrapAdd(x, y));
+    if (isa<onnx::SubOp>(op))
+      return Element::ofInt(wrapSub(x, y));
+    if (isa<onnx::MulOp>(op))
+      return Element::ofInt(wrapMul(x, y));
+    if (y == 0)
+      return std::nullopt; // Integer division by zero: leave it to run time.
+    if (y == -1) // INT64_MIN / -1 overflows: it wraps, the remainder is 0.
+      return Element::ofInt(isa<onnx::DivOp>(op) ? wrapSub(0, x) : 0);
+    if (isa<onnx::DivOp>(op))
+      return Element::ofInt(x / y); // Truncates toward zero, as ONNX integer Div.
+    int64_t r = x % y;                // fmod: the dividend's sign
+    if (!cast<onnx::ModOp>(op).getFmod() && r != 0 && ((r < 0) != (y < 0)))
+      r += y; // Mod takes the divisor's sign.
+    return Element::ofInt(r);
+  }
+  double x = a[0].toDouble();
+  if (isa<onnx::NegOp>(op))
+    return Element::ofFloat(-x);
+  if (isa<onnx::AbsOp>(op))
+    return Element::ofFloat(std::fabs(x));
+  if (isa<onnx::CeilOp>(op))
+    return Element::ofFloat(std::ceil(x));
+  if (isa<onnx::FloorOp>(op))
+    return Element::ofFloat(std::floor(x));
+  double y = a[1].toDouble();
+  if (isa<onnx::AddOp>(op))
+    return Element::ofFloat(x + y);
+  if (isa<onnx::SubOp>(op))
+    return Element::ofFloat(x - y);
+  if (isa<onnx::MulOp>(op))
+    return Element::ofFloat(x * y);
+  if (isa<onnx::DivOp>(op))
+    return Element::ofFloat(x / y);
+  if (y == 0)
+    return std::nullopt;
+  double r = std::fmod(x, y);
+  if (!cast<onnx::ModOp>(op).getFmod() && r != 0 && ((r < 0) != (y < 0)))
+    r += y;
+  return Element::ofFloat(r);
+}
+
 /// Evaluates `op`, whose operands are `in` (nullopt for non-constants and
 /// absent inputs), into the elements of its static result type.
-std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optional<HostValue>> in,
-                                            RankedTensorType resultType) {
+std::optional<Elements> evaluate(Operation *op, ArrayRef<std::optional<HostValue>> in,
+                                 RankedTensorType resultType) {
   bool isFloat = isa<FloatType>(resultType.getElementType());
-  bool isUnsigned = resultType.getElementType().isUnsignedInteger();
   ArrayRef<int64_t> shape = resultType.getShape();
   auto all = [&](size_t n) {
     for (size_t i = 0; i < n; ++i)
@@ -271,74 +419,38 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
   if (isa<onnx::CastOp>(op)) {
     if (!all(1))
       return std::nullopt;
-    std::vector<double> out = in[0]->data;
-    if (!isFloat)
-      for (double &d : out)
-        d = std::trunc(d);
+    // Elements take the result's kind: later folds compute by kind (an
+    // integer Div truncates, a float one does not).
+    Elements out;
+    for (const Element &e : in[0]->data)
+      out.push_back(isFloat ? Element::ofFloat(e.toDouble()) : Element::ofInt(e.toInt()));
     return out;
   }
   if (auto fill = dyn_cast<onnx::ConstantOfShapeOp>(op)) {
-    double value = 0;
+    Element value = isFloat ? Element::ofFloat(0) : Element::ofInt(0);
     if (auto attr = fill.getValueAttr()) {
       auto dense = dyn_cast<DenseElementsAttr>(attr);
       if (!dense || dense.getNumElements() != 1)
         return std::nullopt;
       if (isa<FloatType>(dense.getElementType()))
-        value = (*dense.getValues<APFloat>().begin()).convertToDouble();
+        value = Element::ofFloat((*dense.getValues<APFloat>().begin()).convertToDouble());
       else
-        value = static_cast<double>((*dense.getValues<APInt>().begin()).getSExtValue());
+        value = Element::ofInt((*dense.getValues<APInt>().begin()).getSExtValue());
     }
-    return std::vector<double>(resultType.getNumElements(), value);
+    return Elements(resultType.getNumElements(), value);
   }
   if (isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MaxOp, onnx::MinOp,
           onnx::EqualOp, onnx::LessOp, onnx::GreaterOp, onnx::ModOp, onnx::WhereOp, onnx::NotOp,
           onnx::NegOp, onnx::AbsOp, onnx::CeilOp, onnx::FloorOp>(op)) {
     if (!all(op->getNumOperands()))
       return std::nullopt;
-    auto binary = [&](auto fn) {
-      return elementwise(args, shape, [&](ArrayRef<double> a) { return fn(a); });
-    };
-    if (isa<onnx::AddOp>(op)) return binary([](ArrayRef<double> a) { return a[0] + a[1]; });
-    if (isa<onnx::SubOp>(op)) return binary([](ArrayRef<double> a) { return a[0] - a[1]; });
-    if (isa<onnx::MulOp>(op)) return binary([](ArrayRef<double> a) { return a[0] * a[1]; });
-    if (isa<onnx::DivOp>(op)) {
-      if (!isFloat)
-        for (double d : args[1].data)
-          if (d == 0)
-            return std::nullopt; // Integer division by zero: leave it to run time.
-      return binary([&](ArrayRef<double> a) { return isFloat ? a[0] / a[1] : std::trunc(a[0] / a[1]); });
-    }
-    if (isa<onnx::MaxOp>(op))
-      return binary([](ArrayRef<double> a) { return *std::max_element(a.begin(), a.end()); });
-    if (isa<onnx::MinOp>(op))
-      return binary([](ArrayRef<double> a) { return *std::min_element(a.begin(), a.end()); });
-    if (isa<onnx::EqualOp>(op)) return binary([](ArrayRef<double> a) { return double(a[0] == a[1]); });
-    if (isa<onnx::LessOp>(op)) return binary([](ArrayRef<double> a) { return double(a[0] < a[1]); });
-    if (isa<onnx::GreaterOp>(op)) return binary([](ArrayRef<double> a) { return double(a[0] > a[1]); });
-    if (isa<onnx::WhereOp>(op)) return binary([](ArrayRef<double> a) { return a[0] != 0 ? a[1] : a[2]; });
-    if (isa<onnx::NotOp>(op)) return binary([](ArrayRef<double> a) { return double(a[0] == 0); });
-    if (isa<onnx::NegOp>(op)) return binary([](ArrayRef<double> a) { return -a[0]; });
-    if (isa<onnx::AbsOp>(op)) return binary([](ArrayRef<double> a) { return std::fabs(a[0]); });
-    if (isa<onnx::CeilOp>(op)) return binary([](ArrayRef<double> a) { return std::ceil(a[0]); });
-    if (isa<onnx::FloorOp>(op)) return binary([](ArrayRef<double> a) { return std::floor(a[0]); });
-    if (auto mod = dyn_cast<onnx::ModOp>(op)) {
-      for (double d : args[1].data)
-        if (d == 0)
-          return std::nullopt;
-      bool fmod = mod.getFmod() != 0;
-      return binary([&](ArrayRef<double> a) {
-        double r = std::fmod(a[0], a[1]);
-        if (!fmod && !isFloat && r != 0 && ((r < 0) != (a[1] < 0)))
-          r += a[1]; // Integer Mod takes the divisor's sign.
-        return r;
-      });
-    }
+    return elementwise(args, shape, [&](ArrayRef<Element> a) { return arithmetic(op, a); });
   }
   if (auto concat = dyn_cast<onnx::ConcatOp>(op)) {
     if (!all(op->getNumOperands()))
       return std::nullopt;
     int64_t axis = normalize(concat.getAxis(), resultType.getRank());
-    std::vector<double> out(resultType.getNumElements());
+    Elements out(resultType.getNumElements());
     SmallVector<int64_t> outStrides = strides(shape);
     int64_t offset = 0;
     for (const HostValue &v : args) {
@@ -357,7 +469,7 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
       return std::nullopt;
     return evaluateTranspose(transpose, *in[0]);
   }
-  if (std::optional<std::vector<double>> reduced = evaluateReduction(op, in, resultType))
+  if (std::optional<Elements> reduced = evaluateReduction(op, in, resultType))
     return reduced;
   if (auto gather = dyn_cast<onnx::GatherOp>(op)) {
     if (!all(2))
@@ -365,35 +477,41 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
     const HostValue &data = *in[0], &indices = *in[1];
     int64_t axis = normalize(gather.getAxis(), data.shape.size());
     SmallVector<int64_t> dataStrides = strides(data.shape);
-    std::vector<double> out;
+    Elements out;
     int64_t q = indices.shape.size();
+    bool outOfRange = false;
     forEachIndex(shape, [&](ArrayRef<int64_t> coord) {
       int64_t idxPos = 0;
       SmallVector<int64_t> idxStrides = strides(indices.shape);
       for (int64_t i = 0; i < q; ++i)
         idxPos += coord[axis + i] * idxStrides[i];
-      int64_t index = static_cast<int64_t>(indices.data[idxPos]);
+      int64_t index = indices.data[idxPos].toInt();
       if (index < 0)
         index += data.shape[axis];
+      if (index < 0 || index >= data.shape[axis]) {
+        outOfRange = true;
+        return;
+      }
       int64_t src = 0;
       for (int64_t i = 0; i < static_cast<int64_t>(data.shape.size()); ++i) {
         int64_t c = i < axis ? coord[i] : i == axis ? index : coord[i + q - 1];
         src += c * dataStrides[i];
       }
-      out.push_back(index >= 0 && index < data.shape[axis] ? data.data[src] : NAN);
+      out.push_back(data.data[src]);
     });
-    for (double d : out)
-      if (std::isnan(d))
-        return std::nullopt; // Out-of-range index: not ours to decide.
+    if (outOfRange)
+      return std::nullopt; // Out-of-range index: not ours to decide.
     return out;
   }
   if (isa<onnx::RangeOp>(op)) {
     if (!all(3))
       return std::nullopt;
-    double start = in[0]->data[0], delta = in[2]->data[0];
-    std::vector<double> out;
+    Element start = in[0]->data[0], delta = in[2]->data[0];
+    Elements out;
     for (int64_t i = 0; i < resultType.getNumElements(); ++i)
-      out.push_back(start + i * delta);
+      out.push_back(start.isInt && delta.isInt
+                        ? Element::ofInt(wrapAdd(start.i, wrapMul(i, delta.i)))
+                        : Element::ofFloat(start.toDouble() + i * delta.toDouble()));
     return out;
   }
   if (isa<onnx::SliceOp>(op)) {
@@ -408,22 +526,21 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
     // Ends are implied by the static result shape; starts and steps place it.
     SmallVector<int64_t> start(rank, 0), step(rank, 1);
     for (size_t k = 0; k < in[1]->data.size(); ++k) {
-      int64_t axis = hasAxes ? normalize(static_cast<int64_t>(in[3]->data[k]), rank)
-                             : static_cast<int64_t>(k);
+      int64_t axis = hasAxes ? normalize(in[3]->data[k].toInt(), rank) : static_cast<int64_t>(k);
       if (axis < 0 || axis >= rank)
         return std::nullopt;
-      int64_t st = hasSteps ? static_cast<int64_t>(in[4]->data[k]) : 1;
+      int64_t st = hasSteps ? in[4]->data[k].toInt() : 1;
       int64_t dim = data.shape[axis];
-      double s = in[1]->data[k];
-      int64_t first = s < 0 ? static_cast<int64_t>(std::max(s + dim, 0.0))
-                            : static_cast<int64_t>(std::min(s, static_cast<double>(dim)));
+      int64_t s = in[1]->data[k].toInt();
+      int64_t first = s < 0 ? std::max(s < -dim ? int64_t(0) : s + dim, int64_t(0))
+                            : std::min(s, dim);
       if (st < 0)
         first = std::min(first, dim - 1);
       start[axis] = first;
       step[axis] = st;
     }
     SmallVector<int64_t> dataStrides = strides(data.shape);
-    std::vector<double> out;
+    Elements out;
     forEachIndex(shape, [&](ArrayRef<int64_t> coord) {
       int64_t src = 0;
       for (int64_t i = 0; i < rank; ++i)
@@ -432,7 +549,6 @@ std::optional<std::vector<double>> evaluate(Operation *op, ArrayRef<std::optiona
     });
     return out;
   }
-  (void)isUnsigned;
   return std::nullopt;
 }
 
@@ -472,7 +588,7 @@ private:
           resultType.getNumElements() > maxElements ||
           !resultType.getElementType().isIntOrFloat())
         return;
-      std::optional<std::vector<double>> values = foldShapeQuery(op, resultType);
+      std::optional<Elements> values = foldShapeQuery(op, resultType);
       if (!values) {
         SmallVector<std::optional<HostValue>> inputs;
         for (Value operand : op->getOperands())
@@ -503,7 +619,7 @@ private:
       std::optional<HostValue> cond = readConstant(op.getCond());
       if (!cond || cond->size() != 1)
         continue;
-      Region &taken = cond->data[0] != 0 ? op.getThenBranch() : op.getElseBranch();
+      Region &taken = cond->data[0].isNonZero() ? op.getThenBranch() : op.getElseBranch();
       if (!taken.hasOneBlock() || taken.front().getNumArguments() != 0)
         continue;
       Block &block = taken.front();
@@ -529,27 +645,27 @@ private:
 
   /// Shape and Size only need the operand's static type; a Gather of
   /// constant indices from a Shape only needs the dims it picks to be static.
-  static std::optional<std::vector<double>> foldShapeQuery(Operation *op, RankedTensorType) {
+  static std::optional<Elements> foldShapeQuery(Operation *op, RankedTensorType) {
     if (auto gather = dyn_cast<onnx::GatherOp>(op))
       return foldStaticDimsOfShape(gather);
     auto inputType = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
     if (!inputType || !inputType.hasStaticShape())
       return std::nullopt;
     if (isa<onnx::SizeOp>(op))
-      return std::vector<double>{static_cast<double>(inputType.getNumElements())};
+      return Elements{Element::ofInt(inputType.getNumElements())};
     auto shapeOp = dyn_cast<onnx::ShapeOp>(op);
     if (!shapeOp)
       return std::nullopt;
     auto [start, end] = shapeRange(shapeOp, inputType.getRank());
-    std::vector<double> dims;
+    Elements dims;
     for (int64_t i = start; i < end; ++i)
-      dims.push_back(static_cast<double>(inputType.getDimSize(i)));
+      dims.push_back(Element::ofInt(inputType.getDimSize(i)));
     return dims;
   }
 
   /// Gather(Shape(x), indices) whose indices are constants naming static dims
   /// of x (exporters test such dims, e.g. "is dim 1 equal to 1", in Ifs).
-  static std::optional<std::vector<double>> foldStaticDimsOfShape(onnx::GatherOp gather) {
+  static std::optional<Elements> foldStaticDimsOfShape(onnx::GatherOp gather) {
     auto shapeOp = gather.getData().getDefiningOp<onnx::ShapeOp>();
     std::optional<HostValue> indices = readConstant(gather.getIndices());
     if (!shapeOp || !indices || gather.getAxis() != 0)
@@ -558,14 +674,14 @@ private:
     if (!inputType)
       return std::nullopt;
     auto [start, end] = shapeRange(shapeOp, inputType.getRank());
-    std::vector<double> dims;
-    for (double index : indices->data) {
-      int64_t i = static_cast<int64_t>(index);
+    Elements dims;
+    for (const Element &index : indices->data) {
+      int64_t i = index.toInt();
       if (i < 0)
         i += end - start;
       if (i < 0 || i >= end - start || inputType.isDynamicDim(start + i))
         return std::nullopt;
-      dims.push_back(static_cast<double>(inputType.getDimSize(start + i)));
+      dims.push_back(Element::ofInt(inputType.getDimSize(start + i)));
     }
     return dims;
   }

@@ -147,3 +147,35 @@ func.func @reduce_min_axis() -> tensor<2x1xi64> {
   %m = "onnx.ReduceMin"(%x) {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<2x3xi64>) -> tensor<2x1xi64>
   return %m : tensor<2x1xi64>
 }
+
+// -----
+
+// Integers fold as integers, never through double: (2^60 + 1) + 1 is
+// 2^60 + 2 (double would give 2^60), INT64_MAX (a Slice's "to the end")
+// survives a Concat, and Div, Mod and Sub of large values are exact; int64
+// arithmetic wraps like the type (INT64_MAX + 1 is INT64_MIN).
+// CHECK-LABEL: func.func @exact_integers
+// CHECK-DAG: "onnx.Constant"() <{value = dense<1152921504606846978> : tensor<1xi64>}>
+// CHECK-DAG: "onnx.Constant"() <{value = dense<[0, 9223372036854775807]> : tensor<2xi64>}>
+// CHECK-DAG: "onnx.Constant"() <{value = dense<1537228672809129301> : tensor<1xi64>}>
+// CHECK-DAG: "onnx.Constant"() <{value = dense<-1> : tensor<1xi64>}>
+// CHECK-DAG: "onnx.Constant"() <{value = dense<-9223372036854775808> : tensor<1xi64>}>
+// CHECK-NOT: onnx.Add
+// CHECK-NOT: onnx.Concat
+// CHECK-NOT: onnx.Div
+// CHECK-NOT: onnx.Mod
+func.func @exact_integers() -> (tensor<1xi64>, tensor<2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) {
+  %big = "onnx.Constant"() {value = dense<1152921504606846977> : tensor<1xi64>} : () -> tensor<1xi64>
+  %one = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %sum = "onnx.Add"(%big, %one) : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %max = "onnx.Constant"() {value = dense<9223372036854775807> : tensor<1xi64>} : () -> tensor<1xi64>
+  %ends = "onnx.Concat"(%zero, %max) {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %six = "onnx.Constant"() {value = dense<6> : tensor<1xi64>} : () -> tensor<1xi64>
+  %q = "onnx.Div"(%max, %six) : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %m = "onnx.Constant"() {value = dense<-7> : tensor<1xi64>} : () -> tensor<1xi64>
+  %three = "onnx.Constant"() {value = dense<3> : tensor<1xi64>} : () -> tensor<1xi64>
+  %fm = "onnx.Mod"(%m, %three) {fmod = 1 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %wrap = "onnx.Add"(%max, %one) : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %sum, %ends, %q, %fm, %wrap : tensor<1xi64>, tensor<2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>
+}
