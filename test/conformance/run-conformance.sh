@@ -25,8 +25,10 @@
 # how the inputs are declared: static (as in the static variant), symbolic,
 # non-tensor or contradicts-data; from `smelt inspect`, read by gen-docs.mjs),
 # prints totals per suite and variant.
-# Exits 1 only if a case listed in expected-pass.txt fails its static variant
-# (a regression guard); --update-expected rewrites that file from this run.
+# Exits 1 if a case and variant listed in expected-pass.txt fails (a
+# regression guard, both variants); --update-expected rewrites that file
+# by adding this run's new passes, and refuses to (exiting 1) when the run
+# has a regression: an update never drops an entry.
 #
 # usage: run-conformance.sh [options] SMELT DATA WORKDIR
 #   DATA          folder holding the suites (e.g. /usr/share/libonnx-testdata/data)
@@ -36,7 +38,8 @@
 #   --filter RE   only cases whose name matches the extended regex RE
 #   --jobs N      cases in parallel (default: nproc)
 #   --timeout S   limit for each compile and each run, in seconds (default 120)
-#   --update-expected  rewrite expected-pass.txt with every static PASS of the suites run
+#   --update-expected  add every PASS (both variants) of this run to expected-pass.txt;
+#                      refused when a listed pass fails
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 suites=node,pytorch-converted,pytorch-operator,simple
@@ -272,33 +275,37 @@ awk -F'\t' 'NR > 1 { key = $1 " " $3; n[key]++; c[key, $4]++ }
   END { for (k in n) printf "  %-26s %4d cases: %4d pass, %4d fail, %3d excluded\n",
                              k, n[k], c[k, "PASS"], c[k, "FAIL"], c[k, "EXCLUDED"] }' "$results" | sort
 
-if [ $update = 1 ]; then
-  {
-    grep '^#' "$expected_file" 2>/dev/null ||
-      printf '# Cases that pass their static variant today (SUITE/CASE); a failure of any is a\n# regression. Generated: run-conformance.sh --update-expected SMELT DATA WORKDIR\n'
-    {
-      # Entries of suites that were not run stay.
-      grep -vE '^\s*(#|$)' "$expected_file" 2>/dev/null |
-        awk -v s=",$suites," '{ split($1, p, "/"); if (index(s, "," p[1] ",") == 0) print }'
-      awk -F'\t' 'NR > 1 && $3 == "static" && $4 == "PASS" { print $1 "/" $2 }' "$results"
-    } | LC_ALL=C sort -u
-  } > "$expected_file.tmp" && mv "$expected_file.tmp" "$expected_file"
-  echo "updated $expected_file: $(grep -cvE '^\s*(#|$)' "$expected_file") cases"
-fi
-
-# Regression guard: every expected static PASS of the suites run must still pass.
-regressions=$(awk -F'\t' '
-  FILENAME == ARGV[1] { if ($0 !~ /^[[:space:]]*(#|$)/) want[$1] = 1; next }
-  FNR > 1 && $3 == "static" && $4 != "PASS" && (($1 "/" $2) in want) { print "REGRESSION " $1 "/" $2 ": " $5 }
+# Regression guard: every expected PASS ("SUITE/CASE VARIANT") that this
+# run ran must still pass, in both variants.
+regressions=$(awk -F'\t' -v want_file="$expected_file" '
+  FILENAME == want_file { if ($0 !~ /^[[:space:]]*(#|$)/) want[$0] = 1; next }
+  FNR > 1 && $4 != "PASS" && (($1 "/" $2 " " $3) in want) {
+    print "REGRESSION " $1 "/" $2 " (" $3 "): " $5 }
   ' "$expected_file" "$results" 2>/dev/null)
-newly=$(awk -F'\t' '
-  FILENAME == ARGV[1] { if ($0 !~ /^[[:space:]]*(#|$)/) want[$1] = 1; next }
-  FNR > 1 && $3 == "static" && $4 == "PASS" && !(($1 "/" $2) in want) { n++ }
+newly=$(awk -F'\t' -v want_file="$expected_file" '
+  FILENAME == want_file { if ($0 !~ /^[[:space:]]*(#|$)/) want[$0] = 1; next }
+  FNR > 1 && $4 == "PASS" && !(($1 "/" $2 " " $3) in want) { n++ }
   END { print n + 0 }' "$expected_file" "$results" 2>/dev/null)
-[ "${newly:-0}" -gt 0 ] && echo "$newly static passes are not in expected-pass.txt yet (rerun with --update-expected)"
 if [ -n "$regressions" ]; then
   echo "$regressions"
   echo "conformance: $(wc -l <<< "$regressions") expected passes failed"
+  [ $update = 1 ] && echo "conformance: expected-pass.txt not updated: fix the regressions first"
   exit 1
 fi
+
+if [ $update = 1 ]; then
+  # No listed pass failed (else the run stopped above): the list only grows,
+  # by this run's new passes.
+  {
+    grep '^#' "$expected_file" 2>/dev/null ||
+      printf '# Cases and variants that pass today (SUITE/CASE VARIANT); a failure of any is a\n# regression. Generated: run-conformance.sh --update-expected SMELT DATA WORKDIR\n'
+    {
+      grep -vE '^\s*(#|$)' "$expected_file" 2>/dev/null
+      awk -F'\t' 'NR > 1 && $4 == "PASS" { print $1 "/" $2 " " $3 }' "$results"
+    } | LC_ALL=C sort -u
+  } > "$expected_file.tmp" && mv "$expected_file.tmp" "$expected_file"
+  echo "updated $expected_file: $(grep -cvE '^\s*(#|$)' "$expected_file") case variants"
+  exit 0
+fi
+[ "${newly:-0}" -gt 0 ] && echo "$newly passes are not in expected-pass.txt yet (rerun with --update-expected)"
 exit 0

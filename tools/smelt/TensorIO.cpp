@@ -269,6 +269,21 @@ double elementAsDouble(const HostTensor &t, int64_t i) {
   }
 }
 
+bool comparesExactly(int32_t dtype) {
+  switch (dtype) {
+  case SMELT_DTYPE_UINT8:
+  case SMELT_DTYPE_INT8:
+  case SMELT_DTYPE_UINT16:
+  case SMELT_DTYPE_INT16:
+  case SMELT_DTYPE_INT32:
+  case SMELT_DTYPE_INT64:
+  case SMELT_DTYPE_BOOL:
+  case SMELT_DTYPE_UINT32:
+  case SMELT_DTYPE_UINT64: return true;
+  default: return false;
+  }
+}
+
 Comparison compareTensors(const HostTensor &actual, const HostTensor &expected, double rtol,
                           double atol) {
   Comparison c;
@@ -277,8 +292,22 @@ Comparison compareTensors(const HostTensor &actual, const HostTensor &expected, 
     c.message = "dtype or shape differs from the expected tensor";
     return c;
   }
+  bool exact = comparesExactly(actual.dtype);
+  size_t elementBytes = smelt_dtype_size(actual.dtype);
   for (int64_t i = 0; i < actual.numElements(); ++i) {
     double a = elementAsDouble(actual, i), e = elementAsDouble(expected, i);
+    if (exact) {
+      const char *pa = actual.data.data() + i * elementBytes;
+      const char *pe = expected.data.data() + i * elementBytes;
+      if (std::memcmp(pa, pe, elementBytes) != 0) {
+        c.maxAbsError = std::max(c.maxAbsError, std::max(std::fabs(a - e), 1.0));
+        if (c.firstMismatch < 0)
+          c.firstMismatch = i;
+        ++c.mismatches;
+        c.ok = false;
+      }
+      continue;
+    }
     if (std::isnan(a) && std::isnan(e))
       continue;
     double err = std::fabs(a - e);

@@ -52,8 +52,14 @@ struct Comparison {
   std::string message; ///< why the tensors cannot be compared (dtype/shape)
 };
 
+/// Whether elements of `dtype` are integers or booleans, which comparisons
+/// take exactly, whatever the tolerances: an index off by one is wrong at
+/// any magnitude, and int64 values past 2^53 are not exact as doubles.
+bool comparesExactly(int32_t dtype);
+
 /// numpy.testing.assert_allclose: |actual - expected| <= atol + rtol * |expected|,
-/// NaN matching NaN; dtypes and dims must agree.
+/// NaN matching NaN, for floats; integers and booleans must be equal
+/// (comparesExactly); dtypes and dims must agree.
 Comparison compareTensors(const HostTensor &actual, const HostTensor &expected, double rtol,
                           double atol);
 

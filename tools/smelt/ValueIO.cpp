@@ -262,13 +262,16 @@ std::string tensorFailure(const HostTensor &actual, const HostTensor &expected,
     return format("%s (got %s %s, expected %s %s)", c.message.c_str(),
                   smelt_dtype_name(actual.dtype), formatDims(actual.dims).c_str(),
                   smelt_dtype_name(expected.dtype), formatDims(expected.dims).c_str());
+  std::string tolerance = comparesExactly(expected.dtype)
+                              ? std::string("integers compared exactly")
+                              : format("rtol %g, atol %g", rtol, atol);
   return format("%lld of %lld elements differ, max abs error %.3g (first at %lld: got %.9g, "
-                "expected %.9g; rtol %g, atol %g)",
+                "expected %.9g; %s)",
                 static_cast<long long>(c.mismatches),
                 static_cast<long long>(expected.numElements()), c.maxAbsError,
                 static_cast<long long>(c.firstMismatch),
                 elementAsDouble(actual, c.firstMismatch),
-                elementAsDouble(expected, c.firstMismatch), rtol, atol);
+                elementAsDouble(expected, c.firstMismatch), tolerance.c_str());
 }
 
 } // namespace

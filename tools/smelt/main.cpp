@@ -97,8 +97,11 @@ int main(int argc, char **argv) {
   runCmd->add_option("--check", run.checkDir,
                      "ONNX test_data_set folder: take inputs, compare outputs")
       ->check(CLI::ExistingDirectory);
-  runCmd->add_option("--rtol", run.rtol, "Relative tolerance for --check (default 1e-3)");
-  runCmd->add_option("--atol", run.atol, "Absolute tolerance for --check (default 1e-7)");
+  runCmd->add_option("--rtol", run.rtol,
+                     "Relative tolerance for --check of float outputs (default 1e-3; integers "
+                     "and booleans are compared exactly)");
+  runCmd->add_option("--atol", run.atol,
+                     "Absolute tolerance for --check of float outputs (default 1e-7)");
   runCmd->add_option("-o,--output-dir", run.outputDir,
                      "Save outputs here (created if missing): tensors as NAME.npy, sequences "
                      "and optionals as NAME.pb");

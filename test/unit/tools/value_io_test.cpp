@@ -322,6 +322,35 @@ TEST(ValueIO, StringChecksAreExact) {
   EXPECT_EQ(smelt::checkValue(numbers, want, 0, 0).failure, "got numbers, expected strings");
 }
 
+TEST(ValueIO, IntegerChecksAreExact) {
+  // Tolerances apply to floats only: 2^60 + 1 against 2^60 is within any
+  // relative tolerance (and equal as doubles), an index of 1001 against 1000
+  // within rtol 1e-3; both are wrong answers.
+  auto int64Value = [](std::vector<int64_t> values) {
+    HostTensor t;
+    t.dtype = SMELT_DTYPE_INT64;
+    t.dims = {static_cast<int64_t>(values.size())};
+    t.data.resize(values.size() * sizeof(int64_t));
+    std::memcpy(t.data.data(), values.data(), t.data.size());
+    HostValue v;
+    v.tensors = {t};
+    return v;
+  };
+  int64_t big = int64_t(1) << 60;
+  HostValue want = int64Value({big, 1000});
+  EXPECT_TRUE(smelt::checkValue(int64Value({big, 1000}), want, 0, 0).ok);
+  smelt::ValueCheck c = smelt::checkValue(int64Value({big + 1, 1001}), want, 1e-3, 1e-7);
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.failure.find("2 of 2 elements differ"), std::string::npos) << c.failure;
+  EXPECT_NE(c.failure.find("integers compared exactly"), std::string::npos) << c.failure;
+  // Floats keep their tolerances.
+  HostValue close;
+  close.tensors = {floats({1}, {1000.5f})};
+  HostValue target;
+  target.tensors = {floats({1}, {1000.0f})};
+  EXPECT_TRUE(smelt::checkValue(close, target, 1e-3, 0).ok);
+}
+
 TEST(ValueIO, QuotesStringsReadably) {
   EXPECT_EQ(smelt::quoteString(""), "\"\"");
   EXPECT_EQ(smelt::quoteString("say \"hi\"\\"), "\"say \\\"hi\\\"\\\\\"");
