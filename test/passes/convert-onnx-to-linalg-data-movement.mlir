@@ -160,11 +160,19 @@ func.func @slice_runtime(%x: tensor<20x10x5xf32>, %starts: tensor<2xi64>, %ends:
 
 // -----
 
-// Gather on axis 1 with 2-D indices: the result iterates (i, j0, j1, k) and
-// negative indices wrap by the axis size.
+// Gather on axis 1 with 2-D indices: every index is first checked to be in
+// [-4, 4) (one pass over the flattened indices, then a run-time check naming
+// the node); the result iterates (i, j0, j1, k), negative indices wrap by the
+// axis size, and one still outside reads element 0 (the run fails anyway).
 // CHECK-DAG: #[[IDX:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
 // CHECK-LABEL: func.func @gather
 // CHECK-SAME: (%[[D:.+]]: tensor<3x4x5xf32>, %[[I:.+]]: tensor<2x2xi64>)
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[I]] {{\[\[}}0, 1]] : tensor<2x2xi64> into tensor<4xi64>
+// CHECK: %[[OK:.+]] = scf.for
+// CHECK: tensor.extract %[[FLAT]]
+// CHECK-DAG: arith.cmpi sge
+// CHECK-DAG: arith.cmpi slt
+// CHECK: cf.assert %[[OK]], "node {{.*}}(Gather): an index is out of range (each must be in [-n, n) for an axis of n elements)"
 // CHECK: linalg.generic {indexing_maps = [#[[IDX]], #{{.+}}]
 // CHECK-SAME: ins(%[[I]] : tensor<2x2xi64>)
 // CHECK: ^bb0(%[[V:.+]]: i64, %{{.+}}: f32):
@@ -172,9 +180,11 @@ func.func @slice_runtime(%x: tensor<20x10x5xf32>, %starts: tensor<2xi64>, %ends:
 // CHECK: %[[N:.+]] = arith.cmpi slt, %[[C]]
 // CHECK: %[[W:.+]] = arith.addi %[[C]], %{{.+}}
 // CHECK: %[[S:.+]] = arith.select %[[N]], %[[W]], %[[C]]
+// CHECK: %[[IN:.+]] = arith.cmpi ult, %[[S]]
+// CHECK: %[[SAFE:.+]] = arith.select %[[IN]], %[[S]], %{{.+}}
 // CHECK: %[[I0:.+]] = linalg.index 0
 // CHECK: %[[I3:.+]] = linalg.index 3
-// CHECK: tensor.extract %[[D]][%[[I0]], %[[S]], %[[I3]]]
+// CHECK: tensor.extract %[[D]][%[[I0]], %[[SAFE]], %[[I3]]]
 // CHECK-NOT: onnx.
 func.func @gather(%d: tensor<3x4x5xf32>, %i: tensor<2x2xi64>) -> tensor<3x2x2x5xf32> {
   %0 = "onnx.Gather"(%d, %i) {axis = 1 : i64} : (tensor<3x4x5xf32>, tensor<2x2xi64>) -> tensor<3x2x2x5xf32>
