@@ -14,8 +14,6 @@
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
-#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -637,48 +635,6 @@ struct SlicePattern : DynamicShapePattern<onnx::SliceOp> {
 struct GatherPattern : DynamicShapePattern<onnx::GatherOp> {
   using DynamicShapePattern::DynamicShapePattern;
 
-  /// Asserts (a run-time check: the run fails with a message naming the
-  /// node) that every element of `indices` is in [-dim, dim): one scalar
-  /// pass over the indices, outside the gather's loops.
-  static void checkIndicesInRange(OpBuilder &b, Location loc, Value indices, Value dim,
-                                  Operation *op) {
-    auto type = cast<RankedTensorType>(indices.getType());
-    Type elem = type.getElementType();
-    Value bound = arith::IndexCastOp::create(b, loc, elem, dim);
-    Value lowest = arith::SubIOp::create(b, loc, arith::ConstantIntOp::create(b, loc, elem, 0),
-                                         bound);
-    auto isInside = [&](OpBuilder &ib, Location l, Value index) -> Value {
-      return arith::AndIOp::create(
-          ib, l, arith::CmpIOp::create(ib, l, arith::CmpIPredicate::sge, index, lowest),
-          arith::CmpIOp::create(ib, l, arith::CmpIPredicate::slt, index, bound));
-    };
-    Value allInside;
-    if (type.getRank() == 0) {
-      allInside = isInside(b, loc, tensor::ExtractOp::create(b, loc, indices, ValueRange{}));
-    } else {
-      Value flat = indices;
-      if (type.getRank() != 1) {
-        ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
-        flat =
-            tensor::CollapseShapeOp::create(b, loc, indices, ArrayRef<ReassociationIndices>{all});
-      }
-      allInside =
-          scf::ForOp::create(b, loc, indexConstant(b, loc, 0), dimSize(b, loc, flat, 0),
-                             indexConstant(b, loc, 1),
-                             ValueRange{arith::ConstantIntOp::create(b, loc, 1, 1)},
-                             [&](OpBuilder &fb, Location l, Value i, ValueRange acc) {
-                               Value index = tensor::ExtractOp::create(fb, l, flat, ValueRange{i});
-                               Value both = arith::AndIOp::create(fb, l, acc[0],
-                                                                  isInside(fb, l, index));
-                               scf::YieldOp::create(fb, l, ValueRange{both});
-                             })
-              .getResult(0);
-    }
-    cf::AssertOp::create(b, loc, allInside,
-                         describeNode(op) + ": an index is out of range (each must be in "
-                                            "[-n, n) for an axis of n elements)");
-  }
-
   LogicalResult matchAndRewrite(onnx::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -713,7 +669,7 @@ struct GatherPattern : DynamicShapePattern<onnx::GatherOp> {
       sizes.push_back(dimSize(rewriter, loc, indices, j));
     for (int64_t i = axis + 1; i < rank; ++i)
       sizes.push_back(dimSize(rewriter, loc, data, i));
-    checkIndicesInRange(rewriter, loc, indices, dim, op);
+    assertIndicesInRange(rewriter, loc, indices, {dim}, op);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
         ValueRange{createEmpty(rewriter, loc, resultType, sizes)}, maps, iterators,
@@ -723,10 +679,7 @@ struct GatherPattern : DynamicShapePattern<onnx::GatherOp> {
           Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, index, zero);
           index = arith::SelectOp::create(
               b, l, negative, arith::AddIOp::create(b, l, index, dim), index);
-          // An index the check above reported reads element 0 instead of
-          // memory outside `data` (the run goes on to its end, then fails).
-          Value inside = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, index, dim);
-          index = arith::SelectOp::create(b, l, inside, index, zero);
+          index = zeroIfOutside(b, l, index, dim);
           SmallVector<Value> position;
           for (int64_t i = 0; i < axis; ++i)
             position.push_back(linalg::IndexOp::create(b, l, i));

@@ -102,13 +102,13 @@ struct GatherElementsPattern : DynamicShapePattern<onnx::GatherElementsOp> {
       return op.emitError() << describeNode(op)
                             << ": indices must have the data's rank and the result's shape";
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    Value dim = dataType.isDynamicDim(axis) ? dimSize(rewriter, op.getLoc(), data, axis) : Value();
+    Value dim = dimSize(rewriter, op.getLoc(), data, axis);
+    assertIndicesInRange(rewriter, op.getLoc(), indices, {dim}, op);
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, indices, [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> position = loopIndices(b, l, 0, rank);
-          Value index = toIndex(b, l, args[0], false);
-          position[axis] = dim ? wrapIndex(b, l, index, dim)
-                               : wrapIndex(b, l, index, dataType.getDimSize(axis));
+          Value index = wrapIndex(b, l, toIndex(b, l, args[0], false), dim);
+          position[axis] = zeroIfOutside(b, l, index, dim);
           return Value(tensor::ExtractOp::create(b, l, data, position));
         });
     rewriter.replaceOp(op, result);
@@ -162,6 +162,7 @@ struct GatherNDPattern : DynamicShapePattern<onnx::GatherNDOp> {
       sizes.push_back(dimSize(rewriter, loc, data, i));
     for (int64_t j = 0; j < k; ++j)
       dims.push_back(dimSize(rewriter, loc, data, batch + j));
+    assertIndicesInRange(rewriter, loc, indices, dims, op);
     SmallVector<utils::IteratorType> iterators(outRank, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{},
@@ -175,7 +176,8 @@ struct GatherNDPattern : DynamicShapePattern<onnx::GatherNDOp> {
           for (int64_t j = 0; j < k; ++j) {
             indexPosition.back() = indexConstant(b, l, j);
             Value index = tensor::ExtractOp::create(b, l, indices, indexPosition);
-            position.push_back(wrapIndex(b, l, toIndex(b, l, index, false), dims[j]));
+            position.push_back(
+                zeroIfOutside(b, l, wrapIndex(b, l, toIndex(b, l, index, false), dims[j]), dims[j]));
           }
           position.append(ivs.begin() + q - 1, ivs.end());
           linalg::YieldOp::create(b, l, tensor::ExtractOp::create(b, l, data, position).getResult());
@@ -294,6 +296,9 @@ struct ScatterElementsPattern : DynamicShapePattern<onnx::ScatterElementsOp> {
     for (int64_t d = 0; d < rank; ++d)
       slotSizes.push_back(dimSize(rewriter, loc, indices, d));
     Value dim = dimSize(rewriter, loc, data, axis);
+    // Each output element looks for the updates aimed at it, so an index
+    // outside writes nothing; it is still the caller's error: report it.
+    assertIndicesInRange(rewriter, loc, indices, {dim}, op);
     SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)),
                                 AffineMap::get(rank + 1, 0, dimExprs(ctx, 0, rank), ctx)};
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
@@ -394,6 +399,9 @@ struct ScatterNDPattern : DynamicShapePattern<onnx::ScatterNDOp> {
     SmallVector<Value> dims;
     for (int64_t j = 0; j < k; ++j)
       dims.push_back(dimSize(rewriter, loc, data, j));
+    // Pull-based like ScatterElements: an index outside writes nothing, and
+    // is reported.
+    assertIndicesInRange(rewriter, loc, indices, dims, op);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices}, ValueRange{data}, maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {

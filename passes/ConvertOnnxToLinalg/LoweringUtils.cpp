@@ -407,6 +407,74 @@ std::string describeNode(Operation *op) {
   return "node '" + node + "' (" + op->getName().stripDialect().str() + ")";
 }
 
+void assertIndicesInRange(OpBuilder &b, Location loc, Value indices, ArrayRef<Value> bounds,
+                          Operation *op) {
+  auto type = cast<RankedTensorType>(indices.getType());
+  Type elem = type.getElementType();
+  int64_t components = bounds.size();
+  if (components > 1 && (type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1) ||
+                         type.getDimSize(type.getRank() - 1) != components))
+    return; // The op's own verification reports such shapes.
+  SmallVector<Value> highs, lows;
+  for (Value n : bounds) {
+    highs.push_back(arith::IndexCastOp::create(b, loc, elem, n));
+    lows.push_back(arith::SubIOp::create(b, loc, arith::ConstantIntOp::create(b, loc, elem, 0),
+                                         highs.back()));
+  }
+  auto inside = [&](OpBuilder &ib, Location l, Value index, int64_t j) -> Value {
+    return arith::AndIOp::create(
+        ib, l, arith::CmpIOp::create(ib, l, arith::CmpIPredicate::sge, index, lows[j]),
+        arith::CmpIOp::create(ib, l, arith::CmpIPredicate::slt, index, highs[j]));
+  };
+  Value allInside;
+  if (type.getRank() == 0) {
+    allInside = inside(b, loc, tensor::ExtractOp::create(b, loc, indices, ValueRange{}), 0);
+  } else {
+    // Rows of `components` indices: [n] for one bound, [n, k] for several.
+    int64_t rank = type.getRank();
+    SmallVector<ReassociationIndices> groups;
+    if (components == 1) {
+      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+    } else {
+      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank - 1)));
+      groups.push_back({rank - 1});
+    }
+    Value rows = indices;
+    if (rank != static_cast<int64_t>(groups.size()) && !groups.front().empty())
+      rows = tensor::CollapseShapeOp::create(b, loc, indices, groups);
+    else if (groups.front().empty()) // a [k] tensor: one row
+      rows = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get({1, components}, elem), indices,
+          SmallVector<ReassociationIndices>{{0, 1}});
+    Value count = tensor::DimOp::create(b, loc, rows, 0);
+    auto loop = scf::ForOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, 0), count,
+        arith::ConstantIndexOp::create(b, loc, 1),
+        ValueRange{arith::ConstantIntOp::create(b, loc, 1, 1)},
+        [&](OpBuilder &fb, Location l, Value i, ValueRange acc) {
+          Value all = acc[0];
+          for (int64_t j = 0; j < components; ++j) {
+            SmallVector<Value> at{i};
+            if (components > 1)
+              at.push_back(arith::ConstantIndexOp::create(fb, l, j));
+            Value index = tensor::ExtractOp::create(fb, l, rows, at);
+            all = arith::AndIOp::create(fb, l, all, inside(fb, l, index, j));
+          }
+          scf::YieldOp::create(fb, l, ValueRange{all});
+        });
+    allInside = loop.getResult(0);
+  }
+  cf::AssertOp::create(b, loc, allInside,
+                       describeNode(op) + ": an index is out of range (each must be in "
+                                          "[-n, n) for an axis of n elements)");
+}
+
+Value zeroIfOutside(OpBuilder &b, Location loc, Value index, Value n) {
+  Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, index, n);
+  return arith::SelectOp::create(b, loc, inside, index,
+                                 arith::ConstantIndexOp::create(b, loc, 0));
+}
+
 std::string describeLocation(Location loc) {
   auto nameLoc = dyn_cast<NameLoc>(loc);
   if (!nameLoc)

@@ -157,6 +157,21 @@ std::string describeNode(mlir::Operation *op);
 /// get a location): "node 'NAME' (OpType)".
 std::string describeLocation(mlir::Location loc);
 
+/// A run-time check (cf.assert, reported by the entry point with the
+/// message) that every index in the integer tensor `indices` is in
+/// [-n, n): with one bound, n = bounds[0] for every element; with several,
+/// the last dim of `indices` has bounds.size() components and component j
+/// is checked against bounds[j] (GatherND, ScatterND). One scalar pass over
+/// the indices, before the op's loops. The op keeps its own indices in
+/// bounds (zeroIfOutside), since a failed check does not stop the run.
+void assertIndicesInRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Value indices,
+                          llvm::ArrayRef<mlir::Value> bounds, mlir::Operation *op);
+
+/// `index` (already wrapped from negative) if it is in [0, n), else 0: an
+/// index assertIndicesInRange reported reads element 0, never memory
+/// outside the tensor.
+mlir::Value zeroIfOutside(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, mlir::Value n);
+
 /// Reads an integer constant tensor operand (onnx.Constant) into `values`.
 mlir::LogicalResult getConstantInts(mlir::Value value, llvm::SmallVectorImpl<int64_t> &values);
 

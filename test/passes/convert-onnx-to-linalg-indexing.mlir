@@ -1,19 +1,25 @@
 // RUN: smelt-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-linalg | FileCheck %s
 
-// GatherElements: one generic over indices; the index replaces the axis
-// coordinate, wrapped when negative.
+// GatherElements: a run-time check that every index is in [-3, 3) (one
+// pass over the flattened indices), then one generic over indices; the
+// index replaces the axis coordinate, wrapped when negative, and one still
+// outside reads row 0 (the check has failed the run).
 // CHECK-LABEL: func.func @gather_elements
 // CHECK-SAME: (%[[D:.+]]: tensor<3x4xf32>, %[[I:.+]]: tensor<2x4xi64>)
+// CHECK: %[[DIM:.+]] = arith.constant 3 : index
+// CHECK: %[[OK:.+]] = scf.for
+// CHECK: cf.assert %[[OK]], "node {{.*}}(GatherElements): an index is out of range
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%[[I]] : tensor<2x4xi64>)
 // CHECK: ^bb0(%[[IDX:.+]]: i64, %{{.+}}: f32):
 // CHECK: %[[J:.+]] = linalg.index 1
 // CHECK: %[[C:.+]] = arith.index_cast %[[IDX]] : i64 to index
 // CHECK: %[[NEG:.+]] = arith.cmpi slt, %[[C]]
-// CHECK: %[[DIM:.+]] = arith.constant 3 : index
 // CHECK: %[[ADD:.+]] = arith.addi %[[C]], %[[DIM]]
 // CHECK: %[[W:.+]] = arith.select %[[NEG]], %[[ADD]], %[[C]]
-// CHECK: tensor.extract %[[D]][%[[W]], %[[J]]]
+// CHECK: %[[IN:.+]] = arith.cmpi ult, %[[W]], %[[DIM]]
+// CHECK: %[[SAFE:.+]] = arith.select %[[IN]], %[[W]], %{{.+}}
+// CHECK: tensor.extract %[[D]][%[[SAFE]], %[[J]]]
 // CHECK-NOT: onnx.GatherElements
 func.func @gather_elements(%d: tensor<3x4xf32>, %i: tensor<2x4xi64>) -> tensor<2x4xf32> {
   %0 = "onnx.GatherElements"(%d, %i) {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
@@ -22,15 +28,19 @@ func.func @gather_elements(%d: tensor<3x4xf32>, %i: tensor<2x4xi64>) -> tensor<2
 
 // -----
 
-// GatherND with batch_dims = 1: batch coordinate, then the indexed coordinate.
+// GatherND with batch_dims = 1: the indices checked against the indexed
+// dim (3), then the batch coordinate and the indexed coordinate (wrapped,
+// then zero if still outside).
 // CHECK-LABEL: func.func @gather_nd_batch
 // CHECK-SAME: (%[[D:.+]]: tensor<2x3x4xi32>, %[[I:.+]]: tensor<2x1xi64>)
+// CHECK: cf.assert %{{.+}}, "node {{.*}}(GatherND): an index is out of range
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.+}} : tensor<2x4xi32>)
 // CHECK: %[[B:.+]] = linalg.index 0
 // CHECK: %[[T:.+]] = linalg.index 1
 // CHECK: %[[IDX:.+]] = tensor.extract %[[I]][%[[B]], %{{.+}}] : tensor<2x1xi64>
 // CHECK: arith.index_cast %[[IDX]]
+// CHECK: arith.select
 // CHECK: %[[W:.+]] = arith.select
 // CHECK: tensor.extract %[[D]][%[[B]], %[[W]], %[[T]]] : tensor<2x3x4xi32>
 func.func @gather_nd_batch(%d: tensor<2x3x4xi32>, %i: tensor<2x1xi64>) -> tensor<2x4xi32> {
