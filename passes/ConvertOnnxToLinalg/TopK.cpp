@@ -16,6 +16,7 @@
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 #include "passes/ConvertOnnxToLinalg/ScalarLoops.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
@@ -256,8 +257,14 @@ struct TopKPattern : DynamicShapePattern<onnx::TopKOp> {
           rewriter, loc, adaptor.getK(),
           SmallVector<Value>(cast<RankedTensorType>(adaptor.getK().getType()).getRank(),
                              arith::ConstantIndexOp::create(rewriter, loc, 0)));
-      outSizes[axis] =
-          arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), kValue);
+      Value kIndex = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), kValue);
+      // A K outside [0, n] is the caller's error: report it, and size the
+      // outputs with K clamped so that nothing past the axis is read.
+      Value fits = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, kIndex,
+                                         xSizes[axis]);
+      cf::AssertOp::create(rewriter, loc, fits,
+                           describeNode(op) + ": K must be in [0, n] for an axis of n elements");
+      outSizes[axis] = arith::SelectOp::create(rewriter, loc, fits, kIndex, xSizes[axis]);
     } else {
       outSizes[axis] = arith::ConstantIndexOp::create(rewriter, loc, k);
     }

@@ -441,16 +441,21 @@ func.func @argmax_dynamic(%x: tensor<?x?xf32>) -> tensor<?xi64> {
 
 // -----
 
-// TopK with a dynamic K dim: the output size along the axis is K's value.
-// A dynamic axis takes the heap, which keeps min(K, axis size) per row.
+// TopK with a dynamic K dim: the output size along the axis is K's value,
+// checked at run time to be in [0, n] (and clamped to n, so that nothing
+// past the axis is read when the check fails). A dynamic axis takes the
+// heap, which keeps min(K, axis size) per row.
 // CHECK-LABEL: func.func @topk_dynamic
 // CHECK-SAME: (%[[X:.+]]: tensor<?x?xf32>, %[[K:.+]]: tensor<1xi64>)
 // CHECK: %[[KV:.+]] = tensor.extract %[[K]]
 // CHECK: %[[KI:.+]] = arith.index_cast %[[KV]] : i64 to index
-// CHECK: arith.minui %[[KI]], %{{.+}} : index
-// CHECK: tensor.empty(%{{.+}}, %[[KI]]) : tensor<?x?xf32>
-// CHECK: tensor.empty(%{{.+}}, %[[KI]]) : tensor<?x?xi64>
-// CHECK: tensor.empty(%[[KI]]) : tensor<?xindex>
+// CHECK: %[[FITS:.+]] = arith.cmpi ule, %[[KI]], %[[N:.+]] : index
+// CHECK: cf.assert %[[FITS]], "node {{.*}}(TopK): K must be in [0, n] for an axis of n elements"
+// CHECK: %[[KS:.+]] = arith.select %[[FITS]], %[[KI]], %[[N]] : index
+// CHECK: arith.minui %[[KS]], %{{.+}} : index
+// CHECK: tensor.empty(%{{.+}}, %[[KS]]) : tensor<?x?xf32>
+// CHECK: tensor.empty(%{{.+}}, %[[KS]]) : tensor<?x?xi64>
+// CHECK: tensor.empty(%[[KS]]) : tensor<?xindex>
 // CHECK: %[[G:.+]]:3 = scf.for
 // CHECK: return %[[G]]#0, %[[G]]#1
 func.func @topk_dynamic(%x: tensor<?x?xf32>, %k: tensor<1xi64>) -> (tensor<?x?xf32>, tensor<?x?xi64>) {
