@@ -1,5 +1,6 @@
 //===- AttributeValidator.cpp - reject attribute values libonnx trips on --===//
 #include "compiler/import/AttributeValidator.h"
+#include "compiler/import/NodeNames.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -19,12 +20,10 @@ bool mustBePositive(const std::string &name) {
 }
 
 LogicalResult validateNode(const ::onnx::NodeProto &node, int index, Location loc) {
-  std::string name = node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                                         : node.name();
   for (const ::onnx::AttributeProto &attr : node.attribute()) {
     auto fail = [&](int64_t value, const char *rule) {
-      return emitError(loc) << "node '" << name << "' (" << node.op_type() << "): attribute '"
-                            << attr.name() << "' must be " << rule << ", got " << value;
+      return emitError(loc) << describeOnnxNode(node, index) << ": attribute '" << attr.name()
+                            << "' must be " << rule << ", got " << value;
     };
     if (mustBePositive(attr.name())) {
       if (attr.type() == ::onnx::AttributeProto::INT && attr.i() <= 0)

@@ -11,6 +11,7 @@
 #include "compiler/import/Importer.h"
 
 #include "compiler/import/ModelLoader.h"
+#include "compiler/import/NodeNames.h"
 #include "compiler/import/TensorImport.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -48,20 +49,15 @@ public:
 private:
   using Scope = llvm::StringMap<Value>;
 
-  /// The node's name, or "<OpType>_<index>" for unnamed nodes.
-  static std::string nodeName(const ::onnx::NodeProto &node, int index) {
-    return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
-  }
-
   Location nodeLocation(const ::onnx::NodeProto &node, int index) {
-    return NameLoc::get(StringAttr::get(ctx_, nodeName(node, index)),
+    return NameLoc::get(StringAttr::get(ctx_, onnxNodeName(node, index)),
                         NameLoc::get(StringAttr::get(ctx_, node.op_type()),
                                      FileLineColLoc::get(ctx_, fileName_, 0, 0)));
   }
 
   /// "node 'name' (OpType)" for diagnostics; same name as the location.
   std::string describe(const ::onnx::NodeProto &node) const {
-    return "node '" + nodeName(node, currentNode_) + "' (" + node.op_type() + ")";
+    return describeOnnxNode(node, currentNode_);
   }
 
   Value lookup(StringRef name) {

@@ -1,5 +1,6 @@
 //===- NodeOrder.cpp - put a graph's nodes in dependency order ------------===//
 #include "compiler/import/NodeOrder.h"
+#include "compiler/import/NodeNames.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
@@ -33,12 +34,6 @@ void forEachSubgraphRead(const ::onnx::NodeProto &node,
     for (const ::onnx::GraphProto &graph : attr.graphs())
       visitGraph(graph);
   }
-}
-
-/// "node 'name' (Op)", or "node #i (Op)" for an unnamed node.
-std::string describeNode(const ::onnx::NodeProto &node, int index) {
-  std::string who = node.name().empty() ? "#" + std::to_string(index) : "'" + node.name() + "'";
-  return "node " + who + " (" + node.op_type() + ")";
 }
 
 /// Sorts the nodes of `graph` itself (Kahn's algorithm, the lowest original
@@ -118,7 +113,7 @@ LogicalResult sortGraph(::onnx::GraphProto &graph, Location loc) {
     int listed = 0, onCycle = llvm::count(left, true);
     for (int i = 0; i < count && listed < 8; ++i)
       if (left[i])
-        error << (listed++ ? ", " : "") << describeNode(graph.node(i), i);
+        error << (listed++ ? ", " : "") << describeOnnxNode(graph.node(i), i);
     if (onCycle > listed)
       error << " and " << (onCycle - listed) << " more";
     error << " each read another's output";
