@@ -322,10 +322,11 @@ def SmeltCpuOutputInPlace : Pass<"smelt-cpu-output-in-place", "mlir::func::FuncO
     loops, an identity map for its init, which it does not read) that
     writes an out-parameter the function uses nowhere else, and reads with
     an identity map (through reshapes) a static identity-layout allocation
-    of as many elements that nothing uses after it: the allocation becomes a reshape of the out-parameter, and the
-    generic writes over its input in place. The input's producer then
-    writes the caller's buffer: one buffer and one pass over memory less
-    (a bias added to the unpacked logits of a language model's head).
+    of as many elements that nothing uses after it: the allocation becomes
+    a reshape of the out-parameter, and the generic writes over its input
+    in place. The input's producer then writes the caller's buffer: one
+    buffer and one pass over memory less (a bias added to the unpacked
+    logits of a language model's head).
   }];
 }
 

@@ -674,12 +674,8 @@ struct GatherPattern : DynamicShapePattern<onnx::GatherOp> {
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
         ValueRange{createEmpty(rewriter, loc, resultType, sizes)}, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
-          Value zero = indexConstant(b, l, 0);
-          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, index, zero);
-          index = arith::SelectOp::create(
-              b, l, negative, arith::AddIOp::create(b, l, index, dim), index);
-          index = zeroIfOutside(b, l, index, dim);
+          Value index = gatherIndex(
+              b, l, arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]), dim);
           SmallVector<Value> position;
           for (int64_t i = 0; i < axis; ++i)
             position.push_back(linalg::IndexOp::create(b, l, i));

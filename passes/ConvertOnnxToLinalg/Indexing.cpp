@@ -107,8 +107,7 @@ struct GatherElementsPattern : DynamicShapePattern<onnx::GatherElementsOp> {
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, indices, [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> position = loopIndices(b, l, 0, rank);
-          Value index = wrapIndex(b, l, toIndex(b, l, args[0], false), dim);
-          position[axis] = zeroIfOutside(b, l, index, dim);
+          position[axis] = gatherIndex(b, l, toIndex(b, l, args[0], false), dim);
           return Value(tensor::ExtractOp::create(b, l, data, position));
         });
     rewriter.replaceOp(op, result);
@@ -176,8 +175,7 @@ struct GatherNDPattern : DynamicShapePattern<onnx::GatherNDOp> {
           for (int64_t j = 0; j < k; ++j) {
             indexPosition.back() = indexConstant(b, l, j);
             Value index = tensor::ExtractOp::create(b, l, indices, indexPosition);
-            position.push_back(
-                zeroIfOutside(b, l, wrapIndex(b, l, toIndex(b, l, index, false), dims[j]), dims[j]));
+            position.push_back(gatherIndex(b, l, toIndex(b, l, index, false), dims[j]));
           }
           position.append(ivs.begin() + q - 1, ivs.end());
           linalg::YieldOp::create(b, l, tensor::ExtractOp::create(b, l, data, position).getResult());

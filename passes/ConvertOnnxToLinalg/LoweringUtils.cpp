@@ -411,10 +411,9 @@ void assertIndicesInRange(OpBuilder &b, Location loc, Value indices, ArrayRef<Va
                           Operation *op) {
   auto type = cast<RankedTensorType>(indices.getType());
   Type elem = type.getElementType();
-  int64_t components = bounds.size();
-  if (components > 1 && (type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1) ||
-                         type.getDimSize(type.getRank() - 1) != components))
-    return; // The op's own verification reports such shapes.
+  int64_t rank = type.getRank(), components = bounds.size();
+  assert((components == 1 || (rank >= 1 && type.getDimSize(rank - 1) == components)) &&
+         "several bounds need a static last dim of as many components");
   SmallVector<Value> highs, lows;
   for (Value n : bounds) {
     highs.push_back(arith::IndexCastOp::create(b, loc, elem, n));
@@ -427,25 +426,23 @@ void assertIndicesInRange(OpBuilder &b, Location loc, Value indices, ArrayRef<Va
         arith::CmpIOp::create(ib, l, arith::CmpIPredicate::slt, index, highs[j]));
   };
   Value allInside;
-  if (type.getRank() == 0) {
+  if (rank == 0) {
     allInside = inside(b, loc, tensor::ExtractOp::create(b, loc, indices, ValueRange{}), 0);
   } else {
     // Rows of `components` indices: [n] for one bound, [n, k] for several.
-    int64_t rank = type.getRank();
-    SmallVector<ReassociationIndices> groups;
-    if (components == 1) {
-      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
-    } else {
-      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank - 1)));
-      groups.push_back({rank - 1});
-    }
     Value rows = indices;
-    if (rank != static_cast<int64_t>(groups.size()) && !groups.front().empty())
-      rows = tensor::CollapseShapeOp::create(b, loc, indices, groups);
-    else if (groups.front().empty()) // a [k] tensor: one row
-      rows = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({1, components}, elem), indices,
-          SmallVector<ReassociationIndices>{{0, 1}});
+    auto dims = [](int64_t from, int64_t to) -> ReassociationIndices {
+      return llvm::to_vector(llvm::seq<int64_t>(from, to));
+    };
+    if (components == 1 && rank > 1)
+      rows = tensor::CollapseShapeOp::create(b, loc, indices,
+                                             SmallVector<ReassociationIndices>{dims(0, rank)});
+    else if (components > 1 && rank > 2)
+      rows = tensor::CollapseShapeOp::create(
+          b, loc, indices, SmallVector<ReassociationIndices>{dims(0, rank - 1), {rank - 1}});
+    else if (components > 1 && rank == 1)
+      rows = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1, components}, elem),
+                                           indices, SmallVector<ReassociationIndices>{{0, 1}});
     Value count = tensor::DimOp::create(b, loc, rows, 0);
     auto loop = scf::ForOp::create(
         b, loc, arith::ConstantIndexOp::create(b, loc, 0), count,
@@ -469,10 +466,12 @@ void assertIndicesInRange(OpBuilder &b, Location loc, Value indices, ArrayRef<Va
                                           "[-n, n) for an axis of n elements)");
 }
 
-Value zeroIfOutside(OpBuilder &b, Location loc, Value index, Value n) {
+Value gatherIndex(OpBuilder &b, Location loc, Value index, Value n) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  index = arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, index, n), index);
   Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, index, n);
-  return arith::SelectOp::create(b, loc, inside, index,
-                                 arith::ConstantIndexOp::create(b, loc, 0));
+  return arith::SelectOp::create(b, loc, inside, index, zero);
 }
 
 std::string describeLocation(Location loc) {

@@ -160,17 +160,19 @@ std::string describeLocation(mlir::Location loc);
 /// A run-time check (cf.assert, reported by the entry point with the
 /// message) that every index in the integer tensor `indices` is in
 /// [-n, n): with one bound, n = bounds[0] for every element; with several,
-/// the last dim of `indices` has bounds.size() components and component j
-/// is checked against bounds[j] (GatherND, ScatterND). One scalar pass over
-/// the indices, before the op's loops. The op keeps its own indices in
-/// bounds (zeroIfOutside), since a failed check does not stop the run.
+/// the last dim of `indices` must be static with bounds.size() components,
+/// and component j is checked against bounds[j] (GatherND, ScatterND). One
+/// scalar pass over the indices, before the op's loops. A gather keeps its
+/// own reads in bounds (gatherIndex), since a failed check does not stop
+/// the run.
 void assertIndicesInRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Value indices,
                           llvm::ArrayRef<mlir::Value> bounds, mlir::Operation *op);
 
-/// `index` (already wrapped from negative) if it is in [0, n), else 0: an
-/// index assertIndicesInRange reported reads element 0, never memory
-/// outside the tensor.
-mlir::Value zeroIfOutside(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, mlir::Value n);
+/// The position a gather reads for `index` (an index value) along an axis of
+/// `n` elements: a negative index counts from the end, and one still
+/// outside [0, n) (which assertIndicesInRange reported) reads 0, never
+/// memory outside the tensor.
+mlir::Value gatherIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, mlir::Value n);
 
 /// Reads an integer constant tensor operand (onnx.Constant) into `values`.
 mlir::LogicalResult getConstantInts(mlir::Value value, llvm::SmallVectorImpl<int64_t> &values);

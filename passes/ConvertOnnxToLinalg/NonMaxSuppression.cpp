@@ -28,6 +28,8 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace smelt {
@@ -51,6 +53,9 @@ constexpr int64_t kSelectedRow = kGeometryRows;
 constexpr int64_t kSortedMin0Row = 2 * kGeometryRows;
 constexpr int64_t kPrefixMax0Row = kSortedMin0Row + 1;
 constexpr int64_t kScratchRows = kPrefixMax0Row + 1;
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// Selected boxes compared with a candidate per step: one AVX-512 vector of
 /// f32 (two on AVX2, which LLVM splits).
@@ -89,24 +94,21 @@ public:
                     })[0];
     auto min0Key = [&](OpBuilder &b, Location l, Value geometries, Value box) {
       Value min0 = geometry(b, l, geometries, kBoxRow, box);
-      return nanAs(b, l, min0, APFloat::getInf(floatSemantics(min0)));
+      return nanAs(b, l, min0, scalarConstant(b, l, min0.getType(), kInfinity));
     };
     slots = heapSort(b, loc, slots, numBoxes, [&](OpBuilder &b, Location l, Value i, Value j) {
       return cmpF(b, l, arith::CmpFPredicate::OGT, min0Key(b, l, scratch, i),
                   min0Key(b, l, scratch, j));
     });
     Type fType = cast<RankedTensorType>(scratch.getType()).getElementType();
-    Value lowest = arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(fType, APFloat::getInf(cast<FloatType>(fType).getFloatSemantics(),
-                                                      /*Negative=*/true)));
+    Value lowest = lowestValue(b, loc, fType, /*isUnsigned=*/false);
     ValueRange filled = forLoop(
         b, loc, zero, numBoxes, ValueRange{slots, scratch, lowest},
         [&](OpBuilder &b, Location l, Value p, ValueRange s) -> SmallVector<Value> {
           Value box = tensor::ExtractOp::create(b, l, s[0], ValueRange{p});
           Value slots = tensor::InsertOp::create(b, l, p, s[0], ValueRange{addI(b, l, numBoxes, box)});
           Value max0 = geometry(b, l, s[1], kBoxRow + 2, box);
-          Value prefixMax0 = arith::MaximumFOp::create(
-              b, l, s[2], nanAs(b, l, max0, APFloat::getInf(floatSemantics(max0), true)));
+          Value prefixMax0 = arith::MaximumFOp::create(b, l, s[2], nanAs(b, l, max0, lowest));
           // Every read of the scratch comes before the writes: in place.
           Value min0 = min0Key(b, l, s[1], box);
           Value g = unselect(b, l, s[1], p);
@@ -216,9 +218,8 @@ private:
                                  arith::SubFOp::create(b, l, c[3], c[1]));
   }
 
-  /// iou(p, q) > threshold, false for empty boxes or empty intersections;
-  /// p and q are geometry rows, scalars or vectors of one shape, and so is
-  /// the result.
+  /// iou(p, q) > threshold lane by lane, false for empty boxes or empty
+  /// intersections; p and q are geometry rows, vectors of one shape.
   Value suppresses(OpBuilder &b, Location l, ArrayRef<Value> p, ArrayRef<Value> q) const {
     Value fzero = splatLike(b, l, scalarConstant(b, l, getElementTypeOrSelf(p[0]), 0), p[0]);
     Value lo0 = arith::MaximumFOp::create(b, l, p[0], q[0]);
@@ -238,10 +239,9 @@ private:
                 cmpF(b, l, arith::CmpFPredicate::OGT, iou, splatLike(b, l, iouThreshold, p[0])));
   }
 
-  /// `scalar`, broadcast to the type of `like` when that is a vector.
+  /// `scalar` in every lane of a vector of `like`'s type.
   static Value splatLike(OpBuilder &b, Location l, Value scalar, Value like) {
-    auto vectorType = dyn_cast<VectorType>(like.getType());
-    return vectorType ? vector::BroadcastOp::create(b, l, vectorType, scalar).getResult() : scalar;
+    return vector::BroadcastOp::create(b, l, cast<VectorType>(like.getType()), scalar);
   }
 
   /// Whether a box selected so far suppresses `candidate`. Only the window
@@ -274,8 +274,7 @@ private:
           Value first = s[0];
           Value live =
               vector::CreateMaskOp::create(b, l, maskType, ValueRange{subI(b, l, end, first)});
-          Value nan = arith::ConstantOp::create(
-              b, l, b.getFloatAttr(fType, APFloat::getNaN(floatSemantics(candidate[0]))));
+          Value nan = scalarConstant(b, l, fType, kNaN);
           SmallVector<Value> selected, candidateLanes;
           auto readRow = [&](OpBuilder &b, Location l, int64_t k) {
             selected.push_back(vector::TransferReadOp::create(
@@ -326,9 +325,7 @@ private:
   /// Marks sorted position `p` as holding no selected box (a NaN min0).
   Value unselect(OpBuilder &b, Location l, Value scratch, Value p) const {
     Type fType = cast<RankedTensorType>(scratch.getType()).getElementType();
-    Value nan = arith::ConstantOp::create(
-        b, l, b.getFloatAttr(fType, APFloat::getNaN(cast<FloatType>(fType).getFloatSemantics())));
-    return setGeometry(b, l, nan, scratch, kSelectedRow, p);
+    return setGeometry(b, l, scalarConstant(b, l, fType, kNaN), scratch, kSelectedRow, p);
   }
 
   /// The sorted position of `box`, from the map in `slots`.
@@ -336,14 +333,9 @@ private:
     return tensor::ExtractOp::create(b, l, slots, ValueRange{addI(b, l, numBoxes, box)});
   }
 
-  static const llvm::fltSemantics &floatSemantics(Value v) {
-    return cast<FloatType>(v.getType()).getFloatSemantics();
-  }
-
   /// `x`, or `replacement` where x is NaN.
-  static Value nanAs(OpBuilder &b, Location l, Value x, const APFloat &replacement) {
-    Value r = arith::ConstantOp::create(b, l, b.getFloatAttr(x.getType(), replacement));
-    return select(b, l, cmpF(b, l, arith::CmpFPredicate::UNO, x, x), r, x);
+  static Value nanAs(OpBuilder &b, Location l, Value x, Value replacement) {
+    return select(b, l, cmpF(b, l, arith::CmpFPredicate::UNO, x, x), replacement, x);
   }
 
   /// Whether box i comes before box j: a higher score, or the same score and a

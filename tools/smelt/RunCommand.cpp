@@ -124,11 +124,10 @@ int runCommand(const RunOptions &options) {
     if (ec || !std::filesystem::is_directory(options.outputDir))
       return fail("cannot create the output folder '" + options.outputDir + "'" +
                   (ec ? ": " + ec.message() : ": a file of that name exists"));
-  }
-  if (!options.outputDir.empty())
     for (const HostValue &value : outputs)
       if (!writeValueFile(options.outputDir + "/" + outputFileName(value), value, error))
         return fail(error);
+  }
   if (!options.checkDir.empty()) {
     std::vector<std::string> expected = numberedFiles(options.checkDir, "output");
     if (expected.size() != outputs.size())

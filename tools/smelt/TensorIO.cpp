@@ -294,20 +294,24 @@ Comparison compareTensors(const HostTensor &actual, const HostTensor &expected, 
   }
   bool exact = comparesExactly(actual.dtype);
   size_t elementBytes = smelt_dtype_size(actual.dtype);
+  auto mismatch = [&](int64_t i) {
+    if (c.firstMismatch < 0)
+      c.firstMismatch = i;
+    ++c.mismatches;
+    c.ok = false;
+  };
   for (int64_t i = 0; i < actual.numElements(); ++i) {
-    double a = elementAsDouble(actual, i), e = elementAsDouble(expected, i);
     if (exact) {
       const char *pa = actual.data.data() + i * elementBytes;
       const char *pe = expected.data.data() + i * elementBytes;
       if (std::memcmp(pa, pe, elementBytes) != 0) {
-        c.maxAbsError = std::max(c.maxAbsError, std::max(std::fabs(a - e), 1.0));
-        if (c.firstMismatch < 0)
-          c.firstMismatch = i;
-        ++c.mismatches;
-        c.ok = false;
+        double err = std::fabs(elementAsDouble(actual, i) - elementAsDouble(expected, i));
+        c.maxAbsError = std::max(c.maxAbsError, std::max(err, 1.0));
+        mismatch(i);
       }
       continue;
     }
+    double a = elementAsDouble(actual, i), e = elementAsDouble(expected, i);
     if (std::isnan(a) && std::isnan(e))
       continue;
     double err = std::fabs(a - e);
@@ -316,12 +320,8 @@ Comparison compareTensors(const HostTensor &actual, const HostTensor &expected, 
     if (std::isnan(err))
       err = INFINITY;
     c.maxAbsError = std::max(c.maxAbsError, err);
-    if (!(err <= atol + rtol * std::fabs(e))) {
-      if (c.firstMismatch < 0)
-        c.firstMismatch = i;
-      ++c.mismatches;
-      c.ok = false;
-    }
+    if (!(err <= atol + rtol * std::fabs(e)))
+      mismatch(i);
   }
   return c;
 }
