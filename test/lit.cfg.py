@@ -12,6 +12,9 @@ config.test_exec_root = os.path.join(config.smelt_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.smelt_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%smelt_runtime_lib", config.smelt_runtime_lib))
+# The C compiler for test programs: plain `cc`, or in a sanitizer build the
+# build's compiler with its sanitizer flags, since they link the runtime.
+config.substitutions.append(("%cc", config.smelt_cc))
 import sys
 config.substitutions.append(("%python", sys.executable))
 import platform

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build ccache g++ pkg-config
+  cmake ninja-build ccache g++ pkg-config libclang-rt-22-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 liblld-22-dev
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
   libcli11-dev libfmt-dev googletest libgtest-dev

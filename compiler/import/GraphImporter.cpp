@@ -12,6 +12,7 @@
 
 #include "compiler/import/ModelLoader.h"
 #include "compiler/import/NodeNames.h"
+#include "compiler/import/NodeValidator.h"
 #include "compiler/import/TensorImport.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -34,10 +35,6 @@ namespace {
 
 using ::onnx::AttributeProto;
 using ::onnx::OpSchema;
-
-const char *attributeKindName(int kind) {
-  return AttributeProto::AttributeType_Name(static_cast<AttributeProto::AttributeType>(kind)).c_str();
-}
 
 class GraphImporter {
 public:
@@ -282,15 +279,16 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node, int index
                             << " to " << onnx::kCanonicalOpset
                             << " (libonnx's version converter failed on this model)";
   }
+  // Checked at the model's opset before libonnx ran; again at ours, which
+  // the upgrade may have changed the node to.
+  if (failed(verifyNodeAgainstSchema(node, *schema, describe(node), loc)))
+    return failure();
   if (node.op_type() == "Constant")
     return importConstantNode(node, loc, scope);
 
   // Operands follow the schema: one per formal input, the variadic one last.
   SmallVector<Value> operands;
   const auto &formals = schema->inputs();
-  if (node.input_size() > schema->max_input())
-    return emitError(loc) << describe(node) << ": has " << node.input_size()
-                          << " inputs, the operator takes at most " << schema->max_input();
   Value noValue;
   auto getNoValue = [&]() {
     if (!noValue)
@@ -301,9 +299,6 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node, int index
     bool variadic = formals[i].GetOption() == OpSchema::Variadic;
     size_t end = variadic ? node.input_size() : std::min<size_t>(i + 1, node.input_size());
     if (i >= static_cast<size_t>(node.input_size())) {
-      if (formals[i].GetOption() == OpSchema::Single)
-        return emitError(loc) << describe(node) << ": missing required input '"
-                              << formals[i].GetName() << "'";
       if (!variadic)
         operands.push_back(getNoValue());
       continue;
@@ -311,9 +306,6 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node, int index
     for (size_t j = i; j < end; ++j) {
       const std::string &name = node.input(j);
       if (name.empty()) {
-        if (formals[i].GetOption() == OpSchema::Single)
-          return emitError(loc) << describe(node) << ": required input '"
-                                << formals[i].GetName() << "' is empty";
         operands.push_back(getNoValue());
         continue;
       }
@@ -329,18 +321,12 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node, int index
   SmallVector<Type> resultTypes;
   SmallVector<std::string> resultNames;
   const auto &outputs = schema->outputs();
-  if (node.output_size() > schema->max_output())
-    return emitError(loc) << describe(node) << ": has " << node.output_size()
-                          << " outputs, the operator has at most " << schema->max_output();
   for (size_t i = 0; i < outputs.size(); ++i) {
     bool variadic = outputs[i].GetOption() == OpSchema::Variadic;
     size_t end = variadic ? node.output_size() : i + 1;
     for (size_t j = i; j < end; ++j) {
       std::string name = j < static_cast<size_t>(node.output_size()) ? node.output(j) : "";
       if (name.empty()) {
-        if (outputs[i].GetOption() == OpSchema::Single)
-          return emitError(loc) << describe(node) << ": output '" << outputs[i].GetName()
-                                << "' must be named";
         resultTypes.push_back(builder_.getNoneType());
         resultNames.push_back("");
         continue;
@@ -354,21 +340,12 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node, int index
     }
   }
 
-  // Attributes: converted by kind, checked against the schema.
+  // Attributes: converted by kind.
   OperationState state(loc, *opName);
   state.addOperands(operands);
   state.addTypes(resultTypes);
   std::vector<std::pair<std::string, const ::onnx::GraphProto *>> graphs;
   for (const AttributeProto &attr : node.attribute()) {
-    auto it = schema->attributes().find(attr.name());
-    if (it == schema->attributes().end())
-      return emitError(loc) << describe(node) << ": unknown attribute '" << attr.name() << "'";
-    if (!attr.ref_attr_name().empty())
-      return emitError(loc) << describe(node) << ": attribute references are only valid in functions";
-    if (attr.type() != it->second.type)
-      return emitError(loc) << describe(node) << ": attribute '" << attr.name() << "' must be "
-                            << attributeKindName(it->second.type) << " but is "
-                            << attributeKindName(attr.type());
     if (attr.type() == AttributeProto::GRAPH) {
       graphs.push_back({attr.name(), &attr.g()});
       continue;
@@ -378,11 +355,6 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node, int index
       return failure();
     state.addAttribute(attr.name(), *value);
   }
-  for (const auto &[name, formal] : schema->attributes())
-    if (formal.required && formal.type != AttributeProto::GRAPH &&
-        !state.attributes.get(name))
-      return emitError(loc) << describe(node) << ": missing required attribute '" << name << "'";
-
   // Regions are declared in attribute-name order, like the generated record.
   for (const auto &[name, formal] : schema->attributes()) {
     if (formal.type != AttributeProto::GRAPH)
@@ -502,11 +474,18 @@ OwningOpRef<ModuleOp> importOnnxFile(StringRef path, const ImportOptions &option
 OwningOpRef<ModuleOp> importOnnxText(StringRef text, StringRef bufferName,
                                      const ImportOptions &options, MLIRContext *context) {
   ::onnx::ModelProto model;
-  std::string copy = text.str(), error; // Null-terminated for the parser.
-  if (!parseOnnxText(copy.c_str(), model, error)) {
-    emitError(FileLineColLoc::get(context, bufferName, 0, 0)) << "cannot parse ONNX text: " << error;
+  if (failed(parseModelBytes(text, /*isText=*/true, /*dataFolder=*/"", model,
+                             FileLineColLoc::get(context, bufferName, 0, 0))))
     return nullptr;
-  }
+  return importPrepared(model, bufferName, options, context);
+}
+
+OwningOpRef<ModuleOp> importOnnxBuffer(StringRef bytes, StringRef bufferName, StringRef dataFolder,
+                                       const ImportOptions &options, MLIRContext *context) {
+  ::onnx::ModelProto model;
+  if (failed(parseModelBytes(bytes, /*isText=*/false, dataFolder, model,
+                             FileLineColLoc::get(context, bufferName, 0, 0))))
+    return nullptr;
   return importPrepared(model, bufferName, options, context);
 }
 

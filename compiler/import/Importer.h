@@ -44,6 +44,14 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxText(llvm::StringRef text, llvm::Str
                                                  const ImportOptions &options,
                                                  mlir::MLIRContext *context);
 
+/// Imports a binary `.onnx` model held in memory (the import fuzzer's entry).
+/// External-data tensors are read from files inside `dataFolder` only (none
+/// when it is empty).
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxBuffer(llvm::StringRef bytes, llvm::StringRef bufferName,
+                                                   llvm::StringRef dataFolder,
+                                                   const ImportOptions &options,
+                                                   mlir::MLIRContext *context);
+
 /// Parses ONNX's textual syntax (null-terminated `text`) into `model`. False
 /// with `error` set when the text is malformed (libonnx's parser throws on
 /// some malformed numbers, such as `-inf`: caught here, so bad text is an

@@ -8,9 +8,10 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/import/ModelLoader.h"
 
-#include "compiler/import/AttributeValidator.h"
 #include "compiler/import/NodeOrder.h"
 #include "compiler/import/Importer.h"
+#include "compiler/import/NodeNames.h"
+#include "compiler/import/NodeValidator.h"
 #include "compiler/import/OpsetUpgrade.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -67,6 +68,9 @@ LogicalResult loadExternalData(::onnx::TensorProto &tensor, StringRef folder, Lo
       hasLength |= entry.key() == "length";
     }
   }
+  if (folder.empty()) // A model read from memory has no folder to read from.
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "': external data is not available for a model read from memory";
   FailureOr<std::string> path = resolveInsideFolder(folder, location, loc);
   if (failed(path))
     return failure();
@@ -124,6 +128,24 @@ int64_t defaultDomainOpset(const ::onnx::ModelProto &model) {
 } // namespace
 
 bool parseOnnxText(const char *text, ::onnx::ModelProto &model, std::string &error) {
+  // libonnx's parser recurses once per brace: bound the nesting before it
+  // runs so that a hostile file cannot exhaust the stack. Braces inside
+  // string literals do not count.
+  int depth = 0, deepest = 0;
+  bool inString = false;
+  for (const char *c = text; *c; ++c) {
+    if (*c == '"' && (c == text || c[-1] != '\\'))
+      inString = !inString;
+    else if (!inString && *c == '{')
+      deepest = std::max(deepest, ++depth);
+    else if (!inString && *c == '}')
+      --depth;
+  }
+  if (deepest > 2 * kMaxSubgraphDepth + 8) {
+    error = "braces are nested " + std::to_string(deepest) + " deep (subgraphs nest at most " +
+            std::to_string(kMaxSubgraphDepth) + " deep)";
+    return false;
+  }
   try {
     auto status = ::onnx::OnnxParser::Parse(model, text);
     if (status.IsOK())
@@ -135,31 +157,38 @@ bool parseOnnxText(const char *text, ::onnx::ModelProto &model, std::string &err
   return false;
 }
 
-LogicalResult loadModelProto(StringRef path, ::onnx::ModelProto &model, MLIRContext *context) {
-  Location loc = FileLineColLoc::get(context, path, 0, 0);
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/true);
-  if (!buffer)
-    return emitError(loc) << "cannot read model: " << buffer.getError().message();
-  StringRef bytes = (*buffer)->getBuffer();
-
-  if (path.ends_with(".onnxtxt") || path.ends_with(".txt")) {
-    std::string error;
-    if (!parseOnnxText(bytes.data(), model, error)) // The buffer ends with a null.
+LogicalResult parseModelBytes(StringRef bytes, bool isText, StringRef dataFolder,
+                              ::onnx::ModelProto &model, Location loc) {
+  if (isText) {
+    std::string error, copy = bytes.str(); // Null-terminated for the parser.
+    if (!parseOnnxText(copy.c_str(), model, error))
       return emitError(loc) << "cannot parse ONNX text: " << error;
   } else {
+    if (bytes.size() > static_cast<size_t>(INT32_MAX))
+      return emitError(loc) << "not a valid ONNX model: larger than 2 GiB (use external data)";
     google::protobuf::io::CodedInputStream stream(
         reinterpret_cast<const uint8_t *>(bytes.data()), static_cast<int>(bytes.size()));
     stream.SetTotalBytesLimit(INT32_MAX);
-    if (bytes.size() > static_cast<size_t>(INT32_MAX) || !model.ParseFromCodedStream(&stream) ||
-        !stream.ConsumedEntireMessage())
+    // Room for subgraphs nested past kMaxSubgraphDepth (three messages per
+    // level), so that validateNodes reports the depth instead of the parser
+    // failing as if the file were corrupt.
+    stream.SetRecursionLimit(4 * kMaxSubgraphDepth + 16);
+    if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
       return emitError(loc) << "not a valid ONNX model: the protobuf is truncated or corrupted";
   }
   if (!model.has_graph())
     return emitError(loc) << "not a valid ONNX model: it has no graph";
-  return loadExternalDataInGraph(*model.mutable_graph(), llvm::sys::path::parent_path(path).empty()
-                                                            ? StringRef(".")
-                                                            : llvm::sys::path::parent_path(path),
-                                 loc);
+  return loadExternalDataInGraph(*model.mutable_graph(), dataFolder, loc);
+}
+
+LogicalResult loadModelProto(StringRef path, ::onnx::ModelProto &model, MLIRContext *context) {
+  Location loc = FileLineColLoc::get(context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(loc) << "cannot read model: " << buffer.getError().message();
+  StringRef folder = llvm::sys::path::parent_path(path);
+  return parseModelBytes((*buffer)->getBuffer(), path.ends_with(".onnxtxt") || path.ends_with(".txt"),
+                         folder.empty() ? StringRef(".") : folder, model, loc);
 }
 
 bool parseShapeSpec(const std::string &spec, ImportOptions &options, std::string &error) {
@@ -239,17 +268,19 @@ LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &optio
       shape->add_dim()->set_dim_value(d);
   }
 
-  // Before libonnx runs anything on the graph (see AttributeValidator.h and
-  // NodeOrder.h).
-  if (failed(validateAttributeValues(graph, loc)) || failed(sortNodesTopologically(graph, loc)))
-    return failure();
-
   int64_t opset = defaultDomainOpset(model);
   if (opset == 0)
     return emitError(loc) << "the model imports no default-domain (ai.onnx) opset";
   if (opset > smelt::onnx::kCanonicalOpset)
     return emitError(loc) << "the model uses opset " << opset << "; Smelt supports up to opset "
                           << smelt::onnx::kCanonicalOpset;
+
+  // Before libonnx runs anything on the graph (see NodeValidator.h and
+  // NodeOrder.h). Unnamed nodes are named first, by their place in the file,
+  // so that every message names a node the same way whatever moves it later.
+  nameUnnamedNodes(graph);
+  if (failed(validateNodes(graph, opset, loc)) || failed(sortNodesTopologically(graph, loc)))
+    return failure();
   if (opset < smelt::onnx::kCanonicalOpset) {
     // When the upgrade fails we keep the original opset: the importer then
     // accepts only nodes whose schema is the same at both opsets, and names

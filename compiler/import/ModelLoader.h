@@ -10,6 +10,12 @@
 
 namespace smelt {
 
+/// Parses a model held in memory (binary protobuf, or ONNX text when
+/// `isText`) and loads its external data from files inside `dataFolder` only
+/// (an empty `dataFolder` refuses external data).
+mlir::LogicalResult parseModelBytes(llvm::StringRef bytes, bool isText, llvm::StringRef dataFolder,
+                                    ::onnx::ModelProto &model, mlir::Location loc);
+
 /// Applies --shape overrides, upgrades the model to the canonical opset where
 /// libonnx's converter can, and runs libonnx's shape inference.
 mlir::LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &options,

@@ -25,6 +25,22 @@ inline std::string describeOnnxNode(const ::onnx::NodeProto &node, int index) {
   return "node '" + onnxNodeName(node, index) + "' (" + node.op_type() + ")";
 }
 
+/// Names every unnamed node of `graph` and of its subgraphs by
+/// onnxNodeName, so that the name survives reordering and opset upgrades.
+inline void nameUnnamedNodes(::onnx::GraphProto &graph) {
+  for (int i = 0; i < graph.node_size(); ++i) {
+    ::onnx::NodeProto &node = *graph.mutable_node(i);
+    if (node.name().empty())
+      node.set_name(onnxNodeName(node, i));
+    for (auto &attr : *node.mutable_attribute()) {
+      if (attr.has_g())
+        nameUnnamedNodes(*attr.mutable_g());
+      for (auto &g : *attr.mutable_graphs())
+        nameUnnamedNodes(g);
+    }
+  }
+}
+
 } // namespace smelt
 
 #endif // SMELT_COMPILER_IMPORT_NODENAMES_H

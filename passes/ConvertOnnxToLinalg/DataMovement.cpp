@@ -19,6 +19,8 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace smelt {
@@ -280,15 +282,41 @@ private:
       }
       Value totalI64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), total);
       // A zero-sized known part only happens with an empty input; avoid x/0.
-      Value safeKnown = arith::MaxSIOp::create(b, loc, known, arith::ConstantIntOp::create(b, loc, 1, 64));
+      Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
+      Value safeKnown = arith::MaxSIOp::create(b, loc, known, one);
       Value inferred = arith::DivSIOp::create(b, loc, totalI64, safeKnown);
+      // The shape must hold exactly the input's elements: entries >= -1, at
+      // most one -1, and a product (that does not overflow) equal to the
+      // input's element count. Anything else would read past the input.
+      Value valid = arith::ConstantIntOp::create(b, loc, 1, 1);
+      Value inferredCount = arith::ConstantIntOp::create(b, loc, 0, 64);
+      Value count = one;
+      Value int64Max = arith::ConstantIntOp::create(b, loc, std::numeric_limits<int64_t>::max(), 64);
       SmallVector<Value> sizes;
       for (Value s : requested) {
         Value isInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s, minusOne);
+        inferredCount = arith::AddIOp::create(b, loc, inferredCount,
+                                              arith::ExtUIOp::create(b, loc, b.getI64Type(), isInferred));
+        valid = arith::AndIOp::create(
+            b, loc, valid, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, s, minusOne));
         Value dim = arith::SelectOp::create(b, loc, isInferred, inferred, s);
+        Value fits = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::sle, dim,
+            arith::DivSIOp::create(b, loc, int64Max, arith::MaxSIOp::create(b, loc, count, one)));
+        valid = arith::AndIOp::create(b, loc, valid, fits);
+        count = arith::MulIOp::create(b, loc, count, dim);
         sizes.push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), dim));
       }
-      return sizes;
+      valid = arith::AndIOp::create(
+          b, loc, valid,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, inferredCount, one));
+      valid = arith::AndIOp::create(
+          b, loc, valid, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count, totalI64));
+      return checkDataDependentSizes(b, loc, sizes, op,
+                                     "the shape does not hold exactly the input's elements "
+                                     "(entries >= -1, at most one -1, product equal to the "
+                                     "input's element count)",
+                                     valid, /*bounded=*/false);
     }
   }
 };
@@ -775,6 +803,9 @@ struct ConstantOfShapePattern : DynamicShapePattern<onnx::ConstantOfShapeOp> {
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < resultType.getRank(); ++d)
       sizes.push_back(toIndexValue(rewriter, loc, extractI64(rewriter, loc, shape, d)));
+    sizes = checkDataDependentSizes(rewriter, loc, sizes, op,
+                                    "the shape's entries must be >= 0 and their product at most "
+                                    "2^31");
     Value init = createEmpty(rewriter, loc, resultType, sizes);
     rewriter.replaceOp(op, linalg::FillOp::create(rewriter, loc, scalar, init).getResult(0));
     return success();
@@ -816,6 +847,7 @@ struct ExpandPattern : DynamicShapePattern<onnx::ExpandOp> {
     Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
     Value one = arith::ConstantIntOp::create(rewriter, loc, 1, 64);
     SmallVector<Value> sizes;
+    Value broadcasts = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
     for (int64_t i = 0; i < rank; ++i) {
       // Entry j = i - (rank - length) of the shape, if j >= 0.
       Value j = arith::AddIOp::create(
@@ -827,8 +859,20 @@ struct ExpandPattern : DynamicShapePattern<onnx::ExpandOp> {
       entry = arith::SelectOp::create(rewriter, loc, present, entry, one);
       Value inDim = i >= offset ? toI64(rewriter, loc, dimSize(rewriter, loc, input, i - offset)) : one;
       Value isOne = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, entry, one);
+      // The input dim must be the entry, or 1 (it stretches), unless the entry is 1.
+      Value fits = arith::OrIOp::create(
+          rewriter, loc, isOne,
+          arith::OrIOp::create(
+              rewriter, loc, arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, inDim, entry),
+              arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, inDim, one)));
+      broadcasts = arith::AndIOp::create(rewriter, loc, broadcasts, fits);
       sizes.push_back(toIndexValue(rewriter, loc, arith::SelectOp::create(rewriter, loc, isOne, inDim, entry)));
     }
+    sizes = checkDataDependentSizes(rewriter, loc, sizes, op,
+                                    "the shape does not broadcast with the input (each entry "
+                                    "must equal the input's dim, or one of them be 1), is "
+                                    "negative, or asks for more than 2^31 elements",
+                                    broadcasts);
     SmallVector<Value> inputDims;
     for (int64_t d = 0; d < inputType.getRank(); ++d)
       inputDims.push_back(dimSize(rewriter, loc, input, d));
@@ -878,13 +922,28 @@ struct TilePattern : DynamicShapePattern<onnx::TileOp> {
     // Result dim i is input dim i times repeats[i], read at run time.
     SmallVector<Value> dims, sizes;
     Value repeats = isStatic ? Value() : withLength(rewriter, loc, adaptor.getRepeats(), rank);
+    Value fits = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    Value zero = indexConstant(rewriter, loc, 0), one = indexConstant(rewriter, loc, 1);
+    Value limit = indexConstant(rewriter, loc, kMaxDataDependentElements);
     for (int64_t i = 0; i < rank; ++i) {
       dims.push_back(dimSize(rewriter, loc, input, i));
       if (isStatic)
         continue;
       Value times = toIndexValue(rewriter, loc, extractI64(rewriter, loc, repeats, i));
+      // dim * times stays within the limit (checked by division: no overflow).
+      Value bound = arith::DivSIOp::create(rewriter, loc, limit,
+                                           arith::MaxSIOp::create(rewriter, loc, times, one));
+      fits = arith::AndIOp::create(
+          rewriter, loc, fits,
+          arith::AndIOp::create(
+              rewriter, loc, arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, times, zero),
+              arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle, dims.back(), bound)));
       sizes.push_back(arith::MulIOp::create(rewriter, loc, dims.back(), times));
     }
+    if (!isStatic)
+      sizes = checkDataDependentSizes(rewriter, loc, sizes, op,
+                                      "repeats must be >= 0 and the result at most 2^31 elements",
+                                      fits);
     Value result = buildIndexedGeneric(
         rewriter, loc, resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {
           SmallVector<Value> position;

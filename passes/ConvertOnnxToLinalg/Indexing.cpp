@@ -490,6 +490,11 @@ struct OneHotPattern : DynamicShapePattern<onnx::OneHotOp> {
     for (int64_t d = 0; d < indicesType.getRank(); ++d)
       sizes.push_back(dimSize(rewriter, loc, indices, d));
     sizes.insert(sizes.begin() + axis, depthValue);
+    if (ShapedType::isDynamic(depth)) {
+      sizes = checkDataDependentSizes(rewriter, loc, sizes, op,
+                                      "depth must be >= 0 and the result at most 2^31 elements");
+      depthValue = sizes[axis];
+    }
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
         ValueRange{createEmpty(rewriter, loc, resultType, sizes)}, maps, iterators,

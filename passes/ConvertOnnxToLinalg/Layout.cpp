@@ -23,6 +23,8 @@
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/AffineMap.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace smelt {
@@ -517,25 +519,52 @@ struct RangePattern : DynamicShapePattern<onnx::RangeOp> {
     SmallVector<Value> sizes;
     if (resultType.isDynamicDim(0)) {
       Value limit = extractScalar(rewriter, loc, adaptor.getLimit());
-      Value length;
+      Value length, valid;
       if (isFloat) {
-        Value q = arith::DivFOp::create(rewriter, loc,
-                                        arith::SubFOp::create(rewriter, loc, limit, start), delta);
-        length = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(),
-                                         math::CeilOp::create(rewriter, loc, q));
+        // A zero or NaN delta gives a NaN or infinite quotient: refused
+        // (the comparison is false for NaN) before it is converted.
+        Value q = math::CeilOp::create(
+            rewriter, loc,
+            arith::DivFOp::create(rewriter, loc,
+                                  arith::SubFOp::create(rewriter, loc, limit, start), delta));
+        valid = arith::CmpFOp::create(
+            rewriter, loc, arith::CmpFPredicate::OLE, q,
+            scalarConstant(rewriter, loc, q.getType(), double(kMaxDataDependentElements)));
+        q = arith::SelectOp::create(rewriter, loc, valid, q,
+                                    scalarConstant(rewriter, loc, q.getType(), 0.0));
+        length = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
       } else {
         auto wide = [&](Value v) -> Value {
           if (v.getType().getIntOrFloatBitWidth() >= 64)
             return v;
           return arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(), v);
         };
-        length = arith::CeilDivSIOp::create(
-            rewriter, loc, arith::SubIOp::create(rewriter, loc, wide(limit), wide(start)),
-            wide(delta));
+        // A zero delta is refused, and so is INT64_MIN / -1: either division
+        // would trap.
+        Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
+        Value span = arith::SubIOp::create(rewriter, loc, wide(limit), wide(start));
+        Value overflows = arith::AndIOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, span,
+                                  arith::ConstantIntOp::create(
+                                      rewriter, loc, std::numeric_limits<int64_t>::min(), 64)),
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, wide(delta),
+                                  arith::ConstantIntOp::create(rewriter, loc, -1, 64)));
+        valid = arith::AndIOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne, wide(delta), zero),
+            arith::XOrIOp::create(rewriter, loc, overflows,
+                                  arith::ConstantIntOp::create(rewriter, loc, 1, 1)));
+        Value safeDelta = arith::SelectOp::create(
+            rewriter, loc, valid, wide(delta), arith::ConstantIntOp::create(rewriter, loc, 1, 64));
+        length = arith::CeilDivSIOp::create(rewriter, loc, span, safeDelta);
       }
       length = arith::MaxSIOp::create(
           rewriter, loc, length, arith::ConstantIntOp::create(rewriter, loc, 0, 64));
       sizes.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), length));
+      sizes = checkDataDependentSizes(rewriter, loc, sizes, op,
+                                      "delta must not be 0 and the result at most 2^31 elements",
+                                      valid);
     }
     Value result = buildIndexedGeneric(
         rewriter, loc, resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {

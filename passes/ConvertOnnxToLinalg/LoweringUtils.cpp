@@ -466,6 +466,34 @@ void assertIndicesInRange(OpBuilder &b, Location loc, Value indices, ArrayRef<Va
                                           "[-n, n) for an axis of n elements)");
 }
 
+SmallVector<Value> checkDataDependentSizes(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
+                                           Operation *op, StringRef what, Value valid,
+                                           bool bounded) {
+  Value ok = valid ? valid : arith::ConstantIntOp::create(b, loc, 1, 1);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value limit = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements);
+  // The product saturates at limit + 1, so it cannot wrap around.
+  Value product = arith::ConstantIndexOp::create(b, loc, 1);
+  for (Value size : sizes) {
+    ok = arith::AndIOp::create(b, loc, ok,
+                               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, size, zero));
+    Value bounded = arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, size, zero),
+        arith::AddIOp::create(b, loc, limit, arith::ConstantIndexOp::create(b, loc, 1)));
+    product = arith::MinSIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, product, bounded),
+        arith::AddIOp::create(b, loc, limit, arith::ConstantIndexOp::create(b, loc, 1)));
+  }
+  if (bounded)
+    ok = arith::AndIOp::create(
+        b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product, limit));
+  cf::AssertOp::create(b, loc, ok, describeNode(op) + ": " + what.str());
+  SmallVector<Value> checked;
+  for (Value size : sizes)
+    checked.push_back(arith::SelectOp::create(b, loc, ok, size, zero));
+  return checked;
+}
+
 Value gatherIndex(OpBuilder &b, Location loc, Value index, Value n) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);

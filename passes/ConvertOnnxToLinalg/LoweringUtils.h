@@ -168,6 +168,22 @@ std::string describeLocation(mlir::Location loc);
 void assertIndicesInRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Value indices,
                           llvm::ArrayRef<mlir::Value> bounds, mlir::Operation *op);
 
+/// Most elements a tensor whose dims are read from data at run time (a
+/// Reshape, Expand, Tile, ConstantOfShape, Range or OneHot result) may hold.
+constexpr int64_t kMaxDataDependentElements = int64_t(1) << 31;
+
+/// A run-time check of result sizes (index values) computed from input data:
+/// each must be >= 0, their product at most kMaxDataDependentElements (unless
+/// `!bounded`: a Reshape allocates nothing), and `valid` (an i1, when given:
+/// the op's own condition) true. Otherwise the run fails with
+/// "<node>: <what>", and the sizes come back as 0 so that the op allocates,
+/// reads and writes nothing. Scalar code before the op's loops.
+llvm::SmallVector<mlir::Value> checkDataDependentSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                                       llvm::ArrayRef<mlir::Value> sizes,
+                                                       mlir::Operation *op, llvm::StringRef what,
+                                                       mlir::Value valid = nullptr,
+                                                       bool bounded = true);
+
 /// The position a gather reads for `index` (an index value) along an axis of
 /// `n` elements: a negative index counts from the end, and one still
 /// outside [0, n) (which assertIndicesInRange reported) reads 0, never

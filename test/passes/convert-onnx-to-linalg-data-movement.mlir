@@ -63,6 +63,21 @@ func.func @reshape_general(%x: tensor<2x3xf32>, %shape: tensor<2xi64>) -> tensor
 
 // -----
 
+// A shape read at run time is checked against the input's element count
+// before the reshape; when the check fails the result dims are 0.
+// CHECK-LABEL: func.func @reshape_runtime_shape
+// CHECK: cf.assert %[[OK:.+]], "node {{.*}}(Reshape): the shape does not hold exactly the input's elements
+// CHECK: %[[D0:.+]] = arith.select %[[OK]], %{{.+}}, %[[C0:.+]] : index
+// CHECK: %[[D1:.+]] = arith.select %[[OK]], %{{.+}}, %[[C0]] : index
+// CHECK: %[[SHAPE:.+]] = tensor.from_elements %[[D0]], %[[D1]] : tensor<2xindex>
+// CHECK: tensor.reshape %{{.+}}(%[[SHAPE]]) : (tensor<6xf32>, tensor<2xindex>) -> tensor<?x?xf32>
+func.func @reshape_runtime_shape(%x: tensor<6xf32>, %shape: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.Reshape"(%x, %shape) : (tensor<6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @unsqueeze_squeeze_flatten
 // CHECK: %[[U:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2], [3]] output_shape [1, 3, 4, 5] : tensor<3x4x5xf32> into tensor<1x3x4x5xf32>
 // CHECK: %[[S:.+]] = tensor.collapse_shape %[[U]] {{\[}}[0, 1], [2], [3]] : tensor<1x3x4x5xf32> into tensor<3x4x5xf32>

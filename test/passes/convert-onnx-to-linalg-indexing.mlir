@@ -215,11 +215,14 @@ func.func @one_hot_depth(%i: tensor<3xi64>, %v: tensor<2xf32>) -> tensor<3x10xf3
 
 // -----
 
-// OneHot with a run-time depth: the axis size is the depth value.
+// OneHot with a run-time depth: the axis size is the depth value, checked
+// (>= 0, at most 2^31 elements in all) and 0 when the check fails.
 // CHECK-LABEL: func.func @onehot_dynamic
 // CHECK: %[[D:.+]] = tensor.extract %arg1[] : tensor<i64>
 // CHECK: %[[DI:.+]] = arith.index_cast %[[D]]
-// CHECK: tensor.empty(%{{.+}}, %[[DI]]) : tensor<?x?xf32>
+// CHECK: cf.assert %[[OK:.+]], "node {{.*}}(OneHot): depth must be >= 0 and the result at most 2^31 elements"
+// CHECK: %[[DEPTH:.+]] = arith.select %[[OK]], %[[DI]], %c0
+// CHECK: tensor.empty(%{{.+}}, %[[DEPTH]]) : tensor<?x?xf32>
 func.func @onehot_dynamic(%i: tensor<?xi64>, %d: tensor<i64>, %v: tensor<2xf32>) -> tensor<?x?xf32> {
   %0 = "onnx.OneHot"(%i, %d, %v) {axis = -1 : i64} : (tensor<?xi64>, tensor<i64>, tensor<2xf32>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>

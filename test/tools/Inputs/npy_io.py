@@ -1,11 +1,15 @@
 """Row-major .npy files for the tool tests' Python references (no numpy
 here: the format is a short header and the raw values). float32 by
-default; uint8, int8 and int32 for the integer tests."""
+default; uint8, int8, int32 and int64 for the integer tests.
+
+As a script, writes one 1-D file: npy_io.py OUT.npy DESCR V0,V1,...
+(for instance `npy_io.py shape.npy '<i8' 4,2`), or with `--scalar` a 0-D
+file of one value."""
 import ast
 import struct
 
 # .npy dtype -> struct format character.
-FORMATS = {"<f4": "f", "|u1": "B", "|i1": "b", "<i4": "i"}
+FORMATS = {"<f4": "f", "|u1": "B", "|i1": "b", "<i4": "i", "<i8": "q"}
 
 
 def write_npy(path, shape, values, descr="<f4"):
@@ -30,3 +34,12 @@ def read_npy(path):
     fmt = FORMATS[header["descr"]]
     size = struct.calcsize(fmt)
     return header["shape"], struct.unpack("<%d%s" % (count, fmt), data[10 + length:10 + length + size * count])
+
+
+if __name__ == "__main__":
+    import sys
+    scalar = "--scalar" in sys.argv
+    out, descr, text = [a for a in sys.argv[1:] if a != "--scalar"]
+    parse = float if descr == "<f4" else int
+    values = [parse(v) for v in text.split(",")] if text else []
+    write_npy(out, [] if scalar else [len(values)], values, descr)

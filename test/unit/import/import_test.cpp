@@ -365,6 +365,85 @@ TEST_F(ImportTest, TruncatedProtobufIsReported) {
       << allMessages();
 }
 
+/// y = If(c) nested `depth` deep: each then-branch holds the next If, each
+/// else-branch and the innermost branch compute y = Neg(x).
+ModelProto nestedIfModel(int depth) {
+  ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  auto addFloatOutput = [](::onnx::GraphProto &graph) {
+    auto *output = graph.add_output();
+    output->set_name("y");
+    output->mutable_type()->mutable_tensor_type()->set_elem_type(TensorProto::FLOAT);
+  };
+  auto addNode = [](::onnx::GraphProto &graph, const char *op, const char *input) {
+    auto *node = graph.add_node();
+    node->set_op_type(op);
+    node->add_input(input);
+    node->add_output("y");
+    return node;
+  };
+  ::onnx::GraphProto *graph = model.mutable_graph();
+  graph->set_name("g");
+  for (const char *name : {"c", "x"}) {
+    auto *input = graph->add_input();
+    input->set_name(name);
+    input->mutable_type()->mutable_tensor_type()->set_elem_type(
+        name[0] == 'c' ? TensorProto::BOOL : TensorProto::FLOAT);
+  }
+  addFloatOutput(*graph);
+  for (int level = 0; level < depth; ++level) {
+    auto *node = addNode(*graph, "If", "c");
+    auto branch = [&](const char *name) {
+      auto *attr = node->add_attribute();
+      attr->set_name(name);
+      attr->set_type(::onnx::AttributeProto::GRAPH);
+      attr->mutable_g()->set_name(name);
+      addFloatOutput(*attr->mutable_g());
+      return attr->mutable_g();
+    };
+    addNode(*branch("else_branch"), "Neg", "x");
+    graph = branch("then_branch");
+  }
+  addNode(*graph, "Neg", "x");
+  return model;
+}
+
+TEST_F(ImportTest, NestingWithinTheLimitIsImported) {
+  EXPECT_TRUE(import(nestedIfModel(32))) << allMessages();
+}
+
+// Past the limit the binary parser must still read the model, so that the
+// user is told about the nesting, not about a corrupt file.
+TEST_F(ImportTest, DeepNestingIsReportedAsSuch) {
+  EXPECT_FALSE(import(nestedIfModel(40)));
+  EXPECT_NE(allMessages().find("subgraphs are nested more than 32 deep"), std::string::npos)
+      << allMessages();
+}
+
+TEST_F(ImportTest, ModelInMemoryIsImported) {
+  TensorProto t;
+  t.set_name("W");
+  t.set_data_type(TensorProto::FLOAT);
+  t.add_dims(2);
+  t.set_raw_data(floatBytes({1.0f, 2.0f}));
+  std::string bytes = identityModel(t).SerializeAsString();
+  EXPECT_TRUE(smelt::importOnnxBuffer(bytes, "memory.onnx", "", smelt::ImportOptions{},
+                                      context_.get()))
+      << allMessages();
+}
+
+TEST_F(ImportTest, ModelInMemoryHasNoExternalData) {
+  writeBytes(dir_.file("w.bin"), floatBytes({1.0f, 2.0f}));
+  std::string bytes = identityModel(externalTensor("W", {2}, "w.bin")).SerializeAsString();
+  EXPECT_FALSE(smelt::importOnnxBuffer(bytes, "memory.onnx", "", smelt::ImportOptions{},
+                                       context_.get()));
+  EXPECT_NE(allMessages().find("tensor 'W': external data is not available for a model read "
+                               "from memory"),
+            std::string::npos)
+      << allMessages();
+}
+
 TEST_F(ImportTest, ModelWithoutGraphIsReported) {
   ModelProto model;
   model.set_ir_version(8);

@@ -1,0 +1,182 @@
+//===- NodeValidator.cpp - check every node before libonnx sees it --------===//
+#include "compiler/import/NodeValidator.h"
+#include "compiler/import/NodeNames.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using ::onnx::AttributeProto;
+using ::onnx::OpSchema;
+
+namespace smelt {
+
+namespace {
+
+/// Attributes whose every value must be > 0 wherever they appear.
+bool mustBePositive(const std::string &name) {
+  return name == "strides" || name == "dilations" || name == "kernel_shape" ||
+         name == "blocksize" || name == "group" || name == "size" ||
+         name == "hidden_size" || name == "output_height" || name == "output_width";
+}
+
+LogicalResult validateAttributeValues(const ::onnx::NodeProto &node, const std::string &described,
+                                      Location loc) {
+  for (const AttributeProto &attr : node.attribute()) {
+    auto fail = [&](int64_t value, const char *rule) {
+      return emitError(loc) << described << ": attribute '" << attr.name() << "' must be " << rule
+                            << ", got " << value;
+    };
+    if (mustBePositive(attr.name())) {
+      if (attr.type() == AttributeProto::INT && attr.i() <= 0)
+        return fail(attr.i(), "positive");
+      for (int64_t v : attr.ints())
+        if (v <= 0)
+          return fail(v, "positive");
+    }
+    if (attr.name() == "pads")
+      for (int64_t v : attr.ints())
+        // Negative pads are valid for Pad (its pads are an input), not here.
+        if (v < 0 && node.op_type() != "Pad")
+          return fail(v, "non-negative");
+  }
+  return success();
+}
+
+/// Checks one list of formal parameters (inputs or outputs) against the
+/// names the node gives: at most `max` of them, and every Single formal
+/// present and named.
+LogicalResult verifyArity(const std::vector<OpSchema::FormalParameter> &formals, int max, int min,
+                          const google::protobuf::RepeatedPtrField<std::string> &names,
+                          const char *what, const std::string &described, Location loc) {
+  if (names.size() > max)
+    return emitError(loc) << described << ": has " << names.size() << " " << what
+                          << "s, the operator takes at most " << max;
+  if (names.size() < min && (formals.empty() || formals.back().GetOption() == OpSchema::Variadic))
+    return emitError(loc) << described << ": has " << names.size() << " " << what
+                          << "s, the operator needs at least " << min;
+  for (size_t i = 0; i < formals.size(); ++i) {
+    if (formals[i].GetOption() != OpSchema::Single)
+      continue;
+    if (i >= static_cast<size_t>(names.size()))
+      return emitError(loc) << described << ": missing required " << what << " '"
+                            << formals[i].GetName() << "'";
+    if (names.Get(i).empty())
+      return emitError(loc) << described << ": required " << what << " '" << formals[i].GetName()
+                            << "' is empty";
+  }
+  return success();
+}
+
+/// Every value of `graph` has one definition (ONNX graphs are in SSA form):
+/// graph inputs, initializers and node outputs are distinct names, and no
+/// graph output is listed twice.
+LogicalResult validateValueNames(const ::onnx::GraphProto &graph, Location loc) {
+  llvm::StringMap<std::string> definedBy; // Value name -> what defines it.
+  auto define = [&](const std::string &name, std::string definer) -> LogicalResult {
+    if (name.empty())
+      return success();
+    auto [it, inserted] = definedBy.try_emplace(name, definer);
+    if (inserted)
+      return success();
+    return emitError(loc) << "tensor '" << name << "' is defined twice: as " << it->second
+                          << " and as " << definer;
+  };
+  llvm::StringSet<> inputs;
+  for (const auto &input : graph.input())
+    if (!inputs.insert(input.name()).second)
+      return emitError(loc) << "graph input '" << input.name() << "' is declared twice";
+  for (const auto &init : graph.initializer())
+    // An initializer may also be declared as a graph input (its default value).
+    if (!inputs.contains(init.name()) && failed(define(init.name(), "an initializer")))
+      return failure();
+  for (const auto &input : graph.input())
+    if (failed(define(input.name(), "a graph input")))
+      return failure();
+  for (int i = 0; i < graph.node_size(); ++i)
+    for (const std::string &name : graph.node(i).output())
+      if (failed(define(name, "an output of " + describeOnnxNode(graph.node(i), i))))
+        return failure();
+  llvm::StringSet<> outputs;
+  for (const auto &output : graph.output())
+    if (!outputs.insert(output.name()).second)
+      return emitError(loc) << "graph output '" << output.name() << "' is listed twice";
+  return success();
+}
+
+LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int depth,
+                            Location loc) {
+  if (failed(validateValueNames(graph, loc)))
+    return failure();
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const ::onnx::NodeProto &node = graph.node(i);
+    std::string described = describeOnnxNode(node, i);
+    if (node.domain().empty() || node.domain() == "ai.onnx") {
+      const OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(node.op_type(), opset);
+      if (!schema)
+        return emitError(loc) << described << ": unknown ONNX operator '" << node.op_type()
+                              << "' at opset " << opset;
+      if (failed(verifyNodeAgainstSchema(node, *schema, described, loc)))
+        return failure();
+    }
+    if (failed(validateAttributeValues(node, described, loc)))
+      return failure();
+    for (const AttributeProto &attr : node.attribute()) {
+      if ((attr.has_g() || attr.graphs_size()) && depth == kMaxSubgraphDepth)
+        return emitError(loc) << described << ": subgraphs are nested more than "
+                              << kMaxSubgraphDepth << " deep";
+      if (attr.has_g() && failed(validateGraph(attr.g(), opset, depth + 1, loc)))
+        return failure();
+      for (const auto &g : attr.graphs())
+        if (failed(validateGraph(g, opset, depth + 1, loc)))
+          return failure();
+    }
+  }
+  return success();
+}
+
+} // namespace
+
+const char *attributeKindName(int kind) {
+  if (!AttributeProto::AttributeType_IsValid(kind))
+    return "an unknown kind";
+  return AttributeProto::AttributeType_Name(static_cast<AttributeProto::AttributeType>(kind)).c_str();
+}
+
+LogicalResult verifyNodeAgainstSchema(const ::onnx::NodeProto &node, const OpSchema &schema,
+                                      const std::string &described, Location loc) {
+  // Trailing empty names are absent optional inputs and outputs.
+  if (failed(verifyArity(schema.inputs(), schema.max_input(), schema.min_input(), node.input(),
+                         "input", described, loc)) ||
+      failed(verifyArity(schema.outputs(), schema.max_output(), schema.min_output(), node.output(),
+                         "output", described, loc)))
+    return failure();
+  for (const AttributeProto &attr : node.attribute()) {
+    auto it = schema.attributes().find(attr.name());
+    if (it == schema.attributes().end())
+      return emitError(loc) << described << ": unknown attribute '" << attr.name() << "'";
+    if (!attr.ref_attr_name().empty())
+      return emitError(loc) << described << ": attribute references are only valid in functions";
+    if (attr.type() != it->second.type)
+      return emitError(loc) << described << ": attribute '" << attr.name() << "' must be "
+                            << attributeKindName(it->second.type) << " but is "
+                            << attributeKindName(attr.type());
+  }
+  for (const auto &[name, formal] : schema.attributes()) {
+    if (!formal.required)
+      continue;
+    bool given = false;
+    for (const AttributeProto &attr : node.attribute())
+      given |= attr.name() == name;
+    if (!given)
+      return emitError(loc) << described << ": missing required attribute '" << name << "'";
+  }
+  return success();
+}
+
+LogicalResult validateNodes(const ::onnx::GraphProto &graph, int64_t opset, Location loc) {
+  return validateGraph(graph, opset, /*depth=*/0, loc);
+}
+
+} // namespace smelt
