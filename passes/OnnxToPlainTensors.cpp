@@ -476,9 +476,14 @@ private:
     if (ShapedType::isDynamic(rank))
       return op.emitError() << describeNode(op)
                             << ": the rank of the sequence's elements is unknown";
-    Value position = pb.normalize(pb.positionI64(op.getPosition()), pb.count(shapes));
+    // One op-building call per statement: argument evaluation order is up
+    // to the C++ compiler, and the IR must not depend on it.
+    Value count = pb.count(shapes);
+    Value position = pb.normalize(pb.positionI64(op.getPosition()), count);
     Value offsets = pb.offsets(shapes);
-    Value flat = pb.rows(data, pb.at(offsets, position), pb.at(offsets, pb.plusOne(position)));
+    Value begin = pb.at(offsets, position);
+    Value end = pb.at(offsets, pb.plusOne(position));
+    Value flat = pb.rows(data, begin, end);
     Value dims = pb.op("Gather", {shapes, position}, pb.i64Tensor({rank}), {pb.attr("axis", 0)});
     auto elemType = RankedTensorType::get(SmallVector<int64_t>(rank, kDynamic),
                                           cast<TensorType>(data.getType()).getElementType());

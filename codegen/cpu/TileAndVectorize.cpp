@@ -109,6 +109,7 @@ constexpr llvm::StringLiteral kBlockOrderAttr = "smelt.block_register_order";
 LogicalResult tileForCaches(RewriterBase &rewriter, linalg::LinalgOp op,
                             const ContractionStrategy &strategy) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  bool packed = isa<linalg::Mmt4DOp>(op.getOperation()); // Tiling replaces (frees) `op`.
   SmallVector<scf::ForOp> cacheLoops;
   FailureOr<Operation *> cached = tileLevel(rewriter, op, strategy.cache, &cacheLoops);
   if (failed(cached))
@@ -124,7 +125,7 @@ LogicalResult tileForCaches(RewriterBase &rewriter, linalg::LinalgOp op,
   // tile: a short last block is just fewer panels, and is not peeled. Peeled,
   // it would run serially after the parallel loop, and a parallel loop of
   // one full block would fold away with its parallel mark.
-  if (isa<linalg::Mmt4DOp>(op.getOperation()))
+  if (packed)
     return success();
   for (auto [loop, dim] : llvm::reverse(llvm::zip_equal(cacheLoops, dims))) {
     scf::ForOp partial;

@@ -360,10 +360,14 @@ class MarkTileFusionPass : public impl::SmeltCpuMarkTileFusionBase<MarkTileFusio
         (*onto)->setAttr(attr, rewriter.getI64IntegerAttr(group));
         return true;
       };
-      // The epilogue's operands must exist where its tiles will run.
-      if (epilogue)
-        for (Operation *def : *definedAfter(epilogue, contraction))
+      // The epilogue's operands must exist where its tiles will run
+      // (findEpilogue checked that they can move). The list is named: a
+      // range-for over the dereferenced temporary would read freed memory.
+      if (epilogue) {
+        FailureOr<SmallVector<Operation *>> defs = definedAfter(epilogue, contraction);
+        for (Operation *def : *defs)
           def->moveBefore(contraction);
+      }
       bool fused = mark(prologue, kFusedPrologueAttr);
       fused |= mark(epilogue, kFusedEpilogueAttr);
       if (fused)

@@ -2,6 +2,7 @@
 #include "compiler/emit/ObjectEmitter.h"
 
 #include "compiler/emit/AbiEmitter.h"
+#include "compiler/emit/ThreadLocalAccess.h"
 
 #include "codegen/cpu/CpuTarget.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -85,6 +86,7 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
     module.emitError() << llvm::toString(std::move(err));
     return nullptr;
   }
+  routeThreadLocalAccess(*llvmModule);
   mlir::FailureOr<CpuTarget> cpu =
       resolveCpuTarget(target.triple, target.cpu, target.features, error);
   if (mlir::failed(cpu)) {

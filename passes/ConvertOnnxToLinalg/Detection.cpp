@@ -69,7 +69,10 @@ struct NonZeroPattern : DynamicShapePattern<onnx::NonZeroOp> {
     Value filled =
         forLoop(rewriter, loc, zero, total, ValueRange{init, zero},
                 [&](OpBuilder &b, Location l, Value i, ValueRange args) -> SmallVector<Value> {
-                  auto [nz, coords] = element(b, l, i);
+                  // Named copies: lambdas may not capture structured bindings in C++17.
+                  auto found = element(b, l, i);
+                  Value nz = found.first;
+                  auto coords = found.second;
                   return ifElse(
                       b, l, nz, TypeRange{dynType, b.getIndexType()},
                       [&](OpBuilder &tb, Location tl) -> SmallVector<Value> {

@@ -587,8 +587,10 @@ FailureOr<Value> centeredInput(OpBuilder &b, Operation *op, Value x, Value zp, b
                      : tensor::CollapseShapeOp::create(b, loc, zp, ArrayRef<ReassociationIndices>{});
   return buildElementwise(b, loc, i32Type, ValueRange{x, scalar},
                           [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                            return arith::SubIOp::create(nb, l, toI32(nb, l, a[0], xUnsigned),
-                                                         toI32(nb, l, a[1], zpUnsigned));
+                            // Sequenced: argument order is up to the C++ compiler.
+                            Value value = toI32(nb, l, a[0], xUnsigned);
+                            Value zero = toI32(nb, l, a[1], zpUnsigned);
+                            return arith::SubIOp::create(nb, l, value, zero);
                           });
 }
 

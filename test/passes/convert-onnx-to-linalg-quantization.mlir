@@ -267,8 +267,9 @@ func.func @qlinear_conv_per_channel(%x: tensor<1x2x5x5xi8>, %sx: tensor<f32>, %z
 // CHECK-LABEL: func.func @conv_integer_grouped
 // CHECK-SAME: (%[[X:.+]]: tensor<1x2x3x3xi8>, %[[W:.+]]: tensor<2x1x2x2xi8>, %[[XZ:.+]]: tensor<i8>)
 // CHECK: %[[CX:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[XZ]] : tensor<1x2x3x3xi8>, tensor<i8>)
+// CHECK: %[[XI:.+]] = arith.extui %{{.+}} : i8 to i32
 // CHECK: %[[ZPI:.+]] = arith.extui %{{.+}} : i8 to i32
-// CHECK: arith.subi %{{.+}}, %[[ZPI]] : i32
+// CHECK: arith.subi %[[XI]], %[[ZPI]] : i32
 // CHECK: %[[CW:.+]] = linalg.generic {{.+}} ins(%[[W]] : tensor<2x1x2x2xi8>) outs(%{{.+}} : tensor<2x1x2x2xi32>)
 // CHECK: %[[P:.+]] = tensor.pad %[[CX]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %{{.+}} : i32

@@ -55,6 +55,11 @@ static struct result run(void *workspace, uint64_t workspace_size) {
   return r;
 }
 
+static void release(struct result *r) {
+  for (int j = 0; j < kOutputs; ++j)
+    free(r->data[j]);
+}
+
 static int same(const struct result *a, const struct result *b) {
   for (int j = 0; j < kOutputs; ++j) {
     if (a->dims[j][0] != b->dims[j][0] || a->dims[j][1] != b->dims[j][1])
@@ -76,15 +81,19 @@ int main(void) {
   struct result given = run(arena, sizeof arena);
   struct result none = run(NULL, 0);
   struct result small = run(arena, sizeof arena - 1);
+  int status = 0;
   if (given.status || none.status || small.status) {
     fprintf(stderr, "entry failed: %d %d %d\n", given.status, none.status, small.status);
-    return 1;
-  }
-  if (!same(&given, &none) || !same(&given, &small)) {
+    status = 1;
+  } else if (!same(&given, &none) || !same(&given, &small)) {
     fprintf(stderr, "runs without the caller's workspace differ\n");
-    return 1;
+    status = 1;
+  } else {
+    printf("rows %lld %lld %lld\n", (long long)given.dims[0][0], (long long)given.dims[1][0],
+           (long long)given.dims[2][0]);
   }
-  printf("rows %lld %lld %lld\n", (long long)given.dims[0][0], (long long)given.dims[1][0],
-         (long long)given.dims[2][0]);
-  return 0;
+  release(&given);
+  release(&none);
+  release(&small);
+  return status;
 }

@@ -58,13 +58,15 @@ HostTensor floats(std::vector<int64_t> dims, std::vector<float> values) {
   t.dtype = SMELT_DTYPE_FLOAT32;
   t.dims = std::move(dims);
   t.data.resize(values.size() * sizeof(float));
-  std::memcpy(t.data.data(), values.data(), t.data.size());
+  if (!values.empty()) // memcpy's pointers must not be null, even for 0 bytes.
+    std::memcpy(t.data.data(), values.data(), t.data.size());
   return t;
 }
 
 std::vector<int64_t> int64s(const HostTensor &t) {
   std::vector<int64_t> v(t.data.size() / sizeof(int64_t));
-  std::memcpy(v.data(), t.data.data(), t.data.size());
+  if (!v.empty())
+    std::memcpy(v.data(), t.data.data(), t.data.size());
   return v;
 }
 
