@@ -232,13 +232,26 @@ BroadcastPlan planBroadcast(OpBuilder &b, Location loc, RankedTensorType resultT
           plan.uncertain[k][d] = plan.anyUncertain = true;
       continue;
     }
-    // Dynamic result dim: the largest input size (sizes are equal or 1).
-    Value size;
+    // Dynamic result dim: the input size that is not 1 (sizes are equal or
+    // 1), so 0 against 1 is 0; any 0 makes it 0, so that sizes that do not
+    // broadcast with an empty input never read it.
+    Value size, anyZero;
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     for (auto [k, d] : dynamicDims) {
       Value dim = tensor::DimOp::create(b, loc, inputs[k], d);
-      size = size ? Value(arith::MaxUIOp::create(b, loc, size, dim)) : dim;
+      Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim, zero);
+      anyZero = anyZero ? Value(arith::OrIOp::create(b, loc, anyZero, isZero)) : isZero;
+      if (!size) {
+        size = dim;
+        continue;
+      }
+      Value sizeIsOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, size, one);
+      size = arith::SelectOp::create(b, loc, sizeIsOne, dim, size);
     }
-    plan.sizes.push_back(size ? size : Value(arith::ConstantIndexOp::create(b, loc, 1)));
+    if (dynamicDims.size() > 1)
+      size = arith::SelectOp::create(b, loc, anyZero, zero, size);
+    plan.sizes.push_back(size ? size : one);
     if (dynamicDims.size() > 1)
       for (auto [k, d] : dynamicDims)
         plan.uncertain[k][d] = plan.anyUncertain = true;
@@ -342,8 +355,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
                                            arith::OrIOp::create(b, loc, equal, stretches));
       }
   }
-  // Dims that neither match nor are 1 are a caller's error: report it (the
-  // general generic below still stays in bounds).
+  // Dims that neither match nor are 1 are a caller's error: report it (and
+  // read nothing, below).
   cf::AssertOp::create(b, loc, broadcasts,
                        describeLocation(loc) +
                            ": input dims do not broadcast (each must equal the "
@@ -355,8 +368,20 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
                                                                /*exact=*/true, body));
       },
       [&](OpBuilder &eb, Location eloc) {
-        scf::YieldOp::create(eb, eloc, buildElementwiseGeneric(eb, eloc, resultType, inputs, plan,
-                                                               /*exact=*/false, body));
+        // Dims that do not broadcast (the check above failed) read nothing:
+        // an input of 0 elements has no element to clamp to.
+        auto general = scf::IfOp::create(
+            eb, eloc, broadcasts,
+            [&](OpBuilder &gb, Location gloc) {
+              scf::YieldOp::create(gb, gloc,
+                                   buildElementwiseGeneric(gb, gloc, resultType, inputs, plan,
+                                                           /*exact=*/false, body));
+            },
+            [&](OpBuilder &zb, Location zloc) {
+              Value zero = scalarConstant(zb, zloc, resultType.getElementType(), 0.0);
+              scf::YieldOp::create(zb, zloc, createFilled(zb, zloc, resultType, plan.sizes, zero));
+            });
+        scf::YieldOp::create(eb, eloc, general.getResult(0));
       });
   return ifOp.getResult(0);
 }

@@ -78,7 +78,8 @@ void fillView(FuzzedDataProvider &in, const smelt_tensor_info *info, bool caller
   if (callerData && bytes != SIZE_MAX) {
     view.data.resize(bytes + 1); // + 1: a zero-byte view still gets a non-NULL pointer.
     std::vector<unsigned char> fill = in.ConsumeBytes<unsigned char>(bytes);
-    std::memcpy(view.data.data(), fill.data(), fill.size());
+    if (!fill.empty())
+      std::memcpy(view.data.data(), fill.data(), fill.size());
   }
   view.tensor.data = view.data.empty() ? nullptr : view.data.data();
   view.tensor.dtype = dtype;
@@ -131,6 +132,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::vector<void *> callerBuffers;
   for (smelt_tensor &view : outputViews)
     callerBuffers.push_back(view.data);
+
+  if (std::getenv("SMELT_FUZZ_TRACE")) // Triage: what a crash input asks for.
+    for (const auto *views : {&inputViews, &outputViews})
+      for (const smelt_tensor &view : *views) {
+        std::fprintf(stderr, "%s dtype %d rank %d dims", views == &inputViews ? "in" : "out",
+                     view.dtype, view.rank);
+        for (int32_t d = 0; view.dims && d >= 0 && d < view.rank && d < 9; ++d)
+          std::fprintf(stderr, " %lld", static_cast<long long>(view.dims[d]));
+        std::fprintf(stderr, " data %s\n", view.data ? "set" : "NULL");
+      }
 
   smelt_status *status;
   if (in.ConsumeBool()) {

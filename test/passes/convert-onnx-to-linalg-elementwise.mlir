@@ -51,24 +51,34 @@ func.func @cast_float_to_int(%x: tensor<3xf32>) -> tensor<3xi32> {
 // -----
 
 // Two dynamic dims may broadcast against each other: the run time picks the
-// plain generic when the sizes match and the general one otherwise. Sizes
-// that neither match the result nor are 1 fail a run-time check naming the
-// node (the model then returns an error instead of a result).
+// plain generic when the sizes match and the general one otherwise. The
+// result dim is the size that is not 1 (0 against 1 is 0), and 0 if either
+// is 0. Sizes that neither match the result nor are 1 fail a run-time check
+// naming the node (the model then returns an error instead of a result) and
+// read nothing: the result is then zeros.
 // CHECK-LABEL: func.func @add_dynamic
 // CHECK-SAME: (%[[A:.+]]: tensor<?xf32>, %[[B:.+]]: tensor<?xf32>)
-// CHECK-DAG: %[[DA:.+]] = tensor.dim %[[A]]
-// CHECK-DAG: %[[DB:.+]] = tensor.dim %[[B]]
-// CHECK: %[[N:.+]] = arith.maxui %[[DA]], %[[DB]]
+// CHECK: %[[DA:.+]] = tensor.dim %[[A]]
+// CHECK: %[[AZERO:.+]] = arith.cmpi eq, %[[DA]], %[[C0:.+]] : index
+// CHECK: %[[DB:.+]] = tensor.dim %[[B]]
+// CHECK: %[[BZERO:.+]] = arith.cmpi eq, %[[DB]], %[[C0]] : index
+// CHECK: %[[ANYZERO:.+]] = arith.ori %[[AZERO]], %[[BZERO]]
+// CHECK: %[[AONE:.+]] = arith.cmpi eq, %[[DA]], %[[C1:.+]] : index
+// CHECK: %[[SIZE:.+]] = arith.select %[[AONE]], %[[DB]], %[[DA]]
+// CHECK: %[[N:.+]] = arith.select %[[ANYZERO]], %[[C0]], %[[SIZE]]
 // CHECK: %[[AEQ:.+]] = arith.cmpi eq, %{{.+}}, %[[N]]
-// CHECK: %[[AONE:.+]] = arith.cmpi eq, %{{.+}}, %[[ONE:.+]] : index
-// CHECK: arith.ori %[[AEQ]], %[[AONE]]
-// CHECK: cf.assert %{{.+}}, "node 'add_0' (Add): input dims do not broadcast (each must equal the result's or be 1)"
+// CHECK: %[[ASTRETCH:.+]] = arith.cmpi eq, %{{.+}}, %[[ONE:.+]] : index
+// CHECK: arith.ori %[[AEQ]], %[[ASTRETCH]]
+// CHECK: cf.assert %[[OK:.+]], "node 'add_0' (Add): input dims do not broadcast (each must equal the result's or be 1)"
 // CHECK: %[[R:.+]] = scf.if %{{.+}} -> (tensor<?xf32>)
 // CHECK: linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<?xf32>, tensor<?xf32>)
 // CHECK: } else {
+// CHECK: scf.if %[[OK]] -> (tensor<?xf32>)
 // CHECK: linalg.generic
 // CHECK: tensor.extract %[[A]]
 // CHECK: tensor.extract %[[B]]
+// CHECK: } else {
+// CHECK: linalg.fill
 // CHECK: return %[[R]]
 func.func @add_dynamic(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
   %0 = "onnx.Add"(%a, %b) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32> loc("add_0"("Add"))
