@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -417,17 +418,35 @@ struct ConcatPattern : DynamicShapePattern<onnx::ConcatOp> {
         total = arith::AddIOp::create(rewriter, loc, total, dimSize(rewriter, loc, input, axis));
       sizes.push_back(total);
     }
+    // The inputs must agree on every dim but the axis (a run-time check);
+    // when they do not, each input is cut to nothing before it is
+    // inserted, so that a larger one never writes past the result.
+    Value agree = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    for (Value input : inputs)
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis)
+          agree = arith::AndIOp::create(
+              rewriter, loc, agree,
+              arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                    dimSize(rewriter, loc, input, d), sizes[d]));
+    cf::AssertOp::create(rewriter, loc, agree,
+                         describeNode(op) + ": the inputs' dims differ outside the axis");
+    Value zero = indexConstant(rewriter, loc, 0);
     Value result = createEmpty(rewriter, loc, resultType, sizes);
-    Value offset = indexConstant(rewriter, loc, 0);
+    Value offset = zero;
     for (Value input : inputs) {
       auto type = cast<RankedTensorType>(input.getType());
       if (type.hasStaticShape() && type.getNumElements() == 0)
         continue;
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> inputSizes;
+      for (int64_t d = 0; d < rank; ++d)
+        inputSizes.push_back(Value(arith::SelectOp::create(
+            rewriter, loc, agree, dimSize(rewriter, loc, input, d), zero)));
+      Value part = tensor::ExtractSliceOp::create(rewriter, loc, input, offsets, inputSizes, strides);
       offsets[axis] = offset;
-      SmallVector<OpFoldResult> inputSizes = tensor::getMixedSizes(rewriter, loc, input);
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, offsets, inputSizes,
+      result = tensor::InsertSliceOp::create(rewriter, loc, part, result, offsets, inputSizes,
                                              strides);
       offset = arith::AddIOp::create(rewriter, loc, offset, dimSize(rewriter, loc, input, axis));
     }

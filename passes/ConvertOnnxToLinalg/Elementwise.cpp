@@ -35,9 +35,15 @@ Value mulBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info)
 Value divBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info) {
   if (isFloat(info.elementType))
     return arith::DivFOp::create(b, loc, a[0], a[1]);
-  if (info.isUnsigned)
-    return arith::DivUIOp::create(b, loc, a[0], a[1]);
-  return arith::DivSIOp::create(b, loc, a[0], a[1]); // Truncates, as ONNX Runtime does.
+  // Integer division by zero is undefined in ONNX (and traps in hardware):
+  // it gives 0 here, and INT_MIN / -1 wraps to INT_MIN.
+  Value divisor = trapFreeDivisor(b, loc, a[0], a[1], info.isUnsigned);
+  Value quotient = info.isUnsigned ? Value(arith::DivUIOp::create(b, loc, a[0], divisor))
+                                   // Truncates, as ONNX Runtime does.
+                                   : Value(arith::DivSIOp::create(b, loc, a[0], divisor));
+  Value zero = scalarConstant(b, loc, a[1].getType(), 0);
+  Value byZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a[1], zero);
+  return arith::SelectOp::create(b, loc, byZero, zero, quotient);
 }
 
 Value powBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info) {

@@ -71,9 +71,12 @@ Value modBody(OpBuilder &b, Location loc, ValueRange a, const ElementInfo &info)
   Value x = a[0], y = a[1];
   if (isFloat(x.getType()))
     return arith::RemFOp::create(b, loc, x, y);
+  // A zero divisor (undefined in ONNX, a trap in hardware) gives 0, as does
+  // INT_MIN % -1.
+  Value divisor = trapFreeDivisor(b, loc, x, y, info.isUnsigned);
   if (info.isUnsigned)
-    return arith::RemUIOp::create(b, loc, x, y);
-  Value r = arith::RemSIOp::create(b, loc, x, y);
+    return arith::RemUIOp::create(b, loc, x, divisor);
+  Value r = arith::RemSIOp::create(b, loc, x, divisor);
   if (op.getFmod())
     return r;
   Value zero = scalarConstant(b, loc, x.getType(), 0);

@@ -519,6 +519,21 @@ SmallVector<Value> checkDataDependentSizes(OpBuilder &b, Location loc, ArrayRef<
   return checked;
 }
 
+Value trapFreeDivisor(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  Type type = y.getType();
+  Value zero = scalarConstant(b, loc, type, 0), one = scalarConstant(b, loc, type, 1);
+  Value traps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+  if (!isUnsigned) {
+    Value overflows = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x,
+                              lowestValue(b, loc, type, /*isUnsigned=*/false)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, scalarConstant(b, loc, type, -1)));
+    traps = arith::OrIOp::create(b, loc, traps, overflows);
+  }
+  return arith::SelectOp::create(b, loc, traps, one, y);
+}
+
 Value gatherIndex(OpBuilder &b, Location loc, Value index, Value n) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);

@@ -184,6 +184,13 @@ llvm::SmallVector<mlir::Value> checkDataDependentSizes(mlir::OpBuilder &b, mlir:
                                                        mlir::Value valid = nullptr,
                                                        bool bounded = true);
 
+/// The divisor an integer division or remainder of `x` by `y` may use: `y`,
+/// or 1 where `y` is 0 or (signed) where x / y overflows (INT_MIN / -1), on
+/// which the hardware traps. x / 1 is then INT_MIN, the wrapped quotient;
+/// callers choose the result for a zero divisor.
+mlir::Value trapFreeDivisor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y,
+                            bool isUnsigned);
+
 /// The position a gather reads for `index` (an index value) along an axis of
 /// `n` elements: a negative index counts from the end, and one still
 /// outside [0, n) (which assertIndicesInRange reported) reads 0, never

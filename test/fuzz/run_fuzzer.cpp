@@ -8,18 +8,24 @@
 //
 // The harness keeps to the documented caller contract: a data buffer is
 // always as large as the dims claimed for it (the runtime cannot check
-// that), or NULL when those dims are too large to allocate here. Models come
-// from SMELT_FUZZ_MODELS, a ':'-separated list of compiled libraries.
+// that), or NULL when those dims are too large to allocate here. Buffers end
+// where an inaccessible page begins, so that a model (not instrumented by
+// ASan) reading or writing past one faults in the input that made it. Set
+// SMELT_FUZZ_TRACE to print each call's views. Models come from
+// SMELT_FUZZ_MODELS, a ':'-separated list of compiled libraries.
 //
 //===----------------------------------------------------------------------===//
 #include "smelt/runtime.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -62,10 +68,34 @@ size_t bytesFor(int32_t dtype, const std::vector<int64_t> &dims) {
   return bytes;
 }
 
+/// `size` bytes that end where an inaccessible page begins.
+class GuardedBuffer {
+public:
+  explicit GuardedBuffer(size_t size) {
+    size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    mapped_ = (size + page - 1) / page * page + page;
+    base_ = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base_ == MAP_FAILED)
+      std::abort();
+    char *guard = static_cast<char *>(base_) + mapped_ - page;
+    mprotect(guard, page, PROT_NONE);
+    data_ = reinterpret_cast<unsigned char *>(guard) - size;
+  }
+  GuardedBuffer(const GuardedBuffer &) = delete;
+  GuardedBuffer &operator=(const GuardedBuffer &) = delete;
+  ~GuardedBuffer() { munmap(base_, mapped_); }
+  unsigned char *data() const { return data_; }
+
+private:
+  void *base_;
+  size_t mapped_;
+  unsigned char *data_;
+};
+
 // One caller view with the storage it points to.
 struct View {
   std::vector<int64_t> dims;
-  std::vector<unsigned char> data;
+  std::unique_ptr<GuardedBuffer> data;
   smelt_tensor tensor{};
 };
 
@@ -76,12 +106,13 @@ void fillView(FuzzedDataProvider &in, const smelt_tensor_info *info, bool caller
   view.dims = drawDims(in, info);
   size_t bytes = bytesFor(dtype, view.dims);
   if (callerData && bytes != SIZE_MAX) {
-    view.data.resize(bytes + 1); // + 1: a zero-byte view still gets a non-NULL pointer.
+    // A zero-byte view still gets a (non-NULL, inaccessible) pointer.
+    view.data = std::make_unique<GuardedBuffer>(bytes);
     std::vector<unsigned char> fill = in.ConsumeBytes<unsigned char>(bytes);
     if (!fill.empty())
-      std::memcpy(view.data.data(), fill.data(), fill.size());
+      std::memcpy(view.data->data(), fill.data(), fill.size());
   }
-  view.tensor.data = view.data.empty() ? nullptr : view.data.data();
+  view.tensor.data = view.data ? view.data->data() : nullptr;
   view.tensor.dtype = dtype;
   view.tensor.rank = static_cast<int32_t>(view.dims.size());
   view.tensor.dims = view.dims.empty() && in.ConsumeBool() ? nullptr : view.dims.data();
@@ -147,14 +178,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (in.ConsumeBool()) {
     status = smelt_model_run(model, inputViews.data(), numInputs, outputViews.data(), numOutputs);
   } else {
-    // A workspace of any size, at any offset from a 64-byte boundary.
+    // A workspace of any size, 64-byte aligned or not, before a guard page.
     size_t workspaceSize = in.ConsumeIntegralInRange<size_t>(0, kMaxBufferBytes);
-    size_t offset = in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange<size_t>(1, 63);
-    void *block = std::aligned_alloc(64, (workspaceSize + offset + 63) / 64 * 64 + 64);
+    size_t misalign = in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange<size_t>(1, 63);
+    GuardedBuffer block((workspaceSize + misalign + 63) / 64 * 64); // Starts 64-byte aligned.
     status = smelt_model_run_with_workspace(model, inputViews.data(), numInputs, outputViews.data(),
-                                            numOutputs, static_cast<char *>(block) + offset,
-                                            workspaceSize);
-    std::free(block);
+                                            numOutputs, block.data() + misalign, workspaceSize);
   }
   if (status) {
     if (smelt_status_code(status) == SMELT_OK || !smelt_status_message(status))

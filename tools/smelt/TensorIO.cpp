@@ -7,6 +7,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -266,6 +267,29 @@ double elementAsDouble(const HostTensor &t, int64_t i) {
     return f;
   }
   default: return 0;
+  }
+}
+
+std::string elementAsText(const HostTensor &t, int64_t i) {
+  const char *p = t.data.data() + i * smelt_dtype_size(t.dtype);
+  auto load = [p](auto v) {
+    std::memcpy(&v, p, sizeof(v));
+    return v;
+  };
+  switch (t.dtype) {
+  case SMELT_DTYPE_INT8: return std::to_string(load(int8_t()));
+  case SMELT_DTYPE_INT16: return std::to_string(load(int16_t()));
+  case SMELT_DTYPE_INT32: return std::to_string(load(int32_t()));
+  case SMELT_DTYPE_INT64: return std::to_string(load(int64_t()));
+  case SMELT_DTYPE_UINT8: case SMELT_DTYPE_BOOL: return std::to_string(load(uint8_t()));
+  case SMELT_DTYPE_UINT16: return std::to_string(load(uint16_t()));
+  case SMELT_DTYPE_UINT32: return std::to_string(load(uint32_t()));
+  case SMELT_DTYPE_UINT64: return std::to_string(load(uint64_t()));
+  default: {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.7g", elementAsDouble(t, i));
+    return text;
+  }
   }
 }
 

@@ -44,6 +44,10 @@ std::string formatDims(const std::vector<int64_t> &dims);
 /// The element at `i` as a double (for comparison and printing).
 double elementAsDouble(const HostTensor &tensor, int64_t i);
 
+/// The element at `i` as text: integers and booleans exactly (int64 past
+/// 2^53 too), floats with 7 significant digits.
+std::string elementAsText(const HostTensor &tensor, int64_t i);
+
 struct Comparison {
   bool ok = true;
   double maxAbsError = 0;

@@ -224,7 +224,7 @@ void appendTensorLines(std::string &out, const HostTensor &t, const std::string 
   int64_t n = t.numElements(), shown = std::min<int64_t>(n, 32);
   out += indent + "[";
   for (int64_t i = 0; i < shown; ++i)
-    out += format("%s%.7g", i ? ", " : "", elementAsDouble(t, i));
+    out += (i ? ", " : "") + elementAsText(t, i);
   out += n > shown ? ", ...]\n" : "]\n";
 }
 
