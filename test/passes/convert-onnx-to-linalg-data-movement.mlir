@@ -260,14 +260,18 @@ func.func @tile(%x: tensor<2x3xf32>, %repeats: tensor<2xi64>) -> tensor<2x6xf32>
 
 // -----
 
-// Dynamic Concat: the axis size is the run-time sum of the inputs' sizes.
+// Dynamic Concat: the axis size is the run-time sum of the inputs' sizes;
+// the other dims must agree (a run-time check), else nothing is inserted.
 // CHECK-LABEL: func.func @concat_dynamic
 // CHECK-DAG: %[[A0:.+]] = tensor.dim %arg0, %c0
 // CHECK-DAG: %[[B0:.+]] = tensor.dim %arg1, %c0
 // CHECK: %[[SUM:.+]] = arith.addi %{{.+}}, %[[B0]]
+// CHECK: cf.assert %[[AGREE:.+]], "node {{.*}}(Concat): the inputs' dims differ outside the axis"
 // CHECK: tensor.empty(%[[SUM]], %{{.+}}) : tensor<?x?xf32>
-// CHECK: tensor.insert_slice %arg0
-// CHECK: tensor.insert_slice %arg1
+// CHECK: %[[A:.+]] = tensor.extract_slice %arg0
+// CHECK: tensor.insert_slice %[[A]]
+// CHECK: %[[B:.+]] = tensor.extract_slice %arg1
+// CHECK: tensor.insert_slice %[[B]]
 func.func @concat_dynamic(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %0 = "onnx.Concat"(%a, %b) {axis = 0 : i64} : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
