@@ -71,8 +71,9 @@ LogicalResult verifyArity(const std::vector<OpSchema::FormalParameter> &formals,
 
 /// Every value of `graph` has one definition (ONNX graphs are in SSA form):
 /// graph inputs, initializers and node outputs are distinct names, and no
-/// graph output is listed twice.
-LogicalResult validateValueNames(const ::onnx::GraphProto &graph, Location loc) {
+/// graph output is listed twice. The main graph's inputs and outputs have
+/// types (a body's may leave them to inference).
+LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, Location loc) {
   llvm::StringMap<std::string> definedBy; // Value name -> what defines it.
   auto define = [&](const std::string &name, std::string definer) -> LogicalResult {
     if (name.empty())
@@ -102,12 +103,27 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, Location loc) 
   for (const auto &output : graph.output())
     if (!outputs.insert(output.name()).second)
       return emitError(loc) << "graph output '" << output.name() << "' is listed twice";
+  // libonnx's graph import (behind the version converter) reads the type of
+  // the main graph's inputs and outputs without checking that there is one.
+  if (!isMain)
+    return success();
+  auto typed = [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
+    if (info.has_type() && info.type().value_case() != ::onnx::TypeProto::VALUE_NOT_SET)
+      return success();
+    return emitError(loc) << "graph " << what << " '" << info.name() << "' has no type";
+  };
+  for (const auto &input : graph.input())
+    if (failed(typed(input, "input")))
+      return failure();
+  for (const auto &output : graph.output())
+    if (failed(typed(output, "output")))
+      return failure();
   return success();
 }
 
 LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int depth,
                             Location loc) {
-  if (failed(validateValueNames(graph, loc)))
+  if (failed(validateValueNames(graph, /*isMain=*/depth == 0, loc)))
     return failure();
   for (int i = 0; i < graph.node_size(); ++i) {
     const ::onnx::NodeProto &node = graph.node(i);
