@@ -112,6 +112,10 @@ struct PadPattern : DynamicShapePattern<onnx::PadOp> {
             rewriter, loc, arith::AddIOp::create(rewriter, loc, dims[d], begins[d]), end));
       }
     }
+    if (!resultType.hasStaticShape())
+      sizes = checkDataDependentSizes(rewriter, loc, sizes, op,
+                                      "the padded dims must be >= 0 and at most 2^31 elements "
+                                      "in all");
     bool emptyData = dataType.hasStaticShape() && dataType.getNumElements() == 0;
     if (mode != "constant" && emptyData && resultType.getNumElements() != 0)
       return op.emitError() << describeNode(op) << ": " << mode

@@ -177,6 +177,10 @@ struct ResizePattern : OpConversionPattern<onnx::ResizeOp> {
       }
       outSizes.push_back(size);
     }
+    if (llvm::any_of(out, ShapedType::isDynamic))
+      outSizes = checkDataDependentSizes(rewriter, loc, outSizes, op,
+                                         "the output sizes must be >= 0 and at most 2^31 "
+                                         "elements in all");
     if (!useScales)
       for (int64_t d = 0; d < rank; ++d)
         if (ShapedType::isDynamic(in[d]) || ShapedType::isDynamic(out[d]))

@@ -134,7 +134,11 @@ func.func @roialign_avg(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x4xf32>, %bi: te
 // CHECK: %[[SCALED:.+]] = arith.mulf %[[HF]], %{{.+}} : f64
 // CHECK: %[[FLOOR:.+]] = math.floor %[[SCALED]] : f64
 // CHECK: %[[OH:.+]] = arith.index_cast %{{.+}} : i64 to index
-// CHECK: %[[E:.+]] = tensor.empty(%[[N]], %[[C]], %[[OH]], %{{.+}}) : tensor<?x?x?x?xf32>
+// CHECK: cf.assert %[[OK:.+]], "node {{.*}}(Resize): the output sizes must be >= 0 and at most 2^31 elements in all"
+// CHECK: %[[N2:.+]] = arith.select %[[OK]], %[[N]], %{{.+}} : index
+// CHECK: %[[C2:.+]] = arith.select %[[OK]], %[[C]], %{{.+}} : index
+// CHECK: %[[OH2:.+]] = arith.select %[[OK]], %[[OH]], %{{.+}} : index
+// CHECK: %[[E:.+]] = tensor.empty(%[[N2]], %[[C2]], %[[OH2]], %{{.+}}) : tensor<?x?x?x?xf32>
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%[[E]] : tensor<?x?x?x?xf32>)
 // CHECK: %[[I0:.+]] = linalg.index 0
@@ -150,8 +154,9 @@ func.func @resize_dynamic_scales(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
 
 // -----
 
-// Sizes read at run time: they size the output, and each scale is
-// out / in, computed once outside the generic.
+// Sizes read at run time: they size the output once checked (>= 0, at
+// most 2^31 elements; 0 when the check fails), and each scale is out / in,
+// computed once outside the generic.
 // CHECK-LABEL: func.func @resize_dynamic_sizes
 // CHECK-SAME: (%[[X:.+]]: tensor<1x1x?x?xf32>, %[[SIZES:.+]]: tensor<4xi64>)
 // CHECK: %[[H:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<1x1x?x?xf32>
@@ -159,8 +164,11 @@ func.func @resize_dynamic_scales(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
 // CHECK: %[[OH:.+]] = arith.index_cast %[[SH]] : i64 to index
 // CHECK: %[[SW:.+]] = tensor.extract %[[SIZES]][%{{.+}}] : tensor<4xi64>
 // CHECK: %[[OW:.+]] = arith.index_cast %[[SW]] : i64 to index
+// CHECK: cf.assert %[[OK:.+]], "node {{.*}}(Resize): the output sizes
+// CHECK: %[[OH2:.+]] = arith.select %[[OK]], %[[OH]], %{{.+}} : index
+// CHECK: %[[OW2:.+]] = arith.select %[[OK]], %[[OW]], %{{.+}} : index
 // CHECK: %[[SCALE:.+]] = arith.divf
-// CHECK: %[[E:.+]] = tensor.empty(%[[OH]], %[[OW]]) : tensor<1x1x?x?xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[OH2]], %[[OW2]]) : tensor<1x1x?x?xf32>
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%[[E]] : tensor<1x1x?x?xf32>)
 // CHECK: arith.divf %{{.+}}, %[[SCALE]] : f64
