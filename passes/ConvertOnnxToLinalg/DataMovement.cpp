@@ -609,7 +609,15 @@ struct SlicePattern : DynamicShapePattern<onnx::SliceOp> {
         }
       }
       if (!constSteps) {
-        // A zero step would divide by zero below; ONNX rejects it anyway.
+        // ONNX rejects a zero step: the run fails, and the step taken is 1
+        // so that nothing below divides by zero.
+        Value nonZero = icmp(P::ne, step, zero);
+        if (valid)
+          nonZero = arith::OrIOp::create(
+              rewriter, loc, nonZero,
+              arith::XOrIOp::create(rewriter, loc, valid,
+                                    arith::ConstantIntOp::create(rewriter, loc, 1, 1)));
+        cf::AssertOp::create(rewriter, loc, nonZero, describeNode(op) + ": a step is 0");
         step = select(icmp(P::eq, step, zero), one, step);
       }
       Value forward = icmp(P::sgt, step, zero);
