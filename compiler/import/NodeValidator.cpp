@@ -71,8 +71,9 @@ LogicalResult verifyArity(const std::vector<OpSchema::FormalParameter> &formals,
 
 /// Every value of `graph` has one definition (ONNX graphs are in SSA form):
 /// graph inputs, initializers and node outputs are distinct names, and no
-/// graph output is listed twice. The main graph's inputs and outputs have
-/// types (a body's may leave them to inference).
+/// graph output is listed twice. The main graph's outputs are produced in
+/// it, and its inputs and outputs have types (a body's may leave them to
+/// inference).
 LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, Location loc) {
   llvm::StringMap<std::string> definedBy; // Value name -> what defines it.
   auto define = [&](const std::string &name, std::string definer) -> LogicalResult {
@@ -107,6 +108,11 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, L
   // the main graph's inputs and outputs without checking that there is one.
   if (!isMain)
     return success();
+  // It also looks up every graph output among the graph's values (a body's
+  // may come from outside it).
+  for (const auto &output : graph.output())
+    if (!definedBy.contains(output.name()))
+      return emitError(loc) << "graph output '" << output.name() << "' is never produced";
   auto typed = [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
     if (info.has_type() && info.type().value_case() != ::onnx::TypeProto::VALUE_NOT_SET)
       return success();

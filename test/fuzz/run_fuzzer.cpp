@@ -35,8 +35,14 @@ namespace {
 constexpr size_t kMaxBufferBytes = size_t(1) << 20;
 
 std::vector<smelt_model *> &models() {
-  static std::vector<smelt_model *> list;
-  return list;
+  static auto *list = new std::vector<smelt_model *>; // Outlives static destructors.
+  return *list;
+}
+
+void closeModels() {
+  for (smelt_model *model : models())
+    smelt_model_close(model);
+  models().clear();
 }
 
 // Dims for one view: the signature's (dynamic ones drawn small), or any.
@@ -115,9 +121,15 @@ void fillView(FuzzedDataProvider &in, const smelt_tensor_info *info, bool caller
   view.tensor.data = view.data ? view.data->data() : nullptr;
   view.tensor.dtype = dtype;
   view.tensor.rank = static_cast<int32_t>(view.dims.size());
+  if (in.ConsumeProbability<float>() < 0.05f) {
+    // A rank the data was not sized for. Up to 64 its dims exist (the
+    // contract: `rank` entries); beyond, the runtime must refuse the rank
+    // (it allows 16) before it reads a dim.
+    view.tensor.rank = in.ConsumeIntegral<int32_t>();
+    if (view.tensor.rank >= 0 && view.tensor.rank <= 64)
+      view.dims.resize(static_cast<size_t>(view.tensor.rank), in.ConsumeIntegral<int64_t>());
+  }
   view.tensor.dims = view.dims.empty() && in.ConsumeBool() ? nullptr : view.dims.data();
-  if (in.ConsumeProbability<float>() < 0.05f)
-    view.tensor.rank = in.ConsumeIntegral<int32_t>(); // A rank the dims do not back.
 }
 
 size_t drawCount(FuzzedDataProvider &in, size_t expected) {
@@ -138,6 +150,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
     }
     models().push_back(model);
   }
+  std::atexit(closeModels); // Before the leak check that runs at exit.
   return 0;
 }
 
@@ -165,13 +178,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     callerBuffers.push_back(view.data);
 
   if (std::getenv("SMELT_FUZZ_TRACE")) // Triage: what a crash input asks for.
-    for (const auto *views : {&inputViews, &outputViews})
-      for (const smelt_tensor &view : *views) {
-        std::fprintf(stderr, "%s dtype %d rank %d dims", views == &inputViews ? "in" : "out",
-                     view.dtype, view.rank);
-        for (int32_t d = 0; view.dims && d >= 0 && d < view.rank && d < 9; ++d)
-          std::fprintf(stderr, " %lld", static_cast<long long>(view.dims[d]));
-        std::fprintf(stderr, " data %s\n", view.data ? "set" : "NULL");
+    for (const auto *views : {&inputs, &outputs})
+      for (const View &view : *views) {
+        std::fprintf(stderr, "%s dtype %d rank %d dims", views == &inputs ? "in" : "out",
+                     view.tensor.dtype, view.tensor.rank);
+        for (int64_t d : view.dims)
+          std::fprintf(stderr, " %lld", static_cast<long long>(d));
+        std::fprintf(stderr, "%s data %s\n", view.tensor.dims ? "" : " (NULL)",
+                     view.tensor.data ? "set" : "NULL");
       }
 
   smelt_status *status;
