@@ -7,16 +7,21 @@
 #   1. the unit tests, the lit tests and the fuzz regression inputs (ctest);
 #   2. a sample of the conformance suite: the node tests of the operator
 #      families listed in $sample below, both variants, gated like the full run;
-#   3. the two libFuzzer targets for SMELT_FUZZ_SECONDS each (default 60), in
-#      parallel: the importer, seeded with every model of the conformance
-#      suites, and smelt_model_run's argument checks. A crash leaves its input
-#      in BUILD_DIR/fuzz/ARTIFACT; copy it into test/fuzz/regressions/<target>/
-#      and fix it.
+#   3. the two libFuzzer targets in parallel, each for a fixed number of
+#      inputs from a fixed seed, so that the run is the same on every machine
+#      (SMELT_FUZZ_IMPORT_RUNS, default 3000: the importer, seeded with every
+#      model of the conformance suites; SMELT_FUZZ_RUN_RUNS, default 500000:
+#      smelt_model_run's argument checks). To look for new crashes, set
+#      SMELT_FUZZ_SEED (default 1) to another value and raise the counts. A
+#      crash leaves its input in BUILD_DIR/fuzz/; copy it into
+#      test/fuzz/regressions/<target>/ and fix it.
 # usage: tools/sanitizer-check.sh [BUILD_DIR]   (default: build-sanitize)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-sanitize}
-fuzz_seconds=${SMELT_FUZZ_SECONDS:-60}
+import_runs=${SMELT_FUZZ_IMPORT_RUNS:-3000}
+run_runs=${SMELT_FUZZ_RUN_RUNS:-500000}
+seed=${SMELT_FUZZ_SEED:-1}
 data=/usr/share/libonnx-testdata/data
 sample='^test_(add|averagepool|batchnorm|cast|concat|conv|convtranspose|einsum|expand|gather|gemm|if|loop|lstm|matmul|maxpool|nonmaxsuppression|onehot|pad|range|reduce_sum|reshape|resize|scan|scatter|slice|softmax|split|tile|topk|where)'
 
@@ -41,7 +46,7 @@ conformance=0
 grep -E "cases|regress" "$build/conformance-sample.log" || true
 [ $conformance -eq 0 ] || { echo "sanitizer-check: the conformance sample regressed"; exit 1; }
 
-echo "== sanitizer-check: fuzzers, ${fuzz_seconds}s each"
+echo "== sanitizer-check: fuzzers (seed $seed; $import_runs imports, $run_runs runs)"
 work=$build/fuzz
 rm -rf "$work" && mkdir -p "$work/import-corpus" "$work/run-corpus"
 for model in "$data"/*/*/model.onnx; do
@@ -49,7 +54,9 @@ for model in "$data"/*/*/model.onnx; do
 done
 status=0
 for fuzzer in import run; do
-  "$build/bin/smelt-$fuzzer-fuzzer" -max_total_time="$fuzz_seconds" -timeout=60 -rss_limit_mb=4096 \
+  runs=$import_runs
+  [ $fuzzer = run ] && runs=$run_runs
+  "$build/bin/smelt-$fuzzer-fuzzer" -seed="$seed" -runs="$runs" -timeout=60 -rss_limit_mb=4096 \
     -artifact_prefix="$work/$fuzzer-" -print_final_stats=1 "$work/$fuzzer-corpus" \
     > "$work/$fuzzer.log" 2>&1 &
 done
@@ -58,7 +65,7 @@ for fuzzer in import run; do
 done
 for fuzzer in import run; do
   echo "$fuzzer fuzzer: $(grep -E '^stat::number_of_executed_units' "$work/$fuzzer.log" | awk '{print $2}') executions," \
-       "$(ls "$work" | grep -c "^$fuzzer-" || true) crash inputs"
+       "$(ls "$work" | grep -c "^$fuzzer-crash" || true) crash inputs"
   grep -E "ERROR|SUMMARY|runtime error" "$work/$fuzzer.log" | head -5 || true
 done
 exit $status

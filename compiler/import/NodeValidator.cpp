@@ -35,6 +35,11 @@ LogicalResult validateAttributeValues(const ::onnx::NodeProto &node, const std::
         if (v <= 0)
           return fail(v, "positive");
     }
+    // libonnx's Scan inference sizes vectors by it before checking it.
+    if (attr.name() == "num_scan_inputs" && attr.type() == AttributeProto::INT &&
+        (attr.i() < 1 || attr.i() > node.input_size()))
+      return emitError(loc) << described << ": attribute 'num_scan_inputs' must be in [1, "
+                            << node.input_size() << "], got " << attr.i();
     if (attr.name() == "pads")
       for (int64_t v : attr.ints())
         // Negative pads are valid for Pad (its pads are an input), not here.
@@ -127,10 +132,48 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, L
   return success();
 }
 
+} // namespace
+
+llvm::StringMap<int> declaredRanks(const ::onnx::GraphProto &graph) {
+  llvm::StringMap<int> ranks;
+  auto note = [&](const ::onnx::ValueInfoProto &info) {
+    if (info.type().has_tensor_type() && info.type().tensor_type().has_shape())
+      ranks[info.name()] = info.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &input : graph.input())
+    note(input);
+  for (const auto &info : graph.value_info())
+    note(info);
+  for (const auto &init : graph.initializer())
+    ranks[init.name()] = init.dims_size();
+  return ranks;
+}
+
+namespace {
+
+/// libonnx's shape inference of the recurrent ops reads dims of X, W, R
+/// (rank 3) and B (rank 2) without checking the ranks: an input of another
+/// declared rank is refused before it runs.
+LogicalResult validateRecurrentRanks(const ::onnx::NodeProto &node, const std::string &described,
+                                     const llvm::StringMap<int> &ranks, Location loc) {
+  if (node.op_type() != "LSTM" && node.op_type() != "GRU" && node.op_type() != "RNN")
+    return success();
+  static const int kRanks[] = {3, 3, 3, 2, 1, 3, 3, 2}; // X W R B sequence_lens h c P
+  for (int i = 0; i < node.input_size() && i < 8; ++i) {
+    auto it = ranks.find(node.input(i));
+    if (node.input(i).empty() || it == ranks.end() || it->second == kRanks[i])
+      continue;
+    return emitError(loc) << described << ": input " << i << " ('" << node.input(i)
+                          << "') must have rank " << kRanks[i] << ", got " << it->second;
+  }
+  return success();
+}
+
 LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int depth,
                             Location loc) {
   if (failed(validateValueNames(graph, /*isMain=*/depth == 0, loc)))
     return failure();
+  llvm::StringMap<int> ranks = declaredRanks(graph);
   for (int i = 0; i < graph.node_size(); ++i) {
     const ::onnx::NodeProto &node = graph.node(i);
     std::string described = describeOnnxNode(node, i);
@@ -142,7 +185,8 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
       if (failed(verifyNodeAgainstSchema(node, *schema, described, loc)))
         return failure();
     }
-    if (failed(validateAttributeValues(node, described, loc)))
+    if (failed(validateAttributeValues(node, described, loc)) ||
+        failed(validateRecurrentRanks(node, described, ranks, loc)))
       return failure();
     for (const AttributeProto &attr : node.attribute()) {
       if ((attr.has_g() || attr.graphs_size()) && depth == kMaxSubgraphDepth)

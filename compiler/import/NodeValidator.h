@@ -8,14 +8,17 @@
 // attribute values are checked where ONNX needs them positive, before any
 // libonnx routine runs; a hostile model gets an error naming the node. Each
 // value must also have one definition (ONNX graphs are in SSA form; a second
-// producer of a name would otherwise silently win), and subgraphs nest at
-// most kMaxSubgraphDepth deep.
+// producer of a name would otherwise silently win), the main graph's
+// outputs must be produced in it and typed, subgraphs nest at most
+// kMaxSubgraphDepth deep, and recurrent ops get inputs of the ranks their
+// inference reads (where the file declares them).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SMELT_COMPILER_IMPORT_NODEVALIDATOR_H
 #define SMELT_COMPILER_IMPORT_NODEVALIDATOR_H
 
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
@@ -43,6 +46,10 @@ mlir::LogicalResult validateNodes(const ::onnx::GraphProto &graph, int64_t opset
 mlir::LogicalResult verifyNodeAgainstSchema(const ::onnx::NodeProto &node,
                                             const ::onnx::OpSchema &schema,
                                             const std::string &described, mlir::Location loc);
+
+/// The ranks of the graph's values that the file declares (or inference has
+/// recorded): graph inputs, initializers and value_info entries with a shape.
+llvm::StringMap<int> declaredRanks(const ::onnx::GraphProto &graph);
 
 /// The name of an attribute kind, such as "INTS".
 const char *attributeKindName(int kind);

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/import/OpsetUpgrade.h"
+#include "compiler/import/NodeValidator.h"
 
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -29,25 +30,11 @@ void inferLeniently(::onnx::ModelProto &model) {
   }
 }
 
-/// The rank of every graph input and inferred value whose shape is known.
-llvm::StringMap<int> knownRanks(const ::onnx::GraphProto &graph) {
-  llvm::StringMap<int> ranks;
-  auto note = [&](const ::onnx::ValueInfoProto &vi) {
-    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape())
-      ranks[vi.name()] = vi.type().tensor_type().shape().dim_size();
-  };
-  for (const auto &vi : graph.input())
-    note(vi);
-  for (const auto &vi : graph.value_info())
-    note(vi);
-  return ranks;
-}
-
 /// Before opset 7, PRelu's 1-D slope applied per channel (dim 1); from opset
 /// 7 it broadcasts numpy-style from the right, and libonnx's converter does
 /// not adapt it. Reshape such constant slopes to [C, 1, ..., 1].
 void adaptLegacyPRelu(::onnx::GraphProto &graph) {
-  llvm::StringMap<int> ranks = knownRanks(graph);
+  llvm::StringMap<int> ranks = declaredRanks(graph);
   for (const auto &node : graph.node()) {
     if (node.op_type() != "PRelu" || node.input_size() != 2)
       continue;
@@ -108,10 +95,26 @@ void restoreBoundaryTypes(const ::onnx::GraphProto &original, ::onnx::GraphProto
         *vi.mutable_type() = *it->second;
 }
 
+/// libonnx's Gemm adapter (opset 6 to 7) indexes the dims of A and B as if
+/// both had rank 2, unchecked (garbage dims, then a huge allocation): the
+/// converter gets only models where inference shows that they do.
+bool gemmOperandsHaveRank2(const ::onnx::GraphProto &graph) {
+  llvm::StringMap<int> ranks = declaredRanks(graph);
+  for (const auto &node : graph.node())
+    for (int i = 0; node.op_type() == "Gemm" && i < 2 && i < node.input_size(); ++i) {
+      auto rank = ranks.find(node.input(i));
+      if (rank == ranks.end() || rank->second != 2)
+        return false;
+    }
+  return true;
+}
+
 /// Converts to the canonical opset, after inferring the shapes the adapters
 /// read. False when the converter fails; the model then keeps its opset.
-bool convertToCanonicalOpset(::onnx::ModelProto &model) {
+bool convertToCanonicalOpset(::onnx::ModelProto &model, int64_t opset) {
   inferLeniently(model);
+  if (opset < 7 && !gemmOperandsHaveRank2(model.graph()))
+    return false;
   try {
     ::onnx::ModelProto converted =
         ::onnx::version_conversion::ConvertVersion(model, smelt::onnx::kCanonicalOpset);
@@ -129,7 +132,7 @@ bool convertToCanonicalOpset(::onnx::ModelProto &model) {
 /// then put the real input and output types back and drop the value_info that
 /// was derived from the stand-ins: inference derives it anew. No adapter that
 /// could bake a stand-in into the graph runs (see adaptLegacySoftmax).
-bool convertWithStandInDims(::onnx::ModelProto &model) {
+bool convertWithStandInDims(::onnx::ModelProto &model, int64_t opset) {
   ::onnx::ModelProto standIn = model;
   for (auto &input : *standIn.mutable_graph()->mutable_input())
     if (input.type().has_tensor_type())
@@ -137,7 +140,7 @@ bool convertWithStandInDims(::onnx::ModelProto &model) {
         if (!dim.has_dim_value())
           dim.set_dim_value(1);
   clearValueInfo(*standIn.mutable_graph());
-  if (!convertToCanonicalOpset(standIn))
+  if (!convertToCanonicalOpset(standIn, opset))
     return false;
   ::onnx::GraphProto &converted = *standIn.mutable_graph();
   *converted.mutable_input() = model.graph().input();
@@ -168,7 +171,7 @@ bool convertWithStandInDims(::onnx::ModelProto &model) {
 void adaptLegacySoftmax(::onnx::GraphProto &graph, int64_t opset) {
   if (opset < 5 || opset >= 13)
     return;
-  llvm::StringMap<int> ranks = knownRanks(graph);
+  llvm::StringMap<int> ranks = declaredRanks(graph);
   google::protobuf::RepeatedPtrField<::onnx::NodeProto> nodes;
   for (auto &node : *graph.mutable_node()) {
     bool coercing = (node.op_type() == "Softmax" || node.op_type() == "LogSoftmax" ||
@@ -288,12 +291,12 @@ bool upgradeToCanonicalOpset(::onnx::ModelProto &model, int64_t opset) {
     adaptLegacyPRelu(*model.mutable_graph());
   adaptLegacySoftmax(*model.mutable_graph(), opset);
   bool unbatched = adaptBatchedScan(*model.mutable_graph(), opset);
-  if (convertToCanonicalOpset(model)) {
+  if (convertToCanonicalOpset(model, opset)) {
     if (unbatched)
       dropUnbatchedValueInfo(*model.mutable_graph());
     return true;
   }
-  return hasSymbolicInputDims(model.graph()) && convertWithStandInDims(model);
+  return hasSymbolicInputDims(model.graph()) && convertWithStandInDims(model, opset);
 }
 
 } // namespace smelt
