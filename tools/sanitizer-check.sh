@@ -9,8 +9,8 @@
 #      families listed in $sample below, both variants, gated like the full run;
 #   3. the two libFuzzer targets in parallel, each for a fixed number of
 #      inputs from a fixed seed, so that the run is the same on every machine
-#      (SMELT_FUZZ_IMPORT_RUNS, default 3000: the importer, seeded with every
-#      model of the conformance suites; SMELT_FUZZ_RUN_RUNS, default 500000:
+#      (SMELT_FUZZ_IMPORT_RUNS, default 6000: the importer, seeded with every
+#      model of the conformance suites; SMELT_FUZZ_RUN_RUNS, default 1000000:
 #      smelt_model_run's argument checks). To look for new crashes, set
 #      SMELT_FUZZ_SEED (default 1) to another value and raise the counts. A
 #      crash leaves its input in BUILD_DIR/fuzz/; copy it into
@@ -19,8 +19,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-sanitize}
-import_runs=${SMELT_FUZZ_IMPORT_RUNS:-3000}
-run_runs=${SMELT_FUZZ_RUN_RUNS:-500000}
+import_runs=${SMELT_FUZZ_IMPORT_RUNS:-6000}
+run_runs=${SMELT_FUZZ_RUN_RUNS:-1000000}
 seed=${SMELT_FUZZ_SEED:-1}
 data=/usr/share/libonnx-testdata/data
 sample='^test_(add|averagepool|batchnorm|cast|concat|conv|convtranspose|einsum|expand|gather|gemm|if|loop|lstm|matmul|maxpool|nonmaxsuppression|onehot|pad|range|reduce_sum|reshape|resize|scan|scatter|slice|softmax|split|tile|topk|where)'
