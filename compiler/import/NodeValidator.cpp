@@ -109,12 +109,12 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, L
   for (const auto &output : graph.output())
     if (!outputs.insert(output.name()).second)
       return emitError(loc) << "graph output '" << output.name() << "' is listed twice";
-  // libonnx's graph import (behind the version converter) reads the type of
-  // the main graph's inputs and outputs without checking that there is one.
+  // A body's outputs may come from outside it, and inference types its
+  // values. libonnx's graph import (behind the version converter) looks up
+  // each main-graph output among the graph's values and reads the type of
+  // each main-graph input and output, checking neither.
   if (!isMain)
     return success();
-  // It also looks up every graph output among the graph's values (a body's
-  // may come from outside it).
   for (const auto &output : graph.output())
     if (!definedBy.contains(output.name()))
       return emitError(loc) << "graph output '" << output.name() << "' is never produced";
