@@ -498,16 +498,15 @@ SmallVector<Value> checkDataDependentSizes(OpBuilder &b, Location loc, ArrayRef<
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value limit = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements);
   // The product saturates at limit + 1, so it cannot wrap around.
+  Value beyond = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements + 1);
   Value product = arith::ConstantIndexOp::create(b, loc, 1);
   for (Value size : sizes) {
     ok = arith::AndIOp::create(b, loc, ok,
                                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, size, zero));
-    Value bounded = arith::MinSIOp::create(
-        b, loc, arith::MaxSIOp::create(b, loc, size, zero),
-        arith::AddIOp::create(b, loc, limit, arith::ConstantIndexOp::create(b, loc, 1)));
-    product = arith::MinSIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, product, bounded),
-        arith::AddIOp::create(b, loc, limit, arith::ConstantIndexOp::create(b, loc, 1)));
+    Value clamped =
+        arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, size, zero), beyond);
+    product = arith::MinSIOp::create(b, loc, arith::MulIOp::create(b, loc, product, clamped),
+                                     beyond);
   }
   if (bounded)
     ok = arith::AndIOp::create(
