@@ -169,6 +169,41 @@ LogicalResult validateRecurrentRanks(const ::onnx::NodeProto &node, const std::s
   return success();
 }
 
+/// The length the file declares for a 1-D value (a graph input's dim 0 or
+/// an initializer's), or -1 when it declares none.
+int64_t declaredLength(const ::onnx::GraphProto &graph, const std::string &name) {
+  for (const auto &init : graph.initializer())
+    if (init.name() == name && init.dims_size() == 1)
+      return init.dims(0);
+  for (const auto &input : graph.input())
+    if (input.name() == name && input.type().has_tensor_type() &&
+        input.type().tensor_type().shape().dim_size() == 1 &&
+        input.type().tensor_type().shape().dim(0).has_dim_value())
+      return input.type().tensor_type().shape().dim(0).dim_value();
+  return -1;
+}
+
+/// libonnx's inference makes one result dim per entry of a shape operand
+/// (Expand, Reshape, ConstantOfShape) or of Tile's repeats: a declared length
+/// beyond any real rank would have it build a shape of that rank.
+LogicalResult validateShapeOperandLength(const ::onnx::GraphProto &graph,
+                                         const ::onnx::NodeProto &node,
+                                         const std::string &described, Location loc) {
+  int operand = node.op_type() == "ConstantOfShape" ? 0
+                : node.op_type() == "Expand" || node.op_type() == "Reshape" ||
+                        node.op_type() == "Tile"
+                    ? 1
+                    : -1;
+  if (operand < 0 || operand >= node.input_size())
+    return success();
+  int64_t length = declaredLength(graph, node.input(operand));
+  if (length <= kMaxDeclaredRank)
+    return success();
+  return emitError(loc) << described << ": its shape operand '" << node.input(operand)
+                        << "' has " << length << " entries (a tensor has at most "
+                        << kMaxDeclaredRank << " dims)";
+}
+
 LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int depth,
                             Location loc) {
   if (failed(validateValueNames(graph, /*isMain=*/depth == 0, loc)))
@@ -186,7 +221,8 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
         return failure();
     }
     if (failed(validateAttributeValues(node, described, loc)) ||
-        failed(validateRecurrentRanks(node, described, ranks, loc)))
+        failed(validateRecurrentRanks(node, described, ranks, loc)) ||
+        failed(validateShapeOperandLength(graph, node, described, loc)))
       return failure();
     for (const AttributeProto &attr : node.attribute()) {
       if ((attr.has_g() || attr.graphs_size()) && depth == kMaxSubgraphDepth)

@@ -32,6 +32,10 @@ namespace smelt {
 /// real models nest a few levels, and every pass recurses through them.
 constexpr int kMaxSubgraphDepth = 32;
 
+/// Most dims a shape operand (Expand, Reshape, ConstantOfShape, Tile) may
+/// declare: libonnx's inference builds a shape of that rank.
+constexpr int64_t kMaxDeclaredRank = 64;
+
 /// Checks that every value of `graph` and of its subgraphs is defined once
 /// (inputs, initializers, node outputs; graph outputs listed once), that
 /// subgraphs nest at most kMaxSubgraphDepth deep, and every node against its
