@@ -947,30 +947,24 @@ struct TilePattern : DynamicShapePattern<onnx::TileOp> {
       }
     }
     // Result dim i is input dim i times repeats[i], read at run time.
-    SmallVector<Value> dims, sizes;
+    SmallVector<Value> dims, repeatCounts, sizes;
     Value repeats = isStatic ? Value() : withLength(rewriter, loc, adaptor.getRepeats(), rank);
-    Value fits = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
-    Value zero = indexConstant(rewriter, loc, 0), one = indexConstant(rewriter, loc, 1);
-    Value limit = indexConstant(rewriter, loc, kMaxDataDependentElements);
     for (int64_t i = 0; i < rank; ++i) {
       dims.push_back(dimSize(rewriter, loc, input, i));
       if (isStatic)
         continue;
-      Value times = toIndexValue(rewriter, loc, extractI64(rewriter, loc, repeats, i));
-      // dim * times stays within the limit (checked by division: no overflow).
-      Value bound = arith::DivSIOp::create(rewriter, loc, limit,
-                                           arith::MaxSIOp::create(rewriter, loc, times, one));
-      fits = arith::AndIOp::create(
-          rewriter, loc, fits,
-          arith::AndIOp::create(
-              rewriter, loc, arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, times, zero),
-              arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle, dims.back(), bound)));
-      sizes.push_back(arith::MulIOp::create(rewriter, loc, dims.back(), times));
+      repeatCounts.push_back(toIndexValue(rewriter, loc, extractI64(rewriter, loc, repeats, i)));
+      sizes.push_back(arith::MulIOp::create(rewriter, loc, dims.back(), repeatCounts.back()));
     }
-    if (!isStatic)
+    if (!isStatic) {
+      // Bounding the dims and repeats together bounds every dim * repeat, so
+      // the products above cannot have wrapped when the check passes.
+      Value fits = withinDataDependentLimit(rewriter, loc, llvm::to_vector(llvm::concat<Value>(
+                                                               dims, repeatCounts)));
       sizes = checkDataDependentSizes(rewriter, loc, sizes, op,
                                       "repeats must be >= 0 and the result at most 2^31 elements",
                                       fits);
+    }
     Value result = buildIndexedGeneric(
         rewriter, loc, resultType, sizes, [&](OpBuilder &b, Location l, ValueRange ivs) {
           SmallVector<Value> position;

@@ -491,26 +491,37 @@ void assertIndicesInRange(OpBuilder &b, Location loc, Value indices, ArrayRef<Va
                                           "[-n, n) for an axis of n elements)");
 }
 
+Value withinDataDependentLimit(OpBuilder &b, Location loc, ArrayRef<Value> factors) {
+  Value ok = arith::ConstantIntOp::create(b, loc, 1, 1);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  // The product saturates at limit + 1, so it cannot wrap around.
+  Value beyond = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements + 1);
+  Value product = arith::ConstantIndexOp::create(b, loc, 1);
+  for (Value factor : factors) {
+    ok = arith::AndIOp::create(
+        b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, factor, zero));
+    Value clamped =
+        arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, factor, zero), beyond);
+    product = arith::MinSIOp::create(b, loc, arith::MulIOp::create(b, loc, product, clamped),
+                                     beyond);
+  }
+  Value limit = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements);
+  return arith::AndIOp::create(
+      b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product, limit));
+}
+
 SmallVector<Value> checkDataDependentSizes(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
                                            Operation *op, StringRef what, Value valid,
                                            bool bounded) {
   Value ok = valid ? valid : arith::ConstantIntOp::create(b, loc, 1, 1);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value limit = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements);
-  // The product saturates at limit + 1, so it cannot wrap around.
-  Value beyond = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements + 1);
-  Value product = arith::ConstantIndexOp::create(b, loc, 1);
-  for (Value size : sizes) {
-    ok = arith::AndIOp::create(b, loc, ok,
-                               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, size, zero));
-    Value clamped =
-        arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, size, zero), beyond);
-    product = arith::MinSIOp::create(b, loc, arith::MulIOp::create(b, loc, product, clamped),
-                                     beyond);
+  if (bounded) {
+    ok = arith::AndIOp::create(b, loc, ok, withinDataDependentLimit(b, loc, sizes));
+  } else {
+    for (Value size : sizes)
+      ok = arith::AndIOp::create(
+          b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, size, zero));
   }
-  if (bounded)
-    ok = arith::AndIOp::create(
-        b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product, limit));
   cf::AssertOp::create(b, loc, ok, describeNode(op) + ": " + what.str());
   SmallVector<Value> checked;
   for (Value size : sizes)

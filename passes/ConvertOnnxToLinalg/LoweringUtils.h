@@ -172,6 +172,11 @@ void assertIndicesInRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Value in
 /// Reshape, Expand, Tile, ConstantOfShape, Range or OneHot result) may hold.
 constexpr int64_t kMaxDataDependentElements = int64_t(1) << 31;
 
+/// Whether index values `factors` are all >= 0 and their product (computed
+/// without overflow) at most kMaxDataDependentElements: an i1.
+mlir::Value withinDataDependentLimit(mlir::OpBuilder &b, mlir::Location loc,
+                                     llvm::ArrayRef<mlir::Value> factors);
+
 /// A run-time check of result sizes (index values) computed from input data:
 /// each must be >= 0, their product at most kMaxDataDependentElements (unless
 /// `!bounded`: a Reshape allocates nothing), and `valid` (an i1, when given:

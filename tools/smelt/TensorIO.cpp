@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <type_traits>
 
 namespace smelt {
 
@@ -236,61 +237,53 @@ bool writeTensorFile(const std::string &path, const HostTensor &tensor, std::str
   return endsWith(path, ".npy") ? writeNpy(path, tensor, error) : writePb(path, tensor, error);
 }
 
-double elementAsDouble(const HostTensor &t, int64_t i) {
-  const char *p = t.data.data() + i * smelt_dtype_size(t.dtype);
-  auto load = [p](auto v) {
-    std::memcpy(&v, p, sizeof(v));
-    return static_cast<double>(v);
-  };
-  switch (t.dtype) {
-  case SMELT_DTYPE_FLOAT32: return load(float());
-  case SMELT_DTYPE_FLOAT64: return load(double());
-  case SMELT_DTYPE_INT8: return load(int8_t());
-  case SMELT_DTYPE_INT16: return load(int16_t());
-  case SMELT_DTYPE_INT32: return load(int32_t());
-  case SMELT_DTYPE_INT64: return load(int64_t());
-  case SMELT_DTYPE_UINT8: case SMELT_DTYPE_BOOL: return load(uint8_t());
-  case SMELT_DTYPE_UINT16: return load(uint16_t());
-  case SMELT_DTYPE_UINT32: return load(uint32_t());
-  case SMELT_DTYPE_UINT64: return load(uint64_t());
-  case SMELT_DTYPE_FLOAT16: {
-    uint16_t h;
-    std::memcpy(&h, p, 2);
-    return halfToFloat(h);
-  }
-  case SMELT_DTYPE_BFLOAT16: {
-    uint16_t h;
-    std::memcpy(&h, p, 2);
-    uint32_t bits = static_cast<uint32_t>(h) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-  }
-  default: return 0;
-  }
-}
+namespace {
 
-std::string elementAsText(const HostTensor &t, int64_t i) {
+/// Calls `visit` with element `i` of `t` as its native C++ type; float16 and
+/// bfloat16 arrive widened to float. Unknown dtypes give visit(0.0).
+template <typename Visitor>
+auto visitElement(const HostTensor &t, int64_t i, Visitor &&visit) {
   const char *p = t.data.data() + i * smelt_dtype_size(t.dtype);
   auto load = [p](auto v) {
     std::memcpy(&v, p, sizeof(v));
     return v;
   };
   switch (t.dtype) {
-  case SMELT_DTYPE_INT8: return std::to_string(load(int8_t()));
-  case SMELT_DTYPE_INT16: return std::to_string(load(int16_t()));
-  case SMELT_DTYPE_INT32: return std::to_string(load(int32_t()));
-  case SMELT_DTYPE_INT64: return std::to_string(load(int64_t()));
-  case SMELT_DTYPE_UINT8: case SMELT_DTYPE_BOOL: return std::to_string(load(uint8_t()));
-  case SMELT_DTYPE_UINT16: return std::to_string(load(uint16_t()));
-  case SMELT_DTYPE_UINT32: return std::to_string(load(uint32_t()));
-  case SMELT_DTYPE_UINT64: return std::to_string(load(uint64_t()));
-  default: {
+  case SMELT_DTYPE_FLOAT32: return visit(load(float()));
+  case SMELT_DTYPE_FLOAT64: return visit(load(double()));
+  case SMELT_DTYPE_INT8: return visit(load(int8_t()));
+  case SMELT_DTYPE_INT16: return visit(load(int16_t()));
+  case SMELT_DTYPE_INT32: return visit(load(int32_t()));
+  case SMELT_DTYPE_INT64: return visit(load(int64_t()));
+  case SMELT_DTYPE_UINT8: case SMELT_DTYPE_BOOL: return visit(load(uint8_t()));
+  case SMELT_DTYPE_UINT16: return visit(load(uint16_t()));
+  case SMELT_DTYPE_UINT32: return visit(load(uint32_t()));
+  case SMELT_DTYPE_UINT64: return visit(load(uint64_t()));
+  case SMELT_DTYPE_FLOAT16: return visit(halfToFloat(load(uint16_t())));
+  case SMELT_DTYPE_BFLOAT16: {
+    uint32_t bits = static_cast<uint32_t>(load(uint16_t())) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return visit(f);
+  }
+  default: return visit(0.0);
+  }
+}
+
+} // namespace
+
+double elementAsDouble(const HostTensor &t, int64_t i) {
+  return visitElement(t, i, [](auto v) { return static_cast<double>(v); });
+}
+
+std::string elementAsText(const HostTensor &t, int64_t i) {
+  return visitElement(t, i, [](auto v) -> std::string {
+    if constexpr (std::is_integral_v<decltype(v)>)
+      return std::to_string(v); // exact, where %g would round large integers
     char text[32];
-    std::snprintf(text, sizeof text, "%.7g", elementAsDouble(t, i));
+    std::snprintf(text, sizeof text, "%.7g", static_cast<double>(v));
     return text;
-  }
-  }
+  });
 }
 
 bool comparesExactly(int32_t dtype) {
