@@ -272,9 +272,12 @@ private:
         }
         for (StringRef role : partRoles(type)) {
           SmallVector<NamedAttribute> named;
+          // Every part keeps the value's name and doc string; dim names
+          // describe the value, not its parts.
           if (dict)
-            if (Attribute name = dict.get("onnx.name"))
-              named.push_back(NamedAttribute(StringAttr::get(ctx, "onnx.name"), name));
+            for (StringRef kept : {"onnx.name", "onnx.doc_string"})
+              if (Attribute value = dict.get(kept))
+                named.push_back(NamedAttribute(StringAttr::get(ctx, kept), value));
           if (!role.empty())
             named.push_back(
                 NamedAttribute(StringAttr::get(ctx, "smelt.abi_role"), StringAttr::get(ctx, role)));

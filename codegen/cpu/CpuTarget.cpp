@@ -96,6 +96,13 @@ FailureOr<CpuTarget> resolveCpuTarget(llvm::StringRef tripleName, llvm::StringRe
   return result;
 }
 
+std::string requiredIsa(const CpuTarget &target) {
+  std::string isa = llvm::Triple(target.triple).getArchName().str();
+  for (const std::string &feature : target.enabledFeatures)
+    isa += " " + feature;
+  return isa;
+}
+
 void setCpuTarget(ModuleOp module, const CpuTarget &target) {
   Builder b(module.getContext());
   module->setAttr(kCpuTargetAttrName,

@@ -41,6 +41,11 @@ struct CpuTarget {
 mlir::FailureOr<CpuTarget> resolveCpuTarget(llvm::StringRef triple, llvm::StringRef cpu,
                                             llvm::StringRef features, std::string &error);
 
+/// The instruction set code for `target` needs, as one string: the
+/// architecture, then every enabled feature ("x86_64 avx avx2 fma ..."). A
+/// model records it (P_isa) so that the runtime can refuse a CPU without it.
+std::string requiredIsa(const CpuTarget &target);
+
 /// Name of the module attribute that carries the target.
 constexpr llvm::StringLiteral kCpuTargetAttrName = "smelt.cpu_target";
 

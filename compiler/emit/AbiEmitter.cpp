@@ -9,6 +9,7 @@
 #include "compiler/emit/AbiTypes.h"
 #include "compiler/emit/CheckRecord.h"
 #include "compiler/emit/DescriptorEntry.h"
+#include "compiler/emit/MetadataEmitter.h"
 #include "compiler/emit/ParallelFor.h"
 
 #include "runtime/include/smelt/model_abi.h"
@@ -21,36 +22,28 @@ namespace smelt {
 
 namespace {
 
-llvm::Constant *privateString(llvm::Module &m, llvm::StringRef s, const llvm::Twine &name) {
-  llvm::Constant *data = llvm::ConstantDataArray::getString(m.getContext(), s);
-  auto *gv = new llvm::GlobalVariable(m, data->getType(), true, llvm::GlobalValue::PrivateLinkage,
-                                      data, name);
-  gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
-  return gv;
-}
-
 llvm::Constant *tensorInfos(llvm::Module &m, const AbiTypes &t,
                             const std::vector<TensorSignature> &tensors, llvm::StringRef kind) {
   std::vector<llvm::Constant *> entries;
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    const TensorSignature &sig = tensors[i];
+  for (const TensorSignature &sig : tensors) {
     llvm::Constant *dims = llvm::ConstantPointerNull::get(t.ptr);
     if (!sig.dims.empty()) {
       auto *data = llvm::ConstantDataArray::get(m.getContext(), llvm::ArrayRef<int64_t>(sig.dims));
       dims = new llvm::GlobalVariable(m, data->getType(), true, llvm::GlobalValue::PrivateLinkage,
                                       data, "smelt." + kind + ".dims");
     }
+    std::vector<llvm::Constant *> names;
+    for (const std::string &name : sig.dimNames)
+      names.push_back(privateString(m, name, "smelt." + kind + ".dim_name"));
     entries.push_back(llvm::ConstantStruct::get(
-        t.tensorInfo, {privateString(m, sig.name, "smelt." + kind + ".name"),
-                       llvm::ConstantInt::get(t.i32, sig.dtype),
-                       llvm::ConstantInt::get(t.i32, sig.dims.size()), dims,
-                       llvm::ConstantInt::get(t.i32, sig.role), llvm::ConstantInt::get(t.i32, 0)}));
+        t.tensorInfo,
+        {privateString(m, sig.name, "smelt." + kind + ".name"),
+         llvm::ConstantInt::get(t.i32, sig.dtype), llvm::ConstantInt::get(t.i32, sig.dims.size()),
+         dims, llvm::ConstantInt::get(t.i32, sig.role), llvm::ConstantInt::get(t.i32, 0),
+         privateArray(m, t.ptr, names, "smelt." + kind + ".dim_names"),
+         privateString(m, sig.docString, "smelt." + kind + ".doc_string")}));
   }
-  if (entries.empty())
-    return llvm::ConstantPointerNull::get(t.ptr);
-  auto *arrayType = llvm::ArrayType::get(t.tensorInfo, entries.size());
-  return new llvm::GlobalVariable(m, arrayType, true, llvm::GlobalValue::PrivateLinkage,
-                                  llvm::ConstantArray::get(arrayType, entries), "smelt." + kind);
+  return privateArray(m, t.tensorInfo, entries, "smelt." + kind);
 }
 
 /// P_run(in..., out..., workspace): calls the model, returns SMELT_ENTRY_OK,
@@ -205,7 +198,8 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
        llvm::ConstantInt::get(t.i32, sig.opset), tensorInfos(m, t, sig.inputs, "inputs"),
        tensorInfos(m, t, sig.outputs, "outputs"), llvm::ConstantInt::get(t.i64, workspace.size),
        llvm::ConstantInt::get(t.i64, workspace.align), privateString(m, sig.graphName, "smelt.graph_name"),
-       privateString(m, "smelt " SMELT_VERSION_STRING, "smelt.producer"), generic});
+       privateString(m, "smelt " SMELT_VERSION_STRING, "smelt.producer"), generic,
+       emitModelMetadata(m, t, sig)});
   auto *infoVar = new llvm::GlobalVariable(m, t.modelInfo, true,
                                            llvm::GlobalValue::ExternalLinkage, info,
                                            (prefix + "_info").str());
@@ -220,14 +214,12 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
   // would clash on it.
   if (sharedLibrary)
     exportSymbol(*llvm::GlobalAlias::create(SMELT_MODEL_INFO_SYMBOL, infoVar));
+  emitManifest(m, prefix, modelManifest(sig, prefix, workspace));
   return llvm::Error::success();
 }
 
-void emitRequiredIsa(llvm::Module &m, llvm::StringRef prefix, llvm::StringRef arch,
-                     llvm::ArrayRef<std::string> features, bool sharedLibrary) {
-  std::string isa = arch.str();
-  for (const std::string &feature : features)
-    isa += " " + feature;
+void emitRequiredIsa(llvm::Module &m, llvm::StringRef prefix, llvm::StringRef isa,
+                     bool sharedLibrary) {
   llvm::Constant *data = llvm::ConstantDataArray::getString(m.getContext(), isa);
   auto *isaVar = new llvm::GlobalVariable(m, data->getType(), true,
                                           llvm::GlobalValue::ExternalLinkage, data,

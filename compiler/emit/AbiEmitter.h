@@ -5,8 +5,9 @@
 // the signature as constant data:
 //   P_run(inputs..., outputs..., workspace) -> i32  typed entry (static shapes only)
 //   P_entry(const smelt_call *) -> i32      generic entry
-//   P_info                                  smelt_model_info
+//   P_info                                  smelt_model_info, metadata included
 //   smelt_model_info                        alias of P_info (shared libraries only)
+//   P_manifest                              JSON manifest (MetadataEmitter.h)
 // Only these symbols are exported, the entry points with protected
 // visibility so that calls inside the model never leave it; everything else
 // becomes internal.
@@ -37,13 +38,12 @@ llvm::Error emitModelAbi(llvm::Module &module, llvm::StringRef modelFn,
                          const ModelSignature &signature, llvm::StringRef prefix,
                          bool barePointers, bool sharedLibrary, const WorkspacePlan &workspace);
 
-/// Adds `P_isa`, the instruction set the code needs as a string: the
-/// target's architecture, then every enabled CPU feature, separated by
-/// spaces ("x86_64 avx avx2 fma ..."). A shared library also exports it as
+/// Adds `P_isa`, the instruction set the code needs as a string (see
+/// requiredIsa in CpuTarget.h: "x86_64 avx avx2 fma ..."). A shared library also exports it as
 /// SMELT_MODEL_ISA_SYMBOL, which smelt_model_open checks against the CPU it
 /// runs on before any model code runs.
-void emitRequiredIsa(llvm::Module &module, llvm::StringRef prefix, llvm::StringRef arch,
-                     llvm::ArrayRef<std::string> features, bool sharedLibrary);
+void emitRequiredIsa(llvm::Module &module, llvm::StringRef prefix, llvm::StringRef isa,
+                     bool sharedLibrary);
 
 } // namespace smelt
 

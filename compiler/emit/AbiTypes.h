@@ -7,8 +7,11 @@
 #ifndef SMELT_COMPILER_EMIT_ABITYPES_H
 #define SMELT_COMPILER_EMIT_ABITYPES_H
 
+#include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
 
 namespace smelt {
 
@@ -17,23 +20,55 @@ struct AbiTypes {
   llvm::Type *i32, *i64;
   llvm::PointerType *ptr;
   llvm::StructType *tensorInfo, *modelInfo, *call;
+  llvm::StructType *metadataEntry, *opsetImport, *modelMetadata;
 
   explicit AbiTypes(llvm::LLVMContext &ctx) {
     i32 = llvm::Type::getInt32Ty(ctx);
     i64 = llvm::Type::getInt64Ty(ctx);
     ptr = llvm::PointerType::get(ctx, 0);
-    // smelt_tensor_info { name, dtype, rank, dims, role, reserved }
-    tensorInfo =
-        llvm::StructType::create(ctx, {ptr, i32, i32, ptr, i32, i32}, "smelt_tensor_info");
-    // smelt_model_info { abi, nin, nout, opset, inputs, outputs, ws, align, name, producer, entry }
+    // smelt_tensor_info { name, dtype, rank, dims, role, reserved, dim_names, doc_string }
+    tensorInfo = llvm::StructType::create(ctx, {ptr, i32, i32, ptr, i32, i32, ptr, ptr},
+                                          "smelt_tensor_info");
+    // smelt_model_info { abi, nin, nout, opset, inputs, outputs, ws, align, name, producer,
+    //                    entry, metadata }
     modelInfo = llvm::StructType::create(
-        ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr}, "smelt_model_info");
+        ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr}, "smelt_model_info");
+    // smelt_metadata_entry { key, value, key_size, value_size }
+    metadataEntry = llvm::StructType::create(ctx, {ptr, ptr, i64, i64}, "smelt_metadata_entry");
+    // smelt_opset_import { version, domain }
+    opsetImport = llvm::StructType::create(ctx, {i64, ptr}, "smelt_opset_import");
+    // smelt_model_metadata { model_version, producer_name, producer_version, domain,
+    //   doc_string, graph_doc_string, num_entries, num_opsets, entries, opsets, compiler,
+    //   target_triple, target_cpu, target_features, compile_options }
+    modelMetadata = llvm::StructType::create(
+        ctx, {i64, ptr, ptr, ptr, ptr, ptr, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr},
+        "smelt_model_metadata");
     // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf,
     //              pctx, alloc_output, alloc_ctx, check_message }
     call = llvm::StructType::create(
         ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr, ptr}, "smelt_call");
   }
 };
+
+/// A private, unnamed_addr NUL-terminated copy of `s` (which may hold NULs).
+inline llvm::Constant *privateString(llvm::Module &m, llvm::StringRef s, const llvm::Twine &name) {
+  llvm::Constant *data = llvm::ConstantDataArray::getString(m.getContext(), s);
+  auto *gv = new llvm::GlobalVariable(m, data->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                      data, name);
+  gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  return gv;
+}
+
+/// A private constant array of `type` holding `entries`, or null when empty.
+inline llvm::Constant *privateArray(llvm::Module &m, llvm::Type *type,
+                                    llvm::ArrayRef<llvm::Constant *> entries,
+                                    const llvm::Twine &name) {
+  if (entries.empty())
+    return llvm::ConstantPointerNull::get(llvm::PointerType::get(m.getContext(), 0));
+  auto *arrayType = llvm::ArrayType::get(type, entries.size());
+  return new llvm::GlobalVariable(m, arrayType, true, llvm::GlobalValue::PrivateLinkage,
+                                  llvm::ConstantArray::get(arrayType, entries), name);
+}
 
 /// Field indices of smelt_call.
 enum CallField {

@@ -87,14 +87,7 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
     return nullptr;
   }
   routeThreadLocalAccess(*llvmModule);
-  mlir::FailureOr<CpuTarget> cpu =
-      resolveCpuTarget(target.triple, target.cpu, target.features, error);
-  if (mlir::failed(cpu)) {
-    module.emitError() << error;
-    return nullptr;
-  }
-  emitRequiredIsa(*llvmModule, prefix, machine->getTargetTriple().getArchName(),
-                  cpu->enabledFeatures, sharedLibrary);
+  emitRequiredIsa(*llvmModule, prefix, signature.build.isa, sharedLibrary);
   // Target attributes on every function so the optimizer vectorizes for the CPU.
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())

@@ -1,6 +1,7 @@
 //===- Signature.cpp - a compiled model's inputs and outputs --------------===//
 #include "compiler/emit/Signature.h"
 
+#include "compiler/import/MetadataAttrs.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -82,7 +83,50 @@ static FailureOr<TensorSignature> tensorSignature(Type type, DictionaryAttr attr
                           << ranked.getElementType() << ", which the model ABI cannot carry yet";
   for (int64_t d : ranked.getShape())
     sig.dims.push_back(ShapedType::isDynamic(d) ? SMELT_DYNAMIC_DIM : d);
+  if (auto doc = attrs ? attrs.getAs<StringAttr>(kOnnxDocStringAttr) : StringAttr())
+    sig.docString = doc.str();
+  // Names describe the declared tensor, not the parts of a sequence or string.
+  auto names = attrs ? attrs.getAs<ArrayAttr>(kOnnxDimParamsAttr) : ArrayAttr();
+  if (names && sig.role == SMELT_ROLE_TENSOR && names.size() == sig.dims.size())
+    for (Attribute name : names)
+      sig.dimNames.push_back(isa<StringAttr>(name) ? cast<StringAttr>(name).str() : "");
   return sig;
+}
+
+/// Reads onnx.metadata (absent: all empty).
+static ModelMetadata captureMetadata(ModuleOp module) {
+  ModelMetadata m;
+  auto dict = module->getAttrOfType<DictionaryAttr>(kOnnxMetadataAttr);
+  if (!dict)
+    return m;
+  auto text = [&](StringRef name) {
+    auto value = dict.getAs<StringAttr>(name);
+    return value ? value.str() : std::string();
+  };
+  m.producerName = text("producer_name");
+  m.producerVersion = text("producer_version");
+  m.domain = text("domain");
+  m.docString = text("doc_string");
+  m.graphDocString = text("graph_doc_string");
+  if (auto version = dict.getAs<IntegerAttr>("model_version"))
+    m.modelVersion = version.getInt();
+  auto pairs = [&](StringRef name) {
+    SmallVector<ArrayAttr> result;
+    if (auto list = dict.getAs<ArrayAttr>(name))
+      for (Attribute item : list)
+        if (auto pair = dyn_cast<ArrayAttr>(item); pair && pair.size() == 2)
+          result.push_back(pair);
+    return result;
+  };
+  for (ArrayAttr pair : pairs("metadata_props"))
+    if (auto key = dyn_cast<StringAttr>(pair[0]))
+      if (auto value = dyn_cast<StringAttr>(pair[1]))
+        m.props.emplace_back(key.str(), value.str());
+  for (ArrayAttr pair : pairs("opset_import"))
+    if (auto domain = dyn_cast<StringAttr>(pair[0]))
+      if (auto version = dyn_cast<IntegerAttr>(pair[1]))
+        m.opsets.emplace_back(domain.str(), version.getInt());
+  return m;
 }
 
 FailureOr<ModelSignature> captureSignature(ModuleOp module) {
@@ -94,6 +138,7 @@ FailureOr<ModelSignature> captureSignature(ModuleOp module) {
     sig.graphName = name.str();
   if (auto opset = module->getAttrOfType<IntegerAttr>("onnx.opset"))
     sig.opset = opset.getInt();
+  sig.metadata = captureMetadata(module);
   FunctionType type = func.getFunctionType();
   for (unsigned i = 0; i < type.getNumInputs(); ++i) {
     auto t = tensorSignature(type.getInput(i), func.getArgAttrDict(i), func.getLoc(), "input", i);

@@ -11,6 +11,7 @@
 #include "compiler/import/Importer.h"
 
 #include "compiler/import/ModelLoader.h"
+#include "compiler/import/ModelMetadata.h"
 #include "compiler/import/NodeNames.h"
 #include "compiler/import/NodeValidator.h"
 #include "compiler/import/TensorImport.h"
@@ -407,17 +408,6 @@ OwningOpRef<ModuleOp> GraphImporter::importModel(const ::onnx::ModelProto &model
   for (size_t i = 0; i < args.size(); ++i) {
     scope[args[i]->name()] = entry->getArgument(i);
     func.setArgAttr(i, "onnx.name", builder_.getStringAttr(args[i]->name()));
-    const auto &type = args[i]->type();
-    if (type.has_tensor_type() && type.tensor_type().has_shape()) {
-      SmallVector<Attribute> params;
-      bool any = false;
-      for (const auto &dim : type.tensor_type().shape().dim()) {
-        params.push_back(builder_.getStringAttr(dim.dim_param()));
-        any |= !dim.dim_param().empty();
-      }
-      if (any)
-        func.setArgAttr(i, "onnx.dim_params", builder_.getArrayAttr(params));
-    }
   }
   if (failed(importInitializers(graph, scope)) || failed(importNodes(graph, scope)))
     return nullptr;
@@ -455,10 +445,15 @@ OwningOpRef<ModuleOp> importPrepared(::onnx::ModelProto &model, StringRef name,
                                      const ImportOptions &options, MLIRContext *context) {
   context->loadDialect<onnx::OnnxDialect, func::FuncDialect>();
   Location loc = FileLineColLoc::get(context, name, 0, 0);
+  // As the model declares it: the opset upgrade and --shape rewrite the graph.
+  ::onnx::ModelProto declared = metadataOf(model);
   if (failed(prepareModel(model, options, loc)))
     return nullptr;
   GraphImporter importer(context, name, defaultOpset(model));
-  return importer.importModel(model);
+  OwningOpRef<ModuleOp> module = importer.importModel(model);
+  if (module)
+    recordModelMetadata(*module, declared);
+  return module;
 }
 
 } // namespace

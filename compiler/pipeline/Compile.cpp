@@ -104,6 +104,31 @@ void printReport(const WorkspacePlan &plan, bool dynamicDims, llvm::raw_ostream 
      << " with sizes known only at run time)\n";
 }
 
+/// How the model is compiled, for its metadata: the compiler, the resolved
+/// target and the options that shape the code, spelled as on the command line.
+BuildInfo buildInfo(const CompileOptions &options, const CpuTarget &target) {
+  BuildInfo build;
+  build.compiler = "smelt " SMELT_VERSION_STRING;
+  build.triple = target.triple;
+  build.cpu = target.cpu;
+  build.isa = requiredIsa(target);
+  std::string &text = build.options;
+  text = "-O" + std::to_string(options.target.optLevel);
+  for (const auto &[name, dims] : options.import.inputShapes) {
+    text += " --shape " + name + "=";
+    for (size_t i = 0; i < dims.size(); ++i)
+      text += (i ? "," : "") + std::to_string(dims[i]);
+  }
+  if (options.import.symbolicInputDims)
+    text += " --dynamic-dims";
+  for (auto [flag, value] : {std::pair{"--target", &options.target.triple},
+                             std::pair{"--cpu", &options.target.cpu},
+                             std::pair{"--features", &options.target.features}})
+    if (!value->empty())
+      text += std::string(" ") + flag + " " + *value;
+  return build;
+}
+
 std::string printToString(const llvm::Module &module) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -150,6 +175,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   if (failed(target))
     return emitError(loc) << "--target/--cpu: " << targetError;
   setCpuTarget(*module, *target);
+  signature->build = buildInfo(options, *target);
   CpuPipelineOptions cpu;
   cpu.barePointers = !signature->hasDynamicDims();
   cpu.indexBits = target->indexBits;

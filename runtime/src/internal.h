@@ -65,6 +65,11 @@ smelt_status *smelt_check_slot_groups(const char *model_name, const char *kind,
                                       const smelt_tensor_info *slots,
                                       uint32_t count);
 
+/** Checks that a model's metadata exists and that none of its strings or
+ *  arrays is NULL; errors are SMELT_ERR_LOAD naming `model_name`. */
+smelt_status *smelt_check_metadata(const char *model_name,
+                                   const smelt_model_metadata *metadata);
+
 /** Writes a shape such as "[1,3,224,224]" into buf, truncating to size. With
  *  `signature` set, SMELT_DYNAMIC_DIM prints as '?' ("[?,3]"); a caller's
  *  shape prints as given, so a bad -1 shows up as -1. */

@@ -2,7 +2,8 @@
  *
  * A model is accepted only if its smelt_model_info targets this runtime's ABI
  * and is well formed: non-NULL pointers, ranks in [0, 16], dims >= 0 or
- * dynamic, dtypes with a known size, and slot roles that form legal groups.
+ * dynamic, dtypes with a known size, slot roles that form legal groups, and
+ * metadata whose strings are all there (metadata.c).
  * smelt_model_run() relies on this and does not check the signature again.
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
@@ -47,6 +48,12 @@ static smelt_status *validate_tensor_info(const char *model_name,
                                "(%lld)",
                                model_name, kind, t->name, index, (int)d,
                                (long long)t->dims[d]);
+  for (int32_t d = 0; t->dim_names && d < t->rank; ++d)
+    if (!t->dim_names[d])
+      return smelt_make_status(SMELT_ERR_LOAD,
+                               "model '%s': %s '%s' (#%u) lacks the name of "
+                               "dim %d",
+                               model_name, kind, t->name, index, (int)d);
   return NULL;
 }
 
@@ -76,7 +83,7 @@ static smelt_status *validate_info(const char *model_name,
                              "model '%s' asks for a workspace alignment of "
                              "%llu, which is not a power of two",
                              model_name, (unsigned long long)align);
-  smelt_status *status = NULL;
+  smelt_status *status = smelt_check_metadata(model_name, info->metadata);
   for (uint32_t i = 0; !status && i < info->num_inputs; ++i)
     status = validate_tensor_info(model_name, "input", i, &info->inputs[i]);
   for (uint32_t i = 0; !status && i < info->num_outputs; ++i)

@@ -21,7 +21,15 @@
  * caller-provided workspace and a parallel-for callback, so dynamic shapes,
  * static memory planning and multithreading fit without changing this ABI.
  * Version 2 added slot roles: ONNX sequences, optionals and string tensors
- * cross the ABI as runs of plain tensor slots (smelt_slot_role).
+ * cross the ABI as runs of plain tensor slots (smelt_slot_role). Version 3
+ * added the model's metadata (smelt_model_metadata: the ONNX model's
+ * producer, domain, version, doc strings, metadata_props and opsets, and how
+ * smelt compiled it) and, per slot, the symbolic dim names and doc string.
+ *
+ * Every library and object file also carries a JSON manifest of the same
+ * facts in the section SMELT_MODEL_MANIFEST_SECTION, for tools such as
+ * `smelt inspect` that describe a model without loading or running it (a
+ * library built for another machine included).
  * C99, no dependencies; shared by the runtime and by smelt's code generator.
  */
 #ifndef SMELT_MODEL_ABI_H
@@ -34,7 +42,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; a compiled model records the one it targets. */
-#define SMELT_ABI_VERSION 2u
+#define SMELT_ABI_VERSION 3u
 
 /** Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum smelt_dtype {
@@ -88,16 +96,24 @@ typedef enum smelt_slot_role {
 } smelt_slot_role;
 
 /** One ABI slot: a graph input or output, or one part of one (see
- *  smelt_slot_role). Since ABI version 2; `role` and `reserved` come last so
- *  that the first four fields keep their version-1 offsets. No padding: 32
- *  bytes on 64-bit targets, 24 on 32-bit ones. */
+ *  smelt_slot_role). Fields are only ever appended: `role` and `reserved`
+ *  came with version 2, `dim_names` and `doc_string` with version 3. No
+ *  padding: 48 bytes on 64-bit targets, 32 on 32-bit ones. Strings are
+ *  NUL-terminated UTF-8 as the ONNX model spells them. */
 typedef struct smelt_tensor_info {
-  const char *name;    /**< ONNX value name, NUL-terminated; shared by a group */
+  const char *name;    /**< ONNX value name; shared by a group */
   int32_t dtype;       /**< smelt_dtype */
   int32_t rank;
   const int64_t *dims; /**< `rank` entries; SMELT_DYNAMIC_DIM where dynamic */
   int32_t role;        /**< smelt_slot_role */
   int32_t reserved;    /**< 0; keeps the struct free of tail padding */
+  const char *const *dim_names; /**< `rank` entries, the ONNX dim_param of each
+                                     dim ("batch", "seq"), "" where the model
+                                     names none; NULL when it names none at
+                                     all. A name stays when --shape fixes the
+                                     dim. Only TENSOR slots carry names. */
+  const char *doc_string;       /**< the value's ONNX doc_string, "" if none
+                                     (NULL only in hand-written infos) */
 } smelt_tensor_info;
 
 /** Runs body(ctx, i) for every i in [begin, end), possibly concurrently. */
@@ -141,6 +157,46 @@ typedef struct smelt_call {
 
 typedef int32_t (*smelt_entry_fn)(const smelt_call *call);
 
+/** One entry of the ONNX model's metadata_props, in the model's order. Both
+ *  strings are NUL-terminated; the sizes (without the NUL) also count bytes
+ *  after an embedded NUL, which ONNX strings may hold. */
+typedef struct smelt_metadata_entry {
+  const char *key;
+  const char *value;
+  uint64_t key_size;
+  uint64_t value_size;
+} smelt_metadata_entry;
+
+/** One opset the ONNX model imports, as it declared it (before smelt's
+ *  upgrade to smelt_model_info.onnx_opset). */
+typedef struct smelt_opset_import {
+  int64_t version;
+  const char *domain; /**< "" for the default ai.onnx domain */
+} smelt_opset_import;
+
+/** What the ONNX model says about itself and how smelt compiled it (since ABI
+ *  version 3). Every string is NUL-terminated and never NULL ("" where the
+ *  model says nothing). */
+typedef struct smelt_model_metadata {
+  int64_t model_version;        /**< ONNX model_version (0 if unset) */
+  const char *producer_name;    /**< the tool that wrote the ONNX file, e.g. "pytorch" */
+  const char *producer_version;
+  const char *domain;           /**< ONNX model domain, e.g. "org.example.vision" */
+  const char *doc_string;       /**< the model's description */
+  const char *graph_doc_string; /**< the main graph's doc_string */
+  uint32_t num_entries;         /**< metadata_props entries */
+  uint32_t num_opsets;
+  const smelt_metadata_entry *entries;
+  const smelt_opset_import *opsets;
+  const char *compiler;         /**< "smelt <version>" */
+  const char *target_triple;    /**< e.g. "x86_64-unknown-linux-gnu" */
+  const char *target_cpu;       /**< LLVM CPU name the code was tuned for */
+  const char *target_features;  /**< the instruction set the code needs, as
+                                     P_isa spells it: "x86_64 avx avx2 fma ..." */
+  const char *compile_options;  /**< the options that shaped the code, as on
+                                     the command line: "-O2 --shape x=1,3,224,224" */
+} smelt_model_metadata;
+
 /** The signature a compiled model exports as data. */
 typedef struct smelt_model_info {
   uint32_t abi_version;  /**< SMELT_ABI_VERSION the model was compiled for */
@@ -156,6 +212,9 @@ typedef struct smelt_model_info {
   const char *model_name;   /**< graph name, NUL-terminated */
   const char *producer;     /**< "smelt <version>" */
   smelt_entry_fn entry;
+  const smelt_model_metadata *metadata; /**< since version 3; never NULL in a
+                                             compiled model (a hand-written
+                                             info may leave it NULL) */
 } smelt_model_info;
 
 /** Name under which every shared library smelt emits exports its P_isa: the
@@ -166,6 +225,12 @@ typedef struct smelt_model_info {
 /** Name under which every shared library smelt emits exports its P_info,
  *  whatever its prefix; look it up with dlsym on the library's own handle. */
 #define SMELT_MODEL_INFO_SYMBOL "smelt_model_info"
+
+/** ELF section of every library and object file smelt emits that holds its
+ *  manifest: one NUL-terminated JSON document per model (an application
+ *  that links several model objects holds several), describing the
+ *  signature, metadata, workspace and target; see docs/model-manifest.md. */
+#define SMELT_MODEL_MANIFEST_SECTION ".smelt.manifest"
 
 #ifdef __cplusplus
 }

@@ -166,6 +166,37 @@ SMELT_API int smelt_model_find_input(const smelt_model *model, const char *name)
 SMELT_API int smelt_model_find_output(const smelt_model *model, const char *name);
 
 /*------------------------------------------------------------------------------
+ * Metadata: what the ONNX model says about itself, and how it was compiled
+ *----------------------------------------------------------------------------*/
+
+/** All of the model's metadata (see smelt_model_metadata in model_abi.h):
+ *  ONNX producer, domain, version, doc strings, metadata_props, opsets, and
+ *  the compiler, target and options that built it. NULL for NULL; valid
+ *  until smelt_model_close(). */
+SMELT_API const smelt_model_metadata *smelt_model_get_metadata(const smelt_model *model);
+
+/** The ONNX model's doc_string, its description ("" if it has none); NULL
+ *  for NULL. */
+SMELT_API const char *smelt_model_description(const smelt_model *model);
+
+/** Entries in the ONNX model's metadata_props (labels, normalization
+ *  constants, sample rates...); 0 for NULL. */
+SMELT_API size_t smelt_model_metadata_count(const smelt_model *model);
+/** Key of entry `i`, NUL-terminated UTF-8; NULL if `i` is out of range. */
+SMELT_API const char *smelt_model_metadata_key(const smelt_model *model, size_t i);
+/** Value of entry `i`; NULL if `i` is out of range. A value may hold an
+ *  embedded NUL: its full size is in smelt_model_get_metadata()->entries. */
+SMELT_API const char *smelt_model_metadata_value(const smelt_model *model, size_t i);
+/** Value of the first entry whose key equals `key`, or NULL if none does. */
+SMELT_API const char *smelt_model_metadata_lookup(const smelt_model *model,
+                                                  const char *key);
+
+/** The symbolic name of dim `d` of a slot (its ONNX dim_param: "batch",
+ *  "seq"), "" when the model names none; NULL if `tensor` is NULL or `d` is
+ *  not below its rank. */
+SMELT_API const char *smelt_tensor_dim_name(const smelt_tensor_info *tensor, size_t d);
+
+/*------------------------------------------------------------------------------
  * Running
  *----------------------------------------------------------------------------*/
 

@@ -44,12 +44,12 @@ __attribute__((unused)) static int copy_slot(const smelt_call *call, uint32_t ou
 
 #if defined(SEQ_IDENTITY)
 static const smelt_tensor_info inputs[] = {
-    {"x", SMELT_DTYPE_FLOAT32, 1, dyn1, DATA, 0},
-    {"x", SMELT_DTYPE_INT64, 2, dyn2, SHAPES, 0},
+    {"x", SMELT_DTYPE_FLOAT32, 1, dyn1, DATA, 0, NULL, ""},
+    {"x", SMELT_DTYPE_INT64, 2, dyn2, SHAPES, 0, NULL, ""},
 };
 static const smelt_tensor_info outputs[] = {
-    {"y", SMELT_DTYPE_FLOAT32, 1, dyn1, DATA, 0},
-    {"y", SMELT_DTYPE_INT64, 2, dyn2, SHAPES, 0},
+    {"y", SMELT_DTYPE_FLOAT32, 1, dyn1, DATA, 0, NULL, ""},
+    {"y", SMELT_DTYPE_INT64, 2, dyn2, SHAPES, 0, NULL, ""},
 };
 static int32_t run(const smelt_call *call) {
   return copy_slot(call, 0, 0, 1, 4) && copy_slot(call, 1, 1, 2, 8) ? SMELT_ENTRY_OK
@@ -57,13 +57,13 @@ static int32_t run(const smelt_call *call) {
 }
 #elif defined(OPT_GET_ELEMENT)
 static const smelt_tensor_info inputs[] = {
-    {"optional_input", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0},
-    {"optional_input", SMELT_DTYPE_INT32, 1, dyn1, DATA, 0},
-    {"optional_input", SMELT_DTYPE_INT64, 2, rows1, SHAPES, 0},
+    {"optional_input", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0, NULL, ""},
+    {"optional_input", SMELT_DTYPE_INT32, 1, dyn1, DATA, 0, NULL, ""},
+    {"optional_input", SMELT_DTYPE_INT64, 2, rows1, SHAPES, 0, NULL, ""},
 };
 static const smelt_tensor_info outputs[] = {
-    {"output", SMELT_DTYPE_INT32, 1, dyn1, DATA, 0},
-    {"output", SMELT_DTYPE_INT64, 2, rows1, SHAPES, 0},
+    {"output", SMELT_DTYPE_INT32, 1, dyn1, DATA, 0, NULL, ""},
+    {"output", SMELT_DTYPE_INT64, 2, rows1, SHAPES, 0, NULL, ""},
 };
 static int32_t run(const smelt_call *call) {
   if (!*(const unsigned char *)call->inputs[0])
@@ -73,11 +73,11 @@ static int32_t run(const smelt_call *call) {
 }
 #elif defined(OPT_HAS_ELEMENT)
 static const smelt_tensor_info inputs[] = {
-    {"optional_input", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0},
-    {"optional_input", SMELT_DTYPE_INT32, 0, NULL, TENSOR, 0},
+    {"optional_input", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0, NULL, ""},
+    {"optional_input", SMELT_DTYPE_INT32, 0, NULL, TENSOR, 0, NULL, ""},
 };
 static const smelt_tensor_info outputs[] = {
-    {"output", SMELT_DTYPE_BOOL, 0, NULL, TENSOR, 0},
+    {"output", SMELT_DTYPE_BOOL, 0, NULL, TENSOR, 0, NULL, ""},
 };
 static int32_t run(const smelt_call *call) {
   *(unsigned char *)call->outputs[0] = *(const unsigned char *)call->inputs[0];
@@ -85,12 +85,12 @@ static int32_t run(const smelt_call *call) {
 }
 #elif defined(OPT_IDENTITY)
 static const smelt_tensor_info inputs[] = {
-    {"x", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0},
-    {"x", SMELT_DTYPE_FLOAT32, 1, dyn1, TENSOR, 0},
+    {"x", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0, NULL, ""},
+    {"x", SMELT_DTYPE_FLOAT32, 1, dyn1, TENSOR, 0, NULL, ""},
 };
 static const smelt_tensor_info outputs[] = {
-    {"y", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0},
-    {"y", SMELT_DTYPE_FLOAT32, 1, dyn1, TENSOR, 0},
+    {"y", SMELT_DTYPE_BOOL, 0, NULL, PRESENT, 0, NULL, ""},
+    {"y", SMELT_DTYPE_FLOAT32, 1, dyn1, TENSOR, 0, NULL, ""},
 };
 static int32_t run(const smelt_call *call) {
   /* An absent input's value slot has dims [0], so this copies nothing. */
@@ -118,4 +118,5 @@ EXPORT const smelt_model_info model_info __asm__(SMELT_MODEL_INFO_SYMBOL) = {
     "sequence_models",
     "hand-written test model",
     smelt_model_entry,
+    NULL, /* metadata: none, as a hand-written info may */
 };

@@ -16,12 +16,12 @@
 static const int64_t dyn1[] = {SMELT_DYNAMIC_DIM};
 
 static const smelt_tensor_info inputs[] = {
-    {"x", SMELT_DTYPE_UINT8, 1, dyn1, SMELT_ROLE_STRING_BYTES, 0},
-    {"x", SMELT_DTYPE_INT64, 1, dyn1, SMELT_ROLE_STRING_LENGTHS, 0},
+    {"x", SMELT_DTYPE_UINT8, 1, dyn1, SMELT_ROLE_STRING_BYTES, 0, NULL, ""},
+    {"x", SMELT_DTYPE_INT64, 1, dyn1, SMELT_ROLE_STRING_LENGTHS, 0, NULL, ""},
 };
 static const smelt_tensor_info outputs[] = {
-    {"y", SMELT_DTYPE_UINT8, 1, dyn1, SMELT_ROLE_STRING_BYTES, 0},
-    {"y", SMELT_DTYPE_INT64, 1, dyn1, SMELT_ROLE_STRING_LENGTHS, 0},
+    {"y", SMELT_DTYPE_UINT8, 1, dyn1, SMELT_ROLE_STRING_BYTES, 0, NULL, ""},
+    {"y", SMELT_DTYPE_INT64, 1, dyn1, SMELT_ROLE_STRING_LENGTHS, 0, NULL, ""},
 };
 
 /* Copies 1-D input slot `in` (`width`-byte elements) into output slot `out`,
@@ -71,4 +71,5 @@ EXPORT const smelt_model_info model_info __asm__(SMELT_MODEL_INFO_SYMBOL) = {
     "string_models",
     "hand-written test model",
     smelt_model_entry,
+    NULL, /* metadata: none, as a hand-written info may */
 };

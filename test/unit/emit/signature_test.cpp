@@ -219,7 +219,8 @@ TEST_F(Signature, InfoCarriesRoles) {
                            SMELT_ROLE_SEQUENCE_SHAPES, SMELT_ROLE_TENSOR};
   for (unsigned i = 0; i < 4; ++i) {
     auto *slot = llvm::cast<llvm::ConstantStruct>(slots->getOperand(i));
-    ASSERT_EQ(slot->getNumOperands(), 6u); // name, dtype, rank, dims, role, reserved
+    // name, dtype, rank, dims, role, reserved, dim_names, doc_string
+    ASSERT_EQ(slot->getNumOperands(), 8u);
     EXPECT_EQ(llvm::cast<llvm::ConstantInt>(slot->getOperand(4))->getSExtValue(), roles[i]);
     EXPECT_EQ(llvm::cast<llvm::ConstantInt>(slot->getOperand(5))->getSExtValue(), 0);
   }

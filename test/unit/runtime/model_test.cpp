@@ -17,8 +17,8 @@ namespace {
 int32_t noopEntry(const smelt_call *) { return SMELT_ENTRY_OK; }
 
 const int64_t kVec4[] = {4};
-const smelt_tensor_info kLinkedIn[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kVec4}};
-const smelt_tensor_info kLinkedOut[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kVec4}};
+const smelt_tensor_info kLinkedIn[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kVec4, 0, 0, nullptr, ""}};
+const smelt_tensor_info kLinkedOut[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kVec4, 0, 0, nullptr, ""}};
 
 TEST(RuntimeVersion, MatchesHeader) {
   EXPECT_EQ(smelt_abi_version(), SMELT_ABI_VERSION);
@@ -61,7 +61,18 @@ TEST(RuntimeAbi, TensorInfoLayout) {
   // Field offsets are part of the ABI that AbiTypes.h mirrors in the compiler.
   EXPECT_EQ(offsetof(smelt_tensor_info, dims), 2 * sizeof(void *));
   EXPECT_EQ(offsetof(smelt_tensor_info, role), 3 * sizeof(void *));
-  EXPECT_EQ(sizeof(smelt_tensor_info), 3 * sizeof(void *) + 8);
+  EXPECT_EQ(offsetof(smelt_tensor_info, dim_names), 3 * sizeof(void *) + 8);
+  EXPECT_EQ(offsetof(smelt_tensor_info, doc_string), 4 * sizeof(void *) + 8);
+  EXPECT_EQ(sizeof(smelt_tensor_info), 5 * sizeof(void *) + 8);
+}
+
+TEST(RuntimeAbi, MetadataLayout) {
+  // Version 3's additions, mirrored by AbiTypes.h: no hidden padding.
+  EXPECT_EQ(offsetof(smelt_model_info, metadata), sizeof(smelt_model_info) - sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_model_metadata, num_entries), 8 + 5 * sizeof(void *));
+  EXPECT_EQ(sizeof(smelt_model_metadata), 16 + 12 * sizeof(void *));
+  EXPECT_EQ(sizeof(smelt_metadata_entry), 16 + 2 * sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_opset_import, domain), 8u);
 }
 
 TEST(RuntimeModel, OpenAndClose) {
@@ -160,7 +171,7 @@ TEST(RuntimeModelOpen, AbiMismatch) {
   EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_ABI_MISMATCH);
   EXPECT_TRUE(contains(message(status), SMELT_FIXTURE_BAD_ABI_PATH));
   EXPECT_TRUE(contains(message(status), "targets smelt ABI version 1, but this runtime "
-                                        "implements version 2; recompile the model"));
+                                        "implements version 3; recompile the model"));
   EXPECT_EQ(model, nullptr);
 }
 
