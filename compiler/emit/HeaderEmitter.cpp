@@ -3,7 +3,12 @@
 
 #include "smelt/runtime.h"
 
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
 #include <cctype>
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace smelt {
@@ -28,6 +33,13 @@ const char *cType(int32_t dtype) {
 }
 
 /// A C identifier made from an ONNX value name.
+std::string upper(const std::string &text) {
+  std::string out;
+  for (char c : text)
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::string identifier(const std::string &name, size_t index, const char *kind) {
   std::string id;
   for (char c : name)
@@ -37,12 +49,39 @@ std::string identifier(const std::string &name, size_t index, const char *kind) 
   return id;
 }
 
+/// `text` made safe inside a C block comment: control bytes escaped, "*/"
+/// broken up, invalid UTF-8 replaced, so that no model string can end the
+/// comment and inject code.
+std::string commentText(llvm::StringRef text) {
+  std::string valid = llvm::json::isUTF8(text) ? text.str() : llvm::json::fixUTF8(text);
+  std::string out;
+  for (size_t i = 0; i < valid.size(); ++i) {
+    auto byte = static_cast<unsigned char>(valid[i]);
+    if (valid[i] == '*' && i + 1 < valid.size() && valid[i + 1] == '/')
+      out += "*\\";
+    else if (valid[i] == '/' && i + 1 < valid.size() && valid[i + 1] == '*')
+      out += "/\\";
+    else if (valid[i] == '\n')
+      out += "\\n";
+    else if (byte < 0x20 || byte == 0x7f)
+      out += llvm::formatv("\\x{0:x-2}", byte).str();
+    else
+      out += valid[i];
+  }
+  return out;
+}
+
 /// "x: [1,?] float32", plus the role for a slot that is part of a sequence,
 /// optional or string tensor graph value: "s: [?] float32 (sequence_data)".
 std::string slotComment(const TensorSignature &t) {
-  std::string s = t.name + ": [";
-  for (size_t i = 0; i < t.dims.size(); ++i)
-    s += (i ? "," : "") + (t.dims[i] < 0 ? std::string("?") : std::to_string(t.dims[i]));
+  std::string s = commentText(t.name) + ": [";
+  for (size_t i = 0; i < t.dims.size(); ++i) {
+    std::string name = i < t.dimNames.size() ? commentText(t.dimNames[i]) : "";
+    std::string dim = t.dims[i] < 0 ? (name.empty() ? "?" : name)
+                                    : (name.empty() ? std::to_string(t.dims[i])
+                                                    : name + "=" + std::to_string(t.dims[i]));
+    s += (i ? "," : "") + dim;
+  }
   s += "] " + std::string(smelt_dtype_name(t.dtype));
   if (t.role != SMELT_ROLE_TENSOR)
     s += " (" + std::string(smelt_role_name(t.role)) + ")";
@@ -58,16 +97,88 @@ std::string parameterName(const TensorSignature &t, size_t index, const char *ki
   return identifier(name, index, kind);
 }
 
+/// The model's metadata as comment lines (" * ...\n").
+std::string metadataComment(const ModelSignature &sig) {
+  const ModelMetadata &m = sig.metadata;
+  std::ostringstream os;
+  os << " *\n * ONNX model: producer " << commentText(m.producerName) << " "
+     << commentText(m.producerVersion) << ", domain " << commentText(m.domain)
+     << ", model version " << m.modelVersion << ", opsets";
+  for (const auto &[domain, version] : m.opsets)
+    os << " " << (domain.empty() ? "ai.onnx" : commentText(domain)) << ":" << version;
+  os << "\n";
+  if (!m.docString.empty())
+    os << " * Description: " << commentText(m.docString) << "\n";
+  if (!m.graphDocString.empty())
+    os << " * Graph description: " << commentText(m.graphDocString) << "\n";
+  const BuildInfo &b = sig.build;
+  os << " * Compiled by " << commentText(b.compiler) << " for " << commentText(b.triple)
+     << " (cpu " << commentText(b.cpu) << "), options: " << commentText(b.options) << "\n";
+  for (const auto *slots : {&sig.inputs, &sig.outputs})
+    for (size_t i = 0; i < slots->size(); ++i) {
+      const TensorSignature &t = (*slots)[i];
+      if (!t.docString.empty() && (i == 0 || (*slots)[i - 1].name != t.name))
+        os << " * " << commentText(t.name) << ": " << commentText(t.docString) << "\n";
+    }
+  if (!m.props.empty()) {
+    os << " * Metadata (" << m.props.size() << " entries):\n";
+    for (const auto &[key, value] : m.props)
+      os << " *   " << commentText(key) << ": " << commentText(value) << "\n";
+  }
+  return os.str();
+}
+
+/// Each slot's rank and dims as macros, PREFIX_INPUT_<NAME>_RANK,
+/// _DIM<d> (SMELT_DYNAMIC_DIM where dynamic) and, for static shapes,
+/// _ELEMENTS; and PREFIX_DIM_<NAME> for a named dim with one static size.
+std::string dimDefines(const ModelSignature &sig, const std::string &guard) {
+  std::ostringstream os;
+  std::set<std::string> used;
+  std::map<std::string, std::set<int64_t>> namedSizes;
+  auto define = [&](const TensorSignature &t, size_t index, const char *kind) {
+    std::string base = guard + "_" + upper(kind) + "_" + upper(parameterName(t, index, kind));
+    if (!used.insert(base).second)
+      base += "_" + std::to_string(index); // two names that spell the same identifier
+    os << "#define " << base << "_RANK " << t.dims.size() << "\n";
+    bool isStatic = true;
+    for (size_t d = 0; d < t.dims.size(); ++d) {
+      std::string name = d < t.dimNames.size() ? t.dimNames[d] : "";
+      os << "#define " << base << "_DIM" << d << " ";
+      if (t.dims[d] < 0)
+        os << "SMELT_DYNAMIC_DIM";
+      else
+        os << t.dims[d];
+      if (!name.empty())
+        os << " /* " << commentText(name) << " */";
+      os << "\n";
+      isStatic &= t.dims[d] >= 0;
+      if (!name.empty())
+        namedSizes[name].insert(t.dims[d]);
+    }
+    if (isStatic)
+      os << "#define " << base << "_ELEMENTS " << t.numElements() << "\n";
+  };
+  for (size_t i = 0; i < sig.inputs.size(); ++i)
+    define(sig.inputs[i], i, "input");
+  for (size_t i = 0; i < sig.outputs.size(); ++i)
+    define(sig.outputs[i], i, "output");
+  for (const auto &[name, sizes] : namedSizes)
+    if (sizes.size() == 1 && *sizes.begin() >= 0) {
+      std::string macro = guard + "_DIM_" + upper(identifier(name, 0, "dim"));
+      if (used.insert(macro).second)
+        os << "#define " << macro << " " << *sizes.begin() << "\n";
+    }
+  return os.str();
+}
+
 } // namespace
 
 std::string emitCHeader(const ModelSignature &sig, const std::string &prefix,
                         const WorkspacePlan &workspace) {
-  std::string guard;
-  for (char c : prefix)
-    guard += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string guard = upper(prefix);
   std::ostringstream os;
   os << "/* " << prefix << ".h - generated by smelt; declares the compiled model '"
-     << sig.graphName << "'. */\n";
+     << commentText(sig.graphName) << "'.\n" << metadataComment(sig) << " */\n";
   os << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n";
   os << "#include <stdbool.h>\n#include <stdint.h>\n#include \"smelt/model_abi.h\"\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
@@ -101,6 +212,10 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix,
        << " *        __attribute__((aligned(" << guard << "_WORKSPACE_ALIGN))); */\n";
   os << "#define " << guard << "_WORKSPACE_SIZE " << workspace.size << "u\n";
   os << "#define " << guard << "_WORKSPACE_ALIGN " << workspace.align << "u\n\n";
+  os << "/* Rank and dims of each slot (SMELT_DYNAMIC_DIM: set at run time), with the\n"
+     << " * model's name for a dim in a comment; a named dim of one static size is\n"
+     << " * also " << guard << "_DIM_<NAME>. */\n"
+     << dimDefines(sig, guard) << "\n";
   if (dynamicDims) {
     // Dims known only at run time travel in the smelt_call: no typed entry.
     os << "/* The model has dynamic dims: call it through " << prefix

@@ -36,8 +36,15 @@ struct BenchOptions {
 /// `smelt bench`: times the model; exit status 0 on success.
 int benchCommand(const BenchOptions &options);
 
-/// `smelt inspect`: prints inputs, outputs, opsets, op histogram, unsupported ops.
-int inspectCommand(const std::string &model);
+/// `smelt inspect`: on an ONNX model, prints its metadata, inputs, outputs,
+/// opsets, op histogram and unsupported ops; on a compiled library or object
+/// (an ELF file), what its manifest records. `json`: as JSON instead.
+int inspectCommand(const std::string &path, bool json);
+
+/// Whether `path` is an ELF file (a compiled library or object).
+bool isObjectFile(const std::string &path);
+/// `smelt inspect` on a compiled library or object file.
+int inspectLibrary(const std::string &path, bool json);
 
 } // namespace smelt
 

@@ -3,7 +3,7 @@
 //   smelt compile model.onnx -o libmodel.so [--emit=...] [-O0..3] [--shape N=d,...]
 //   smelt run libmodel.so [-i NAME=FILE]... [--check DIR] [--rtol R --atol A] [-o DIR]
 //   smelt bench libmodel.so [-i NAME=FILE]... [--warmup N] [--runs N] [--seconds S] [--json FILE]
-//   smelt inspect model.onnx
+//   smelt inspect model.onnx|libmodel.so|model.o [--json]
 //
 // The only place that prints diagnostics and chooses exit codes.
 //
@@ -131,8 +131,15 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(1, 256));
 
   std::string inspectModel;
-  CLI::App *inspectCmd = app.add_subcommand("inspect", "Describe an ONNX model");
-  inspectCmd->add_option("model", inspectModel, "Model (.onnx)")->required()->check(CLI::ExistingFile);
+  bool inspectJson = false;
+  CLI::App *inspectCmd =
+      app.add_subcommand("inspect", "Describe an ONNX model or a compiled library");
+  inspectCmd
+      ->add_option("model", inspectModel,
+                   "ONNX model (.onnx, .onnxtxt), or a library or object file smelt compiled")
+      ->required()
+      ->check(CLI::ExistingFile);
+  inspectCmd->add_flag("--json", inspectJson, "Print the description as JSON");
 
   try {
     app.parse(argc, argv);
@@ -146,5 +153,5 @@ int main(int argc, char **argv) {
     return smelt::runCommand(run);
   if (benchCmd->parsed())
     return smelt::benchCommand(bench);
-  return smelt::inspectCommand(inspectModel);
+  return smelt::inspectCommand(inspectModel, inspectJson);
 }
