@@ -182,7 +182,8 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix,
   os << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n";
   os << "#include <stdbool.h>\n#include <stdint.h>\n#include \"smelt/model_abi.h\"\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  os << "/** Signature as data (names, dtypes, dims, roles); see smelt/model_abi.h. */\n";
+  os << "/** Signature and metadata as data (names, dtypes, dims, roles, dim names,\n"
+     << " *  ONNX metadata, build facts); see smelt/model_abi.h. */\n";
   os << "extern const smelt_model_info " << prefix << "_info;\n\n";
   os << "/** Architecture and CPU features the code needs (\"x86_64 avx2 fma ...\"); pass it\n"
      << " *  to smelt_check_isa() before the first call on an unknown machine. */\n";

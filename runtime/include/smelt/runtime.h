@@ -43,7 +43,7 @@ extern "C" {
  *----------------------------------------------------------------------------*/
 
 #define SMELT_RUNTIME_VERSION_MAJOR 0
-#define SMELT_RUNTIME_VERSION_MINOR 1
+#define SMELT_RUNTIME_VERSION_MINOR 2
 #define SMELT_RUNTIME_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH, comparable with `<`. */
 #define SMELT_VERSION_NUMBER                                                   \

@@ -23,7 +23,7 @@ const smelt_tensor_info kLinkedOut[] = {{"b", SMELT_DTYPE_FLOAT32, 1, kVec4, 0, 
 TEST(RuntimeVersion, MatchesHeader) {
   EXPECT_EQ(smelt_abi_version(), SMELT_ABI_VERSION);
   EXPECT_EQ(smelt_version_number(), (unsigned)SMELT_VERSION_NUMBER);
-  EXPECT_STREQ(smelt_version_string(), "0.1.0");
+  EXPECT_STREQ(smelt_version_string(), "0.2.0");
 }
 
 TEST(RuntimeStatus, NullMeansSuccess) {
