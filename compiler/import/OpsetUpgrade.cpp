@@ -198,12 +198,20 @@ void adaptLegacySoftmax(::onnx::GraphProto &graph, int64_t opset) {
     flattenAxis->set_type(::onnx::AttributeProto::INT);
     flattenAxis->set_i(axis);
     *nodes.Add() = std::move(flatten);
+    // axis -1, the last of two: libonnx's 12-to-13 adapter takes a last axis
+    // as is even when inference cannot tell it the rank (a Flatten of a
+    // value of unknown rank), but asserts on any other.
     ::onnx::NodeProto op = node;
     op.set_input(0, output + "_smelt_2d_in");
     op.set_output(0, output + "_smelt_2d_out");
-    for (auto &attr : *op.mutable_attribute())
-      if (attr.name() == "axis")
-        attr.set_i(1);
+    op.clear_attribute();
+    for (const auto &attr : node.attribute())
+      if (attr.name() != "axis")
+        *op.add_attribute() = attr;
+    auto *lastAxis = op.add_attribute();
+    lastAxis->set_name("axis");
+    lastAxis->set_type(::onnx::AttributeProto::INT);
+    lastAxis->set_i(-1);
     *nodes.Add() = std::move(op);
     *nodes.Add() = makeNode("Shape", node.name() + "_shape", {input}, output + "_smelt_shape");
     *nodes.Add() = makeNode("Reshape", node.name() + "_reshape",

