@@ -629,12 +629,39 @@ private:
       rewriter.eraseOp(yield);
       // Uses keep working when the branch's types are more precise than the
       // If's; anything else goes through the function's return.
-      for (auto [result, value] : llvm::zip(op.getResults(), results))
+      for (auto [result, value] : llvm::zip(op.getResults(), results)) {
+        if (!isa<RankedTensorType>(result.getType()))
+          forgetTypesDownstream(result);
         result.replaceAllUsesWith(value);
+      }
       rewriter.eraseOp(op);
       changed = true;
     }
     return changed;
+  }
+
+  /// An If whose branches yield different ranks has an unranked result, and
+  /// the types exporters declared for the values computed from it hold for
+  /// one of the branches only (the one taken when they traced the model).
+  /// Once the If is decided they may contradict the branch taken: make them
+  /// unranked again, so that refinement derives them from that branch.
+  /// Function results keep their declared types.
+  static void forgetTypesDownstream(Value start) {
+    SmallVector<Value> work{start};
+    llvm::DenseSet<Operation *> seen;
+    while (!work.empty()) {
+      Value value = work.pop_back_val();
+      for (Operation *user : value.getUsers()) {
+        if (!isa<onnx::OnnxDialect>(user->getDialect()) || isa<onnx::YieldOp>(user) ||
+            !seen.insert(user).second)
+          continue;
+        for (Value result : user->getResults())
+          if (auto ranked = dyn_cast<RankedTensorType>(result.getType())) {
+            result.setType(UnrankedTensorType::get(ranked.getElementType()));
+            work.push_back(result);
+          }
+      }
+    }
   }
 
   /// The dims [start, end) of a rank-`rank` input that a Shape op returns.

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
+#include "passes/ConvertOnnxToLinalg/UncompilableBranches.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "passes/Passes.h"
@@ -57,6 +58,10 @@ public:
         dynamicShapes.insert(root->getStringRef());
     }
 
+    auto takesDynamicDims = [&](Operation *op) {
+      return dynamicShapes.contains(op->getName().getStringRef());
+    };
+    failUncompilableBranches(func, takesDynamicDims);
     WalkResult check = func.walk([&](Operation *op) {
       if (!isa<onnx::OnnxDialect>(op->getDialect()) || isStructural(op))
         return WalkResult::advance();
@@ -67,25 +72,11 @@ public:
       }
       // Patterns without the dynamic-shapes label need static operands and
       // results; with it, results may have dynamic dims (operands too).
-      bool dynamicOk = dynamicShapes.contains(op->getName().getStringRef());
-      auto accepted = [&](Type type) {
-        auto ranked = dyn_cast<RankedTensorType>(type);
-        return !isa<TensorType>(type) || (ranked && (dynamicOk || ranked.hasStaticShape()));
-      };
-      auto reject = [&](StringRef what, Type type) {
-        op->emitError() << describeNode(op) << ": " << what << " type " << type
-                        << " is not static; dynamic shapes are not supported by the code "
-                           "generator yet for this operator (fix input dims with --shape "
-                           "NAME=d0,d1,...)";
-        return WalkResult::interrupt();
-      };
-      for (Type type : op->getResultTypes())
-        if (!isa<NoneType>(type) && (!isa<RankedTensorType>(type) || !accepted(type)))
-          return reject("result", type);
-      for (Type type : op->getOperandTypes())
-        if (!accepted(type))
-          return reject("operand", type);
-      return WalkResult::advance();
+      std::string obstacle = typeObstacle(op, takesDynamicDims(op));
+      if (obstacle.empty())
+        return WalkResult::advance();
+      op->emitError() << describeNode(op) << ": " << obstacle;
+      return WalkResult::interrupt();
     });
     if (check.wasInterrupted())
       return signalPassFailure();

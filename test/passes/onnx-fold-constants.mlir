@@ -83,6 +83,32 @@ func.func @constant_if(%x: tensor<3xf32>) -> tensor<*xf32> {
 
 // -----
 
+// Types declared downstream of an If whose branches differ in rank held for
+// the branch the exporter traced (here the squeezing else). Once the If is
+// decided for the other, they are derived anew from the branch taken: the
+// Relu's declared rank-1 type gives way to the then branch's rank 2.
+// CHECK-LABEL: func.func @types_after_decided_if
+// CHECK-NOT: onnx.If
+// CHECK: %[[R:.+]] = "onnx.Relu"(%{{.+}}) : (tensor<3x1xf32>) -> tensor<3x1xf32>
+// CHECK: %[[I:.+]] = "onnx.Identity"(%[[R]]) : (tensor<3x1xf32>) -> tensor<3x1xf32>
+// CHECK: return %[[I]]
+func.func @types_after_decided_if(%x: tensor<3xf32>) -> tensor<*xf32> {
+  %c = "onnx.Constant"() {value = dense<true> : tensor<1xi1>} : () -> tensor<1xi1>
+  // Regions: else first, then.
+  %0 = "onnx.If"(%c) ({
+    onnx.Yield %x : tensor<3xf32>
+  }, {
+    %u = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+    %e = "onnx.Unsqueeze"(%x, %u) : (tensor<3xf32>, tensor<1xi64>) -> tensor<3x1xf32>
+    onnx.Yield %e : tensor<3x1xf32>
+  }) : (tensor<1xi1>) -> tensor<*xf32>
+  %1 = "onnx.Relu"(%0) : (tensor<*xf32>) -> tensor<?xf32>
+  %2 = "onnx.Identity"(%1) : (tensor<?xf32>) -> tensor<*xf32>
+  return %2 : tensor<*xf32>
+}
+
+// -----
+
 // A static dim of a tensor with dynamic dims folds when a Gather picks it
 // from the Shape; an If testing it (as exporters write for squeezes) then
 // takes its branch at compile time. The dynamic dim 0 does not fold.

