@@ -1,0 +1,47 @@
+// dynamic-quant.mjs - writes an ONNX text model quantized the way ONNX
+// Runtime's dynamic quantizer rewrites a BERT-class MatMul: the activation
+// is quantized at run time (DynamicQuantizeLinear: uint8, scale and zero
+// point from its own range), multiplied with constant int8 weights
+// (MatMulInteger, both zero points), and the int32 product is scaled back
+// (Cast, Mul by activation scale times weight scale, per tensor and per
+// column), then a bias is added. Two such layers in a row with a GELU-like
+// Tanh between them, as in an encoder's feed-forward block. The weights are
+// generated here, every one different from its neighbours.
+//
+// usage: node dynamic-quant.mjs OUT.onnxtxt
+import fs from 'node:fs';
+
+const ints = (count, mod, offset) =>
+  Array.from({ length: count }, (_, i) => (((i + offset) * 7919) % mod) - (mod >> 1)).join(',');
+const floats = (count, scale, offset) =>
+  Array.from({ length: count }, (_, i) => ((((i + offset) * 104729) % 97) / 97 * scale).toFixed(6)).join(',');
+const model = `<
+  ir_version: 8,
+  opset_import: ["" : 17]
+>
+dynamic_quant (float[4, 16, 64] x) => (float[4, 16, 32] y)
+<int8[64, 96] w1 = {${ints(64 * 96, 255, 3)}},
+ float w1_scale = {0.0123},
+ int8 w1_zero = {0},
+ float[96] b1 = {${floats(96, 0.5, 1)}},
+ int8[96, 32] w2 = {${ints(96 * 32, 251, 5)}},
+ float[32] w2_scale = {${floats(32, 0.02, 7)}},
+ int8[32] w2_zero = {${ints(32, 7, 2)}},
+ float[32] b2 = {${floats(32, 0.25, 9)}}>
+{
+  xq, xs, xz = DynamicQuantizeLinear (x)
+  m1 = MatMulInteger (xq, w1, xz, w1_zero)
+  m1f = Cast <to = 1> (m1)
+  s1 = Mul (xs, w1_scale)
+  h1 = Mul (m1f, s1)
+  a1 = Add (h1, b1)
+  t1 = Tanh (a1)
+  tq, ts, tz = DynamicQuantizeLinear (t1)
+  m2 = MatMulInteger (tq, w2, tz, w2_zero)
+  m2f = Cast <to = 1> (m2)
+  s2 = Mul (ts, w2_scale)
+  h2 = Mul (m2f, s2)
+  y = Add (h2, b2)
+}
+`;
+fs.writeFileSync(process.argv[2], model);
