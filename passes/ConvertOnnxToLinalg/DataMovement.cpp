@@ -341,12 +341,33 @@ struct TransposePattern : DynamicShapePattern<onnx::TransposeOp> {
         perm.push_back(i);
     if (static_cast<int64_t>(perm.size()) != rank || !isPermutationVector(perm))
       return op.emitError() << describeNode(op) << ": perm is not a permutation of rank " << rank;
+    // linalg.transpose wants the input's and result's dims to agree exactly;
+    // refinement may have made a dim static on one side only. Both sides
+    // take the dims that are static on either.
+    Location loc = op.getLoc();
+    SmallVector<int64_t> inDims(inputType.getShape()), outDims(resultType.getShape());
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t &in = inDims[perm[i]], &out = outDims[i];
+      if (ShapedType::isDynamic(in))
+        in = out;
+      else if (ShapedType::isDynamic(out))
+        out = in;
+      else if (in != out)
+        return op.emitError() << describeNode(op) << ": result type " << resultType
+                              << " is not input type " << inputType << " permuted";
+    }
+    Value input = adaptor.getData();
+    auto joinedIn = inputType.clone(inDims);
+    if (joinedIn != inputType)
+      input = tensor::CastOp::create(rewriter, loc, joinedIn, input);
     SmallVector<Value> sizes;
     for (int64_t p : perm)
-      sizes.push_back(dimSize(rewriter, op.getLoc(), adaptor.getData(), p));
-    Value init = createEmpty(rewriter, op.getLoc(), resultType, sizes);
-    auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getData(), init, perm);
-    rewriter.replaceOp(op, transpose.getResult()[0]);
+      sizes.push_back(dimSize(rewriter, loc, input, p));
+    Value init = createEmpty(rewriter, loc, resultType.clone(outDims), sizes);
+    Value result = linalg::TransposeOp::create(rewriter, loc, input, init, perm).getResult()[0];
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

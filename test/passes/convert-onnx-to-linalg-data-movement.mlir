@@ -105,6 +105,23 @@ func.func @transpose_default(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
 
 // -----
 
+// A dim static on one side only (refinement knew the result's, not the
+// input's; or the other way round) is static on both for linalg.transpose,
+// which wants them equal: the input is cast, the result cast back.
+// CHECK-LABEL: func.func @transpose_partly_static
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3x4xf32>)
+// CHECK: %[[C:.+]] = tensor.cast %[[X]] : tensor<?x3x4xf32> to tensor<1x3x4xf32>
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<4x1x3xf32>
+// CHECK: %[[T:.+]] = linalg.transpose ins(%[[C]] : tensor<1x3x4xf32>) outs(%[[E]] : tensor<4x1x3xf32>) permutation = [2, 0, 1]
+// CHECK: %[[R:.+]] = tensor.cast %[[T]] : tensor<4x1x3xf32> to tensor<?x1x3xf32>
+// CHECK: return %[[R]]
+func.func @transpose_partly_static(%x: tensor<?x3x4xf32>) -> tensor<?x1x3xf32> {
+  %0 = "onnx.Transpose"(%x) {perm = array<i64: 2, 0, 1>} : (tensor<?x3x4xf32>) -> tensor<?x1x3xf32>
+  return %0 : tensor<?x1x3xf32>
+}
+
+// -----
+
 // Concat along a negative axis: one insert_slice per input at its offset.
 // CHECK-LABEL: func.func @concat
 // CHECK-SAME: (%[[A:.+]]: tensor<2x3xf32>, %[[B:.+]]: tensor<2x1xf32>)
