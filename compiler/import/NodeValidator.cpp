@@ -169,24 +169,24 @@ LogicalResult validateRecurrentRanks(const ::onnx::NodeProto &node, const std::s
   return success();
 }
 
-/// The length the file declares for a 1-D value (a graph input's dim 0 or
-/// an initializer's), or -1 when it declares none.
-int64_t declaredLength(const ::onnx::GraphProto &graph, const std::string &name) {
-  for (const auto &init : graph.initializer())
-    if (init.name() == name && init.dims_size() == 1)
-      return init.dims(0);
+/// The length the file declares for each 1-D value (a graph input's static
+/// dim 0, an initializer's), gathered once per graph.
+llvm::StringMap<int64_t> declaredLengths(const ::onnx::GraphProto &graph) {
+  llvm::StringMap<int64_t> lengths;
   for (const auto &input : graph.input())
-    if (input.name() == name && input.type().has_tensor_type() &&
-        input.type().tensor_type().shape().dim_size() == 1 &&
+    if (input.type().has_tensor_type() && input.type().tensor_type().shape().dim_size() == 1 &&
         input.type().tensor_type().shape().dim(0).has_dim_value())
-      return input.type().tensor_type().shape().dim(0).dim_value();
-  return -1;
+      lengths[input.name()] = input.type().tensor_type().shape().dim(0).dim_value();
+  for (const auto &init : graph.initializer()) // an initializer wins over its input
+    if (init.dims_size() == 1)
+      lengths[init.name()] = init.dims(0);
+  return lengths;
 }
 
 /// libonnx's inference makes one result dim per entry of a shape operand
 /// (Expand, Reshape, ConstantOfShape) or of Tile's repeats: a declared length
 /// beyond any real rank would have it build a shape of that rank.
-LogicalResult validateShapeOperandLength(const ::onnx::GraphProto &graph,
+LogicalResult validateShapeOperandLength(const llvm::StringMap<int64_t> &lengths,
                                          const ::onnx::NodeProto &node,
                                          const std::string &described, Location loc) {
   int operand = node.op_type() == "ConstantOfShape" ? 0
@@ -196,9 +196,10 @@ LogicalResult validateShapeOperandLength(const ::onnx::GraphProto &graph,
                     : -1;
   if (operand < 0 || operand >= node.input_size())
     return success();
-  int64_t length = declaredLength(graph, node.input(operand));
-  if (length <= kMaxDeclaredRank)
+  auto declared = lengths.find(node.input(operand));
+  if (declared == lengths.end() || declared->second <= kMaxDeclaredRank)
     return success();
+  int64_t length = declared->second;
   return emitError(loc) << described << ": its shape operand '" << node.input(operand)
                         << "' has " << length << " entries (a tensor has at most "
                         << kMaxDeclaredRank << " dims)";
@@ -209,6 +210,7 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
   if (failed(validateValueNames(graph, /*isMain=*/depth == 0, loc)))
     return failure();
   llvm::StringMap<int> ranks = declaredRanks(graph);
+  llvm::StringMap<int64_t> lengths = declaredLengths(graph);
   for (int i = 0; i < graph.node_size(); ++i) {
     const ::onnx::NodeProto &node = graph.node(i);
     std::string described = describeOnnxNode(node, i);
@@ -222,7 +224,7 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
     }
     if (failed(validateAttributeValues(node, described, loc)) ||
         failed(validateRecurrentRanks(node, described, ranks, loc)) ||
-        failed(validateShapeOperandLength(graph, node, described, loc)))
+        failed(validateShapeOperandLength(lengths, node, described, loc)))
       return failure();
     for (const AttributeProto &attr : node.attribute()) {
       if ((attr.has_g() || attr.graphs_size()) && depth == kMaxSubgraphDepth)
