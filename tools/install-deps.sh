@@ -13,6 +13,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
   libcli11-dev libfmt-dev googletest libgtest-dev
   nodejs
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 case ${1:-} in
   --bench) packages+=(python3-torch python3-torchvision python3-protobuf python3-numpy) ;;

@@ -80,6 +80,17 @@ FailureOr<CpuTarget> resolveCpuTarget(llvm::StringRef tripleName, llvm::StringRe
   if (!userFeatures.empty())
     features.AddFeature(userFeatures);
   result.features = features.getString();
+  // Checked on a generic description first: LLVM only warns (on stderr)
+  // about an unknown CPU and goes on with the generic one.
+  std::unique_ptr<llvm::MCSubtargetInfo> probe(target->createMCSubtargetInfo(triple, "", ""));
+  if (probe && !probe->isCPUStringValid(result.cpu)) {
+    error = "'" + result.cpu + "' is not a CPU of " + result.triple + " (for instance: ";
+    llvm::ArrayRef<llvm::SubtargetSubTypeKV> cpus = probe->getAllProcessorDescriptions();
+    for (size_t i = 0; i < cpus.size() && i < 8; ++i)
+      error += (i ? ", " : "") + std::string(cpus[i].Key);
+    error += ")";
+    return failure();
+  }
   std::unique_ptr<llvm::MCSubtargetInfo> sti(
       target->createMCSubtargetInfo(triple, result.cpu, result.features));
   if (!sti) {

@@ -3,9 +3,10 @@
 // LLD's ELF driver links in process; if it fails, the system compiler driver
 // (`cc -shared`) is tried before giving up.
 //
-// The compiled model only needs libc (malloc/free) and libm (expf, ...); they
-// are recorded as DT_NEEDED by absolute path lookup in the usual library
-// folders, so the library loads without the caller linking libm itself.
+// The compiled model only needs libc (malloc/free) and libm (expf, ...); the
+// target's libm is found in the usual library folders (a cross sysroot for
+// another architecture) and recorded as DT_NEEDED, so the library loads
+// without the caller linking libm itself.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/emit/Linker.h"
@@ -15,6 +16,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 LLD_HAS_DRIVER(elf)
 
@@ -36,11 +39,22 @@ struct ScratchFile {
   ~ScratchFile() { llvm::sys::fs::remove(path); }
 };
 
-std::string findLibm() {
-  for (const char *dir : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-                          "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64",
-                          "/usr/lib64", "/lib", "/usr/lib"}) {
-    std::string candidate = std::string(dir) + "/libm.so.6";
+/// The target's libm.so.6: in the host's library folders when the target is
+/// the host's architecture, else in a Debian cross sysroot
+/// (/usr/<arch>-linux-gnu/lib, from libc6-<arch>-cross) or multiarch folder.
+/// Empty when there is none: the model then takes libm's functions from the
+/// process it is loaded into (the runtime links libm).
+std::string findLibm(const llvm::Triple &target) {
+  std::string arch = target.getArchName().str();
+  llvm::SmallVector<std::string> dirs;
+  if (target.getArch() == llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
+    dirs = {"/lib/" + arch + "-linux-gnu", "/usr/lib/" + arch + "-linux-gnu", "/lib64",
+            "/usr/lib64", "/lib", "/usr/lib"};
+  else
+    dirs = {"/usr/" + arch + "-linux-gnu/lib", "/usr/lib/" + arch + "-linux-gnu",
+            "/lib/" + arch + "-linux-gnu"};
+  for (const std::string &dir : dirs) {
+    std::string candidate = dir + "/libm.so.6";
     if (llvm::sys::fs::exists(candidate))
       return candidate;
   }
@@ -83,12 +97,15 @@ bool writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes, std::strin
   return true;
 }
 
-bool linkSharedLibrary(llvm::StringRef objectBytes, llvm::StringRef output, std::string &error) {
+bool linkSharedLibrary(llvm::StringRef objectBytes, llvm::StringRef triple,
+                       llvm::StringRef output, std::string &error) {
+  llvm::Triple target(triple);
+  bool hostArch = target.getArch() == llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
   ScratchFile object(output, ".o");
   ScratchFile library(output, ".so.tmp");
   if (!writeFileAtomically(object.path, objectBytes, error))
     return false;
-  std::string libm = findLibm();
+  std::string libm = findLibm(target);
   std::vector<const char *> args = {"ld.lld", "-shared", "--build-id", "-z", "noexecstack",
                                     "-z", "relro", "-z", "now", "--gc-sections",
                                     "-o", library.path.c_str(), object.path.c_str()};
@@ -97,7 +114,8 @@ bool linkSharedLibrary(llvm::StringRef objectBytes, llvm::StringRef output, std:
   std::string diagnostics;
   llvm::raw_string_ostream errs(diagnostics), outs(diagnostics);
   lld::Result result = lld::lldMain(args, outs, errs, {{lld::Gnu, &lld::elf::link}});
-  if (result.retCode != 0 && !linkWithSystemCompiler(object.path, library.path)) {
+  // The system compiler only links for the host's architecture.
+  if (result.retCode != 0 && (!hostArch || !linkWithSystemCompiler(object.path, library.path))) {
     error = "linking '" + output.str() + "' failed: " + diagnostics;
     return false;
   }

@@ -217,7 +217,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
       return failure();
     return writeOutput(options.output, bytes, loc);
   }
-  if (!linkSharedLibrary(bytes, options.output, error))
+  if (!linkSharedLibrary(bytes, signature->build.triple, options.output, error))
     return emitError(loc) << error;
   return success();
 }

@@ -38,13 +38,17 @@
 #   --filter RE   only cases whose name matches the extended regex RE
 #   --jobs N      cases in parallel (default: nproc)
 #   --timeout S   limit for each compile and each run, in seconds (default 120)
+#   --sample K    only every K-th case of each suite (in name order): a fixed sample
+#   --target T    compile for target triple T (smelt compile --target)
+#   --exec CMD    run the libraries through CMD (smelt run --exec), e.g.
+#                 "qemu-aarch64 -L /usr/aarch64-linux-gnu build/aarch64/smelt-runner"
 #   --update-expected  add every PASS (both variants) of this run to expected-pass.txt;
 #                      refused when a listed pass fails
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 suites=node,pytorch-converted,pytorch-operator,simple
 variants=static,dynamic
-skip=" " filter= jobs=$(nproc) limit=120 update=0
+skip=" " filter= jobs=$(nproc) limit=120 update=0 sample=1 target= exec_cmd=
 while [ $# -gt 0 ]; do
   case $1 in
     --suites) suites=$2; shift 2 ;;
@@ -53,6 +57,9 @@ while [ $# -gt 0 ]; do
     --filter) filter=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
+    --sample) sample=$2; shift 2 ;;
+    --target) target=$2; shift 2 ;;
+    --exec) exec_cmd=$2; shift 2 ;;
     --update-expected) update=1; shift ;;
     -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-conformance.sh: unknown option $1" >&2; exit 2 ;;
@@ -61,6 +68,10 @@ while [ $# -gt 0 ]; do
 done
 if [ $# -ne 3 ]; then
   echo "usage: run-conformance.sh [options] SMELT DATA WORKDIR (--help for options)" >&2
+  exit 2
+fi
+if [ $update = 1 ] && [ -n "$target$exec_cmd" ]; then
+  echo "run-conformance.sh: --update-expected records the host's passes; not with --target or --exec" >&2
   exit 2
 fi
 smelt=$(realpath "$1") data=$(realpath "$2") work=$(realpath -m "$3")
@@ -94,7 +105,8 @@ failure_reason() {
 compile_and_check() {
   local dir=$1 lib=$2 rtol=$3 atol=$4 out rc set
   shift 4
-  out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" --report "$@" 2>&1)
+  out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" --report \
+        ${target:+--target "$target"} "$@" 2>&1)
   rc=$?
   if [ $rc -ne 0 ]; then
     printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
@@ -121,7 +133,8 @@ compile_and_check() {
     return
   fi
   for set in "$dir"/test_data_set_*; do
-    out=$(timeout "$limit" "$smelt" run "$lib" --check "$set" --rtol "$rtol" --atol "$atol" 2>&1)
+    out=$(timeout "$limit" "$smelt" run "$lib" --check "$set" --rtol "$rtol" --atol "$atol" \
+          ${exec_cmd:+--exec "$exec_cmd"} 2>&1)
     rc=$?
     if [ $rc -ne 0 ]; then
       printf 'FAIL\t%s: %s\n' "$(basename "$set")" "$(failure_reason run $rc "$out")"
@@ -142,7 +155,8 @@ random_run() {
   for f in "$set"/input_*.pb; do [ -e "$f" ] && inputs+=(-i "$f"); done
   for run in 1 2; do
     rm -rf "$lib.run$run" && mkdir -p "$lib.run$run"
-    out=$(timeout "$limit" "$smelt" run "$lib" "${inputs[@]}" -o "$lib.run$run" 2>&1)
+    out=$(timeout "$limit" "$smelt" run "$lib" "${inputs[@]}" -o "$lib.run$run" \
+          ${exec_cmd:+--exec "$exec_cmd"} 2>&1)
     rc=$?
     if [ $rc -ne 0 ]; then
       printf 'FAIL\t%s\n' "$(failure_reason run $rc "$out")"
@@ -241,16 +255,19 @@ run_case() {
   done
 }
 export -f run_case compile_and_check random_run failure_reason one_line
-export smelt data work here variants skip limit excluded_file tolerances_file random_file
+export smelt data work here variants skip limit excluded_file tolerances_file random_file target exec_cmd
 
 cases=()
 for suite in ${suites//,/ }; do
   [ -d "$data/$suite" ] || { echo "run-conformance.sh: no suite '$data/$suite'" >&2; exit 2; }
   mkdir -p "$work/cases/$suite"
+  index=0
   for dir in "$data/$suite"/*/; do
     name=$(basename "$dir")
     [ -f "$dir/model.onnx" ] || continue
     [ -z "$filter" ] || [[ $name =~ $filter ]] || continue
+    index=$((index + 1))
+    [ $(( (index - 1) % sample )) -eq 0 ] || continue
     cases+=("$suite/$name")
   done
 done

@@ -17,6 +17,7 @@ struct RunOptions {
   double atol = 1e-7;
   bool print = false;
   int threads = 0;                 ///< smelt_set_num_threads; 0: SMELT_NUM_THREADS or all CPUs
+  std::string exec;                ///< run the model through this program (ExternalRun.h)
 };
 
 /// `smelt run`: exit status 0 on success (and on a passing --check).
@@ -41,8 +42,6 @@ int benchCommand(const BenchOptions &options);
 /// (an ELF file), what its manifest records. `json`: as JSON instead.
 int inspectCommand(const std::string &path, bool json);
 
-/// Whether `path` is an ELF file (a compiled library or object).
-bool isObjectFile(const std::string &path);
 /// `smelt inspect` on a compiled library or object file.
 int inspectLibrary(const std::string &path, bool json);
 

@@ -14,6 +14,7 @@
 #include "passes/Passes.h"
 #include "smelt/runtime.h"
 #include "tools/smelt/InspectText.h"
+#include "tools/smelt/Manifest.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"

@@ -1,17 +1,16 @@
 //===- InspectLibrary.cpp - smelt inspect on a compiled library -----------===//
 //
-// Reads the manifest that every library and object smelt emits carries in
-// section SMELT_MODEL_MANIFEST_SECTION (see MetadataEmitter.h), straight from
-// the file: nothing is loaded or run, so a library built for another CPU or
-// architecture can be inspected as well.
+// Prints the manifests of a library or object file (Manifest.h): nothing is
+// loaded or run, so a library built for another CPU or architecture can be
+// inspected as well.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/Commands.h"
 #include "tools/smelt/InspectText.h"
+#include "tools/smelt/Manifest.h"
 
 #include "smelt/model_abi.h"
 
-#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -136,55 +135,11 @@ void printManifest(const llvm::json::Object &m) {
 
 } // namespace
 
-bool isObjectFile(const std::string &path) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    return false;
-  char magic[4] = {};
-  size_t got = std::fread(magic, 1, sizeof magic, file);
-  std::fclose(file);
-  return got == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
-}
-
 int inspectLibrary(const std::string &path, bool json) {
-  llvm::Expected<llvm::object::OwningBinary<llvm::object::ObjectFile>> file =
-      llvm::object::ObjectFile::createObjectFile(path);
-  if (!file) {
-    std::fprintf(stderr, "error: cannot read '%s': %s\n", path.c_str(),
-                 llvm::toString(file.takeError()).c_str());
-    return 1;
-  }
   llvm::json::Array manifests;
-  for (const llvm::object::SectionRef &section : file->getBinary()->sections()) {
-    llvm::Expected<llvm::StringRef> name = section.getName();
-    if (!name || *name != SMELT_MODEL_MANIFEST_SECTION) {
-      llvm::consumeError(name.takeError());
-      continue;
-    }
-    llvm::Expected<llvm::StringRef> contents = section.getContents();
-    if (!contents) {
-      std::fprintf(stderr, "error: '%s': cannot read section %s: %s\n", path.c_str(),
-                   SMELT_MODEL_MANIFEST_SECTION, llvm::toString(contents.takeError()).c_str());
-      return 1;
-    }
-    // One NUL-terminated document per model linked into the file.
-    llvm::SmallVector<llvm::StringRef> documents;
-    contents->split(documents, '\0', -1, /*KeepEmpty=*/false);
-    for (llvm::StringRef document : documents) {
-      llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(document);
-      if (!parsed || !parsed->getAsObject()) {
-        std::fprintf(stderr, "error: '%s': malformed manifest: %s\n", path.c_str(),
-                     parsed ? "not a JSON object" : llvm::toString(parsed.takeError()).c_str());
-        return 1;
-      }
-      manifests.push_back(std::move(*parsed));
-    }
-  }
-  if (manifests.empty()) {
-    std::fprintf(stderr,
-                 "error: '%s' holds no smelt model: it has no %s section (a library or object "
-                 "from smelt before ABI version 3 has none; recompile it)\n",
-                 path.c_str(), SMELT_MODEL_MANIFEST_SECTION);
+  std::string error;
+  if (!readManifests(path, manifests, error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
     return 1;
   }
   if (json) {

@@ -1,6 +1,7 @@
 //===- RunCommand.cpp - smelt run: execute a compiled model ---------------===//
 //
-// Loads a compiled library through the runtime's C API, feeds it graph values
+// Loads a compiled library through the runtime's C API (or, with --exec,
+// hands it to another program: ExternalRun.h), feeds it graph values
 // from .pb/.npy files (or an ONNX test_data_set folder: input_N.pb is the N-th
 // graph input, however many ABI slots it spans) and prints, saves or checks
 // the outputs. Binding files to inputs is ModelInputs' job, packing values
@@ -9,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/Commands.h"
 #include "tools/smelt/OpenModel.h"
+#include "tools/smelt/ExternalRun.h"
+#include "tools/smelt/Manifest.h"
 #include "tools/smelt/ModelInputs.h"
 
 #include "smelt/runtime.h"
@@ -56,19 +59,60 @@ std::string outputFileName(const HostValue &value) {
   return name + (value.optional || value.sequence || value.strings ? ".pb" : ".npy");
 }
 
+/// Runs the opened model on `inSlots` in this process; the runtime allocates
+/// the outputs, copied into `outSlots`.
+bool runInProcess(smelt_model *model, std::vector<HostTensor> &inSlots,
+                  std::vector<HostTensor> &outSlots, std::string &error) {
+  const smelt_model_info *info = smelt_model_get_info(model);
+  size_t numOutputs = info->num_outputs;
+  std::vector<smelt_tensor> in = tensorViews(inSlots), out(numOutputs);
+  for (size_t i = 0; i < numOutputs; ++i)
+    out[i] = {nullptr, 0, 0, nullptr}; // The runtime allocates.
+  if (smelt_status *status =
+          smelt_model_run(model, in.data(), in.size(), out.data(), numOutputs)) {
+    error = smelt_status_message(status);
+    smelt_status_free(status);
+    return false;
+  }
+  outSlots.assign(numOutputs, HostTensor());
+  for (size_t i = 0; i < numOutputs; ++i) {
+    HostTensor &t = outSlots[i];
+    t.name = info->outputs[i].name;
+    t.dtype = out[i].dtype;
+    t.dims.assign(out[i].dims, out[i].dims + out[i].rank);
+    const char *data = static_cast<const char *>(out[i].data);
+    t.data.assign(data, data + t.numElements() * smelt_dtype_size(t.dtype));
+    smelt_free(out[i].data);
+  }
+  return true;
+}
+
 } // namespace
 
 int runCommand(const RunOptions &options) {
   std::string error;
-  OwnedModel model = openModel(options.library, options.threads, error);
-  if (!model)
-    return fail(error);
-  smelt_model *raw = model.get();
-  const smelt_model_info *info = smelt_model_get_info(raw);
-  size_t numInputs = info->num_inputs, numOutputs = info->num_outputs;
+  // In process, the runtime describes the model; with --exec, whose code
+  // may be for another machine, its manifest does.
+  OwnedModel model;
+  ManifestSignature manifest;
+  const smelt_tensor_info *inInfos, *outInfos;
+  size_t numInputs, numOutputs;
+  if (options.exec.empty()) {
+    model = openModel(options.library, options.threads, error);
+    if (!model)
+      return fail(error);
+    const smelt_model_info *info = smelt_model_get_info(model.get());
+    inInfos = info->inputs, outInfos = info->outputs;
+    numInputs = info->num_inputs, numOutputs = info->num_outputs;
+  } else {
+    if (!readManifestSignature(options.library, manifest, error))
+      return fail(error);
+    inInfos = manifest.inputs.data(), outInfos = manifest.outputs.data();
+    numInputs = manifest.inputs.size(), numOutputs = manifest.outputs.size();
+  }
   std::vector<SlotGroup> inGroups, outGroups;
-  if (!groupSlots(info->inputs, numInputs, inGroups, error) ||
-      !groupSlots(info->outputs, numOutputs, outGroups, error))
+  if (!groupSlots(inInfos, numInputs, inGroups, error) ||
+      !groupSlots(outInfos, numOutputs, outGroups, error))
     return fail(error);
 
   // One file per graph input (not per slot); an ONNX test_data_set's
@@ -87,26 +131,21 @@ int runCommand(const RunOptions &options) {
     inputs.push_back(std::move(*given[i]));
   }
 
-  std::vector<HostTensor> inSlots;
+  std::vector<HostTensor> inSlots, outSlots;
   if (!packInputs(std::move(inputs), inGroups, inSlots, error))
     return fail(error);
-  std::vector<smelt_tensor> in = tensorViews(inSlots), out(numOutputs);
-  for (size_t i = 0; i < numOutputs; ++i)
-    out[i] = {nullptr, 0, 0, nullptr}; // The runtime allocates.
-  if (smelt_status *status = smelt_model_run(raw, in.data(), numInputs, out.data(), numOutputs)) {
-    std::string message = smelt_status_message(status);
-    smelt_status_free(status);
-    return fail(message);
-  }
-  std::vector<HostTensor> outSlots(numOutputs);
-  for (size_t i = 0; i < numOutputs; ++i) {
-    HostTensor &t = outSlots[i];
-    t.name = info->outputs[i].name;
-    t.dtype = out[i].dtype;
-    t.dims.assign(out[i].dims, out[i].dims + out[i].rank);
-    const char *data = static_cast<const char *>(out[i].data);
-    t.data.assign(data, data + t.numElements() * smelt_dtype_size(t.dtype));
-    smelt_free(out[i].data);
+  if (options.exec.empty()) {
+    if (!runInProcess(model.get(), inSlots, outSlots, error))
+      return fail(error);
+  } else {
+    std::vector<std::string> names;
+    std::vector<int32_t> dtypes;
+    for (size_t i = 0; i < numOutputs; ++i) {
+      names.push_back(outInfos[i].name);
+      dtypes.push_back(outInfos[i].dtype);
+    }
+    if (!runExternally(options.exec, options.library, inSlots, names, dtypes, outSlots, error))
+      return fail(error);
   }
   std::vector<HostValue> outputs(outGroups.size());
   for (size_t i = 0; i < outGroups.size(); ++i)

@@ -106,6 +106,11 @@ int main(int argc, char **argv) {
                      "Save outputs here (created if missing): tensors as NAME.npy, sequences "
                      "and optionals as NAME.pb");
   runCmd->add_flag("--print", run.print, "Print outputs");
+  runCmd->add_option("--exec", run.exec,
+                     "Run the model's code in this program instead of in smelt, e.g. "
+                     "\"qemu-aarch64 -L /usr/aarch64-linux-gnu smelt-runner\" for a library "
+                     "built with --target aarch64-linux-gnu (it gets LIBRARY OUTDIR IN.npy...; "
+                     "see tools/smelt-runner)");
   runCmd->add_option("--threads", run.threads,
                      "Threads for the run (default: SMELT_NUM_THREADS or all CPUs)")
       ->check(CLI::Range(1, 256));

@@ -9,7 +9,10 @@
 #   ID/dynamic      dims left dynamic (as the model declares them, or
 #                   --dynamic-dims for a model declaring none), one build
 #                   checked on every data set of the model.
-# Outputs must match within rtol 1e-4, atol 1e-5. Prints one line per
+# Outputs must match within rtol 1e-4, atol 1e-5. With SMELT_TARGET set
+# (e.g. aarch64-linux-gnu) every build is compiled for that target, and with
+# SMELT_EXEC set (e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu smelt-runner")
+# every check runs through it (smelt run --exec). Prints one line per
 # model+variant, PASS or FAIL with the first compiler error or FAIL line.
 # Variants listed in XFAIL (default: expected-failures.txt here; ID/VARIANT,
 # then why) must fail: any other failure, or a listed variant that passes,
@@ -53,7 +56,8 @@ first_error() { grep -m1 -E 'error' | sed 's/^.*error: //'; }
 compile() {
   local name=$1 model=$2 out
   shift 2
-  if ! out=$(timeout 900 "$smelt" compile "$model" -o "$work/$name.so" "$@" 2>&1); then
+  if ! out=$(timeout 900 "$smelt" compile "$model" -o "$work/$name.so" \
+               ${SMELT_TARGET:+--target "$SMELT_TARGET"} "$@" 2>&1); then
     echo "compile: $(first_error <<< "$out")"
     return 1
   fi
@@ -64,7 +68,8 @@ check() {
   shift
   for dir in "$@"; do
     for set in "$dir"/test_data_set_*; do
-      if ! out=$(timeout 600 "$smelt" run "$lib" --check "$set" --rtol $rtol --atol $atol 2>&1); then
+      if ! out=$(timeout 600 "$smelt" run "$lib" --check "$set" --rtol $rtol --atol $atol \
+                   ${SMELT_EXEC:+--exec "$SMELT_EXEC"} 2>&1); then
         echo "$(basename "$dir")/$(basename "$set"): $(grep -m1 -E 'FAIL|error' <<< "$out" | sed 's/^output //')"
         return 1
       fi
