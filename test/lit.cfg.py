@@ -17,6 +17,12 @@ config.substitutions.append(("%smelt_runtime_lib", config.smelt_runtime_lib))
 config.substitutions.append(("%cc", config.smelt_cc))
 import sys
 config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%smelt_runner", config.smelt_runner))
+# AArch64 code runs under qemu-aarch64 with the cross sysroot's libraries.
+if config.aarch64_runner and config.qemu_aarch64 and not config.qemu_aarch64.endswith("-NOTFOUND"):
+    config.available_features.add("qemu-aarch64")
+    config.substitutions.append(
+        ("%aarch64_exec", config.qemu_aarch64 + " -L /usr/aarch64-linux-gnu " + config.aarch64_runner))
 import platform
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64")
