@@ -92,9 +92,14 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  ConvertVectorToLLVMPassOptions vector;
-  vector.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
-  pm.addPass(createConvertVectorToLLVMPass(vector));
+  if (bits == 64) {
+    ConvertVectorToLLVMPassOptions vector;
+    vector.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
+    pm.addPass(createConvertVectorToLLVMPass(vector));
+  } else {
+    // MLIR's pass converts with 64-bit indices whatever the target.
+    pm.addPass(createSmeltCpuVectorToLlvm());
+  }
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   addWithIndexBits<ArithToLLVMConversionPassOptions>(pm, bits, createArithToLLVMConversionPass);

@@ -39,6 +39,9 @@ unsigned vectorBitsOf(const llvm::Triple &triple, const llvm::MCSubtargetInfo &s
       return 256;
     return 128;
   }
+  // 32-bit ARM without NEON or MVE (Cortex-M0..M7): scalar floats only.
+  if (triple.isARM() || triple.isThumb())
+    return sti.checkFeatures("+neon") || sti.checkFeatures("+mve.fp") ? 128 : 32;
   // NEON and most other SIMD units: 128 bits (SVE's width is only known at
   // run time; fixed 128-bit code runs on every SVE machine).
   return 128;

@@ -407,6 +407,23 @@ def SmeltCpuLowerChecks : Pass<"smelt-cpu-lower-checks", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SmeltCpuVectorToLlvm : Pass<"smelt-cpu-vector-to-llvm", "mlir::ModuleOp"> {
+  let summary = "Lower the vector dialect to LLVM with the target's index width";
+  let description = [{
+    Input: vector ops on memrefs (after vector-to-scf). Output: the same
+    module with the vector ops in the LLVM dialect: first lowered to
+    1-D vector ops (contractions as outer products, transfers of rank 1,
+    masks, shape casts, transposes, broadcasts, gathers), then converted with
+    a type converter whose `index` has the target's width (smelt.cpu_target's
+    index_bits: 32 on Cortex-M), so memref descriptors agree with the other
+    conversions. MLIR's convert-vector-to-llvm always converts with 64-bit
+    indices; the pipeline uses it for 64-bit targets and this pass for
+    32-bit ones.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect", "mlir::tensor::TensorDialect"];
+}
+
 def SmeltCpuCheckLlvm : Pass<"smelt-cpu-check-llvm", "mlir::ModuleOp"> {
   let summary = "Fail if any op is left outside the LLVM dialect";
   let description = [{

@@ -89,9 +89,14 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
   routeThreadLocalAccess(*llvmModule);
   emitRequiredIsa(*llvmModule, prefix, signature.build.isa, sharedLibrary);
   // Target attributes on every function so the optimizer vectorizes for the CPU.
+  bool bareMetal = machine->getTargetTriple().getOS() == llvm::Triple::UnknownOS;
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())
       continue;
+    // Firmware links no unwinder: model code throws nothing, so it needs no
+    // unwind tables (whose personality routine would pull one in).
+    if (bareMetal)
+      f.addFnAttr(llvm::Attribute::NoUnwind);
     f.addFnAttr("target-cpu", machine->getTargetCPU());
     if (!machine->getTargetFeatureString().empty())
       f.addFnAttr("target-features", machine->getTargetFeatureString());

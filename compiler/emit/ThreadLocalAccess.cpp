@@ -3,6 +3,7 @@
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/TargetParser/Triple.h"
 
 namespace smelt {
 
@@ -11,6 +12,13 @@ void routeThreadLocalAccess(llvm::Module &m) {
   for (llvm::GlobalVariable &g : m.globals())
     if (g.isThreadLocal())
       threadLocals.push_back(&g);
+  // Bare metal (a triple without an OS, e.g. thumbv7em-none-eabihf) has no
+  // threads and no TLS support: the model's per-thread state is plain data.
+  if (llvm::Triple(m.getTargetTriple()).getOS() == llvm::Triple::UnknownOS) {
+    for (llvm::GlobalVariable *g : threadLocals)
+      g->setThreadLocal(false);
+    return;
+  }
   for (llvm::GlobalVariable *g : threadLocals) {
     auto *accessor = llvm::Function::Create(
         llvm::FunctionType::get(g->getType(), /*isVarArg=*/false),

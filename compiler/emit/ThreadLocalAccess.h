@@ -22,7 +22,8 @@ namespace smelt {
 
 /// Replaces every instruction-level use of a thread-local global of `module`
 /// with a call to a noinline accessor `<global>.address()` returning its
-/// address for the calling thread.
+/// address for the calling thread. On a bare-metal target (no OS in the
+/// triple: firmware, one thread) the globals stop being thread-local instead.
 void routeThreadLocalAccess(llvm::Module &module);
 
 } // namespace smelt

@@ -10,10 +10,14 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
+#include "smelt/runtime.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 
@@ -129,6 +133,49 @@ BuildInfo buildInfo(const CompileOptions &options, const CpuTarget &target) {
   return build;
 }
 
+/// The --report line on memory a device needs for the model: flash (code,
+/// constants with the weights, initialized data; from the object's allocated
+/// sections) and RAM (data, the workspace, and the static input and output
+/// buffers; dynamic ones are left out and said so).
+void printFootprint(llvm::StringRef objectBytes, const ModelSignature &signature,
+                    const WorkspacePlan &plan, llvm::raw_ostream &os) {
+  auto object = llvm::object::ObjectFile::createObjectFile(
+      llvm::MemoryBufferRef(objectBytes, "model.o"));
+  if (!object) {
+    llvm::consumeError(object.takeError());
+    return;
+  }
+  uint64_t code = 0, constants = 0, data = 0;
+  for (const llvm::object::SectionRef &section : (*object)->sections()) {
+    auto *elf = llvm::dyn_cast<llvm::object::ELFObjectFileBase>(object->get());
+    uint64_t flags = elf ? llvm::object::ELFSectionRef(section).getFlags() : 0;
+    if (!(flags & llvm::ELF::SHF_ALLOC))
+      continue;
+    if (section.isText())
+      code += section.getSize();
+    else if (flags & llvm::ELF::SHF_WRITE)
+      data += section.getSize();
+    else
+      constants += section.getSize();
+  }
+  uint64_t io = 0;
+  bool dynamicIo = false;
+  for (const auto *slots : {&signature.inputs, &signature.outputs})
+    for (const TensorSignature &slot : *slots) {
+      if (llvm::any_of(slot.dims, [](int64_t d) { return d < 0; })) {
+        dynamicIo = true;
+        continue;
+      }
+      io += slot.numElements() * smelt_dtype_size(slot.dtype);
+    }
+  // Initialized writable data (the signature's pointers) needs both: its
+  // image in flash, its copy in RAM.
+  os << "flash: " << code + constants + data << " bytes (code " << code
+     << ", constants and weights " << constants << ", data " << data << "); RAM: "
+     << data + plan.size + io << " bytes (workspace " << plan.size << ", inputs and outputs "
+     << io << (dynamicIo ? " without those of run-time size" : "") << ", data " << data << ")\n";
+}
+
 std::string printToString(const llvm::Module &module) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -176,6 +223,18 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
     return emitError(loc) << "--target/--cpu: " << targetError;
   setCpuTarget(*module, *target);
   signature->build = buildInfo(options, *target);
+  if (llvm::Triple(target->triple).getOS() == llvm::Triple::UnknownOS) {
+    // Firmware: an object linked into the image, every size known at
+    // compile time (there is no heap to allocate outputs from).
+    if (emit == EmitKind::Shared)
+      return emitError(loc) << "--target " << target->triple
+                            << " is bare metal: there are no shared libraries; use --emit=obj "
+                               "(an object file and its header, linked into the firmware)";
+    if (signature->hasDynamicDims())
+      return emitError(loc) << "--target " << target->triple
+                            << " is bare metal: every input dim must be fixed with --shape "
+                               "(firmware has no heap for results of run-time size)";
+  }
   CpuPipelineOptions cpu;
   cpu.barePointers = !signature->hasDynamicDims();
   cpu.indexBits = target->indexBits;
@@ -210,6 +269,8 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
     return emitError(loc) << error;
   if (emit == EmitKind::Asm)
     return writeOutput(options.output, bytes, loc);
+  if (options.report)
+    printFootprint(bytes, *signature, workspace, llvm::errs());
   if (emit == EmitKind::Obj) {
     llvm::SmallString<256> header(options.output);
     llvm::sys::path::replace_extension(header, ".h");
