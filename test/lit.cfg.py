@@ -5,7 +5,7 @@ import lit.formats
 config.name = "Smelt"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["Inputs", "fuzz", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "conformance", "unit", "e2e"]
+config.excludes = ["Inputs", "fuzz", "firmware", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "conformance", "unit", "e2e"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.smelt_obj_root, "test")
 
@@ -23,6 +23,12 @@ if config.aarch64_runner and config.qemu_aarch64 and not config.qemu_aarch64.end
     config.available_features.add("qemu-aarch64")
     config.substitutions.append(
         ("%aarch64_exec", config.qemu_aarch64 + " -L /usr/aarch64-linux-gnu " + config.aarch64_runner))
+# Cortex-M firmware runs under qemu-system-arm (test/firmware).
+if config.firmware_boards:
+    config.available_features.add("qemu-system-arm")
+    config.substitutions.append(
+        ("%firmware_exec", os.path.join(config.test_source_root, "firmware", "run-firmware.sh")
+         + " " + config.firmware_boards))
 import platform
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64")

@@ -14,6 +14,7 @@ packages=(
   libcli11-dev libfmt-dev googletest libgtest-dev
   nodejs
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
 )
 case ${1:-} in
   --bench) packages+=(python3-torch python3-torchvision python3-protobuf python3-numpy) ;;

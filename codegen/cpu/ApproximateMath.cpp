@@ -4,10 +4,14 @@
 // call per element, which keeps LLVM from vectorizing the loop around them.
 // Upstream's polynomial approximations (range reduction plus a minimax
 // polynomial, NaN, infinity and overflow handled, within a few ulp) are
-// plain arithmetic that vectorizes. Other element types keep libm.
+// plain arithmetic that vectorizes. Other element types keep libm. On bare
+// metal, roundeven is expanded too (newlib has no roundevenf).
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/CpuTarget.h"
 #include "codegen/cpu/Passes.h"
+
+#include "llvm/TargetParser/Triple.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -38,6 +42,10 @@ class ApproximateMathPass : public impl::SmeltCpuApproximateMathBase<Approximate
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, isApproximated);
+    // Firmware links newlib, whose libm has no roundevenf (C23): integer
+    // and float operations instead.
+    if (llvm::Triple(getCpuTarget(getOperation()).triple).getOS() == llvm::Triple::UnknownOS)
+      math::populateExpansionPatterns(patterns, {"roundeven"});
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -230,10 +230,17 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
       return emitError(loc) << "--target " << target->triple
                             << " is bare metal: there are no shared libraries; use --emit=obj "
                                "(an object file and its header, linked into the firmware)";
-    if (signature->hasDynamicDims())
+    auto dynamic = [](const TensorSignature &t) {
+      return llvm::any_of(t.dims, [](int64_t d) { return d < 0; });
+    };
+    if (llvm::any_of(signature->inputs, dynamic))
       return emitError(loc) << "--target " << target->triple
                             << " is bare metal: every input dim must be fixed with --shape "
                                "(firmware has no heap for results of run-time size)";
+    if (llvm::any_of(signature->outputs, dynamic))
+      return emitError(loc) << "--target " << target->triple
+                            << " is bare metal, but the model's outputs have sizes known only "
+                               "at run time (firmware has no heap to allocate them)";
   }
   CpuPipelineOptions cpu;
   cpu.barePointers = !signature->hasDynamicDims();

@@ -492,20 +492,24 @@ void assertIndicesInRange(OpBuilder &b, Location loc, Value indices, ArrayRef<Va
 }
 
 Value withinDataDependentLimit(OpBuilder &b, Location loc, ArrayRef<Value> factors) {
+  // In i64 whatever the width of `index`: on a 32-bit target the limit and
+  // the saturated product would not fit.
+  Type i64 = b.getI64Type();
   Value ok = arith::ConstantIntOp::create(b, loc, 1, 1);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
   // The product saturates at limit + 1, so it cannot wrap around.
-  Value beyond = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements + 1);
-  Value product = arith::ConstantIndexOp::create(b, loc, 1);
+  Value beyond = arith::ConstantIntOp::create(b, loc, kMaxDataDependentElements + 1, 64);
+  Value product = arith::ConstantIntOp::create(b, loc, 1, 64);
   for (Value factor : factors) {
+    Value wide = arith::IndexCastOp::create(b, loc, i64, factor);
     ok = arith::AndIOp::create(
-        b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, factor, zero));
+        b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, wide, zero));
     Value clamped =
-        arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, factor, zero), beyond);
+        arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, wide, zero), beyond);
     product = arith::MinSIOp::create(b, loc, arith::MulIOp::create(b, loc, product, clamped),
                                      beyond);
   }
-  Value limit = arith::ConstantIndexOp::create(b, loc, kMaxDataDependentElements);
+  Value limit = arith::ConstantIntOp::create(b, loc, kMaxDataDependentElements, 64);
   return arith::AndIOp::create(
       b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product, limit));
 }

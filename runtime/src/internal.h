@@ -7,11 +7,44 @@
 #ifndef SMELT_RUNTIME_INTERNAL_H
 #define SMELT_RUNTIME_INTERNAL_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "smelt/runtime.h"
+
+/* SMELT_BARE_METAL: the runtime for firmware (no OS): no dlopen, no threads,
+ * no page prefaulting; models are linked in and wrapped with
+ * smelt_model_from_info (bare_metal.c stands in for open.c, pool.c and
+ * prefault.c). */
+#ifdef SMELT_BARE_METAL
+typedef int smelt_lock; /* one thread: nothing to guard */
+#define smelt_lock_init(l) ((void)(*(l) = 0))
+#define smelt_lock_destroy(l) ((void)(l))
+#define smelt_lock_acquire(l) ((void)(l))
+#define smelt_lock_release(l) ((void)(l))
+#else
+#include <pthread.h>
+typedef pthread_mutex_t smelt_lock;
+#define smelt_lock_init(l) pthread_mutex_init((l), NULL)
+#define smelt_lock_destroy(l) pthread_mutex_destroy(l)
+#define smelt_lock_acquire(l) pthread_mutex_lock(l)
+#define smelt_lock_release(l) pthread_mutex_unlock(l)
+#endif
+
+/** posix_memalign, which newlib (bare metal) lacks: there memalign, whose
+ *  blocks free() releases too. Returns 0 on success. */
+#ifdef SMELT_BARE_METAL
+#include <malloc.h>
+static inline int smelt_aligned_alloc(void **out, size_t align, size_t bytes) {
+  *out = memalign(align, bytes);
+  return *out ? 0 : 1;
+}
+#else
+#include <stdlib.h>
+static inline int smelt_aligned_alloc(void **out, size_t align, size_t bytes) {
+  return posix_memalign(out, align, bytes);
+}
+#endif
 
 /** Highest rank a signature or a tensor view may have. */
 #define SMELT_MAX_RANK 16
@@ -23,9 +56,19 @@ struct smelt_model {
   const smelt_model_info *info; /**< points into the library, or the caller's */
   void *library;                /**< dlopen handle; NULL for smelt_model_from_info */
   char *display_name;           /**< path or graph name, for messages */
-  pthread_mutex_t workspace_lock; /**< guards spare_workspace */
+  smelt_lock workspace_lock;     /**< guards spare_workspace */
   void *spare_workspace;        /**< an idle arena for the next run, or NULL */
 };
+
+/** Checks a signature read from a library or given by the caller;
+ *  `model_name` names it in messages (model.c). */
+smelt_status *smelt_validate_info(const char *model_name, const smelt_model_info *info);
+/** The model object for a valid `info`; `library` is its dlopen handle or
+ *  NULL (model.c). */
+smelt_status *smelt_make_model(const smelt_model_info *info, void *library,
+                               const char *display_name, smelt_model **out);
+/** Unloads a library smelt_model_open loaded (open.c). */
+void smelt_unload_library(void *library);
 
 /** A workspace for one run of `model` (NULL when it needs none): the model's
  *  spare one, or a new allocation. Give it back with smelt_workspace_release. */

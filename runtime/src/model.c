@@ -1,4 +1,5 @@
-/* model.c - opening, validating, describing and closing a compiled model.
+/* model.c - validating, describing and closing a compiled model (open.c
+ * loads libraries).
  *
  * A model is accepted only if its smelt_model_info targets this runtime's ABI
  * and is well formed: non-NULL pointers, ranks in [0, 16], dims >= 0 or
@@ -6,21 +7,14 @@
  * metadata whose strings are all there (metadata.c).
  * smelt_model_run() relies on this and does not check the signature again.
  */
-#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L
-#endif
-
-#include <dlfcn.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "internal.h"
 
 /* Checks one input or output of a signature. */
 static smelt_status *validate_tensor_info(const char *model_name,
-                                          const char *kind, uint32_t index,
+                                          const char *kind, unsigned index,
                                           const smelt_tensor_info *t) {
   if (!t->name)
     return smelt_make_status(SMELT_ERR_LOAD, "model '%s': %s #%u has no name",
@@ -58,8 +52,8 @@ static smelt_status *validate_tensor_info(const char *model_name,
 }
 
 /* Checks a whole signature; `model_name` names it in messages. */
-static smelt_status *validate_info(const char *model_name,
-                                   const smelt_model_info *info) {
+smelt_status *smelt_validate_info(const char *model_name,
+                                  const smelt_model_info *info) {
   if (info->abi_version != SMELT_ABI_VERSION)
     return smelt_make_status(SMELT_ERR_ABI_MISMATCH,
                              "model '%s' targets smelt ABI version %u, but this "
@@ -106,8 +100,8 @@ static char *copy_string(const char *s) {
 }
 
 /* Builds the model object once `info` is known to be valid. */
-static smelt_status *make_model(const smelt_model_info *info, void *library,
-                                const char *display_name, smelt_model **out) {
+smelt_status *smelt_make_model(const smelt_model_info *info, void *library,
+                              const char *display_name, smelt_model **out) {
   smelt_model *model = malloc(sizeof *model);
   char *name = copy_string(display_name);
   if (!model || !name) {
@@ -120,13 +114,13 @@ static smelt_status *make_model(const smelt_model_info *info, void *library,
   model->info = info;
   model->library = library;
   model->display_name = name;
-  pthread_mutex_init(&model->workspace_lock, NULL);
+  smelt_lock_init(&model->workspace_lock);
   model->spare_workspace = NULL;
   /* The first run's arena and pages, ready now (prefault.c). */
   void *workspace = NULL;
   smelt_status *status = smelt_workspace_acquire(model, &workspace);
   if (status) {
-    pthread_mutex_destroy(&model->workspace_lock);
+    smelt_lock_destroy(&model->workspace_lock);
     free(model->display_name);
     free(model);
     return status;
@@ -134,57 +128,6 @@ static smelt_status *make_model(const smelt_model_info *info, void *library,
   smelt_workspace_release(model, workspace);
   *out = model;
   return NULL;
-}
-
-smelt_status *smelt_model_open(const char *path, smelt_model **out) {
-  if (out)
-    *out = NULL;
-  if (!path || !out)
-    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                             "smelt_model_open: path and out must not be NULL");
-
-  /* dlopen reports a missing file like any other failure; tell them apart. A
-   * path without '/' is searched for by dlopen, so leave that case to it. */
-  struct stat st;
-  if (strchr(path, '/') && stat(path, &st) != 0 && errno == ENOENT)
-    return smelt_make_status(SMELT_ERR_NOT_FOUND,
-                             "cannot open model '%s': no such file", path);
-
-  dlerror();
-  void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!library) {
-    const char *why = dlerror();
-    return smelt_make_status(SMELT_ERR_LOAD, "cannot load model '%s': %s", path,
-                             why ? why : "unknown dlopen error");
-  }
-
-  dlerror();
-  const smelt_model_info *info = dlsym(library, SMELT_MODEL_INFO_SYMBOL);
-  const char *why = dlerror();
-  if (!info) {
-    smelt_status *status = smelt_make_status(
-        SMELT_ERR_LOAD, "'%s' is not a smelt model: no symbol '%s' (%s)", path,
-        SMELT_MODEL_INFO_SYMBOL, why ? why : "symbol is NULL");
-    dlclose(library);
-    return status;
-  }
-
-  smelt_status *status = validate_info(path, info);
-  /* Libraries from before the ISA record have none: nothing to check. */
-  const char *isa = dlsym(library, SMELT_MODEL_ISA_SYMBOL);
-  if (!status && isa)
-    if ((status = smelt_check_isa(isa))) {
-      smelt_status *named = smelt_make_status(
-          SMELT_ERR_UNSUPPORTED_CPU, "cannot run model '%s': %s", path,
-          smelt_status_message(status));
-      smelt_status_free(status);
-      status = named;
-    }
-  if (!status)
-    status = make_model(info, library, path, out);
-  if (status)
-    dlclose(library);
-  return status;
 }
 
 smelt_status *smelt_model_from_info(const smelt_model_info *info,
@@ -198,17 +141,17 @@ smelt_status *smelt_model_from_info(const smelt_model_info *info,
   const char *name = info->model_name && info->model_name[0]
                          ? info->model_name
                          : "<linked model>";
-  smelt_status *status = validate_info(name, info);
-  return status ? status : make_model(info, NULL, name, out);
+  smelt_status *status = smelt_validate_info(name, info);
+  return status ? status : smelt_make_model(info, NULL, name, out);
 }
 
 void smelt_model_close(smelt_model *model) {
   if (!model)
     return;
   if (model->library)
-    dlclose(model->library);
+    smelt_unload_library(model->library);
   free(model->spare_workspace);
-  pthread_mutex_destroy(&model->workspace_lock);
+  smelt_lock_destroy(&model->workspace_lock);
   free(model->display_name);
   free(model);
 }

@@ -277,7 +277,7 @@ static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
   }
   size_t total = dims_offset(bytes) + (size_t)c->info->outputs[index].rank * sizeof(int64_t);
   void *block = NULL;
-  if (posix_memalign(&block, SMELT_DEFAULT_ALIGN, total ? total : SMELT_DEFAULT_ALIGN) != 0)
+  if (smelt_aligned_alloc(&block, SMELT_DEFAULT_ALIGN, total ? total : SMELT_DEFAULT_ALIGN) != 0)
     return NULL;
   a->outputs[index] = block;
   a->allocated[index] = 1;
@@ -311,7 +311,7 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
     int ok;
     size_t bytes = tensor_bytes(out->dtype, out->dims, out->rank, &ok);
     void *buffer = NULL;
-    if (posix_memalign(&buffer, SMELT_DEFAULT_ALIGN,
+    if (smelt_aligned_alloc(&buffer, SMELT_DEFAULT_ALIGN,
                        bytes ? bytes : SMELT_DEFAULT_ALIGN) != 0)
       return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
                                "output '%s' (#%u): cannot allocate %zu bytes",

@@ -11,7 +11,6 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -26,15 +25,15 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
   *workspace = NULL;
   if (!info->workspace_size)
     return NULL;
-  pthread_mutex_lock(&model->workspace_lock);
+  smelt_lock_acquire(&model->workspace_lock);
   *workspace = model->spare_workspace;
   model->spare_workspace = NULL;
-  pthread_mutex_unlock(&model->workspace_lock);
+  smelt_lock_release(&model->workspace_lock);
   if (*workspace)
     return NULL;
   uint64_t align = required_align(info);
   if (info->workspace_size > (uint64_t)SIZE_MAX || align > (uint64_t)SIZE_MAX ||
-      posix_memalign(workspace, (size_t)align, (size_t)info->workspace_size) != 0) {
+      smelt_aligned_alloc(workspace, (size_t)align, (size_t)info->workspace_size) != 0) {
     *workspace = NULL;
     return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
                              "model '%s': cannot allocate a %llu-byte workspace",
@@ -48,12 +47,12 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
 void smelt_workspace_release(smelt_model *model, void *workspace) {
   if (!workspace)
     return;
-  pthread_mutex_lock(&model->workspace_lock);
+  smelt_lock_acquire(&model->workspace_lock);
   if (!model->spare_workspace) {
     model->spare_workspace = workspace;
     workspace = NULL;
   }
-  pthread_mutex_unlock(&model->workspace_lock);
+  smelt_lock_release(&model->workspace_lock);
   free(workspace);
 }
 

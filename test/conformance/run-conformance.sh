@@ -40,6 +40,10 @@
 #   --timeout S   limit for each compile and each run, in seconds (default 120)
 #   --sample K    only every K-th case of each suite (in name order): a fixed sample
 #   --target T    compile for target triple T (smelt compile --target)
+#   --compile-flags F  more smelt compile options (words), e.g. "--cpu cortex-m4 --emit=obj"
+#   --known-failures FILE  expected passes that may fail with these options
+#                 ("SUITE/CASE VARIANT  reason" lines): for targets that cannot run
+#                 some models (bare metal: no run-time sizes)
 #   --exec CMD    run the libraries through CMD (smelt run --exec), e.g.
 #                 "qemu-aarch64 -L /usr/aarch64-linux-gnu build/aarch64/smelt-runner"
 #   --update-expected  add every PASS (both variants) of this run to expected-pass.txt;
@@ -48,7 +52,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 suites=node,pytorch-converted,pytorch-operator,simple
 variants=static,dynamic
-skip=" " filter= jobs=$(nproc) limit=120 update=0 sample=1 target= exec_cmd=
+skip=" " filter= jobs=$(nproc) limit=120 update=0 sample=1 target= exec_cmd= compile_flags= known_failures=/dev/null
 while [ $# -gt 0 ]; do
   case $1 in
     --suites) suites=$2; shift 2 ;;
@@ -60,6 +64,8 @@ while [ $# -gt 0 ]; do
     --sample) sample=$2; shift 2 ;;
     --target) target=$2; shift 2 ;;
     --exec) exec_cmd=$2; shift 2 ;;
+    --compile-flags) compile_flags=$2; shift 2 ;;
+    --known-failures) known_failures=$2; shift 2 ;;
     --update-expected) update=1; shift ;;
     -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-conformance.sh: unknown option $1" >&2; exit 2 ;;
@@ -70,8 +76,8 @@ if [ $# -ne 3 ]; then
   echo "usage: run-conformance.sh [options] SMELT DATA WORKDIR (--help for options)" >&2
   exit 2
 fi
-if [ $update = 1 ] && [ -n "$target$exec_cmd" ]; then
-  echo "run-conformance.sh: --update-expected records the host's passes; not with --target or --exec" >&2
+if [ $update = 1 ] && [ -n "$target$exec_cmd$compile_flags" ]; then
+  echo "run-conformance.sh: --update-expected records the host's passes; not with --target, --exec or --compile-flags" >&2
   exit 2
 fi
 smelt=$(realpath "$1") data=$(realpath "$2") work=$(realpath -m "$3")
@@ -106,7 +112,7 @@ compile_and_check() {
   local dir=$1 lib=$2 rtol=$3 atol=$4 out rc set
   shift 4
   out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" --report \
-        ${target:+--target "$target"} "$@" 2>&1)
+        ${target:+--target "$target"} $compile_flags "$@" 2>&1)
   rc=$?
   if [ $rc -ne 0 ]; then
     printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
@@ -255,7 +261,7 @@ run_case() {
   done
 }
 export -f run_case compile_and_check random_run failure_reason one_line
-export smelt data work here variants skip limit excluded_file tolerances_file random_file target exec_cmd
+export smelt data work here variants skip limit excluded_file tolerances_file random_file target exec_cmd compile_flags
 
 cases=()
 for suite in ${suites//,/ }; do
@@ -294,11 +300,12 @@ awk -F'\t' 'NR > 1 { key = $1 " " $3; n[key]++; c[key, $4]++ }
 
 # Regression guard: every expected PASS ("SUITE/CASE VARIANT") that this
 # run ran must still pass, in both variants.
-regressions=$(awk -F'\t' -v want_file="$expected_file" '
+regressions=$(awk -F'\t' -v want_file="$expected_file" -v known_file="$known_failures" '
   FILENAME == want_file { if ($0 !~ /^[[:space:]]*(#|$)/) want[$0] = 1; next }
-  FNR > 1 && $4 != "PASS" && (($1 "/" $2 " " $3) in want) {
+  FILENAME == known_file { if ($0 !~ /^[[:space:]]*(#|$)/) { split($0, f, /[ \t]+/); known[f[1] " " f[2]] = 1 }; next }
+  FNR > 1 && $4 != "PASS" && (($1 "/" $2 " " $3) in want) && !(($1 "/" $2 " " $3) in known) {
     print "REGRESSION " $1 "/" $2 " (" $3 "): " $5 }
-  ' "$expected_file" "$results" 2>/dev/null)
+  ' "$expected_file" "$known_failures" "$results" 2>/dev/null)
 newly=$(awk -F'\t' -v want_file="$expected_file" '
   FILENAME == want_file { if ($0 !~ /^[[:space:]]*(#|$)/) want[$0] = 1; next }
   FNR > 1 && $4 == "PASS" && !(($1 "/" $2 " " $3) in want) { n++ }

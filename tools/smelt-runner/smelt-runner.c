@@ -8,13 +8,24 @@
  * sequence, optional or string value spans several slots; see
  * smelt_slot_role). Writes OUTDIR/out_N.npy for each output slot. Exit status
  * 0 on success; otherwise 1 with the runtime's message on stderr. C99, for
- * any target the runtime builds for.
+ * any target the runtime builds for; with SMELT_RUNNER_LINKED_MODEL, firmware
+ * whose model is linked in (test/firmware), its files reached through
+ * semihosting.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "smelt/runtime.h"
+
+#ifdef SMELT_RUNNER_LINKED_MODEL
+/* Firmware: the model is linked into this program, compiled with
+ * --name model; the library argument is ignored. */
+extern const smelt_model_info model_info;
+#define open_model(path, out) ((void)(path), smelt_model_from_info(&model_info, (out)))
+#else
+#define open_model(path, out) smelt_model_open((path), (out))
+#endif
 
 /* .npy descr of each smelt_dtype (little-endian), "" for none. */
 static const char *descr_of(int32_t dtype) {
@@ -145,7 +156,7 @@ int main(int argc, char **argv) {
   if (argc < 3)
     return fail("usage: smelt-runner MODEL.so OUTDIR INPUT.npy...", NULL);
   smelt_model *model = NULL;
-  smelt_status *status = smelt_model_open(argv[1], &model);
+  smelt_status *status = open_model(argv[1], &model);
   if (status)
     return fail(smelt_status_message(status), NULL);
   size_t num_inputs = smelt_model_num_inputs(model);
@@ -173,7 +184,7 @@ int main(int argc, char **argv) {
     return fail(smelt_status_message(status), NULL);
   for (size_t i = 0; i < num_outputs; ++i) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/out_%zu.npy", argv[2], i);
+    snprintf(path, sizeof path, "%s/out_%lu.npy", argv[2], (unsigned long)i);
     if (write_npy(path, &out[i]) != 0)
       return fail("cannot write", path);
     smelt_free(out[i].data);

@@ -14,10 +14,14 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
 
 namespace {
 
@@ -54,8 +58,19 @@ int compileCommand(smelt::CompileOptions options, const std::vector<std::string>
 
 } // namespace
 
+/// LLVM's code generator reports what it cannot handle (an instruction it
+/// cannot select for a target, say) as a fatal error and aborts. Report it
+/// like any error instead: a message naming the cause and exit status 1.
+void reportLlvmFatalError(void *, const char *reason, bool) {
+  std::fprintf(stderr, "error: LLVM's code generator failed: %s (an internal error; please "
+                       "report it with the model and the smelt command line)\n", reason);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::install_fatal_error_handler(reportLlvmFatalError);
   CLI::App app{"smelt - ahead-of-time compiler for ONNX models"};
   app.set_version_flag("--version", "smelt " SMELT_VERSION_STRING);
   app.require_subcommand(1);

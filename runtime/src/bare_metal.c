@@ -1,0 +1,44 @@
+/* bare_metal.c - what the runtime does without an OS (SMELT_BARE_METAL).
+ *
+ * Firmware links its model in and wraps it with smelt_model_from_info (or
+ * calls the header's typed entry directly): there is no library to open,
+ * runs are serial on the one thread there is, and pages need no faulting
+ * in. Replaces open.c, pool.c and prefault.c in the bare-metal build.
+ */
+#include "internal.h"
+
+smelt_status *smelt_model_open(const char *path, smelt_model **out) {
+  if (out)
+    *out = NULL;
+  return smelt_make_status(SMELT_ERR_LOAD,
+                           "cannot open model '%s': this runtime is built for bare metal, "
+                           "which loads no libraries; link the model's object and use "
+                           "smelt_model_from_info",
+                           path ? path : "(null)");
+}
+
+void smelt_unload_library(void *library) { (void)library; }
+
+void *smelt_pool_get(void) { return NULL; }
+
+void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
+                             smelt_parallel_body body, void *body_ctx) {
+  (void)pool_ctx;
+  if (begin < end)
+    body(body_ctx, begin, end);
+}
+
+smelt_status *smelt_set_num_threads(int threads) {
+  if (threads == 0 || threads == 1)
+    return NULL;
+  return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                           "smelt_set_num_threads: %d threads asked, but bare metal has one",
+                           threads);
+}
+
+int smelt_get_num_threads(void) { return 1; }
+
+void smelt_prefault_buffer(void *buffer, size_t bytes) {
+  (void)buffer;
+  (void)bytes;
+}
