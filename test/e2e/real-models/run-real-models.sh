@@ -12,7 +12,10 @@
 # Outputs must match within rtol 1e-4, atol 1e-5. With SMELT_TARGET set
 # (e.g. aarch64-linux-gnu) every build is compiled for that target, and with
 # SMELT_EXEC set (e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu smelt-runner")
-# every check runs through it (smelt run --exec). Prints one line per
+# every check runs through it (smelt run --exec). SMELT_COMPILE_FLAGS adds
+# compile options (e.g. "--cpu cortex-m4 --emit=obj"), SMELT_MODELS keeps
+# only the listed IDs, and SMELT_FIXED_ONLY=1 skips the dynamic builds (for
+# firmware, which has no run-time sizes). Prints one line per
 # model+variant, PASS or FAIL with the first compiler error or FAIL line.
 # Variants listed in XFAIL (default: expected-failures.txt here; ID/VARIANT,
 # then why) must fail: any other failure, or a listed variant that passes,
@@ -57,7 +60,7 @@ compile() {
   local name=$1 model=$2 out
   shift 2
   if ! out=$(timeout 900 "$smelt" compile "$model" -o "$work/$name.so" \
-               ${SMELT_TARGET:+--target "$SMELT_TARGET"} "$@" 2>&1); then
+               ${SMELT_TARGET:+--target "$SMELT_TARGET"} ${SMELT_COMPILE_FLAGS:-} "$@" 2>&1); then
     echo "compile: $(first_error <<< "$out")"
     return 1
   fi
@@ -85,6 +88,7 @@ ids=()
 declare -A model_of dynamic_flags data_dirs
 while IFS='|' read -r id file flags label shapes specs; do
   id=$(trim "$id"); [ -n "$id" ] || continue
+  if [ -n "${SMELT_MODELS:-}" ] && ! [[ " $SMELT_MODELS " == *" $id "* ]]; then continue; fi
   file=$(trim "$file") flags=$(trim "$flags") label=$(trim "$label")
   model=$(model_path "$file")
   if [ -z "${model_of[$id]+x}" ]; then ids+=("$id"); model_of[$id]=$model; dynamic_flags[$id]=$flags; fi
@@ -106,6 +110,7 @@ while IFS='|' read -r id file flags label shapes specs; do
 done <<< "$table"
 
 for id in "${ids[@]}"; do
+  [ "${SMELT_FIXED_ONLY:-0}" = 1 ] && continue
   variant=$id/dynamic
   # shellcheck disable=SC2086
   reason=$(compile "$id-dynamic" "${model_of[$id]}" ${dynamic_flags[$id]}) &&
