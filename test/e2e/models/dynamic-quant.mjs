@@ -15,6 +15,14 @@ const ints = (count, mod, offset) =>
   Array.from({ length: count }, (_, i) => (((i + offset) * 7919) % mod) - (mod >> 1)).join(',');
 const floats = (count, scale, offset) =>
   Array.from({ length: count }, (_, i) => ((((i + offset) * 104729) % 97) / 97 * scale).toFixed(6)).join(',');
+// One quantized layer, as ONNX Runtime's quantizer writes it: `out` is the
+// float result of input `x` times weights w<n> plus bias b<n>.
+const layer = (x, n, out) => `  ${x}_q, ${x}_s, ${x}_z = DynamicQuantizeLinear (${x})
+  m${n} = MatMulInteger (${x}_q, w${n}, ${x}_z, w${n}_zero)
+  m${n}f = Cast <to = 1> (m${n})
+  s${n} = Mul (${x}_s, w${n}_scale)
+  h${n} = Mul (m${n}f, s${n})
+  ${out} = Add (h${n}, b${n})`;
 const model = `<
   ir_version: 8,
   opset_import: ["" : 17]
@@ -29,19 +37,9 @@ dynamic_quant (float[4, 16, 64] x) => (float[4, 16, 32] y)
  int8[32] w2_zero = {${ints(32, 7, 2)}},
  float[32] b2 = {${floats(32, 0.25, 9)}}>
 {
-  xq, xs, xz = DynamicQuantizeLinear (x)
-  m1 = MatMulInteger (xq, w1, xz, w1_zero)
-  m1f = Cast <to = 1> (m1)
-  s1 = Mul (xs, w1_scale)
-  h1 = Mul (m1f, s1)
-  a1 = Add (h1, b1)
+${layer('x', 1, 'a1')}
   t1 = Tanh (a1)
-  tq, ts, tz = DynamicQuantizeLinear (t1)
-  m2 = MatMulInteger (tq, w2, tz, w2_zero)
-  m2f = Cast <to = 1> (m2)
-  s2 = Mul (ts, w2_scale)
-  h2 = Mul (m2f, s2)
-  y = Add (h2, b2)
+${layer('t1', 2, 'y')}
 }
 `;
 fs.writeFileSync(process.argv[2], model);

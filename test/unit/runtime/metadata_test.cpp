@@ -20,15 +20,7 @@ const int64_t kVec4[] = {4};
 const smelt_tensor_info kIn[] = {{"a", SMELT_DTYPE_FLOAT32, 1, kVec4, 0, 0, nullptr, nullptr}};
 
 smelt_model_info linkedInfo(const smelt_model_metadata *metadata) {
-  smelt_model_info info{};
-  info.abi_version = SMELT_ABI_VERSION;
-  info.num_inputs = 1;
-  info.num_outputs = 1;
-  info.inputs = kIn;
-  info.outputs = kIn;
-  info.model_name = "linked";
-  info.producer = "test";
-  info.entry = noopEntry;
+  smelt_model_info info = makeInfo(kIn, 1, kIn, 1, noopEntry);
   info.metadata = metadata;
   return info;
 }
