@@ -4,7 +4,9 @@
 # usage: compare-with-ort.sh SMELT SMELT_TRANSLATE MODEL WORKDIR ATOL SEED NAME=dims...
 # MODEL may be ONNX text (.onnxtxt); it is converted to binary for ONNX Runtime.
 # onnxruntime-node is installed from npm (scripts disabled) into
-# $SMELT_NPM_CACHE (default WORKDIR/npm) on first use.
+# $SMELT_NPM_CACHE (default WORKDIR/npm) on first use. SMELT_COMPILE_FLAGS
+# adds compile options (a --target, say) and SMELT_EXEC runs the result
+# through a program (smelt run --exec), e.g. as firmware under QEMU.
 set -euo pipefail
 smelt=$1 translate=$2 model=$3 work=$4 atol=$5 seed=$6
 shift 6
@@ -23,6 +25,8 @@ case "$model" in
 esac
 shape_args=()
 for spec in "$@"; do shape_args+=(--shape "$spec"); done
-"$smelt" compile "$binary" -o "$work/model.so" "${shape_args[@]}"
+# shellcheck disable=SC2086 # the flags are words
+"$smelt" compile "$binary" -o "$work/model.so" "${shape_args[@]}" ${SMELT_COMPILE_FLAGS:-}
 ORT_NODE_MODULES="$npm_dir/node_modules" node "$here/reference.mjs" "$binary" "$work/data" "$seed" "$@"
-"$smelt" run "$work/model.so" --check "$work/data" --rtol 0 --atol "$atol"
+"$smelt" run "$work/model.so" --check "$work/data" --rtol 0 --atol "$atol" \
+  ${SMELT_EXEC:+--exec "$SMELT_EXEC"}
