@@ -21,6 +21,7 @@ void smelt_unload_library(void *library) { (void)library; }
 
 void *smelt_pool_get(void) { return NULL; }
 
+SMELT_CALLS_MODEL_CODE
 void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
                              smelt_parallel_body body, void *body_ctx) {
   (void)pool_ctx;

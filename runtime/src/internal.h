@@ -46,6 +46,17 @@ static inline int smelt_aligned_alloc(void **out, size_t align, size_t bytes) {
 }
 #endif
 
+/** For functions that call into a model's code (its entry point, its
+ *  parallel loop bodies). UBSan's function check reads type data stored
+ *  just before the callee, which compiled models do not have: before an
+ *  entry point at the start of a library's code segment it reads an
+ *  unmapped page. */
+#if defined(__clang__)
+#define SMELT_CALLS_MODEL_CODE __attribute__((no_sanitize("function")))
+#else
+#define SMELT_CALLS_MODEL_CODE
+#endif
+
 /** Highest rank a signature or a tensor view may have. */
 #define SMELT_MAX_RANK 16
 

@@ -57,6 +57,7 @@ static int default_threads(void) {
 
 /* Runs chunks of the current loop until none is left. Called with p->lock
  * held; returns with it held. */
+SMELT_CALLS_MODEL_CODE
 static void run_chunks(pool *p) {
   while (p->next_chunk < p->chunks) {
     int c = p->next_chunk++;
@@ -160,6 +161,7 @@ static pool *pool_create(int threads) {
   return p;
 }
 
+SMELT_CALLS_MODEL_CODE
 void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
                              smelt_parallel_body body, void *body_ctx) {
   pool *p = pool_ctx;

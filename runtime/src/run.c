@@ -286,6 +286,7 @@ static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
 }
 
 /* Allocates outputs, runs the entry point, checks the reported shapes. */
+SMELT_CALLS_MODEL_CODE
 static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs,
                             smelt_tensor *outputs, call_arrays *a,
                             void *workspace, uint64_t workspace_size) {
