@@ -169,6 +169,25 @@ LogicalResult validateRecurrentRanks(const ::onnx::NodeProto &node, const std::s
   return success();
 }
 
+/// libonnx's ConvTranspose inference reads one filter dim per spatial dim of
+/// the input without checking the filter's rank (a rank-1 filter under a
+/// rank-3 input reads past its dims): X needs rank 3 or more and W the same.
+LogicalResult validateConvTransposeRanks(const ::onnx::NodeProto &node,
+                                         const std::string &described,
+                                         const llvm::StringMap<int> &ranks, Location loc) {
+  if (node.op_type() != "ConvTranspose" || node.input_size() < 2)
+    return success();
+  auto x = ranks.find(node.input(0)), w = ranks.find(node.input(1));
+  if (x != ranks.end() && x->second < 3)
+    return emitError(loc) << described << ": input 0 ('" << node.input(0)
+                          << "') must have rank 3 or more (batch, channels, spatial dims), got "
+                          << x->second;
+  if (x != ranks.end() && w != ranks.end() && w->second != x->second)
+    return emitError(loc) << described << ": the filter ('" << node.input(1) << "') has rank "
+                          << w->second << " but the input has rank " << x->second;
+  return success();
+}
+
 /// The length the file declares for each 1-D value (a graph input's static
 /// dim 0, an initializer's), gathered once per graph.
 llvm::StringMap<int64_t> declaredLengths(const ::onnx::GraphProto &graph) {
@@ -224,6 +243,7 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
     }
     if (failed(validateAttributeValues(node, described, loc)) ||
         failed(validateRecurrentRanks(node, described, ranks, loc)) ||
+        failed(validateConvTransposeRanks(node, described, ranks, loc)) ||
         failed(validateShapeOperandLength(lengths, node, described, loc)))
       return failure();
     for (const AttributeProto &attr : node.attribute()) {
