@@ -175,6 +175,16 @@ LogicalResult validateRecurrentRanks(const ::onnx::NodeProto &node, const std::s
 LogicalResult validateConvTransposeRanks(const ::onnx::NodeProto &node,
                                          const std::string &described,
                                          const llvm::StringMap<int> &ranks, Location loc) {
+  // Gemm's inference reads two dims of A and B whatever their rank.
+  if (node.op_type() == "Gemm") {
+    for (int i = 0; i < 2 && i < node.input_size(); ++i) {
+      auto it = ranks.find(node.input(i));
+      if (it != ranks.end() && it->second != 2)
+        return emitError(loc) << described << ": input " << i << " ('" << node.input(i)
+                              << "') must have rank 2, got " << it->second;
+    }
+    return success();
+  }
   if (node.op_type() != "ConvTranspose" || node.input_size() < 2)
     return success();
   auto x = ranks.find(node.input(0)), w = ranks.find(node.input(1));
