@@ -6,6 +6,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <optional>
+
 using namespace mlir;
 using ::onnx::AttributeProto;
 using ::onnx::OpSchema;
@@ -119,9 +121,18 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, L
     if (!definedBy.contains(output.name()))
       return emitError(loc) << "graph output '" << output.name() << "' is never produced";
   auto typed = [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
-    if (info.has_type() && info.type().value_case() != ::onnx::TypeProto::VALUE_NOT_SET)
-      return success();
-    return emitError(loc) << "graph " << what << " '" << info.name() << "' has no type";
+    if (!info.has_type() || info.type().value_case() == ::onnx::TypeProto::VALUE_NOT_SET)
+      return emitError(loc) << "graph " << what << " '" << info.name() << "' has no type";
+    // libonnx's inference takes element type 0 (or an unknown number) for a
+    // declared one; say which tensor lacks it before anything runs.
+    if (info.type().has_tensor_type()) {
+      int elemType = info.type().tensor_type().elem_type();
+      if (elemType == ::onnx::TensorProto::UNDEFINED ||
+          !::onnx::TensorProto::DataType_IsValid(elemType))
+        return emitError(loc) << "graph " << what << " '" << info.name()
+                              << "' has no valid element type (got " << elemType << ")";
+    }
+    return success();
   };
   for (const auto &input : graph.input())
     if (failed(typed(input, "input")))
@@ -151,50 +162,73 @@ llvm::StringMap<int> declaredRanks(const ::onnx::GraphProto &graph) {
 
 namespace {
 
-/// libonnx's shape inference of the recurrent ops reads dims of X, W, R
-/// (rank 3) and B (rank 2) without checking the ranks: an input of another
-/// declared rank is refused before it runs.
-LogicalResult validateRecurrentRanks(const ::onnx::NodeProto &node, const std::string &described,
-                                     const llvm::StringMap<int> &ranks, Location loc) {
-  if (node.op_type() != "LSTM" && node.op_type() != "GRU" && node.op_type() != "RNN")
-    return success();
-  static const int kRanks[] = {3, 3, 3, 2, 1, 3, 3, 2}; // X W R B sequence_lens h c P
-  for (int i = 0; i < node.input_size() && i < 8; ++i) {
-    auto it = ranks.find(node.input(i));
-    if (node.input(i).empty() || it == ranks.end() || it->second == kRanks[i])
-      continue;
-    return emitError(loc) << described << ": input " << i << " ('" << node.input(i)
-                          << "') must have rank " << kRanks[i] << ", got " << it->second;
-  }
-  return success();
-}
+/// What an operand's rank must be for libonnx's inference, which reads its
+/// dims without checking it first.
+struct RankRule {
+  const char *op;
+  int input;
+  enum Kind { Exactly, AtLeast, SameAsInput0 } kind;
+  int rank; // For Exactly and AtLeast.
+  const char *why;
+};
 
-/// libonnx's ConvTranspose inference reads one filter dim per spatial dim of
-/// the input without checking the filter's rank (a rank-1 filter under a
-/// rank-3 input reads past its dims): X needs rank 3 or more and W the same.
-LogicalResult validateConvTransposeRanks(const ::onnx::NodeProto &node,
-                                         const std::string &described,
-                                         const llvm::StringMap<int> &ranks, Location loc) {
-  // Gemm's inference reads two dims of A and B whatever their rank.
-  if (node.op_type() == "Gemm") {
-    for (int i = 0; i < 2 && i < node.input_size(); ++i) {
-      auto it = ranks.find(node.input(i));
-      if (it != ranks.end() && it->second != 2)
-        return emitError(loc) << described << ": input " << i << " ('" << node.input(i)
-                              << "') must have rank 2, got " << it->second;
-    }
-    return success();
+/// Each rule applies where the file declares the operand's rank; the others
+/// are left to inference, which then has no dims to read.
+constexpr RankRule kRankRules[] = {
+    // Gemm's inference (before opset 11 unchecked) reads two dims of A and B.
+    {"Gemm", 0, RankRule::Exactly, 2, "A is a matrix"},
+    {"Gemm", 1, RankRule::Exactly, 2, "B is a matrix"},
+    // The recurrent ops' inference reads dims of X, W, R, B, initial_h,
+    // initial_c and P.
+    {"LSTM", 0, RankRule::Exactly, 3, "X is [seq_length, batch, input_size]"},
+    {"LSTM", 1, RankRule::Exactly, 3, "W is [directions, gates * hidden, input_size]"},
+    {"LSTM", 2, RankRule::Exactly, 3, "R is [directions, gates * hidden, hidden]"},
+    {"LSTM", 3, RankRule::Exactly, 2, "B is [directions, 2 * gates * hidden]"},
+    {"LSTM", 4, RankRule::Exactly, 1, "sequence_lens is [batch]"},
+    {"LSTM", 5, RankRule::Exactly, 3, "initial_h is [directions, batch, hidden]"},
+    {"LSTM", 6, RankRule::Exactly, 3, "initial_c is [directions, batch, hidden]"},
+    {"LSTM", 7, RankRule::Exactly, 2, "P is [directions, 3 * hidden]"},
+    {"GRU", 0, RankRule::Exactly, 3, "X is [seq_length, batch, input_size]"},
+    {"GRU", 1, RankRule::Exactly, 3, "W is [directions, gates * hidden, input_size]"},
+    {"GRU", 2, RankRule::Exactly, 3, "R is [directions, gates * hidden, hidden]"},
+    {"GRU", 3, RankRule::Exactly, 2, "B is [directions, 2 * gates * hidden]"},
+    {"GRU", 4, RankRule::Exactly, 1, "sequence_lens is [batch]"},
+    {"GRU", 5, RankRule::Exactly, 3, "initial_h is [directions, batch, hidden]"},
+    {"RNN", 0, RankRule::Exactly, 3, "X is [seq_length, batch, input_size]"},
+    {"RNN", 1, RankRule::Exactly, 3, "W is [directions, hidden, input_size]"},
+    {"RNN", 2, RankRule::Exactly, 3, "R is [directions, hidden, hidden]"},
+    {"RNN", 3, RankRule::Exactly, 2, "B is [directions, 2 * hidden]"},
+    {"RNN", 4, RankRule::Exactly, 1, "sequence_lens is [batch]"},
+    {"RNN", 5, RankRule::Exactly, 3, "initial_h is [directions, batch, hidden]"},
+    // ConvTranspose's inference reads one filter dim per spatial dim of X.
+    {"ConvTranspose", 0, RankRule::AtLeast, 3, "X is [batch, channels, spatial dims...]"},
+    {"ConvTranspose", 1, RankRule::SameAsInput0, 0, "the filter has X's rank"},
+};
+
+LogicalResult validateOperandRanks(const ::onnx::NodeProto &node, const std::string &described,
+                                   const llvm::StringMap<int> &ranks, Location loc) {
+  auto rankOf = [&](int input) -> std::optional<int> {
+    if (input >= node.input_size() || node.input(input).empty())
+      return std::nullopt;
+    auto it = ranks.find(node.input(input));
+    return it == ranks.end() ? std::nullopt : std::optional<int>(it->second);
+  };
+  for (const RankRule &rule : kRankRules) {
+    if (node.op_type() != rule.op)
+      continue;
+    std::optional<int> rank = rankOf(rule.input);
+    if (!rank)
+      continue;
+    std::optional<int> wanted = rule.kind == RankRule::SameAsInput0 ? rankOf(0)
+                                                                    : std::optional<int>(rule.rank);
+    bool holds = !wanted || (rule.kind == RankRule::AtLeast ? *rank >= *wanted : *rank == *wanted);
+    if (holds)
+      continue;
+    return emitError(loc) << described << ": input " << rule.input << " ('"
+                          << node.input(rule.input) << "') must have rank "
+                          << (rule.kind == RankRule::AtLeast ? "at least " : "") << *wanted
+                          << " (" << rule.why << "), got " << *rank;
   }
-  if (node.op_type() != "ConvTranspose" || node.input_size() < 2)
-    return success();
-  auto x = ranks.find(node.input(0)), w = ranks.find(node.input(1));
-  if (x != ranks.end() && x->second < 3)
-    return emitError(loc) << described << ": input 0 ('" << node.input(0)
-                          << "') must have rank 3 or more (batch, channels, spatial dims), got "
-                          << x->second;
-  if (x != ranks.end() && w != ranks.end() && w->second != x->second)
-    return emitError(loc) << described << ": the filter ('" << node.input(1) << "') has rank "
-                          << w->second << " but the input has rank " << x->second;
   return success();
 }
 
@@ -252,8 +286,7 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
         return failure();
     }
     if (failed(validateAttributeValues(node, described, loc)) ||
-        failed(validateRecurrentRanks(node, described, ranks, loc)) ||
-        failed(validateConvTransposeRanks(node, described, ranks, loc)) ||
+        failed(validateOperandRanks(node, described, ranks, loc)) ||
         failed(validateShapeOperandLength(lengths, node, described, loc)))
       return failure();
     for (const AttributeProto &attr : node.attribute()) {

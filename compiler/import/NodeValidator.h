@@ -9,9 +9,11 @@
 // libonnx routine runs; a hostile model gets an error naming the node. Each
 // value must also have one definition (ONNX graphs are in SSA form; a second
 // producer of a name would otherwise silently win), the main graph's
-// outputs must be produced in it and typed, subgraphs nest at most
-// kMaxSubgraphDepth deep, and recurrent ops get inputs of the ranks their
-// inference reads (where the file declares them).
+// outputs must be produced in it and typed (tensors with a valid element
+// type), subgraphs nest at most kMaxSubgraphDepth deep, and the operands whose
+// dims libonnx's inference reads unchecked (Gemm, LSTM/GRU/RNN, ConvTranspose:
+// one table in NodeValidator.cpp) have the ranks it assumes, where the file
+// declares them.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SMELT_COMPILER_IMPORT_NODEVALIDATOR_H

@@ -134,8 +134,10 @@ bool convertToCanonicalOpset(::onnx::ModelProto &model, int64_t opset) {
 /// could bake a stand-in into the graph runs (see adaptLegacySoftmax).
 bool convertWithStandInDims(::onnx::ModelProto &model, int64_t opset) {
   ::onnx::ModelProto standIn = model;
+  // Only declared shapes: mutable_shape() on an input without one would
+  // declare it a scalar, and inference would read dims it does not have.
   for (auto &input : *standIn.mutable_graph()->mutable_input())
-    if (input.type().has_tensor_type())
+    if (input.type().has_tensor_type() && input.type().tensor_type().has_shape())
       for (auto &dim : *input.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim())
         if (!dim.has_dim_value())
           dim.set_dim_value(1);
