@@ -92,7 +92,7 @@ def OnnxToPlainTensors : Pass<"onnx-to-plain-tensors", "mlir::func::FuncOp"> {
     sequence.
   }];
   let dependentDialects = ["::smelt::onnx::OnnxDialect", "::mlir::arith::ArithDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect", "::mlir::cf::ControlFlowDialect"];
 }
 
 def SmeltChannelsLast : Pass<"smelt-channels-last", "mlir::func::FuncOp"> {

@@ -3,7 +3,10 @@
 
 #include "compiler/import/TensorImport.h"
 #include "dialects/onnx/OnnxDialect.h"
+#include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 #include "passes/OnnxBuilder.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
@@ -71,6 +74,34 @@ void rewriteSequenceMap(onnx::SequenceMapOp op) {
   op.erase();
 }
 
+/// A run-time check (cf.assert, reported by the entry point) that a split
+/// given at run time is valid: a scalar chunk size at least 1, or sizes that
+/// are not negative and sum to the axis's size `dim`. The loop's Slices stay
+/// in bounds whatever the split; the check makes a bad one an error rather
+/// than a wrong sequence.
+void assertValidSplit(OpBuilder &b, OnnxOpBuilder &o, onnx::SplitToSequenceOp op, Value split,
+                      Value dim, bool scalarSplit) {
+  Location loc = op.getLoc();
+  auto flag = RankedTensorType::get({}, b.getI1Type());
+  Value valid;
+  if (scalarSplit) {
+    valid = o.op("GreaterOrEqual", {split, o.i64s({1}, true)}, flag);
+  } else {
+    Value noAxes = onnx::NoValueOp::create(b, loc);
+    Value sum = o.op("ReduceSum", {split, noAxes}, o.i64Tensor({}), o.attr("keepdims", 0));
+    Value low = o.op("ReduceMin", split, o.i64Tensor({}), o.attr("keepdims", 0));
+    valid = o.op("And", {o.op("Equal", {sum, dim}, flag),
+                         o.op("GreaterOrEqual", {low, o.i64s({0}, true)}, flag)},
+                 flag);
+  }
+  Value holds = tensor::ExtractOp::create(b, loc, valid, ValueRange{});
+  cf::AssertOp::create(b, loc, holds,
+                       describeLocation(loc) +
+                           (scalarSplit ? ": the split chunk size must be at least 1"
+                                        : ": the split sizes must be non-negative and sum to "
+                                          "the size of the split axis"));
+}
+
 /// SplitToSequence(x, split?): step i slices [start_i, end_i) along the axis,
 /// where the bounds are i and i+1 without split (then squeezed unless
 /// keepdims), i*s and (i+1)*s for a scalar split s (Slice clamps the last
@@ -109,6 +140,8 @@ void rewriteSplitToSequence(onnx::SplitToSequenceOp op) {
     Value ends = o.op("CumSum", {split, o.i64s({0}, true)}, o.i64Tensor({kDynamic}));
     offsets = o.op("Concat", {o.i64s({0}), ends}, o.i64Tensor({kDynamic}), o.attr("axis", 0));
   }
+  if (!absent)
+    assertValidSplit(b, o, op, split, dim, scalarSplit);
   bool squeeze = absent && !op.getKeepdims();
   Operation *loop = buildElementLoop(
       b, loc, count, op->getResultTypes(), [&](OpBuilder &innerBuilder, Value i) {

@@ -1,5 +1,6 @@
 //===- HeaderEmitter.cpp - C header for a compiled model object -----------===//
 #include "compiler/emit/HeaderEmitter.h"
+#include "compiler/emit/DisplayText.h"
 
 #include "smelt/runtime.h"
 
@@ -53,7 +54,7 @@ std::string identifier(const std::string &name, size_t index, const char *kind) 
 /// broken up, invalid UTF-8 replaced, so that no model string can end the
 /// comment and inject code.
 std::string commentText(llvm::StringRef text) {
-  std::string valid = llvm::json::isUTF8(text) ? text.str() : llvm::json::fixUTF8(text);
+  std::string valid = validUtf8(text);
   std::string out;
   for (size_t i = 0; i < valid.size(); ++i) {
     auto byte = static_cast<unsigned char>(valid[i]);
@@ -77,10 +78,7 @@ std::string slotComment(const TensorSignature &t) {
   std::string s = commentText(t.name) + ": [";
   for (size_t i = 0; i < t.dims.size(); ++i) {
     std::string name = i < t.dimNames.size() ? commentText(t.dimNames[i]) : "";
-    std::string dim = t.dims[i] < 0 ? (name.empty() ? "?" : name)
-                                    : (name.empty() ? std::to_string(t.dims[i])
-                                                    : name + "=" + std::to_string(t.dims[i]));
-    s += (i ? "," : "") + dim;
+    s += (i ? "," : "") + dimText(t.dims[i], name);
   }
   s += "] " + std::string(smelt_dtype_name(t.dtype));
   if (t.role != SMELT_ROLE_TENSOR)

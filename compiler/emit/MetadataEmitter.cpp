@@ -1,5 +1,6 @@
 //===- MetadataEmitter.cpp - a model's metadata in LLVM IR ----------------===//
 #include "compiler/emit/MetadataEmitter.h"
+#include "compiler/emit/DisplayText.h"
 
 #include "runtime/include/smelt/model_abi.h"
 #include "smelt/runtime.h"
@@ -34,11 +35,7 @@ llvm::Constant *emitModelMetadata(llvm::Module &m, const AbiTypes &t, const Mode
 
 namespace {
 
-/// `s` as a JSON string: ONNX strings are meant to be UTF-8, but nothing
-/// enforces it, and JSON needs it (invalid bytes become U+FFFD).
-llvm::json::Value text(llvm::StringRef s) {
-  return llvm::json::isUTF8(s) ? llvm::json::Value(s.str()) : llvm::json::fixUTF8(s);
-}
+llvm::json::Value text(llvm::StringRef s) { return validUtf8(s); }
 
 llvm::json::Array textArray(const std::vector<std::string> &strings) {
   llvm::json::Array array;

@@ -16,11 +16,13 @@
 // constant condition gathers precomputed positions; with a run-time condition
 // the static result type fixes the output length, and positions are computed
 // from a running count of the condition (reads are clamped, so a condition
-// that contradicts the declared shape cannot read out of bounds).
+// that contradicts the declared shape cannot read out of bounds, and a
+// run-time check makes it an error).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/ConvertOnnxToLinalg/LoweringUtils.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -582,6 +584,15 @@ struct CompressPattern : DynamicShapePattern<onnx::CompressOp> {
           rewriter, loc, DenseIntElementsAttr::get(positionsType, ArrayRef<int64_t>(selected)));
     } else {
       positions = buildRuntimePositions(rewriter, loc, condition, length, positionsType);
+      // The declared output length must be what the condition selects: the
+      // gather stays in bounds either way, the check makes a mismatch an error.
+      Value selected = countTrue(rewriter, loc, sliceCondition(rewriter, loc, condition, length));
+      cf::AssertOp::create(rewriter, loc,
+                           cmp(rewriter, loc, arith::CmpIPredicate::eq, selected,
+                               indexConstant(rewriter, loc, count)),
+                           describeNode(op) + ": the condition selects another number of "
+                                              "entries than the output's declared size " +
+                               std::to_string(count));
     }
 
     MLIRContext *ctx = rewriter.getContext();
@@ -649,26 +660,9 @@ struct CompressPattern : DynamicShapePattern<onnx::CompressOp> {
     condition = tensor::ExtractSliceOp::create(
         rewriter, loc, slicedType, condition, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
         ArrayRef<OpFoldResult>{length}, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
-    Type i64 = rewriter.getI64Type();
     MLIRContext *ctx = rewriter.getContext();
-    auto scalarType = RankedTensorType::get({}, i64);
-    Value countTensor =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{scalarType}, ValueRange{condition},
-            ValueRange{createFilled(rewriter, loc, scalarType,
-                                    scalarConstant(rewriter, loc, i64, 0.0))},
-            SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1),
-                                   AffineMap::get(1, 0, {}, ctx)},
-            SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value add = arith::ExtUIOp::create(b, l, i64, args[0]);
-              linalg::YieldOp::create(b, l, arith::AddIOp::create(b, l, args[1], add).getResult());
-            })
-            .getResult(0);
-    Value count = arith::IndexCastOp::create(
-        rewriter, loc, rewriter.getIndexType(),
-        tensor::ExtractOp::create(rewriter, loc, countTensor, ValueRange{}));
-    auto positionsType = RankedTensorType::get({ShapedType::kDynamic}, i64);
+    Value count = countTrue(rewriter, loc, condition);
+    auto positionsType = RankedTensorType::get({ShapedType::kDynamic}, rewriter.getI64Type());
     Value positions =
         buildRuntimePositions(rewriter, loc, condition, length, positionsType, count);
 
@@ -700,15 +694,40 @@ struct CompressPattern : DynamicShapePattern<onnx::CompressOp> {
     return success();
   }
 
+  /// The first `length` entries of a static 1-D condition.
+  static Value sliceCondition(OpBuilder &b, Location loc, Value condition, int64_t length) {
+    if (cast<RankedTensorType>(condition.getType()).getDimSize(0) == length)
+      return condition;
+    return tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({length}, b.getI1Type()), condition,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0)}, ArrayRef<OpFoldResult>{b.getIndexAttr(length)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  }
+
+  /// How many entries of the 1-D i1 `condition` are true, as an index.
+  static Value countTrue(OpBuilder &b, Location loc, Value condition) {
+    Type i64 = b.getI64Type();
+    auto scalarType = RankedTensorType::get({}, i64);
+    Value countTensor =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{scalarType}, ValueRange{condition},
+            ValueRange{createFilled(b, loc, scalarType, scalarConstant(b, loc, i64, 0.0))},
+            SmallVector<AffineMap>{b.getMultiDimIdentityMap(1),
+                                   AffineMap::get(1, 0, {}, b.getContext())},
+            SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+            [&](OpBuilder &nb, Location l, ValueRange args) {
+              Value add = arith::ExtUIOp::create(nb, l, i64, args[0]);
+              linalg::YieldOp::create(nb, l, arith::AddIOp::create(nb, l, args[1], add).getResult());
+            })
+            .getResult(0);
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                      tensor::ExtractOp::create(b, loc, countTensor, ValueRange{}));
+  }
+
   static Value buildRuntimePositions(OpBuilder &b, Location loc, Value condition, int64_t length,
                                      RankedTensorType positionsType) {
-    if (cast<RankedTensorType>(condition.getType()).getDimSize(0) != length) {
-      condition = tensor::ExtractSliceOp::create(
-          b, loc, RankedTensorType::get({length}, b.getI1Type()), condition,
-          ArrayRef<OpFoldResult>{b.getIndexAttr(0)}, ArrayRef<OpFoldResult>{b.getIndexAttr(length)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-    }
-    return buildRuntimePositions(b, loc, condition, indexConstant(b, loc, length), positionsType,
+    return buildRuntimePositions(b, loc, sliceCondition(b, loc, condition, length),
+                                 indexConstant(b, loc, length), positionsType,
                                  indexConstant(b, loc, positionsType.getDimSize(0)));
   }
 

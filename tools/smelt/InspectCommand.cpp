@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "tools/smelt/Commands.h"
 
+#include "compiler/emit/DisplayText.h"
 #include "compiler/import/Importer.h"
 #include "compiler/pipeline/Registration.h"
 #include "passes/Passes.h"
@@ -64,10 +65,7 @@ void printValueDocs(const std::vector<const ::onnx::ValueInfoProto *> &inputs,
       }
 }
 
-/// `s` as a JSON string (invalid UTF-8 bytes become U+FFFD).
-llvm::json::Value jsonText(const std::string &s) {
-  return llvm::json::isUTF8(s) ? llvm::json::Value(s) : llvm::json::fixUTF8(s);
-}
+llvm::json::Value jsonText(const std::string &s) { return validUtf8(s); }
 
 /// The model-level metadata, keyed as in a compiled library's manifest.
 llvm::json::Object modelJson(const ::onnx::ModelProto &model) {
@@ -168,7 +166,7 @@ int inspectCommand(const std::string &path, bool json) {
     llvm::json::Object ops;
     llvm::json::Array unsupportedOps;
     for (const auto &[op, count] : histogram)
-      ops[llvm::json::isUTF8(op) ? op : llvm::json::fixUTF8(op)] = count;
+      ops[validUtf8(op)] = count;
     for (const std::string &op : unsupported)
       unsupportedOps.push_back(jsonText(op));
     llvm::json::Object description{{"file", jsonText(path)},

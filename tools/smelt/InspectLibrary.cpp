@@ -9,6 +9,8 @@
 #include "tools/smelt/InspectText.h"
 #include "tools/smelt/Manifest.h"
 
+#include "compiler/emit/DisplayText.h"
+
 #include "smelt/model_abi.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -41,10 +43,7 @@ std::string describeSlot(const llvm::json::Object &slot) {
     std::string name;
     if (names && i < names->size())
       name = (*names)[i].getAsString().value_or("").str();
-    std::string shown = dim < 0 ? (name.empty() ? "?" : name)
-                                : (name.empty() ? std::to_string(dim)
-                                                : name + "=" + std::to_string(dim));
-    text += (i ? "," : "") + printable(shown);
+    text += (i ? "," : "") + printable(dimText(dim, name));
   }
   text += "]";
   std::string role = str(slot, "role");

@@ -1,6 +1,6 @@
 """Row-major .npy files for the tool tests' Python references (no numpy
 here: the format is a short header and the raw values). float32 by
-default; uint8, int8, int32 and int64 for the integer tests.
+default; bool, uint8, int8, int32 and int64 for the integer tests.
 
 As a script, writes one 1-D file: npy_io.py OUT.npy DESCR V0,V1,...
 (for instance `npy_io.py shape.npy '<i8' 4,2`), or with `--scalar` a 0-D
@@ -9,7 +9,7 @@ import ast
 import struct
 
 # .npy dtype -> struct format character.
-FORMATS = {"<f4": "f", "|u1": "B", "|i1": "b", "<i4": "i", "<i8": "q"}
+FORMATS = {"<f4": "f", "|b1": "?", "|u1": "B", "|i1": "b", "<i4": "i", "<i8": "q"}
 
 
 def write_npy(path, shape, values, descr="<f4"):
