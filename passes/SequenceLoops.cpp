@@ -96,7 +96,7 @@ void assertValidSplit(OpBuilder &b, OnnxOpBuilder &o, onnx::SplitToSequenceOp op
   }
   Value holds = tensor::ExtractOp::create(b, loc, valid, ValueRange{});
   cf::AssertOp::create(b, loc, holds,
-                       describeLocation(loc) +
+                       describeNode(op) +
                            (scalarSplit ? ": the split chunk size must be at least 1"
                                         : ": the split sizes must be non-negative and sum to "
                                           "the size of the split axis"));

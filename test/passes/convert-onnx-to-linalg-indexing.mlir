@@ -168,13 +168,20 @@ func.func @compress_flat(%x: tensor<2x2xf32>) -> tensor<2xf32> {
 // -----
 
 // A run-time condition with a declared static result: positions come from a
-// running count of the condition, and the read is clamped into the input.
+// running count of the condition, the number of true entries is checked
+// against the declared length, and the read is clamped into the input.
 // CHECK-LABEL: func.func @compress_runtime
 // CHECK-SAME: (%[[X:.+]]: tensor<3x2xf32>, %[[C:.+]]: tensor<3xi1>)
 // CHECK: %[[COUNTS:.+]] = linalg.generic
 // CHECK-SAME: ins(%[[C]] : tensor<3xi1>)
 // CHECK: %[[POS:.+]] = linalg.generic
 // CHECK-SAME: ins(%[[COUNTS]] : tensor<3xi64>)
+// CHECK: %[[TRUE:.+]] = linalg.generic {{.*}}iterator_types = ["reduction"]
+// CHECK-SAME: ins(%[[C]] : tensor<3xi1>)
+// CHECK: %[[SELECTED:.+]] = tensor.extract %[[TRUE]][]
+// CHECK: %[[N:.+]] = arith.index_cast %[[SELECTED]]
+// CHECK: %[[OK:.+]] = arith.cmpi eq, %[[N]], %{{.+}} : index
+// CHECK: cf.assert %[[OK]], "node '<unnamed>' (Compress): the condition selects another number of entries than the output's declared size 2"
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%[[POS]] : tensor<2xi64>)
 // CHECK: arith.minsi

@@ -114,11 +114,21 @@ func.func @map(%s: !onnx.seq<tensor<?xf32>> {onnx.name = "s"}, %y: tensor<1xf32>
 // -----
 
 // SplitToSequence with a run-time split is a Loop over the split sizes: step i
-// slices between the running sums of the sizes and appends the slice.
+// slices between the running sums of the sizes and appends the slice. Before
+// it, a run-time check that the sizes are not negative and cover the axis.
 // CHECK-LABEL: func.func @split
 // CHECK-SAME: (%[[X:.+]]: tensor<?x4xf32> {{.+}}, %[[SPLIT:.+]]: tensor<2xi64>
+// CHECK: %[[DIMS:.+]] = "onnx.Shape"(%[[X]])
+// CHECK: %[[DIM:.+]] = "onnx.Gather"(%[[DIMS]],
 // CHECK: %[[ENDS:.+]] = "onnx.CumSum"(%[[SPLIT]],
 // CHECK: %[[BOUNDS:.+]] = "onnx.Concat"(%{{.+}}, %[[ENDS]])
+// CHECK: %[[SUM:.+]] = "onnx.ReduceSum"(%[[SPLIT]],
+// CHECK: %[[LOW:.+]] = "onnx.ReduceMin"(%[[SPLIT]])
+// CHECK: %[[COVERS:.+]] = "onnx.Equal"(%[[SUM]], %[[DIM]])
+// CHECK: %[[POSITIVE:.+]] = "onnx.GreaterOrEqual"(%[[LOW]],
+// CHECK: %[[VALID:.+]] = "onnx.And"(%[[COVERS]], %[[POSITIVE]])
+// CHECK: %[[HOLDS:.+]] = tensor.extract %[[VALID]][]
+// CHECK: cf.assert %[[HOLDS]], "node '<unnamed>' (SplitToSequence): the split sizes must be non-negative and sum to the size of the split axis"
 // CHECK: "onnx.Loop"
 // CHECK: ^bb0(%[[I:.+]]: tensor<i64>, %{{.+}}: tensor<i1>, %[[D:.+]]: tensor<?xf32>, %[[S:.+]]: tensor<?x2xi64>):
 // CHECK: %[[NEXT:.+]] = "onnx.Add"(%[[I]],
