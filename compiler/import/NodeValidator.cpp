@@ -42,6 +42,9 @@ LogicalResult validateAttributeValues(const ::onnx::NodeProto &node, const std::
         (attr.i() < 1 || attr.i() > node.input_size()))
       return emitError(loc) << described << ": attribute 'num_scan_inputs' must be in [1, "
                             << node.input_size() << "], got " << attr.i();
+    // GatherND's inference starts a loop over the data's dims at it.
+    if (attr.name() == "batch_dims" && attr.type() == AttributeProto::INT && attr.i() < 0)
+      return fail(attr.i(), "non-negative");
     if (attr.name() == "pads")
       for (int64_t v : attr.ints())
         // Negative pads are valid for Pad (its pads are an input), not here.
@@ -139,6 +142,58 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, L
       return failure();
   for (const auto &output : graph.output())
     if (failed(typed(output, "output")))
+      return failure();
+  return success();
+}
+
+/// The first negative dim that `type` (or a sequence's, optional's or
+/// map's element type inside it) declares, with its place.
+std::optional<std::pair<int, int64_t>> negativeDim(const ::onnx::TypeProto &type) {
+  switch (type.value_case()) {
+  case ::onnx::TypeProto::kTensorType:
+    for (int d = 0; d < type.tensor_type().shape().dim_size(); ++d) {
+      const auto &dim = type.tensor_type().shape().dim(d);
+      if (dim.has_dim_value() && dim.dim_value() < 0)
+        return std::make_pair(d, dim.dim_value());
+    }
+    return std::nullopt;
+  case ::onnx::TypeProto::kSparseTensorType:
+    for (int d = 0; d < type.sparse_tensor_type().shape().dim_size(); ++d) {
+      const auto &dim = type.sparse_tensor_type().shape().dim(d);
+      if (dim.has_dim_value() && dim.dim_value() < 0)
+        return std::make_pair(d, dim.dim_value());
+    }
+    return std::nullopt;
+  case ::onnx::TypeProto::kSequenceType:
+    return negativeDim(type.sequence_type().elem_type());
+  case ::onnx::TypeProto::kOptionalType:
+    return negativeDim(type.optional_type().elem_type());
+  case ::onnx::TypeProto::kMapType:
+    return negativeDim(type.map_type().value_type());
+  default:
+    return std::nullopt;
+  }
+}
+
+/// libonnx's inference takes declared dims as they are: a negative one
+/// became a negative index into another shape (GatherND's indices, found by
+/// the import fuzzer). Graph inputs, outputs and value_info are checked.
+LogicalResult validateDeclaredDims(const ::onnx::GraphProto &graph, Location loc) {
+  auto check = [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
+    std::optional<std::pair<int, int64_t>> bad = negativeDim(info.type());
+    if (!bad)
+      return success();
+    return emitError(loc) << what << " '" << info.name() << "' declares dim " << bad->first
+                          << " as " << bad->second << " (dims must be >= 0)";
+  };
+  for (const auto &input : graph.input())
+    if (failed(check(input, "graph input")))
+      return failure();
+  for (const auto &output : graph.output())
+    if (failed(check(output, "graph output")))
+      return failure();
+  for (const auto &info : graph.value_info())
+    if (failed(check(info, "value_info")))
       return failure();
   return success();
 }
@@ -270,7 +325,8 @@ LogicalResult validateShapeOperandLength(const llvm::StringMap<int64_t> &lengths
 
 LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int depth,
                             Location loc) {
-  if (failed(validateValueNames(graph, /*isMain=*/depth == 0, loc)))
+  if (failed(validateValueNames(graph, /*isMain=*/depth == 0, loc)) ||
+      failed(validateDeclaredDims(graph, loc)))
     return failure();
   llvm::StringMap<int> ranks = declaredRanks(graph);
   llvm::StringMap<int64_t> lengths = declaredLengths(graph);
