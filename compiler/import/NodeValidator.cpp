@@ -260,6 +260,30 @@ constexpr RankRule kRankRules[] = {
     {"ConvTranspose", 1, RankRule::SameAsInput0, 0, "the filter has X's rank"},
 };
 
+/// An `axis` attribute counts from input 0's rank r: [-r, r] (r itself only
+/// where an op appends, such as Flatten); OneHot's counts from its result's
+/// rank r + 1. libonnx's inference of several ops (LayerNormalization, found
+/// by the import fuzzer) reads dims at an axis it normalizes but never
+/// checks. Applies where input 0's rank is declared.
+LogicalResult validateAxisRange(const ::onnx::NodeProto &node, const std::string &described,
+                                const llvm::StringMap<int> &ranks, Location loc) {
+  if (node.input_size() == 0 || (!node.domain().empty() && node.domain() != "ai.onnx"))
+    return success();
+  auto rank = ranks.find(node.input(0));
+  if (rank == ranks.end())
+    return success();
+  int64_t r = rank->second, low = node.op_type() == "OneHot" ? -r - 1 : -r;
+  for (const AttributeProto &attr : node.attribute()) {
+    if (attr.name() != "axis" || attr.type() != AttributeProto::INT)
+      continue;
+    if (attr.i() < low || attr.i() > r)
+      return emitError(loc) << described << ": attribute 'axis' (" << attr.i()
+                            << ") is out of range for input 0 ('" << node.input(0)
+                            << "') of rank " << r;
+  }
+  return success();
+}
+
 LogicalResult validateOperandRanks(const ::onnx::NodeProto &node, const std::string &described,
                                    const llvm::StringMap<int> &ranks, Location loc) {
   auto rankOf = [&](int input) -> std::optional<int> {
@@ -343,6 +367,7 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
     }
     if (failed(validateAttributeValues(node, described, loc)) ||
         failed(validateOperandRanks(node, described, ranks, loc)) ||
+        failed(validateAxisRange(node, described, ranks, loc)) ||
         failed(validateShapeOperandLength(lengths, node, described, loc)))
       return failure();
     for (const AttributeProto &attr : node.attribute()) {
