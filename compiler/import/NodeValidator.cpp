@@ -146,24 +146,22 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, L
   return success();
 }
 
+/// The first negative dim of `shape`, with its place.
+std::optional<std::pair<int, int64_t>> negativeDim(const ::onnx::TensorShapeProto &shape) {
+  for (int d = 0; d < shape.dim_size(); ++d)
+    if (shape.dim(d).has_dim_value() && shape.dim(d).dim_value() < 0)
+      return std::make_pair(d, shape.dim(d).dim_value());
+  return std::nullopt;
+}
+
 /// The first negative dim that `type` (or a sequence's, optional's or
 /// map's element type inside it) declares, with its place.
 std::optional<std::pair<int, int64_t>> negativeDim(const ::onnx::TypeProto &type) {
   switch (type.value_case()) {
   case ::onnx::TypeProto::kTensorType:
-    for (int d = 0; d < type.tensor_type().shape().dim_size(); ++d) {
-      const auto &dim = type.tensor_type().shape().dim(d);
-      if (dim.has_dim_value() && dim.dim_value() < 0)
-        return std::make_pair(d, dim.dim_value());
-    }
-    return std::nullopt;
+    return negativeDim(type.tensor_type().shape());
   case ::onnx::TypeProto::kSparseTensorType:
-    for (int d = 0; d < type.sparse_tensor_type().shape().dim_size(); ++d) {
-      const auto &dim = type.sparse_tensor_type().shape().dim(d);
-      if (dim.has_dim_value() && dim.dim_value() < 0)
-        return std::make_pair(d, dim.dim_value());
-    }
-    return std::nullopt;
+    return negativeDim(type.sparse_tensor_type().shape());
   case ::onnx::TypeProto::kSequenceType:
     return negativeDim(type.sequence_type().elem_type());
   case ::onnx::TypeProto::kOptionalType:

@@ -248,6 +248,14 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   if (last > Stage::Onnx && failed(runPipeline(*module, Stage::Linalg, last, cpu, options.printIrAfter)))
     return failure();
   WorkspacePlan workspace = getWorkspacePlan(*module);
+  if (workspace.heapBuffers && llvm::Triple(target->triple).getOS() == llvm::Triple::UnknownOS)
+    // Sizes read from the input data (a run-time Reduce axes, Unique, STFT
+    // frames) cannot be planned; such a model is still firmware, with a heap.
+    emitWarning(loc) << "--target " << target->triple << " is bare metal, but "
+                     << workspace.heapBuffers << " of the model's buffers ("
+                     << workspace.dynamicBuffers
+                     << " with sizes that depend on input data) are taken from malloc "
+                        "at run time: the firmware needs a heap for this model";
   if (options.report && last == Stage::Llvm)
     printReport(workspace, signature->hasDynamicDims(), llvm::errs());
   if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
