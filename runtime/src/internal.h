@@ -108,7 +108,8 @@ smelt_status *smelt_workspace_check(const smelt_model *model, const void *worksp
 #endif
 
 /** A new status with a printf-formatted message. Never returns NULL: if
- *  memory runs out it returns a shared, static out-of-memory status. */
+ *  memory runs out it returns a shared, static out-of-memory status. No
+ *  %zu: newlib's printf (firmware) lacks it; cast sizes for %lu or %llu. */
 smelt_status *smelt_make_status(int code, const char *fmt, ...)
     SMELT_PRINTF(2, 3);
 

@@ -52,15 +52,15 @@ static smelt_status *check_tensor(const char *kind, size_t index,
                                   const smelt_tensor *t) {
   if (t->dtype != info->dtype)
     return smelt_make_status(SMELT_ERR_DTYPE,
-                             "%s '%s' (#%zu): expected dtype %s but got %s",
-                             kind, info->name, index,
+                             "%s '%s' (#%lu): expected dtype %s but got %s",
+                             kind, info->name, (unsigned long)index,
                              smelt_dtype_name(info->dtype),
                              smelt_dtype_name(t->dtype));
   if (t->rank < 0 || t->rank > SMELT_MAX_RANK || (t->rank > 0 && !t->dims))
     return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                             "%s '%s' (#%zu): rank %d with %s dims is not a "
+                             "%s '%s' (#%lu): rank %d with %s dims is not a "
                              "valid tensor view",
-                             kind, info->name, index, (int)t->rank,
+                             kind, info->name, (unsigned long)index, (int)t->rank,
                              t->dims ? "non-NULL" : "NULL");
 
   int match = t->rank == info->rank;
@@ -72,20 +72,20 @@ static smelt_status *check_tensor(const char *kind, size_t index,
     smelt_format_shape(want, sizeof want, info->dims, info->rank, 1);
     smelt_format_shape(got, sizeof got, t->dims, t->rank, 0);
     return smelt_make_status(SMELT_ERR_SHAPE,
-                             "%s '%s' (#%zu): expected shape %s but got %s",
-                             kind, info->name, index, want, got);
+                             "%s '%s' (#%lu): expected shape %s but got %s",
+                             kind, info->name, (unsigned long)index, want, got);
   }
 
   int ok;
   size_t bytes = tensor_bytes(t->dtype, t->dims, t->rank, &ok);
   if (!ok)
     return smelt_make_status(SMELT_ERR_SHAPE,
-                             "%s '%s' (#%zu): tensor is too large to address",
-                             kind, info->name, index);
+                             "%s '%s' (#%lu): tensor is too large to address",
+                             kind, info->name, (unsigned long)index);
   if (!t->data && bytes)
     return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                             "%s '%s' (#%zu): data is NULL", kind, info->name,
-                             index);
+                             "%s '%s' (#%lu): data is NULL", kind, info->name,
+                             (unsigned long)index);
   return NULL;
 }
 
@@ -112,10 +112,10 @@ static smelt_status *check_sequence(const smelt_tensor_info *info,
   if (ok && total == (uint64_t)data->dims[0])
     return NULL;
   return smelt_make_status(SMELT_ERR_SHAPE,
-                           "input '%s' (#%zu): the sequence's shapes (#%zu) do "
+                           "input '%s' (#%lu): the sequence's shapes (#%lu) do "
                            "not describe its %lld data elements (negative "
                            "dims, or another element count)",
-                           info->name, index, index + 1,
+                           info->name, (unsigned long)index, (unsigned long)index + 1,
                            (long long)data->dims[0]);
 }
 
@@ -138,10 +138,10 @@ static smelt_status *check_strings(const smelt_tensor_info *info,
   if (ok && total == (uint64_t)bytes->dims[0])
     return NULL;
   return smelt_make_status(SMELT_ERR_SHAPE,
-                           "input '%s' (#%zu): the string lengths (#%zu) do "
+                           "input '%s' (#%lu): the string lengths (#%lu) do "
                            "not add up to its %lld bytes (negative lengths, "
                            "or another total)",
-                           info->name, index, index + 1,
+                           info->name, (unsigned long)index, (unsigned long)index + 1,
                            (long long)bytes->dims[0]);
 }
 
@@ -153,10 +153,10 @@ static smelt_status *check_call(const smelt_model *model,
   if (num_inputs != info->num_inputs || num_outputs != info->num_outputs)
     return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
                              "model '%s' takes %u inputs and %u outputs but "
-                             "got %zu inputs and %zu outputs",
+                             "got %lu inputs and %lu outputs",
                              model->display_name, (unsigned)info->num_inputs,
-                             (unsigned)info->num_outputs, num_inputs,
-                             num_outputs);
+                             (unsigned)info->num_outputs, (unsigned long)num_inputs,
+                             (unsigned long)num_outputs);
   if ((num_inputs && !inputs) || (num_outputs && !outputs))
     return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
                              "smelt_model_run: inputs and outputs must not be "
@@ -183,9 +183,9 @@ static smelt_status *check_call(const smelt_model *model,
     if (has_dynamic_dim(out)) {
       if (outputs[i].data)
         return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                                 "output '%s' (#%zu) has dynamic dims: leave its "
+                                 "output '%s' (#%lu) has dynamic dims: leave its "
                                  "data NULL so that the runtime allocates it",
-                                 out->name, i);
+                                 out->name, (unsigned long)i);
       continue;
     }
     if (outputs[i].data) {
@@ -197,9 +197,9 @@ static smelt_status *check_call(const smelt_model *model,
       tensor_bytes(out->dtype, out->dims, out->rank, &ok);
       if (!ok)
         return smelt_make_status(SMELT_ERR_SHAPE,
-                                 "output '%s' (#%zu): tensor is too large to "
+                                 "output '%s' (#%lu): tensor is too large to "
                                  "address",
-                                 out->name, i);
+                                 out->name, (unsigned long)i);
     }
   }
   return NULL;
@@ -315,8 +315,8 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
     if (smelt_aligned_alloc(&buffer, SMELT_DEFAULT_ALIGN,
                        bytes ? bytes : SMELT_DEFAULT_ALIGN) != 0)
       return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
-                               "output '%s' (#%u): cannot allocate %zu bytes",
-                               out->name, (unsigned)i, bytes);
+                               "output '%s' (#%u): cannot allocate %llu bytes",
+                               out->name, (unsigned)i, (unsigned long long)bytes);
     a->outputs[i] = buffer;
     a->allocated[i] = 1;
   }

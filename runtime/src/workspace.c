@@ -64,10 +64,10 @@ smelt_status *smelt_workspace_check(const smelt_model *model, const void *worksp
   uint64_t align = required_align(info);
   if (!workspace || (uint64_t)size < info->workspace_size)
     return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                             "model '%s' needs a workspace of %llu bytes, got %zu "
+                             "model '%s' needs a workspace of %llu bytes, got %llu "
                              "bytes at %p",
                              model->display_name,
-                             (unsigned long long)info->workspace_size, size,
+                             (unsigned long long)info->workspace_size, (unsigned long long)size,
                              workspace);
   if ((uintptr_t)workspace % align != 0)
     return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
