@@ -2,8 +2,9 @@
  *
  * Firmware links its model in and wraps it with smelt_model_from_info (or
  * calls the header's typed entry directly): there is no library to open,
- * runs are serial on the one thread there is, and pages need no faulting
- * in. Replaces open.c, pool.c and prefault.c in the bare-metal build.
+ * runs are serial on the one thread there is, pages need no faulting in,
+ * and there is no heap: model objects come from a static table. Replaces
+ * open.c, pool.c and prefault.c in the bare-metal build.
  */
 #include "internal.h"
 
@@ -43,3 +44,20 @@ void smelt_prefault_buffer(void *buffer, size_t bytes) {
   (void)buffer;
   (void)bytes;
 }
+
+static smelt_model models[SMELT_BARE_METAL_MODELS];
+static unsigned char in_use[SMELT_BARE_METAL_MODELS];
+
+smelt_model *smelt_model_storage_take(const char *display_name) {
+  for (int i = 0; i < SMELT_BARE_METAL_MODELS; ++i) {
+    if (in_use[i])
+      continue;
+    in_use[i] = 1;
+    /* The linked info's name (or a literal): it outlives the model. */
+    models[i].display_name = (char *)(uintptr_t)display_name;
+    return &models[i];
+  }
+  return NULL;
+}
+
+void smelt_model_storage_give(smelt_model *model) { in_use[model - models] = 0; }

@@ -31,13 +31,17 @@ typedef pthread_mutex_t smelt_lock;
 #define smelt_lock_release(l) pthread_mutex_unlock(l)
 #endif
 
-/** posix_memalign, which newlib (bare metal) lacks: there memalign, whose
- *  blocks free() releases too. Returns 0 on success. */
+/** Aligned heap memory, which only the hosted runtime takes. On bare metal
+ *  the runtime uses no heap at all: models live in a static table
+ *  (bare_metal.c), a status in static storage, and workspaces and output
+ *  buffers come from the caller; this reports failure there. Returns 0 on
+ *  success. */
 #ifdef SMELT_BARE_METAL
-#include <malloc.h>
 static inline int smelt_aligned_alloc(void **out, size_t align, size_t bytes) {
-  *out = memalign(align, bytes);
-  return *out ? 0 : 1;
+  (void)align;
+  (void)bytes;
+  *out = NULL;
+  return 1;
 }
 #else
 #include <stdlib.h>
@@ -45,6 +49,26 @@ static inline int smelt_aligned_alloc(void **out, size_t align, size_t bytes) {
   return posix_memalign(out, align, bytes);
 }
 #endif
+
+/** Releases what smelt_aligned_alloc (or the hosted runtime's malloc) gave;
+ *  on bare metal there is never any, and no reference to free() either. */
+#ifdef SMELT_BARE_METAL
+#define smelt_heap_free(p) ((void)(p))
+#else
+#define smelt_heap_free(p) free(p)
+#endif
+
+/** Models a bare-metal runtime holds open at once (a few dozen bytes each). */
+#ifndef SMELT_BARE_METAL_MODELS
+#define SMELT_BARE_METAL_MODELS 4
+#endif
+
+/** The storage of a model object and its display name: the C heap when
+ *  hosted (the name copied), a static table on bare metal (the name is the
+ *  linked info's, which lives as long as the firmware). NULL when none is
+ *  left. */
+smelt_model *smelt_model_storage_take(const char *display_name);
+void smelt_model_storage_give(smelt_model *model);
 
 /** For functions that call into a model's code (its entry point, its
  *  parallel loop bodies). UBSan's function check reads type data stored

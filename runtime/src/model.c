@@ -91,41 +91,59 @@ smelt_status *smelt_validate_info(const char *model_name,
   return status;
 }
 
-static char *copy_string(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *copy = malloc(n);
-  if (copy)
-    memcpy(copy, s, n);
-  return copy;
+#ifndef SMELT_BARE_METAL
+smelt_model *smelt_model_storage_take(const char *display_name) {
+  size_t n = strlen(display_name) + 1;
+  smelt_model *model = malloc(sizeof *model);
+  char *name = malloc(n);
+  if (!model || !name) {
+    free(model);
+    free(name);
+    return NULL;
+  }
+  memcpy(name, display_name, n);
+  model->display_name = name;
+  return model;
 }
+
+void smelt_model_storage_give(smelt_model *model) {
+  free(model->display_name);
+  free(model);
+}
+#endif
 
 /* Builds the model object once `info` is known to be valid. */
 smelt_status *smelt_make_model(const smelt_model_info *info, void *library,
                               const char *display_name, smelt_model **out) {
-  smelt_model *model = malloc(sizeof *model);
-  char *name = copy_string(display_name);
-  if (!model || !name) {
-    free(model);
-    free(name);
+  smelt_model *model = smelt_model_storage_take(display_name);
+  if (!model)
+#ifdef SMELT_BARE_METAL
+    return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
+                             "cannot open model '%s': every one of the %d model slots "
+                             "of this bare-metal runtime is in use "
+                             "(SMELT_BARE_METAL_MODELS)",
+                             display_name, SMELT_BARE_METAL_MODELS);
+#else
     return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
                              "out of memory while opening model '%s'",
                              display_name);
-  }
+#endif
   model->info = info;
   model->library = library;
-  model->display_name = name;
   smelt_lock_init(&model->workspace_lock);
   model->spare_workspace = NULL;
-  /* The first run's arena and pages, ready now (prefault.c). */
+#ifndef SMELT_BARE_METAL
+  /* The first run's arena and pages, ready now (prefault.c). Bare metal
+   * takes the workspace from the caller instead. */
   void *workspace = NULL;
   smelt_status *status = smelt_workspace_acquire(model, &workspace);
   if (status) {
     smelt_lock_destroy(&model->workspace_lock);
-    free(model->display_name);
-    free(model);
+    smelt_model_storage_give(model);
     return status;
   }
   smelt_workspace_release(model, workspace);
+#endif
   *out = model;
   return NULL;
 }
@@ -150,10 +168,9 @@ void smelt_model_close(smelt_model *model) {
     return;
   if (model->library)
     smelt_unload_library(model->library);
-  free(model->spare_workspace);
+  smelt_heap_free(model->spare_workspace);
   smelt_lock_destroy(&model->workspace_lock);
-  free(model->display_name);
-  free(model);
+  smelt_model_storage_give(model);
 }
 
 const smelt_model_info *smelt_model_get_info(const smelt_model *model) {

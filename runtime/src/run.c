@@ -216,6 +216,23 @@ typedef struct call_arrays {
   unsigned char *allocated;    /* num_outputs: 1 if this call allocated it */
 } call_arrays;
 
+#ifdef SMELT_BARE_METAL
+/* Bare metal has no heap and one thread: the arrays of the running call
+ * live here (at most SMELT_BARE_METAL_CALL_BYTES: about 40 slots of rank 4). */
+#ifndef SMELT_BARE_METAL_CALL_BYTES
+#define SMELT_BARE_METAL_CALL_BYTES 2048
+#endif
+static void *calloc_call_block(size_t size) {
+  static uint64_t block[SMELT_BARE_METAL_CALL_BYTES / sizeof(uint64_t)];
+  if (size > sizeof block)
+    return NULL;
+  memset(block, 0, size);
+  return block;
+}
+#else
+static void *calloc_call_block(size_t size) { return calloc(1, size); }
+#endif
+
 static void *alloc_call_arrays(const smelt_model_info *info, call_arrays *a) {
   size_t total_rank = 0;
   for (uint32_t i = 0; i < info->num_outputs; ++i)
@@ -224,7 +241,7 @@ static void *alloc_call_arrays(const smelt_model_info *info, call_arrays *a) {
   /* int64 first so that it is aligned on 32-bit targets too. */
   size_t size = total_rank * sizeof(int64_t) + n_out * sizeof(uint64_t) +
                 n_in * sizeof(void *) * 2 + n_out * sizeof(void *) * 2 + n_out + 1;
-  char *block = calloc(1, size);
+  char *block = calloc_call_block(size);
   if (!block)
     return NULL;
   char *p = block;
@@ -271,7 +288,7 @@ static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
     return NULL;
   call_arrays *a = c->arrays;
   if (a->allocated[index]) { /* asked twice: keep only the newest */
-    free(a->outputs[index]);
+    smelt_heap_free(a->outputs[index]);
     a->outputs[index] = NULL;
     a->allocated[index] = 0;
   }
@@ -309,6 +326,12 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
     }
     if (has_dynamic_dim(out))
       continue; /* allocated by the model through allocate_output */
+#ifdef SMELT_BARE_METAL
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "output '%s' (#%u): a bare-metal runtime allocates no "
+                             "outputs: pass a buffer of the slot's size",
+                             out->name, (unsigned)i);
+#endif
     int ok;
     size_t bytes = tensor_bytes(out->dtype, out->dims, out->rank, &ok);
     void *buffer = NULL;
@@ -404,7 +427,7 @@ static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
     if (!arrays.allocated[i])
       continue;
     if (status) {
-      free(arrays.outputs[i]);
+      smelt_heap_free(arrays.outputs[i]);
       continue;
     }
     const smelt_tensor_info *out = &model->info->outputs[i];
@@ -416,7 +439,9 @@ static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
                                                             dims_offset(arrays.requested[i]))
                           : out->dims;
   }
+#ifndef SMELT_BARE_METAL
   free(block);
+#endif
   return status;
 }
 
@@ -454,4 +479,4 @@ smelt_status *smelt_model_run_with_workspace(smelt_model *model,
                               workspace, workspace_size);
 }
 
-void smelt_free(void *data) { free(data); }
+void smelt_free(void *data) { smelt_heap_free(data); }

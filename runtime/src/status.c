@@ -2,7 +2,8 @@
  *
  * A status is one allocation holding its message. Creating one never fails:
  * when memory is short, a static out-of-memory status is returned instead,
- * and smelt_status_free() knows not to release it.
+ * and smelt_status_free() knows not to release it. On bare metal (no heap)
+ * the status lives in static storage until the next one.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,27 @@ struct smelt_status {
   char text[];
 };
 
+#ifdef SMELT_BARE_METAL
+/* Bare metal has no heap and one thread: one status at a time, valid until
+ * the next is made; a message longer than the buffer is cut. */
+#ifndef SMELT_BARE_METAL_MESSAGE_BYTES
+#define SMELT_BARE_METAL_MESSAGE_BYTES 256
+#endif
+static smelt_status last_status;
+static char last_text[SMELT_BARE_METAL_MESSAGE_BYTES];
+
+smelt_status *smelt_make_status(int code, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(last_text, sizeof last_text, fmt, args);
+  va_end(args);
+  last_status.code = code;
+  last_status.message = last_text;
+  return &last_status;
+}
+
+void smelt_status_free(smelt_status *status) { (void)status; }
+#else
 static smelt_status oom_status = {SMELT_ERR_OUT_OF_MEMORY, "out of memory"};
 #define OOM_STATUS (&oom_status)
 
@@ -39,17 +61,18 @@ smelt_status *smelt_make_status(int code, const char *fmt, ...) {
   return status;
 }
 
+void smelt_status_free(smelt_status *status) {
+  if (status != OOM_STATUS)
+    free(status);
+}
+#endif
+
 int smelt_status_code(const smelt_status *status) {
   return status ? status->code : SMELT_OK;
 }
 
 const char *smelt_status_message(const smelt_status *status) {
   return status ? status->message : "ok";
-}
-
-void smelt_status_free(smelt_status *status) {
-  if (status != OOM_STATUS)
-    free(status);
 }
 
 const char *smelt_code_name(int code) {

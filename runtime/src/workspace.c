@@ -31,6 +31,13 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
   smelt_lock_release(&model->workspace_lock);
   if (*workspace)
     return NULL;
+#ifdef SMELT_BARE_METAL
+  return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                           "model '%s' needs a %llu-byte workspace, and a bare-metal runtime "
+                           "takes none from a heap: pass one to "
+                           "smelt_model_run_with_workspace (the header's WORKSPACE_SIZE)",
+                           model->display_name, (unsigned long long)info->workspace_size);
+#endif
   uint64_t align = required_align(info);
   if (info->workspace_size > (uint64_t)SIZE_MAX || align > (uint64_t)SIZE_MAX ||
       smelt_aligned_alloc(workspace, (size_t)align, (size_t)info->workspace_size) != 0) {
@@ -53,7 +60,7 @@ void smelt_workspace_release(smelt_model *model, void *workspace) {
     workspace = NULL;
   }
   smelt_lock_release(&model->workspace_lock);
-  free(workspace);
+  smelt_heap_free(workspace);
 }
 
 smelt_status *smelt_workspace_check(const smelt_model *model, const void *workspace,

@@ -18,6 +18,10 @@
 
 #include "smelt/runtime.h"
 
+#ifdef SMELT_BARE_METAL
+#include <malloc.h> /* memalign: newlib has no posix_memalign */
+#endif
+
 #ifdef SMELT_RUNNER_LINKED_MODEL
 /* Firmware: the model is linked into this program, compiled with
  * --name model; the library argument is ignored. */
@@ -179,7 +183,33 @@ int main(int argc, char **argv) {
     in[i].rank = arrays[i].rank;
     in[i].dims = arrays[i].dims;
   }
+#ifdef SMELT_BARE_METAL
+  /* A bare-metal runtime takes no heap: the firmware (here, this program)
+   * gives it the output buffers and the workspace. */
+  for (size_t i = 0; i < num_outputs; ++i) {
+    const smelt_tensor_info *slot = smelt_model_output(model, i);
+    size_t bytes = smelt_dtype_size(slot->dtype);
+    for (int32_t d = 0; d < slot->rank; ++d)
+      bytes *= (size_t)slot->dims[d];
+    out[i].data = malloc(bytes ? bytes : 1);
+    out[i].dtype = slot->dtype;
+    out[i].rank = slot->rank;
+    out[i].dims = slot->dims;
+    if (!out[i].data)
+      return fail("out of memory", NULL);
+  }
+  size_t workspace_size = (size_t)smelt_model_workspace_size(model);
+  void *workspace = workspace_size
+                        ? memalign((size_t)smelt_model_workspace_align(model), workspace_size)
+                        : NULL;
+  if (workspace_size && !workspace)
+    return fail("out of memory", NULL);
+  status = smelt_model_run_with_workspace(model, in, num_inputs, out, num_outputs, workspace,
+                                          workspace_size);
+  free(workspace);
+#else
   status = smelt_model_run(model, in, num_inputs, out, num_outputs);
+#endif
   if (status)
     return fail(smelt_status_message(status), NULL);
   for (size_t i = 0; i < num_outputs; ++i) {
@@ -187,7 +217,11 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/out_%lu.npy", argv[2], (unsigned long)i);
     if (write_npy(path, &out[i]) != 0)
       return fail("cannot write", path);
+#ifdef SMELT_BARE_METAL
+    free(out[i].data);
+#else
     smelt_free(out[i].data);
+#endif
   }
   for (size_t i = 0; i < num_inputs; ++i)
     free(arrays[i].data);
