@@ -79,6 +79,24 @@ LogicalResult verifyArity(const std::vector<OpSchema::FormalParameter> &formals,
   return success();
 }
 
+/// Runs `check` on each graph input and output (and value_info entry, with
+/// `withValueInfo`), named "graph input", "graph output" or "value_info",
+/// until one fails.
+LogicalResult forEachDeclaredValue(
+    const ::onnx::GraphProto &graph, bool withValueInfo,
+    llvm::function_ref<LogicalResult(const ::onnx::ValueInfoProto &, const char *)> check) {
+  for (const auto &input : graph.input())
+    if (failed(check(input, "graph input")))
+      return failure();
+  for (const auto &output : graph.output())
+    if (failed(check(output, "graph output")))
+      return failure();
+  for (const auto &info : graph.value_info())
+    if (withValueInfo && failed(check(info, "value_info")))
+      return failure();
+  return success();
+}
+
 /// Every value of `graph` has one definition (ONNX graphs are in SSA form):
 /// graph inputs, initializers and node outputs are distinct names, and no
 /// graph output is listed twice. The main graph's outputs are produced in
@@ -123,27 +141,22 @@ LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, L
   for (const auto &output : graph.output())
     if (!definedBy.contains(output.name()))
       return emitError(loc) << "graph output '" << output.name() << "' is never produced";
-  auto typed = [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
-    if (!info.has_type() || info.type().value_case() == ::onnx::TypeProto::VALUE_NOT_SET)
-      return emitError(loc) << "graph " << what << " '" << info.name() << "' has no type";
-    // libonnx's inference takes element type 0 (or an unknown number) for a
-    // declared one; say which tensor lacks it before anything runs.
-    if (info.type().has_tensor_type()) {
-      int elemType = info.type().tensor_type().elem_type();
-      if (elemType == ::onnx::TensorProto::UNDEFINED ||
-          !::onnx::TensorProto::DataType_IsValid(elemType))
-        return emitError(loc) << "graph " << what << " '" << info.name()
-                              << "' has no valid element type (got " << elemType << ")";
-    }
-    return success();
-  };
-  for (const auto &input : graph.input())
-    if (failed(typed(input, "input")))
-      return failure();
-  for (const auto &output : graph.output())
-    if (failed(typed(output, "output")))
-      return failure();
-  return success();
+  return forEachDeclaredValue(
+      graph, /*withValueInfo=*/false,
+      [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
+        if (!info.has_type() || info.type().value_case() == ::onnx::TypeProto::VALUE_NOT_SET)
+          return emitError(loc) << what << " '" << info.name() << "' has no type";
+        // libonnx's inference takes element type 0 (or an unknown number)
+        // for a declared one; say which tensor lacks it before anything runs.
+        if (info.type().has_tensor_type()) {
+          int elemType = info.type().tensor_type().elem_type();
+          if (elemType == ::onnx::TensorProto::UNDEFINED ||
+              !::onnx::TensorProto::DataType_IsValid(elemType))
+            return emitError(loc) << what << " '" << info.name()
+                                  << "' has no valid element type (got " << elemType << ")";
+        }
+        return success();
+      });
 }
 
 /// The first negative dim of `shape`, with its place.
@@ -177,23 +190,15 @@ std::optional<std::pair<int, int64_t>> negativeDim(const ::onnx::TypeProto &type
 /// became a negative index into another shape (GatherND's indices, found by
 /// the import fuzzer). Graph inputs, outputs and value_info are checked.
 LogicalResult validateDeclaredDims(const ::onnx::GraphProto &graph, Location loc) {
-  auto check = [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
-    std::optional<std::pair<int, int64_t>> bad = negativeDim(info.type());
-    if (!bad)
-      return success();
-    return emitError(loc) << what << " '" << info.name() << "' declares dim " << bad->first
-                          << " as " << bad->second << " (dims must be >= 0)";
-  };
-  for (const auto &input : graph.input())
-    if (failed(check(input, "graph input")))
-      return failure();
-  for (const auto &output : graph.output())
-    if (failed(check(output, "graph output")))
-      return failure();
-  for (const auto &info : graph.value_info())
-    if (failed(check(info, "value_info")))
-      return failure();
-  return success();
+  return forEachDeclaredValue(
+      graph, /*withValueInfo=*/true,
+      [&](const ::onnx::ValueInfoProto &info, const char *what) -> LogicalResult {
+        std::optional<std::pair<int, int64_t>> bad = negativeDim(info.type());
+        if (!bad)
+          return success();
+        return emitError(loc) << what << " '" << info.name() << "' declares dim " << bad->first
+                              << " as " << bad->second << " (dims must be >= 0)";
+      });
 }
 
 } // namespace
