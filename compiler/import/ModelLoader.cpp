@@ -8,8 +8,9 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/import/ModelLoader.h"
 
-#include "compiler/import/NodeOrder.h"
 #include "compiler/import/Importer.h"
+#include "compiler/import/IsolatedLibonnx.h"
+#include "compiler/import/NodeOrder.h"
 #include "compiler/import/NodeNames.h"
 #include "compiler/import/NodeValidator.h"
 #include "compiler/import/OpsetUpgrade.h"
@@ -157,6 +158,19 @@ bool parseOnnxText(const char *text, ::onnx::ModelProto &model, std::string &err
   return false;
 }
 
+bool parseBinaryModel(StringRef bytes, ::onnx::ModelProto &model) {
+  if (bytes.size() > static_cast<size_t>(INT32_MAX))
+    return false;
+  google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t *>(bytes.data()),
+                                                static_cast<int>(bytes.size()));
+  stream.SetTotalBytesLimit(INT32_MAX);
+  // Room for subgraphs nested past kMaxSubgraphDepth (three messages per
+  // level), so that validateNodes reports the depth instead of the parser
+  // failing as if the file were corrupt.
+  stream.SetRecursionLimit(4 * kMaxSubgraphDepth + 16);
+  return model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage();
+}
+
 LogicalResult parseModelBytes(StringRef bytes, bool isText, StringRef dataFolder,
                               ::onnx::ModelProto &model, Location loc) {
   if (isText) {
@@ -166,14 +180,7 @@ LogicalResult parseModelBytes(StringRef bytes, bool isText, StringRef dataFolder
   } else {
     if (bytes.size() > static_cast<size_t>(INT32_MAX))
       return emitError(loc) << "not a valid ONNX model: larger than 2 GiB (use external data)";
-    google::protobuf::io::CodedInputStream stream(
-        reinterpret_cast<const uint8_t *>(bytes.data()), static_cast<int>(bytes.size()));
-    stream.SetTotalBytesLimit(INT32_MAX);
-    // Room for subgraphs nested past kMaxSubgraphDepth (three messages per
-    // level), so that validateNodes reports the depth instead of the parser
-    // failing as if the file were corrupt.
-    stream.SetRecursionLimit(4 * kMaxSubgraphDepth + 16);
-    if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+    if (!parseBinaryModel(bytes, model))
       return emitError(loc) << "not a valid ONNX model: the protobuf is truncated or corrupted";
   }
   if (!model.has_graph())
@@ -281,23 +288,30 @@ LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &optio
   nameUnnamedNodes(graph);
   if (failed(validateNodes(graph, opset, loc)) || failed(sortNodesTopologically(graph, loc)))
     return failure();
-  if (opset < smelt::onnx::kCanonicalOpset) {
-    // When the upgrade fails we keep the original opset: the importer then
-    // accepts only nodes whose schema is the same at both opsets, and names
-    // the others.
-    upgradeToCanonicalOpset(model, opset);
-  }
-
-  if (options.inferShapes) {
-    try {
-      ::onnx::ShapeInferenceOptions inference(/*check_type=*/false, /*error_mode=*/0,
-                                              /*enable_data_propagation=*/true);
-      ::onnx::shape_inference::InferShapes(model, ::onnx::OpSchemaRegistry::Instance(), inference);
-    } catch (const std::exception &e) {
-      return emitError(loc) << "shape inference failed: " << e.what();
-    }
-  }
-  return success();
+  if (opset == smelt::onnx::kCanonicalOpset && !options.inferShapes)
+    return success();
+  // libonnx's converter and inference, in a child process (IsolatedLibonnx.h).
+  return runIsolated(
+      model,
+      [&](::onnx::ModelProto &m) -> std::string {
+        if (opset < smelt::onnx::kCanonicalOpset) {
+          // When the upgrade fails we keep the original opset: the importer
+          // then accepts only nodes whose schema is the same at both opsets,
+          // and names the others.
+          upgradeToCanonicalOpset(m, opset);
+        }
+        if (!options.inferShapes)
+          return "";
+        try {
+          ::onnx::ShapeInferenceOptions inference(/*check_type=*/false, /*error_mode=*/0,
+                                                  /*enable_data_propagation=*/true);
+          ::onnx::shape_inference::InferShapes(m, ::onnx::OpSchemaRegistry::Instance(), inference);
+        } catch (const std::exception &e) {
+          return std::string("shape inference failed: ") + e.what();
+        }
+        return "";
+      },
+      "libonnx's opset conversion and shape inference", loc);
 }
 
 } // namespace smelt

@@ -16,6 +16,10 @@ namespace smelt {
 mlir::LogicalResult parseModelBytes(llvm::StringRef bytes, bool isText, llvm::StringRef dataFolder,
                                     ::onnx::ModelProto &model, mlir::Location loc);
 
+/// Parses binary protobuf bytes (at most 2 GiB), with room for subgraphs
+/// nested past kMaxSubgraphDepth. False when they are not a whole model.
+bool parseBinaryModel(llvm::StringRef bytes, ::onnx::ModelProto &model);
+
 /// Applies --shape overrides, upgrades the model to the canonical opset where
 /// libonnx's converter can, and runs libonnx's shape inference.
 mlir::LogicalResult prepareModel(::onnx::ModelProto &model, const ImportOptions &options,

@@ -98,12 +98,13 @@ LogicalResult forEachDeclaredValue(
 }
 
 /// Every value of `graph` has one definition (ONNX graphs are in SSA form):
-/// graph inputs, initializers and node outputs are distinct names, and no
-/// graph output is listed twice. The main graph's outputs are produced in
-/// it, and its inputs and outputs have types (a body's may leave them to
-/// inference).
-LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain, Location loc) {
-  llvm::StringMap<std::string> definedBy; // Value name -> what defines it.
+/// graph inputs, initializers and node outputs are distinct names (gathered
+/// in `definedBy`), and no graph output is listed twice. The main graph's
+/// outputs are produced in it, and its inputs and outputs have types (a
+/// body's may leave them to inference).
+LogicalResult validateValueNames(const ::onnx::GraphProto &graph, bool isMain,
+                                 llvm::StringMap<std::string> &definedBy, Location loc) {
+  // definedBy: value name -> what defines it.
   auto define = [&](const std::string &name, std::string definer) -> LogicalResult {
     if (name.empty())
       return success();
@@ -350,11 +351,32 @@ LogicalResult validateShapeOperandLength(const llvm::StringMap<int64_t> &lengths
                         << kMaxDeclaredRank << " dims)";
 }
 
+/// The values a graph's nodes may read: its own, then those of the graphs
+/// around it, innermost first.
+using Scopes = llvm::SmallVector<const llvm::StringMap<std::string> *, 4>;
+
+/// Every input a node names is defined in its graph or one around it
+/// (libonnx's inference takes the type of any other name as present).
+LogicalResult validateInputsDefined(const ::onnx::NodeProto &node, const std::string &described,
+                                    const Scopes &scopes, Location loc) {
+  for (const std::string &name : node.input()) {
+    if (name.empty() ||
+        llvm::any_of(scopes, [&](const auto *scope) { return scope->contains(name); }))
+      continue;
+    return emitError(loc) << described << ": input '" << name
+                          << "' is not defined (no graph input, initializer or node output "
+                             "has that name)";
+  }
+  return success();
+}
+
 LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int depth,
-                            Location loc) {
-  if (failed(validateValueNames(graph, /*isMain=*/depth == 0, loc)) ||
+                            Scopes scopes, Location loc) {
+  llvm::StringMap<std::string> definedBy;
+  if (failed(validateValueNames(graph, /*isMain=*/depth == 0, definedBy, loc)) ||
       failed(validateDeclaredDims(graph, loc)))
     return failure();
+  scopes.insert(scopes.begin(), &definedBy);
   llvm::StringMap<int> ranks = declaredRanks(graph);
   llvm::StringMap<int64_t> lengths = declaredLengths(graph);
   for (int i = 0; i < graph.node_size(); ++i) {
@@ -368,7 +390,8 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
       if (failed(verifyNodeAgainstSchema(node, *schema, described, loc)))
         return failure();
     }
-    if (failed(validateAttributeValues(node, described, loc)) ||
+    if (failed(validateInputsDefined(node, described, scopes, loc)) ||
+        failed(validateAttributeValues(node, described, loc)) ||
         failed(validateOperandRanks(node, described, ranks, loc)) ||
         failed(validateAxisRange(node, described, ranks, loc)) ||
         failed(validateShapeOperandLength(lengths, node, described, loc)))
@@ -377,10 +400,10 @@ LogicalResult validateGraph(const ::onnx::GraphProto &graph, int64_t opset, int 
       if ((attr.has_g() || attr.graphs_size()) && depth == kMaxSubgraphDepth)
         return emitError(loc) << described << ": subgraphs are nested more than "
                               << kMaxSubgraphDepth << " deep";
-      if (attr.has_g() && failed(validateGraph(attr.g(), opset, depth + 1, loc)))
+      if (attr.has_g() && failed(validateGraph(attr.g(), opset, depth + 1, scopes, loc)))
         return failure();
       for (const auto &g : attr.graphs())
-        if (failed(validateGraph(g, opset, depth + 1, loc)))
+        if (failed(validateGraph(g, opset, depth + 1, scopes, loc)))
           return failure();
     }
   }
@@ -427,7 +450,7 @@ LogicalResult verifyNodeAgainstSchema(const ::onnx::NodeProto &node, const OpSch
 }
 
 LogicalResult validateNodes(const ::onnx::GraphProto &graph, int64_t opset, Location loc) {
-  return validateGraph(graph, opset, /*depth=*/0, loc);
+  return validateGraph(graph, opset, /*depth=*/0, /*scopes=*/{}, loc);
 }
 
 } // namespace smelt
