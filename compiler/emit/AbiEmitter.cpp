@@ -10,6 +10,7 @@
 #include "compiler/emit/CheckRecord.h"
 #include "compiler/emit/DescriptorEntry.h"
 #include "compiler/emit/MetadataEmitter.h"
+#include "compiler/emit/OutOfMemory.h"
 #include "compiler/emit/ParallelFor.h"
 
 #include "runtime/include/smelt/model_abi.h"
@@ -177,6 +178,10 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
 
   AbiTypes t(m.getContext());
+  // Only the descriptor entry (dynamic dims) arms the jump: a static model's
+  // buffers are planned, not allocated.
+  if (!barePointers)
+    routeBufferAllocation(m, t);
   defineParallelFor(m, t);
   llvm::Function *generic;
   if (barePointers) {

@@ -2,6 +2,7 @@
 #include "compiler/emit/DescriptorEntry.h"
 
 #include "compiler/emit/CheckRecord.h"
+#include "compiler/emit/OutOfMemory.h"
 #include "compiler/emit/ParallelFor.h"
 
 #include "smelt/runtime.h"
@@ -131,10 +132,22 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     args.push_back(llvm::ConstantInt::get(t.i64, plan.size));
     args.push_back(llvm::ConstantInt::get(t.i64, 1));
   }
+  if (hasOutOfMemoryJump(m)) {
+    // A buffer of the model's that malloc could not give (OutOfMemory.h).
+    auto *outOfMemory = llvm::BasicBlock::Create(ctx, "model_out_of_memory", fn);
+    emitArmOutOfMemoryJump(b, m, t, outOfMemory);
+    llvm::BasicBlock *armed = b.GetInsertBlock();
+    b.SetInsertPoint(outOfMemory);
+    emitClearParallelFor(b, m, t);
+    b.CreateCall(freeFn, {ownedArena});
+    b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OUT_OF_MEMORY));
+    b.SetInsertPoint(armed);
+  }
   emitClearCheckRecord(b, m, t);
   emitSetParallelFor(b, m, t, call);
   llvm::Value *results = b.CreateCall(model, args);
   emitClearParallelFor(b, m, t);
+  emitDisarmOutOfMemoryJump(b, m, t);
   llvm::Value *outputs = loadCallField(b, t, call, kOutputs);
   llvm::Value *outputDims = loadCallField(b, t, call, kOutputDims);
   llvm::FunctionCallee memcpyFn = m.getOrInsertFunction("memcpy", t.ptr, t.ptr, t.ptr, t.i64);

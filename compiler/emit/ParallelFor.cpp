@@ -2,6 +2,7 @@
 #include "compiler/emit/ParallelFor.h"
 
 #include "codegen/cpu/ParallelForSymbol.h"
+#include "compiler/emit/OutOfMemory.h"
 
 #include "llvm/IR/Constants.h"
 
@@ -48,7 +49,10 @@ void defineParallelFor(llvm::Module &m, const AbiTypes &t) {
   llvm::Value *zero = llvm::ConstantInt::get(t.i64, 0);
   b.SetInsertPoint(pool);
   llvm::Value *poolCtx = b.CreateLoad(t.ptr, threadLocalPointer(m, t, kParallelCtxGlobal));
+  // No jump out of the pool's hands: its threads would be left mid-loop.
+  llvm::Value *jump = emitSuspendOutOfMemoryJump(b, m, t);
   b.CreateCall(forType, parallelFor, {poolCtx, zero, count, body, bodyCtx});
+  emitRestoreOutOfMemoryJump(b, m, t, jump);
   b.CreateRetVoid();
   b.SetInsertPoint(serial);
   b.CreateCall(bodyType, body, {bodyCtx, zero, count});

@@ -367,6 +367,11 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
     return smelt_make_status(SMELT_ERR_SHAPE, "model '%s': %s", model->display_name,
                              check_message ? check_message
                                            : "a run-time check failed");
+  if (code == SMELT_ENTRY_OUT_OF_MEMORY)
+    return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
+                             "model '%s': out of memory during the run (an output, or a "
+                             "buffer sized by the inputs, could not be allocated)",
+                             model->display_name);
   if (code != SMELT_ENTRY_OK)
     return smelt_make_status(SMELT_ERR_EXECUTION,
                              "model '%s': entry point failed with code %d%s",

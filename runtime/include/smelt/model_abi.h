@@ -150,7 +150,8 @@ typedef struct smelt_call {
 #define SMELT_ENTRY_OK 0
 #define SMELT_ENTRY_BAD_ABI 1
 #define SMELT_ENTRY_SMALL_WORKSPACE 2
-#define SMELT_ENTRY_OUT_OF_MEMORY 3   /**< alloc_output returned NULL (or is missing) */
+#define SMELT_ENTRY_OUT_OF_MEMORY 3   /**< alloc_output returned NULL (or is missing), or
+                                           malloc did for a buffer sized by the inputs */
 #define SMELT_ENTRY_BAD_SHAPE 4       /**< input dims differ from the model's static dims */
 #define SMELT_ENTRY_CHECK_FAILED 5    /**< a run-time check failed, e.g. input dims that do not
                                            broadcast; see smelt_call.check_message */
