@@ -121,17 +121,14 @@ void exitQuietly() { ::_exit(70); }
   ::_exit(writeAll(fd, out) ? 0 : 71);
 }
 
-} // namespace
-
-LogicalResult runIsolated(::onnx::ModelProto &model,
-                          llvm::function_ref<std::string(::onnx::ModelProto &)> work,
-                          llvm::StringRef what, Location loc) {
-  Stash stash = stashLargeInitializers(model);
+/// Forks, runs `work` on `model` in the child and parses what it leaves
+/// into `result`. Returns "" on success, else the error to report.
+std::string runInChild(::onnx::ModelProto &model,
+                       llvm::function_ref<std::string(::onnx::ModelProto &)> work,
+                       llvm::StringRef what, ::onnx::ModelProto &result) {
   int pipeFds[2];
-  if (::pipe(pipeFds) != 0) {
-    restoreInitializers(model, stash);
-    return emitError(loc) << what << ": cannot create a pipe: " << std::strerror(errno);
-  }
+  if (::pipe(pipeFds) != 0)
+    return (what + ": cannot create a pipe: " + std::strerror(errno)).str();
   // Nothing buffered may be written twice, by both processes.
   llvm::outs().flush();
   std::fflush(nullptr);
@@ -139,8 +136,7 @@ LogicalResult runIsolated(::onnx::ModelProto &model,
   if (child < 0) {
     ::close(pipeFds[0]);
     ::close(pipeFds[1]);
-    restoreInitializers(model, stash);
-    return emitError(loc) << what << ": cannot start a child process: " << std::strerror(errno);
+    return (what + ": cannot start a child process: " + std::strerror(errno)).str();
   }
   if (child == 0) {
     ::close(pipeFds[0]);
@@ -153,26 +149,33 @@ LogicalResult runIsolated(::onnx::ModelProto &model,
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
 
-  if (WIFSIGNALED(status)) {
-    restoreInitializers(model, stash);
-    int signal = WTERMSIG(status);
-    return emitError(loc) << what << " crashed on this model (signal " << signal << ", "
-                          << strsignal(signal)
-                          << "): the model is malformed in a way Smelt does not check yet";
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reply.empty()) {
-    restoreInitializers(model, stash);
-    return emitError(loc) << what << " failed in its child process (exit status "
-                          << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
-  }
-  if (reply[0] != '\0') {
-    restoreInitializers(model, stash);
-    return emitError(loc) << llvm::StringRef(reply).drop_front();
-  }
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  if (WIFSIGNALED(status))
+    os << what << " crashed on this model (signal " << WTERMSIG(status) << ", "
+       << strsignal(WTERMSIG(status))
+       << "): the model is malformed in a way Smelt does not check yet";
+  else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reply.empty())
+    os << what << " failed in its child process (exit status "
+       << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
+  else if (reply[0] != '\0')
+    os << llvm::StringRef(reply).drop_front();
+  else if (!parseBinaryModel(llvm::StringRef(reply).drop_front(), result))
+    os << what << ": cannot read back the model its child process wrote";
+  return message;
+}
+
+} // namespace
+
+LogicalResult runIsolated(::onnx::ModelProto &model,
+                          llvm::function_ref<std::string(::onnx::ModelProto &)> work,
+                          llvm::StringRef what, Location loc) {
+  Stash stash = stashLargeInitializers(model);
   ::onnx::ModelProto result;
-  if (!parseBinaryModel(llvm::StringRef(reply).drop_front(), result)) {
+  std::string error = runInChild(model, work, what, result);
+  if (!error.empty()) {
     restoreInitializers(model, stash);
-    return emitError(loc) << what << ": cannot read back the model its child process wrote";
+    return emitError(loc) << error;
   }
   restoreInitializers(result, stash);
   model = std::move(result);

@@ -223,7 +223,8 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
     return emitError(loc) << "--target/--cpu: " << targetError;
   setCpuTarget(*module, *target);
   signature->build = buildInfo(options, *target);
-  if (llvm::Triple(target->triple).getOS() == llvm::Triple::UnknownOS) {
+  bool bareMetal = llvm::Triple(target->triple).getOS() == llvm::Triple::UnknownOS;
+  if (bareMetal) {
     // Firmware: an object linked into the image, every size known at
     // compile time (there is no heap to allocate outputs from).
     if (emit == EmitKind::Shared)
@@ -248,7 +249,7 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   if (last > Stage::Onnx && failed(runPipeline(*module, Stage::Linalg, last, cpu, options.printIrAfter)))
     return failure();
   WorkspacePlan workspace = getWorkspacePlan(*module);
-  if (workspace.heapBuffers && llvm::Triple(target->triple).getOS() == llvm::Triple::UnknownOS)
+  if (bareMetal && workspace.heapBuffers)
     // Sizes read from the input data (a run-time Reduce axes, Unique, STFT
     // frames) cannot be planned; such a model is still firmware, with a heap.
     emitWarning(loc) << "--target " << target->triple << " is bare metal, but "

@@ -229,8 +229,10 @@ static void *calloc_call_block(size_t size) {
   memset(block, 0, size);
   return block;
 }
+static void free_call_block(void *block) { (void)block; }
 #else
 static void *calloc_call_block(size_t size) { return calloc(1, size); }
+static void free_call_block(void *block) { free(block); }
 #endif
 
 static void *alloc_call_arrays(const smelt_model_info *info, call_arrays *a) {
@@ -444,9 +446,7 @@ static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
                                                             dims_offset(arrays.requested[i]))
                           : out->dims;
   }
-#ifndef SMELT_BARE_METAL
-  free(block);
-#endif
+  free_call_block(block);
   return status;
 }
 
