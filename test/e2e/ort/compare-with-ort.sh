@@ -4,7 +4,8 @@
 # usage: compare-with-ort.sh SMELT SMELT_TRANSLATE MODEL WORKDIR ATOL SEED NAME=dims...
 # MODEL may be ONNX text (.onnxtxt); it is converted to binary for ONNX Runtime.
 # onnxruntime-node is installed from npm (scripts disabled) into
-# $SMELT_NPM_CACHE (default WORKDIR/npm) on first use. SMELT_COMPILE_FLAGS
+# $SMELT_NPM_CACHE (default WORKDIR/npm) on first use; tests that share the
+# cache take turns installing it (flock). SMELT_COMPILE_FLAGS
 # adds compile options (a --target, say) and SMELT_EXEC runs the result
 # through a program (smelt run --exec), e.g. as firmware under QEMU.
 set -euo pipefail
@@ -13,11 +14,15 @@ shift 6
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
 npm_dir=${SMELT_NPM_CACHE:-$work/npm}
-if [ ! -d "$npm_dir/node_modules/onnxruntime-node" ]; then
-  mkdir -p "$npm_dir"
-  (cd "$npm_dir" && npm install --silent --no-save --no-audit --no-fund --ignore-scripts \
-      onnxruntime-node@1 >/dev/null)
-fi
+mkdir -p "$npm_dir"
+(
+  flock 9
+  if [ ! -f "$npm_dir/installed" ]; then
+    (cd "$npm_dir" && npm install --silent --no-save --no-audit --no-fund --ignore-scripts \
+        onnxruntime-node@1 >/dev/null)
+    touch "$npm_dir/installed"
+  fi
+) 9>"$npm_dir.lock"
 binary=$work/model.onnx
 case "$model" in
   *.onnxtxt) "$translate" "$model" --emit-onnx "$binary" ;;
