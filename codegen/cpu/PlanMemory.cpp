@@ -1,26 +1,24 @@
 //===- PlanMemory.cpp - a static model's buffers in one workspace arena ---===//
 //
 // Shapes of a static model are known at compile time, so the compiler, not
-// malloc, decides where each intermediate buffer lives. Ops are numbered in
-// program order (pre-order, so an op with regions spans the numbers of the
-// ops inside). Every statically sized memref.alloc of a public function gets
-// a live range: from the alloc to the end of the last op that touches the
-// buffer or a view of it, taken in the innermost block that holds both (a
-// buffer used inside a loop lives for the whole loop; buffers of the two
-// branches of an scf.if never meet). Buffers whose ranges do not overlap share bytes,
-// and an elementwise op whose input dies there writes its output over that
+// malloc, decides where each intermediate buffer lives. Every statically
+// sized memref.alloc of a public function gets a live range
+// (BufferLiveness.h). Buffers whose ranges do not overlap share bytes, and
+// an elementwise op whose input dies there writes its output over that
 // input. Offsets come from greedy-by-size placement (largest buffer first,
 // at the lowest offset free for its whole range), the strategy of TFLite's
 // arena planner. The allocs become memref.view ops into a new trailing
-// `memref<N x i8>` argument that the caller provides.
+// `memref<N x i8>` argument that the caller provides. Buffers of run-time
+// size whose sizes follow from the arguments share one block allocated at
+// the function's entry instead (RunTimeArena.h).
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/BufferLiveness.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/RunTimeArena.h"
 #include "codegen/cpu/WorkspacePlan.h"
 
-#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace smelt {
 #define GEN_PASS_DEF_SMELTCPUPLANMEMORY
@@ -41,7 +39,8 @@ void setWorkspacePlan(ModuleOp module, const WorkspacePlan &plan) {
                                        b.getNamedAttr("buffers", i64(plan.buffers)),
                                        b.getNamedAttr("in_place", i64(plan.inPlace)),
                                        b.getNamedAttr("heap_buffers", i64(plan.heapBuffers)),
-                                       b.getNamedAttr("dynamic_buffers", i64(plan.dynamicBuffers))}));
+                                       b.getNamedAttr("dynamic_buffers", i64(plan.dynamicBuffers)),
+                                       b.getNamedAttr("run_time_buffers", i64(plan.runTimeBuffers))}));
 }
 
 WorkspacePlan getWorkspacePlan(ModuleOp module) {
@@ -61,112 +60,19 @@ WorkspacePlan getWorkspacePlan(ModuleOp module) {
   read("in_place", plan.inPlace);
   read("heap_buffers", plan.heapBuffers);
   read("dynamic_buffers", plan.dynamicBuffers);
+  read("run_time_buffers", plan.runTimeBuffers);
   return plan;
 }
 
 namespace {
 
-/// One planned buffer; live ranges are inclusive program-order numbers.
-struct Buffer {
+/// One planned buffer of a size known at compile time.
+struct Buffer : LiveRange {
   memref::AllocOp alloc;
   uint64_t bytes = 0;
-  unsigned start = 0;               ///< number of the alloc
-  unsigned end = 0;                 ///< last number of the last op that touches it
-  Operation *firstUser = nullptr;   ///< in the alloc's block: the first op that touches it
   int slot = -1;                    ///< the buffer whose bytes it shares (itself if none)
   uint64_t offset = 0;
 };
-
-/// Pre-order numbers of a function's ops: `first` is an op's own number,
-/// `last` the highest number inside its regions (its own if it has none).
-struct ProgramOrder {
-  DenseMap<Operation *, unsigned> first, last;
-  explicit ProgramOrder(func::FuncOp func) {
-    unsigned next = 0;
-    func.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) { first[op] = next++; });
-    func.getBody().walk<WalkOrder::PostOrder>([&](Operation *op) {
-      unsigned end = first[op];
-      for (Region &region : op->getRegions())
-        for (Block &block : region)
-          if (!block.empty())
-            end = std::max(end, last[&block.back()]);
-      last[op] = end;
-    });
-  }
-};
-
-/// Every op that touches `root` directly, through views, or through the
-/// result of an scf.if / scf.index_switch that yields it; failure when the
-/// buffer escapes the reach of this analysis: returned, carried by a loop,
-/// passed to a call, or fed to an op that may make an alias of it (any op
-/// with a buffer or tensor result that is not a view, e.g. to_tensor).
-FailureOr<SmallVector<Operation *>> usersThroughViews(Value root) {
-  SmallVector<Operation *> users;
-  SmallVector<Value> work{root};
-  while (!work.empty()) {
-    Value value = work.pop_back_val();
-    for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      users.push_back(user);
-      auto view = dyn_cast<ViewLikeOpInterface>(user);
-      if (view && view.getViewSource() == value) {
-        for (Value result : user->getResults())
-          work.push_back(result);
-        continue;
-      }
-      // A branch's result is the buffer one branch yields: it lives on.
-      if (isa<scf::YieldOp>(user) && isa<scf::IfOp, scf::IndexSwitchOp>(user->getParentOp())) {
-        work.push_back(user->getParentOp()->getResult(use.getOperandNumber()));
-        continue;
-      }
-      // A result that is a buffer or a tensor may alias this one beyond
-      // where the analysis follows it.
-      if (user->hasTrait<OpTrait::IsTerminator>() || isa<CallOpInterface>(user) ||
-          llvm::any_of(user->getResultTypes(), llvm::IsaPred<BaseMemRefType, TensorType>))
-        return failure();
-    }
-  }
-  return users;
-}
-
-/// The live range of a buffer allocated by `alloc` and touched by `users`:
-/// each user counts as its ancestor in the innermost block that also holds
-/// the alloc. Fails when a user is outside the function's body.
-LogicalResult liveRange(Operation *alloc, ArrayRef<Operation *> users, const ProgramOrder &order,
-                        Buffer &buffer) {
-  buffer.start = order.first.lookup(alloc);
-  buffer.end = buffer.start;
-  for (Operation *user : users) {
-    Operation *ancestor = nullptr;
-    for (Block *block = alloc->getBlock(); block && !ancestor;
-         block = block->getParentOp() ? block->getParentOp()->getBlock() : nullptr)
-      ancestor = block->findAncestorOpInBlock(*user);
-    if (!ancestor)
-      return failure();
-    buffer.end = std::max(buffer.end, order.last.lookup(ancestor));
-    if (ancestor->getBlock() == alloc->getBlock() &&
-        (!buffer.firstUser || order.first.lookup(ancestor) < order.first.lookup(buffer.firstUser)))
-      buffer.firstUser = ancestor;
-  }
-  return success();
-}
-
-/// Ops whose iterations may run at the same time: an alloc in their body
-/// needs one buffer per iteration, which a single arena slot is not.
-bool insideConcurrentLoop(Operation *op) {
-  for (Operation *parent = op->getParentOp(); parent && !isa<func::FuncOp>(parent);
-       parent = parent->getParentOp())
-    if (isa<scf::ForallOp, scf::ParallelOp>(parent))
-      return true;
-  return false;
-}
-
-/// The buffer a value views, through any chain of view ops.
-Value viewRoot(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
 
 /// Writes `output` over `input` when `op` is an elementwise generic that reads
 /// `input` and writes `output` at the same index in every iteration, with the
@@ -213,7 +119,7 @@ uint64_t placeSlots(SmallVectorImpl<Buffer *> &slots) {
   for (Buffer *slot : slots) {
     SmallVector<Buffer *> live;
     for (Buffer *other : placed)
-      if (other->start <= slot->end && slot->start <= other->end)
+      if (other->meets(*slot))
         live.push_back(other);
     llvm::sort(live, [](const Buffer *a, const Buffer *b) { return a->offset < b->offset; });
     uint64_t offset = 0;
@@ -251,6 +157,7 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
       total.inPlace += plan->inPlace;
       total.heapBuffers += plan->heapBuffers;
       total.dynamicBuffers += plan->dynamicBuffers;
+      total.runTimeBuffers += plan->runTimeBuffers;
     }
     setWorkspacePlan(module, total);
   }
@@ -269,33 +176,42 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
     }
     ProgramOrder order(func);
     DataLayout layout = DataLayout::closest(func);
+    bool wideIndex = layout.getTypeSizeInBits(IndexType::get(func.getContext())) == 64;
     std::vector<Buffer> buffers;
+    SmallVector<RunTimeBuffer> runTimeBuffers;
     SmallVector<memref::AllocOp> empty;
     func.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
-      if (!type.hasStaticShape()) {
+      bool dynamic = !type.hasStaticShape();
+      auto leaveToHeap = [&] {
         ++plan.heapBuffers;
-        ++plan.dynamicBuffers;
-        return;
-      }
-      if (!type.getLayout().isIdentity() || type.getMemorySpace() || insideConcurrentLoop(alloc)) {
-        ++plan.heapBuffers;
-        return;
-      }
-      if (type.getNumElements() == 0) {
+        plan.dynamicBuffers += dynamic;
+      };
+      if (!type.getLayout().isIdentity() || type.getMemorySpace() || insideConcurrentLoop(alloc) ||
+          (dynamic && !(wideIndex && sizesKnownAtEntry(alloc, func))))
+        return leaveToHeap();
+      if (!dynamic && type.getNumElements() == 0) {
         empty.push_back(alloc);
         return;
       }
       FailureOr<SmallVector<Operation *>> users = usersThroughViews(alloc.getResult());
-      Buffer buffer;
-      if (failed(users) || failed(liveRange(alloc, *users, order, buffer))) {
-        ++plan.heapBuffers;
+      FailureOr<LiveRange> range = failure();
+      if (succeeded(users))
+        range = liveRange(alloc, *users, order);
+      if (failed(range))
+        return leaveToHeap();
+      if (dynamic) {
+        runTimeBuffers.push_back({alloc, *range});
         return;
       }
+      Buffer buffer;
+      static_cast<LiveRange &>(buffer) = *range;
       buffer.alloc = alloc;
       buffer.bytes = type.getNumElements() * layout.getTypeSize(type.getElementType());
       buffers.push_back(buffer);
     });
+    placeInRunTimeArena(func, runTimeBuffers, layout);
+    plan.runTimeBuffers = runTimeBuffers.size();
 
     // A zero-element buffer holds nothing: a zero-byte stack slot will do.
     for (memref::AllocOp alloc : empty) {

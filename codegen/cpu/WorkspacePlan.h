@@ -28,6 +28,7 @@ struct WorkspacePlan {
   uint64_t inPlace = 0;       ///< of those, written over an input that dies
   uint64_t heapBuffers = 0;   ///< buffers left to malloc (dynamic size, escaping)
   uint64_t dynamicBuffers = 0; ///< of those, buffers whose size is known only at run time
+  uint64_t runTimeBuffers = 0; ///< buffers of run-time size sharing one block per run (RunTimeArena.h)
 };
 
 /// Name of the module attribute that holds the plan.

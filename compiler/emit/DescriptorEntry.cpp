@@ -140,7 +140,13 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     b.SetInsertPoint(outOfMemory);
     emitClearParallelFor(b, m, t);
     b.CreateCall(freeFn, {ownedArena});
-    b.CreateRet(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OUT_OF_MEMORY));
+    // A check that failed first explains the size that could not be had.
+    llvm::Value *message = emitLoadCheckRecord(b, m, t);
+    llvm::Value *code = b.CreateSelect(b.CreateIsNotNull(message),
+                                       llvm::ConstantInt::get(t.i32, SMELT_ENTRY_CHECK_FAILED),
+                                       llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OUT_OF_MEMORY));
+    emitReportCheckMessage(b, t, call, message);
+    b.CreateRet(code);
     b.SetInsertPoint(armed);
   }
   emitClearCheckRecord(b, m, t);

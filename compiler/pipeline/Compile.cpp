@@ -87,10 +87,21 @@ LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location 
 }
 
 /// The --report lines: where the model's memory goes.
+/// The buffers of run-time size: placed in one block per run, or left to
+/// the heap one by one.
+void printRunTimeBuffers(const WorkspacePlan &plan, llvm::raw_ostream &os) {
+  if (plan.runTimeBuffers)
+    os << "run-time arena: " << plan.runTimeBuffers
+       << " buffers of run-time size placed at the entry, one allocation per run\n";
+  os << "heap buffers: " << plan.heapBuffers << " (" << plan.dynamicBuffers
+     << " with sizes known only at run time)\n";
+}
+
 void printReport(const WorkspacePlan &plan, bool dynamicDims, llvm::raw_ostream &os) {
   if (!plan.planned || (dynamicDims && plan.size == 0)) {
     os << "workspace: none planned: the model has dynamic dims, so its intermediate values "
           "are allocated at run time\n";
+    printRunTimeBuffers(plan, os);
     return;
   }
   uint64_t arena = plan.size;
@@ -104,8 +115,7 @@ void printReport(const WorkspacePlan &plan, bool dynamicDims, llvm::raw_ostream 
   if (dynamicDims)
     os << "; the model has dynamic dims: a run whose caller gives no workspace allocates one";
   os << "\n";
-  os << "heap buffers: " << plan.heapBuffers << " (" << plan.dynamicBuffers
-     << " with sizes known only at run time)\n";
+  printRunTimeBuffers(plan, os);
 }
 
 /// How the model is compiled, for its metadata: the compiler, the resolved
