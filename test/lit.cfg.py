@@ -23,6 +23,12 @@ if config.aarch64_runner and config.qemu_aarch64 and not config.qemu_aarch64.end
     config.available_features.add("qemu-aarch64")
     config.substitutions.append(
         ("%aarch64_exec", config.qemu_aarch64 + " -L /usr/aarch64-linux-gnu " + config.aarch64_runner))
+    # A CPU with SVE vectors of 256 and of 128 bits (QEMU takes bytes).
+    for bits in (256, 128):
+        config.substitutions.append(
+            ("%%aarch64_sve%d_exec" % bits,
+             "%s -cpu max,sve-default-vector-length=%d -L /usr/aarch64-linux-gnu %s"
+             % (config.qemu_aarch64, bits // 8, config.aarch64_runner)))
 # Cortex-M firmware runs under qemu-system-arm (test/firmware).
 if config.firmware_boards:
     config.available_features.add("qemu-system-arm")

@@ -4,6 +4,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
@@ -45,6 +46,20 @@ unsigned vectorBitsOf(const llvm::Triple &triple, const llvm::MCSubtargetInfo &s
   // NEON and most other SIMD units: 128 bits (SVE's width is only known at
   // run time; fixed 128-bit code runs on every SVE machine).
   return 128;
+}
+
+/// The SVE vector width of AArch64 CPUs where it is wider than NEON's 128
+/// bits; 0 for the others (NEON code, which every SVE machine runs too).
+/// SVE's width is a property of the implementation, not of the ISA, so code
+/// that relies on it needs the CPU named.
+unsigned sveBitsOf(const llvm::Triple &triple, llvm::StringRef cpu,
+                   const llvm::MCSubtargetInfo &sti) {
+  if (!triple.isAArch64() || !sti.checkFeatures("+sve"))
+    return 0;
+  return llvm::StringSwitch<unsigned>(cpu)
+      .Case("a64fx", 512)
+      .Case("neoverse-v1", 256)
+      .Default(0);
 }
 
 /// AVX-512 has 32 zmm registers, AVX/SSE 16; AArch64 has 32 NEON registers.
@@ -103,7 +118,8 @@ FailureOr<CpuTarget> resolveCpuTarget(llvm::StringRef tripleName, llvm::StringRe
   for (const llvm::SubtargetFeatureKV &feature : sti->getAllProcessorFeatures())
     if (sti->checkFeatures(std::string("+") + feature.Key))
       result.enabledFeatures.push_back(feature.Key);
-  result.vectorBits = vectorBitsOf(triple, *sti);
+  result.sveBits = sveBitsOf(triple, result.cpu, *sti);
+  result.vectorBits = result.sveBits ? result.sveBits : vectorBitsOf(triple, *sti);
   result.vectorRegisters = vectorRegistersOf(triple, *sti);
   result.hasFma = hasVectorFma(triple, *sti);
   result.indexBits = triple.isArch64Bit() ? 64 : 32;
@@ -114,6 +130,8 @@ std::string requiredIsa(const CpuTarget &target) {
   std::string isa = llvm::Triple(target.triple).getArchName().str();
   for (const std::string &feature : target.enabledFeatures)
     isa += " " + feature;
+  if (target.sveBits)
+    isa += " sve-vector-bits=" + std::to_string(target.sveBits);
   return isa;
 }
 
@@ -127,6 +145,7 @@ void setCpuTarget(ModuleOp module, const CpuTarget &target) {
                       b.getNamedAttr("enabled_features",
                                      b.getStringAttr(llvm::join(target.enabledFeatures, " "))),
                       b.getNamedAttr("vector_bits", b.getI64IntegerAttr(target.vectorBits)),
+                      b.getNamedAttr("sve_bits", b.getI64IntegerAttr(target.sveBits)),
                       b.getNamedAttr("vector_registers",
                                      b.getI64IntegerAttr(target.vectorRegisters)),
                       b.getNamedAttr("index_bits", b.getI64IntegerAttr(target.indexBits)),
@@ -156,6 +175,8 @@ CpuTarget getCpuTarget(Operation *op) {
   }
   if (auto i = dict.getAs<IntegerAttr>("vector_bits"))
     target.vectorBits = i.getInt();
+  if (auto i = dict.getAs<IntegerAttr>("sve_bits"))
+    target.sveBits = i.getInt();
   if (auto i = dict.getAs<IntegerAttr>("vector_registers"))
     target.vectorRegisters = i.getInt();
   if (auto i = dict.getAs<IntegerAttr>("index_bits"))

@@ -26,6 +26,10 @@ struct CpuTarget {
   /// `enabled_features`, space separated).
   std::vector<std::string> enabledFeatures;
   unsigned vectorBits = 128; ///< widest vector register for f32 arithmetic
+  /// AArch64 CPUs whose SVE registers are known to be wider than NEON's:
+  /// their width, which the code is compiled for (vector-length specific:
+  /// it runs only where SVE vectors have exactly this width). 0: NEON.
+  unsigned sveBits = 0;
   unsigned vectorRegisters = 16; ///< architectural vector registers of that width
   unsigned indexBits = 64;   ///< width of `index` (pointer size)
   bool hasFma = false;       ///< fused multiply-add on vectors
@@ -42,8 +46,9 @@ mlir::FailureOr<CpuTarget> resolveCpuTarget(llvm::StringRef triple, llvm::String
                                             llvm::StringRef features, std::string &error);
 
 /// The instruction set code for `target` needs, as one string: the
-/// architecture, then every enabled feature ("x86_64 avx avx2 fma ..."). A
-/// model records it (P_isa) so that the runtime can refuse a CPU without it.
+/// architecture, then every enabled feature ("x86_64 avx avx2 fma ..."),
+/// then for SVE code of a fixed width "sve-vector-bits=N". A model records
+/// it (P_isa) so that the runtime can refuse a CPU without it.
 std::string requiredIsa(const CpuTarget &target);
 
 /// Name of the module attribute that carries the target.

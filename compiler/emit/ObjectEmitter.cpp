@@ -17,11 +17,14 @@ namespace smelt {
 namespace {
 
 std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOptions &options,
-                                                         std::string &error) {
+                                                         std::string &error,
+                                                         CpuTarget *resolved = nullptr) {
   mlir::FailureOr<CpuTarget> cpu =
       resolveCpuTarget(options.triple, options.cpu, options.features, error);
   if (mlir::failed(cpu))
     return nullptr;
+  if (resolved)
+    *resolved = *cpu;
   llvm::Triple triple(cpu->triple);
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
@@ -73,7 +76,8 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
     return nullptr;
   }
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target, error);
+  CpuTarget cpu;
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target, error, &cpu);
   if (!machine) {
     module.emitError() << error;
     return nullptr;
@@ -98,6 +102,11 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
     if (bareMetal)
       f.addFnAttr(llvm::Attribute::NoUnwind);
     f.addFnAttr("target-cpu", machine->getTargetCPU());
+    // SVE of a known width: the backend does fixed-width vectors with SVE
+    // instructions (vscale is the width in 128-bit granules).
+    if (cpu.sveBits)
+      f.addFnAttr(llvm::Attribute::getWithVScaleRangeArgs(f.getContext(), cpu.sveBits / 128,
+                                                          cpu.sveBits / 128));
     if (!machine->getTargetFeatureString().empty())
       f.addFnAttr("target-features", machine->getTargetFeatureString());
   }

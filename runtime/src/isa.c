@@ -6,9 +6,45 @@
  * turns that into an error that names what is missing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#ifndef HWCAP_SVE
+#define HWCAP_SVE (1UL << 22)
+#endif
+#ifndef HWCAP2_SVE2
+#define HWCAP2_SVE2 (1UL << 1)
+#endif
+#ifndef PR_SVE_GET_VL
+#define PR_SVE_GET_VL 51
+#endif
+#ifndef PR_SVE_VL_LEN_MASK
+#define PR_SVE_VL_LEN_MASK 0xffff
+#endif
+#define SMELT_AARCH64_LINUX 1
+#endif
+
+/* Code compiled for SVE vectors of one width ("sve-vector-bits=N" in the
+ * ISA string) computes wrong results on any other width. */
+static const char kSveBitsToken[] = "sve-vector-bits=";
+
+/* The SVE vector width of this CPU in bits, 0 without SVE, -1 when the
+ * runtime cannot tell. */
+static long sve_vector_bits(void) {
+#if defined(SMELT_AARCH64_LINUX)
+  if (!(getauxval(AT_HWCAP) & HWCAP_SVE))
+    return 0;
+  int vl = prctl(PR_SVE_GET_VL);
+  return vl < 0 ? -1 : (long)(vl & PR_SVE_VL_LEN_MASK) * 8;
+#else
+  return -1;
+#endif
+}
 
 #if defined(__x86_64__)
 #define SMELT_HOST_ARCH "x86_64"
@@ -41,6 +77,12 @@ static int cpu_has(const char *feature, size_t len) {
   SMELT_FEATURE("avx512vp2intersect")
 #undef SMELT_FEATURE
 #endif
+#if defined(SMELT_AARCH64_LINUX)
+  if (len == 3 && strncmp(feature, "sve", 3) == 0)
+    return (getauxval(AT_HWCAP) & HWCAP_SVE) != 0;
+  if (len == 4 && strncmp(feature, "sve2", 4) == 0)
+    return (getauxval(AT_HWCAP2) & HWCAP2_SVE2) != 0;
+#endif
   (void)feature;
   (void)len;
   return -1;
@@ -61,6 +103,23 @@ smelt_status *smelt_check_isa(const char *isa) {
   for (const char *p = isa + arch_len; *p;) {
     p += strspn(p, " ");
     size_t len = strcspn(p, " ");
+    if (len > sizeof kSveBitsToken - 1 &&
+        strncmp(p, kSveBitsToken, sizeof kSveBitsToken - 1) == 0) {
+      long wanted = strtol(p + sizeof kSveBitsToken - 1, NULL, 10);
+      long have = sve_vector_bits();
+      if (have == 0)
+        return smelt_make_status(SMELT_ERR_UNSUPPORTED_CPU,
+                                 "compiled for SVE vectors of %ld bits, but this CPU has "
+                                 "no SVE; recompile for this CPU (--cpu)",
+                                 wanted);
+      if (have > 0 && have != wanted)
+        return smelt_make_status(SMELT_ERR_UNSUPPORTED_CPU,
+                                 "compiled for SVE vectors of %ld bits, but this CPU's are "
+                                 "%ld bits; recompile for this CPU (--cpu)",
+                                 wanted, have);
+      p += len;
+      continue;
+    }
     if (len && cpu_has(p, len) == 0 && used < sizeof missing) {
       int n = snprintf(missing + used, sizeof missing - used, "%s%.*s",
                        used ? ", " : "", (int)len, p);
