@@ -6,7 +6,9 @@
 // polynomial, NaN, infinity and overflow handled, within a few ulp) are
 // plain arithmetic that vectorizes. Other element types keep libm. On bare
 // metal, rounding (floor, ceil, round, roundeven, trunc) and minnum/maxnum
-// are expanded too, so that firmware calls no libm for them.
+// are expanded too, so that firmware calls no libm for them; so are the
+// IEEE maximum/minimum of f64 and, where the FPU has no double precision,
+// f64's conversion to f16.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuTarget.h"
@@ -77,6 +79,85 @@ struct NumberMinMaxAsSelect : OpRewritePattern<Op> {
   }
 };
 
+/// IEEE maximum/minimum of f64 (NaN if either is NaN; +0 above -0) as
+/// compares and selects on Cortex-M: LLVM 22's ARM backend expands them
+/// into an i64 compare of a double's halves that it then cannot select. Equal operands have equal bits except for zeros of
+/// both signs, where the AND of the bits is +0 and the OR is -0.
+template <typename Op, arith::CmpFPredicate Prefer, bool TakesPositiveZero>
+struct DoubleMinMaxAsSelect : OpRewritePattern<Op> {
+  using OpRewritePattern<Op>::OpRewritePattern;
+  LogicalResult matchAndRewrite(Op op, PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    if (!getElementTypeOrSelf(type).isF64())
+      return failure();
+    Location loc = op.getLoc();
+    Value a = op.getLhs(), b = op.getRhs();
+    Value preferA = arith::CmpFOp::create(rewriter, loc, Prefer, a, b);
+    Value picked = arith::SelectOp::create(rewriter, loc, preferA, a, b);
+    Type bitsType = rewriter.getI64Type();
+    if (auto shaped = dyn_cast<ShapedType>(type))
+      bitsType = shaped.clone(bitsType);
+    Value aBits = arith::BitcastOp::create(rewriter, loc, bitsType, a);
+    Value bBits = arith::BitcastOp::create(rewriter, loc, bitsType, b);
+    Value joined = TakesPositiveZero ? Value(arith::AndIOp::create(rewriter, loc, aBits, bBits))
+                                     : Value(arith::OrIOp::create(rewriter, loc, aBits, bBits));
+    Value equal = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OEQ, a, b);
+    picked = arith::SelectOp::create(rewriter, loc, equal,
+                                     arith::BitcastOp::create(rewriter, loc, type, joined), picked);
+    Value unordered = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNO, a, b);
+    APFloat nanValue = APFloat::getQNaN(APFloat::IEEEdouble());
+    TypedAttr nanAttr = rewriter.getFloatAttr(rewriter.getF64Type(), nanValue);
+    if (auto shaped = dyn_cast<ShapedType>(type))
+      nanAttr = DenseElementsAttr::get(shaped, nanValue);
+    Value nan = arith::ConstantOp::create(rewriter, loc, nanAttr);
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(op, unordered, nan, picked);
+    return success();
+  }
+};
+
+/// f64 to f16 through f32 without double rounding: the f32 step rounds to
+/// odd (toward zero, then the last bit set when inexact), which keeps
+/// enough to round correctly to f16 (f32 has 24 bits, more than f16's 11 +
+/// 2). libgcc for Cortex-M has no direct conversion (__aeabi_d2h).
+struct DoubleToHalfThroughOddFloat : OpRewritePattern<arith::TruncFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::TruncFOp op, PatternRewriter &rewriter) const override {
+    Type from = op.getIn().getType(), to = op.getType();
+    if (!getElementTypeOrSelf(from).isF64() || !getElementTypeOrSelf(to).isF16())
+      return failure();
+    Location loc = op.getLoc();
+    auto like = [&](Type element) -> Type {
+      if (auto shaped = dyn_cast<ShapedType>(from))
+        return shaped.clone(element);
+      return element;
+    };
+    Type f32 = like(rewriter.getF32Type()), i32 = like(rewriter.getI32Type());
+    auto splat = [&](int64_t v) -> Value {
+      TypedAttr attr = rewriter.getI32IntegerAttr(static_cast<int32_t>(v));
+      if (auto shaped = dyn_cast<ShapedType>(i32))
+        attr = DenseElementsAttr::get(shaped, attr);
+      return arith::ConstantOp::create(rewriter, loc, attr);
+    };
+    Value x = op.getIn();
+    Value nearest = arith::TruncFOp::create(rewriter, loc, f32, x);
+    Value back = arith::ExtFOp::create(rewriter, loc, from, nearest);
+    // Ordered: a NaN is no inexact result.
+    Value inexact = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::ONE, back, x);
+    Value awayFromZero = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OGT,
+                                               math::AbsFOp::create(rewriter, loc, back),
+                                               math::AbsFOp::create(rewriter, loc, x));
+    Value bits = arith::BitcastOp::create(rewriter, loc, i32, nearest);
+    // One step toward zero: the magnitude's bits minus one (sign apart).
+    Value towardZero = arith::SelectOp::create(
+        rewriter, loc, awayFromZero, arith::SubIOp::create(rewriter, loc, bits, splat(1)), bits);
+    Value odd = arith::SelectOp::create(
+        rewriter, loc, inexact, arith::OrIOp::create(rewriter, loc, towardZero, splat(1)), bits);
+    Value f = arith::BitcastOp::create(rewriter, loc, f32, odd);
+    rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, to, f);
+    return success();
+  }
+};
+
 class ApproximateMathPass : public impl::SmeltCpuApproximateMathBase<ApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
@@ -88,6 +169,11 @@ class ApproximateMathPass : public impl::SmeltCpuApproximateMathBase<Approximate
     const CpuTarget &target = getCpuTarget(getOperation());
     if (llvm::Triple(target.triple).getOS() == llvm::Triple::UnknownOS) {
       math::populateExpansionPatterns(patterns, {"roundeven"});
+      patterns.add<DoubleMinMaxAsSelect<arith::MaximumFOp, arith::CmpFPredicate::OGT, true>,
+                   DoubleMinMaxAsSelect<arith::MinimumFOp, arith::CmpFPredicate::OLT, false>>(
+          &getContext());
+      if (!llvm::is_contained(target.enabledFeatures, "fp64"))
+        patterns.add<DoubleToHalfThroughOddFloat>(&getContext());
       if (!llvm::is_contained(target.enabledFeatures, "fp-armv8d16sp")) {
         patterns.add<FloorAsNegatedCeil,
                      NumberMinMaxAsSelect<arith::MinNumFOp, arith::CmpFPredicate::OLT>,
