@@ -47,3 +47,9 @@ except OSError:
 for flag in ("avx2", "avx512bw", "avx512_vnni", "avx_vnni"):
     if flag in flags:
         config.available_features.add("host-" + flag.replace("_", ""))
+# The CUDA toolkit's PTX assembler checks the GPU path's PTX (no GPU needed).
+import shutil
+ptxas = shutil.which("ptxas") or ("/usr/local/cuda/bin/ptxas" if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

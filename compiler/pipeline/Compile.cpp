@@ -6,6 +6,7 @@
 #include "compiler/emit/HeaderEmitter.h"
 #include "compiler/emit/Linker.h"
 #include "compiler/emit/Signature.h"
+#include "codegen/gpu/GpuPipeline.h"
 #include "compiler/pipeline/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,6 +33,7 @@ bool parseEmitKind(llvm::StringRef text, EmitKind &kind) {
                                        .Case("asm", EmitKind::Asm)
                                        .Case("obj", EmitKind::Obj)
                                        .Case("so", EmitKind::Shared)
+                                       .Case("ptx", EmitKind::Ptx)
                                        .Default(std::nullopt);
   if (parsed)
     kind = *parsed;
@@ -195,6 +197,49 @@ std::string printToString(const llvm::Module &module) {
 
 } // namespace
 
+/// --device cuda: the linalg stage, then the GPU backend; writes the
+/// kernels' PTX (or the IR). A library whose host code loads and launches
+/// them is not written yet.
+LogicalResult compileForGpu(ModuleOp module, const CompileOptions &options) {
+  Location loc = module.getLoc();
+  if (!isKnownGpuChip(options.gpuChip))
+    return emitError(loc) << "--gpu: '" << options.gpuChip
+                          << "' is not an NVIDIA architecture (sm_70 to sm_121, e.g. sm_80, sm_90)";
+  EmitKind emit = options.emit;
+  if (emit != EmitKind::Ptx && emit != EmitKind::Mlir && emit != EmitKind::Linalg &&
+      emit != EmitKind::Onnx)
+    return emitError(loc) << "--device cuda writes the kernels' PTX (--emit=ptx) or the IR "
+                             "(--emit=mlir|linalg|onnx) so far; a library with the host code "
+                             "that loads and launches the kernels is not written yet";
+  Stage last = emit == EmitKind::Onnx ? Stage::Onnx : Stage::Linalg;
+  if (last > Stage::Onnx &&
+      failed(runPipeline(module, Stage::Linalg, Stage::Linalg, {}, options.printIrAfter)))
+    return failure();
+  if (emit == EmitKind::Ptx || emit == EmitKind::Mlir) {
+    PassManager pm(module.getContext());
+    // A failure in the NVVM backend (no CUDA toolkit for libdevice, say)
+    // would otherwise print every kernel along with the message.
+    module.getContext()->printOpOnDiagnostic(false);
+    GpuPipelineOptions gpu;
+    gpu.chip = options.gpuChip;
+    buildGpuCodegenPipeline(pm, gpu);
+    if (failed(pm.run(module)))
+      return failure();
+  }
+  if (emit == EmitKind::Ptx) {
+    FailureOr<std::string> ptx = kernelPtx(module);
+    if (failed(ptx))
+      return failure();
+    return writeOutput(options.output, *ptx, loc);
+  }
+  OpPrintingFlags flags;
+  flags.elideLargeResourceString();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os, flags);
+  return writeOutput(options.output, text, loc);
+}
+
 LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) {
   OwningOpRef<ModuleOp> module = importOnnxFile(options.input, options.import, &context);
   if (!module)
@@ -233,6 +278,10 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
     return emitError(loc) << "--target/--cpu: " << targetError;
   setCpuTarget(*module, *target);
   signature->build = buildInfo(options, *target);
+  if (options.device == Device::Cuda)
+    return compileForGpu(*module, options);
+  if (emit == EmitKind::Ptx)
+    return emitError(loc) << "--emit=ptx needs --device cuda";
   bool bareMetal = llvm::Triple(target->triple).getOS() == llvm::Triple::UnknownOS;
   if (bareMetal) {
     // Firmware: an object linked into the image, every size known at

@@ -27,7 +27,11 @@ enum class EmitKind {
   Asm,    ///< target assembly (.s)
   Obj,    ///< object file plus a C header next to it (.o + .h)
   Shared, ///< shared library (.so)
+  Ptx,    ///< --device cuda: the kernels' PTX (.ptx)
 };
+
+/// Where the model's computation runs.
+enum class Device { Cpu, Cuda };
 
 struct CompileOptions {
   std::string input;
@@ -36,6 +40,8 @@ struct CompileOptions {
   std::string symbolPrefix; ///< empty: from the output's name ("libmnist.so", "mnist.o" -> mnist)
   ImportOptions import;
   TargetOptions target;
+  Device device = Device::Cpu;
+  std::string gpuChip = "sm_80"; ///< --device cuda: the architecture of the PTX
   bool report = false; ///< print the memory plan to stderr after compiling
   std::vector<std::string> printIrAfter; ///< passes after which to print the IR (stderr)
 };

@@ -2,6 +2,7 @@
 #include "compiler/pipeline/Pipeline.h"
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/gpu/GpuPipeline.h"
 #include "compiler/pipeline/Registration.h"
 #include "passes/Passes.h"
 
@@ -75,6 +76,9 @@ void registerSmeltPipelines() {
                              buildLinalgPipeline);
   PassPipelineRegistration<>("smelt-cpu-pipeline", "Lower linalg on tensors to the LLVM dialect",
                              [](OpPassManager &pm) { buildCpuCodegenPipeline(pm); });
+  PassPipelineRegistration<>("smelt-gpu-pipeline",
+                             "Lower linalg on tensors to kernel launches and PTX (sm_80)",
+                             [](OpPassManager &pm) { buildGpuCodegenPipeline(pm); });
 }
 
 } // namespace smelt

@@ -2,6 +2,8 @@
 #include "compiler/pipeline/Registration.h"
 
 #include "codegen/cpu/Passes.h"
+#include "codegen/gpu/GpuPipeline.h"
+#include "codegen/gpu/Passes.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "dialects/onnx/OnnxDialect.h"
 #include "passes/Passes.h"
@@ -57,6 +59,7 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::vector::registerBufferizableOpInterfaceExternalModels(registry);
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  registerGpuCodegenDialects(registry);
 }
 
 void registerAllPasses() {
@@ -65,6 +68,7 @@ void registerAllPasses() {
     mlir::registerAllPasses();
     registerSmeltPasses();
     registerSmeltCpuPasses();
+    registerSmeltGpuPasses();
     registerSmeltPipelines();
   });
 }

@@ -46,13 +46,20 @@
 #                 some models (bare metal: no run-time sizes)
 #   --exec CMD    run the libraries through CMD (smelt run --exec), e.g.
 #                 "qemu-aarch64 -L /usr/aarch64-linux-gnu build/aarch64/smelt-runner"
-#   --update-expected  add every PASS (both variants) of this run to expected-pass.txt;
+#   --ptx ARCHS   the GPU path instead: compile each case with --device cuda
+#                 --emit=ptx and pass when ptxas ($SMELT_PTXAS, else ptxas on PATH,
+#                 else /usr/local/cuda/bin/ptxas) accepts the PTX for every
+#                 architecture of ARCHS ("sm_80,sm_90"); nothing runs
+#   --expected FILE  the regression list (default expected-pass.txt; the GPU
+#                 path's is expected-ptx.txt)
+#   --update-expected  add every PASS (both variants) of this run to the expected list;
 #                      refused when a listed pass fails
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 suites=node,pytorch-converted,pytorch-operator,simple
 variants=static,dynamic
 skip=" " filter= jobs=$(nproc) limit=120 update=0 sample=1 target= exec_cmd= compile_flags= known_failures=/dev/null
+ptx_archs= expected_file=
 while [ $# -gt 0 ]; do
   case $1 in
     --suites) suites=$2; shift 2 ;;
@@ -67,6 +74,8 @@ while [ $# -gt 0 ]; do
     --compile-flags) compile_flags=$2; shift 2 ;;
     --known-failures) known_failures=$2; shift 2 ;;
     --update-expected) update=1; shift ;;
+    --ptx) ptx_archs=$2; shift 2 ;;
+    --expected) expected_file=$(realpath -m "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-conformance.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;
@@ -82,7 +91,8 @@ if [ $update = 1 ] && [ -n "$target$exec_cmd$compile_flags" ]; then
 fi
 smelt=$(realpath "$1") data=$(realpath "$2") work=$(realpath -m "$3")
 excluded_file=$here/excluded.txt tolerances_file=$here/tolerances.txt random_file=$here/random-cases.txt
-expected_file=$here/expected-pass.txt
+expected_file=${expected_file:-$here/expected-pass.txt}
+ptxas=${SMELT_PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
 rm -rf "$work/cases" "$work/lib"
 mkdir -p "$work/cases" "$work/lib"
 
@@ -111,6 +121,10 @@ failure_reason() {
 compile_and_check() {
   local dir=$1 lib=$2 rtol=$3 atol=$4 out rc set
   shift 4
+  if [ -n "$ptx_archs" ]; then
+    ptx_check "$dir" "$lib.ptx" "$@"
+    return
+  fi
   out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" --report \
         ${target:+--target "$target"} $compile_flags "$@" 2>&1)
   rc=$?
@@ -149,6 +163,31 @@ compile_and_check() {
     fi
   done
   rm -f "$lib"
+  printf 'PASS\n'
+}
+
+# The GPU path: compiles DIR's model to PTX and has ptxas assemble it for
+# every architecture of $ptx_archs; prints "PASS" or "FAIL<TAB>reason".
+ptx_check() {
+  local dir=$1 ptx=$2 out rc arch
+  shift 2
+  out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$ptx" --device cuda --emit=ptx \
+        $compile_flags "$@" 2>&1)
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
+    return
+  fi
+  for arch in ${ptx_archs//,/ }; do
+    out=$(timeout "$limit" "$ptxas" -arch="$arch" "$ptx" -o /dev/null 2>&1)
+    rc=$?
+    if [ $rc -ne 0 ]; then
+      printf 'FAIL\tptxas %s: %s\n' "$arch" "$(grep -m1 . <<< "$out" | one_line)"
+      rm -f "$ptx"
+      return
+    fi
+  done
+  rm -f "$ptx"
   printf 'PASS\n'
 }
 
@@ -260,8 +299,8 @@ run_case() {
     printf '%s\t%s\t%s\t%s\n' "$suite" "$name" "$variant" "$result" >> "$rows.tsv"
   done
 }
-export -f run_case compile_and_check random_run failure_reason one_line
-export smelt data work here variants skip limit excluded_file tolerances_file random_file target exec_cmd compile_flags
+export -f run_case compile_and_check ptx_check random_run failure_reason one_line
+export smelt data work here variants skip limit excluded_file tolerances_file random_file target exec_cmd compile_flags ptx_archs ptxas
 
 cases=()
 for suite in ${suites//,/ }; do

@@ -42,6 +42,7 @@ int compileCommand(smelt::CompileOptions options, const std::vector<std::string>
     options.emit = out.ends_with(".o") ? smelt::EmitKind::Obj
                    : out.ends_with(".s") ? smelt::EmitKind::Asm
                    : out.ends_with(".ll") ? smelt::EmitKind::Llvm
+                   : out.ends_with(".ptx") ? smelt::EmitKind::Ptx
                    : out.ends_with(".mlir") ? smelt::EmitKind::Mlir
                                             : smelt::EmitKind::Shared;
   }
@@ -85,7 +86,8 @@ int main(int argc, char **argv) {
       ->check(CLI::ExistingFile);
   compileCmd->add_option("-o,--output", compile.output, "Output file")->required();
   compileCmd->add_option("--emit", emit,
-                         "Output kind: so (default), obj (+ .h), asm, llvm, mlir, linalg, onnx");
+                         "Output kind: so (default), obj (+ .h), asm, llvm, mlir, linalg, onnx; "
+                         "ptx (--device cuda)");
   compileCmd->add_option("--shape", shapes, "Fix an input's dims: NAME=d0,d1,...");
   compileCmd->add_flag("--dynamic-dims", compile.import.symbolicInputDims,
                        "Leave every input dim symbolic (shapes known only at run time)");
@@ -96,6 +98,11 @@ int main(int argc, char **argv) {
                        "Print the memory plan: workspace size, sum of the buffers it holds, "
                        "buffers left to the heap");
   compileCmd->add_option("--features", compile.target.features, "Target features (+avx2,...)");
+  std::string device = "cpu";
+  compileCmd->add_option("--device", device, "Where the model runs: cpu (default) or cuda")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  compileCmd->add_option("--gpu", compile.gpuChip,
+                         "--device cuda: the NVIDIA architecture (default sm_80; sm_90...)");
   compileCmd->add_option("--print-ir-after", compile.printIrAfter,
                          "Print the IR to stderr after this pass (its smelt-opt name, e.g. "
                          "smelt-cpu-tile-and-vectorize), weights elided: for debugging");
@@ -167,8 +174,10 @@ int main(int argc, char **argv) {
     // --help and --version exit 0; every usage error exits 1.
     return app.exit(e) == 0 ? 0 : 1;
   }
-  if (compileCmd->parsed())
+  if (compileCmd->parsed()) {
+    compile.device = device == "cuda" ? smelt::Device::Cuda : smelt::Device::Cpu;
     return compileCommand(compile, shapes, emit, optLevel);
+  }
   if (runCmd->parsed())
     return smelt::runCommand(run);
   if (benchCmd->parsed())

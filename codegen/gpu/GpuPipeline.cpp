@@ -1,0 +1,144 @@
+//===- GpuPipeline.cpp - linalg on tensors to kernels in PTX --------------===//
+#include "codegen/gpu/GpuPipeline.h"
+#include "codegen/gpu/Passes.h"
+
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+
+namespace smelt {
+
+bool isKnownGpuChip(llvm::StringRef chip) {
+  unsigned version = 0;
+  // sm_XY[a]: compute capability X.Y; Volta (sm_70) and newer.
+  llvm::StringRef digits = chip;
+  if (!digits.consume_front("sm_"))
+    return false;
+  digits.consume_back("a");
+  return !digits.getAsInteger(10, version) && version >= 70 && version <= 121;
+}
+
+std::string cudaToolkitPath(const GpuPipelineOptions &options) {
+  if (!options.cudaPath.empty())
+    return options.cudaPath;
+  for (const char *variable : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(variable); value && *value)
+      return value;
+  return "/usr/local/cuda";
+}
+
+void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
+  // Buffers: whole functions, results as out-parameters.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+
+  // Loops, one kernel per outermost parallel loop.
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createSmeltGpuSerialOpsAsLoops());
+  // No canonicalization until the loops are launches: it would inline
+  // loops of one iteration into host code.
+  func.addPass(createConvertLinalgToParallelLoopsPass());
+  SmeltGpuLaunchParallelLoopsOptions launch;
+  launch.blockSize = options.blockSize;
+  func.addPass(createSmeltGpuLaunchParallelLoops(launch));
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSmeltGpuMergeKernelModules());
+  pm.addPass(createSmeltGpuCheckHostCode());
+
+  // Kernels to NVVM, then PTX.
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa"; // PTX text
+  // Math functions (expf...) are libdevice calls, linked from the toolkit.
+  binary.toolkitPath = cudaToolkitPath(options);
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+FailureOr<std::string> kernelPtx(ModuleOp module) {
+  std::string ptx;
+  for (auto binary : module.getOps<gpu::BinaryOp>())
+    for (Attribute attr : binary.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+        ptx += object.getObject().getValue().str();
+  if (ptx.empty())
+    return module.emitError("no kernel was compiled to PTX (the model computes nothing on "
+                            "the device)");
+  // A math function left external: libdevice was not linked.
+  size_t external = ptx.find(".extern .func");
+  if (external != std::string::npos) {
+    // ".extern .func (.param .b32 func_retval0) __nv_expf(...)"
+    llvm::StringRef rest =
+        llvm::StringRef(ptx).substr(external + strlen(".extern .func")).ltrim();
+    if (rest.consume_front("("))
+      rest = rest.drop_until([](char c) { return c == ')'; }).drop_front();
+    llvm::StringRef name = rest.ltrim().take_until(
+        [](char c) { return c == '(' || llvm::isSpace(c); });
+    return module.emitError() << "the kernels call " << name << ", which was not linked"
+                              << " (libdevice comes from the CUDA toolkit: CUDA_HOME, "
+                                 "default /usr/local/cuda)";
+  }
+  return ptx;
+}
+
+void registerGpuCodegenDialects(DialectRegistry &registry) {
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+  // convert-gpu-to-nvvm lowers the other dialects in a kernel through
+  // their ConvertToLLVM interfaces.
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  index::registerConvertIndexToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  registerConvertNVVMToLLVMInterface(registry);
+  ub::registerConvertUBToLLVMInterface(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+}
+
+} // namespace smelt

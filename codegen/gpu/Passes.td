@@ -1,0 +1,64 @@
+//===- Passes.td - NVIDIA GPU code generation passes -----------------------===//
+#ifndef SMELT_CODEGEN_GPU_PASSES_TD
+#define SMELT_CODEGEN_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SmeltGpuLaunchParallelLoops : Pass<"smelt-gpu-launch-parallel-loops", "mlir::func::FuncOp"> {
+  let summary = "Run each outermost scf.parallel as a gpu.launch with one thread per iteration";
+  let description = [{
+    Input: bufferized loops (linalg ops converted to scf.parallel, reduction
+    dims as scf.for inside). Output: every outermost scf.parallel becomes a
+    1-D gpu.launch of `block-size` threads per block and as many blocks as
+    the iteration count needs, guarded so that an empty loop launches
+    nothing. Each thread takes one iteration: its linear index
+    (blockIdx.x * blockDim.x + threadIdx.x), when below the count,
+    delinearized with the innermost dim fastest, so that neighbouring
+    threads touch neighbouring elements.
+  }];
+  let options = [Option<"blockSize", "block-size", "int64_t", "256", "Threads per block">];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def SmeltGpuSerialOpsAsLoops : Pass<"smelt-gpu-serial-ops-as-loops", "mlir::func::FuncOp"> {
+  let summary = "Give ops without parallel dims a parallel loop of one iteration";
+  let description = [{
+    Input: bufferized functions. A linalg op without parallel dims (a
+    reduction to a scalar) would become scf.for loops in host code, and a
+    memref.copy a call on the host; both must run on the device. Output:
+    memref.copy becomes linalg.copy, and a linalg op without parallel dims
+    sits in an scf.parallel of one iteration, which
+    smelt-gpu-launch-parallel-loops runs as a kernel of one thread.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def SmeltGpuMergeKernelModules : Pass<"smelt-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes one gpu.module per kernel. A model loads one
+    module on the device, so the kernels move into a single gpu.module
+    @kernels, each gpu.func renamed after its old module
+    (@main_kernel_3::@main_kernel becomes @kernels::@main_kernel_3), and
+    every gpu.launch_func follows.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def SmeltGpuCheckHostCode : Pass<"smelt-gpu-check-host-code", "mlir::ModuleOp"> {
+  let summary = "Refuse computation that stayed in host code";
+  let description = [{
+    After the kernels are outlined, host functions may only allocate,
+    view and reshape buffers, compute sizes and launch kernels. Buffers a
+    kernel touches, and the function's arguments, live on the device; the
+    others (the shape operands of memref.reshape) on the host, where host
+    code may read and write them. A load or store of a device buffer, a
+    copy or a loop over buffer elements left in a host function is an error
+    that names the op and its node: the GPU path does not run that
+    computation yet.
+  }];
+}
+
+#endif // SMELT_CODEGEN_GPU_PASSES_TD
