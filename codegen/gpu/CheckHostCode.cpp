@@ -1,10 +1,10 @@
 //===- CheckHostCode.cpp - no element computation left on the host -------===//
+#include "codegen/gpu/DeviceBuffers.h"
 #include "codegen/gpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace smelt {
 #define GEN_PASS_DEF_SMELTGPUCHECKHOSTCODE
@@ -29,30 +29,6 @@ std::string nodeOf(Operation *op) {
   return node;
 }
 
-/// The allocation (or argument) a buffer views, through view ops.
-Value rootOf(Value buffer) {
-  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
-    buffer = view.getViewSource();
-  return buffer;
-}
-
-/// The buffers whose elements live on the device: every buffer a kernel
-/// touches and the function's arguments (the model's inputs and outputs).
-/// The rest, such as the small shape operands of memref.reshape, are the
-/// host's.
-DenseSet<Value> deviceBuffers(func::FuncOp func) {
-  DenseSet<Value> device;
-  for (BlockArgument arg : func.getArguments())
-    if (isa<BaseMemRefType>(arg.getType()))
-      device.insert(arg);
-  func.walk([&](gpu::LaunchFuncOp launch) {
-    for (Value operand : launch.getKernelOperands())
-      if (isa<BaseMemRefType>(operand.getType()))
-        device.insert(rootOf(operand));
-  });
-  return device;
-}
-
 /// The buffer whose elements `op` reads or writes on the host, if any.
 std::optional<Value> hostAccess(Operation *op) {
   if (auto load = dyn_cast<memref::LoadOp>(op))
@@ -74,10 +50,7 @@ bool touchesDeviceElements(Operation *op, const DenseSet<Value> &device) {
       isa<linalg::LinalgDialect, vector::VectorDialect>(op->getDialect()))
     return true;
   std::optional<Value> buffer = hostAccess(op);
-  if (!buffer)
-    return false;
-  Value root = rootOf(*buffer);
-  return device.contains(root) || !root.getDefiningOp<memref::AllocOp>();
+  return buffer && isDeviceMemory(*buffer, device);
 }
 
 class CheckHostCodePass : public impl::SmeltGpuCheckHostCodeBase<CheckHostCodePass> {

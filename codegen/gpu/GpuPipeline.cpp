@@ -2,6 +2,8 @@
 #include "codegen/gpu/GpuPipeline.h"
 #include "codegen/gpu/Passes.h"
 
+#include "codegen/cpu/Passes.h"
+
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
@@ -11,6 +13,7 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVM.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -58,6 +61,9 @@ void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // As on the CPU: a distinct buffer per result, which upstream's
+  // out-parameter rewrite needs (it crashes on some returned views).
+  pm.addNestedPass<func::FuncOp>(createSmeltCpuResultBuffers());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
@@ -76,6 +82,7 @@ void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   func.addPass(createSmeltGpuLaunchParallelLoops(launch));
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createSmeltGpuMergeKernelModules());
+  pm.addPass(createSmeltGpuHostAccessAsCopies());
   pm.addPass(createSmeltGpuCheckHostCode());
 
   // Kernels to NVVM, then PTX.
@@ -84,6 +91,8 @@ void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   target.optLevel = options.optLevel;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // Vector transfers (NonMaxSuppression reads rows with them) as loads.
+  kernels.addPass(createConvertVectorToSCFPass());
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
   kernels.addPass(createSCFToControlFlowPass());
@@ -105,8 +114,7 @@ FailureOr<std::string> kernelPtx(ModuleOp module) {
       if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
         ptx += object.getObject().getValue().str();
   if (ptx.empty())
-    return module.emitError("no kernel was compiled to PTX (the model computes nothing on "
-                            "the device)");
+    return module.emitError("the kernel module was not compiled to PTX");
   // A math function left external: libdevice was not linked.
   size_t external = ptx.find(".extern .func");
   if (external != std::string::npos) {
@@ -136,6 +144,7 @@ void registerGpuCodegenDialects(DialectRegistry &registry) {
   registerConvertMemRefToLLVMInterface(registry);
   registerConvertNVVMToLLVMInterface(registry);
   ub::registerConvertUBToLLVMInterface(registry);
+  vector::registerConvertVectorToLLVMInterface(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerGPUDialectTranslation(registry);
   registerNVVMDialectTranslation(registry);

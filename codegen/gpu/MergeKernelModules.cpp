@@ -20,9 +20,11 @@ class MergeKernelModulesPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<gpu::GPUModuleOp> outlined = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
-    if (outlined.empty())
-      return;
-    OpBuilder b(outlined.front());
+    // A model that runs no kernel (its outputs are shapes or empty) still
+    // gets its (empty) module: the host always loads one.
+    OpBuilder b = outlined.empty() ? OpBuilder::atBlockEnd(module.getBody())
+                                   : OpBuilder(outlined.front());
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), b.getUnitAttr());
     auto merged = gpu::GPUModuleOp::create(b, module.getLoc(), kMergedModule);
     SymbolTable mergedSymbols(merged);
     // Old (module, kernel) pair -> new kernel name.

@@ -22,17 +22,21 @@ def SmeltGpuLaunchParallelLoops : Pass<"smelt-gpu-launch-parallel-loops", "mlir:
 }
 
 def SmeltGpuSerialOpsAsLoops : Pass<"smelt-gpu-serial-ops-as-loops", "mlir::func::FuncOp"> {
-  let summary = "Give ops without parallel dims a parallel loop of one iteration";
+  let summary = "Give ops and loops without parallel dims a parallel loop of one iteration";
   let description = [{
     Input: bufferized functions. A linalg op without parallel dims (a
     reduction to a scalar) would become scf.for loops in host code, and a
     memref.copy a call on the host; both must run on the device. Output:
     memref.copy becomes linalg.copy, and a linalg op without parallel dims
     sits in an scf.parallel of one iteration, which
-    smelt-gpu-launch-parallel-loops runs as a kernel of one thread.
+    smelt-gpu-launch-parallel-loops runs as a kernel of one thread. So does
+    an outermost scf.for or scf.while of scalar code over buffer elements
+    (an index check, a scan, NonMaxSuppression's selection): nothing in it
+    becomes a kernel of its own or allocates. Its scalar results pass
+    through one-element buffers that host code reads back.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
 def SmeltGpuMergeKernelModules : Pass<"smelt-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
@@ -42,9 +46,25 @@ def SmeltGpuMergeKernelModules : Pass<"smelt-gpu-merge-kernel-modules", "mlir::M
     module on the device, so the kernels move into a single gpu.module
     @kernels, each gpu.func renamed after its old module
     (@main_kernel_3::@main_kernel becomes @kernels::@main_kernel_3), and
-    every gpu.launch_func follows.
+    every gpu.launch_func follows. A model without kernels gets an empty
+    @kernels.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def SmeltGpuHostAccessAsCopies : Pass<"smelt-gpu-host-access-as-copies", "mlir::ModuleOp"> {
+  let summary = "Host reads and writes of single device elements as copies";
+  let description = [{
+    After the kernels are outlined, host code still reads a few values
+    that kernels computed (a run-time check's verdict, a shape read from a
+    tensor) and writes a few. Outside loops, each memref.load of a device
+    buffer (DeviceBuffers.h) becomes a gpu.memcpy of that one element into
+    a host buffer (memref.alloca) and a load from it; each memref.store,
+    a store into a host buffer and a gpu.memcpy to the device. Accesses
+    inside host loops are left alone (one copy per element would be no
+    GPU code); smelt-gpu-check-host-code refuses them.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
 
 def SmeltGpuCheckHostCode : Pass<"smelt-gpu-check-host-code", "mlir::ModuleOp"> {

@@ -30,3 +30,50 @@ func.func @serial(%in: memref<8xf32>, %tmp: memref<8xf32>, %sum: memref<f32>, %o
   }
   return
 }
+
+// A loop of scalar code over buffer elements (an index check) moves into a
+// parallel loop of one iteration; its result passes through a one-element
+// buffer that host code loads afterwards.
+// CHECK-LABEL: func.func @check
+// CHECK:       %[[SLOT:.+]] = memref.alloc() : memref<i1>
+// CHECK:       scf.parallel
+// CHECK:         %[[ALL:.+]] = scf.for
+// CHECK:         memref.store %[[ALL]], %[[SLOT]][] : memref<i1>
+// CHECK:       %[[VERDICT:.+]] = memref.load %[[SLOT]][] : memref<i1>
+// CHECK:       cf.assert %[[VERDICT]]
+func.func @check(%indices: memref<3xi64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %true = arith.constant true
+  %limit = arith.constant 5 : i64
+  %all = scf.for %i = %c0 to %c3 step %c1 iter_args(%acc = %true) -> (i1) {
+    %x = memref.load %indices[%i] : memref<3xi64>
+    %ok = arith.cmpi slt, %x, %limit : i64
+    %both = arith.andi %acc, %ok : i1
+    scf.yield %both : i1
+  }
+  cf.assert %all, "an index is out of range"
+  return
+}
+
+// A loop that runs other ops per iteration stays in host code: each of
+// them becomes a kernel of its own (a parallel loop, later).
+// CHECK-LABEL: func.func @per_step
+// CHECK-NOT:   scf.parallel
+// CHECK:       scf.for
+// CHECK-NEXT:    linalg.generic
+func.func @per_step(%state: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  scf.for %i = %c0 to %c3 step %c1 {
+    linalg.generic {indexing_maps = [affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+        outs(%state : memref<4xf32>) {
+    ^bb0(%x: f32):
+      %y = arith.addf %x, %x : f32
+      linalg.yield %y : f32
+    }
+  }
+  return
+}

@@ -1,0 +1,41 @@
+// RUN: smelt-opt %s --smelt-gpu-host-access-as-copies | FileCheck %s
+
+// The host reads one element a kernel wrote: it is copied into a host
+// buffer of one element first. A write to a device buffer goes the other
+// way. The shape buffer of a reshape is the host's and stays as it is.
+// CHECK-LABEL: func.func @main
+// CHECK-SAME:    (%[[OUT:.+]]: memref<2x3xf32>, %[[N:.+]]: index)
+// CHECK:       %[[FLAG:.+]] = memref.alloc() : memref<i1>
+// CHECK:       gpu.launch_func @kernels::@check
+// CHECK:       %[[HOSTFLAG:.+]] = memref.alloca() : memref<i1>
+// CHECK:       gpu.memcpy %[[HOSTFLAG]], %[[FLAG]] : memref<i1>, memref<i1>
+// CHECK:       %[[VERDICT:.+]] = memref.load %[[HOSTFLAG]][] : memref<i1>
+// CHECK:       cf.assert %[[VERDICT]]
+// CHECK:       %[[HOSTVALUE:.+]] = memref.alloca() : memref<1x1xf32>
+// CHECK:       %[[ELEMENT:.+]] = memref.subview %[[OUT]][%{{.+}}, %[[N]]] [1, 1] [1, 1]
+// CHECK:       memref.store %{{.+}}, %[[HOSTVALUE]][%{{.+}}, %{{.+}}] : memref<1x1xf32>
+// CHECK:       gpu.memcpy %[[ELEMENT]], %[[HOSTVALUE]]
+// CHECK:       %[[SHAPE:.+]] = memref.alloc() : memref<1xindex>
+// CHECK-NEXT:  memref.store %{{.+}}, %[[SHAPE]][%{{.+}}] : memref<1xindex>
+module attributes {gpu.container_module} {
+  func.func @main(%out: memref<2x3xf32>, %n: index) -> memref<6xf32> {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c6 = arith.constant 6 : index
+    %one = arith.constant 1.0 : f32
+    %flag = memref.alloc() : memref<i1>
+    gpu.launch_func @kernels::@check blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%flag : memref<i1>)
+    %verdict = memref.load %flag[] : memref<i1>
+    cf.assert %verdict, "a check failed"
+    memref.store %one, %out[%c1, %n] : memref<2x3xf32>
+    %shape = memref.alloc() : memref<1xindex>
+    memref.store %c6, %shape[%c0] : memref<1xindex>
+    %flat = memref.reshape %out(%shape) : (memref<2x3xf32>, memref<1xindex>) -> memref<6xf32>
+    return %flat : memref<6xf32>
+  }
+  gpu.module @kernels {
+    gpu.func @check(%b: memref<i1>) kernel {
+      gpu.return
+    }
+  }
+}
