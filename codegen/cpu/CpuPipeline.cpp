@@ -27,6 +27,24 @@ void addWithIndexBits(OpPassManager &pm, unsigned bits,
 
 } // namespace
 
+void addWholeFunctionBufferization(OpPassManager &pm, bool resultsAsOutParams) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (!resultsAsOutParams)
+    return;
+  // A distinct buffer per result first: upstream's out-parameter rewrite
+  // needs it (it crashes on some returned views).
+  pm.addNestedPass<func::FuncOp>(createSmeltCpuResultBuffers());
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+}
+
 void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // Convolutions the kernel strategy runs as matrix products.
   pm.addNestedPass<func::FuncOp>(createSmeltCpuConvToMatmul());
@@ -37,19 +55,9 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   // Padded values computed straight into their padded buffers.
   pm.addNestedPass<func::FuncOp>(createSmeltCpuPadInPlace());
   // Bufferize: whole functions, results as out-parameters for bare pointers.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.allowReturnAllocsFromLoops = true;
-  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addWholeFunctionBufferization(pm, /*resultsAsOutParams=*/options.barePointers);
   if (options.barePointers) {
     // Results are computed straight into the caller's buffers.
-    pm.addNestedPass<func::FuncOp>(createSmeltCpuResultBuffers());
-    bufferization::BufferResultsToOutParamsPassOptions outParams;
-    outParams.hoistStaticAllocs = true;
-    outParams.modifyPublicFunctions = true;
-    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
     pm.addNestedPass<func::FuncOp>(createSmeltCpuOutputInPlace());
   }
   // Equal views merge, and a copy of a view onto itself (a value computed

@@ -28,6 +28,12 @@ struct CpuPipelineOptions {
 /// `smelt.cpu_target` attribute (CpuTarget.h).
 void buildCpuCodegenPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options = {});
 
+/// Bufferization shared by the CPU and GPU backends: empty tensors
+/// eliminated, whole functions bufferized with identity layouts at their
+/// boundaries and, with `resultsAsOutParams`, results turned into
+/// out-parameters the caller provides.
+void addWholeFunctionBufferization(mlir::OpPassManager &pm, bool resultsAsOutParams);
+
 } // namespace smelt
 
 #endif // SMELT_CODEGEN_CPU_CPUPIPELINE_H

@@ -2,7 +2,7 @@
 #include "codegen/gpu/GpuPipeline.h"
 #include "codegen/gpu/Passes.h"
 
-#include "codegen/cpu/Passes.h"
+#include "codegen/cpu/CpuPipeline.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -54,20 +54,8 @@ std::string cudaToolkitPath(const GpuPipelineOptions &options) {
 }
 
 void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
-  // Buffers: whole functions, results as out-parameters.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.allowReturnAllocsFromLoops = true;
-  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // As on the CPU: a distinct buffer per result, which upstream's
-  // out-parameter rewrite needs (it crashes on some returned views).
-  pm.addNestedPass<func::FuncOp>(createSmeltCpuResultBuffers());
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // Buffers as on the CPU: whole functions, results as out-parameters.
+  addWholeFunctionBufferization(pm, /*resultsAsOutParams=*/true);
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
 
