@@ -27,10 +27,21 @@ bool computableAtEntry(Value value, Block &entry, DenseMap<Value, bool> &memo) {
   if (auto it = memo.find(value); it != memo.end())
     return it->second;
   Operation *op = value.getDefiningOp();
-  bool computable = op->getNumRegions() == 0 && isPure(op) &&
-                    llvm::all_of(op->getOperands(), [&](Value operand) {
-                      return computableAtEntry(operand, entry, memo);
-                    });
+  // Buffers enter only as the arguments whose dims are read: a view made
+  // later (memref.reshape reads its shape from memory) may not exist yet.
+  auto isBuffer = [](Value v) { return isa<BaseMemRefType, TensorType>(v.getType()); };
+  bool computable;
+  if (auto dim = dyn_cast<memref::DimOp>(op))
+    computable = isa<BlockArgument>(dim.getSource()) &&
+                 cast<BlockArgument>(dim.getSource()).getOwner() == &entry &&
+                 computableAtEntry(dim.getIndex(), entry, memo);
+  else
+    computable = op->getNumRegions() == 0 && isPure(op) &&
+                 llvm::none_of(op->getOperands(), isBuffer) &&
+                 llvm::none_of(op->getResults(), isBuffer) &&
+                 llvm::all_of(op->getOperands(), [&](Value operand) {
+                   return computableAtEntry(operand, entry, memo);
+                 });
   memo[value] = computable;
   return computable;
 }

@@ -28,8 +28,9 @@ struct RunTimeBuffer {
 };
 
 /// Whether every size of `alloc` can be computed at the entry of `func`:
-/// from its arguments through ops that are pure (no memory access, safe to
-/// run early: no division that may trap).
+/// from the dims of its buffer arguments and its scalar arguments, through
+/// scalar ops that are pure (no memory access, safe to run early: no
+/// division that may trap).
 bool sizesKnownAtEntry(mlir::memref::AllocOp alloc, mlir::func::FuncOp func);
 
 /// Computes the buffers' sizes and places them at the entry of `func` (a

@@ -291,3 +291,23 @@ func.func @divided(%in: memref<?xf32>, %k: index, %out: memref<?xf32>) {
   linalg.copy ins(%a : memref<?xf32>) outs(%out : memref<?xf32>)
   return
 }
+
+// -----
+
+// A size read through a reshape whose shape is stored in memory first is
+// not moved to the entry (the shape is not written there yet): the buffer
+// keeps an allocation of its own.
+// CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 1 : i64, heap_buffers = 1 : i64, in_place = 0 : i64, run_time_buffers = 0 : i64, size = 0 : i64}}
+// CHECK:       memref.store
+// CHECK:       memref.reshape
+// CHECK:       memref.alloc(%{{.+}}) : memref<?xf32>
+func.func @reshaped(%in: memref<?xf32>, %shape: memref<1xindex>, %n: index, %out: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  memref.store %n, %shape[%c0] : memref<1xindex>
+  %r = memref.reshape %in(%shape) : (memref<?xf32>, memref<1xindex>) -> memref<?xf32>
+  %m = memref.dim %r, %c0 : memref<?xf32>
+  %a = memref.alloc(%m) : memref<?xf32>
+  linalg.copy ins(%r : memref<?xf32>) outs(%a : memref<?xf32>)
+  linalg.copy ins(%a : memref<?xf32>) outs(%out : memref<?xf32>)
+  return
+}
