@@ -95,6 +95,10 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const CpuPipelineOptions &option
   // Weights as one LLVM constant each, not one per innermost row.
   pm.addPass(createSmeltCpuFlattenGlobals());
 
+  addLlvmLowering(pm, options);
+}
+
+void addLlvmLowering(OpPassManager &pm, const CpuPipelineOptions &options) {
   // Everything to the LLVM dialect, with the target's index width.
   unsigned bits = options.indexBits;
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -34,6 +34,12 @@ void buildCpuCodegenPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &
 /// out-parameters the caller provides.
 void addWholeFunctionBufferization(mlir::OpPassManager &pm, bool resultsAsOutParams);
 
+/// Host code to the LLVM dialect, shared by the CPU and GPU backends: loops,
+/// vectors, math, arithmetic, memrefs and functions (the model function
+/// with bare pointers when `options.barePointers`), then the run-time
+/// checks, and a check that nothing else is left.
+void addLlvmLowering(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
+
 } // namespace smelt
 
 #endif // SMELT_CODEGEN_CPU_CPUPIPELINE_H

@@ -29,19 +29,6 @@ std::string nodeOf(Operation *op) {
   return node;
 }
 
-/// The buffer whose elements `op` reads or writes on the host, if any.
-std::optional<Value> hostAccess(Operation *op) {
-  if (auto load = dyn_cast<memref::LoadOp>(op))
-    return load.getMemRef();
-  if (auto store = dyn_cast<memref::StoreOp>(op))
-    return store.getMemRef();
-  if (auto atomic = dyn_cast<memref::AtomicRMWOp>(op))
-    return atomic.getMemref();
-  if (auto atomic = dyn_cast<memref::GenericAtomicRMWOp>(op))
-    return atomic.getMemref();
-  return std::nullopt;
-}
-
 /// Whether `op` in host code would touch device memory: element access to
 /// a device buffer (or one whose root is not an allocation of this
 /// function), or anything that computes over buffers.
@@ -49,7 +36,7 @@ bool touchesDeviceElements(Operation *op, const DenseSet<Value> &device) {
   if (isa<memref::CopyOp, scf::ParallelOp>(op) ||
       isa<linalg::LinalgDialect, vector::VectorDialect>(op->getDialect()))
     return true;
-  std::optional<Value> buffer = hostAccess(op);
+  std::optional<Value> buffer = elementAccessBuffer(op);
   return buffer && isDeviceMemory(*buffer, device);
 }
 

@@ -1,19 +1,14 @@
 //===- DeviceBuffers.cpp - which buffers of host code live on the GPU -----===//
 #include "codegen/gpu/DeviceBuffers.h"
 
+#include "codegen/cpu/BufferLiveness.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 
 namespace smelt {
-
-Value bufferRoot(Value buffer) {
-  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
-    buffer = view.getViewSource();
-  return buffer;
-}
 
 DenseSet<Value> deviceBuffers(func::FuncOp func) {
   DenseSet<Value> device;
@@ -23,15 +18,27 @@ DenseSet<Value> deviceBuffers(func::FuncOp func) {
   func.walk([&](gpu::LaunchFuncOp launch) {
     for (Value operand : launch.getKernelOperands())
       if (isa<BaseMemRefType>(operand.getType()))
-        device.insert(bufferRoot(operand));
+        device.insert(viewRoot(operand));
   });
   return device;
 }
 
 bool isDeviceMemory(Value buffer, const DenseSet<Value> &device) {
-  Value root = bufferRoot(buffer);
+  Value root = viewRoot(buffer);
   return device.contains(root) ||
          !(root.getDefiningOp<memref::AllocOp>() || root.getDefiningOp<memref::AllocaOp>());
+}
+
+std::optional<Value> elementAccessBuffer(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return load.getMemRef();
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return store.getMemRef();
+  if (auto atomic = dyn_cast<memref::AtomicRMWOp>(op))
+    return atomic.getMemref();
+  if (auto atomic = dyn_cast<memref::GenericAtomicRMWOp>(op))
+    return atomic.getMemref();
+  return std::nullopt;
 }
 
 } // namespace smelt

@@ -12,10 +12,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseSet.h"
 
-namespace smelt {
+#include <optional>
 
-/// The allocation (or argument) a buffer views, through view ops.
-mlir::Value bufferRoot(mlir::Value buffer);
+namespace smelt {
 
 /// The roots of `func`'s buffers that live on the device.
 llvm::DenseSet<mlir::Value> deviceBuffers(mlir::func::FuncOp func);
@@ -24,6 +23,10 @@ llvm::DenseSet<mlir::Value> deviceBuffers(mlir::func::FuncOp func);
 /// device memory: its root is a device buffer, or not an allocation of the
 /// function (then it cannot be told apart).
 bool isDeviceMemory(mlir::Value buffer, const llvm::DenseSet<mlir::Value> &device);
+
+/// The buffer whose elements `op` reads or writes one at a time (a load,
+/// store or atomic update), if it is such an op.
+std::optional<mlir::Value> elementAccessBuffer(mlir::Operation *op);
 
 } // namespace smelt
 

@@ -1,8 +1,10 @@
 //===- GpuPipeline.cpp - linalg on tensors to kernels in PTX --------------===//
 #include "codegen/gpu/GpuPipeline.h"
+#include "codegen/gpu/DeviceSymbols.h"
 #include "codegen/gpu/Passes.h"
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cpu/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -54,10 +56,13 @@ std::string cudaToolkitPath(const GpuPipelineOptions &options) {
 }
 
 void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
-  // Buffers as on the CPU: whole functions, results as out-parameters.
+  // Buffers as on the CPU: whole functions, results as out-parameters,
+  // intermediates of static sizes at planned offsets of the workspace
+  // (device memory).
   addWholeFunctionBufferization(pm, /*resultsAsOutParams=*/true);
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSmeltCpuPlanMemory());
 
   // Loops, one kernel per outermost parallel loop.
   OpPassManager &func = pm.nest<func::FuncOp>();
@@ -72,6 +77,14 @@ void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   pm.addPass(createSmeltGpuMergeKernelModules());
   pm.addPass(createSmeltGpuHostAccessAsCopies());
   pm.addPass(createSmeltGpuCheckHostCode());
+  pm.addPass(createSmeltGpuDeviceMemory());
+  if (options.kernelsOnHost) {
+    pm.addPass(createSmeltGpuKernelsOnHost());
+    CpuPipelineOptions host;
+    host.barePointers = false;
+    addLlvmLowering(pm, host);
+    return;
+  }
 
   // Kernels to NVVM, then PTX.
   GpuNVVMAttachTargetOptions target;
@@ -93,10 +106,21 @@ void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   // Math functions (expf...) are libdevice calls, linked from the toolkit.
   binary.toolkitPath = cudaToolkitPath(options);
   pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (!options.hostCode)
+    return;
+
+  // Host code: device work as calls of the smelt_device_api, the rest as
+  // on the CPU.
+  pm.addPass(createSmeltGpuDeviceCallsToLlvm());
+  CpuPipelineOptions host;
+  host.barePointers = true;
+  addLlvmLowering(pm, host);
 }
 
 FailureOr<std::string> kernelPtx(ModuleOp module) {
   std::string ptx;
+  if (auto image = module->getAttrOfType<StringAttr>(kDeviceImageAttr))
+    ptx = image.str();
   for (auto binary : module.getOps<gpu::BinaryOp>())
     for (Attribute attr : binary.getObjects())
       if (auto object = dyn_cast<gpu::ObjectAttr>(attr))

@@ -25,6 +25,13 @@ struct GpuPipelineOptions {
   /// The CUDA toolkit whose libdevice (math functions in bitcode) is linked
   /// into the kernels; empty: $CUDA_HOME, $CUDA_PATH, else /usr/local/cuda.
   std::string cudaPath;
+  /// Also lower the host functions to the LLVM dialect, their device work
+  /// as calls of the smelt_device_api (static shapes only); otherwise they
+  /// stay gpu and memref ops beside the kernels' binary.
+  bool hostCode = false;
+  /// Instead of PTX, only the kernels as host functions in the LLVM
+  /// dialect (smelt-gpu-kernels-on-host), for tests without a GPU.
+  bool kernelsOnHost = false;
 };
 
 /// The CUDA toolkit folder the pipeline takes libdevice from.
@@ -34,10 +41,13 @@ std::string cudaToolkitPath(const GpuPipelineOptions &options);
 bool isKnownGpuChip(llvm::StringRef chip);
 
 /// smelt-gpu-pipeline: linalg on tensors -> host functions that launch
-/// kernels, and one gpu.binary @kernels holding their PTX.
+/// kernels, and one gpu.binary @kernels holding their PTX; with
+/// `options.hostCode`, host functions in the LLVM dialect and the PTX in
+/// module attributes (DeviceSymbols.h).
 void buildGpuCodegenPipeline(mlir::OpPassManager &pm, const GpuPipelineOptions &options = {});
 
-/// The PTX text of the module's kernels, after the pipeline.
+/// The PTX text of the module's kernels, after the pipeline; an error when
+/// it calls a math function that was not linked.
 mlir::FailureOr<std::string> kernelPtx(mlir::ModuleOp module);
 
 /// Registers the dialects and interfaces the pipeline needs (the NVVM

@@ -14,7 +14,7 @@ using namespace mlir;
 namespace smelt {
 namespace {
 
-/// A host buffer of one element and rank `rank`, and the view of the
+/// A host buffer of one element with `buffer`'s rank, and the view of the
 /// element of `buffer` at `indices` with the same shape.
 std::pair<Value, Value> elementPair(OpBuilder &b, Location loc, Value buffer,
                                     ValueRange indices) {
@@ -40,14 +40,26 @@ class HostAccessAsCopiesPass
         if (!isa<memref::LoadOp, memref::StoreOp>(op) ||
             op->getParentOfType<LoopLikeOpInterface>())
           return;
-        Value buffer = isa<memref::LoadOp>(op) ? cast<memref::LoadOp>(op).getMemRef()
-                                               : cast<memref::StoreOp>(op).getMemRef();
-        if (isDeviceMemory(buffer, device))
+        if (isDeviceMemory(*elementAccessBuffer(op), device))
           accesses.push_back(op);
       });
       for (Operation *op : accesses)
         rewrite(op);
+      // memref.reshape reads its shape operand on the host.
+      func.walk([&](memref::ReshapeOp reshape) {
+        if (isDeviceMemory(reshape.getShape(), device))
+          copyShapeToHost(reshape);
+      });
     }
+  }
+
+  void copyShapeToHost(memref::ReshapeOp reshape) {
+    OpBuilder b(reshape);
+    auto type = cast<MemRefType>(reshape.getShape().getType());
+    Value host = memref::AllocaOp::create(
+        b, reshape.getLoc(), MemRefType::get(type.getShape(), type.getElementType()));
+    gpu::MemcpyOp::create(b, reshape.getLoc(), Type(), ValueRange{}, host, reshape.getShape());
+    reshape.getShapeMutable().assign(host);
   }
 
   void rewrite(Operation *op) {

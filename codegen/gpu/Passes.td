@@ -60,8 +60,10 @@ def SmeltGpuHostAccessAsCopies : Pass<"smelt-gpu-host-access-as-copies", "mlir::
     tensor) and writes a few. Outside loops, each memref.load of a device
     buffer (DeviceBuffers.h) becomes a gpu.memcpy of that one element into
     a host buffer (memref.alloca) and a load from it; each memref.store,
-    a store into a host buffer and a gpu.memcpy to the device. Accesses
-    inside host loops are left alone (one copy per element would be no
+    a store into a host buffer and a gpu.memcpy to the device. The shape
+    operand of a memref.reshape, which the host reads, is copied into a host
+    buffer first when it lives on the device (a planned workspace slot, a
+    constant). Accesses inside host loops are left alone (one copy per element would be no
     GPU code); smelt-gpu-check-host-code refuses them.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
@@ -79,6 +81,58 @@ def SmeltGpuCheckHostCode : Pass<"smelt-gpu-check-host-code", "mlir::ModuleOp"> 
     that names the op and its node: the GPU path does not run that
     computation yet.
   }];
+}
+
+def SmeltGpuDeviceMemory : Pass<"smelt-gpu-device-memory", "mlir::ModuleOp"> {
+  let summary = "Allocate the buffers kernels touch on the device";
+  let description = [{
+    After the kernels are outlined, every memref.alloc of a host function
+    whose buffer a kernel touches (DeviceBuffers.h) becomes a gpu.alloc, and
+    the memref.dealloc that frees it (directly, or through the base buffer
+    of its view) a gpu.dealloc; host-only buffers stay memref.alloc. The
+    planned workspace needs none of this: it arrives in device memory. The
+    constant globals host code uses are listed in the module attribute
+    `smelt.device_constants`: the emitter puts their data on the device, and
+    host code addresses the device copy. A global that is not constant is
+    an error.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def SmeltGpuDeviceCallsToLlvm : Pass<"smelt-gpu-device-calls-to-llvm", "mlir::ModuleOp"> {
+  let summary = "Host code's launches, copies and device buffers as calls";
+  let description = [{
+    Input: host functions with synchronous gpu.launch_func, gpu.memcpy,
+    gpu.alloc and gpu.dealloc, and the kernels in one gpu.binary of PTX.
+    Output: LLVM dialect calls of __smelt_device_launch, _copy, _alloc and
+    _release (DeviceSymbols.h), which the emitter defines over the
+    smelt_device_api of the call. A launch passes the kernel's index (in
+    the order host code first launches each), its grid and block sizes as
+    three i32 each, and an array pointing at each parameter's value, with
+    memrefs expanded into descriptor fields as the NVVM kernel takes them;
+    the arrays live in stack slots at the top of the function. A copy
+    passes both buffers' first bytes and the byte count (only contiguous
+    buffers). The PTX moves to the module attribute `smelt.device_image`,
+    the kernel names to `smelt.device_kernels`, the architecture to
+    `smelt.device_arch`, and the gpu.binary is erased. Other ops and types
+    are left for the rest of the lowering (unrealized casts stand between).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def SmeltGpuKernelsOnHost : Pass<"smelt-gpu-kernels-on-host", "mlir::ModuleOp"> {
+  let summary = "Keep only the kernels, as host functions (for tests without a GPU)";
+  let description = [{
+    Input: host functions and the kernels in one gpu.module. Output: only
+    the kernels, each a func.func of the same name taking its own arguments
+    and then twelve index values: the block id, thread id, block size and
+    grid size in x, y and z, which replace gpu.block_id, gpu.thread_id,
+    gpu.block_dim and gpu.grid_dim. Lowered like host code, with a wrapper
+    that runs every thread of a launch in turn (compiler/emit), they stand
+    in for the PTX when a test driver runs a GPU model on the CPU. Kernels
+    with barriers, shared or private memory have no such form (an error).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
 #endif // SMELT_CODEGEN_GPU_PASSES_TD

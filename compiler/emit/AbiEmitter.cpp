@@ -9,6 +9,7 @@
 #include "compiler/emit/AbiTypes.h"
 #include "compiler/emit/CheckRecord.h"
 #include "compiler/emit/DescriptorEntry.h"
+#include "compiler/emit/DeviceCode.h"
 #include "compiler/emit/MetadataEmitter.h"
 #include "compiler/emit/OutOfMemory.h"
 #include "compiler/emit/ParallelFor.h"
@@ -94,7 +95,7 @@ llvm::Value *emitWorkspaceCheck(llvm::IRBuilder<> &b, const AbiTypes &t, llvm::F
 /// dims, unpacks the pointer arrays and calls P_run.
 llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Function *typed,
                                  const ModelSignature &sig, const WorkspacePlan &plan,
-                                 const std::string &name) {
+                                 bool device, const std::string &name) {
   auto *type = llvm::FunctionType::get(t.i32, {t.ptr}, false);
   auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, m);
   llvm::LLVMContext &ctx = m.getContext();
@@ -113,6 +114,8 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
 
   b.SetInsertPoint(good);
   llvm::Value *workspace = emitWorkspaceCheck(b, t, fn, call, plan);
+  if (device)
+    emitSetDeviceApi(b, m, t, call, bad);
   std::vector<llvm::Value *> args;
   llvm::Value *inputs = field(kInputs);
   for (size_t i = 0; i < sig.inputs.size(); ++i)
@@ -130,6 +133,8 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
   emitSetParallelFor(b, m, t, call);
   llvm::Value *status = b.CreateCall(typed, args);
   emitClearParallelFor(b, m, t);
+  if (device)
+    emitClearDeviceApi(b, m, t);
   // The record is still set on this thread when the check failed.
   emitReportCheckMessage(b, t, call, emitLoadCheckRecord(b, m, t));
   b.CreateRet(status);
@@ -154,7 +159,7 @@ void exportSymbol(llvm::GlobalValue &symbol) {
 
 llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSignature &sig,
                          llvm::StringRef prefix, bool barePointers, bool sharedLibrary,
-                         const WorkspacePlan &workspace) {
+                         const WorkspacePlan &workspace, const DeviceImage *device) {
   llvm::Function *model = m.getFunction(modelFn);
   if (!model)
     return llvm::createStringError("lowered module has no function '%s'", modelFn.str().c_str());
@@ -178,6 +183,10 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
 
   AbiTypes t(m.getContext());
+  if (device && !barePointers)
+    return llvm::createStringError("device code needs static shapes (fix dims with --shape)");
+  llvm::Constant *deviceCode = device ? emitDeviceCode(m, t, *device)
+                                      : llvm::ConstantPointerNull::get(t.ptr);
   // Only the descriptor entry (dynamic dims) arms the jump: a static model's
   // buffers are planned, not allocated.
   if (!barePointers)
@@ -186,7 +195,8 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
   llvm::Function *generic;
   if (barePointers) {
     llvm::Function *typed = emitTypedEntry(m, t, model, takesWorkspace, (prefix + "_run").str());
-    generic = emitGenericEntry(m, t, typed, sig, workspace, (prefix + "_entry").str());
+    generic = emitGenericEntry(m, t, typed, sig, workspace, device != nullptr,
+                               (prefix + "_entry").str());
   } else {
     llvm::Expected<llvm::Function *> entry =
         emitDescriptorEntry(m, t, model, sig, workspace, (prefix + "_entry").str());
@@ -204,22 +214,23 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
        tensorInfos(m, t, sig.outputs, "outputs"), llvm::ConstantInt::get(t.i64, workspace.size),
        llvm::ConstantInt::get(t.i64, workspace.align), privateString(m, sig.graphName, "smelt.graph_name"),
        privateString(m, "smelt " SMELT_VERSION_STRING, "smelt.producer"), generic,
-       emitModelMetadata(m, t, sig)});
+       emitModelMetadata(m, t, sig), deviceCode});
   auto *infoVar = new llvm::GlobalVariable(m, t.modelInfo, true,
                                            llvm::GlobalValue::ExternalLinkage, info,
                                            (prefix + "_info").str());
   for (llvm::GlobalValue *symbol : {static_cast<llvm::GlobalValue *>(infoVar),
                                     static_cast<llvm::GlobalValue *>(generic)})
     exportSymbol(*symbol);
+  // P_run of a device model stays inside: only P_entry is lent a device.
   if (llvm::Function *typed = m.getFunction((prefix + "_run").str()))
-    exportSymbol(*typed);
+    device ? typed->setLinkage(llvm::GlobalValue::InternalLinkage) : exportSymbol(*typed);
   // smelt_model_open finds any library's info under one well-known name,
   // whatever its prefix. Only in shared libraries: dlsym on the library's own
   // handle finds its own copy, while two object files linked into one program
   // would clash on it.
   if (sharedLibrary)
     exportSymbol(*llvm::GlobalAlias::create(SMELT_MODEL_INFO_SYMBOL, infoVar));
-  emitManifest(m, prefix, modelManifest(sig, prefix, workspace));
+  emitManifest(m, prefix, modelManifest(sig, prefix, workspace, device));
   return llvm::Error::success();
 }
 

@@ -17,6 +17,7 @@
 #define SMELT_COMPILER_EMIT_ABIEMITTER_H
 
 #include "codegen/cpu/WorkspacePlan.h"
+#include "compiler/emit/DeviceCode.h"
 #include "compiler/emit/Signature.h"
 
 #include "llvm/IR/Module.h"
@@ -33,10 +34,13 @@ namespace smelt {
 /// more pointer after the outputs; P_info then records its size and
 /// alignment, and P_entry refuses a smaller or misaligned one with
 /// SMELT_ENTRY_SMALL_WORKSPACE. P_run always takes the workspace pointer
-/// last (NULL is fine when the model needs none).
+/// last (NULL is fine when the model needs none). A model with device code
+/// (`device`, static shapes only) gets P_info.device and no P_run: its entry
+/// point needs the smelt_device_api of a smelt_call.
 llvm::Error emitModelAbi(llvm::Module &module, llvm::StringRef modelFn,
                          const ModelSignature &signature, llvm::StringRef prefix,
-                         bool barePointers, bool sharedLibrary, const WorkspacePlan &workspace);
+                         bool barePointers, bool sharedLibrary, const WorkspacePlan &workspace,
+                         const DeviceImage *device = nullptr);
 
 /// Adds `P_isa`, the instruction set the code needs as a string (see
 /// requiredIsa in CpuTarget.h: "x86_64 avx avx2 fma ..."). A shared library also exports it as

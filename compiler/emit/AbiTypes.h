@@ -21,6 +21,7 @@ struct AbiTypes {
   llvm::PointerType *ptr;
   llvm::StructType *tensorInfo, *modelInfo, *call;
   llvm::StructType *metadataEntry, *opsetImport, *modelMetadata;
+  llvm::StructType *deviceCode, *deviceApi;
 
   explicit AbiTypes(llvm::LLVMContext &ctx) {
     i32 = llvm::Type::getInt32Ty(ctx);
@@ -30,9 +31,16 @@ struct AbiTypes {
     tensorInfo = llvm::StructType::create(ctx, {ptr, i32, i32, ptr, i32, i32, ptr, ptr},
                                           "smelt_tensor_info");
     // smelt_model_info { abi, nin, nout, opset, inputs, outputs, ws, align, name, producer,
-    //                    entry, metadata }
+    //                    entry, metadata, device }
     modelInfo = llvm::StructType::create(
-        ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr}, "smelt_model_info");
+        ctx, {i32, i32, i32, i32, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr},
+        "smelt_model_info");
+    // smelt_device_code { platform, arch, image, image_size, kernel_names, num_kernels,
+    //                     reserved, constants, constants_size, constants_align }
+    deviceCode = llvm::StructType::create(ctx, {ptr, ptr, ptr, i64, ptr, i32, i32, ptr, i64, i64},
+                                          "smelt_device_code");
+    // smelt_device_api { ctx, constants, launch, copy, alloc, release }
+    deviceApi = llvm::StructType::create(ctx, {ptr, ptr, ptr, ptr, ptr, ptr}, "smelt_device_api");
     // smelt_metadata_entry { key, value, key_size, value_size }
     metadataEntry = llvm::StructType::create(ctx, {ptr, ptr, i64, i64}, "smelt_metadata_entry");
     // smelt_opset_import { version, domain }
@@ -44,9 +52,9 @@ struct AbiTypes {
         ctx, {i64, ptr, ptr, ptr, ptr, ptr, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr},
         "smelt_model_metadata");
     // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf,
-    //              pctx, alloc_output, alloc_ctx, check_message }
+    //              pctx, alloc_output, alloc_ctx, check_message, device }
     call = llvm::StructType::create(
-        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr, ptr}, "smelt_call");
+        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr}, "smelt_call");
   }
 };
 
@@ -83,7 +91,18 @@ enum CallField {
   kParallelCtx = 9,
   kAllocOutput = 10,
   kAllocCtx = 11,
-  kCheckMessage = 12
+  kCheckMessage = 12,
+  kDevice = 13
+};
+
+/// Field indices of smelt_device_api.
+enum DeviceApiField {
+  kDeviceCtx = 0,
+  kDeviceConstants = 1,
+  kDeviceLaunch = 2,
+  kDeviceCopy = 3,
+  kDeviceAlloc = 4,
+  kDeviceRelease = 5
 };
 
 /// Loads field `f` of the smelt_call at `call`.

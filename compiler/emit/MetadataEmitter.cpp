@@ -63,7 +63,7 @@ llvm::json::Array slotsJson(const std::vector<TensorSignature> &slots) {
 } // namespace
 
 std::string modelManifest(const ModelSignature &sig, llvm::StringRef prefix,
-                          const WorkspacePlan &workspace) {
+                          const WorkspacePlan &workspace, const DeviceImage *device) {
   const ModelMetadata &meta = sig.metadata;
   llvm::json::Array props, opsets;
   for (const auto &[key, value] : meta.props)
@@ -93,6 +93,12 @@ std::string modelManifest(const ModelSignature &sig, llvm::StringRef prefix,
                                    {"target_cpu", sig.build.cpu},
                                    {"target_features", sig.build.isa},
                                    {"compile_options", sig.build.options}}}};
+  if (device)
+    manifest["device"] =
+        llvm::json::Object{{"platform", "cuda"},
+                           {"arch", device->arch},
+                           {"kernels", static_cast<int64_t>(device->kernels.size())},
+                           {"image_bytes", static_cast<int64_t>(device->ptx.size())}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(manifest));

@@ -14,6 +14,7 @@
 
 #include "codegen/cpu/WorkspacePlan.h"
 #include "compiler/emit/AbiTypes.h"
+#include "compiler/emit/DeviceCode.h"
 #include "compiler/emit/Signature.h"
 
 #include "llvm/IR/Module.h"
@@ -30,9 +31,11 @@ inline constexpr int kManifestVersion = 1;
 llvm::Constant *emitModelMetadata(llvm::Module &module, const AbiTypes &types,
                                   const ModelSignature &signature);
 
-/// The manifest of a model with symbol prefix `prefix`, as JSON text.
+/// The manifest of a model with symbol prefix `prefix`, as JSON text; a
+/// model with device code gets a "device" object (platform, architecture,
+/// kernel count, PTX bytes).
 std::string modelManifest(const ModelSignature &signature, llvm::StringRef prefix,
-                          const WorkspacePlan &workspace);
+                          const WorkspacePlan &workspace, const DeviceImage *device = nullptr);
 
 /// Adds `manifest` (NUL-terminated) as P_manifest in the manifest section.
 void emitManifest(llvm::Module &module, llvm::StringRef prefix, llvm::StringRef manifest);

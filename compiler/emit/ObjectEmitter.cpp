@@ -2,6 +2,7 @@
 #include "compiler/emit/ObjectEmitter.h"
 
 #include "compiler/emit/AbiEmitter.h"
+#include "compiler/emit/HostKernels.h"
 #include "compiler/emit/ThreadLocalAccess.h"
 
 #include "codegen/cpu/CpuTarget.h"
@@ -66,51 +67,89 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLe
 
 } // namespace
 
-std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLVMContext &context,
-                                                const ModelSignature &signature,
-                                                llvm::StringRef prefix,
-                                                const TargetOptions &target, bool sharedLibrary) {
+namespace {
+
+/// The LLVM IR of `module` for `target`, or null after a diagnostic; the
+/// resolved target in `machine` and `cpu`.
+std::unique_ptr<llvm::Module> translate(mlir::ModuleOp module, llvm::LLVMContext &context,
+                                        const TargetOptions &target,
+                                        std::unique_ptr<llvm::TargetMachine> &machine,
+                                        CpuTarget &cpu) {
   std::unique_ptr<llvm::Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule) {
     module.emitError() << "translation to LLVM IR failed";
     return nullptr;
   }
   std::string error;
-  CpuTarget cpu;
-  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target, error, &cpu);
+  machine = createTargetMachine(target, error, &cpu);
   if (!machine) {
     module.emitError() << error;
     return nullptr;
   }
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
-  if (llvm::Error err = emitModelAbi(*llvmModule, "main", signature, prefix,
-                                       /*barePointers=*/!signature.hasDynamicDims(),
-                                       sharedLibrary, getWorkspacePlan(module))) {
-    module.emitError() << llvm::toString(std::move(err));
-    return nullptr;
-  }
-  routeThreadLocalAccess(*llvmModule);
-  emitRequiredIsa(*llvmModule, prefix, signature.build.isa, sharedLibrary);
-  // Target attributes on every function so the optimizer vectorizes for the CPU.
-  bool bareMetal = machine->getTargetTriple().getOS() == llvm::Triple::UnknownOS;
-  for (llvm::Function &f : *llvmModule) {
+  return llvmModule;
+}
+
+/// Target attributes on every function, so the optimizer vectorizes for
+/// the CPU, then LLVM's optimization pipeline.
+void optimizeForTarget(llvm::Module &llvmModule, llvm::TargetMachine &machine,
+                       const CpuTarget &cpu, unsigned optLevel) {
+  bool bareMetal = machine.getTargetTriple().getOS() == llvm::Triple::UnknownOS;
+  for (llvm::Function &f : llvmModule) {
     if (f.isDeclaration())
       continue;
     // Firmware links no unwinder: model code throws nothing, so it needs no
     // unwind tables (whose personality routine would pull one in).
     if (bareMetal)
       f.addFnAttr(llvm::Attribute::NoUnwind);
-    f.addFnAttr("target-cpu", machine->getTargetCPU());
+    f.addFnAttr("target-cpu", machine.getTargetCPU());
     // SVE of a known width: the backend does fixed-width vectors with SVE
     // instructions (vscale is the width in 128-bit granules).
     if (cpu.sveBits)
       f.addFnAttr(llvm::Attribute::getWithVScaleRangeArgs(f.getContext(), cpu.sveBits / 128,
                                                           cpu.sveBits / 128));
-    if (!machine->getTargetFeatureString().empty())
-      f.addFnAttr("target-features", machine->getTargetFeatureString());
+    if (!machine.getTargetFeatureString().empty())
+      f.addFnAttr("target-features", machine.getTargetFeatureString());
   }
-  optimize(*llvmModule, *machine, target.optLevel);
+  optimize(llvmModule, machine, optLevel);
+}
+
+} // namespace
+
+std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLVMContext &context,
+                                                const ModelSignature &signature,
+                                                llvm::StringRef prefix,
+                                                const TargetOptions &target, bool sharedLibrary) {
+  std::unique_ptr<llvm::TargetMachine> machine;
+  CpuTarget cpu;
+  std::unique_ptr<llvm::Module> llvmModule = translate(module, context, target, machine, cpu);
+  if (!llvmModule)
+    return nullptr;
+  std::optional<DeviceImage> device = deviceImage(module);
+  if (llvm::Error err = emitModelAbi(*llvmModule, "main", signature, prefix,
+                                       /*barePointers=*/!signature.hasDynamicDims(),
+                                       sharedLibrary, getWorkspacePlan(module),
+                                       device ? &*device : nullptr)) {
+    module.emitError() << llvm::toString(std::move(err));
+    return nullptr;
+  }
+  routeThreadLocalAccess(*llvmModule);
+  emitRequiredIsa(*llvmModule, prefix, signature.build.isa, sharedLibrary);
+  optimizeForTarget(*llvmModule, *machine, cpu, target.optLevel);
+  return llvmModule;
+}
+
+std::unique_ptr<llvm::Module> translateHostKernels(mlir::ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   const TargetOptions &target) {
+  std::unique_ptr<llvm::TargetMachine> machine;
+  CpuTarget cpu;
+  std::unique_ptr<llvm::Module> llvmModule = translate(module, context, target, machine, cpu);
+  if (!llvmModule)
+    return nullptr;
+  emitHostKernelLaunchers(*llvmModule);
+  optimizeForTarget(*llvmModule, *machine, cpu, target.optLevel);
   return llvmModule;
 }
 

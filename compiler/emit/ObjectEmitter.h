@@ -35,6 +35,13 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
                                                 llvm::StringRef prefix,
                                                 const TargetOptions &target, bool sharedLibrary);
 
+/// LLVM dialect module of a GPU model's kernels as host functions
+/// (smelt-gpu-kernels-on-host) -> optimized LLVM IR exporting a launcher per
+/// kernel (HostKernels.h).
+std::unique_ptr<llvm::Module> translateHostKernels(mlir::ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   const TargetOptions &target);
+
 enum class CodeKind { Object, Assembly };
 
 /// Emits native code for `module` into `bytes`.

@@ -34,6 +34,7 @@ bool parseEmitKind(llvm::StringRef text, EmitKind &kind) {
                                        .Case("obj", EmitKind::Obj)
                                        .Case("so", EmitKind::Shared)
                                        .Case("ptx", EmitKind::Ptx)
+                                       .Case("host-kernels", EmitKind::HostKernels)
                                        .Default(std::nullopt);
   if (parsed)
     kind = *parsed;
@@ -142,6 +143,8 @@ BuildInfo buildInfo(const CompileOptions &options, const CpuTarget &target) {
                              std::pair{"--features", &options.target.features}})
     if (!value->empty())
       text += std::string(" ") + flag + " " + *value;
+  if (options.device == Device::Cuda)
+    text += " --device cuda --gpu " + options.gpuChip;
   return build;
 }
 
@@ -195,49 +198,117 @@ std::string printToString(const llvm::Module &module) {
   return text;
 }
 
-} // namespace
-
-/// --device cuda: the linalg stage, then the GPU backend; writes the
-/// kernels' PTX (or the IR). A library whose host code loads and launches
-/// them is not written yet.
-LogicalResult compileForGpu(ModuleOp module, const CompileOptions &options) {
-  Location loc = module.getLoc();
-  if (!isKnownGpuChip(options.gpuChip))
-    return emitError(loc) << "--gpu: '" << options.gpuChip
-                          << "' is not an NVIDIA architecture (sm_70 to sm_121, e.g. sm_80, sm_90)";
-  EmitKind emit = options.emit;
-  if (emit != EmitKind::Ptx && emit != EmitKind::Mlir && emit != EmitKind::Linalg &&
-      emit != EmitKind::Onnx)
-    return emitError(loc) << "--device cuda writes the kernels' PTX (--emit=ptx) or the IR "
-                             "(--emit=mlir|linalg|onnx) so far; a library with the host code "
-                             "that loads and launches the kernels is not written yet";
-  Stage last = emit == EmitKind::Onnx ? Stage::Onnx : Stage::Linalg;
-  if (last > Stage::Onnx &&
-      failed(runPipeline(module, Stage::Linalg, Stage::Linalg, {}, options.printIrAfter)))
-    return failure();
-  if (emit == EmitKind::Ptx || emit == EmitKind::Mlir) {
-    PassManager pm(module.getContext());
-    // A failure in the NVVM backend (no CUDA toolkit for libdevice, say)
-    // would otherwise print every kernel along with the message.
-    module.getContext()->printOpOnDiagnostic(false);
-    GpuPipelineOptions gpu;
-    gpu.chip = options.gpuChip;
-    buildGpuCodegenPipeline(pm, gpu);
-    if (failed(pm.run(module)))
-      return failure();
-  }
-  if (emit == EmitKind::Ptx) {
-    FailureOr<std::string> ptx = kernelPtx(module);
-    if (failed(ptx))
-      return failure();
-    return writeOutput(options.output, *ptx, loc);
-  }
+/// Writes `module` as text, weights elided (--emit=mlir|linalg|onnx).
+LogicalResult writeModuleText(ModuleOp module, const CompileOptions &options) {
   OpPrintingFlags flags;
   flags.elideLargeResourceString();
   std::string text;
   llvm::raw_string_ostream os(text);
   module.print(os, flags);
-  return writeOutput(options.output, text, loc);
+  return writeOutput(options.output, text, module.getLoc());
+}
+
+/// The lowered module as LLVM IR, assembly, an object file and its header,
+/// or a shared library, as --emit asks.
+LogicalResult writeNativeCode(ModuleOp module, const CompileOptions &options,
+                              const ModelSignature &signature, const WorkspacePlan &workspace) {
+  Location loc = module.getLoc();
+  EmitKind emit = options.emit;
+  std::string prefix = options.symbolPrefix;
+  if (prefix.empty())
+    prefix = prefixFromPath(options.output, emit == EmitKind::Shared);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateToLlvmIr(
+      module, llvmContext, signature, prefix, options.target, emit == EmitKind::Shared);
+  if (!llvmModule)
+    return failure();
+  if (emit == EmitKind::Llvm)
+    return writeOutput(options.output, printToString(*llvmModule), loc);
+
+  std::string bytes, error;
+  CodeKind kind = emit == EmitKind::Asm ? CodeKind::Assembly : CodeKind::Object;
+  if (failed(emitNativeCode(*llvmModule, options.target, kind, bytes, error)))
+    return emitError(loc) << error;
+  if (emit == EmitKind::Asm)
+    return writeOutput(options.output, bytes, loc);
+  if (options.report)
+    printFootprint(bytes, signature, workspace, llvm::errs());
+  if (emit == EmitKind::Obj) {
+    llvm::SmallString<256> header(options.output);
+    llvm::sys::path::replace_extension(header, ".h");
+    if (failed(writeOutput(header, emitCHeader(signature, prefix, workspace), loc)))
+      return failure();
+    return writeOutput(options.output, bytes, loc);
+  }
+  if (!linkSharedLibrary(bytes, signature.build.triple, options.output, error))
+    return emitError(loc) << error;
+  return success();
+}
+
+/// --emit=host-kernels: the kernels as a library for this CPU.
+LogicalResult writeHostKernels(ModuleOp module, const CompileOptions &options) {
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateHostKernels(module, llvmContext, options.target);
+  if (!llvmModule)
+    return failure();
+  std::string bytes, error;
+  if (failed(emitNativeCode(*llvmModule, options.target, CodeKind::Object, bytes, error)) ||
+      !linkSharedLibrary(bytes, llvmModule->getTargetTriple().str(), options.output, error))
+    return emitError(module.getLoc()) << error;
+  return success();
+}
+
+} // namespace
+
+/// --device cuda: the linalg stage, then the GPU backend. Writes the
+/// kernels' PTX, the IR, or a library whose host code launches them.
+LogicalResult compileForGpu(ModuleOp module, const CompileOptions &options,
+                            const ModelSignature &signature) {
+  Location loc = module.getLoc();
+  if (!isKnownGpuChip(options.gpuChip))
+    return emitError(loc) << "--gpu: '" << options.gpuChip
+                          << "' is not an NVIDIA architecture (sm_70 to sm_121, e.g. sm_80, sm_90)";
+  EmitKind emit = options.emit;
+  if (emit == EmitKind::Obj)
+    return emitError(loc) << "--device cuda writes a shared library, its LLVM IR or assembly, "
+                             "the kernels' PTX (--emit=ptx) or the IR; an object file to link "
+                             "into an application is not written yet";
+  bool library = emit == EmitKind::Shared || emit == EmitKind::Llvm || emit == EmitKind::Asm;
+  if (library && signature.hasDynamicDims())
+    return emitError(loc) << "--device cuda: a library needs every input dim fixed (--shape "
+                             "name=d0,d1,...); the host code of models with dynamic dims is not "
+                             "written yet (--emit=ptx compiles their kernels)";
+  Stage last = emit == EmitKind::Onnx     ? Stage::Onnx
+               : emit == EmitKind::Linalg ? Stage::Linalg
+                                          : Stage::Llvm;
+  GpuPipelineOptions gpu;
+  gpu.chip = options.gpuChip;
+  gpu.hostCode = library;
+  gpu.kernelsOnHost = emit == EmitKind::HostKernels;
+  // A failure in the NVVM backend (no CUDA toolkit for libdevice, say)
+  // would otherwise print every kernel along with the message.
+  module.getContext()->printOpOnDiagnostic(false);
+  if (last > Stage::Onnx &&
+      failed(runPipeline(module, Stage::Linalg, last, {}, options.printIrAfter, &gpu)))
+    return failure();
+  if (emit == EmitKind::HostKernels)
+    return writeHostKernels(module, options);
+  if (!library && emit != EmitKind::Ptx)
+    return writeModuleText(module, options);
+  FailureOr<std::string> ptx = kernelPtx(module);
+  if (failed(ptx))
+    return failure();
+  if (emit == EmitKind::Ptx)
+    return writeOutput(options.output, *ptx, loc);
+  WorkspacePlan workspace = getWorkspacePlan(module);
+  if (workspace.heapBuffers)
+    return emitError(loc) << "--device cuda: " << workspace.heapBuffers
+                          << " of the model's buffers have sizes that depend on input data; "
+                             "device memory for them is not managed yet";
+  if (options.report)
+    printReport(workspace, /*dynamicDims=*/false, llvm::errs());
+  return writeNativeCode(module, options, signature, workspace);
 }
 
 LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) {
@@ -279,9 +350,9 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
   setCpuTarget(*module, *target);
   signature->build = buildInfo(options, *target);
   if (options.device == Device::Cuda)
-    return compileForGpu(*module, options);
-  if (emit == EmitKind::Ptx)
-    return emitError(loc) << "--emit=ptx needs --device cuda";
+    return compileForGpu(*module, options, *signature);
+  if (emit == EmitKind::Ptx || emit == EmitKind::HostKernels)
+    return emitError(loc) << "--emit=ptx and --emit=host-kernels need --device cuda";
   bool bareMetal = llvm::Triple(target->triple).getOS() == llvm::Triple::UnknownOS;
   if (bareMetal) {
     // Firmware: an object linked into the image, every size known at
@@ -318,44 +389,9 @@ LogicalResult compileModel(const CompileOptions &options, MLIRContext &context) 
                         "at run time: the firmware needs a heap for this model";
   if (options.report && last == Stage::Llvm)
     printReport(workspace, signature->hasDynamicDims(), llvm::errs());
-  if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir) {
-    OpPrintingFlags flags;
-    flags.elideLargeResourceString(); // Weights stay out of textual dumps.
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    module->print(os, flags);
-    return writeOutput(options.output, text, loc);
-  }
-
-  std::string prefix = options.symbolPrefix;
-  if (prefix.empty())
-    prefix = prefixFromPath(options.output, emit == EmitKind::Shared);
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule = translateToLlvmIr(
-      *module, llvmContext, *signature, prefix, options.target, emit == EmitKind::Shared);
-  if (!llvmModule)
-    return failure();
-  if (emit == EmitKind::Llvm)
-    return writeOutput(options.output, printToString(*llvmModule), loc);
-
-  std::string bytes, error;
-  CodeKind kind = emit == EmitKind::Asm ? CodeKind::Assembly : CodeKind::Object;
-  if (failed(emitNativeCode(*llvmModule, options.target, kind, bytes, error)))
-    return emitError(loc) << error;
-  if (emit == EmitKind::Asm)
-    return writeOutput(options.output, bytes, loc);
-  if (options.report)
-    printFootprint(bytes, *signature, workspace, llvm::errs());
-  if (emit == EmitKind::Obj) {
-    llvm::SmallString<256> header(options.output);
-    llvm::sys::path::replace_extension(header, ".h");
-    if (failed(writeOutput(header, emitCHeader(*signature, prefix, workspace), loc)))
-      return failure();
-    return writeOutput(options.output, bytes, loc);
-  }
-  if (!linkSharedLibrary(bytes, signature->build.triple, options.output, error))
-    return emitError(loc) << error;
-  return success();
+  if (emit == EmitKind::Onnx || emit == EmitKind::Linalg || emit == EmitKind::Mlir)
+    return writeModuleText(*module, options); // Weights stay out of textual dumps.
+  return writeNativeCode(*module, options, *signature, workspace);
 }
 
 } // namespace smelt

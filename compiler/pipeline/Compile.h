@@ -28,6 +28,9 @@ enum class EmitKind {
   Obj,    ///< object file plus a C header next to it (.o + .h)
   Shared, ///< shared library (.so)
   Ptx,    ///< --device cuda: the kernels' PTX (.ptx)
+  /// --device cuda: the kernels compiled for the host CPU instead, as a
+  /// shared library for a test driver that runs GPU models without a GPU
+  HostKernels,
 };
 
 /// Where the model's computation runs.

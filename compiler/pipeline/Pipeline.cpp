@@ -44,7 +44,8 @@ void buildLinalgPipeline(OpPassManager &pm) {
 }
 
 LogicalResult runPipeline(ModuleOp module, Stage first, Stage last,
-                          const CpuPipelineOptions &cpu, ArrayRef<std::string> printIrAfter) {
+                          const CpuPipelineOptions &cpu, ArrayRef<std::string> printIrAfter,
+                          const GpuPipelineOptions *gpu) {
   registerAllPasses();
   PassManager pm(module->getContext());
   if (!printIrAfter.empty()) {
@@ -64,7 +65,9 @@ LogicalResult runPipeline(ModuleOp module, Stage first, Stage last,
     buildOnnxPipeline(pm);
   if (runs(Stage::Linalg))
     buildLinalgPipeline(pm);
-  if (runs(Stage::Llvm))
+  if (runs(Stage::Llvm) && gpu)
+    buildGpuCodegenPipeline(pm, *gpu);
+  else if (runs(Stage::Llvm))
     buildCpuCodegenPipeline(pm, cpu);
   return pm.run(module);
 }

@@ -10,6 +10,7 @@
 #define SMELT_COMPILER_PIPELINE_PIPELINE_H
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/gpu/GpuPipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -25,13 +26,15 @@ void buildOnnxPipeline(mlir::OpPassManager &pm);
 void buildLinalgPipeline(mlir::OpPassManager &pm);
 
 /// Runs the stages from `first` to `last` (inclusive) on `module`;
-/// `cpu` configures the CPU backend (calling convention, index width). The
+/// `cpu` configures the CPU backend (calling convention, index width); with
+/// `gpu`, the last stage is the GPU backend instead. The
 /// model's signature is final after the onnx stage. The IR is printed to
 /// stderr after each pass whose argument (smelt-cpu-tile-and-vectorize...)
 /// is in `printIrAfter`, weights elided: a debugging aid.
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, Stage first, Stage last,
                                 const CpuPipelineOptions &cpu = {},
-                                llvm::ArrayRef<std::string> printIrAfter = {});
+                                llvm::ArrayRef<std::string> printIrAfter = {},
+                                const GpuPipelineOptions *gpu = nullptr);
 
 void registerSmeltPipelines();
 

@@ -3,10 +3,11 @@
  * Firmware links its model in and wraps it with smelt_model_from_info (or
  * calls the header's typed entry directly): there is no library to open,
  * runs are serial on the one thread there is, pages need no faulting in,
- * and there is no heap: model objects come from a static table. Replaces
- * open.c, pool.c and prefault.c in the bare-metal build.
+ * there is no GPU driver to load, and there is no heap: model objects come
+ * from a static table. Replaces open.c, pool.c, prefault.c and the cuda*.c
+ * files in the bare-metal build.
  */
-#include "internal.h"
+#include "run.h"
 
 smelt_status *smelt_model_open(const char *path, smelt_model **out) {
   if (out)
@@ -61,3 +62,34 @@ smelt_model *smelt_model_storage_take(const char *display_name) {
 }
 
 void smelt_model_storage_give(smelt_model *model) { in_use[model - models] = 0; }
+
+/* GPU models are refused when they are wrapped, so a model never has a
+ * device side here and the rest is never called. */
+smelt_status *smelt_cuda_open(smelt_model *model) {
+  return smelt_make_status(SMELT_ERR_DEVICE,
+                           "model '%s' runs on an NVIDIA GPU, and a bare-metal runtime drives none",
+                           model->display_name);
+}
+
+void smelt_cuda_close(smelt_model *model) { (void)model; }
+
+smelt_status *smelt_cuda_workspace_alloc(const smelt_model *model, void **workspace) {
+  *workspace = NULL;
+  return smelt_cuda_open((smelt_model *)(uintptr_t)model);
+}
+
+void smelt_cuda_workspace_free(const smelt_model *model, void *workspace) {
+  (void)model;
+  (void)workspace;
+}
+
+smelt_status *smelt_cuda_invoke(const smelt_model *model, const smelt_tensor *inputs,
+                                smelt_tensor *outputs, smelt_call_arrays *a, void *workspace,
+                                uint64_t workspace_size) {
+  (void)inputs;
+  (void)outputs;
+  (void)a;
+  (void)workspace;
+  (void)workspace_size;
+  return smelt_cuda_open((smelt_model *)(uintptr_t)model);
+}

@@ -92,7 +92,10 @@ struct smelt_model {
   void *library;                /**< dlopen handle; NULL for smelt_model_from_info */
   char *display_name;           /**< path or graph name, for messages */
   smelt_lock workspace_lock;     /**< guards spare_workspace */
-  void *spare_workspace;        /**< an idle arena for the next run, or NULL */
+  void *spare_workspace;        /**< an idle arena for the next run, or NULL (device
+                                     memory for a GPU model) */
+  struct smelt_cuda_model *device; /**< a GPU model's device state (cuda.c); NULL for
+                                        a CPU model */
 };
 
 /** Checks a signature read from a library or given by the caller;
@@ -124,6 +127,29 @@ void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
 /** Checks a caller's workspace against the model's size and alignment. */
 smelt_status *smelt_workspace_check(const smelt_model *model, const void *workspace,
                                     size_t size);
+/** Frees the model's spare workspace, if any (at smelt_model_close). */
+void smelt_workspace_discard(smelt_model *model);
+
+/** Most alignment a GPU model may ask of its workspace or constants: what
+ *  the CUDA driver guarantees for every allocation. */
+#define SMELT_DEVICE_MAX_ALIGN 256u
+
+/** Reads a GPU architecture "sm_<major><minor>" with an optional one-letter
+ *  suffix ("sm_80", "sm_90a", "sm_100f") into its compute capability;
+ *  `suffix` gets the letter or 0. Returns 0 if `arch` has another form
+ *  (model.c). */
+int smelt_parse_gpu_arch(const char *arch, int *major, int *minor, char *suffix);
+
+/** Opens the device side of a GPU model (info->device set, validated):
+ *  loads the CUDA driver, picks the GPU (SMELT_CUDA_DEVICE), checks that it
+ *  can run the code, loads the kernels and copies the constants over; sets
+ *  model->device (cuda.c; bare_metal.c refuses). */
+smelt_status *smelt_cuda_open(smelt_model *model);
+/** Releases what smelt_cuda_open acquired. */
+void smelt_cuda_close(smelt_model *model);
+/** A device workspace for one run of a GPU model, and its release. */
+smelt_status *smelt_cuda_workspace_alloc(const smelt_model *model, void **workspace);
+void smelt_cuda_workspace_free(const smelt_model *model, void *workspace);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SMELT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

@@ -3,8 +3,9 @@
  *
  * A model is accepted only if its smelt_model_info targets this runtime's ABI
  * and is well formed: non-NULL pointers, ranks in [0, 16], dims >= 0 or
- * dynamic, dtypes with a known size, slot roles that form legal groups, and
- * metadata whose strings are all there (metadata.c).
+ * dynamic, dtypes with a known size, slot roles that form legal groups,
+ * metadata whose strings are all there (metadata.c), and for a GPU model,
+ * device code this runtime can load (its GPU is checked later, cuda.c).
  * smelt_model_run() relies on this and does not check the signature again.
  */
 #include <stdlib.h>
@@ -51,6 +52,65 @@ static smelt_status *validate_tensor_info(const char *model_name,
   return NULL;
 }
 
+int smelt_parse_gpu_arch(const char *arch, int *major, int *minor, char *suffix) {
+  if (strncmp(arch, "sm_", 3) != 0)
+    return 0;
+  const char *p = arch + 3;
+  int number = 0, digits = 0;
+  for (; *p >= '0' && *p <= '9' && digits < 4; ++p, ++digits)
+    number = number * 10 + (*p - '0');
+  *suffix = *p >= 'a' && *p <= 'z' ? *p++ : 0;
+  if (digits < 2 || *p != '\0')
+    return 0;
+  /* The last digit is the minor version: sm_86 is 8.6, sm_100 is 10.0. */
+  *major = number / 10;
+  *minor = number % 10;
+  return 1;
+}
+
+static int is_power_of_two(uint64_t x) { return x && (x & (x - 1)) == 0; }
+
+/* Checks the device code of a GPU model. */
+static smelt_status *validate_device_code(const char *model_name,
+                                          const smelt_model_info *info) {
+  const smelt_device_code *d = info->device;
+  int major, minor;
+  char suffix;
+  if (d->platform && strcmp(d->platform, "cuda") != 0)
+    return smelt_make_status(SMELT_ERR_LOAD,
+                             "model '%s' was compiled for the device platform '%s', "
+                             "which this runtime does not run (it runs 'cuda')",
+                             model_name, d->platform);
+#define MALFORMED(...)                                                         \
+  smelt_make_status(SMELT_ERR_LOAD, "model '%s' has malformed device code: " __VA_ARGS__)
+  if (!d->platform)
+    return MALFORMED("no platform", model_name);
+  if (!d->arch || !smelt_parse_gpu_arch(d->arch, &major, &minor, &suffix))
+    return MALFORMED("GPU architecture '%s' is not of the form sm_<major><minor>",
+                     model_name, d->arch ? d->arch : "(null)");
+  if (!d->image)
+    return MALFORMED("no PTX image", model_name);
+  if (d->num_kernels && !d->kernel_names)
+    return MALFORMED("%u kernels but no names for them", model_name,
+                     (unsigned)d->num_kernels);
+  for (uint32_t k = 0; k < d->num_kernels; ++k)
+    if (!d->kernel_names[k])
+      return MALFORMED("kernel #%u has no name", model_name, (unsigned)k);
+  if (d->constants_size && !d->constants)
+    return MALFORMED("%llu bytes of constants but no data", model_name,
+                     (unsigned long long)d->constants_size);
+  /* The CUDA driver aligns every allocation to 256 bytes, and no further. */
+  if (d->constants_align &&
+      (!is_power_of_two(d->constants_align) || d->constants_align > SMELT_DEVICE_MAX_ALIGN))
+    return MALFORMED("constants alignment %llu is not a power of two up to %u", model_name,
+                     (unsigned long long)d->constants_align, SMELT_DEVICE_MAX_ALIGN);
+  if (info->workspace_size && info->workspace_align > SMELT_DEVICE_MAX_ALIGN)
+    return MALFORMED("workspace alignment %llu is above %u", model_name,
+                     (unsigned long long)info->workspace_align, SMELT_DEVICE_MAX_ALIGN);
+#undef MALFORMED
+  return NULL;
+}
+
 /* Checks a whole signature; `model_name` names it in messages. */
 smelt_status *smelt_validate_info(const char *model_name,
                                   const smelt_model_info *info) {
@@ -78,6 +138,8 @@ smelt_status *smelt_validate_info(const char *model_name,
                              "%llu, which is not a power of two",
                              model_name, (unsigned long long)align);
   smelt_status *status = smelt_check_metadata(model_name, info->metadata);
+  if (!status && info->device)
+    status = validate_device_code(model_name, info);
   for (uint32_t i = 0; !status && i < info->num_inputs; ++i)
     status = validate_tensor_info(model_name, "input", i, &info->inputs[i]);
   for (uint32_t i = 0; !status && i < info->num_outputs; ++i)
@@ -132,18 +194,24 @@ smelt_status *smelt_make_model(const smelt_model_info *info, void *library,
   model->library = library;
   smelt_lock_init(&model->workspace_lock);
   model->spare_workspace = NULL;
+  model->device = NULL;
+  smelt_status *status = info->device ? smelt_cuda_open(model) : NULL;
 #ifndef SMELT_BARE_METAL
   /* The first run's arena and pages, ready now (prefault.c). Bare metal
    * takes the workspace from the caller instead. */
   void *workspace = NULL;
-  smelt_status *status = smelt_workspace_acquire(model, &workspace);
+  if (!status)
+    status = smelt_workspace_acquire(model, &workspace);
+  if (!status)
+    smelt_workspace_release(model, workspace);
+#endif
   if (status) {
+    if (model->device)
+      smelt_cuda_close(model);
     smelt_lock_destroy(&model->workspace_lock);
     smelt_model_storage_give(model);
     return status;
   }
-  smelt_workspace_release(model, workspace);
-#endif
   *out = model;
   return NULL;
 }
@@ -166,9 +234,12 @@ smelt_status *smelt_model_from_info(const smelt_model_info *info,
 void smelt_model_close(smelt_model *model) {
   if (!model)
     return;
+  /* A GPU model's workspace is freed in its context, before it goes. */
+  smelt_workspace_discard(model);
+  if (model->device)
+    smelt_cuda_close(model);
   if (model->library)
     smelt_unload_library(model->library);
-  smelt_heap_free(model->spare_workspace);
   smelt_lock_destroy(&model->workspace_lock);
   smelt_model_storage_give(model);
 }

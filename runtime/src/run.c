@@ -5,7 +5,8 @@
  * shapes it was compiled for, and sequence shapes and string lengths that
  * match their data. All
  * per-call state lives in allocations owned by the call, which is what makes
- * concurrent runs on one model safe.
+ * concurrent runs on one model safe. A GPU model runs through cuda_run.c,
+ * which shares the pieces run.h declares.
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -14,14 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "run.h"
 
 /* Room for a formatted shape of rank SMELT_MAX_RANK. */
 #define SHAPE_BUF (16 * 21 + 4)
 
-/* Bytes of a dense tensor; 0 with *ok = 0 if it does not fit in size_t. */
-static size_t tensor_bytes(int32_t dtype, const int64_t *dims, int32_t rank,
-                           int *ok) {
+size_t smelt_tensor_bytes(int32_t dtype, const int64_t *dims, int32_t rank, int *ok) {
   uint64_t bytes = smelt_dtype_size(dtype);
   *ok = 1;
   for (int32_t d = 0; d < rank; ++d) {
@@ -39,7 +38,7 @@ static size_t tensor_bytes(int32_t dtype, const int64_t *dims, int32_t rank,
   return (size_t)bytes;
 }
 
-static int has_dynamic_dim(const smelt_tensor_info *info) {
+int smelt_has_dynamic_dim(const smelt_tensor_info *info) {
   for (int32_t d = 0; d < info->rank; ++d)
     if (info->dims[d] == SMELT_DYNAMIC_DIM)
       return 1;
@@ -77,7 +76,7 @@ static smelt_status *check_tensor(const char *kind, size_t index,
   }
 
   int ok;
-  size_t bytes = tensor_bytes(t->dtype, t->dims, t->rank, &ok);
+  size_t bytes = smelt_tensor_bytes(t->dtype, t->dims, t->rank, &ok);
   if (!ok)
     return smelt_make_status(SMELT_ERR_SHAPE,
                              "%s '%s' (#%lu): tensor is too large to address",
@@ -180,7 +179,7 @@ static smelt_status *check_call(const smelt_model *model,
   }
   for (size_t i = 0; i < num_outputs; ++i) {
     const smelt_tensor_info *out = &info->outputs[i];
-    if (has_dynamic_dim(out)) {
+    if (smelt_has_dynamic_dim(out)) {
       if (outputs[i].data)
         return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
                                  "output '%s' (#%lu) has dynamic dims: leave its "
@@ -194,7 +193,7 @@ static smelt_status *check_call(const smelt_model *model,
         return status;
     } else {
       int ok;
-      tensor_bytes(out->dtype, out->dims, out->rank, &ok);
+      smelt_tensor_bytes(out->dtype, out->dims, out->rank, &ok);
       if (!ok)
         return smelt_make_status(SMELT_ERR_SHAPE,
                                  "output '%s' (#%lu): tensor is too large to "
@@ -204,17 +203,6 @@ static smelt_status *check_call(const smelt_model *model,
   }
   return NULL;
 }
-
-/* Pointer arrays handed to the entry point, in one allocation. */
-typedef struct call_arrays {
-  int64_t *dims_storage;       /* sum of output ranks */
-  void **inputs;               /* num_inputs */
-  const int64_t **input_dims;  /* num_inputs */
-  void **outputs;              /* num_outputs */
-  int64_t **output_dims;       /* num_outputs */
-  uint64_t *requested;         /* num_outputs: bytes asked for by alloc_output */
-  unsigned char *allocated;    /* num_outputs: 1 if this call allocated it */
-} call_arrays;
 
 #ifdef SMELT_BARE_METAL
 /* Bare metal has no heap and one thread: the arrays of the running call
@@ -235,7 +223,7 @@ static void *calloc_call_block(size_t size) { return calloc(1, size); }
 static void free_call_block(void *block) { free(block); }
 #endif
 
-static void *alloc_call_arrays(const smelt_model_info *info, call_arrays *a) {
+static void *alloc_call_arrays(const smelt_model_info *info, smelt_call_arrays *a) {
   size_t total_rank = 0;
   for (uint32_t i = 0; i < info->num_outputs; ++i)
     total_rank += (size_t)info->outputs[i].rank;
@@ -274,95 +262,8 @@ static const char *entry_code_name(int32_t code) {
   }
 }
 
-/* Outputs with dynamic dims are allocated by the model through this
- * callback once their size is known. The block holds the data, then (8-byte
- * aligned) room for the dims, so one smelt_free() releases both. */
-typedef struct alloc_context {
-  const smelt_model_info *info;
-  call_arrays *arrays;
-} alloc_context;
-
-static size_t dims_offset(uint64_t bytes) { return (size_t)((bytes + 7) & ~(uint64_t)7); }
-
-static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
-  alloc_context *c = (alloc_context *)ctx;
-  if (index >= c->info->num_outputs || bytes > (uint64_t)SIZE_MAX / 2)
-    return NULL;
-  call_arrays *a = c->arrays;
-  if (a->allocated[index]) { /* asked twice: keep only the newest */
-    smelt_heap_free(a->outputs[index]);
-    a->outputs[index] = NULL;
-    a->allocated[index] = 0;
-  }
-  size_t total = dims_offset(bytes) + (size_t)c->info->outputs[index].rank * sizeof(int64_t);
-  void *block = NULL;
-  if (smelt_aligned_alloc(&block, SMELT_DEFAULT_ALIGN, total ? total : SMELT_DEFAULT_ALIGN) != 0)
-    return NULL;
-  a->outputs[index] = block;
-  a->allocated[index] = 1;
-  a->requested[index] = bytes;
-  return block;
-}
-
-/* Allocates outputs, runs the entry point, checks the reported shapes. */
-SMELT_CALLS_MODEL_CODE
-static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs,
-                            smelt_tensor *outputs, call_arrays *a,
-                            void *workspace, uint64_t workspace_size) {
-  const smelt_model_info *info = model->info;
-  int64_t *dims = a->dims_storage;
-  for (uint32_t i = 0; i < info->num_inputs; ++i) {
-    a->inputs[i] = inputs[i].data;
-    a->input_dims[i] = inputs[i].dims;
-  }
-  for (uint32_t i = 0; i < info->num_outputs; ++i) {
-    const smelt_tensor_info *out = &info->outputs[i];
-    /* Pre-filled, so a model that does not report static dims passes. */
-    a->output_dims[i] = dims;
-    if (out->rank)
-      memcpy(dims, out->dims, (size_t)out->rank * sizeof(int64_t));
-    dims += out->rank;
-    if (outputs[i].data) {
-      a->outputs[i] = outputs[i].data;
-      continue;
-    }
-    if (has_dynamic_dim(out))
-      continue; /* allocated by the model through allocate_output */
-#ifdef SMELT_BARE_METAL
-    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                             "output '%s' (#%u): a bare-metal runtime allocates no "
-                             "outputs: pass a buffer of the slot's size",
-                             out->name, (unsigned)i);
-#endif
-    int ok;
-    size_t bytes = tensor_bytes(out->dtype, out->dims, out->rank, &ok);
-    void *buffer = NULL;
-    if (smelt_aligned_alloc(&buffer, SMELT_DEFAULT_ALIGN,
-                       bytes ? bytes : SMELT_DEFAULT_ALIGN) != 0)
-      return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
-                               "output '%s' (#%u): cannot allocate %llu bytes",
-                               out->name, (unsigned)i, (unsigned long long)bytes);
-    a->outputs[i] = buffer;
-    a->allocated[i] = 1;
-  }
-
-  smelt_call call;
-  memset(&call, 0, sizeof call);
-  call.abi_version = SMELT_ABI_VERSION;
-  call.inputs = a->inputs;
-  call.input_dims = a->input_dims;
-  call.outputs = a->outputs;
-  call.output_dims = a->output_dims;
-  call.workspace = workspace;
-  call.workspace_size = workspace ? workspace_size : 0;
-  call.parallel_ctx = smelt_pool_get();
-  call.parallel_for = call.parallel_ctx ? smelt_pool_parallel_for : NULL;
-  alloc_context alloc = {info, a};
-  call.alloc_output = allocate_output;
-  call.alloc_ctx = &alloc;
-  const char *check_message = NULL;
-  call.check_message = &check_message;
-  int32_t code = info->entry(&call);
+smelt_status *smelt_entry_status(const smelt_model *model, int32_t code,
+                                 const char *check_message) {
   /* A run-time check of the model rejected the inputs (dims that do not
    * broadcast, ...): a shape error of the caller's, with the model's words. */
   if (code == SMELT_ENTRY_CHECK_FAILED)
@@ -379,7 +280,65 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
                              "model '%s': entry point failed with code %d%s",
                              model->display_name, (int)code,
                              entry_code_name(code));
+  return NULL;
+}
 
+void smelt_call_init(const smelt_model_info *info, const smelt_tensor *inputs,
+                     smelt_call_arrays *a, smelt_call *call, const char **check_message) {
+  int64_t *dims = a->dims_storage;
+  for (uint32_t i = 0; i < info->num_inputs; ++i)
+    a->input_dims[i] = inputs[i].dims;
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    const smelt_tensor_info *out = &info->outputs[i];
+    a->output_dims[i] = dims;
+    if (out->rank)
+      memcpy(dims, out->dims, (size_t)out->rank * sizeof(int64_t));
+    dims += out->rank;
+  }
+  memset(call, 0, sizeof *call);
+  call->abi_version = SMELT_ABI_VERSION;
+  call->input_dims = a->input_dims;
+  call->output_dims = a->output_dims;
+  *check_message = NULL;
+  call->check_message = check_message;
+}
+
+/* A dynamic output's block holds the data, then (8-byte aligned) room for
+ * the dims, so one smelt_free() releases both. */
+static size_t dims_offset(uint64_t bytes) { return (size_t)((bytes + 7) & ~(uint64_t)7); }
+
+void *smelt_output_block(const smelt_model_info *info, smelt_call_arrays *a, uint32_t index,
+                         uint64_t bytes) {
+  if (bytes > (uint64_t)SIZE_MAX / 2)
+    return NULL;
+  if (a->allocated[index]) { /* asked twice: keep only the newest */
+    smelt_heap_free(a->outputs[index]);
+    a->outputs[index] = NULL;
+    a->allocated[index] = 0;
+  }
+  const smelt_tensor_info *out = &info->outputs[index];
+  size_t total = smelt_has_dynamic_dim(out)
+                     ? dims_offset(bytes) + (size_t)out->rank * sizeof(int64_t)
+                     : (size_t)bytes;
+  void *block = NULL;
+  if (smelt_aligned_alloc(&block, SMELT_DEFAULT_ALIGN, total ? total : SMELT_DEFAULT_ALIGN) != 0)
+    return NULL;
+  a->outputs[index] = block;
+  a->allocated[index] = 1;
+  a->requested[index] = bytes;
+  return block;
+}
+
+void smelt_store_output_dims(const smelt_model_info *info, smelt_call_arrays *a,
+                             uint32_t index) {
+  int32_t rank = info->outputs[index].rank;
+  if (rank)
+    memcpy((char *)a->outputs[index] + dims_offset(a->requested[index]),
+           a->output_dims[index], (size_t)rank * sizeof(int64_t));
+}
+
+smelt_status *smelt_check_outputs(const smelt_model_info *info, const smelt_call_arrays *a,
+                                  const unsigned char *allocated, const uint64_t *requested) {
   for (uint32_t i = 0; i < info->num_outputs; ++i) {
     const smelt_tensor_info *out = &info->outputs[i];
     const int64_t *got_dims = a->output_dims[i];
@@ -396,21 +355,83 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
                                "but its signature says %s",
                                out->name, (unsigned)i, got, want);
     }
-    if (!has_dynamic_dim(out))
+    if (!smelt_has_dynamic_dim(out))
       continue;
     int ok;
-    size_t bytes = tensor_bytes(out->dtype, got_dims, out->rank, &ok);
-    if (!a->allocated[i] || !ok || bytes != a->requested[i])
+    size_t bytes = smelt_tensor_bytes(out->dtype, got_dims, out->rank, &ok);
+    if (!allocated[i] || !ok || bytes != requested[i])
       return smelt_make_status(SMELT_ERR_EXECUTION,
                                "output '%s' (#%u): the model did not allocate a "
                                "buffer matching its reported shape",
                                out->name, (unsigned)i);
-    /* The dims live behind the data, in the same block. */
-    if (out->rank)
-      memcpy((char *)a->outputs[i] + dims_offset(a->requested[i]), got_dims,
-             (size_t)out->rank * sizeof(int64_t));
   }
   return NULL;
+}
+
+/* Outputs with dynamic dims are allocated by the model through this
+ * callback once their size is known. */
+typedef struct alloc_context {
+  const smelt_model_info *info;
+  smelt_call_arrays *arrays;
+} alloc_context;
+
+static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
+  alloc_context *c = (alloc_context *)ctx;
+  if (index >= c->info->num_outputs)
+    return NULL;
+  return smelt_output_block(c->info, c->arrays, index, bytes);
+}
+
+/* Allocates outputs, runs the entry point, checks the reported shapes. */
+SMELT_CALLS_MODEL_CODE
+static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs,
+                            smelt_tensor *outputs, smelt_call_arrays *a,
+                            void *workspace, uint64_t workspace_size) {
+  const smelt_model_info *info = model->info;
+  smelt_call call;
+  const char *check_message;
+  smelt_call_init(info, inputs, a, &call, &check_message);
+  for (uint32_t i = 0; i < info->num_inputs; ++i)
+    a->inputs[i] = inputs[i].data;
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    const smelt_tensor_info *out = &info->outputs[i];
+    if (outputs[i].data) {
+      a->outputs[i] = outputs[i].data;
+      continue;
+    }
+    if (smelt_has_dynamic_dim(out))
+      continue; /* allocated by the model through allocate_output */
+#ifdef SMELT_BARE_METAL
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "output '%s' (#%u): a bare-metal runtime allocates no "
+                             "outputs: pass a buffer of the slot's size",
+                             out->name, (unsigned)i);
+#endif
+    int ok;
+    size_t bytes = smelt_tensor_bytes(out->dtype, out->dims, out->rank, &ok);
+    if (!smelt_output_block(info, a, i, bytes))
+      return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
+                               "output '%s' (#%u): cannot allocate %llu bytes",
+                               out->name, (unsigned)i, (unsigned long long)bytes);
+  }
+
+  call.inputs = a->inputs;
+  call.outputs = a->outputs;
+  call.workspace = workspace;
+  call.workspace_size = workspace ? workspace_size : 0;
+  call.parallel_ctx = smelt_pool_get();
+  call.parallel_for = call.parallel_ctx ? smelt_pool_parallel_for : NULL;
+  alloc_context alloc = {info, a};
+  call.alloc_output = allocate_output;
+  call.alloc_ctx = &alloc;
+  int32_t code = info->entry(&call);
+  smelt_status *status = smelt_entry_status(model, code, check_message);
+  if (!status)
+    status = smelt_check_outputs(info, a, a->allocated, a->requested);
+  for (uint32_t i = 0; !status && i < info->num_outputs; ++i)
+    if (smelt_has_dynamic_dim(&info->outputs[i]))
+      smelt_store_output_dims(info, a, i);
+  return status;
 }
 
 /* Checks the call, runs it with `workspace`, hands allocated outputs over. */
@@ -423,13 +444,15 @@ static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
   if (status)
     return status;
 
-  call_arrays arrays;
+  smelt_call_arrays arrays;
   void *block = alloc_call_arrays(model->info, &arrays);
   if (!block)
     return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
                              "model '%s': out of memory", model->display_name);
 
-  status = invoke(model, inputs, outputs, &arrays, workspace, workspace_size);
+  status = model->device ? smelt_cuda_invoke(model, inputs, outputs, &arrays, workspace,
+                                             workspace_size)
+                         : invoke(model, inputs, outputs, &arrays, workspace, workspace_size);
   for (size_t i = 0; i < num_outputs; ++i) {
     if (!arrays.allocated[i])
       continue;
@@ -441,7 +464,7 @@ static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
     outputs[i].data = arrays.outputs[i];
     outputs[i].dtype = out->dtype;
     outputs[i].rank = out->rank;
-    outputs[i].dims = has_dynamic_dim(out)
+    outputs[i].dims = smelt_has_dynamic_dim(out)
                           ? (const int64_t *)(const void *)((char *)arrays.outputs[i] +
                                                             dims_offset(arrays.requested[i]))
                           : out->dims;

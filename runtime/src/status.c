@@ -87,6 +87,7 @@ const char *smelt_code_name(int code) {
   case SMELT_ERR_OUT_OF_MEMORY: return "SMELT_ERR_OUT_OF_MEMORY";
   case SMELT_ERR_EXECUTION: return "SMELT_ERR_EXECUTION";
   case SMELT_ERR_UNSUPPORTED_CPU: return "SMELT_ERR_UNSUPPORTED_CPU";
+  case SMELT_ERR_DEVICE: return "SMELT_ERR_DEVICE";
   default: return "SMELT_ERR_UNKNOWN";
   }
 }

@@ -5,7 +5,8 @@
  * model, so back-to-back runs allocate nothing; a call that finds the spare
  * taken (a concurrent run) allocates its own and frees it afterwards, which
  * keeps concurrent runs on one model safe. The first spare is made when the
- * model is opened, its pages mapped then (prefault.c).
+ * model is opened, its pages mapped then (prefault.c). A GPU model's
+ * workspace is device memory (cuda.c), kept and shared out the same way.
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -31,6 +32,8 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
   smelt_lock_release(&model->workspace_lock);
   if (*workspace)
     return NULL;
+  if (model->device)
+    return smelt_cuda_workspace_alloc(model, workspace);
 #ifdef SMELT_BARE_METAL
   return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
                            "model '%s' needs a %llu-byte workspace, and a bare-metal runtime "
@@ -51,6 +54,13 @@ smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace) {
   return NULL;
 }
 
+static void free_workspace(const smelt_model *model, void *workspace) {
+  if (model->device)
+    smelt_cuda_workspace_free(model, workspace);
+  else
+    smelt_heap_free(workspace);
+}
+
 void smelt_workspace_release(smelt_model *model, void *workspace) {
   if (!workspace)
     return;
@@ -60,7 +70,14 @@ void smelt_workspace_release(smelt_model *model, void *workspace) {
     workspace = NULL;
   }
   smelt_lock_release(&model->workspace_lock);
-  smelt_heap_free(workspace);
+  if (workspace)
+    free_workspace(model, workspace);
+}
+
+void smelt_workspace_discard(smelt_model *model) {
+  if (model->spare_workspace)
+    free_workspace(model, model->spare_workspace);
+  model->spare_workspace = NULL;
 }
 
 smelt_status *smelt_workspace_check(const smelt_model *model, const void *workspace,

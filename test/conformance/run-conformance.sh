@@ -50,6 +50,13 @@
 #                 --emit=ptx and pass when ptxas ($SMELT_PTXAS, else ptxas on PATH,
 #                 else /usr/local/cuda/bin/ptxas) accepts the PTX for every
 #                 architecture of ARCHS ("sm_80,sm_90"); nothing runs
+#   --gpu-emulation DIR  the GPU path run on this CPU: compile each case with
+#                 --device cuda (a library whose host code launches kernels) and
+#                 with --emit=host-kernels (the same kernels for the host), and
+#                 run it through the runtime's device path with the fake CUDA
+#                 driver of DIR (its libcuda.so.1, FAKE_CUDA_KERNELS): checks
+#                 the GPU path's host code, memory plan and launches, and the
+#                 kernels' arithmetic, not NVVM's code generation
 #   --expected FILE  the regression list (default expected-pass.txt; the GPU
 #                 path's is expected-ptx.txt)
 #   --update-expected  add every PASS (both variants) of this run to the expected list;
@@ -59,7 +66,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suites=node,pytorch-converted,pytorch-operator,simple
 variants=static,dynamic
 skip=" " filter= jobs=$(nproc) limit=120 update=0 sample=1 target= exec_cmd= compile_flags= known_failures=/dev/null
-ptx_archs= expected_file=
+ptx_archs= expected_file= gpu_emulation=
 while [ $# -gt 0 ]; do
   case $1 in
     --suites) suites=$2; shift 2 ;;
@@ -75,6 +82,7 @@ while [ $# -gt 0 ]; do
     --known-failures) known_failures=$2; shift 2 ;;
     --update-expected) update=1; shift ;;
     --ptx) ptx_archs=$2; shift 2 ;;
+    --gpu-emulation) gpu_emulation=$(realpath "$2"); shift 2 ;;
     --expected) expected_file=$(realpath -m "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-conformance.sh: unknown option $1" >&2; exit 2 ;;
@@ -126,8 +134,13 @@ compile_and_check() {
     return
   fi
   out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib" --report \
-        ${target:+--target "$target"} $compile_flags "$@" 2>&1)
+        ${target:+--target "$target"} ${gpu_emulation:+--device cuda} $compile_flags "$@" 2>&1)
   rc=$?
+  if [ $rc -eq 0 ] && [ -n "$gpu_emulation" ]; then
+    out=$(timeout "$limit" "$smelt" compile "$dir/model.onnx" -o "$lib.kernels.so" \
+          --device cuda --emit=host-kernels $compile_flags "$@" 2>&1)
+    rc=$?
+  fi
   if [ $rc -ne 0 ]; then
     printf 'FAIL\t%s\n' "$(failure_reason compile $rc "$out")"
     return
@@ -153,16 +166,17 @@ compile_and_check() {
     return
   fi
   for set in "$dir"/test_data_set_*; do
-    out=$(timeout "$limit" "$smelt" run "$lib" --check "$set" --rtol "$rtol" --atol "$atol" \
+    out=$(${gpu_emulation:+env LD_LIBRARY_PATH="$gpu_emulation" FAKE_CUDA_KERNELS="$lib.kernels.so"} \
+          timeout "$limit" "$smelt" run "$lib" --check "$set" --rtol "$rtol" --atol "$atol" \
           ${exec_cmd:+--exec "$exec_cmd"} 2>&1)
     rc=$?
     if [ $rc -ne 0 ]; then
       printf 'FAIL\t%s: %s\n' "$(basename "$set")" "$(failure_reason run $rc "$out")"
-      rm -f "$lib"
+      rm -f "$lib" "$lib.kernels.so"
       return
     fi
   done
-  rm -f "$lib"
+  rm -f "$lib" "$lib.kernels.so"
   printf 'PASS\n'
 }
 
@@ -200,7 +214,8 @@ random_run() {
   for f in "$set"/input_*.pb; do [ -e "$f" ] && inputs+=(-i "$f"); done
   for run in 1 2; do
     rm -rf "$lib.run$run" && mkdir -p "$lib.run$run"
-    out=$(timeout "$limit" "$smelt" run "$lib" "${inputs[@]}" -o "$lib.run$run" \
+    out=$(${gpu_emulation:+env LD_LIBRARY_PATH="$gpu_emulation" FAKE_CUDA_KERNELS="$lib.kernels.so"} \
+          timeout "$limit" "$smelt" run "$lib" "${inputs[@]}" -o "$lib.run$run" \
           ${exec_cmd:+--exec "$exec_cmd"} 2>&1)
     rc=$?
     if [ $rc -ne 0 ]; then

@@ -167,7 +167,7 @@ int benchCommand(const BenchOptions &options) {
   };
   double rssBefore = residentBytes();
   Clock::time_point openStart = Clock::now();
-  OwnedModel model = openModel(options.library, options.threads, error);
+  OwnedModel model = openModel(options.library, options.threads, options.device, error);
   if (!model)
     return fail(error);
   Costs costs;

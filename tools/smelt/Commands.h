@@ -17,6 +17,8 @@ struct RunOptions {
   double atol = 1e-7;
   bool print = false;
   int threads = 0;                 ///< smelt_set_num_threads; 0: SMELT_NUM_THREADS or all CPUs
+  std::string device;              ///< "cpu" or "cuda": where the model must run; "": where
+                                   ///< it was compiled for
   std::string exec;                ///< run the model through this program (ExternalRun.h)
 };
 
@@ -32,6 +34,7 @@ struct BenchOptions {
   uint64_t seed = 1;               ///< for the random inputs
   std::string jsonPath;            ///< write the results as JSON here; "-" for stdout
   int threads = 0;                 ///< as RunOptions::threads
+  std::string device;              ///< as RunOptions::device
 };
 
 /// `smelt bench`: times the model; exit status 0 on success.

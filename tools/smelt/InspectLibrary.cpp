@@ -101,6 +101,13 @@ void printManifest(const llvm::json::Object &m) {
   std::printf("  workspace: %lld bytes (align %lld)\n",
               static_cast<long long>(num(*workspace, "size")),
               static_cast<long long>(num(*workspace, "align")));
+  if (const llvm::json::Object *device = m.getObject("device"))
+    std::printf("  device: %s %s, %lld kernels (%lld bytes of PTX); the workspace is device "
+                "memory\n",
+                printable(str(*device, "platform")).c_str(),
+                printable(str(*device, "arch")).c_str(),
+                static_cast<long long>(num(*device, "kernels")),
+                static_cast<long long>(num(*device, "image_bytes")));
   std::printf("onnx: producer %s %s, domain %s, model version %lld, compiled at opset %lld\n",
               printable(str(*model, "producer_name")).c_str(),
               printable(str(*model, "producer_version")).c_str(),

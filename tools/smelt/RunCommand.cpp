@@ -98,7 +98,7 @@ int runCommand(const RunOptions &options) {
   const smelt_tensor_info *inInfos, *outInfos;
   size_t numInputs, numOutputs;
   if (options.exec.empty()) {
-    model = openModel(options.library, options.threads, error);
+    model = openModel(options.library, options.threads, options.device, error);
     if (!model)
       return fail(error);
     const smelt_model_info *info = smelt_model_get_info(model.get());

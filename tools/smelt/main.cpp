@@ -1,8 +1,9 @@
 //===- main.cpp - the smelt command-line driver ---------------------------===//
 //
 //   smelt compile model.onnx -o libmodel.so [--emit=...] [-O0..3] [--shape N=d,...]
-//   smelt run libmodel.so [-i NAME=FILE]... [--check DIR] [--rtol R --atol A] [-o DIR]
+//   smelt run libmodel.so [-i NAME=FILE]... [--check DIR] [--rtol R --atol A] [-o DIR] [--device D]
 //   smelt bench libmodel.so [-i NAME=FILE]... [--warmup N] [--runs N] [--seconds S] [--json FILE]
+//               [--device D]
 //   smelt inspect model.onnx|libmodel.so|model.o [--json]
 //
 // The only place that prints diagnostics and chooses exit codes.
@@ -87,7 +88,8 @@ int main(int argc, char **argv) {
   compileCmd->add_option("-o,--output", compile.output, "Output file")->required();
   compileCmd->add_option("--emit", emit,
                          "Output kind: so (default), obj (+ .h), asm, llvm, mlir, linalg, onnx; "
-                         "ptx (--device cuda)");
+                         "ptx (--device cuda); host-kernels (--device cuda: the kernels for "
+                         "this CPU, for testing the GPU path without a GPU)");
   compileCmd->add_option("--shape", shapes, "Fix an input's dims: NAME=d0,d1,...");
   compileCmd->add_flag("--dynamic-dims", compile.import.symbolicInputDims,
                        "Leave every input dim symbolic (shapes known only at run time)");
@@ -136,6 +138,10 @@ int main(int argc, char **argv) {
   runCmd->add_option("--threads", run.threads,
                      "Threads for the run (default: SMELT_NUM_THREADS or all CPUs)")
       ->check(CLI::Range(1, 256));
+  runCmd->add_option("--device", run.device,
+                     "Where the model must run: cpu or cuda (default: what it was compiled for; "
+                     "the GPU is SMELT_CUDA_DEVICE, default 0)")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
 
   smelt::BenchOptions bench;
   CLI::App *benchCmd = app.add_subcommand("bench", "Time a compiled model");
@@ -156,6 +162,8 @@ int main(int argc, char **argv) {
   benchCmd->add_option("--threads", bench.threads,
                        "Threads for the runs (default: SMELT_NUM_THREADS or all CPUs)")
       ->check(CLI::Range(1, 256));
+  benchCmd->add_option("--device", bench.device, "Where the model must run, as for run")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
 
   std::string inspectModel;
   bool inspectJson = false;

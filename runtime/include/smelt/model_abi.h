@@ -25,6 +25,9 @@
  * added the model's metadata (smelt_model_metadata: the ONNX model's
  * producer, domain, version, doc strings, metadata_props and opsets, and how
  * smelt compiled it) and, per slot, the symbolic dim names and doc string.
+ * Version 4 added models for GPUs: their kernels and constants
+ * (smelt_device_code, in smelt_model_info.device) and the device operations
+ * the caller lends their entry point (smelt_device_api, in smelt_call.device).
  *
  * Every library and object file also carries a JSON manifest of the same
  * facts in the section SMELT_MODEL_MANIFEST_SECTION, for tools such as
@@ -42,7 +45,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; a compiled model records the one it targets. */
-#define SMELT_ABI_VERSION 3u
+#define SMELT_ABI_VERSION 4u
 
 /** Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum smelt_dtype {
@@ -125,6 +128,34 @@ typedef void (*smelt_parallel_for_fn)(void *pool_ctx, int64_t begin, int64_t end
  *  `bytes` bytes, 64-byte aligned. NULL when out of memory. */
 typedef void *(*smelt_output_alloc_fn)(void *alloc_ctx, uint32_t output_index, uint64_t bytes);
 
+/** Since version 4: what the entry point of a model compiled for a GPU
+ *  (smelt_model_info.device is not NULL) calls to use it. The caller
+ *  implements it (the runtime does, over the CUDA driver API) and passes it
+ *  in smelt_call.device. The entry point itself runs on the host: it computes
+ *  launch sizes, reads from the device the few values those depend on, and
+ *  queues all device work through these functions, in order, on one stream.
+ *  Errors: the caller records the first failure and reports it once the
+ *  entry point returns; after a failure launch does nothing and copy fills
+ *  a host `dst` with zeros, so an entry point never branches on device
+ *  errors (it only checks alloc for NULL, as it does malloc). */
+typedef struct smelt_device_api {
+  void *ctx;             /**< passed back to every function */
+  const void *constants; /**< device copy of smelt_device_code.constants */
+  /** Queues kernel `kernel` (an index into smelt_device_code.kernel_names)
+   *  on grid[0] x grid[1] x grid[2] blocks of block[0] x block[1] x block[2]
+   *  threads with `shared_bytes` of dynamic shared memory; params[i] points
+   *  at the value of the kernel's parameter i (read before it returns). */
+  void (*launch)(void *ctx, uint32_t kernel, const uint32_t *grid, const uint32_t *block,
+                 uint32_t shared_bytes, void *const *params);
+  /** Copies `bytes` from `src` to `dst`, each device or host memory, after
+   *  the work queued before; returns once a host `dst` holds them. */
+  void (*copy)(void *ctx, void *dst, const void *src, uint64_t bytes);
+  /** `bytes` of device memory, 256-byte aligned; NULL when out of memory. */
+  void *(*alloc)(void *ctx, uint64_t bytes);
+  /** Releases memory from `alloc` once the work queued before is done. */
+  void (*release)(void *ctx, void *ptr);
+} smelt_device_api;
+
 /** Everything one invocation needs. Fields the model does not use may be 0. */
 typedef struct smelt_call {
   uint32_t abi_version;            /**< SMELT_ABI_VERSION of the caller */
@@ -144,6 +175,10 @@ typedef struct smelt_call {
   void *alloc_ctx;
   const char **check_message;      /**< if not NULL, receives a static message when the
                                         entry returns SMELT_ENTRY_CHECK_FAILED */
+  const smelt_device_api *device;  /**< since version 4; required by a model with device
+                                        code (NULL: SMELT_ENTRY_BAD_ABI), whose inputs,
+                                        outputs and workspace are then device memory, as
+                                        are the buffers alloc_output returns */
 } smelt_call;
 
 /** Status codes returned by entry points. */
@@ -198,6 +233,25 @@ typedef struct smelt_model_metadata {
                                      the command line: "-O2 --shape x=1,3,224,224" */
 } smelt_model_metadata;
 
+/** Since version 4: the device code of a model compiled for a GPU (smelt
+ *  compile --device cuda). Its entry point runs on the host and uses the
+ *  device through smelt_call.device. */
+typedef struct smelt_device_code {
+  const char *platform;          /**< "cuda" */
+  const char *arch;              /**< the oldest GPU architecture the image runs
+                                      on, as "sm_80" (compute capability 8.0) */
+  const char *image;             /**< the kernels: PTX text, NUL-terminated */
+  uint64_t image_size;           /**< bytes of `image` before the NUL */
+  const char *const *kernel_names; /**< `num_kernels` entry names in `image` */
+  uint32_t num_kernels;
+  uint32_t reserved;             /**< 0 */
+  const void *constants;         /**< the weights and other constants the kernels
+                                      read, copied to the device once
+                                      (smelt_device_api.constants) */
+  uint64_t constants_size;
+  uint64_t constants_align;      /**< alignment the device copy needs */
+} smelt_device_code;
+
 /** The signature a compiled model exports as data. */
 typedef struct smelt_model_info {
   uint32_t abi_version;  /**< SMELT_ABI_VERSION the model was compiled for */
@@ -208,7 +262,8 @@ typedef struct smelt_model_info {
   const smelt_tensor_info *inputs;
   const smelt_tensor_info *outputs;
   uint64_t workspace_size;  /**< bytes of workspace the model needs (0: none): the
-                                 arena its intermediate buffers are planned into */
+                                 arena its intermediate buffers are planned into
+                                 (device memory for a model with device code) */
   uint64_t workspace_align; /**< required alignment of the workspace */
   const char *model_name;   /**< graph name, NUL-terminated */
   const char *producer;     /**< "smelt <version>" */
@@ -216,6 +271,8 @@ typedef struct smelt_model_info {
   const smelt_model_metadata *metadata; /**< since version 3; never NULL in a
                                              compiled model (a hand-written
                                              info may leave it NULL) */
+  const smelt_device_code *device;      /**< since version 4; NULL for a model that
+                                             runs on the CPU */
 } smelt_model_info;
 
 /** Name under which every shared library smelt emits exports its P_isa: the

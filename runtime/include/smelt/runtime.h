@@ -19,6 +19,13 @@
  * (a concurrent call gets a fresh one). Concurrent calls must not share
  * output buffers or caller workspaces, and smelt_model_close() must not race
  * with any other use of the model.
+ *
+ * GPU models (compiled with --device cuda; smelt_model_info.device is set)
+ * use the same functions on the same host tensors: the runtime loads the
+ * NVIDIA driver (libcuda.so.1) when such a model is opened, on the GPU that
+ * the environment variable SMELT_CUDA_DEVICE names (default 0), and copies
+ * inputs to it and outputs back in every run. The runtime itself needs no
+ * CUDA to build or to run CPU models. See docs/runtime-api.md.
  */
 #ifndef SMELT_RUNTIME_H
 #define SMELT_RUNTIME_H
@@ -72,7 +79,9 @@ typedef enum smelt_code {
   SMELT_ERR_DTYPE,            /**< element type differs from the signature */
   SMELT_ERR_OUT_OF_MEMORY,
   SMELT_ERR_EXECUTION,        /**< the model's entry point reported failure */
-  SMELT_ERR_UNSUPPORTED_CPU   /**< the model needs CPU features this machine lacks */
+  SMELT_ERR_UNSUPPORTED_CPU,  /**< the model needs CPU features this machine lacks */
+  SMELT_ERR_DEVICE            /**< a GPU model cannot run here: no NVIDIA driver or GPU, a
+                                   GPU too old for its code, or the CUDA driver failed */
 } smelt_code;
 
 /** An error: a smelt_code and a message. NULL stands for success. */
@@ -119,8 +128,14 @@ typedef struct smelt_model smelt_model;
  *    whose roles do not form the groups smelt_slot_role describes),
  *  - SMELT_ERR_ABI_MISMATCH if it targets another SMELT_ABI_VERSION,
  *  - SMELT_ERR_UNSUPPORTED_CPU if it was compiled for CPU features this
- *    machine lacks (see smelt_check_isa()), so it never dies of SIGILL.
- *  Messages name `path` and include the dynamic loader's text. */
+ *    machine lacks (see smelt_check_isa()), so it never dies of SIGILL,
+ *  - for a GPU model, SMELT_ERR_DEVICE if the NVIDIA driver cannot be
+ *    loaded, finds no GPU (or not the one SMELT_CUDA_DEVICE names), the GPU
+ *    is older than the model's architecture, or the driver fails to load
+ *    its code; SMELT_ERR_OUT_OF_MEMORY if its constants or workspace do not
+ *    fit on the GPU.
+ *  Messages name `path` and include the dynamic loader's text (or the
+ *  driver's: the function that failed and its error). */
 SMELT_API smelt_status *smelt_model_open(const char *path, smelt_model **out);
 
 /** Checks that the CPU this runs on has the instruction set a compiled model
@@ -133,12 +148,14 @@ SMELT_API smelt_status *smelt_model_open(const char *path, smelt_model **out);
 SMELT_API smelt_status *smelt_check_isa(const char *isa);
 
 /** Wraps a model linked into the application, given its info. The info is
- *  validated as by smelt_model_open() and must outlive the model. */
+ *  validated as by smelt_model_open() (a GPU model's device is opened as
+ *  there) and must outlive the model. */
 SMELT_API smelt_status *smelt_model_from_info(const smelt_model_info *info,
                                               smelt_model **out);
 
-/** Releases the model and unloads its library; NULL is a no-op. Pointers
- *  obtained from the model (tensor infos, names, dims) become invalid. */
+/** Releases the model (and, for a GPU model, all it holds on the GPU) and
+ *  unloads its library; NULL is a no-op. Pointers obtained from the model
+ *  (tensor infos, names, dims) become invalid. */
 SMELT_API void smelt_model_close(smelt_model *model);
 
 /** The model's signature as it exports it; NULL for NULL. */
@@ -246,7 +263,17 @@ typedef struct smelt_tensor {
  *  instance) the result is SMELT_ERR_SHAPE with the model's message, e.g.
  *  "model 'm': node 'Add_0' (Add): input dims do not broadcast (...)". Any
  *  other nonzero return from the model's entry point gives
- *  SMELT_ERR_EXECUTION with the code in the message. */
+ *  SMELT_ERR_EXECUTION with the code in the message.
+ *
+ *  A GPU model takes and returns host tensors like any other: the run
+ *  copies the inputs to the GPU, gives the model device buffers for its
+ *  outputs, and copies them back into the outputs described above. A
+ *  failure of the GPU or its driver during the run is SMELT_ERR_DEVICE,
+ *  naming the driver function and its error; it is reported even when the
+ *  model's entry point then returned another code, since what the model
+ *  decided after it rested on zeros (see smelt_device_api). GPU memory
+ *  running out is SMELT_ERR_OUT_OF_MEMORY. Either way nothing of the run
+ *  stays allocated, on the GPU or the host. */
 SMELT_API smelt_status *smelt_model_run(smelt_model *model,
                                         const smelt_tensor *inputs,
                                         size_t num_inputs,
@@ -272,7 +299,11 @@ SMELT_API uint64_t smelt_model_workspace_align(const smelt_model *model);
  *  smelt_model_workspace_size() of them (else SMELT_ERR_INVALID_ARGUMENT,
  *  and the model is not called). `workspace` may be NULL when the model needs
  *  none. The run then allocates no workspace; concurrent calls need
- *  distinct workspaces. */
+ *  distinct workspaces. For a GPU model the workspace is device memory on
+ *  the model's GPU (from cuMemAlloc, or cudaMalloc on the same device: the
+ *  runtime uses the GPU's primary context, as the CUDA runtime does); it
+ *  cannot tell a host pointer, which makes the GPU fail. The inputs and
+ *  outputs stay host tensors. */
 SMELT_API smelt_status *smelt_model_run_with_workspace(smelt_model *model,
                                                        const smelt_tensor *inputs,
                                                        size_t num_inputs,

@@ -1,4 +1,4 @@
-// RUN: smelt-opt %s --smelt-gpu-host-access-as-copies | FileCheck %s
+// RUN: smelt-opt %s --smelt-gpu-host-access-as-copies -split-input-file | FileCheck %s
 
 // The host reads one element a kernel wrote: it is copied into a host
 // buffer of one element first. A write to a device buffer goes the other
@@ -35,6 +35,33 @@ module attributes {gpu.container_module} {
   }
   gpu.module @kernels {
     gpu.func @check(%b: memref<i1>) kernel {
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// A shape operand in device memory (a planned workspace slot a kernel
+// wrote) is copied into a host buffer, which the reshape then reads.
+// CHECK-LABEL: func.func @device_shape
+// CHECK-SAME:    (%[[X:.+]]: memref<2x3xf32>, %[[WS:.+]]: memref<64xi8>)
+// CHECK:       %[[SHAPE:.+]] = memref.view %[[WS]]
+// CHECK:       gpu.launch_func @kernels2::@shape_of
+// CHECK:       %[[HOSTSHAPE:.+]] = memref.alloca() : memref<1xi64>
+// CHECK:       gpu.memcpy %[[HOSTSHAPE]], %[[SHAPE]] : memref<1xi64>, memref<1xi64>
+// CHECK:       memref.reshape %[[X]](%[[HOSTSHAPE]])
+module attributes {gpu.container_module} {
+  func.func @device_shape(%x: memref<2x3xf32>, %ws: memref<64xi8>) -> memref<6xf32> {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %shape = memref.view %ws[%c0][] : memref<64xi8> to memref<1xi64>
+    gpu.launch_func @kernels2::@shape_of blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%shape : memref<1xi64>)
+    %flat = memref.reshape %x(%shape) : (memref<2x3xf32>, memref<1xi64>) -> memref<6xf32>
+    return %flat : memref<6xf32>
+  }
+  gpu.module @kernels2 {
+    gpu.func @shape_of(%s: memref<1xi64>) kernel {
       gpu.return
     }
   }

@@ -8,8 +8,16 @@
 // Tanh between them, as in an encoder's feed-forward block. The weights are
 // generated here, every one different from its neighbours.
 //
-// usage: node dynamic-quant.mjs OUT.onnxtxt
+// With --float-reference it writes the same model with each MatMulInteger
+// as a float MatMul of the zero-point-corrected integers: every partial sum
+// is an integer below 2^24, so float arithmetic gives the exact integer
+// product. ONNX Runtime runs that one as the reference, since its own
+// MatMulInteger saturates u8s8 products on x86-64 CPUs without VNNI.
+//
+// usage: node dynamic-quant.mjs OUT.onnxtxt [--float-reference]
 import fs from 'node:fs';
+
+const floatReference = process.argv[3] === '--float-reference';
 
 const ints = (count, mod, offset) =>
   Array.from({ length: count }, (_, i) => (((i + offset) * 7919) % mod) - (mod >> 1)).join(',');
@@ -17,9 +25,17 @@ const floats = (count, scale, offset) =>
   Array.from({ length: count }, (_, i) => ((((i + offset) * 104729) % 97) / 97 * scale).toFixed(6)).join(',');
 // One quantized layer, as ONNX Runtime's quantizer writes it: `out` is the
 // float result of input `x` times weights w<n> plus bias b<n>.
+const integerProduct = (x, n) => `  m${n} = MatMulInteger (${x}_q, w${n}, ${x}_z, w${n}_zero)
+  m${n}f = Cast <to = 1> (m${n})`;
+const floatProduct = (x, n) => `  ${x}_qf = Cast <to = 1> (${x}_q)
+  ${x}_zf = Cast <to = 1> (${x}_z)
+  ${x}_c = Sub (${x}_qf, ${x}_zf)
+  w${n}_f = Cast <to = 1> (w${n})
+  w${n}_zf = Cast <to = 1> (w${n}_zero)
+  w${n}_c = Sub (w${n}_f, w${n}_zf)
+  m${n}f = MatMul (${x}_c, w${n}_c)`;
 const layer = (x, n, out) => `  ${x}_q, ${x}_s, ${x}_z = DynamicQuantizeLinear (${x})
-  m${n} = MatMulInteger (${x}_q, w${n}, ${x}_z, w${n}_zero)
-  m${n}f = Cast <to = 1> (m${n})
+${(floatReference ? floatProduct : integerProduct)(x, n)}
   s${n} = Mul (${x}_s, w${n}_scale)
   h${n} = Mul (m${n}f, s${n})
   ${out} = Add (h${n}, b${n})`;

@@ -56,7 +56,13 @@ for (const spec of shapeSpecs) {
   for (let i = 0; i < data.length; ++i) data[i] = random() * 2 - 1;
   feeds[name] = new ort.Tensor('float32', data, dims);
 }
-const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] });
+// SMELT_ORT_GRAPH_OPTIMIZATION=disabled keeps ONNX Runtime from fusing
+// QDQ groups into its integer kernels, whose u8s8 products saturate on
+// x86-64 CPUs without VNNI (AVX2 only): the float ops it runs instead are
+// exact for power-of-two scales.
+const graphOptimizationLevel = process.env.SMELT_ORT_GRAPH_OPTIMIZATION || 'all';
+const session = await ort.InferenceSession.create(modelPath,
+                                                  { executionProviders: ['cpu'], graphOptimizationLevel });
 const results = await session.run(feeds);
 fs.mkdirSync(outDir, { recursive: true });
 session.inputNames.forEach((name, i) =>

@@ -72,4 +72,5 @@ EXPORT const smelt_model_info model_info __asm__(SMELT_MODEL_INFO_SYMBOL) = {
     "hand-written test model",
     smelt_model_entry,
     NULL, /* metadata: none, as a hand-written info may */
+    NULL, /* device: runs on the CPU */
 };

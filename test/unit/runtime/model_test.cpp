@@ -1,8 +1,10 @@
 // model_test.cpp - loading, validating and describing models.
 //
 // Covers smelt_model_open on the fixture libraries (including every way a
-// load can fail), smelt_model_from_info on malformed signatures, the query
-// functions, and the version, status and dtype helpers.
+// load can fail), smelt_model_from_info on malformed signatures and device
+// code (refused before any driver is loaded; GPU models run in
+// device_test.cpp), the query functions, and the version, status and dtype
+// helpers.
 #include <cstddef>
 #include <cstring>
 #include <string>
@@ -31,6 +33,7 @@ TEST(RuntimeStatus, NullMeansSuccess) {
   EXPECT_STREQ(smelt_status_message(nullptr), "ok");
   smelt_status_free(nullptr);
   EXPECT_STREQ(smelt_code_name(SMELT_ERR_SHAPE), "SMELT_ERR_SHAPE");
+  EXPECT_STREQ(smelt_code_name(SMELT_ERR_DEVICE), "SMELT_ERR_DEVICE");
   EXPECT_STREQ(smelt_code_name(1234), "SMELT_ERR_UNKNOWN");
 }
 
@@ -68,11 +71,22 @@ TEST(RuntimeAbi, TensorInfoLayout) {
 
 TEST(RuntimeAbi, MetadataLayout) {
   // Version 3's additions, mirrored by AbiTypes.h: no hidden padding.
-  EXPECT_EQ(offsetof(smelt_model_info, metadata), sizeof(smelt_model_info) - sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_model_info, metadata), sizeof(smelt_model_info) - 2 * sizeof(void *));
   EXPECT_EQ(offsetof(smelt_model_metadata, num_entries), 8 + 5 * sizeof(void *));
   EXPECT_EQ(sizeof(smelt_model_metadata), 16 + 12 * sizeof(void *));
   EXPECT_EQ(sizeof(smelt_metadata_entry), 16 + 2 * sizeof(void *));
   EXPECT_EQ(offsetof(smelt_opset_import, domain), 8u);
+}
+
+TEST(RuntimeAbi, DeviceLayout) {
+  // Version 4's additions, mirrored by AbiTypes.h: appended, no hidden padding.
+  EXPECT_EQ(offsetof(smelt_model_info, device), sizeof(smelt_model_info) - sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_call, device), sizeof(smelt_call) - sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_device_code, image_size), 3 * sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_device_code, num_kernels), 8 + 4 * sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_device_code, constants), 16 + 4 * sizeof(void *));
+  EXPECT_EQ(sizeof(smelt_device_code), 32 + 5 * sizeof(void *));
+  EXPECT_EQ(sizeof(smelt_device_api), 6 * sizeof(void *));
 }
 
 TEST(RuntimeModel, OpenAndClose) {
@@ -171,7 +185,9 @@ TEST(RuntimeModelOpen, AbiMismatch) {
   EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_ABI_MISMATCH);
   EXPECT_TRUE(contains(message(status), SMELT_FIXTURE_BAD_ABI_PATH));
   EXPECT_TRUE(contains(message(status), "targets smelt ABI version 1, but this runtime "
-                                        "implements version 3; recompile the model"));
+                                        "implements version " +
+                                            std::to_string(SMELT_ABI_VERSION) +
+                                            "; recompile the model"));
   EXPECT_EQ(model, nullptr);
 }
 
@@ -239,6 +255,61 @@ TEST(RuntimeModelFromInfo, RejectsMalformedInfo) {
     if (tensor.name) {
       EXPECT_TRUE(contains(message(status), tensor.name));
     }
+  }
+}
+
+// Device code is checked with the rest of the signature, before the CUDA
+// driver is looked for (there is none here).
+TEST(RuntimeModelFromInfo, RejectsMalformedDeviceCode) {
+  static const char *const names[] = {"k0", nullptr};
+  static const float constants[2] = {};
+  struct Case {
+    const char *why;
+    void (*breakIt)(smelt_device_code &, smelt_model_info &);
+    const char *message;
+  };
+  const Case cases[] = {
+      {"platform", [](smelt_device_code &d, smelt_model_info &) { d.platform = "rocm"; },
+       "model 'linked' was compiled for the device platform 'rocm', which this runtime does "
+       "not run (it runs 'cuda')"},
+      {"no platform", [](smelt_device_code &d, smelt_model_info &) { d.platform = nullptr; },
+       "model 'linked' has malformed device code: no platform"},
+      {"arch", [](smelt_device_code &d, smelt_model_info &) { d.arch = "compute_80"; },
+       "GPU architecture 'compute_80' is not of the form sm_<major><minor>"},
+      {"short arch", [](smelt_device_code &d, smelt_model_info &) { d.arch = "sm_8"; },
+       "GPU architecture 'sm_8'"},
+      {"no arch", [](smelt_device_code &d, smelt_model_info &) { d.arch = nullptr; },
+       "GPU architecture '(null)'"},
+      {"image", [](smelt_device_code &d, smelt_model_info &) { d.image = nullptr; },
+       "model 'linked' has malformed device code: no PTX image"},
+      {"names", [](smelt_device_code &d, smelt_model_info &) { d.kernel_names = nullptr; },
+       "2 kernels but no names for them"},
+      {"a name", [](smelt_device_code &d, smelt_model_info &) { d.kernel_names = names; },
+       "kernel #1 has no name"},
+      {"constants", [](smelt_device_code &d, smelt_model_info &) { d.constants = nullptr; },
+       "8 bytes of constants but no data"},
+      {"constants align", [](smelt_device_code &d, smelt_model_info &) { d.constants_align = 24; },
+       "constants alignment 24 is not a power of two up to 256"},
+      {"constants align", [](smelt_device_code &d, smelt_model_info &) { d.constants_align = 512; },
+       "constants alignment 512"},
+      {"workspace align",
+       [](smelt_device_code &, smelt_model_info &i) {
+         i.workspace_size = 64;
+         i.workspace_align = 512;
+       },
+       "workspace alignment 512 is above 256"},
+  };
+  static const char *const goodNames[] = {"k0", "k1"};
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.why);
+    smelt_device_code code = {"cuda", "sm_80", ".entry k0", 9, goodNames, 2, 0,
+                              constants, sizeof constants, 16};
+    smelt_model_info info = makeInfo(kLinkedIn, 1, kLinkedOut, 1, noopEntry);
+    info.device = &code;
+    c.breakIt(code, info);
+    Status status = wrap(info);
+    EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_LOAD);
+    EXPECT_TRUE(contains(message(status), c.message));
   }
 }
 

@@ -1,0 +1,169 @@
+//===- DeviceCode.cpp - a GPU model's kernels and device calls ------------===//
+#include "compiler/emit/DeviceCode.h"
+
+#include "codegen/gpu/DeviceSymbols.h"
+
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/ReplaceConstant.h"
+
+using namespace mlir;
+
+namespace smelt {
+
+namespace {
+
+constexpr llvm::StringLiteral kDeviceApiGlobal = "__smelt_device_api";
+constexpr llvm::StringLiteral kDeviceConstantsBlob = "__smelt_device_constants";
+/// Alignment of each constant in the blob, and of the blob's device copy.
+constexpr uint64_t kConstantAlign = 64;
+
+llvm::GlobalVariable *deviceApiGlobal(llvm::Module &m, const AbiTypes &t) {
+  if (llvm::GlobalVariable *g = m.getNamedGlobal(kDeviceApiGlobal))
+    return g;
+  auto *g = new llvm::GlobalVariable(m, t.ptr, false, llvm::GlobalValue::InternalLinkage,
+                                     llvm::ConstantPointerNull::get(t.ptr), kDeviceApiGlobal);
+  g->setThreadLocal(true);
+  return g;
+}
+
+/// Loads field `field` of this thread's smelt_device_api.
+llvm::Value *loadApiField(llvm::IRBuilder<> &b, llvm::Module &m, const AbiTypes &t,
+                          DeviceApiField field) {
+  llvm::Value *api = b.CreateLoad(t.ptr, deviceApiGlobal(m, t));
+  return b.CreateLoad(t.ptr, b.CreateStructGEP(t.deviceApi, api, field));
+}
+
+/// Defines the declared device call `name` as a call of the api's `field`
+/// with its ctx in front of the arguments.
+void defineDeviceCall(llvm::Module &m, const AbiTypes &t, llvm::StringRef name,
+                      DeviceApiField field) {
+  llvm::Function *fn = m.getFunction(name);
+  if (!fn || !fn->isDeclaration())
+    return;
+  fn->setLinkage(llvm::GlobalValue::InternalLinkage);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(m.getContext(), "entry", fn));
+  llvm::Value *callee = loadApiField(b, m, t, field);
+  std::vector<llvm::Value *> args{loadApiField(b, m, t, kDeviceCtx)};
+  std::vector<llvm::Type *> types{t.ptr};
+  for (llvm::Argument &arg : fn->args()) {
+    args.push_back(&arg);
+    types.push_back(arg.getType());
+  }
+  auto *type = llvm::FunctionType::get(fn->getReturnType(), types, false);
+  llvm::Value *result = b.CreateCall(type, callee, args);
+  if (fn->getReturnType()->isVoidTy())
+    b.CreateRetVoid();
+  else
+    b.CreateRet(result);
+}
+
+/// Packs the device constants into one blob, each at an aligned offset,
+/// and rewrites every use of them to the same offset of the device copy.
+/// Returns the blob (null when there are none) and its size.
+std::pair<llvm::GlobalVariable *, uint64_t> packDeviceConstants(llvm::Module &m,
+                                                                const AbiTypes &t,
+                                                                const DeviceImage &image) {
+  const llvm::DataLayout &layout = m.getDataLayout();
+  llvm::LLVMContext &ctx = m.getContext();
+  std::vector<llvm::Constant *> fields;
+  std::vector<std::pair<llvm::GlobalVariable *, uint64_t>> placed;
+  uint64_t size = 0;
+  for (const std::string &name : image.constants) {
+    llvm::GlobalVariable *global = m.getNamedGlobal(name);
+    if (!global || !global->hasInitializer())
+      continue;
+    uint64_t offset = llvm::alignTo(size, kConstantAlign);
+    if (offset > size)
+      fields.push_back(llvm::ConstantAggregateZero::get(
+          llvm::ArrayType::get(llvm::Type::getInt8Ty(ctx), offset - size)));
+    fields.push_back(global->getInitializer());
+    size = offset + layout.getTypeAllocSize(global->getValueType());
+    placed.push_back({global, offset});
+  }
+  if (placed.empty())
+    return {nullptr, 0};
+  llvm::Constant *data = llvm::ConstantStruct::getAnon(ctx, fields, /*Packed=*/true);
+  auto *blob = new llvm::GlobalVariable(m, data->getType(), true,
+                                        llvm::GlobalValue::InternalLinkage, data,
+                                        kDeviceConstantsBlob);
+  blob->setAlignment(llvm::Align(kConstantAlign));
+
+  for (auto [global, offset] : placed) {
+    llvm::convertUsersOfConstantsToInstructions({global});
+    for (llvm::Use &use : llvm::make_early_inc_range(global->uses())) {
+      auto *user = llvm::cast<llvm::Instruction>(use.getUser());
+      llvm::Instruction *at = user;
+      if (auto *phi = llvm::dyn_cast<llvm::PHINode>(user))
+        at = phi->getIncomingBlock(use)->getTerminator();
+      llvm::IRBuilder<> b(at);
+      llvm::Value *base = loadApiField(b, m, t, kDeviceConstants);
+      use.set(b.CreateConstGEP1_64(b.getInt8Ty(), base, offset));
+    }
+    global->eraseFromParent();
+  }
+  return {blob, size};
+}
+
+/// A private array of C strings, or null when empty.
+llvm::Constant *stringArray(llvm::Module &m, const AbiTypes &t,
+                            const std::vector<std::string> &strings, const llvm::Twine &name) {
+  std::vector<llvm::Constant *> entries;
+  for (const std::string &s : strings)
+    entries.push_back(privateString(m, s, name + ".name"));
+  return privateArray(m, t.ptr, entries, name);
+}
+
+} // namespace
+
+std::optional<DeviceImage> deviceImage(ModuleOp module) {
+  auto arch = module->getAttrOfType<StringAttr>(kDeviceArchAttr);
+  auto ptx = module->getAttrOfType<StringAttr>(kDeviceImageAttr);
+  if (!arch || !ptx)
+    return std::nullopt;
+  DeviceImage image{arch.str(), ptx.str(), {}, {}};
+  if (auto kernels = module->getAttrOfType<ArrayAttr>(kDeviceKernelsAttr))
+    for (auto name : kernels.getAsRange<StringAttr>())
+      image.kernels.push_back(name.str());
+  if (auto constants = module->getAttrOfType<ArrayAttr>(kDeviceConstantsAttr))
+    for (auto name : constants.getAsRange<FlatSymbolRefAttr>())
+      image.constants.push_back(name.getValue().str());
+  return image;
+}
+
+llvm::Constant *emitDeviceCode(llvm::Module &m, const AbiTypes &t, const DeviceImage &image) {
+  defineDeviceCall(m, t, kDeviceLaunchFn, kDeviceLaunch);
+  defineDeviceCall(m, t, kDeviceCopyFn, kDeviceCopy);
+  defineDeviceCall(m, t, kDeviceAllocFn, kDeviceAlloc);
+  defineDeviceCall(m, t, kDeviceReleaseFn, kDeviceRelease);
+  auto [blob, blobSize] = packDeviceConstants(m, t, image);
+
+  llvm::Constant *null = llvm::ConstantPointerNull::get(t.ptr);
+  llvm::Constant *code = llvm::ConstantStruct::get(
+      t.deviceCode,
+      {privateString(m, "cuda", "smelt.device.platform"),
+       privateString(m, image.arch, "smelt.device.arch"),
+       privateString(m, image.ptx, "smelt.device.image"),
+       llvm::ConstantInt::get(t.i64, image.ptx.size()),
+       stringArray(m, t, image.kernels, "smelt.device.kernels"),
+       llvm::ConstantInt::get(t.i32, image.kernels.size()), llvm::ConstantInt::get(t.i32, 0),
+       blob ? static_cast<llvm::Constant *>(blob) : null,
+       llvm::ConstantInt::get(t.i64, blobSize), llvm::ConstantInt::get(t.i64, kConstantAlign)});
+  return new llvm::GlobalVariable(m, t.deviceCode, true, llvm::GlobalValue::PrivateLinkage, code,
+                                  "smelt.device_code");
+}
+
+void emitSetDeviceApi(llvm::IRBuilder<> &b, llvm::Module &m, const AbiTypes &t,
+                      llvm::Value *call, llvm::BasicBlock *bad) {
+  llvm::Value *api = loadCallField(b, t, call, kDevice);
+  llvm::Function *fn = b.GetInsertBlock()->getParent();
+  auto *lent = llvm::BasicBlock::Create(m.getContext(), "device_lent", fn);
+  b.CreateCondBr(b.CreateIsNull(api), bad, lent);
+  b.SetInsertPoint(lent);
+  b.CreateStore(api, deviceApiGlobal(m, t));
+}
+
+void emitClearDeviceApi(llvm::IRBuilder<> &b, llvm::Module &m, const AbiTypes &t) {
+  b.CreateStore(llvm::ConstantPointerNull::get(t.ptr), deviceApiGlobal(m, t));
+}
+
+} // namespace smelt
