@@ -8,7 +8,8 @@
 // metal, rounding (floor, ceil, round, roundeven, trunc) and minnum/maxnum
 // are expanded too, so that firmware calls no libm for them; so are the
 // IEEE maximum/minimum of f64 and, where the FPU has no double precision,
-// f64's conversion to f16.
+// f64's conversion to f16. Conversions between f32 and bf16 become integer
+// operations everywhere (round to nearest even, NaN kept quiet).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuTarget.h"
@@ -17,6 +18,7 @@
 #include "llvm/TargetParser/Triple.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -162,6 +164,10 @@ class ApproximateMathPass : public impl::SmeltCpuApproximateMathBase<Approximate
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, isApproximated);
+    // f32 <-> bf16 as integer operations: without a native conversion
+    // (x86-64 without AVX512-BF16, say) LLVM calls __truncsfbf2, which the
+    // model's library does not link.
+    arith::populateExpandBFloat16Patterns(patterns);
     // Firmware links newlib, whose libm has no roundevenf (C23); and an FPU
     // without ARMv8's rounding and minnum/maxnum instructions (the
     // Cortex-M4's) would call floorf, fminf and friends: integer and float

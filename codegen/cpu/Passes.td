@@ -284,7 +284,9 @@ def SmeltCpuApproximateMath : Pass<"smelt-cpu-approximate-math", "mlir::func::Fu
     and erf on f32 (scalars or vectors) replaced by upstream's polynomial
     approximations in arith ops, so loops around them vectorize instead of
     calling libm per element. Other functions and element types are
-    unchanged.
+    unchanged. Conversions between f32 and bf16 become integer operations
+    (upstream's bf16 expansion: no __truncsfbf2 call where the CPU has no
+    conversion instruction).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];

@@ -109,22 +109,6 @@ private:
   const llvm::StringMap<unsigned> &kernels;
 };
 
-/// The first byte and the byte count of a contiguous buffer.
-std::pair<Value, Value> contiguousBytes(ConversionPatternRewriter &rewriter, Location loc,
-                                        const LLVMTypeConverter &converter, MemRefType type,
-                                        Value descriptor) {
-  MemRefDescriptor memref(descriptor);
-  Value start = memref.bufferPtr(rewriter, loc, converter, type);
-  Type i64 = rewriter.getI64Type();
-  Value count = LLVM::ConstantOp::create(rewriter, loc, i64, 1);
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    count = LLVM::MulOp::create(rewriter, loc, count, memref.size(rewriter, loc, d));
-  Value size = LLVM::ConstantOp::create(
-      rewriter, loc, i64,
-      static_cast<int64_t>(llvm::divideCeil(type.getElementTypeBitWidth(), 8)));
-  return {start, LLVM::MulOp::create(rewriter, loc, count, size)};
-}
-
 /// gpu.memcpy -> __smelt_device_copy(dst, src, bytes), for buffers whose
 /// elements are contiguous (single elements, whole buffers).
 class MemcpyToCall : public ConvertOpToLLVMPattern<gpu::MemcpyOp> {
@@ -140,10 +124,14 @@ public:
     if (!isContiguous(dstType) || !isContiguous(srcType))
       return rewriter.notifyMatchFailure(copy, "only copies of contiguous buffers");
     Location loc = copy.getLoc();
-    auto [dst, bytes] =
-        contiguousBytes(rewriter, loc, *getTypeConverter(), dstType, adaptor.getDst());
+    MemRefDescriptor dstMemref(adaptor.getDst());
+    Value dst = dstMemref.bufferPtr(rewriter, loc, *getTypeConverter(), dstType);
     Value src = MemRefDescriptor(adaptor.getSrc())
                     .bufferPtr(rewriter, loc, *getTypeConverter(), srcType);
+    // Elements times their size as LLVM stores them (index and i1 too).
+    Value bytes = getSizeInBytes(loc, dstType.getElementType(), rewriter);
+    for (int64_t d = 0; d < dstType.getRank(); ++d)
+      bytes = LLVM::MulOp::create(rewriter, loc, bytes, dstMemref.size(rewriter, loc, d));
     callDevice(rewriter, copy, kDeviceCopyFn, {dst, src, bytes});
     rewriter.eraseOp(copy);
     return success();

@@ -15,8 +15,9 @@ namespace smelt {
 inline constexpr const char kDeviceLaunchFn[] = "__smelt_device_launch";
 /// void (ptr dst, ptr src, i64 bytes)
 inline constexpr const char kDeviceCopyFn[] = "__smelt_device_copy";
-/// ptr (i64 bytes): device memory; never returns null (the run ends out of
-/// memory instead, as for malloc)
+/// ptr (i64 bytes): device memory, null when out of memory. No library
+/// calls it yet: the entry point has no way out of a failed one, so models
+/// that would allocate device memory at run time are refused (Compile.cpp).
 inline constexpr const char kDeviceAllocFn[] = "__smelt_device_alloc";
 /// void (ptr)
 inline constexpr const char kDeviceReleaseFn[] = "__smelt_device_release";
@@ -28,6 +29,11 @@ inline constexpr const char kDeviceImageAttr[] = "smelt.device_image";
 inline constexpr const char kDeviceKernelsAttr[] = "smelt.device_kernels";
 inline constexpr const char kDeviceArchAttr[] = "smelt.device_arch";
 inline constexpr const char kDeviceConstantsAttr[] = "smelt.device_constants";
+
+/// A kernel run on the host (smelt-gpu-kernels-on-host) takes, after its own
+/// arguments, this many index values: the block id, thread id, block size
+/// and grid size, x y z each, in that order.
+inline constexpr unsigned kKernelIdArguments = 12;
 
 } // namespace smelt
 

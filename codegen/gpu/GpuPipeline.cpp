@@ -56,17 +56,19 @@ std::string cudaToolkitPath(const GpuPipelineOptions &options) {
 }
 
 void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
-  // Buffers as on the CPU: whole functions, results as out-parameters,
+  // Buffers as on the CPU: whole functions, results as out-parameters;
   // intermediates of static sizes at planned offsets of the workspace
-  // (device memory).
+  // (device memory) once serial ops are loops.
   addWholeFunctionBufferization(pm, /*resultsAsOutParams=*/true);
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createSmeltCpuPlanMemory());
 
   // Loops, one kernel per outermost parallel loop.
+  pm.addNestedPass<func::FuncOp>(createSmeltGpuSerialOpsAsLoops());
+  // After it: the one-element buffers that carry its loops' scalar results
+  // are planned too.
+  pm.addPass(createSmeltCpuPlanMemory());
   OpPassManager &func = pm.nest<func::FuncOp>();
-  func.addPass(createSmeltGpuSerialOpsAsLoops());
   // No canonicalization until the loops are launches: it would inline
   // loops of one iteration into host code.
   func.addPass(createConvertLinalgToParallelLoopsPass());
@@ -80,6 +82,8 @@ void buildGpuCodegenPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   pm.addPass(createSmeltGpuDeviceMemory());
   if (options.kernelsOnHost) {
     pm.addPass(createSmeltGpuKernelsOnHost());
+    // As the CPU's own kernels: no libm or compiler-rt call per element.
+    pm.addNestedPass<func::FuncOp>(createSmeltCpuApproximateMath());
     CpuPipelineOptions host;
     host.barePointers = false;
     addLlvmLowering(pm, host);

@@ -54,10 +54,14 @@ class HostAccessAsCopiesPass
   }
 
   void copyShapeToHost(memref::ReshapeOp reshape) {
-    OpBuilder b(reshape);
     auto type = cast<MemRefType>(reshape.getShape().getType());
+    // The host buffer at the top of the function: a reshape in a host loop
+    // must not grow the stack on every iteration.
+    OpBuilder top = OpBuilder::atBlockBegin(
+        &reshape->getParentOfType<func::FuncOp>().getBody().front());
     Value host = memref::AllocaOp::create(
-        b, reshape.getLoc(), MemRefType::get(type.getShape(), type.getElementType()));
+        top, reshape.getLoc(), MemRefType::get(type.getShape(), type.getElementType()));
+    OpBuilder b(reshape);
     gpu::MemcpyOp::create(b, reshape.getLoc(), Type(), ValueRange{}, host, reshape.getShape());
     reshape.getShapeMutable().assign(host);
   }

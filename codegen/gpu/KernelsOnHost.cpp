@@ -1,4 +1,5 @@
 //===- KernelsOnHost.cpp - the kernels as host functions, for testing -----===//
+#include "codegen/gpu/DeviceSymbols.h"
 #include "codegen/gpu/Passes.h"
 
 namespace smelt {
@@ -13,7 +14,7 @@ namespace {
 
 /// Extra arguments of a kernel on the host, after its own: the block and
 /// thread it runs as, and the block and grid sizes, three dims each.
-enum IdArgument { kBlockId = 0, kThreadId = 3, kBlockDim = 6, kGridDim = 9, kIdArguments = 12 };
+enum IdArgument { kBlockId = 0, kThreadId = 3, kBlockDim = 6, kGridDim = 9 };
 
 class KernelsOnHostPass : public impl::SmeltGpuKernelsOnHostBase<KernelsOnHostPass> {
   void runOnOperation() override {
@@ -53,14 +54,14 @@ class KernelsOnHostPass : public impl::SmeltGpuKernelsOnHostBase<KernelsOnHostPa
       return kernel.emitError("a kernel with barriers has no host form (threads run in turn)");
     Location loc = kernel.getLoc();
     SmallVector<Type> types(kernel.getArgumentTypes());
-    types.append(kIdArguments, b.getIndexType());
+    types.append(kKernelIdArguments, b.getIndexType());
     auto func = func::FuncOp::create(b, loc, kernel.getName(), b.getFunctionType(types, {}));
     if (!kernel.isKernel())
       func.setPrivate();
     func.getBody().takeBody(kernel.getBody());
     Block &entry = func.getBody().front();
     unsigned first = entry.getNumArguments();
-    for (int i = 0; i < kIdArguments; ++i)
+    for (unsigned i = 0; i < kKernelIdArguments; ++i)
       entry.addArgument(b.getIndexType(), loc);
     auto id = [&](IdArgument kind, gpu::Dimension dim) {
       return entry.getArgument(first + kind + static_cast<unsigned>(dim));

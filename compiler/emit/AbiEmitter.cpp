@@ -185,8 +185,13 @@ llvm::Error emitModelAbi(llvm::Module &m, llvm::StringRef modelFn, const ModelSi
   AbiTypes t(m.getContext());
   if (device && !barePointers)
     return llvm::createStringError("device code needs static shapes (fix dims with --shape)");
-  llvm::Constant *deviceCode = device ? emitDeviceCode(m, t, *device)
-                                      : llvm::ConstantPointerNull::get(t.ptr);
+  llvm::Constant *deviceCode = llvm::ConstantPointerNull::get(t.ptr);
+  if (device) {
+    llvm::Expected<llvm::Constant *> code = emitDeviceCode(m, t, *device);
+    if (!code)
+      return code.takeError();
+    deviceCode = *code;
+  }
   // Only the descriptor entry (dynamic dims) arms the jump: a static model's
   // buffers are planned, not allocated.
   if (!barePointers)

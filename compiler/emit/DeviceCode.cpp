@@ -14,7 +14,7 @@ namespace {
 
 constexpr llvm::StringLiteral kDeviceApiGlobal = "__smelt_device_api";
 constexpr llvm::StringLiteral kDeviceConstantsBlob = "__smelt_device_constants";
-/// Alignment of each constant in the blob, and of the blob's device copy.
+/// Least alignment of each constant in the blob, and of its device copy.
 constexpr uint64_t kConstantAlign = 64;
 
 llvm::GlobalVariable *deviceApiGlobal(llvm::Module &m, const AbiTypes &t) {
@@ -57,36 +57,45 @@ void defineDeviceCall(llvm::Module &m, const AbiTypes &t, llvm::StringRef name,
     b.CreateRet(result);
 }
 
-/// Packs the device constants into one blob, each at an aligned offset,
-/// and rewrites every use of them to the same offset of the device copy.
-/// Returns the blob (null when there are none) and its size.
-std::pair<llvm::GlobalVariable *, uint64_t> packDeviceConstants(llvm::Module &m,
-                                                                const AbiTypes &t,
-                                                                const DeviceImage &image) {
+/// The device constants packed into one blob, each at an offset aligned to
+/// its own alignment (at least kConstantAlign); every use of them in host
+/// code now addresses the same offset of the device copy.
+struct DeviceConstants {
+  llvm::GlobalVariable *blob = nullptr; ///< null when there are none
+  uint64_t size = 0;
+  uint64_t align = kConstantAlign;
+};
+
+llvm::Expected<DeviceConstants> packDeviceConstants(llvm::Module &m, const AbiTypes &t,
+                                                    const DeviceImage &image) {
   const llvm::DataLayout &layout = m.getDataLayout();
   llvm::LLVMContext &ctx = m.getContext();
+  DeviceConstants packed;
   std::vector<llvm::Constant *> fields;
   std::vector<std::pair<llvm::GlobalVariable *, uint64_t>> placed;
-  uint64_t size = 0;
   for (const std::string &name : image.constants) {
     llvm::GlobalVariable *global = m.getNamedGlobal(name);
+    // Host code would hand kernels the host's copy.
     if (!global || !global->hasInitializer())
-      continue;
-    uint64_t offset = llvm::alignTo(size, kConstantAlign);
-    if (offset > size)
+      return llvm::createStringError("device constant '%s' has no data in the module",
+                                     name.c_str());
+    uint64_t align = std::max<uint64_t>(kConstantAlign, global->getAlign().valueOrOne().value());
+    packed.align = std::max(packed.align, align);
+    uint64_t offset = llvm::alignTo(packed.size, align);
+    if (offset > packed.size)
       fields.push_back(llvm::ConstantAggregateZero::get(
-          llvm::ArrayType::get(llvm::Type::getInt8Ty(ctx), offset - size)));
+          llvm::ArrayType::get(llvm::Type::getInt8Ty(ctx), offset - packed.size)));
     fields.push_back(global->getInitializer());
-    size = offset + layout.getTypeAllocSize(global->getValueType());
+    packed.size = offset + layout.getTypeAllocSize(global->getValueType());
     placed.push_back({global, offset});
   }
   if (placed.empty())
-    return {nullptr, 0};
+    return packed;
   llvm::Constant *data = llvm::ConstantStruct::getAnon(ctx, fields, /*Packed=*/true);
-  auto *blob = new llvm::GlobalVariable(m, data->getType(), true,
-                                        llvm::GlobalValue::InternalLinkage, data,
-                                        kDeviceConstantsBlob);
-  blob->setAlignment(llvm::Align(kConstantAlign));
+  packed.blob = new llvm::GlobalVariable(m, data->getType(), true,
+                                         llvm::GlobalValue::InternalLinkage, data,
+                                         kDeviceConstantsBlob);
+  packed.blob->setAlignment(llvm::Align(packed.align));
 
   for (auto [global, offset] : placed) {
     llvm::convertUsersOfConstantsToInstructions({global});
@@ -101,7 +110,7 @@ std::pair<llvm::GlobalVariable *, uint64_t> packDeviceConstants(llvm::Module &m,
     }
     global->eraseFromParent();
   }
-  return {blob, size};
+  return packed;
 }
 
 /// A private array of C strings, or null when empty.
@@ -130,12 +139,15 @@ std::optional<DeviceImage> deviceImage(ModuleOp module) {
   return image;
 }
 
-llvm::Constant *emitDeviceCode(llvm::Module &m, const AbiTypes &t, const DeviceImage &image) {
+llvm::Expected<llvm::Constant *> emitDeviceCode(llvm::Module &m, const AbiTypes &t,
+                                                const DeviceImage &image) {
   defineDeviceCall(m, t, kDeviceLaunchFn, kDeviceLaunch);
   defineDeviceCall(m, t, kDeviceCopyFn, kDeviceCopy);
   defineDeviceCall(m, t, kDeviceAllocFn, kDeviceAlloc);
   defineDeviceCall(m, t, kDeviceReleaseFn, kDeviceRelease);
-  auto [blob, blobSize] = packDeviceConstants(m, t, image);
+  llvm::Expected<DeviceConstants> constants = packDeviceConstants(m, t, image);
+  if (!constants)
+    return constants.takeError();
 
   llvm::Constant *null = llvm::ConstantPointerNull::get(t.ptr);
   llvm::Constant *code = llvm::ConstantStruct::get(
@@ -146,8 +158,9 @@ llvm::Constant *emitDeviceCode(llvm::Module &m, const AbiTypes &t, const DeviceI
        llvm::ConstantInt::get(t.i64, image.ptx.size()),
        stringArray(m, t, image.kernels, "smelt.device.kernels"),
        llvm::ConstantInt::get(t.i32, image.kernels.size()), llvm::ConstantInt::get(t.i32, 0),
-       blob ? static_cast<llvm::Constant *>(blob) : null,
-       llvm::ConstantInt::get(t.i64, blobSize), llvm::ConstantInt::get(t.i64, kConstantAlign)});
+       constants->blob ? static_cast<llvm::Constant *>(constants->blob) : null,
+       llvm::ConstantInt::get(t.i64, constants->size),
+       llvm::ConstantInt::get(t.i64, constants->align)});
   return new llvm::GlobalVariable(m, t.deviceCode, true, llvm::GlobalValue::PrivateLinkage, code,
                                   "smelt.device_code");
 }

@@ -16,6 +16,7 @@
 #include "compiler/emit/AbiTypes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 #include <vector>
@@ -35,9 +36,9 @@ std::optional<DeviceImage> deviceImage(mlir::ModuleOp module);
 
 /// Defines the device calls, moves the device constants into one blob whose
 /// device copy host code addresses, and returns a pointer to the model's
-/// smelt_device_code.
-llvm::Constant *emitDeviceCode(llvm::Module &module, const AbiTypes &t,
-                               const DeviceImage &image);
+/// smelt_device_code; an error when a device constant has no data.
+llvm::Expected<llvm::Constant *> emitDeviceCode(llvm::Module &module, const AbiTypes &t,
+                                                const DeviceImage &image);
 
 /// In an entry point of a model with device code: returns
 /// SMELT_ENTRY_BAD_ABI through `bad` when the call lends no device, else

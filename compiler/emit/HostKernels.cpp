@@ -1,15 +1,13 @@
 //===- HostKernels.cpp - a GPU model's kernels run on the CPU -------------===//
 #include "compiler/emit/HostKernels.h"
 
+#include "codegen/gpu/DeviceSymbols.h"
+
 #include "llvm/IR/IRBuilder.h"
 
 namespace smelt {
 
 namespace {
-
-/// Kernel parameters after its own: block id, thread id, block size and
-/// grid size, x y z each.
-constexpr unsigned kIdParams = 12;
 
 void emitLauncher(llvm::Module &m, llvm::Function &kernel) {
   llvm::LLVMContext &ctx = m.getContext();
@@ -25,7 +23,7 @@ void emitLauncher(llvm::Module &m, llvm::Function &kernel) {
   auto *done = llvm::BasicBlock::Create(ctx, "done", launcher);
   llvm::IRBuilder<> b(entry);
 
-  unsigned own = kernel.arg_size() - kIdParams;
+  unsigned own = kernel.arg_size() - kKernelIdArguments;
   std::vector<llvm::Value *> args;
   for (unsigned i = 0; i < own; ++i) {
     llvm::Value *slot = b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, params, i));
@@ -76,7 +74,7 @@ void emitLauncher(llvm::Module &m, llvm::Function &kernel) {
 void emitHostKernelLaunchers(llvm::Module &m) {
   std::vector<llvm::Function *> kernels;
   for (llvm::Function &f : m.functions())
-    if (!f.isDeclaration() && f.hasExternalLinkage() && f.arg_size() >= kIdParams)
+    if (!f.isDeclaration() && f.hasExternalLinkage() && f.arg_size() >= kKernelIdArguments)
       kernels.push_back(&f);
   for (llvm::Function *kernel : kernels) {
     emitLauncher(m, *kernel);

@@ -6,6 +6,7 @@
 #include "compiler/emit/HeaderEmitter.h"
 #include "compiler/emit/Linker.h"
 #include "compiler/emit/Signature.h"
+#include "codegen/gpu/DeviceSymbols.h"
 #include "codegen/gpu/GpuPipeline.h"
 #include "compiler/pipeline/Pipeline.h"
 
@@ -286,11 +287,14 @@ LogicalResult compileForGpu(ModuleOp module, const CompileOptions &options,
   gpu.chip = options.gpuChip;
   gpu.hostCode = library;
   gpu.kernelsOnHost = emit == EmitKind::HostKernels;
+  if (last > Stage::Onnx &&
+      failed(runPipeline(module, Stage::Linalg, Stage::Linalg, {}, options.printIrAfter)))
+    return failure();
   // A failure in the NVVM backend (no CUDA toolkit for libdevice, say)
   // would otherwise print every kernel along with the message.
   module.getContext()->printOpOnDiagnostic(false);
-  if (last > Stage::Onnx &&
-      failed(runPipeline(module, Stage::Linalg, last, {}, options.printIrAfter, &gpu)))
+  if (last == Stage::Llvm &&
+      failed(runPipeline(module, Stage::Llvm, Stage::Llvm, {}, options.printIrAfter, &gpu)))
     return failure();
   if (emit == EmitKind::HostKernels)
     return writeHostKernels(module, options);
@@ -302,10 +306,11 @@ LogicalResult compileForGpu(ModuleOp module, const CompileOptions &options,
   if (emit == EmitKind::Ptx)
     return writeOutput(options.output, *ptx, loc);
   WorkspacePlan workspace = getWorkspacePlan(module);
-  if (workspace.heapBuffers)
+  if (workspace.heapBuffers || module.lookupSymbol(kDeviceAllocFn))
     return emitError(loc) << "--device cuda: " << workspace.heapBuffers
-                          << " of the model's buffers have sizes that depend on input data; "
-                             "device memory for them is not managed yet";
+                          << " of the model's buffers are not in the planned workspace (sizes "
+                             "known only at run time, or buffers the plan cannot place); device "
+                             "memory allocated at run time is not managed yet";
   if (options.report)
     printReport(workspace, /*dynamicDims=*/false, llvm::errs());
   return writeNativeCode(module, options, signature, workspace);

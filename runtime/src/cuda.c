@@ -13,7 +13,6 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,14 +21,22 @@
 /* Bytes of the driver's JIT error log kept for a message. */
 #define JIT_LOG_BYTES 4096
 
-/* A failed driver call: SMELT_ERR_DEVICE (or SMELT_ERR_OUT_OF_MEMORY),
- * "model 'm': <what>: CUDA driver: <function> failed: <NAME> (<text>)". */
-static smelt_status *driver_failure(const smelt_model *model, const smelt_cuda_driver *cu,
-                                    const char *what, const char *function, CUresult result) {
-  char driver[SMELT_CUDA_MESSAGE];
-  smelt_cuda_describe(cu, function, result, driver, sizeof driver);
-  return smelt_make_status(smelt_cuda_code(result), "model '%s': %s: %s",
-                           model->display_name, what, driver);
+/* What runs with the model's context current (in_context); `arg` is its own. */
+typedef smelt_status *(*context_work)(const smelt_model *model, void *arg);
+
+/* Runs `work` with the model's context current on this thread, and leaves
+ * the context again whatever it returns. */
+static smelt_status *in_context(const smelt_model *model, context_work work, void *arg) {
+  const struct smelt_cuda_model *dev = model->device;
+  const smelt_cuda_driver *cu = dev->cu;
+  CUresult r = cu->cuCtxPushCurrent(dev->context);
+  if (r != CUDA_SUCCESS)
+    return smelt_cuda_failure(cu, model->display_name, "cuCtxPushCurrent_v2", r,
+                              "cannot use the GPU's context");
+  smelt_status *status = work(model, arg);
+  CUcontext popped;
+  cu->cuCtxPopCurrent(&popped);
+  return status;
 }
 
 /* The GPU that SMELT_CUDA_DEVICE names (default 0) among `count`. */
@@ -64,8 +71,8 @@ static smelt_status *check_arch(const smelt_model *model, const struct smelt_cud
     r = cu->cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
                                  dev->device);
   if (r != CUDA_SUCCESS)
-    return driver_failure(model, cu, "cannot read the GPU's compute capability",
-                        "cuDeviceGetAttribute", r);
+    return smelt_cuda_failure(cu, model->display_name, "cuDeviceGetAttribute", r,
+                              "cannot read the GPU's compute capability");
   smelt_parse_gpu_arch(arch, &need_major, &need_minor, &suffix); /* validated */
   int runs = suffix == 'a'   ? major == need_major && minor == need_minor
              : suffix == 'f' ? major == need_major && minor >= need_minor
@@ -110,12 +117,10 @@ static smelt_status *load_kernels(const smelt_model *model, struct smelt_cuda_mo
   }
   for (uint32_t k = 0; k < code->num_kernels; ++k) {
     r = cu->cuModuleGetFunction(&dev->kernels[k], dev->module, code->kernel_names[k]);
-    if (r != CUDA_SUCCESS) {
-      char what[256];
-      snprintf(what, sizeof what, "kernel '%.200s' (#%u) is not in its GPU code",
-               code->kernel_names[k], (unsigned)k);
-      return driver_failure(model, cu, what, "cuModuleGetFunction", r);
-    }
+    if (r != CUDA_SUCCESS)
+      return smelt_cuda_failure(cu, model->display_name, "cuModuleGetFunction", r,
+                                "kernel '%.200s' (#%u) is not in its GPU code",
+                                code->kernel_names[k], (unsigned)k);
   }
   return NULL;
 }
@@ -126,17 +131,25 @@ static smelt_status *upload_constants(const smelt_model *model, struct smelt_cud
   const smelt_device_code *code = model->info->device;
   if (!code->constants_size)
     return NULL;
-  char what[96];
-  snprintf(what, sizeof what, "cannot copy its %llu bytes of constants to the GPU",
-           (unsigned long long)code->constants_size);
+  const char *function = "cuMemAlloc_v2";
   CUresult r = cu->cuMemAlloc(&dev->constants, (size_t)code->constants_size);
-  if (r != CUDA_SUCCESS) {
+  if (r != CUDA_SUCCESS)
     dev->constants = 0;
-    return driver_failure(model, cu, what, "cuMemAlloc_v2", r);
-  }
-  r = cu->cuMemcpy(dev->constants, SMELT_CUDA_ADDR(code->constants),
-                   (size_t)code->constants_size);
-  return r == CUDA_SUCCESS ? NULL : driver_failure(model, cu, what, "cuMemcpy", r);
+  else if ((r = cu->cuMemcpy(dev->constants, SMELT_CUDA_ADDR(code->constants),
+                             (size_t)code->constants_size)) != CUDA_SUCCESS)
+    function = "cuMemcpy";
+  if (r == CUDA_SUCCESS)
+    return NULL;
+  return smelt_cuda_failure(cu, model->display_name, function, r,
+                            "cannot copy its %llu bytes of constants to the GPU",
+                            (unsigned long long)code->constants_size);
+}
+
+/* The model's GPU code and constants, loaded in its context. */
+static smelt_status *load_module(const smelt_model *model, void *arg) {
+  (void)arg;
+  smelt_status *status = load_kernels(model, model->device);
+  return status ? status : upload_constants(model, model->device);
 }
 
 /* Finds the GPU and retains its context. */
@@ -145,9 +158,11 @@ static smelt_status *attach_gpu(const smelt_model *model, struct smelt_cuda_mode
   int count = 0;
   CUresult r = cu->cuInit(0);
   if (r != CUDA_SUCCESS)
-    return driver_failure(model, cu, "cannot start the CUDA driver", "cuInit", r);
+    return smelt_cuda_failure(cu, model->display_name, "cuInit", r,
+                              "cannot start the CUDA driver");
   if ((r = cu->cuDeviceGetCount(&count)) != CUDA_SUCCESS)
-    return driver_failure(model, cu, "cannot count the GPUs", "cuDeviceGetCount", r);
+    return smelt_cuda_failure(cu, model->display_name, "cuDeviceGetCount", r,
+                              "cannot count the GPUs");
   if (count == 0)
     return smelt_make_status(SMELT_ERR_DEVICE,
                              "model '%s' runs on an NVIDIA GPU, but the CUDA driver finds none",
@@ -156,13 +171,13 @@ static smelt_status *attach_gpu(const smelt_model *model, struct smelt_cuda_mode
   if (status)
     return status;
   if ((r = cu->cuDeviceGet(&dev->device, dev->ordinal)) != CUDA_SUCCESS)
-    return driver_failure(model, cu, "cannot get the GPU", "cuDeviceGet", r);
+    return smelt_cuda_failure(cu, model->display_name, "cuDeviceGet", r, "cannot get the GPU");
   if ((status = check_arch(model, dev, model->info->device->arch)))
     return status;
   if ((r = cu->cuDevicePrimaryCtxRetain(&dev->context, dev->device)) != CUDA_SUCCESS) {
     dev->context = NULL;
-    return driver_failure(model, cu, "cannot retain the GPU's context",
-                          "cuDevicePrimaryCtxRetain", r);
+    return smelt_cuda_failure(cu, model->display_name, "cuDevicePrimaryCtxRetain", r,
+                              "cannot retain the GPU's context");
   }
   return NULL;
 }
@@ -182,33 +197,30 @@ smelt_status *smelt_cuda_open(smelt_model *model) {
   dev->cu = cu;
   model->device = dev;
   smelt_status *status = attach_gpu(model, dev);
-  if (!status) {
-    CUresult r = cu->cuCtxPushCurrent(dev->context);
-    if (r != CUDA_SUCCESS)
-      return driver_failure(model, cu, "cannot use the GPU's context", "cuCtxPushCurrent_v2", r);
-    status = load_kernels(model, dev);
-    if (!status)
-      status = upload_constants(model, dev);
-    CUcontext popped;
-    cu->cuCtxPopCurrent(&popped);
-  }
+  if (!status)
+    status = in_context(model, load_module, NULL);
   /* The caller (smelt_make_model) closes a model whose open failed. */
   return status;
+}
+
+/* Frees the constants and unloads the GPU code, in the model's context.
+ * Errors here have no one to go to: a context that failed earlier reports
+ * the same failure for each of these, and they free anyway. */
+static smelt_status *unload_module(const smelt_model *model, void *arg) {
+  const struct smelt_cuda_model *dev = model->device;
+  (void)arg;
+  if (dev->constants)
+    dev->cu->cuMemFree(dev->constants);
+  if (dev->module)
+    dev->cu->cuModuleUnload(dev->module);
+  return NULL;
 }
 
 void smelt_cuda_close(smelt_model *model) {
   struct smelt_cuda_model *dev = model->device;
   const smelt_cuda_driver *cu = dev->cu;
-  /* Errors here have no one to go to: a context that failed earlier
-   * reports the same failure for each of these, and they free anyway. */
-  if (dev->context && cu->cuCtxPushCurrent(dev->context) == CUDA_SUCCESS) {
-    if (dev->constants)
-      cu->cuMemFree(dev->constants);
-    if (dev->module)
-      cu->cuModuleUnload(dev->module);
-    CUcontext popped;
-    cu->cuCtxPopCurrent(&popped);
-  }
+  if (dev->context)
+    smelt_status_free(in_context(model, unload_module, NULL));
   if (dev->context)
     cu->cuDevicePrimaryCtxRelease(dev->device);
   free(dev->kernels);
@@ -216,34 +228,34 @@ void smelt_cuda_close(smelt_model *model) {
   model->device = NULL;
 }
 
-smelt_status *smelt_cuda_workspace_alloc(const smelt_model *model, void **workspace) {
+/* A workspace for one run (`arg`: where it goes), in the model's context. */
+static smelt_status *alloc_workspace(const smelt_model *model, void *arg) {
   const struct smelt_cuda_model *dev = model->device;
-  const smelt_cuda_driver *cu = dev->cu;
   uint64_t bytes = model->info->workspace_size;
   CUdeviceptr pointer = 0;
-  CUresult r = cu->cuCtxPushCurrent(dev->context);
+  CUresult r = bytes > (uint64_t)SIZE_MAX ? CUDA_ERROR_OUT_OF_MEMORY
+                                           : dev->cu->cuMemAlloc(&pointer, (size_t)bytes);
   if (r != CUDA_SUCCESS)
-    return driver_failure(model, cu, "cannot use the GPU's context", "cuCtxPushCurrent_v2", r);
-  r = bytes > (uint64_t)SIZE_MAX ? CUDA_ERROR_OUT_OF_MEMORY
-                                  : cu->cuMemAlloc(&pointer, (size_t)bytes);
-  CUcontext popped;
-  cu->cuCtxPopCurrent(&popped);
-  *workspace = SMELT_CUDA_PTR(pointer);
-  if (r == CUDA_SUCCESS)
-    return NULL;
+    return smelt_cuda_failure(dev->cu, model->display_name, "cuMemAlloc_v2", r,
+                              "cannot allocate a %llu-byte workspace on GPU %d",
+                              (unsigned long long)bytes, dev->ordinal);
+  *(void **)arg = SMELT_CUDA_PTR(pointer);
+  return NULL;
+}
+
+smelt_status *smelt_cuda_workspace_alloc(const smelt_model *model, void **workspace) {
   *workspace = NULL;
-  char what[96];
-  snprintf(what, sizeof what, "cannot allocate a %llu-byte workspace on GPU %d",
-           (unsigned long long)bytes, dev->ordinal);
-  return driver_failure(model, cu, what, "cuMemAlloc_v2", r);
+  return in_context(model, alloc_workspace, workspace);
+}
+
+/* Frees a workspace (`arg`), in the model's context. */
+static smelt_status *free_workspace(const smelt_model *model, void *arg) {
+  const struct smelt_cuda_model *dev = model->device;
+  dev->cu->cuMemFree(SMELT_CUDA_ADDR(arg));
+  return NULL;
 }
 
 void smelt_cuda_workspace_free(const smelt_model *model, void *workspace) {
-  const struct smelt_cuda_model *dev = model->device;
-  const smelt_cuda_driver *cu = dev->cu;
-  if (cu->cuCtxPushCurrent(dev->context) != CUDA_SUCCESS)
-    return;
-  cu->cuMemFree(SMELT_CUDA_ADDR(workspace));
-  CUcontext popped;
-  cu->cuCtxPopCurrent(&popped);
+  /* As in smelt_cuda_close, a failure here has no one to go to. */
+  smelt_status_free(in_context(model, free_workspace, workspace));
 }

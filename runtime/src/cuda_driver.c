@@ -4,7 +4,9 @@
  * models, and a GPU model opened there fails with a message that says what
  * is missing. The driver is loaded once, when the first GPU model is opened,
  * and stays loaded (CUDA does not support unloading it while contexts
- * live); a failed load is tried again by the next model.
+ * live); a failed load is tried again by the next model. A failed driver
+ * call becomes a status here (smelt_cuda_failure), so that every message
+ * about one names the model and the driver's own words the same way.
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -13,6 +15,7 @@
 #include <dlfcn.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,6 +107,18 @@ void smelt_cuda_describe(const smelt_cuda_driver *cu, const char *function, CUre
              text ? text : "no description");
   else
     snprintf(buf, size, "CUDA driver: %s failed: CUresult %d", function, (int)result);
+}
+
+smelt_status *smelt_cuda_failure(const smelt_cuda_driver *cu, const char *model_name,
+                                 const char *function, CUresult result, const char *fmt, ...) {
+  char what[512], driver[SMELT_CUDA_MESSAGE];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(what, sizeof what, fmt, args);
+  va_end(args);
+  smelt_cuda_describe(cu, function, result, driver, sizeof driver);
+  return smelt_make_status(smelt_cuda_code(result), "model '%s': %s: %s", model_name, what,
+                           driver);
 }
 
 int smelt_cuda_code(CUresult result) {

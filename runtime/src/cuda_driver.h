@@ -70,9 +70,19 @@ typedef struct smelt_cuda_driver {
  *  reason (the dynamic loader's words) in `why`. */
 const smelt_cuda_driver *smelt_cuda_driver_load(char *why, size_t size);
 
-/** Writes "CUDA driver: <function> failed: <NAME> (<description>)", e.g.
- *  "CUDA driver: cuLaunchKernel failed: CUDA_ERROR_LAUNCH_FAILED
- *  (unspecified launch failure)", into `buf`. */
+/** A failed driver call as a status, the one way every message about one
+ *  is built: code smelt_cuda_code(result), message "model '<model_name>':
+ *  <what>: CUDA driver: <function> failed: <NAME> (<description>)", where
+ *  <what> is printf-formatted from `fmt`, e.g. "model 'm': kernel 'k' (#0)
+ *  on 4x1x1 blocks of 256x1x1 threads: CUDA driver: cuLaunchKernel failed:
+ *  CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure)". */
+smelt_status *smelt_cuda_failure(const smelt_cuda_driver *cu, const char *model_name,
+                                 const char *function, CUresult result, const char *fmt, ...)
+    SMELT_PRINTF(5, 6);
+
+/** Writes "CUDA driver: <function> failed: <NAME> (<description>)" into
+ *  `buf`: for the one message whose driver words are followed by more (the
+ *  JIT log of cuModuleLoadDataEx); every other uses smelt_cuda_failure. */
 void smelt_cuda_describe(const smelt_cuda_driver *cu, const char *function, CUresult result,
                          char *buf, size_t size);
 

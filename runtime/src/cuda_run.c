@@ -23,7 +23,6 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,14 +54,12 @@ typedef struct cuda_run {
   unsigned char *allocated;    /* num_outputs: a dynamic output was allocated */
 } cuda_run;
 
-/* Keeps the first device failure: "model 'm': <what>: CUDA driver: ...". */
-static void fail(cuda_run *run, const char *what, const char *function, CUresult result) {
+/* Keeps the first device failure of the run; a later one is dropped. */
+static void fail(cuda_run *run, smelt_status *failure) {
   if (run->failure)
-    return;
-  char driver[SMELT_CUDA_MESSAGE];
-  smelt_cuda_describe(run->cu, function, result, driver, sizeof driver);
-  run->failure = smelt_make_status(smelt_cuda_code(result), "model '%s': %s: %s",
-                                   run->model->display_name, what, driver);
+    smelt_status_free(failure);
+  else
+    run->failure = failure;
 }
 
 /* `bytes` of device memory (at least 1: the driver refuses 0), on the
@@ -116,21 +113,16 @@ static int is_device_memory(const cuda_run *run, const void *p) {
 
 /* Records why alloc (or alloc_output) returns NULL. */
 static void alloc_failed(cuda_run *run, uint64_t bytes, CUresult result) {
-  char what[128];
-  snprintf(what, sizeof what, "cannot allocate %llu bytes on GPU %d",
-           (unsigned long long)bytes, run->dev->ordinal);
-  if (result != CUDA_ERROR_OUT_OF_MEMORY) {
-    fail(run, what, "cuMemAlloc_v2", result);
-    return;
-  }
-  if (run->out_of_memory)
-    return;
-  char driver[SMELT_CUDA_MESSAGE];
-  smelt_cuda_describe(run->cu, "cuMemAlloc_v2", result, driver, sizeof driver);
-  run->out_of_memory = smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
-                                         "model '%s': out of GPU memory during the run: "
-                                         "%s: %s",
-                                         run->model->display_name, what, driver);
+  const char *name = run->model->display_name;
+  unsigned long long n = (unsigned long long)bytes;
+  if (result != CUDA_ERROR_OUT_OF_MEMORY)
+    fail(run, smelt_cuda_failure(run->cu, name, "cuMemAlloc_v2", result,
+                                 "cannot allocate %llu bytes on GPU %d", n, run->dev->ordinal));
+  else if (!run->out_of_memory)
+    run->out_of_memory = smelt_cuda_failure(run->cu, name, "cuMemAlloc_v2", result,
+                                            "out of GPU memory during the run: cannot "
+                                            "allocate %llu bytes on GPU %d",
+                                            n, run->dev->ordinal);
 }
 
 /*------------------------------------------------------------------------------
@@ -144,23 +136,21 @@ static void api_launch(void *ctx, uint32_t kernel, const uint32_t *grid, const u
   if (run->failure)
     return;
   if (kernel >= code->num_kernels) {
-    run->failure = smelt_make_status(SMELT_ERR_EXECUTION,
-                                     "model '%s' launched kernel #%u, but has %u kernels",
-                                     run->model->display_name, (unsigned)kernel,
-                                     (unsigned)code->num_kernels);
+    fail(run, smelt_make_status(SMELT_ERR_EXECUTION,
+                                "model '%s' launched kernel #%u, but has %u kernels",
+                                run->model->display_name, (unsigned)kernel,
+                                (unsigned)code->num_kernels));
     return;
   }
   /* Stream 0, the legacy default stream: in order with cuMemcpy. */
   CUresult r = run->cu->cuLaunchKernel(run->dev->kernels[kernel], grid[0], grid[1], grid[2],
                                        block[0], block[1], block[2], shared_bytes, NULL,
                                        (void **)params, NULL);
-  if (r != CUDA_SUCCESS) {
-    char what[320];
-    snprintf(what, sizeof what, "kernel '%.200s' (#%u) on %ux%ux%u blocks of %ux%ux%u threads",
-             code->kernel_names[kernel], (unsigned)kernel, grid[0], grid[1], grid[2], block[0],
-             block[1], block[2]);
-    fail(run, what, "cuLaunchKernel", r);
-  }
+  if (r != CUDA_SUCCESS)
+    fail(run, smelt_cuda_failure(run->cu, run->model->display_name, "cuLaunchKernel", r,
+                                 "kernel '%.200s' (#%u) on %ux%ux%u blocks of %ux%ux%u threads",
+                                 code->kernel_names[kernel], (unsigned)kernel, grid[0], grid[1],
+                                 grid[2], block[0], block[1], block[2]));
 }
 
 static void api_copy(void *ctx, void *dst, const void *src, uint64_t bytes) {
@@ -173,9 +163,8 @@ static void api_copy(void *ctx, void *dst, const void *src, uint64_t bytes) {
                      : run->cu->cuMemcpy(SMELT_CUDA_ADDR(dst), SMELT_CUDA_ADDR(src), (size_t)bytes);
     if (r == CUDA_SUCCESS)
       return;
-    char what[96];
-    snprintf(what, sizeof what, "a copy of %llu bytes", (unsigned long long)bytes);
-    fail(run, what, "cuMemcpy", r);
+    fail(run, smelt_cuda_failure(run->cu, run->model->display_name, "cuMemcpy", r,
+                                 "a copy of %llu bytes", (unsigned long long)bytes));
   }
   if (!is_device_memory(run, dst))
     memset(dst, 0, (size_t)bytes);
@@ -196,15 +185,14 @@ static void api_release(void *ctx, void *pointer) {
   CUresult r = CUDA_SUCCESS;
   if (!pointer)
     return;
-  if (!run_free(run, SMELT_CUDA_ADDR(pointer), &r)) {
-    if (!run->failure)
-      run->failure = smelt_make_status(SMELT_ERR_EXECUTION,
-                                       "model '%s' released GPU memory at %p that alloc did "
-                                       "not give it",
-                                       run->model->display_name, pointer);
-  } else if (r != CUDA_SUCCESS) {
-    fail(run, "cannot release GPU memory", "cuMemFree_v2", r);
-  }
+  if (!run_free(run, SMELT_CUDA_ADDR(pointer), &r))
+    fail(run, smelt_make_status(SMELT_ERR_EXECUTION,
+                                "model '%s' released GPU memory at %p that alloc did not "
+                                "give it",
+                                run->model->display_name, pointer));
+  else if (r != CUDA_SUCCESS)
+    fail(run, smelt_cuda_failure(run->cu, run->model->display_name, "cuMemFree_v2", r,
+                                 "cannot release GPU memory"));
 }
 
 /* Outputs with dynamic dims: device memory, copied back after the run. */
@@ -265,10 +253,8 @@ static smelt_status *run_begin(cuda_run *run, const smelt_model *model, void *wo
   CUresult r = run->cu->cuCtxPushCurrent(run->dev->context);
   if (r != CUDA_SUCCESS) {
     free(run->requested);
-    char driver[SMELT_CUDA_MESSAGE];
-    smelt_cuda_describe(run->cu, "cuCtxPushCurrent_v2", r, driver, sizeof driver);
-    return smelt_make_status(SMELT_ERR_DEVICE, "model '%s': cannot use the GPU's context: %s",
-                             model->display_name, driver);
+    return smelt_cuda_failure(run->cu, model->display_name, "cuCtxPushCurrent_v2", r,
+                              "cannot use the GPU's context");
   }
   return NULL;
 }
@@ -285,19 +271,10 @@ static void run_end(cuda_run *run) {
   free(run->requested);
 }
 
-/* A failed driver call of the runtime's own, for output or input `name`. */
-static smelt_status *slot_failure(const cuda_run *run, const char *kind, const char *name,
-                                  uint32_t index, const char *what, const char *function,
-                                  CUresult result) {
-  char driver[SMELT_CUDA_MESSAGE];
-  smelt_cuda_describe(run->cu, function, result, driver, sizeof driver);
-  return smelt_make_status(smelt_cuda_code(result), "model '%s': %s '%s' (#%u): %s: %s",
-                           run->model->display_name, kind, name, (unsigned)index, what, driver);
-}
-
 /* Device copies of the inputs, and device buffers for the static outputs. */
 static smelt_status *place_buffers(cuda_run *run, const smelt_tensor *inputs) {
   const smelt_model_info *info = run->model->info;
+  const char *model = run->model->display_name;
   int ok;
   for (uint32_t i = 0; i < info->num_inputs; ++i) {
     const smelt_tensor *t = &inputs[i];
@@ -305,14 +282,16 @@ static smelt_status *place_buffers(cuda_run *run, const smelt_tensor *inputs) {
     CUdeviceptr pointer = 0;
     CUresult r = run_alloc(run, bytes, &pointer);
     if (r != CUDA_SUCCESS)
-      return slot_failure(run, "input", info->inputs[i].name, i, "cannot allocate it on the GPU",
-                          "cuMemAlloc_v2", r);
+      return smelt_cuda_failure(run->cu, model, "cuMemAlloc_v2", r,
+                                "input '%s' (#%u): cannot allocate it on the GPU",
+                                info->inputs[i].name, (unsigned)i);
     run->inputs[i] = SMELT_CUDA_PTR(pointer);
     if (bytes)
       r = run->cu->cuMemcpy(pointer, SMELT_CUDA_ADDR(t->data), bytes);
     if (r != CUDA_SUCCESS)
-      return slot_failure(run, "input", info->inputs[i].name, i, "cannot copy it to the GPU",
-                          "cuMemcpy", r);
+      return smelt_cuda_failure(run->cu, model, "cuMemcpy", r,
+                                "input '%s' (#%u): cannot copy it to the GPU",
+                                info->inputs[i].name, (unsigned)i);
   }
   for (uint32_t i = 0; i < info->num_outputs; ++i) {
     const smelt_tensor_info *out = &info->outputs[i];
@@ -322,8 +301,9 @@ static smelt_status *place_buffers(cuda_run *run, const smelt_tensor *inputs) {
     CUdeviceptr pointer = 0;
     CUresult r = run_alloc(run, bytes, &pointer);
     if (r != CUDA_SUCCESS)
-      return slot_failure(run, "output", out->name, i, "cannot allocate it on the GPU",
-                          "cuMemAlloc_v2", r);
+      return smelt_cuda_failure(run->cu, model, "cuMemAlloc_v2", r,
+                                "output '%s' (#%u): cannot allocate it on the GPU", out->name,
+                                (unsigned)i);
     run->outputs[i] = run->device_outputs[i] = SMELT_CUDA_PTR(pointer);
     run->requested[i] = bytes;
   }
@@ -354,15 +334,18 @@ static smelt_status *fetch_outputs(cuda_run *run, smelt_tensor *outputs, smelt_c
     void *host = outputs[i].data ? outputs[i].data : smelt_output_block(info, a, i, bytes);
     if (!host)
       return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
-                               "output '%s' (#%u): cannot allocate %llu bytes", out->name,
-                               (unsigned)i, (unsigned long long)bytes);
+                               "model '%s': output '%s' (#%u): cannot allocate %llu bytes "
+                               "on the host",
+                               run->model->display_name, out->name, (unsigned)i,
+                               (unsigned long long)bytes);
     CUresult r = CUDA_SUCCESS;
     if (bytes)
       r = run->cu->cuMemcpy(SMELT_CUDA_ADDR(host), SMELT_CUDA_ADDR(run->device_outputs[i]),
                             (size_t)bytes);
     if (r != CUDA_SUCCESS)
-      return slot_failure(run, "output", out->name, i, "cannot copy it from the GPU",
-                          "cuMemcpy", r);
+      return smelt_cuda_failure(run->cu, run->model->display_name, "cuMemcpy", r,
+                                "output '%s' (#%u): cannot copy it from the GPU", out->name,
+                                (unsigned)i);
     if (smelt_has_dynamic_dim(out))
       smelt_store_output_dims(info, a, i);
   }
@@ -397,7 +380,8 @@ smelt_status *smelt_cuda_invoke(const smelt_model *model, const smelt_tensor *in
     /* Kernels run asynchronously: their failures surface here. */
     CUresult r = run.cu->cuCtxSynchronize();
     if (r != CUDA_SUCCESS)
-      fail(&run, "the GPU failed while running the model", "cuCtxSynchronize", r);
+      fail(&run, smelt_cuda_failure(run.cu, model->display_name, "cuCtxSynchronize", r,
+                                    "the GPU failed while running the model"));
     status = run_result(&run, code, check_message);
   }
   if (!status)

@@ -90,6 +90,14 @@ static smelt_status *validate_device_code(const char *model_name,
                      model_name, d->arch ? d->arch : "(null)");
   if (!d->image)
     return MALFORMED("no PTX image", model_name);
+  /* cuModuleLoadDataEx reads the PTX up to its NUL, whatever image_size
+   * says. memchr stops at the first NUL, so this reads no further either. */
+  const char *nul = d->image_size < (uint64_t)SIZE_MAX
+                        ? memchr(d->image, '\0', (size_t)d->image_size + 1)
+                        : NULL;
+  if (!nul || (uint64_t)(nul - d->image) != d->image_size)
+    return MALFORMED("the PTX image does not end with a NUL at image_size (%llu)",
+                     model_name, (unsigned long long)d->image_size);
   if (d->num_kernels && !d->kernel_names)
     return MALFORMED("%u kernels but no names for them", model_name,
                      (unsigned)d->num_kernels);

@@ -28,3 +28,21 @@ func.func @kept(%x: f64, %y: f32) -> (f64, f32) {
   %s = math.sin %y : f32
   return %e, %s : f64, f32
 }
+
+// f32 to bf16 rounds to nearest even with integer operations (no
+// __truncsfbf2 call where the CPU has no conversion instruction), and bf16
+// to f32 is a shift.
+// CHECK-LABEL: func.func @bfloat16
+// CHECK-NOT:   arith.truncf
+// CHECK-NOT:   arith.extf
+// CHECK:       arith.bitcast %{{.+}} : f32 to i32
+// CHECK:       arith.shrui
+// CHECK:       arith.trunci %{{.+}} : i32 to i16
+// CHECK:       arith.bitcast %{{.+}} : i16 to bf16
+// CHECK:       arith.shli
+// CHECK:       return
+func.func @bfloat16(%x: f32, %y: bf16) -> (bf16, f32) {
+  %t = arith.truncf %x : f32 to bf16
+  %e = arith.extf %y : bf16 to f32
+  return %t, %e : bf16, f32
+}

@@ -12,11 +12,13 @@
 // CHECK-DAG:   llvm.alloca %{{.+}} x !llvm.ptr
 // CHECK-DAG:   llvm.alloca %{{.+}} x i32
 // CHECK:       memref.alloca() : memref<1xf32>
-// A copy passes both buffers' first bytes and the byte count.
-// CHECK:       %[[COUNT:.+]] = llvm.mul %{{.+}}, %{{.+}} : i64
-// CHECK:       %[[FOUR:.+]] = llvm.mlir.constant(4 : i64) : i64
-// CHECK:       %[[BYTES:.+]] = llvm.mul %[[COUNT]], %[[FOUR]] : i64
-// CHECK:       llvm.call @__smelt_device_copy(%{{.+}}, %{{.+}}, %[[BYTES]]) : (!llvm.ptr, !llvm.ptr, i64) -> ()
+// A copy passes both buffers' first bytes and the byte count: the element
+// size (taken as LLVM lays the element out) times the element count.
+// CHECK:       %[[END:.+]] = llvm.getelementptr %{{.+}}[1] : (!llvm.ptr) -> !llvm.ptr, f32
+// CHECK-NEXT:  %[[SIZE:.+]] = llvm.ptrtoint %[[END]] : !llvm.ptr to i64
+// CHECK-NEXT:  %[[COUNT:.+]] = llvm.extractvalue %{{.+}}[3, 0]
+// CHECK-NEXT:  %[[BYTES:.+]] = llvm.mul %[[SIZE]], %[[COUNT]] : i64
+// CHECK-NEXT:  llvm.call @__smelt_device_copy(%{{.+}}, %{{.+}}, %[[BYTES]]) : (!llvm.ptr, !llvm.ptr, i64) -> ()
 // A device buffer comes from the device allocation.
 // CHECK:       %[[BUF:.+]] = llvm.call @__smelt_device_alloc(%{{.+}}) : (i64) -> !llvm.ptr
 // The first launch: the buffer's descriptor fields are the parameters,
@@ -47,6 +49,23 @@ module attributes {gpu.container_module} {
     gpu.launch_func @kernels::@scale blocks in (%n, %c1, %c1) threads in (%c1, %c1, %c1) args(%buffer : memref<?xf32>, %n : index)
     gpu.launch_func @kernels::@fill blocks in (%n, %c1, %c1) threads in (%c1, %c1, %c1) args(%buffer : memref<?xf32>)
     gpu.dealloc %buffer : memref<?xf32>
+    return
+  }
+}
+
+// -----
+
+// A copy of index elements counts them at the host's index width.
+// CHECK-LABEL: func.func @index_copy
+// CHECK:       %[[END:.+]] = llvm.getelementptr %{{.+}}[1] : (!llvm.ptr) -> !llvm.ptr, i64
+// CHECK:       %[[SIZE:.+]] = llvm.ptrtoint %[[END]] : !llvm.ptr to i64
+// CHECK:       %[[BYTES:.+]] = llvm.mul %[[SIZE]], %{{.+}} : i64
+// CHECK:       llvm.call @__smelt_device_copy(%{{.+}}, %{{.+}}, %[[BYTES]])
+module attributes {gpu.container_module} {
+  gpu.binary @kernels [#gpu.object<#nvvm.target<chip = "sm_80">, assembly = "PTX">]
+  func.func @index_copy(%device: memref<2xindex>) {
+    %host = memref.alloca() : memref<2xindex>
+    gpu.memcpy %host, %device : memref<2xindex>, memref<2xindex>
     return
   }
 }

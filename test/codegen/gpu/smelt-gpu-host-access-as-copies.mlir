@@ -43,12 +43,14 @@ module attributes {gpu.container_module} {
 // -----
 
 // A shape operand in device memory (a planned workspace slot a kernel
-// wrote) is copied into a host buffer, which the reshape then reads.
+// wrote) is copied into a host buffer, which the reshape then reads; the
+// buffer sits at the top of the function, so that a reshape in a loop does
+// not grow the stack.
 // CHECK-LABEL: func.func @device_shape
 // CHECK-SAME:    (%[[X:.+]]: memref<2x3xf32>, %[[WS:.+]]: memref<64xi8>)
+// CHECK-NEXT:  %[[HOSTSHAPE:.+]] = memref.alloca() : memref<1xi64>
 // CHECK:       %[[SHAPE:.+]] = memref.view %[[WS]]
 // CHECK:       gpu.launch_func @kernels2::@shape_of
-// CHECK:       %[[HOSTSHAPE:.+]] = memref.alloca() : memref<1xi64>
 // CHECK:       gpu.memcpy %[[HOSTSHAPE]], %[[SHAPE]] : memref<1xi64>, memref<1xi64>
 // CHECK:       memref.reshape %[[X]](%[[HOSTSHAPE]])
 module attributes {gpu.container_module} {

@@ -282,6 +282,12 @@ TEST(RuntimeModelFromInfo, RejectsMalformedDeviceCode) {
        "GPU architecture '(null)'"},
       {"image", [](smelt_device_code &d, smelt_model_info &) { d.image = nullptr; },
        "model 'linked' has malformed device code: no PTX image"},
+      // The driver reads PTX up to its NUL: it must be right at image_size.
+      {"image size short", [](smelt_device_code &d, smelt_model_info &) { d.image_size = 5; },
+       "model 'linked' has malformed device code: the PTX image does not end with a NUL at "
+       "image_size (5)"},
+      {"image size long", [](smelt_device_code &d, smelt_model_info &) { d.image_size = 20; },
+       "the PTX image does not end with a NUL at image_size (20)"},
       {"names", [](smelt_device_code &d, smelt_model_info &) { d.kernel_names = nullptr; },
        "2 kernels but no names for them"},
       {"a name", [](smelt_device_code &d, smelt_model_info &) { d.kernel_names = names; },
