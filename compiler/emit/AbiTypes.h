@@ -67,6 +67,19 @@ inline llvm::Constant *privateString(llvm::Module &m, llvm::StringRef s, const l
   return gv;
 }
 
+/// The module's thread-local pointer `name` (internal, initially null),
+/// created on first use: where a model keeps per-call state such as the
+/// running call's parallel_for or device.
+inline llvm::GlobalVariable *threadLocalPointer(llvm::Module &m, const AbiTypes &t,
+                                                llvm::StringRef name) {
+  if (llvm::GlobalVariable *g = m.getNamedGlobal(name))
+    return g;
+  auto *g = new llvm::GlobalVariable(m, t.ptr, false, llvm::GlobalValue::InternalLinkage,
+                                     llvm::ConstantPointerNull::get(t.ptr), name);
+  g->setThreadLocal(true);
+  return g;
+}
+
 /// A private constant array of `type` holding `entries`, or null when empty.
 inline llvm::Constant *privateArray(llvm::Module &m, llvm::Type *type,
                                     llvm::ArrayRef<llvm::Constant *> entries,

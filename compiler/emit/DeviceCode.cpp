@@ -18,12 +18,7 @@ constexpr llvm::StringLiteral kDeviceConstantsBlob = "__smelt_device_constants";
 constexpr uint64_t kConstantAlign = 64;
 
 llvm::GlobalVariable *deviceApiGlobal(llvm::Module &m, const AbiTypes &t) {
-  if (llvm::GlobalVariable *g = m.getNamedGlobal(kDeviceApiGlobal))
-    return g;
-  auto *g = new llvm::GlobalVariable(m, t.ptr, false, llvm::GlobalValue::InternalLinkage,
-                                     llvm::ConstantPointerNull::get(t.ptr), kDeviceApiGlobal);
-  g->setThreadLocal(true);
-  return g;
+  return threadLocalPointer(m, t, kDeviceApiGlobal);
 }
 
 /// Loads field `field` of this thread's smelt_device_api.

@@ -60,11 +60,7 @@ void routeBufferAllocation(llvm::Module &m, const AbiTypes &t) {
     llvm::Function *allocator = m.getFunction(a.name);
     if (!allocator || allocator->use_empty())
       continue;
-    if (!jumpGlobal(m)) {
-      auto *g = new llvm::GlobalVariable(m, t.ptr, false, llvm::GlobalValue::InternalLinkage,
-                                         llvm::ConstantPointerNull::get(t.ptr), kJumpGlobal);
-      g->setThreadLocal(true);
-    }
+    threadLocalPointer(m, t, kJumpGlobal);
     auto *wrapper = llvm::Function::Create(allocator->getFunctionType(),
                                            llvm::GlobalValue::InternalLinkage, a.wrapper, m);
     llvm::SmallVector<llvm::CallInst *> calls;

@@ -13,16 +13,6 @@ namespace {
 constexpr llvm::StringLiteral kParallelFnGlobal = "__smelt_parallel_fn";
 constexpr llvm::StringLiteral kParallelCtxGlobal = "__smelt_parallel_ctx";
 
-llvm::GlobalVariable *threadLocalPointer(llvm::Module &m, const AbiTypes &t,
-                                         llvm::StringRef name) {
-  if (llvm::GlobalVariable *g = m.getNamedGlobal(name))
-    return g;
-  auto *g = new llvm::GlobalVariable(m, t.ptr, false, llvm::GlobalValue::InternalLinkage,
-                                     llvm::ConstantPointerNull::get(t.ptr), name);
-  g->setThreadLocal(true);
-  return g;
-}
-
 bool usesParallelFor(llvm::Module &m) { return m.getFunction(kParallelForFn) != nullptr; }
 
 } // namespace

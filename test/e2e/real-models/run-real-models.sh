@@ -15,7 +15,11 @@
 # every check runs through it (smelt run --exec). SMELT_COMPILE_FLAGS adds
 # compile options (e.g. "--cpu cortex-m4 --emit=obj"), SMELT_MODELS keeps
 # only the listed IDs, and SMELT_FIXED_ONLY=1 skips the dynamic builds (for
-# firmware, which has no run-time sizes). Prints one line per
+# firmware, which has no run-time sizes). With SMELT_GPU_EMULATION=DIR (and
+# SMELT_COMPILE_FLAGS="--device cuda") each build's kernels are compiled for
+# the host too (--emit=host-kernels) and the checks run through the
+# runtime's device path against the fake CUDA driver in DIR, as
+# run-conformance.sh --gpu-emulation does. Prints one line per
 # model+variant, PASS or FAIL with the first compiler error or FAIL line.
 # Variants listed in XFAIL (default: expected-failures.txt here; ID/VARIANT,
 # then why) must fail: any other failure, or a listed variant that passes,
@@ -64,6 +68,12 @@ compile() {
     echo "compile: $(first_error <<< "$out")"
     return 1
   fi
+  if [ -n "${SMELT_GPU_EMULATION:-}" ] &&
+     ! out=$(timeout 900 "$smelt" compile "$model" -o "$work/$name.kernels.so" \
+               ${SMELT_COMPILE_FLAGS:-} --emit=host-kernels "$@" 2>&1); then
+    echo "compile (host kernels): $(first_error <<< "$out")"
+    return 1
+  fi
 }
 # check LIB DATA_DIR...: runs every test_data_set under each DATA_DIR.
 check() {
@@ -71,7 +81,9 @@ check() {
   shift
   for dir in "$@"; do
     for set in "$dir"/test_data_set_*; do
-      if ! out=$(timeout 600 "$smelt" run "$lib" --check "$set" --rtol $rtol --atol $atol \
+      if ! out=$(${SMELT_GPU_EMULATION:+env LD_LIBRARY_PATH="$SMELT_GPU_EMULATION" \
+                   FAKE_CUDA_KERNELS="${lib%.so}.kernels.so"} \
+                 timeout 600 "$smelt" run "$lib" --check "$set" --rtol $rtol --atol $atol \
                    ${SMELT_EXEC:+--exec "$SMELT_EXEC"} 2>&1); then
         echo "$(basename "$dir")/$(basename "$set"): $(grep -m1 -E 'FAIL|error' <<< "$out" | sed 's/^output //')"
         return 1
