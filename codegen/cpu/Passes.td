@@ -350,8 +350,15 @@ def SmeltCpuPlanMemory : Pass<"smelt-cpu-plan-memory", "mlir::ModuleOp"> {
     Functions with dynamic dims get the same plan for their statically
     sized buffers (the model's entry point hands them the caller's
     workspace, or allocates one for the run when the caller gives none).
+    Their allocs whose sizes follow from the arguments become views of one
+    block placed at the entry: the workspace argument is then
+    `memref<? x i8>` (the caller's size), the block is a view of it past
+    the N planned bytes where it fits and an alloc otherwise (scf.if), and
+    a last argument `memref<1xi64> {smelt.workspace_needed}` receives N plus
+    the block's bytes.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def SmeltCpuFlattenEmptyArgs : Pass<"smelt-cpu-flatten-empty-args", "mlir::ModuleOp"> {

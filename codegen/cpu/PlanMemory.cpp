@@ -9,8 +9,9 @@
 // at the lowest offset free for its whole range), the strategy of TFLite's
 // arena planner. The allocs become memref.view ops into a new trailing
 // `memref<N x i8>` argument that the caller provides. Buffers of run-time
-// size whose sizes follow from the arguments share one block allocated at
-// the function's entry instead (RunTimeArena.h).
+// size whose sizes follow from the arguments share one block placed at the
+// function's entry instead, in the caller's workspace past those N bytes
+// when it is large enough (RunTimeArena.h).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/BufferLiveness.h"
@@ -147,7 +148,8 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
       FailureOr<WorkspacePlan> plan = planFunction(func);
       if (failed(plan))
         return signalPassFailure();
-      if (total.size && plan->size) {
+      bool usesWorkspace = plan->size || plan->runTimeBuffers;
+      if (usesWorkspace && (total.size || total.runTimeBuffers)) {
         func.emitError("only one public function per module may use a workspace");
         return signalPassFailure();
       }
@@ -210,9 +212,6 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
       buffer.bytes = type.getNumElements() * layout.getTypeSize(type.getElementType());
       buffers.push_back(buffer);
     });
-    placeInRunTimeArena(func, runTimeBuffers, layout);
-    plan.runTimeBuffers = runTimeBuffers.size();
-
     // A zero-element buffer holds nothing: a zero-byte stack slot will do.
     for (memref::AllocOp alloc : empty) {
       OpBuilder b(alloc);
@@ -220,33 +219,34 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
           memref::AllocaOp::create(b, alloc.getLoc(), alloc.getType()).getResult());
       alloc.erase();
     }
-    if (buffers.empty())
+    if (buffers.empty() && runTimeBuffers.empty())
       return plan;
 
-    shareWithDyingInputs(buffers, order, plan);
-
-    SmallVector<Buffer *> slots;
-    for (Buffer &buffer : buffers)
-      if (buffer.slot < 0)
-        slots.push_back(&buffer);
-    plan.size = placeSlots(slots);
-    plan.buffers = buffers.size();
-    for (Buffer &buffer : buffers) {
-      plan.bufferBytes += buffer.bytes;
-      if (buffer.slot >= 0)
-        buffer.offset = buffers[buffer.slot].offset;
+    if (!buffers.empty()) {
+      shareWithDyingInputs(buffers, order, plan);
+      SmallVector<Buffer *> slots;
+      for (Buffer &buffer : buffers)
+        if (buffer.slot < 0)
+          slots.push_back(&buffer);
+      plan.size = placeSlots(slots);
+      plan.buffers = buffers.size();
+      for (Buffer &buffer : buffers) {
+        plan.bufferBytes += buffer.bytes;
+        if (buffer.slot >= 0)
+          buffer.offset = buffers[buffer.slot].offset;
+      }
     }
 
-    auto arenaType = MemRefType::get({static_cast<int64_t>(plan.size)},
-                                     IntegerType::get(&getContext(), 8));
+    // With a run-time block the workspace has the caller's size, which the
+    // block may use past the planned bytes; the run reports what it needed.
+    bool runTime = !runTimeBuffers.empty();
+    auto arenaType =
+        MemRefType::get({runTime ? ShapedType::kDynamic : static_cast<int64_t>(plan.size)},
+                        IntegerType::get(&getContext(), 8));
     OpBuilder b(&getContext());
-    unsigned index = func.getNumArguments();
-    if (failed(func.insertArgument(
-            index, arenaType,
-            b.getDictionaryAttr(b.getNamedAttr(kWorkspaceArgAttr, b.getUnitAttr())),
-            func.getLoc())))
+    Value arena = appendArgument(func, arenaType, kWorkspaceArgAttr);
+    if (!arena)
       return func.emitError("cannot add the workspace argument");
-    Value arena = func.getArgument(index);
     for (Buffer &buffer : buffers) {
       b.setInsertionPoint(buffer.alloc);
       Location loc = buffer.alloc.getLoc();
@@ -256,7 +256,27 @@ class PlanMemoryPass : public impl::SmeltCpuPlanMemoryBase<PlanMemoryPass> {
       buffer.alloc.replaceAllUsesWith(view);
       buffer.alloc.erase();
     }
+    if (runTime) {
+      Value needed = appendArgument(func, MemRefType::get({1}, b.getI64Type()),
+                                    kWorkspaceNeededArgAttr);
+      if (!needed)
+        return func.emitError("cannot add the workspace-needed argument");
+      placeInRunTimeArena(func, runTimeBuffers, layout, {arena, plan.size, needed});
+      plan.runTimeBuffers = runTimeBuffers.size();
+    }
     return plan;
+  }
+
+  /// A new last argument of `func` marked with the unit attribute `marker`;
+  /// null when it cannot be added.
+  static Value appendArgument(func::FuncOp func, Type type, StringRef marker) {
+    OpBuilder b(func.getContext());
+    unsigned index = func.getNumArguments();
+    if (failed(func.insertArgument(index, type,
+                                   b.getDictionaryAttr(b.getNamedAttr(marker, b.getUnitAttr())),
+                                   func.getLoc())))
+      return nullptr;
+    return func.getArgument(index);
   }
 
   /// Lets each buffer first written by an elementwise op take the slot of an

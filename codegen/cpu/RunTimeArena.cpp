@@ -3,6 +3,7 @@
 #include "codegen/cpu/WorkspacePlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -126,7 +127,7 @@ bool sizesKnownAtEntry(memref::AllocOp alloc, func::FuncOp func) {
 }
 
 void placeInRunTimeArena(func::FuncOp func, ArrayRef<RunTimeBuffer> unordered,
-                         const DataLayout &layout) {
+                         const DataLayout &layout, const RunTimeBlockPlace &place) {
   if (unordered.empty())
     return;
   SmallVector<RunTimeBuffer> buffers(unordered);
@@ -173,10 +174,33 @@ void placeInRunTimeArena(func::FuncOp func, ArrayRef<RunTimeBuffer> unordered,
   }
   total = code.select(code.overflow, code.constant(kFailingSize), total);
 
+  // Past the planned bytes of the caller's workspace when there is room
+  // (the entry point hands over a workspace of at least those bytes, or
+  // one of exactly them); else an allocation of the run's own.
   OpBuilder &b = code.b;
+  Location loc = code.loc;
+  Value planned = code.constant(place.plannedBytes);
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+  memref::StoreOp::create(b, loc, code.add(planned, total), place.needed, ValueRange{c0});
+  Value given = code.toI64(memref::DimOp::create(b, loc, place.workspace, c0));
+  Value room = code.select(code.ule(planned, given),
+                           arith::SubIOp::create(b, loc, given, planned), code.constant(0));
   auto blockType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
-  Value block = memref::AllocOp::create(b, code.loc, blockType, ValueRange{code.toIndex(total)},
-                                        b.getI64IntegerAttr(kWorkspaceAlign));
+  Value blockBytes = code.toIndex(total);
+  auto inWorkspace = scf::IfOp::create(b, loc, blockType, code.ule(total, room),
+                                       /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(inWorkspace.thenBlock());
+    Value view = memref::ViewOp::create(b, loc, blockType, place.workspace,
+                                        code.toIndex(planned), ValueRange{blockBytes});
+    scf::YieldOp::create(b, loc, view);
+    b.setInsertionPointToStart(inWorkspace.elseBlock());
+    Value fresh = memref::AllocOp::create(b, loc, blockType, ValueRange{blockBytes},
+                                          b.getI64IntegerAttr(kWorkspaceAlign));
+    scf::YieldOp::create(b, loc, fresh);
+  }
+  Value block = inWorkspace.getResult(0);
   SmallVector<Value> indexOffsets;
   for (Value offset : offsets)
     indexOffsets.push_back(code.toIndex(offset));

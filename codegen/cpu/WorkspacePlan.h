@@ -35,6 +35,9 @@ struct WorkspacePlan {
 inline constexpr const char *kWorkspacePlanAttr = "smelt.workspace";
 /// Marks the function argument that receives the arena.
 inline constexpr const char *kWorkspaceArgAttr = "smelt.workspace";
+/// Marks the memref<1xi64> argument that receives the bytes of workspace a
+/// run needed (functions with a run-time block only, RunTimeArena.h).
+inline constexpr const char *kWorkspaceNeededArgAttr = "smelt.workspace_needed";
 
 void setWorkspacePlan(mlir::ModuleOp module, const WorkspacePlan &plan);
 /// The plan recorded on `module`; an empty plan (size 0) when there is none.

@@ -135,6 +135,7 @@ llvm::Function *emitGenericEntry(llvm::Module &m, const AbiTypes &t, llvm::Funct
   emitClearParallelFor(b, m, t);
   if (device)
     emitClearDeviceApi(b, m, t);
+  storeWorkspaceNeeded(b, t, call, llvm::ConstantInt::get(t.i64, plan.size));
   // The record is still set on this thread when the check failed.
   emitReportCheckMessage(b, t, call, emitLoadCheckRecord(b, m, t));
   b.CreateRet(status);

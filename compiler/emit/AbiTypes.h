@@ -52,9 +52,10 @@ struct AbiTypes {
         ctx, {i64, ptr, ptr, ptr, ptr, ptr, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr},
         "smelt_model_metadata");
     // smelt_call { abi, reserved, inputs, input_dims, outputs, output_dims, ws, ws_size, pf,
-    //              pctx, alloc_output, alloc_ctx, check_message, device }
+    //              pctx, alloc_output, alloc_ctx, check_message, device, workspace_needed }
     call = llvm::StructType::create(
-        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr}, "smelt_call");
+        ctx, {i32, i32, ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr, ptr},
+        "smelt_call");
   }
 };
 
@@ -105,7 +106,8 @@ enum CallField {
   kAllocOutput = 10,
   kAllocCtx = 11,
   kCheckMessage = 12,
-  kDevice = 13
+  kDevice = 13,
+  kWorkspaceNeeded = 14
 };
 
 /// Field indices of smelt_device_api.
@@ -137,6 +139,20 @@ inline llvm::Value *workspaceFits(llvm::IRBuilder<> &b, const AbiTypes &t, llvm:
   return b.CreateAnd(b.CreateAnd(b.CreateIsNotNull(workspace),
                                  b.CreateICmpUGE(given, llvm::ConstantInt::get(t.i64, size))),
                      aligned);
+}
+
+/// Stores `bytes` where the call's workspace_needed points, if it does.
+inline void storeWorkspaceNeeded(llvm::IRBuilder<> &b, const AbiTypes &t, llvm::Value *call,
+                                 llvm::Value *bytes) {
+  llvm::Value *target = loadCallField(b, t, call, kWorkspaceNeeded);
+  llvm::Function *fn = b.GetInsertBlock()->getParent();
+  auto *store = llvm::BasicBlock::Create(fn->getContext(), "report_workspace", fn);
+  auto *done = llvm::BasicBlock::Create(fn->getContext(), "workspace_reported", fn);
+  b.CreateCondBr(b.CreateIsNull(target), done, store);
+  b.SetInsertPoint(store);
+  b.CreateStore(bytes, target);
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
 }
 
 } // namespace smelt

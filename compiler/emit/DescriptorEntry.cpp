@@ -27,14 +27,16 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
   size_t expectedArgs = 0;
   for (const TensorSignature &in : sig.inputs)
     expectedArgs += 3 + 2 * in.dims.size();
-  // The arena, a 1-d memref: allocated, aligned, offset, size, stride.
-  if (plan.size)
-    expectedArgs += 5;
+  // The arena, a 1-d memref: allocated, aligned, offset, size, stride; with
+  // a run-time block also the memref<1xi64> that receives the bytes needed.
+  bool runTimeBlock = plan.runTimeBuffers > 0;
+  bool takesWorkspace = plan.size || runTimeBlock;
+  expectedArgs += (takesWorkspace ? 5 : 0) + (runTimeBlock ? 5 : 0);
   if (model->arg_size() != expectedArgs)
     return llvm::createStringError("model function takes %zu values, expected %zu descriptor "
                                    "fields for %zu inputs%s",
                                    model->arg_size(), expectedArgs, sig.inputs.size(),
-                                   plan.size ? " and the workspace" : "");
+                                   takesWorkspace ? " and the workspace" : "");
   llvm::Type *returnType = model->getReturnType();
   bool singleResult = sig.outputs.size() == 1;
   if (sig.outputs.empty() ? !returnType->isVoidTy() : !returnType->isStructTy())
@@ -52,6 +54,8 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
   auto *cleanup = llvm::BasicBlock::Create(ctx, "cleanup", fn);
   llvm::IRBuilder<> b(entry);
   llvm::Value *status = b.CreateAlloca(t.i32);
+  llvm::Value *needed = b.CreateAlloca(t.i64);
+  b.CreateStore(llvm::ConstantInt::get(t.i64, plan.size), needed);
   b.CreateStore(llvm::ConstantInt::get(t.i32, SMELT_ENTRY_OK), status);
   b.CreateCondBr(b.CreateICmpEQ(loadCallField(b, t, call, kAbi),
                                 llvm::ConstantInt::get(t.i32, SMELT_ABI_VERSION)),
@@ -98,7 +102,18 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
   b.SetInsertPoint(run);
   llvm::FunctionCallee freeFn = m.getOrInsertFunction("free", llvm::Type::getVoidTy(ctx), t.ptr);
   llvm::Value *ownedArena = llvm::ConstantPointerNull::get(t.ptr);
-  if (plan.size) {
+  if (runTimeBlock && !plan.size) {
+    // Only the block may use the workspace: the caller's, when aligned.
+    llvm::Value *workspace = loadCallField(b, t, call, kWorkspace);
+    llvm::Value *usable = workspaceFits(b, t, call, workspace, 0, plan.align);
+    llvm::Value *given = b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize));
+    workspace = b.CreateSelect(usable, workspace, llvm::ConstantPointerNull::get(t.ptr));
+    args.push_back(workspace);
+    args.push_back(workspace);
+    args.push_back(llvm::ConstantInt::get(t.i64, 0));
+    args.push_back(b.CreateSelect(usable, given, llvm::ConstantInt::get(t.i64, 0)));
+    args.push_back(llvm::ConstantInt::get(t.i64, 1));
+  } else if (plan.size) {
     // The caller's workspace where it fits (the runtime keeps one per
     // model); else an arena of the run's own, which a caller that passes
     // no workspace expects.
@@ -126,10 +141,26 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     owned->addIncoming(llvm::ConstantPointerNull::get(t.ptr), checked);
     owned->addIncoming(fresh, allocate);
     ownedArena = owned;
+    // The caller's size, which a run-time block may use past plan.size.
+    llvm::Value *arenaSize = llvm::ConstantInt::get(t.i64, plan.size);
+    if (runTimeBlock) {
+      llvm::PHINode *size = b.CreatePHI(t.i64, 2);
+      size->addIncoming(b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize)),
+                        checked);
+      size->addIncoming(arenaSize, allocate);
+      arenaSize = size;
+    }
     args.push_back(arena);
     args.push_back(arena);
     args.push_back(llvm::ConstantInt::get(t.i64, 0));
-    args.push_back(llvm::ConstantInt::get(t.i64, plan.size));
+    args.push_back(arenaSize);
+    args.push_back(llvm::ConstantInt::get(t.i64, 1));
+  }
+  if (runTimeBlock) {
+    args.push_back(needed);
+    args.push_back(needed);
+    args.push_back(llvm::ConstantInt::get(t.i64, 0));
+    args.push_back(llvm::ConstantInt::get(t.i64, 1));
     args.push_back(llvm::ConstantInt::get(t.i64, 1));
   }
   if (hasOutOfMemoryJump(m)) {
@@ -224,6 +255,7 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     b.CreateCall(freeFn, {b.CreateSelect(owned, allocated[j], llvm::ConstantPointerNull::get(t.ptr))});
   }
   b.CreateCall(freeFn, {ownedArena});
+  storeWorkspaceNeeded(b, t, call, b.CreateLoad(t.i64, needed));
   // A failed run-time check makes the outputs meaningless: report it.
   llvm::Value *message = emitLoadCheckRecord(b, m, t);
   llvm::Value *code = b.CreateLoad(t.i32, status);

@@ -96,7 +96,8 @@ LogicalResult writeOutput(llvm::StringRef path, llvm::StringRef bytes, Location 
 void printRunTimeBuffers(const WorkspacePlan &plan, llvm::raw_ostream &os) {
   if (plan.runTimeBuffers)
     os << "run-time arena: " << plan.runTimeBuffers
-       << " buffers of run-time size placed at the entry, one allocation per run\n";
+       << " buffers of run-time size placed at the entry, in the workspace past its planned "
+          "bytes when it is large enough, else one allocation per run\n";
   os << "heap buffers: " << plan.heapBuffers << " (" << plan.dynamicBuffers
      << " with sizes known only at run time)\n";
 }

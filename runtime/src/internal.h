@@ -91,9 +91,12 @@ struct smelt_model {
   const smelt_model_info *info; /**< points into the library, or the caller's */
   void *library;                /**< dlopen handle; NULL for smelt_model_from_info */
   char *display_name;           /**< path or graph name, for messages */
-  smelt_lock workspace_lock;     /**< guards spare_workspace */
+  smelt_lock workspace_lock;     /**< guards the three fields below */
   void *spare_workspace;        /**< an idle arena for the next run, or NULL (device
                                      memory for a GPU model) */
+  uint64_t spare_workspace_size; /**< its bytes */
+  uint64_t workspace_needed;    /**< most workspace a run has reported needing (dynamic
+                                     dims: the planned bytes and the run-time block) */
   struct smelt_cuda_model *device; /**< a GPU model's device state (cuda.c); NULL for
                                         a CPU model */
 };
@@ -108,11 +111,16 @@ smelt_status *smelt_make_model(const smelt_model_info *info, void *library,
 /** Unloads a library smelt_model_open loaded (open.c). */
 void smelt_unload_library(void *library);
 
-/** A workspace for one run of `model` (NULL when it needs none): the model's
- *  spare one, or a new allocation. Give it back with smelt_workspace_release. */
-smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace);
-/** Keeps `workspace` as the model's spare, or frees it if there is one. */
-void smelt_workspace_release(smelt_model *model, void *workspace);
+/** A workspace for one run of `model` (NULL when it needs none) and its
+ *  bytes: the model's spare one if it is as large as the model's workspace
+ *  size and every need a run reported, else a new allocation that large.
+ *  Give it back with smelt_workspace_release. */
+smelt_status *smelt_workspace_acquire(smelt_model *model, void **workspace, uint64_t *size);
+/** Keeps `workspace` (`size` bytes) as the model's spare unless the spare
+ *  is larger; frees the other one. */
+void smelt_workspace_release(smelt_model *model, void *workspace, uint64_t size);
+/** Records that a run needed `bytes` of workspace (smelt_call.workspace_needed). */
+void smelt_workspace_note_needed(smelt_model *model, uint64_t bytes);
 
 /** Maps a fresh buffer's pages now, not one fault at a time when it is first
  *  written; a no-op where the kernel cannot. */

@@ -202,16 +202,19 @@ smelt_status *smelt_make_model(const smelt_model_info *info, void *library,
   model->library = library;
   smelt_lock_init(&model->workspace_lock);
   model->spare_workspace = NULL;
+  model->spare_workspace_size = 0;
+  model->workspace_needed = 0;
   model->device = NULL;
   smelt_status *status = info->device ? smelt_cuda_open(model) : NULL;
 #ifndef SMELT_BARE_METAL
   /* The first run's arena and pages, ready now (prefault.c). Bare metal
    * takes the workspace from the caller instead. */
   void *workspace = NULL;
+  uint64_t workspace_size = 0;
   if (!status)
-    status = smelt_workspace_acquire(model, &workspace);
+    status = smelt_workspace_acquire(model, &workspace, &workspace_size);
   if (!status)
-    smelt_workspace_release(model, workspace);
+    smelt_workspace_release(model, workspace, workspace_size);
 #endif
   if (status) {
     if (model->device)

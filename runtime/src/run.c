@@ -384,7 +384,7 @@ static void *allocate_output(void *ctx, uint32_t index, uint64_t bytes) {
 
 /* Allocates outputs, runs the entry point, checks the reported shapes. */
 SMELT_CALLS_MODEL_CODE
-static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs,
+static smelt_status *invoke(smelt_model *model, const smelt_tensor *inputs,
                             smelt_tensor *outputs, smelt_call_arrays *a,
                             void *workspace, uint64_t workspace_size) {
   const smelt_model_info *info = model->info;
@@ -424,7 +424,11 @@ static smelt_status *invoke(const smelt_model *model, const smelt_tensor *inputs
   alloc_context alloc = {info, a};
   call.alloc_output = allocate_output;
   call.alloc_ctx = &alloc;
+  uint64_t needed = 0;
+  call.workspace_needed = &needed;
   int32_t code = info->entry(&call);
+  /* Also after a failure: a run that ran out of memory may fit next time. */
+  smelt_workspace_note_needed(model, needed);
   smelt_status *status = smelt_entry_status(model, code, check_message);
   if (!status)
     status = smelt_check_outputs(info, a, a->allocated, a->requested);
@@ -480,12 +484,13 @@ smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
     return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
                              "smelt_model_run: model must not be NULL");
   void *workspace = NULL;
-  smelt_status *status = smelt_workspace_acquire(model, &workspace);
+  uint64_t workspace_size = 0;
+  smelt_status *status = smelt_workspace_acquire(model, &workspace, &workspace_size);
   if (status)
     return status;
   status = run_checked(model, inputs, num_inputs, outputs, num_outputs,
-                       workspace, model->info->workspace_size);
-  smelt_workspace_release(model, workspace);
+                       workspace, workspace_size);
+  smelt_workspace_release(model, workspace, workspace_size);
   return status;
 }
 

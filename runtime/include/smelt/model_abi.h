@@ -28,6 +28,9 @@
  * Version 4 added models for GPUs: their kernels and constants
  * (smelt_device_code, in smelt_model_info.device) and the device operations
  * the caller lends their entry point (smelt_device_api, in smelt_call.device).
+ * Version 5 let a model with dynamic dims place the buffers it sizes from the
+ * input dims in the caller's workspace too, past its planned part, and report
+ * the workspace a run needed (smelt_call.workspace_needed).
  *
  * Every library and object file also carries a JSON manifest of the same
  * facts in the section SMELT_MODEL_MANIFEST_SECTION, for tools such as
@@ -45,7 +48,7 @@ extern "C" {
 #endif
 
 /** Version of this ABI; a compiled model records the one it targets. */
-#define SMELT_ABI_VERSION 4u
+#define SMELT_ABI_VERSION 5u
 
 /** Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum smelt_dtype {
@@ -167,7 +170,11 @@ typedef struct smelt_call {
                                         the model stores the buffer it got from
                                         alloc_output */
   int64_t *const *output_dims;     /**< receives the dims of each output */
-  void *workspace;                 /**< scratch arena for intermediates, or NULL */
+  void *workspace;                 /**< scratch arena for intermediates, or NULL; a model
+                                        with dynamic dims also places the buffers it sizes
+                                        from the input dims in it, past its first
+                                        smelt_model_info.workspace_size bytes, when they
+                                        fit there (else the run allocates one block) */
   uint64_t workspace_size;
   smelt_parallel_for_fn parallel_for; /**< NULL: run serially */
   void *parallel_ctx;
@@ -179,6 +186,12 @@ typedef struct smelt_call {
                                         code (NULL: SMELT_ENTRY_BAD_ABI), whose inputs,
                                         outputs and workspace are then device memory, as
                                         are the buffers alloc_output returns */
+  uint64_t *workspace_needed;      /**< since version 5; if not NULL, receives the bytes of
+                                        workspace this run needed: the model's
+                                        workspace_size, plus for a model with dynamic dims
+                                        the block of buffers sized from these input dims.
+                                        A workspace that large runs the same dims with no
+                                        allocation but the outputs' */
 } smelt_call;
 
 /** Status codes returned by entry points. */

@@ -289,8 +289,17 @@ SMELT_API smelt_status *smelt_set_num_threads(int threads);
 /** The thread count runs use now (see smelt_set_num_threads). */
 SMELT_API int smelt_get_num_threads(void);
 
-/** Bytes of workspace one run of the model needs (0: none). */
+/** Bytes of workspace one run of the model needs (0: none): the
+ *  intermediate values planned at compile time. A model with dynamic dims
+ *  may use more (see smelt_model_workspace_needed). */
 SMELT_API uint64_t smelt_model_workspace_size(const smelt_model *model);
+/** The most workspace any run of the model so far needed, at least
+ *  smelt_model_workspace_size(). A model with dynamic dims places the
+ *  buffers it sizes from the input dims in the workspace too, past its
+ *  planned bytes, when they fit there, and otherwise allocates them for the
+ *  run: a workspace of this size runs dims seen before with no allocation
+ *  but the outputs'. The workspace smelt_model_run keeps grows to it. */
+SMELT_API uint64_t smelt_model_workspace_needed(const smelt_model *model);
 /** Alignment that workspace needs; a power of two, at least 64. */
 SMELT_API uint64_t smelt_model_workspace_align(const smelt_model *model);
 
@@ -298,8 +307,10 @@ SMELT_API uint64_t smelt_model_workspace_align(const smelt_model *model);
  *  `workspace`, aligned to smelt_model_workspace_align(), at least
  *  smelt_model_workspace_size() of them (else SMELT_ERR_INVALID_ARGUMENT,
  *  and the model is not called). `workspace` may be NULL when the model needs
- *  none. The run then allocates no workspace; concurrent calls need
- *  distinct workspaces. For a GPU model the workspace is device memory on
+ *  none. The run then allocates no workspace (a model with dynamic dims
+ *  allocates its block of buffers sized from the input dims when the
+ *  workspace has no room for it past smelt_model_workspace_size() bytes; see
+ *  smelt_model_workspace_needed); concurrent calls need distinct workspaces. For a GPU model the workspace is device memory on
  *  the model's GPU (from cuMemAlloc, or cudaMalloc on the same device: the
  *  runtime uses the GPU's primary context, as the CUDA runtime does); it
  *  cannot tell a host pointer, which makes the GPU fail. The inputs and

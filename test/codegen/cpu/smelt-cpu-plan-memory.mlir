@@ -214,11 +214,31 @@ func.func @main(%sizes: memref<1xindex>, %out: memref<4xf32>) -> memref<8xf32> {
 // it now takes as its last argument (the entry point passes the caller's
 // workspace, or one it allocates for the run). The returned buffer stays an
 // allocation of its own; the one of a run-time size is a view of the block
-// the function allocates at its entry.
+// placed at its entry: past the 512 planned bytes of the workspace, which
+// has the caller's size, when it has room there, else allocated. The
+// function reports the 512 bytes plus the block's.
 // CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 768 : i64, buffers = 3 : i64, dynamic_buffers = 0 : i64, heap_buffers = 1 : i64, in_place = 0 : i64, run_time_buffers = 1 : i64, size = 512 : i64}}
-// CHECK:       func.func @dynamic(%[[IN:.+]]: memref<64xf32>, %[[N:.+]]: index, %[[WS:.+]]: memref<512xi8> {smelt.workspace}) -> memref<64xf32> {
-// CHECK:         %[[BLOCK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xi8>
-// CHECK:         memref.view %[[WS]][%{{.+}}][] : memref<512xi8> to memref<64xf32>
+// CHECK:       func.func @dynamic(%[[IN:.+]]: memref<64xf32>, %[[N:.+]]: index, %[[WS:.+]]: memref<?xi8> {smelt.workspace}, %[[NEEDED:.+]]: memref<1xi64> {smelt.workspace_needed}) -> memref<64xf32> {
+// CHECK:         %[[TOTAL:.+]] = arith.select %{{.+}}, %c4611686018427387904_i64, %{{.+}} : i64
+// CHECK:         %[[PLANNED:.+]] = arith.constant 512 : i64
+// CHECK:         %[[NEED:.+]] = arith.addi %[[PLANNED]], %[[TOTAL]] : i64
+// CHECK:         memref.store %[[NEED]], %[[NEEDED]][%{{.+}}] : memref<1xi64>
+// CHECK:         %[[GIVEN:.+]] = memref.dim %[[WS]], %{{.+}} : memref<?xi8>
+// CHECK:         %[[GIVEN64:.+]] = arith.index_castui %[[GIVEN]] : index to i64
+// CHECK:         %[[LEFT:.+]] = arith.subi %[[GIVEN64]], %[[PLANNED]] : i64
+// CHECK:         %[[ENOUGH:.+]] = arith.cmpi ule, %[[PLANNED]], %[[GIVEN64]] : i64
+// CHECK:         %[[ROOM:.+]] = arith.select %[[ENOUGH]], %[[LEFT]], %{{.+}} : i64
+// CHECK:         %[[SIZE:.+]] = arith.index_castui %[[TOTAL]] : i64 to index
+// CHECK:         %[[FITS:.+]] = arith.cmpi ule, %[[TOTAL]], %[[ROOM]] : i64
+// CHECK:         %[[BLOCK:.+]] = scf.if %[[FITS]] -> (memref<?xi8>) {
+// CHECK:           %[[PAST:.+]] = arith.index_castui %[[PLANNED]] : i64 to index
+// CHECK:           %[[TAIL:.+]] = memref.view %[[WS]][%[[PAST]]][%[[SIZE]]] : memref<?xi8> to memref<?xi8>
+// CHECK:           scf.yield %[[TAIL]] : memref<?xi8>
+// CHECK:         } else {
+// CHECK:           %[[OWN:.+]] = memref.alloc(%[[SIZE]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK:           scf.yield %[[OWN]] : memref<?xi8>
+// CHECK:         }
+// CHECK:         memref.view %[[WS]][%{{.+}}][] : memref<?xi8> to memref<64xf32>
 // CHECK:         memref.view %[[BLOCK]][%{{.+}}][%[[N]]] : memref<?xi8> to memref<?xf32>
 // CHECK:         %[[RESULT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
 // CHECK:         return %[[RESULT]] : memref<64xf32>
@@ -242,9 +262,10 @@ func.func @dynamic(%in: memref<64xf32>, %n: index) -> memref<64xf32> {
 // places them first fit in program order and allocates one block. %a and
 // %b meet, so %b's offset is searched among 0 and %a's end; %c meets only
 // %b and may take %a's bytes. A size that overflows asks for 2^62 bytes,
-// which the allocation cannot give.
+// which neither the workspace nor an allocation can give. With nothing
+// planned, the whole workspace may hold the block.
 // CHECK-LABEL: module attributes {smelt.workspace = {align = 64 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, dynamic_buffers = 0 : i64, heap_buffers = 0 : i64, in_place = 0 : i64, run_time_buffers = 3 : i64, size = 0 : i64}}
-// CHECK:       func.func @chain(%[[IN:.+]]: memref<?xf32>, %[[OUT:.+]]: memref<?xf32>) {
+// CHECK:       func.func @chain(%[[IN:.+]]: memref<?xf32>, %[[OUT:.+]]: memref<?xf32>, %[[WS:.+]]: memref<?xi8> {smelt.workspace}, %{{.+}}: memref<1xi64> {smelt.workspace_needed}) {
 // CHECK:         %[[N:.+]] = memref.dim %[[IN]], %{{.+}} : memref<?xf32>
 // CHECK:         %[[N64:.+]] = arith.index_castui %[[N]] : index to i64
 // CHECK:         %[[BYTES:.+]], %[[HIGH:.+]] = arith.mului_extended %{{.+}}, %[[N64]] : i64
@@ -254,8 +275,13 @@ func.func @dynamic(%in: memref<64xf32>, %n: index) -> memref<64xf32> {
 // CHECK:         arith.minui
 // CHECK:         arith.select
 // CHECK:         %[[TOTAL:.+]] = arith.select %{{.+}}, %c4611686018427387904_i64, %{{.+}} : i64
+// CHECK:         memref.store
 // CHECK:         %[[SIZE:.+]] = arith.index_castui %[[TOTAL]] : i64 to index
-// CHECK:         %[[BLOCK:.+]] = memref.alloc(%[[SIZE]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK:         %[[BLOCK:.+]] = scf.if %{{.+}} -> (memref<?xi8>) {
+// CHECK:           memref.view %[[WS]][%{{.+}}][%[[SIZE]]] : memref<?xi8> to memref<?xi8>
+// CHECK:         } else {
+// CHECK:           memref.alloc(%[[SIZE]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK:         }
 // CHECK-NOT:     memref.alloc
 // CHECK:         %[[A:.+]] = memref.view %[[BLOCK]][%{{.+}}][%{{.+}}] : memref<?xi8> to memref<?xf32>
 // CHECK:         linalg.copy ins(%[[IN]] : memref<?xf32>) outs(%[[A]] : memref<?xf32>)

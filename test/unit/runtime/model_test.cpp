@@ -81,12 +81,17 @@ TEST(RuntimeAbi, MetadataLayout) {
 TEST(RuntimeAbi, DeviceLayout) {
   // Version 4's additions, mirrored by AbiTypes.h: appended, no hidden padding.
   EXPECT_EQ(offsetof(smelt_model_info, device), sizeof(smelt_model_info) - sizeof(void *));
-  EXPECT_EQ(offsetof(smelt_call, device), sizeof(smelt_call) - sizeof(void *));
+  EXPECT_EQ(offsetof(smelt_call, device), sizeof(smelt_call) - 2 * sizeof(void *));
   EXPECT_EQ(offsetof(smelt_device_code, image_size), 3 * sizeof(void *));
   EXPECT_EQ(offsetof(smelt_device_code, num_kernels), 8 + 4 * sizeof(void *));
   EXPECT_EQ(offsetof(smelt_device_code, constants), 16 + 4 * sizeof(void *));
   EXPECT_EQ(sizeof(smelt_device_code), 32 + 5 * sizeof(void *));
   EXPECT_EQ(sizeof(smelt_device_api), 6 * sizeof(void *));
+}
+
+TEST(RuntimeAbi, WorkspaceNeededLayout) {
+  // Version 5's addition, mirrored by AbiTypes.h: appended.
+  EXPECT_EQ(offsetof(smelt_call, workspace_needed), sizeof(smelt_call) - sizeof(void *));
 }
 
 TEST(RuntimeModel, OpenAndClose) {

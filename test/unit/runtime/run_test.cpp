@@ -244,6 +244,73 @@ TEST(RuntimeRunLinked, CallerWorkspace) {
       << message(failure);
 }
 
+// A model "grow": s = sum(a: float32[?]) like "sum", but, as a model with
+// dynamic dims does, it plans 256 bytes and needs 256 + 64 * n in all: it
+// reports that need and uses the bytes past the 256 when it was given them
+// (else it would allocate them itself; here it notes that it had to).
+std::atomic<uint64_t> lastWorkspaceSize{0};
+std::atomic<int> ownAllocations{0};
+
+int32_t growEntry(const smelt_call *call) {
+  int64_t n = call->input_dims[0][0];
+  uint64_t needed = 256 + 64 * static_cast<uint64_t>(n);
+  if (call->workspace_needed)
+    *call->workspace_needed = needed;
+  if (!call->workspace || call->workspace_size < 256)
+    return SMELT_ENTRY_SMALL_WORKSPACE;
+  lastWorkspace.store(call->workspace);
+  lastWorkspaceSize.store(call->workspace_size);
+  if (call->workspace_size < needed)
+    ++ownAllocations;
+  else
+    memset(static_cast<char *>(call->workspace) + 256, 0, needed - 256);
+  const float *a = static_cast<const float *>(call->inputs[0]);
+  float sum = 0;
+  for (int64_t i = 0; i < n; ++i)
+    sum += a[i];
+  *static_cast<float *>(call->outputs[0]) = sum;
+  return SMELT_ENTRY_OK;
+}
+
+/// Runs the grow model on n twos; its result, or NaN on failure.
+float runGrow(smelt_model *model, int64_t n) {
+  std::vector<float> a(static_cast<size_t>(n), 2.0f);
+  float s = 0;
+  const int64_t dims[] = {n};
+  smelt_tensor input = view(a.data(), SMELT_DTYPE_FLOAT32, 1, dims);
+  smelt_tensor output = view(&s, SMELT_DTYPE_FLOAT32, 0, nullptr);
+  Status status(smelt_model_run(model, &input, 1, &output, 1));
+  return status ? NAN : s;
+}
+
+TEST(RuntimeRunLinked, KeptWorkspaceGrowsToWhatRunsNeeded) {
+  smelt_model_info info = makeInfo(kSumIn, 1, kSumOut, 1, growEntry);
+  info.workspace_size = 256;
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(smelt_model_workspace_needed(model.get()), 256u);
+  ownAllocations = 0;
+  // The first run of 10 finds the workspace made at open too small...
+  ASSERT_EQ(runGrow(model.get(), 10), 20.0f);
+  EXPECT_EQ(lastWorkspaceSize.load(), 256u);
+  EXPECT_EQ(ownAllocations.load(), 1);
+  EXPECT_EQ(smelt_model_workspace_needed(model.get()), 256u + 640u);
+  // ...the next gets one that large, and keeps it for smaller runs.
+  ASSERT_EQ(runGrow(model.get(), 10), 20.0f);
+  EXPECT_GE(lastWorkspaceSize.load(), 256u + 640u);
+  void *grown = lastWorkspace.load();
+  ASSERT_EQ(runGrow(model.get(), 3), 6.0f);
+  EXPECT_EQ(lastWorkspace.load(), grown);
+  EXPECT_EQ(ownAllocations.load(), 1);
+  EXPECT_EQ(smelt_model_workspace_needed(model.get()), 256u + 640u);
+  // A larger run grows it once more.
+  ASSERT_EQ(runGrow(model.get(), 20), 40.0f);
+  ASSERT_EQ(runGrow(model.get(), 20), 40.0f);
+  EXPECT_GE(lastWorkspaceSize.load(), 256u + 1280u);
+  EXPECT_EQ(ownAllocations.load(), 2);
+  EXPECT_EQ(smelt_model_workspace_needed(model.get()), 256u + 1280u);
+}
+
 TEST(RuntimeRunConcurrent, RunsNeverShareAWorkspace) {
   smelt_model_info info = sumInfo();
   Model model = modelFromInfo(info);
