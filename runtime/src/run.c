@@ -411,8 +411,9 @@ static smelt_status *invoke(smelt_model *model, const smelt_tensor *inputs,
     size_t bytes = smelt_tensor_bytes(out->dtype, out->dims, out->rank, &ok);
     if (!smelt_output_block(info, a, i, bytes))
       return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY,
-                               "output '%s' (#%u): cannot allocate %llu bytes",
-                               out->name, (unsigned)i, (unsigned long long)bytes);
+                               "model '%s': output '%s' (#%u): cannot allocate %llu bytes",
+                               model->display_name, out->name, (unsigned)i,
+                               (unsigned long long)bytes);
   }
 
   call.inputs = a->inputs;

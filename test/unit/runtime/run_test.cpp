@@ -14,6 +14,11 @@
 
 using namespace smelt_test;
 
+// Under AddressSanitizer an allocation larger than it supports aborts the
+// process by default; the runtime must see the NULL that malloc gives
+// everywhere else (OutputTooLargeToAllocateNamesTheModel).
+extern "C" const char *__asan_default_options() { return "allocator_may_return_null=1"; }
+
 namespace {
 
 const int64_t kXDims[] = {2, 3};
@@ -473,6 +478,24 @@ TEST(RuntimeRunLinked, DynamicOutputIsAllocatedThroughTheModel) {
   EXPECT_EQ(output.dims[0], 5);
   EXPECT_EQ(static_cast<float *>(output.data)[4], 10.0f);
   smelt_free(output.data);
+}
+
+TEST(RuntimeRunLinked, OutputTooLargeToAllocateNamesTheModel) {
+  // 2^44 floats (64 TiB): no allocator gives that much.
+  const int64_t hugeDims[] = {int64_t{1} << 22, int64_t{1} << 22};
+  const smelt_tensor_info out[] = {{"huge", SMELT_DTYPE_FLOAT32, 2, hugeDims}};
+  smelt_model_info info = makeInfo(kVecIn, 1, out, 1, failingEntry);
+  Model model = modelFromInfo(info);
+  ASSERT_NE(model, nullptr);
+  float a[4] = {1, 2, 3, 4};
+  smelt_tensor input = view(a, SMELT_DTYPE_FLOAT32, 1, kVec4);
+  smelt_tensor output = {nullptr, 0, 0, nullptr};
+  Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
+  EXPECT_EQ(smelt_status_code(status.get()), SMELT_ERR_OUT_OF_MEMORY);
+  EXPECT_TRUE(contains(message(status), "model 'linked': output 'huge' (#0): cannot allocate "
+                                        "70368744177664 bytes"))
+      << message(status);
+  EXPECT_EQ(output.data, nullptr);
 }
 
 TEST(RuntimeRunLinked, DynamicOutputRejectsCallerBuffer) {
