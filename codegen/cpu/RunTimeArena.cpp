@@ -183,8 +183,11 @@ void placeInRunTimeArena(func::FuncOp func, ArrayRef<RunTimeBuffer> unordered,
   Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
   memref::StoreOp::create(b, loc, code.add(planned, total), place.needed, ValueRange{c0});
   Value given = code.toI64(memref::DimOp::create(b, loc, place.workspace, c0));
-  Value room = code.select(code.ule(planned, given),
-                           arith::SubIOp::create(b, loc, given, planned), code.constant(0));
+  // One op per statement: the IR's order must not follow the C++ compiler's
+  // order of evaluating arguments.
+  Value enough = code.ule(planned, given);
+  Value left = arith::SubIOp::create(b, loc, given, planned);
+  Value room = code.select(enough, left, code.constant(0));
   auto blockType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
   Value blockBytes = code.toIndex(total);
   auto inWorkspace = scf::IfOp::create(b, loc, blockType, code.ule(total, room),

@@ -225,8 +225,8 @@ func.func @main(%sizes: memref<1xindex>, %out: memref<4xf32>) -> memref<8xf32> {
 // CHECK:         memref.store %[[NEED]], %[[NEEDED]][%{{.+}}] : memref<1xi64>
 // CHECK:         %[[GIVEN:.+]] = memref.dim %[[WS]], %{{.+}} : memref<?xi8>
 // CHECK:         %[[GIVEN64:.+]] = arith.index_castui %[[GIVEN]] : index to i64
-// CHECK:         %[[LEFT:.+]] = arith.subi %[[GIVEN64]], %[[PLANNED]] : i64
 // CHECK:         %[[ENOUGH:.+]] = arith.cmpi ule, %[[PLANNED]], %[[GIVEN64]] : i64
+// CHECK:         %[[LEFT:.+]] = arith.subi %[[GIVEN64]], %[[PLANNED]] : i64
 // CHECK:         %[[ROOM:.+]] = arith.select %[[ENOUGH]], %[[LEFT]], %{{.+}} : i64
 // CHECK:         %[[SIZE:.+]] = arith.index_castui %[[TOTAL]] : i64 to index
 // CHECK:         %[[FITS:.+]] = arith.cmpi ule, %[[TOTAL]], %[[ROOM]] : i64
