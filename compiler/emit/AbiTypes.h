@@ -123,7 +123,8 @@ enum DeviceApiField {
 /// Loads field `f` of the smelt_call at `call`.
 inline llvm::Value *loadCallField(llvm::IRBuilder<> &b, const AbiTypes &t, llvm::Value *call,
                                   CallField f) {
-  return b.CreateLoad(f == kAbi ? t.i32 : t.ptr, b.CreateStructGEP(t.call, call, f));
+  llvm::Type *type = f == kAbi ? t.i32 : f == kWorkspaceSize ? t.i64 : t.ptr;
+  return b.CreateLoad(type, b.CreateStructGEP(t.call, call, f));
 }
 
 /// Whether `workspace`, the workspace of the smelt_call at `call`, holds
@@ -131,7 +132,7 @@ inline llvm::Value *loadCallField(llvm::IRBuilder<> &b, const AbiTypes &t, llvm:
 /// workspace_size) and aligned.
 inline llvm::Value *workspaceFits(llvm::IRBuilder<> &b, const AbiTypes &t, llvm::Value *call,
                                   llvm::Value *workspace, uint64_t size, uint64_t align) {
-  llvm::Value *given = b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize));
+  llvm::Value *given = loadCallField(b, t, call, kWorkspaceSize);
   llvm::Value *aligned =
       b.CreateICmpEQ(b.CreateAnd(b.CreatePtrToInt(workspace, t.i64),
                                  llvm::ConstantInt::get(t.i64, align - 1)),

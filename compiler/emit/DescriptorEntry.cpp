@@ -17,6 +17,14 @@ namespace {
 /// MLIR marks buffers of memref.get_global with this "allocated" pointer.
 constexpr uint64_t kGlobalSentinel = 0xdeadbeef;
 
+/// Appends the descriptor of a 1-d memref of `size` elements at `data`:
+/// allocated and aligned pointer, offset 0, size, stride 1.
+void pushVectorDescriptor(std::vector<llvm::Value *> &args, const AbiTypes &t, llvm::Value *data,
+                          llvm::Value *size) {
+  args.insert(args.end(), {data, data, llvm::ConstantInt::get(t.i64, 0), size,
+                           llvm::ConstantInt::get(t.i64, 1)});
+}
+
 } // namespace
 
 llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiTypes &t,
@@ -106,19 +114,17 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     // Only the block may use the workspace: the caller's, when aligned.
     llvm::Value *workspace = loadCallField(b, t, call, kWorkspace);
     llvm::Value *usable = workspaceFits(b, t, call, workspace, 0, plan.align);
-    llvm::Value *given = b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize));
-    workspace = b.CreateSelect(usable, workspace, llvm::ConstantPointerNull::get(t.ptr));
-    args.push_back(workspace);
-    args.push_back(workspace);
-    args.push_back(llvm::ConstantInt::get(t.i64, 0));
-    args.push_back(b.CreateSelect(usable, given, llvm::ConstantInt::get(t.i64, 0)));
-    args.push_back(llvm::ConstantInt::get(t.i64, 1));
+    llvm::Value *given = loadCallField(b, t, call, kWorkspaceSize);
+    pushVectorDescriptor(args, t,
+                         b.CreateSelect(usable, workspace, llvm::ConstantPointerNull::get(t.ptr)),
+                         b.CreateSelect(usable, given, llvm::ConstantInt::get(t.i64, 0)));
   } else if (plan.size) {
     // The caller's workspace where it fits (the runtime keeps one per
     // model); else an arena of the run's own, which a caller that passes
     // no workspace expects.
     llvm::Value *workspace = loadCallField(b, t, call, kWorkspace);
     llvm::Value *fits = workspaceFits(b, t, call, workspace, plan.size, plan.align);
+    llvm::Value *given = loadCallField(b, t, call, kWorkspaceSize);
     auto *allocate = llvm::BasicBlock::Create(ctx, "allocate_arena", fn);
     auto *noMemory = llvm::BasicBlock::Create(ctx, "no_arena", fn);
     auto *callModel = llvm::BasicBlock::Create(ctx, "call_model", fn);
@@ -145,24 +151,14 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     llvm::Value *arenaSize = llvm::ConstantInt::get(t.i64, plan.size);
     if (runTimeBlock) {
       llvm::PHINode *size = b.CreatePHI(t.i64, 2);
-      size->addIncoming(b.CreateLoad(t.i64, b.CreateStructGEP(t.call, call, kWorkspaceSize)),
-                        checked);
+      size->addIncoming(given, checked);
       size->addIncoming(arenaSize, allocate);
       arenaSize = size;
     }
-    args.push_back(arena);
-    args.push_back(arena);
-    args.push_back(llvm::ConstantInt::get(t.i64, 0));
-    args.push_back(arenaSize);
-    args.push_back(llvm::ConstantInt::get(t.i64, 1));
+    pushVectorDescriptor(args, t, arena, arenaSize);
   }
-  if (runTimeBlock) {
-    args.push_back(needed);
-    args.push_back(needed);
-    args.push_back(llvm::ConstantInt::get(t.i64, 0));
-    args.push_back(llvm::ConstantInt::get(t.i64, 1));
-    args.push_back(llvm::ConstantInt::get(t.i64, 1));
-  }
+  if (runTimeBlock)
+    pushVectorDescriptor(args, t, needed, llvm::ConstantInt::get(t.i64, 1));
   if (hasOutOfMemoryJump(m)) {
     // A buffer of the model's that malloc could not give (OutOfMemory.h).
     auto *outOfMemory = llvm::BasicBlock::Create(ctx, "model_out_of_memory", fn);

@@ -8,6 +8,7 @@
 #include "codegen/cpu/CpuTarget.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
@@ -115,6 +116,19 @@ void optimizeForTarget(llvm::Module &llvmModule, llvm::TargetMachine &machine,
   optimize(llvmModule, machine, optLevel);
 }
 
+/// Whether the LLVM IR that translation and the emitters built is valid;
+/// else an internal error on `module` (the optimizer and the backend
+/// assume valid IR and would miscompile or crash on anything else).
+bool verified(const llvm::Module &llvmModule, mlir::ModuleOp module) {
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (!llvm::verifyModule(llvmModule, &os))
+    return true;
+  module.emitError() << "internal error: the generated LLVM IR is invalid: "
+                     << llvm::StringRef(problems).split('\n').first;
+  return false;
+}
+
 } // namespace
 
 std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLVMContext &context,
@@ -136,6 +150,8 @@ std::unique_ptr<llvm::Module> translateToLlvmIr(mlir::ModuleOp module, llvm::LLV
   }
   routeThreadLocalAccess(*llvmModule);
   emitRequiredIsa(*llvmModule, prefix, signature.build.isa, sharedLibrary);
+  if (!verified(*llvmModule, module))
+    return nullptr;
   optimizeForTarget(*llvmModule, *machine, cpu, target.optLevel);
   return llvmModule;
 }
@@ -149,6 +165,8 @@ std::unique_ptr<llvm::Module> translateHostKernels(mlir::ModuleOp module,
   if (!llvmModule)
     return nullptr;
   emitHostKernelLaunchers(*llvmModule);
+  if (!verified(*llvmModule, module))
+    return nullptr;
   optimizeForTarget(*llvmModule, *machine, cpu, target.optLevel);
   return llvmModule;
 }

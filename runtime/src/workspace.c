@@ -24,15 +24,21 @@ static uint64_t required_align(const smelt_model_info *info) {
                                                      : SMELT_DEFAULT_ALIGN;
 }
 
-/* The bytes the next run's workspace should have. */
-static uint64_t wanted_bytes(const smelt_model *model) {
+/* The most workspace a run of `model` has needed: its planned bytes, or
+ * more that runs reported. Called with the workspace lock held. */
+static uint64_t largest_need(const smelt_model *model) {
   uint64_t planned = model->info->workspace_size;
+  return model->workspace_needed > planned ? model->workspace_needed : planned;
+}
+
+/* The bytes the next run's workspace should have. Called with the lock held. */
+static uint64_t wanted_bytes(const smelt_model *model) {
 #ifdef SMELT_BARE_METAL
   /* No heap to grow into: the block of a model with dynamic dims goes in a
    * workspace of the caller's, or the model allocates it. */
-  return planned;
+  return model->info->workspace_size;
 #else
-  return model->workspace_needed > planned ? model->workspace_needed : planned;
+  return largest_need(model);
 #endif
 }
 
@@ -105,6 +111,9 @@ void smelt_workspace_release(smelt_model *model, void *workspace, uint64_t size)
 }
 
 void smelt_workspace_note_needed(smelt_model *model, uint64_t bytes) {
+  /* The planned bytes are every static model's need: no lock for those. */
+  if (bytes <= model->info->workspace_size)
+    return;
   smelt_lock_acquire(&model->workspace_lock);
   if (bytes > model->workspace_needed)
     model->workspace_needed = bytes;
@@ -149,9 +158,9 @@ uint64_t smelt_model_workspace_needed(const smelt_model *model) {
     return 0;
   smelt_model *m = (smelt_model *)model; /* the lock is the model's own state */
   smelt_lock_acquire(&m->workspace_lock);
-  uint64_t needed = m->workspace_needed;
+  uint64_t needed = largest_need(m);
   smelt_lock_release(&m->workspace_lock);
-  return needed > model->info->workspace_size ? needed : model->info->workspace_size;
+  return needed;
 }
 
 uint64_t smelt_model_workspace_align(const smelt_model *model) {
