@@ -5,11 +5,12 @@
 //
 //   C[m1, n1, m0, n0] += sum over k1, k0 of A[m1, k1, m0, k0] * B[n1, k1, n0, k0]
 //
-// (one operand's bytes unsigned, the other's signed)
-// becomes the micro-kernel of the target's ByteTiles (KernelStrategy.h):
-// the m0 x n0 tile of C stays in registers (m0 rows of n0 / lanes vectors of
-// i32) across the reduction; each step loads the n0 x k0 bytes of B once,
-// broadcasts k0 bytes of each A row over a vector, and adds their dot
+// (one operand's bytes unsigned, the other's signed; for vpmaddwd both come
+// widened to i16) becomes the micro-kernel of the target's ByteTiles
+// (KernelStrategy.h): the m0 x n0 tile of C stays in registers (m0 rows of
+// n0 / lanes vectors of i32) across the reduction; each step loads the
+// n0 x k0 elements of B once, broadcasts k0 elements of each A row over a
+// vector, and adds their dot
 // products into the accumulators with one instruction per vector (vpdpbusd,
 // vpmaddwd, or a widened multiply-add). The n1 loop is outermost and shared
 // between threads: B's panel for one n1 (K x n0 bytes) stays in the L1
@@ -59,31 +60,39 @@ Value extend(OpBuilder &b, Location loc, Value bytes, Type type, bool isUnsigned
   return arith::ExtSIOp::create(b, loc, type, bytes);
 }
 
-/// `acc` plus, in each i32 lane j, the dot product of the k0 bytes `aBytes`
-/// (one row of A) with the k0 bytes of column j in `bBytes`; A's bytes are
-/// unsigned and B's signed, or the other way round (`unsignedA`).
+/// The k0 elements of one row of A (`row`) broadcast over a vector, as the
+/// dot product of `tiles` takes them with the columns of B (`columnsType`).
+Value broadcastRow(OpBuilder &b, Location loc, const ByteTiles &tiles, bool unsignedA, Value row,
+                   Type columnsType) {
+  if (tiles.dot == ByteDot::Widen) {
+    Value element = vector::ExtractOp::create(b, loc, row, ArrayRef<int64_t>{0});
+    Value wide = extend(b, loc, element, b.getI32Type(), unsignedA);
+    return vector::BroadcastOp::create(b, loc, VectorType::get({tiles.lanes}, b.getI32Type()),
+                                       wide);
+  }
+  // vpdpbusd takes bytes and vpmaddwd pairs of i16: k0 elements are a word.
+  return vector::BitCastOp::create(b, loc, columnsType, broadcastWord(b, loc, row, tiles.lanes));
+}
+
+/// `acc` plus, in each i32 lane j, the dot product of the k0 elements of A
+/// in `a` (broadcastRow) with the k0 elements of column j in `columns`; A's
+/// elements are unsigned and B's signed, or the other way round
+/// (`unsignedA`). Pairs of i16 come widened so (ByteTiles::packedBits).
 Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, bool unsignedA, Value acc,
-              Value aBytes, Value bBytes) {
+              Value a, Value columns) {
   int64_t lanes = tiles.lanes;
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
   switch (tiles.dot) {
   case ByteDot::Vnni: {
-    // LLVM's intrinsic takes the bytes as bytes: <lanes * 4 x i8>.
-    Value a = vector::BitCastOp::create(b, loc, bBytes.getType(),
-                                        broadcastWord(b, loc, aBytes, lanes));
     // vpdpbusd's first byte operand is the unsigned one.
     StringRef name = lanes == 16 ? "llvm.x86.avx512.vpdpbusd.512" : "llvm.x86.avx512.vpdpbusd.256";
-    SmallVector<Value, 3> operands{acc, a, bBytes};
+    SmallVector<Value, 3> operands{acc, a, columns};
     if (!unsignedA)
       std::swap(operands[1], operands[2]);
     return LLVM::CallIntrinsicOp::create(b, loc, i32Vector, b.getStringAttr(name), operands)
         .getResult(0);
   }
   case ByteDot::PairsInt16: {
-    auto i16Vector = VectorType::get({2 * lanes}, b.getI16Type());
-    Value aPair = extend(b, loc, aBytes, VectorType::get({2}, b.getI16Type()), unsignedA);
-    Value a = vector::BitCastOp::create(b, loc, i16Vector, broadcastWord(b, loc, aPair, lanes));
-    Value columns = extend(b, loc, bBytes, i16Vector, !unsignedA);
     StringRef name = lanes == 16 ? "llvm.x86.avx512.pmaddw.d.512" : "llvm.x86.avx2.pmadd.wd";
     Value pairs = LLVM::CallIntrinsicOp::create(b, loc, i32Vector, b.getStringAttr(name),
                                                 ValueRange{a, columns})
@@ -91,11 +100,8 @@ Value dotStep(OpBuilder &b, Location loc, const ByteTiles &tiles, bool unsignedA
     return arith::AddIOp::create(b, loc, acc, pairs);
   }
   case ByteDot::Widen: {
-    Value byte = vector::ExtractOp::create(b, loc, aBytes, ArrayRef<int64_t>{0});
-    Value a = vector::BroadcastOp::create(b, loc, i32Vector,
-                                          extend(b, loc, byte, b.getI32Type(), unsignedA));
-    Value columns = extend(b, loc, bBytes, i32Vector, !unsignedA);
-    return arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, a, columns));
+    Value wide = extend(b, loc, columns, i32Vector, !unsignedA);
+    return arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, a, wide));
   }
   }
   llvm_unreachable("unknown dot product");
@@ -111,6 +117,7 @@ LogicalResult lowerByteProduct(RewriterBase &rewriter, linalg::GenericOp op,
   auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
   int64_t m0 = tiles.m0, n0 = tiles.n0, k0 = tiles.k0, lanes = tiles.lanes;
   if (!aType.hasStaticShape() || !bType.hasStaticShape() || !cType.hasStaticShape() ||
+      aType.getElementTypeBitWidth() != tiles.packedBits ||
       aType.getShape().take_back(2) != ArrayRef<int64_t>{m0, k0} ||
       bType.getShape().take_back(2) != ArrayRef<int64_t>{n0, k0} ||
       cType.getShape().take_back(2) != ArrayRef<int64_t>{m0, n0})
@@ -127,8 +134,9 @@ LogicalResult lowerByteProduct(RewriterBase &rewriter, linalg::GenericOp op,
   Value zero = index(0), one = index(1);
   int64_t rowVectors = n0 / lanes;
   auto accType = VectorType::get({lanes}, rewriter.getI32Type());
-  auto columnsType = VectorType::get({lanes * k0}, rewriter.getI8Type());
-  auto rowType = VectorType::get({k0}, rewriter.getI8Type());
+  Type element = aType.getElementType(); // i8, or i16 when widened as packed
+  auto columnsType = VectorType::get({lanes * k0}, element);
+  auto rowType = VectorType::get({k0}, element);
 
   auto columnLoop = scf::ForOp::create(rewriter, loc, zero, index(bType.getDimSize(0)), one);
   columnLoop->setAttr(kParallelLoopAttr, rewriter.getUnitAttr());
@@ -158,9 +166,10 @@ LogicalResult lowerByteProduct(RewriterBase &rewriter, linalg::GenericOp op,
         for (int64_t r = 0; r < m0; ++r) {
           Value row = vector::LoadOp::create(
               nb, l, rowType, a, ValueRange{m1, k1, arith::ConstantIndexOp::create(nb, l, r * k0)});
+          Value broadcast = broadcastRow(nb, l, tiles, unsignedA, row, columnsType);
           for (int64_t j = 0; j < rowVectors; ++j)
             updated.push_back(
-                dotStep(nb, l, tiles, unsignedA, accs[r * rowVectors + j], row, columns[j]));
+                dotStep(nb, l, tiles, unsignedA, accs[r * rowVectors + j], broadcast, columns[j]));
         }
         scf::YieldOp::create(nb, l, updated);
       });

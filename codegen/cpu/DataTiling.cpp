@@ -98,25 +98,58 @@ void dataTile(RewriterBase &rewriter, linalg::MatmulOp op, const DataTiles &tile
   replaceByUnpacked(rewriter, op, product, resultType, tiles.m0, tiles.n0);
 }
 
+/// `bytes` (a tensor of i8) extended to `type`'s elements, as unsigned or
+/// signed values.
+Value widen(RewriterBase &rewriter, Location loc, Value bytes, IntegerType type,
+            bool isUnsigned) {
+  auto bytesType = cast<RankedTensorType>(bytes.getType());
+  Value init = tensor::EmptyOp::create(rewriter, loc, bytesType.getShape(), type);
+  AffineMap identity = rewriter.getMultiDimIdentityMap(bytesType.getRank());
+  SmallVector<utils::IteratorType> parallel(bytesType.getRank(), utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{init.getType()}, ValueRange{bytes}, ValueRange{init},
+             ArrayRef<AffineMap>{identity, identity}, parallel,
+             [&](OpBuilder &b, Location l, ValueRange args) {
+               Value wide = isUnsigned ? arith::ExtUIOp::create(b, l, type, args[0]).getResult()
+                                       : arith::ExtSIOp::create(b, l, type, args[0]).getResult();
+               linalg::YieldOp::create(b, l, wide);
+             })
+      .getResult(0);
+}
+
 /// The byte product (KernelStrategy's isByteProduct) on panels with k0
 /// bytes of the reduction innermost, the layout of the dot-product kernel
-/// (smelt-cpu-byte-kernels). Zero padding adds nothing to the sums.
+/// (smelt-cpu-byte-kernels), widened to `tiles.packedBits` before they are
+/// packed. Zero padding adds nothing to the sums.
 void dataTileBytes(RewriterBase &rewriter, linalg::GenericOp op, const ByteTiles &tiles) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   Value a = op.getInputs()[0], b = op.getInputs()[1], init = op.getOutputs()[0];
   auto resultType = cast<RankedTensorType>(init.getType());
-  Value zeroByte = arith::ConstantOp::create(rewriter, loc, rewriter.getI8IntegerAttr(0));
+  auto elementType = rewriter.getIntegerType(tiles.packedBits);
+  if (tiles.packedBits != 8) {
+    // Widened as the body widens them, so that the body can stay the same.
+    bool unsignedA = true;
+    (void)isByteProduct(op, /*packed=*/false, &unsignedA);
+    a = widen(rewriter, loc, a, elementType, unsignedA);
+    b = widen(rewriter, loc, b, elementType, !unsignedA);
+  }
+  Value zeroElement =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getIntegerAttr(elementType, 0));
   Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
-  Value packedA = pack(rewriter, loc, a, {0, 1}, {tiles.m0, tiles.k0}, {}, zeroByte);
-  Value packedB = pack(rewriter, loc, b, {1, 0}, {tiles.n0, tiles.k0}, {1, 0}, zeroByte);
+  Value packedA = pack(rewriter, loc, a, {0, 1}, {tiles.m0, tiles.k0}, {}, zeroElement);
+  Value packedB = pack(rewriter, loc, b, {1, 0}, {tiles.n0, tiles.k0}, {1, 0}, zeroElement);
   Value packedC = packOutput(rewriter, loc, init, tiles.m0, tiles.n0, zero);
   auto product = linalg::GenericOp::create(
       rewriter, loc, TypeRange{packedC.getType()}, ValueRange{packedA, packedB},
       ValueRange{packedC}, byteProductMaps(rewriter.getContext(), /*packed=*/true),
       byteProductIterators(/*packed=*/true));
-  // The body reads one element of each operand whatever the loops: the same.
+  // The body reads one element of each operand whatever the loops: the
+  // same, on the widened elements (extending a value extended the same way
+  // again gives the same i32).
   rewriter.cloneRegionBefore(op.getRegion(), product.getRegion(), product.getRegion().end());
+  for (BlockArgument operand : product.getBlock()->getArguments().take_front(2))
+    operand.setType(elementType);
   replaceByUnpacked(rewriter, op, product.getResult(0), resultType, tiles.m0, tiles.n0);
 }
 
@@ -211,6 +244,46 @@ struct FoldPackOfConstant : OpRewritePattern<linalg::PackOp> {
   }
 };
 
+/// An elementwise extension of a constant (a weight widened for the
+/// kernel, before it is packed) becomes the widened constant.
+struct FoldExtensionOfConstant : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    // Only a weight about to be packed: other extensions stay narrow in memory.
+    if (!op->hasOneUse() || !isa<linalg::PackOp>(*op->user_begin()) ||
+        op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
+        op.getNumParallelLoops() != op.getNumLoops() ||
+        !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }))
+      return failure();
+    Block *body = op.getBlock();
+    Operation *extension = body->getTerminator()->getOperand(0).getDefiningOp();
+    if (body->getOperations().size() != 2 || !isa_and_nonnull<arith::ExtUIOp, arith::ExtSIOp>(extension) ||
+        extension->getOperand(0) != body->getArgument(0))
+      return failure();
+    auto sourceType = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    std::optional<ArrayRef<char>> source = constantBytes(constantBehindReshapes(op.getDpsInputs()[0]));
+    std::optional<size_t> from = constantElementBytes(sourceType.getElementType());
+    std::optional<size_t> to = constantElementBytes(resultType.getElementType());
+    if (!source || !from || !to || !resultType.hasStaticShape() || *to > sizeof(uint64_t))
+      return failure();
+    bool isSigned = isa<arith::ExtSIOp>(extension);
+    std::vector<char> bytes(resultType.getNumElements() * *to);
+    for (int64_t i = 0, e = resultType.getNumElements(); i < e; ++i) {
+      // Little-endian, as the attributes hold them.
+      uint64_t value = 0;
+      std::memcpy(&value, &(*source)[i * *from], *from);
+      unsigned bits = *from * 8;
+      if (isSigned && bits < 64 && (value >> (bits - 1)) & 1)
+        value |= ~uint64_t(0) << bits;
+      std::memcpy(&bytes[i * *to], &value, *to);
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op,
+                                                   constantFromBytes(resultType, bytes, "widened"));
+    return success();
+  }
+};
+
 /// Groups every dim of `shape` with the nearest following dim of size > 1
 /// (trailing size-1 dims with the last one): the reassociation that
 /// collapses `shape` to its non-unit dims. Empty when no dim is of size 1
@@ -295,7 +368,7 @@ class DataTilingPass : public impl::SmeltCpuDataTilingBase<DataTilingPass> {
       dataTileBytes(rewriter, op, chooseByteTiles(target));
 
     RewritePatternSet folds(&getContext());
-    folds.add<FoldPackOfConstant>(&getContext());
+    folds.add<FoldExtensionOfConstant, FoldPackOfConstant>(&getContext());
     if (failed(applyPatternsGreedily(func, std::move(folds))))
       return signalPassFailure();
 

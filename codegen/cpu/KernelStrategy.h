@@ -93,14 +93,17 @@ std::optional<int64_t> choosePackedFilterTile(const CpuTarget &target,
 /// them with the k0 bytes of each of `lanes` columns of B, summed into one
 /// i32 lane:
 /// - Vnni: vpdpbusd (AVX512-VNNI, AVX-VNNI), k0 = 4;
-/// - PairsInt16: bytes widened to i16 and vpmaddwd (AVX2), k0 = 2;
+/// - PairsInt16: vpmaddwd (AVX2) on bytes widened to i16 once, when they
+///   are packed (weights at compile time), so that the kernel loads B's
+///   pairs and broadcasts A's with no widening in its loop, k0 = 2;
 /// - Widen: bytes widened to i32 and a multiply-add (any other target), k0 = 1.
 /// The register tile is m0 rows x n0 = two vectors of i32.
 enum class ByteDot { Vnni, PairsInt16, Widen };
 struct ByteTiles {
   ByteDot dot = ByteDot::Widen;
   int64_t m0 = 0, n0 = 0, k0 = 0;
-  int64_t lanes = 0; ///< i32 lanes of one vector
+  int64_t lanes = 0;        ///< i32 lanes of one vector
+  unsigned packedBits = 8;  ///< Of A's and B's packed elements: 8, or 16 (PairsInt16)
 };
 
 /// The dot-product instruction and tiles of byte products on `target`.
@@ -115,8 +118,9 @@ llvm::SmallVector<mlir::AffineMap> byteProductMaps(mlir::MLIRContext *context, b
 llvm::SmallVector<mlir::utils::IteratorType> byteProductIterators(bool packed);
 
 /// Whether `op` is the byte product: loops (m, n, k) (`packed`: the mmt4d
-/// loops (m1, n1, k1, m0, n0, k0)), i8 inputs, an i32 output and the body
-/// `out + extui(a) * extsi(b)` or `out + extsi(a) * extui(b)`;
+/// loops (m1, n1, k1, m0, n0, k0)), i8 inputs (`packed`: or both i16, the
+/// bytes widened as the extensions of the body widen them), an i32 output
+/// and the body `out + extui(a) * extsi(b)` or `out + extsi(a) * extui(b)`;
 /// `unsignedA` (when given) tells which.
 bool isByteProduct(mlir::linalg::LinalgOp op, bool packed, bool *unsignedA = nullptr);
 

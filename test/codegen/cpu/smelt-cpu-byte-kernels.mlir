@@ -43,27 +43,58 @@ module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vect
 
 // -----
 
-// AVX2 without VNNI: pairs of bytes widened to i16 and vpmaddwd (exact:
-// no saturation), 4 rows x 16 columns; A's pair is zero-extended, B's
-// bytes sign-extended.
+// AVX2 without VNNI: vpmaddwd on pairs that smelt-cpu-data-tiling widened
+// to i16 when it packed them (exact: no saturation), 4 rows x 16 columns.
+// Each step loads B's two vectors of pairs as they are and broadcasts each
+// A row's pair as one 32-bit word: nothing is widened in the loop.
 // CHECK-LABEL: func.func @avx2
 // CHECK:       scf.for
 // CHECK:         scf.for
 // CHECK-COUNT-8: vector.load %{{.+}} : memref<2x3x64xi32>, vector<8xi32>
 // CHECK:           scf.for
-// CHECK:             %[[COLS:.+]] = vector.load %{{.+}} : memref<3x5x32xi8>, vector<16xi8>
-// CHECK:             vector.load %{{.+}} : memref<3x5x32xi8>, vector<16xi8>
-// CHECK:             %[[PAIR:.+]] = vector.load %{{.+}} : memref<2x5x8xi8>, vector<2xi8>
-// CHECK:             arith.extui %[[PAIR]] : vector<2xi8> to vector<2xi16>
-// CHECK:             %[[WIDE:.+]] = arith.extsi %[[COLS]] : vector<16xi8> to vector<16xi16>
-// CHECK:             %[[DOT:.+]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.+}}, %[[WIDE]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// CHECK:             %[[COLS:.+]] = vector.load %{{.+}} : memref<3x5x32xi16>, vector<16xi16>
+// CHECK:             vector.load %{{.+}} : memref<3x5x32xi16>, vector<16xi16>
+// CHECK:             %[[PAIR:.+]] = vector.load %{{.+}} : memref<2x5x8xi16>, vector<2xi16>
+// CHECK:             %[[WORD:.+]] = vector.bitcast %[[PAIR]] : vector<2xi16> to vector<1xi32>
+// CHECK:             %[[BC:.+]] = vector.broadcast %{{.+}} : i32 to vector<8xi32>
+// CHECK:             %[[A:.+]] = vector.bitcast %[[BC]] : vector<8xi32> to vector<16xi16>
+// CHECK:             %[[DOT:.+]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[A]], %[[COLS]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
 // CHECK:             arith.addi %{{.+}}, %[[DOT]] : vector<8xi32>
+// CHECK-COUNT-7:     llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// CHECK-NOT:         arith.ext
+// CHECK:             scf.yield
+// CHECK-COUNT-8: vector.store %{{.+}} : memref<2x3x64xi32>, vector<8xi32>
 // CHECK:       } {smelt.parallel}
 #pa = affine_map<(m1, n1, k1, m0, n0, k0) -> (m1, k1, m0, k0)>
 #pb = affine_map<(m1, n1, k1, m0, n0, k0) -> (n1, k1, n0, k0)>
 #pc = affine_map<(m1, n1, k1, m0, n0, k0) -> (m1, n1, m0, n0)>
 module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vector_bits = 256 : i64, vector_registers = 16 : i64, enabled_features = "avx avx2 fma"}} {
-  func.func @avx2(%a: memref<2x5x4x2xi8>, %b: memref<3x5x16x2xi8>, %c: memref<2x3x4x16xi32>) {
+  func.func @avx2(%a: memref<2x5x4x2xi16>, %b: memref<3x5x16x2xi16>, %c: memref<2x3x4x16xi32>) {
+    linalg.generic {indexing_maps = [#pa, #pb, #pc], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel", "reduction"]}
+        ins(%a, %b : memref<2x5x4x2xi16>, memref<3x5x16x2xi16>) outs(%c : memref<2x3x4x16xi32>) {
+    ^bb0(%x: i16, %w: i16, %acc: i32):
+      %xe = arith.extui %x : i16 to i32
+      %we = arith.extsi %w : i16 to i32
+      %p = arith.muli %xe, %we : i32
+      %s = arith.addi %acc, %p : i32
+      linalg.yield %s : i32
+    }
+    return
+  }
+}
+
+// -----
+
+// The same product on bytes is not the AVX2 kernel's layout (it takes the
+// pairs widened): it is left to the loop lowering.
+// CHECK-LABEL: func.func @avx2_bytes
+// CHECK-NOT:   llvm.call_intrinsic
+// CHECK:       linalg.generic
+#pa = affine_map<(m1, n1, k1, m0, n0, k0) -> (m1, k1, m0, k0)>
+#pb = affine_map<(m1, n1, k1, m0, n0, k0) -> (n1, k1, n0, k0)>
+#pc = affine_map<(m1, n1, k1, m0, n0, k0) -> (m1, n1, m0, n0)>
+module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vector_bits = 256 : i64, vector_registers = 16 : i64, enabled_features = "avx avx2 fma"}} {
+  func.func @avx2_bytes(%a: memref<2x5x4x2xi8>, %b: memref<3x5x16x2xi8>, %c: memref<2x3x4x16xi32>) {
     linalg.generic {indexing_maps = [#pa, #pb, #pc], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel", "reduction"]}
         ins(%a, %b : memref<2x5x4x2xi8>, memref<3x5x16x2xi8>) outs(%c : memref<2x3x4x16xi32>) {
     ^bb0(%x: i8, %w: i8, %acc: i32):

@@ -2,7 +2,9 @@
 Inputs/byte-matmul.onnxtxt spread over the whole byte range (extremes
 included, where a dot-product instruction could saturate or overflow), and
 a check of Smelt's int32 outputs against MatMulInteger computed here from
-the ONNX definition."""
+the ONNX definition. It also writes a model whose int8 matrix is a weight
+(an initializer spread the same way), which code generation packs, and on
+AVX2 widens, at compile time."""
 import sys
 
 from npy_io import read_npy, write_npy
@@ -17,6 +19,8 @@ INPUTS = {
     "p": ((2, 16, 9, 9), "|u1", 0, 255), "q": ((32, 16, 3, 3), "|u1", 0, 255),
     "pz": ((), "|u1", 0, 255), "qz": ((), "|u1", 0, 255),
 }
+# The weight of the constant model (t = MatMulInteger(a, k, az)).
+WEIGHTS = {"k": ((96, 16), "|i1", -128, 127)}
 
 
 def count(shape):
@@ -28,7 +32,7 @@ def count(shape):
 
 def values(name):
     """Deterministic values covering [lowest, highest]; every eighth element an extreme."""
-    shape, _, lowest, highest = INPUTS[name]
+    shape, _, lowest, highest = {**INPUTS, **WEIGHTS}[name]
     span = highest - lowest + 1
     out = []
     for i in range(count(shape)):
@@ -75,14 +79,30 @@ def references():
     z = matmul_integer(v["c"], 50, 70, v["d"], 33, v["cz"][0], v["dz"])
     u = conv_integer(v["x"], INPUTS["x"][0], v["xz"][0], v["w"], INPUTS["w"][0], v["wz"], 1, 1)
     q = conv_integer(v["p"], INPUTS["p"][0], v["pz"][0], v["q"], INPUTS["q"][0], v["qz"] * 32, 2, 0)
-    return {"y": ((2, 64, 80), y), "z": ((50, 33), z), "u": u, "v": q}
+    t = matmul_integer(v["a"], 128, 96, values("k"), 16, v["az"][0], [0] * 16)
+    return {"y": ((2, 64, 80), y), "z": ((50, 33), z), "u": u, "v": q, "t": ((2, 64, 16), t)}
+
+
+def constant_model():
+    """The text of the model whose MatMulInteger reads the weight k."""
+    shape, _, _, _ = WEIGHTS["k"]
+    weight = ", ".join(str(x) for x in values("k"))
+    return ("<\n  ir_version: 8,\n  opset_import: [\"\" : 13]\n>\n"
+            "byte_matmul_constant (uint8[2, 64, 96] a, uint8 az) => (int32[2, 64, 16] t)\n"
+            "<int8[%d, %d] k = {%s}>\n{\n  t = MatMulInteger (a, k, az)\n}\n"
+            % (shape[0], shape[1], weight))
 
 
 if sys.argv[1] == "inputs":
     for name, (shape, descr, _, _) in INPUTS.items():
         write_npy("%s/%s.npy" % (sys.argv[2], name), shape, values(name), descr)
+    with open("%s/constant.onnxtxt" % sys.argv[2], "w") as model:
+        model.write(constant_model())
 else:
-    for name, (shape, expected) in references().items():
+    # check DIR NAME...: the outputs NAME... of one of the two models.
+    expected_outputs = references()
+    for name in sys.argv[3:]:
+        shape, expected = expected_outputs[name]
         got_shape, got = read_npy("%s/%s.npy" % (sys.argv[2], name))
         wrong = sum(1 for x, y in zip(got, expected) if x != y)
         ok = tuple(got_shape) == shape and wrong == 0
