@@ -36,6 +36,8 @@ typedef struct pool {
   smelt_parallel_body body;
   void *body_ctx;
   int64_t begin, end;
+  int64_t head_end;  /* the head chunks split [begin, head_end), the tail ones the rest */
+  int head_chunks;
   int chunks, next_chunk, finished;
 } pool;
 
@@ -55,14 +57,28 @@ static int default_threads(void) {
   return cpus < 1 ? 1 : cpus > SMELT_MAX_THREADS ? SMELT_MAX_THREADS : (int)cpus;
 }
 
+/* The iterations [*lo, *hi) of chunk c of the current loop. */
+static void chunk_bounds(const pool *p, int c, int64_t *lo, int64_t *hi) {
+  int64_t from = p->begin, to = p->head_end;
+  int count = p->head_chunks;
+  if (c >= p->head_chunks) {
+    from = p->head_end;
+    to = p->end;
+    count = p->chunks - p->head_chunks;
+    c -= p->head_chunks;
+  }
+  *lo = from + (to - from) * c / count;
+  *hi = from + (to - from) * (c + 1) / count;
+}
+
 /* Runs chunks of the current loop until none is left. Called with p->lock
  * held; returns with it held. */
 SMELT_CALLS_MODEL_CODE
 static void run_chunks(pool *p) {
   while (p->next_chunk < p->chunks) {
     int c = p->next_chunk++;
-    int64_t n = p->end - p->begin;
-    int64_t lo = p->begin + n * c / p->chunks, hi = p->begin + n * (c + 1) / p->chunks;
+    int64_t lo, hi;
+    chunk_bounds(p, c, &lo, &hi);
     smelt_parallel_body body = p->body;
     void *ctx = p->body_ctx;
     pthread_mutex_unlock(&p->lock);
@@ -73,15 +89,22 @@ static void run_chunks(pool *p) {
   }
 }
 
-/* Chunks per thread: one. The caller takes the first chunk of every loop
- * and the other threads the rest in the order they come, so a thread mostly
- * gets the same part of each op's output, and the next op reads it from that
- * core's own L2 cache. A thread that starts late still leaves its chunk to
- * whoever comes free first. Four chunks per thread, taken as they came, ran
+/* A loop's head, its first three quarters, is cut into one chunk per
+ * thread. The caller takes the first chunk of every loop and the other
+ * threads the rest in the order they come, so a thread mostly gets the same
+ * part of each op's output, and the next op reads it from that core's own
+ * L2 cache. A thread that starts late still leaves its chunk to whoever
+ * comes free first. Four equal chunks per thread, taken as they came, ran
  * two-thread MobileNet V2 at 2.0 ms against 1.8, EfficientNet-B0 at 3.3
- * against 3.1, ResNet-50 and the BERT encoder 2% slower; also when the
- * machine's second vCPU was slow (MobileNet V2: 3.6 against 3.0 ms). */
-#define SMELT_CHUNKS_PER_THREAD 1
+ * against 3.1, ResNet-50 and the BERT encoder 2% slower. But threads do not
+ * run at one speed (a vCPU shares its core with other machines, a chunk
+ * misses the cache more): with one chunk each, both threads of the BERT
+ * encoders waited a fifth of the run for the other. So the tail, the last
+ * quarter, is cut into two small chunks per thread that whichever thread
+ * is free takes: the faster thread does more of it. Loops of fewer than
+ * SMELT_TAIL_MIN iterations per thread have no tail. */
+#define SMELT_TAIL_CHUNKS_PER_THREAD 2
+#define SMELT_TAIL_MIN 8
 
 /* Models run parallel loops in bursts (one per big op): a thread that has
  * just finished its chunk polls a little while for the next loop before it
@@ -177,8 +200,11 @@ void smelt_pool_parallel_for(void *pool_ctx, int64_t begin, int64_t end,
   p->body_ctx = body_ctx;
   p->begin = begin;
   p->end = end;
-  int most = SMELT_CHUNKS_PER_THREAD * (p->num_workers + 1);
-  p->chunks = n < most ? (int)n : most;
+  int threads = p->num_workers + 1;
+  int64_t tail = n >= (int64_t)SMELT_TAIL_MIN * threads ? n / 4 : 0;
+  p->head_end = end - tail;
+  p->head_chunks = n < threads ? (int)n : threads;
+  p->chunks = p->head_chunks + (tail ? SMELT_TAIL_CHUNKS_PER_THREAD * threads : 0);
   p->next_chunk = 0;
   p->finished = 0;
   __atomic_store_n(&p->generation, p->generation + 1, __ATOMIC_RELEASE);

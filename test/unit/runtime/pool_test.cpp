@@ -1,7 +1,10 @@
 // pool_test.cpp - the runtime's thread pool as a model sees it: the
 // parallel_for callback in smelt_call, and the thread count settings.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <vector>
 
 #include "test_util.h"
@@ -11,18 +14,26 @@ using namespace smelt_test;
 namespace {
 
 constexpr int64_t kIterations = 1000;
+/// The length of the model's loop (at most kIterations).
+int64_t loopLength = kIterations;
 
 /// What the model below saw during its last run.
 struct Seen {
   bool hadPool = false;
   std::atomic<int> chunks{0};
   std::vector<std::atomic<int>> hits = std::vector<std::atomic<int>>(kIterations);
+  std::mutex lock;
+  std::vector<int64_t> chunkSizes; ///< Guarded by lock.
 };
 Seen *seen;
 
 void countIterations(void *ctx, int64_t begin, int64_t end) {
   auto *counts = static_cast<std::vector<std::atomic<int>> *>(ctx);
   seen->chunks++;
+  {
+    std::lock_guard<std::mutex> guard(seen->lock);
+    seen->chunkSizes.push_back(end - begin);
+  }
   for (int64_t i = begin; i < end; ++i)
     (*counts)[static_cast<size_t>(i)]++;
 }
@@ -35,18 +46,18 @@ void nestedLoop(void *ctx, int64_t begin, int64_t end) {
 }
 
 /// A model with no inputs and one float output that runs a parallel loop of
-/// kIterations iterations through the call's parallel_for, if it has one.
+/// loopLength iterations through the call's parallel_for, if it has one.
 const smelt_tensor_info kOut[] = {{"y", SMELT_DTYPE_FLOAT32, 0, nullptr}};
 bool nested = false;
 
 int32_t loopEntry(const smelt_call *call) {
   seen->hadPool = call->parallel_for != nullptr;
   if (!call->parallel_for)
-    countIterations(&seen->hits, 0, kIterations);
+    countIterations(&seen->hits, 0, loopLength);
   else if (nested)
-    call->parallel_for(call->parallel_ctx, 0, kIterations / 10, nestedLoop, (void *)call);
+    call->parallel_for(call->parallel_ctx, 0, loopLength / 10, nestedLoop, (void *)call);
   else
-    call->parallel_for(call->parallel_ctx, 0, kIterations, countIterations, &seen->hits);
+    call->parallel_for(call->parallel_ctx, 0, loopLength, countIterations, &seen->hits);
   *static_cast<float *>(call->outputs[0]) = 1;
   return SMELT_ENTRY_OK;
 }
@@ -69,11 +80,15 @@ protected:
     Status status(smelt_model_run(model.get(), nullptr, 0, &out, 1));
     ASSERT_EQ(status, nullptr) << message(status);
     for (int64_t i = 0; i < kIterations; ++i)
-      ASSERT_EQ(state.hits[static_cast<size_t>(i)].load(), 1) << "iteration " << i;
+      ASSERT_EQ(state.hits[static_cast<size_t>(i)].load(), i < loopLength ? 1 : 0)
+          << "iteration " << i;
     EXPECT_EQ(state.hadPool, threads > 1);
     chunks = state.chunks.load();
+    chunkSizes = state.chunkSizes;
+    std::sort(chunkSizes.begin(), chunkSizes.end(), std::greater<>());
   }
   int chunks = 0;
+  std::vector<int64_t> chunkSizes; ///< Largest first.
 };
 
 TEST_F(RuntimePool, OneThreadMeansNoCallback) {
@@ -81,13 +96,29 @@ TEST_F(RuntimePool, OneThreadMeansNoCallback) {
   EXPECT_EQ(chunks, 1);
 }
 
-// One contiguous chunk per thread, each taken by whichever thread is free
-// (pool.c, SMELT_CHUNKS_PER_THREAD): every iteration runs exactly once.
-TEST_F(RuntimePool, OneChunkPerThread) {
+// The first three quarters of a loop in one contiguous chunk per thread,
+// the last quarter in two small chunks per thread, each chunk taken by
+// whichever thread is free (pool.c): every iteration runs exactly once.
+TEST_F(RuntimePool, OneChunkPerThreadAndATail) {
   for (int threads : {2, 3, 8}) {
     runOn(threads);
-    EXPECT_EQ(chunks, threads) << threads << " threads";
+    EXPECT_EQ(chunks, 3 * threads) << threads << " threads";
+    int64_t head = 0;
+    for (int i = 0; i < threads; ++i)
+      head += chunkSizes[static_cast<size_t>(i)];
+    EXPECT_EQ(head, kIterations - kIterations / 4) << threads << " threads";
   }
+}
+
+// Under 8 iterations per thread a loop has no tail; under one per thread,
+// one chunk per iteration.
+TEST_F(RuntimePool, ShortLoopsHaveNoTail) {
+  for (int64_t length : {int64_t{15}, int64_t{2}, int64_t{1}}) {
+    loopLength = length;
+    runOn(2);
+    EXPECT_EQ(chunks, length < 2 ? 1 : 2) << length << " iterations";
+  }
+  loopLength = kIterations;
 }
 
 TEST_F(RuntimePool, NestedLoopsRunInsideTheirChunk) {
