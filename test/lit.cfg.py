@@ -18,6 +18,9 @@ config.substitutions.append(("%cc", config.smelt_cc))
 import sys
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%smelt_runner", config.smelt_runner))
+# The fake CUDA driver (test/unit/runtime/fake_cuda.c): GPU models run their
+# kernels compiled for this CPU (--emit=host-kernels) through the runtime.
+config.substitutions.append(("%fake_cuda_dir", config.smelt_fake_cuda_dir))
 # AArch64 code runs under qemu-aarch64 with the cross sysroot's libraries.
 if config.aarch64_runner and config.qemu_aarch64 and not config.qemu_aarch64.endswith("-NOTFOUND"):
     config.available_features.add("qemu-aarch64")

@@ -13,8 +13,11 @@ namespace smelt {
 /// `prefix`: P_info, P_entry, and for static shapes the workspace's size and
 /// alignment as macros (PREFIX_WORKSPACE_SIZE, PREFIX_WORKSPACE_ALIGN) and
 /// the typed P_run with one pointer per tensor and the workspace last.
+/// A model compiled for a GPU (`device`, e.g. "cuda sm_90"; empty for the
+/// CPU) has no P_run: the header says to run it through the runtime, and
+/// that its workspace is device memory.
 std::string emitCHeader(const ModelSignature &signature, const std::string &prefix,
-                        const WorkspacePlan &workspace);
+                        const WorkspacePlan &workspace, const std::string &device = "");
 
 } // namespace smelt
 

@@ -238,7 +238,8 @@ LogicalResult writeNativeCode(ModuleOp module, const CompileOptions &options,
   if (emit == EmitKind::Obj) {
     llvm::SmallString<256> header(options.output);
     llvm::sys::path::replace_extension(header, ".h");
-    if (failed(writeOutput(header, emitCHeader(signature, prefix, workspace), loc)))
+    std::string device = options.device == Device::Cuda ? "cuda " + options.gpuChip : "";
+    if (failed(writeOutput(header, emitCHeader(signature, prefix, workspace, device), loc)))
       return failure();
     return writeOutput(options.output, bytes, loc);
   }
@@ -272,11 +273,8 @@ LogicalResult compileForGpu(ModuleOp module, const CompileOptions &options,
     return emitError(loc) << "--gpu: '" << options.gpuChip
                           << "' is not an NVIDIA architecture (sm_70 to sm_121, e.g. sm_80, sm_90)";
   EmitKind emit = options.emit;
-  if (emit == EmitKind::Obj)
-    return emitError(loc) << "--device cuda writes a shared library, its LLVM IR or assembly, "
-                             "the kernels' PTX (--emit=ptx) or the IR; an object file to link "
-                             "into an application is not written yet";
-  bool library = emit == EmitKind::Shared || emit == EmitKind::Llvm || emit == EmitKind::Asm;
+  bool library = emit == EmitKind::Shared || emit == EmitKind::Obj || emit == EmitKind::Llvm ||
+                 emit == EmitKind::Asm;
   if (library && signature.hasDynamicDims())
     return emitError(loc) << "--device cuda: a library needs every input dim fixed (--shape "
                              "name=d0,d1,...); the host code of models with dynamic dims is not "

@@ -255,8 +255,9 @@ TEST_F(Signature, OnlyAbiSymbolsAreExportedAndBoundLocally) {
     // The well-known name exists in shared libraries only, as P_info itself.
     llvm::GlobalAlias *alias = module.getNamedAlias(SMELT_MODEL_INFO_SYMBOL);
     EXPECT_EQ(alias != nullptr, shared);
-    if (alias)
+    if (alias) {
       EXPECT_EQ(alias->getAliasee(), module.getGlobalVariable("p_info"));
+    }
   }
 }
 
