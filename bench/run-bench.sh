@@ -7,9 +7,10 @@
 # random inputs and ONNX Runtime's outputs for them (check-model.mjs),
 # compiles the model with `smelt compile -O3` (wall time and peak RSS),
 # checks Smelt's outputs against ONNX Runtime's, then times ONNX Runtime
-# (ort-bench.mjs) and Smelt (`smelt bench`) back to back on those same
-# inputs, one thread each, same warm-up and median, then both again on two
-# threads; Smelt's compile report gives the planned workspace. It also measures this
+# (ort-bench.mjs) and Smelt (`smelt bench`) on those same inputs, one
+# thread each, same warm-up and median, in alternating rounds (one process
+# each; the median over rounds), then both again on two threads; Smelt's
+# compile report gives the planned workspace. It also measures this
 # machine's single-thread FP32 FMA peak (fma-peak.c). The report goes to
 # OUT_MD (default: docs/performance.md; written only once every model has
 # been tried) and the geometric mean of Smelt/ORT to stdout. A model that
@@ -26,7 +27,8 @@
 # (tools/install-deps.sh --bench); without them their rows say so. Work
 # files: BUILD_DIR/bench.
 # Environment: BENCH_WARMUP (default 3), BENCH_RUNS (5) and BENCH_SECONDS (1)
-# as for smelt bench; BENCH_MODELS: space-separated IDs to run only those;
+# as for smelt bench; BENCH_ROUNDS (3): rounds of each side; BENCH_MODELS:
+# space-separated IDs to run only those;
 # BENCH_NPM_CACHE: another npm cache folder.
 set -euo pipefail
 
@@ -45,6 +47,7 @@ out_md=${2:-$root/docs/performance.md}
 smelt=$build/bin/smelt
 translate=$build/bin/smelt-translate
 warmup=${BENCH_WARMUP:-3} runs=${BENCH_RUNS:-5} seconds=${BENCH_SECONDS:-1}
+rounds=${BENCH_ROUNDS:-3}
 only=${BENCH_MODELS:-}
 cache=${BENCH_NPM_CACHE:-$build/test/e2e/real-models/npm}
 work=$build/bench
@@ -102,6 +105,55 @@ mkdir -p "$work/models" "$work/data" "$work/logs"
 trim() { sed 's/^ *//;s/ *$//' <<< "$1"; }
 # json FILE FIELD: one field of a JSON object file.
 json() { node -p "JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'))[process.argv[2]]" "$1" "$2"; }
+# median_json OUT FILE...: OUT gets, for each number field of the JSON
+# FILEs, the median over the files (nothing when there are none).
+median_json() {
+  local out=$1
+  shift
+  rm -f "$out"
+  [ $# -gt 0 ] || return 0
+  node -e '
+    const fs = require("fs");
+    const runs = process.argv.slice(2).map(f => JSON.parse(fs.readFileSync(f, "utf8")));
+    const median = xs => { xs.sort((a, b) => a - b); const m = xs.length >> 1;
+                           return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2; };
+    const result = {};
+    for (const key of Object.keys(runs[0]))
+      if (runs.every(r => typeof r[key] === "number"))
+        result[key] = median(runs.map(r => r[key]));
+    process.stdout.write(JSON.stringify(result));' "$@" > "$out"
+}
+
+# time_rounds LOG THREADS ONNX SET LIBRARY INPUT_ARGS...: $rounds rounds of
+# ONNX Runtime then Smelt on THREADS threads, one process each; the medians
+# over rounds go to LOG.ort.json and LOG.smelt.json (LOG.ort2.json and
+# LOG.smelt2.json for two threads), each round's output to LOG.ort.N.json
+# and LOG.smelt.N.json. Fails if a Smelt round does; a failed ORT round
+# leaves its log and no JSON.
+time_rounds() {
+  local log=$1 threads=$2 onnx=$3 set=$4 library=$5 suffix r
+  shift 5
+  suffix=$([ "$threads" = 1 ] || echo "$threads")
+  local ort_files=() smelt_files=()
+  for ((r = 1; r <= rounds; r++)); do
+    if timeout 1800 node "$here/ort-bench.mjs" "$onnx" "$set" "$warmup" "$runs" "$seconds" \
+        "$threads" > "$log.ort$suffix.$r.json" 2> "$log.ort$suffix.log"; then
+      ort_files+=("$log.ort$suffix.$r.json")
+    fi
+    timeout 1800 "$smelt" bench "$library" "$@" --threads "$threads" --warmup "$warmup" \
+      --runs "$runs" --seconds "$seconds" --json "$log.smelt$suffix.$r.json" \
+      > "$log.smelt$suffix.log" 2>&1 || return 1
+    smelt_files+=("$log.smelt$suffix.$r.json")
+  done
+  # ORT's medians only when every round ran.
+  if [ ${#ort_files[@]} -eq "$rounds" ]; then
+    median_json "$log.ort$suffix.json" "${ort_files[@]}"
+  else
+    rm -f "$log.ort$suffix.json"
+  fi
+  median_json "$log.smelt$suffix.json" "${smelt_files[@]}"
+}
+
 # first_error LOG: the first error line, short and safe inside a table cell.
 first_error() {
   local line
@@ -268,32 +320,30 @@ bench_model() {
     mismatched+=("$id")
   fi
 
-  # Back to back on the same inputs: ONNX Runtime, then Smelt.
+  # ONNX Runtime and Smelt alternate, $rounds rounds of each, one process
+  # per round; each keeps the median over rounds of its round medians (and
+  # of its first inferences and memory), so that a slow spell of a shared
+  # machine falls on both sides instead of on one.
   local ort_ms smelt_ms
-  if ! timeout 1800 node "$here/ort-bench.mjs" "$onnx" "$set" "$warmup" "$runs" "$seconds" \
-      > "$log.ort.json" 2> "$log.ort.log"; then
-    ort_ms="ORT failed: $(first_error "$log.ort.log")"
-  else
+  if ! time_rounds "$log" 1 "$onnx" "$set" "$work/$id.so" "${inputs[@]}"; then
+    fail_row "$id" "$gflop" "–" "run failed: $(first_error "$log.smelt.log")" "$compile_s" "$compile_mb"
+    return
+  fi
+  if [ -s "$log.ort.json" ]; then
     ort_ms=$(json "$log.ort.json" median_ms)
+  else
+    ort_ms="ORT failed: $(first_error "$log.ort.log")"
   fi
   local ort_cell=$ort_ms
   [[ $ort_ms == ORT* ]] || ort_cell=$(fmt_ms "$ort_ms")
-  if ! timeout 1800 "$smelt" bench "$work/$id.so" "${inputs[@]}" --threads 1 --warmup "$warmup" \
-      --runs "$runs" --seconds "$seconds" --json "$log.smelt.json" > "$log.smelt.log" 2>&1; then
-    fail_row "$id" "$gflop" "$ort_cell" "run failed: $(first_error "$log.smelt.log")" "$compile_s" "$compile_mb"
-    return
-  fi
   smelt_ms=$(json "$log.smelt.json" median_ms)
   echo "   ORT $ort_ms ms, Smelt $smelt_ms ms, compile ${compile_s}s ${compile_mb} MB"
 
   # The same on two threads (ORT: two intra-op threads).
   local ort2_ms=– smelt2_ms=– ratio2=– speedup=–
-  if timeout 1800 node "$here/ort-bench.mjs" "$onnx" "$set" "$warmup" "$runs" "$seconds" 2 \
-      > "$log.ort2.json" 2> "$log.ort2.log"; then
-    ort2_ms=$(json "$log.ort2.json" median_ms)
-  fi
-  if timeout 1800 "$smelt" bench "$work/$id.so" "${inputs[@]}" --threads 2 --warmup "$warmup" \
-      --runs "$runs" --seconds "$seconds" --json "$log.smelt2.json" > "$log.smelt2.log" 2>&1; then
+  time_rounds "$log" 2 "$onnx" "$set" "$work/$id.so" "${inputs[@]}" || true
+  [ -s "$log.ort2.json" ] && ort2_ms=$(json "$log.ort2.json" median_ms)
+  if [ -s "$log.smelt2.json" ]; then
     smelt2_ms=$(json "$log.smelt2.json" median_ms)
     speedup=$(awk -v a="$smelt_ms" -v b="$smelt2_ms" 'BEGIN { printf("%.2f", a / b) }')
   fi
@@ -368,7 +418,10 @@ report=$work/performance.md
   echo "  sequential, graphOptimizationLevel 'all' (\`bench/ort-bench.mjs\`)"
   echo "- Smelt: \`smelt compile -O3\` for the host CPU, timed by \`smelt bench\` on one thread"
   echo "- Method, the same for both: $warmup warm-up runs, then timed runs until at least $runs runs"
-  echo "  and $seconds s; the median of the timed runs. Both get the same seeded random inputs"
+  echo "  and $seconds s; the median of the timed runs. $rounds rounds, ONNX Runtime then Smelt,"
+  echo "  one process each; each side's figure (latency, first inference, memory) is the"
+  echo "  median over its rounds, so that a slow spell of the machine falls on both sides."
+  echo "  Both get the same seeded random inputs"
   echo "  (the real models' value ranges as in the real-model test), and Smelt's outputs are"
   echo "  checked against ONNX Runtime's first (rtol $rtol, atol $atol$(
     for id in "${!tolerance[@]}"; do echo -n "; $id: rtol ${tolerance[$id]% *}, atol ${tolerance[$id]#* }"; done))."
