@@ -114,7 +114,7 @@ median_json() {
   [ $# -gt 0 ] || return 0
   node -e '
     const fs = require("fs");
-    const runs = process.argv.slice(2).map(f => JSON.parse(fs.readFileSync(f, "utf8")));
+    const runs = process.argv.slice(1).map(f => JSON.parse(fs.readFileSync(f, "utf8")));
     const median = xs => { xs.sort((a, b) => a - b); const m = xs.length >> 1;
                            return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2; };
     const result = {};

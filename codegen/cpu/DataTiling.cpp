@@ -257,17 +257,28 @@ struct FoldExtensionOfConstant : OpRewritePattern<linalg::GenericOp> {
       return failure();
     Block *body = op.getBlock();
     Operation *extension = body->getTerminator()->getOperand(0).getDefiningOp();
-    if (body->getOperations().size() != 2 || !isa_and_nonnull<arith::ExtUIOp, arith::ExtSIOp>(extension) ||
+    if (body->getOperations().size() != 2 ||
+        !isa_and_nonnull<arith::ExtUIOp, arith::ExtSIOp>(extension) ||
         extension->getOperand(0) != body->getArgument(0))
       return failure();
     auto sourceType = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
     auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
-    std::optional<ArrayRef<char>> source = constantBytes(constantBehindReshapes(op.getDpsInputs()[0]));
-    std::optional<size_t> from = constantElementBytes(sourceType.getElementType());
-    std::optional<size_t> to = constantElementBytes(resultType.getElementType());
-    if (!source || !from || !to || !resultType.hasStaticShape() || *to > sizeof(uint64_t))
+    if (!resultType.hasStaticShape() || !resultType.getElementType().isInteger())
       return failure();
     bool isSigned = isa<arith::ExtSIOp>(extension);
+    Attribute constant = constantBehindReshapes(op.getDpsInputs()[0]);
+    if (auto splat = dyn_cast_if_present<SplatElementsAttr>(constant)) {
+      APInt value = splat.getSplatValue<APInt>();
+      unsigned bits = resultType.getElementTypeBitWidth();
+      value = isSigned ? value.sext(bits) : value.zext(bits);
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, DenseElementsAttr::get(resultType, value));
+      return success();
+    }
+    std::optional<ArrayRef<char>> source = constantBytes(constant);
+    std::optional<size_t> from = constantElementBytes(sourceType.getElementType());
+    std::optional<size_t> to = constantElementBytes(resultType.getElementType());
+    if (!source || !from || !to || *to > sizeof(uint64_t))
+      return failure();
     std::vector<char> bytes(resultType.getNumElements() * *to);
     for (int64_t i = 0, e = resultType.getNumElements(); i < e; ++i) {
       // Little-endian, as the attributes hold them.

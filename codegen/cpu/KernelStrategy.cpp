@@ -245,7 +245,8 @@ bool isByteProduct(linalg::LinalgOp op, bool packed, bool *unsignedA) {
     return false;
   auto elementOf = [](OpOperand &operand) { return getElementTypeOrSelf(operand.get().getType()); };
   Type a = elementOf(*op.getDpsInputOperand(0));
-  if (!(a.isInteger(8) || (packed && a.isInteger(16))) || elementOf(*op.getDpsInputOperand(1)) != a ||
+  if (!(a.isInteger(8) || (packed && a.isInteger(16))) ||
+      elementOf(*op.getDpsInputOperand(1)) != a ||
       !elementOf(*op.getDpsInitOperand(0)).isInteger(32))
     return false;
   // out + ext(a) * ext(b), one extension unsigned and the other signed, in

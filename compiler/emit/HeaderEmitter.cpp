@@ -225,8 +225,8 @@ std::string emitCHeader(const ModelSignature &sig, const std::string &prefix,
        << " * smelt_model_from_info(&" << prefix
        << "_info, &model), which loads its kernels through the\n"
        << " * GPU's driver and uploads its weights, then call smelt_model_run; " << prefix
-       << "_entry\n * refuses a call that lends it no device. */\n\n#ifdef __cplusplus\n}\n#endif\n\n"
-       << "#endif /* " << guard << "_H */\n";
+       << "_entry\n * refuses a call that lends it no device. */\n\n"
+       << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << "_H */\n";
     return os.str();
   }
   if (dynamicDims) {

@@ -174,6 +174,34 @@ module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vect
 
 // -----
 
+// A splat weight widens to a splat: sign-extended, -3 stays -3 in i16.
+// CHECK-LABEL: func.func @splat_weight_avx2
+// CHECK:       %[[B:.+]] = arith.constant dense<-3> : tensor<1x32x16x2xi16>
+// CHECK:       linalg.generic {{.+}} ins(%{{.+}}, %[[B]] : tensor<16x32x4x2xi16>, tensor<1x32x16x2xi16>)
+#mk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vector_bits = 256 : i64, vector_registers = 16 : i64, enabled_features = "avx avx2 fma"}} {
+  func.func @splat_weight_avx2(%a: tensor<64x64xi8>) -> tensor<64x16xi32> {
+    %b = arith.constant dense<-3> : tensor<64x16xi8>
+    %zero = arith.constant 0 : i32
+    %empty = tensor.empty() : tensor<64x16xi32>
+    %c = linalg.fill ins(%zero : i32) outs(%empty : tensor<64x16xi32>) -> tensor<64x16xi32>
+    %r = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : tensor<64x64xi8>, tensor<64x16xi8>) outs(%c : tensor<64x16xi32>) {
+    ^bb0(%x: i8, %w: i8, %acc: i32):
+      %xe = arith.extui %x : i8 to i32
+      %we = arith.extsi %w : i8 to i32
+      %p = arith.muli %xe, %we : i32
+      %s = arith.addi %acc, %p : i32
+      linalg.yield %s : i32
+    } -> tensor<64x16xi32>
+    return %r : tensor<64x16xi32>
+  }
+}
+
+// -----
+
 // Channels-last convolutions with constant filters over 256 KiB (here 3 x 3
 // x 128 x 64: 288 KiB) get them packed at compile time as [F/32][KH][KW][C]
 // [32] panels and become a multiply-accumulate over the padded input into
