@@ -196,9 +196,11 @@ struct FoldPackOfConstant : OpRewritePattern<linalg::PackOp> {
                                                 !matchPattern(padding, m_Zero()))
       return failure();
     Attribute constant = constantBehindReshapes(pack.getSource());
-    // A splat without padding packs to the same splat.
-    if (auto splat = dyn_cast_if_present<SplatElementsAttr>(constant);
-        splat && !pack.getPaddingValue()) {
+    // A splat packs to the same splat where no padding is added.
+    bool padded = false;
+    for (auto [dim, tile] : llvm::zip(pack.getInnerDimsPos(), pack.getStaticInnerTiles()))
+      padded |= sourceType.getDimSize(dim) % tile != 0;
+    if (auto splat = dyn_cast_if_present<SplatElementsAttr>(constant); splat && !padded) {
       rewriter.replaceOpWithNewOp<arith::ConstantOp>(pack, splat.resizeSplat(packedType));
       return success();
     }
