@@ -13,7 +13,7 @@
 // vector, and adds their dot
 // products into the accumulators with one instruction per vector (vpdpbusd,
 // vpmaddwd, or a widened multiply-add). The n1 loop is outermost and shared
-// between threads: B's panel for one n1 (K x n0 bytes) stays in the L1
+// between threads: B's panel for one n1 (K x n0 elements) stays in the L1
 // cache while every m1 reads it, and A is read from L2 once per n1. Integer
 // sums are exact, so the thread count cannot change a result.
 //
