@@ -87,8 +87,9 @@ void smelt_cuda_workspace_free(const smelt_model *model, void *workspace) {
 
 smelt_status *smelt_cuda_invoke(const smelt_model *model, const smelt_tensor *inputs,
                                 smelt_tensor *outputs, smelt_call_arrays *a, void *workspace,
-                                uint64_t workspace_size) {
+                                uint64_t workspace_size, const smelt_device_tensors *on_device) {
   (void)model;
+  (void)on_device;
   (void)inputs;
   (void)outputs;
   (void)a;

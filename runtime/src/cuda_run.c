@@ -9,6 +9,13 @@
  * the workspace or the constants) is device memory, anything else the
  * host's.
  *
+ * A run on the caller's device memory (smelt_model_run_on_stream) uses
+ * the caller's buffers as they are: nothing is copied in or out, and its
+ * kernels and copies go on the caller's stream, asynchronous copies in
+ * place of cuMemcpy; a copy to the host is waited for, since the entry
+ * point reads what it copied back. Each buffer is checked first with the
+ * driver: device memory, of the model's GPU, large enough.
+ *
  * The first failure of the device (a launch, a copy, the synchronize after
  * the entry point) is kept: later launches are skipped, and host
  * destinations of later copies get zeros. It is what the run reports
@@ -45,8 +52,11 @@ typedef struct cuda_run {
   size_t num_buffers, capacity;
   CUdeviceptr workspace;
   uint64_t workspace_size;
+  int on_device;               /* the caller's tensors are device memory */
+  CUstream stream;             /* where the work goes (NULL: the legacy default stream) */
   /* In one allocation: */
   uint64_t *requested;         /* num_outputs: bytes of each device output */
+  uint64_t *input_bytes;       /* num_inputs: bytes of each input */
   void **inputs;               /* num_inputs: the device copies, as the call has them */
   void **outputs;              /* num_outputs: the call's array (the model stores
                                   its dynamic outputs there) */
@@ -107,6 +117,13 @@ static int is_device_memory(const cuda_run *run, const void *p) {
   for (size_t i = 0; i < run->num_buffers; ++i)
     if (in_range(address, run->buffers[i].pointer, run->buffers[i].bytes))
       return 1;
+  const smelt_model_info *info = run->model->info;
+  for (uint32_t i = 0; run->on_device && i < info->num_inputs; ++i)
+    if (in_range(address, SMELT_CUDA_ADDR(run->inputs[i]), run->input_bytes[i]))
+      return 1;
+  for (uint32_t i = 0; run->on_device && i < info->num_outputs; ++i)
+    if (in_range(address, SMELT_CUDA_ADDR(run->device_outputs[i]), run->requested[i]))
+      return 1;
   return in_range(address, run->workspace, run->workspace_size) ||
          in_range(address, run->dev->constants, run->model->info->device->constants_size);
 }
@@ -142,10 +159,10 @@ static void api_launch(void *ctx, uint32_t kernel, const uint32_t *grid, const u
                                 (unsigned)code->num_kernels));
     return;
   }
-  /* Stream 0, the legacy default stream: in order with cuMemcpy. */
+  /* The caller's stream, or the legacy default one: in order with cuMemcpy. */
   CUresult r = run->cu->cuLaunchKernel(run->dev->kernels[kernel], grid[0], grid[1], grid[2],
-                                       block[0], block[1], block[2], shared_bytes, NULL,
-                                       (void **)params, NULL);
+                                       block[0], block[1], block[2], shared_bytes,
+                                       run->stream, (void **)params, NULL);
   if (r != CUDA_SUCCESS)
     fail(run, smelt_cuda_failure(run->cu, run->model->display_name, "cuLaunchKernel", r,
                                  "kernel '%.200s' (#%u) on %ux%ux%u blocks of %ux%ux%u threads",
@@ -158,12 +175,20 @@ static void api_copy(void *ctx, void *dst, const void *src, uint64_t bytes) {
   if (!bytes)
     return;
   if (!run->failure) {
-    CUresult r = bytes > (uint64_t)SIZE_MAX
-                     ? CUDA_ERROR_OUT_OF_MEMORY
-                     : run->cu->cuMemcpy(SMELT_CUDA_ADDR(dst), SMELT_CUDA_ADDR(src), (size_t)bytes);
+    const smelt_cuda_driver *cu = run->cu;
+    const char *function = run->on_device ? "cuMemcpyAsync" : "cuMemcpy";
+    CUresult r = CUDA_ERROR_OUT_OF_MEMORY;
+    if (bytes <= (uint64_t)SIZE_MAX)
+      r = run->on_device ? cu->cuMemcpyAsync(SMELT_CUDA_ADDR(dst), SMELT_CUDA_ADDR(src),
+                                             (size_t)bytes, run->stream)
+                         : cu->cuMemcpy(SMELT_CUDA_ADDR(dst), SMELT_CUDA_ADDR(src), (size_t)bytes);
+    if (r == CUDA_SUCCESS && run->on_device && !is_device_memory(run, dst)) {
+      function = "cuStreamSynchronize"; /* the host reads it next */
+      r = cu->cuStreamSynchronize(run->stream);
+    }
     if (r == CUDA_SUCCESS)
       return;
-    fail(run, smelt_cuda_failure(run->cu, run->model->display_name, "cuMemcpy", r,
+    fail(run, smelt_cuda_failure(cu, run->model->display_name, function, r,
                                  "a copy of %llu bytes", (unsigned long long)bytes));
   }
   if (!is_device_memory(run, dst))
@@ -221,9 +246,32 @@ static void *alloc_output(void *ctx, uint32_t index, uint64_t bytes) {
  * The run
  *----------------------------------------------------------------------------*/
 
-/* Sets up `run` and makes the model's context current. */
+/* Checks that the caller's stream is one of the model's context: a stream
+ * of another context fails every launch. Called with the context current. */
+static smelt_status *check_stream(const cuda_run *run) {
+  CUstream stream = run->stream;
+  if (!stream || stream == CU_STREAM_LEGACY || stream == CU_STREAM_PER_THREAD)
+    return NULL; /* the current context's own */
+  CUcontext context = NULL;
+  CUresult r = run->cu->cuStreamGetCtx(stream, &context);
+  if (r != CUDA_SUCCESS) {
+    char driver[SMELT_CUDA_MESSAGE];
+    smelt_cuda_describe(run->cu, "cuStreamGetCtx", r, driver, sizeof driver);
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT, "model '%s': stream %p: %s",
+                             run->model->display_name, (void *)stream, driver);
+  }
+  if (context != run->dev->context)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "model '%s': stream %p belongs to another CUDA context than "
+                             "the primary context of GPU %d, where the model runs",
+                             run->model->display_name, (void *)stream, run->dev->ordinal);
+  return NULL;
+}
+
+/* Sets up `run` and makes the model's context current; `on_device`: the
+ * caller's tensors are device memory, and their work goes on its stream. */
 static smelt_status *run_begin(cuda_run *run, const smelt_model *model, void *workspace,
-                               uint64_t workspace_size) {
+                               uint64_t workspace_size, const smelt_device_tensors *on_device) {
   const smelt_model_info *info = model->info;
   memset(run, 0, sizeof *run);
   run->model = model;
@@ -237,15 +285,18 @@ static smelt_status *run_begin(cuda_run *run, const smelt_model *model, void *wo
   run->api.copy = api_copy;
   run->api.alloc = api_alloc;
   run->api.release = api_release;
+  run->on_device = on_device != NULL;
+  run->stream = on_device ? (CUstream)on_device->stream : NULL;
 
   size_t n_in = info->num_inputs, n_out = info->num_outputs;
-  size_t size = n_out * sizeof(uint64_t) + (n_in + 2 * n_out) * sizeof(void *) + n_out;
+  size_t size = (n_out + n_in) * sizeof(uint64_t) + (n_in + 2 * n_out) * sizeof(void *) + n_out;
   char *p = calloc(1, size ? size : 1);
   if (!p)
     return smelt_make_status(SMELT_ERR_OUT_OF_MEMORY, "model '%s': out of memory",
                              model->display_name);
   run->requested = (uint64_t *)(void *)p;
-  run->inputs = (void **)(void *)(p += n_out * sizeof(uint64_t));
+  run->input_bytes = (uint64_t *)(void *)(p += n_out * sizeof(uint64_t));
+  run->inputs = (void **)(void *)(p += n_in * sizeof(uint64_t));
   run->outputs = (void **)(void *)(p += n_in * sizeof(void *));
   run->device_outputs = (void **)(void *)(p += n_out * sizeof(void *));
   run->allocated = (unsigned char *)(p + n_out * sizeof(void *));
@@ -256,7 +307,13 @@ static smelt_status *run_begin(cuda_run *run, const smelt_model *model, void *wo
     return smelt_cuda_failure(run->cu, model->display_name, "cuCtxPushCurrent_v2", r,
                               "cannot use the GPU's context");
   }
-  return NULL;
+  smelt_status *status = run->on_device ? check_stream(run) : NULL;
+  if (status) {
+    CUcontext popped;
+    run->cu->cuCtxPopCurrent(&popped);
+    free(run->requested);
+  }
+  return status;
 }
 
 /* Frees every device buffer of the run and leaves its context. */
@@ -269,6 +326,77 @@ static void run_end(cuda_run *run) {
   smelt_status_free(run->out_of_memory);
   free(run->buffers);
   free(run->requested);
+}
+
+/* Checks that the caller's tensor at `data` is `bytes` of memory on the
+ * model's GPU. */
+static smelt_status *check_device_tensor(const cuda_run *run, const char *kind, uint32_t index,
+                                         const char *name, const void *data, uint64_t bytes) {
+  const smelt_cuda_driver *cu = run->cu;
+  const char *model = run->model->display_name;
+  CUdeviceptr address = SMELT_CUDA_ADDR(data);
+  unsigned type = 0;
+  int ordinal = -1;
+  if (!bytes)
+    return NULL; /* nothing is read or written there */
+  CUresult r = cu->cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, address);
+  if (r != CUDA_SUCCESS || type != CU_MEMORYTYPE_DEVICE)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "model '%s': %s '%s' (#%u) at %p is not GPU memory "
+                             "(smelt_model_run_on_stream takes device pointers; "
+                             "smelt_model_run takes host tensors)",
+                             model, kind, name, (unsigned)index, data);
+  r = cu->cuPointerGetAttribute(&ordinal, CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, address);
+  if (r != CUDA_SUCCESS)
+    return smelt_cuda_failure(cu, model, "cuPointerGetAttribute", r, "%s '%s' (#%u)", kind,
+                              name, (unsigned)index);
+  if (ordinal != run->dev->ordinal)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "model '%s': %s '%s' (#%u) is memory of GPU %d, but the model "
+                             "runs on GPU %d",
+                             model, kind, name, (unsigned)index, ordinal, run->dev->ordinal);
+  CUdeviceptr base = 0;
+  size_t size = 0;
+  r = cu->cuMemGetAddressRange(&base, &size, address);
+  if (r != CUDA_SUCCESS)
+    return smelt_cuda_failure(cu, model, "cuMemGetAddressRange_v2", r, "%s '%s' (#%u)", kind,
+                              name, (unsigned)index);
+  uint64_t room = base + size - address;
+  if (room < bytes)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "model '%s': %s '%s' (#%u) takes %llu bytes, but its GPU "
+                             "allocation has %llu from %p",
+                             model, kind, name, (unsigned)index, (unsigned long long)bytes,
+                             (unsigned long long)room, data);
+  return NULL;
+}
+
+/* The caller's device tensors, checked, as the call's buffers. The outputs
+ * have static dims (run.c checked). */
+static smelt_status *place_device_tensors(cuda_run *run, const smelt_tensor *inputs,
+                                          const smelt_tensor *outputs) {
+  const smelt_model_info *info = run->model->info;
+  int ok;
+  for (uint32_t i = 0; i < info->num_inputs; ++i) {
+    const smelt_tensor *t = &inputs[i];
+    uint64_t bytes = smelt_tensor_bytes(t->dtype, t->dims, t->rank, &ok); /* checked */
+    smelt_status *status =
+        check_device_tensor(run, "input", i, info->inputs[i].name, t->data, bytes);
+    if (status)
+      return status;
+    run->inputs[i] = t->data;
+    run->input_bytes[i] = bytes;
+  }
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    const smelt_tensor_info *out = &info->outputs[i];
+    uint64_t bytes = smelt_tensor_bytes(out->dtype, out->dims, out->rank, &ok);
+    smelt_status *status = check_device_tensor(run, "output", i, out->name, outputs[i].data, bytes);
+    if (status)
+      return status;
+    run->outputs[i] = run->device_outputs[i] = outputs[i].data;
+    run->requested[i] = bytes;
+  }
+  return NULL;
 }
 
 /* Device copies of the inputs, and device buffers for the static outputs. */
@@ -355,16 +483,16 @@ static smelt_status *fetch_outputs(cuda_run *run, smelt_tensor *outputs, smelt_c
 SMELT_CALLS_MODEL_CODE
 smelt_status *smelt_cuda_invoke(const smelt_model *model, const smelt_tensor *inputs,
                                 smelt_tensor *outputs, smelt_call_arrays *a, void *workspace,
-                                uint64_t workspace_size) {
+                                uint64_t workspace_size, const smelt_device_tensors *on_device) {
   const smelt_model_info *info = model->info;
   cuda_run run;
-  smelt_status *status = run_begin(&run, model, workspace, workspace_size);
+  smelt_status *status = run_begin(&run, model, workspace, workspace_size, on_device);
   if (status)
     return status;
   smelt_call call;
   const char *check_message;
   smelt_call_init(info, inputs, a, &call, &check_message);
-  status = place_buffers(&run, inputs);
+  status = on_device ? place_device_tensors(&run, inputs, outputs) : place_buffers(&run, inputs);
   if (!status) {
     call.inputs = run.inputs;
     call.outputs = run.outputs;
@@ -378,15 +506,16 @@ smelt_status *smelt_cuda_invoke(const smelt_model *model, const smelt_tensor *in
     call.device = &run.api;
     int32_t code = info->entry(&call);
     /* Kernels run asynchronously: their failures surface here. */
-    CUresult r = run.cu->cuCtxSynchronize();
+    CUresult r = on_device ? run.cu->cuStreamSynchronize(run.stream) : run.cu->cuCtxSynchronize();
     if (r != CUDA_SUCCESS)
-      fail(&run, smelt_cuda_failure(run.cu, model->display_name, "cuCtxSynchronize", r,
+      fail(&run, smelt_cuda_failure(run.cu, model->display_name,
+                                    on_device ? "cuStreamSynchronize" : "cuCtxSynchronize", r,
                                     "the GPU failed while running the model"));
     status = run_result(&run, code, check_message);
   }
   if (!status)
     status = smelt_check_outputs(info, a, run.allocated, run.requested);
-  if (!status)
+  if (!status && !on_device)
     status = fetch_outputs(&run, outputs, a);
   run_end(&run);
   return status;

@@ -439,13 +439,56 @@ static smelt_status *invoke(smelt_model *model, const smelt_tensor *inputs,
   return status;
 }
 
-/* Checks the call, runs it with `workspace`, hands allocated outputs over. */
+/* What smelt_model_run_on_stream needs besides check_call: a GPU model,
+ * plain tensors (sequences and strings are checked by reading them on the
+ * host), and a device buffer from the caller for every output, which needs
+ * static dims. */
+static smelt_status *check_device_call(const smelt_model *model,
+                                       const smelt_tensor *outputs) {
+  const smelt_model_info *info = model->info;
+  if (!model->device)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "model '%s' runs on the CPU: smelt_model_run_on_stream is "
+                             "for models compiled with --device cuda (use "
+                             "smelt_model_run)",
+                             model->display_name);
+  for (uint32_t i = 0; i < info->num_inputs; ++i)
+    if (info->inputs[i].role != SMELT_ROLE_TENSOR)
+      return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                               "model '%s': input '%s' (#%u) is part of a sequence, "
+                               "optional or string, which smelt_model_run_on_stream "
+                               "does not take (use smelt_model_run)",
+                               model->display_name, info->inputs[i].name, (unsigned)i);
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    const smelt_tensor_info *out = &info->outputs[i];
+    if (smelt_has_dynamic_dim(out))
+      return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                               "model '%s': output '%s' (#%u) has dynamic dims, but "
+                               "smelt_model_run_on_stream writes into buffers the caller "
+                               "sized (use smelt_model_run)",
+                               model->display_name, out->name, (unsigned)i);
+    int ok;
+    if (!outputs[i].data && smelt_tensor_bytes(out->dtype, out->dims, out->rank, &ok))
+      return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                               "model '%s': output '%s' (#%u): data is NULL, but "
+                               "smelt_model_run_on_stream writes into the caller's "
+                               "device buffers",
+                               model->display_name, out->name, (unsigned)i);
+  }
+  return NULL;
+}
+
+/* Checks the call, runs it with `workspace`, hands allocated outputs over.
+ * `on_device`: a GPU run on the caller's device tensors. */
 static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
                                  size_t num_inputs, smelt_tensor *outputs,
                                  size_t num_outputs, void *workspace,
-                                 uint64_t workspace_size) {
+                                 uint64_t workspace_size,
+                                 const smelt_device_tensors *on_device) {
   smelt_status *status =
       check_call(model, inputs, num_inputs, outputs, num_outputs);
+  if (!status && on_device)
+    status = check_device_call(model, outputs);
   if (status)
     return status;
 
@@ -456,7 +499,7 @@ static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
                              "model '%s': out of memory", model->display_name);
 
   status = model->device ? smelt_cuda_invoke(model, inputs, outputs, &arrays, workspace,
-                                             workspace_size)
+                                             workspace_size, on_device)
                          : invoke(model, inputs, outputs, &arrays, workspace, workspace_size);
   for (size_t i = 0; i < num_outputs; ++i) {
     if (!arrays.allocated[i])
@@ -478,21 +521,39 @@ static smelt_status *run_checked(smelt_model *model, const smelt_tensor *inputs,
   return status;
 }
 
-smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
-                              size_t num_inputs, smelt_tensor *outputs,
-                              size_t num_outputs) {
-  if (!model)
-    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
-                             "smelt_model_run: model must not be NULL");
+/* A run on the model's own workspace. */
+static smelt_status *run_on_kept_workspace(smelt_model *model, const smelt_tensor *inputs,
+                                           size_t num_inputs, smelt_tensor *outputs,
+                                           size_t num_outputs,
+                                           const smelt_device_tensors *on_device) {
   void *workspace = NULL;
   uint64_t workspace_size = 0;
   smelt_status *status = smelt_workspace_acquire(model, &workspace, &workspace_size);
   if (status)
     return status;
   status = run_checked(model, inputs, num_inputs, outputs, num_outputs,
-                       workspace, workspace_size);
+                       workspace, workspace_size, on_device);
   smelt_workspace_release(model, workspace, workspace_size);
   return status;
+}
+
+smelt_status *smelt_model_run(smelt_model *model, const smelt_tensor *inputs,
+                              size_t num_inputs, smelt_tensor *outputs,
+                              size_t num_outputs) {
+  if (!model)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_run: model must not be NULL");
+  return run_on_kept_workspace(model, inputs, num_inputs, outputs, num_outputs, NULL);
+}
+
+smelt_status *smelt_model_run_on_stream(smelt_model *model, const smelt_tensor *inputs,
+                                        size_t num_inputs, smelt_tensor *outputs,
+                                        size_t num_outputs, void *stream) {
+  if (!model)
+    return smelt_make_status(SMELT_ERR_INVALID_ARGUMENT,
+                             "smelt_model_run_on_stream: model must not be NULL");
+  smelt_device_tensors on_device = {stream};
+  return run_on_kept_workspace(model, inputs, num_inputs, outputs, num_outputs, &on_device);
 }
 
 smelt_status *smelt_model_run_with_workspace(smelt_model *model,
@@ -510,7 +571,7 @@ smelt_status *smelt_model_run_with_workspace(smelt_model *model,
       smelt_workspace_check(model, workspace, workspace_size);
   return status ? status
                 : run_checked(model, inputs, num_inputs, outputs, num_outputs,
-                              workspace, workspace_size);
+                              workspace, workspace_size, NULL);
 }
 
 void smelt_free(void *data) { smelt_heap_free(data); }

@@ -59,10 +59,17 @@ smelt_status *smelt_entry_status(const smelt_model *model, int32_t code,
 smelt_status *smelt_check_outputs(const smelt_model_info *info, const smelt_call_arrays *a,
                                   const unsigned char *allocated, const uint64_t *requested);
 
+/** A GPU run on the caller's device memory (smelt_model_run_on_stream):
+ *  the CUstream its work goes on (NULL: the legacy default stream). */
+typedef struct smelt_device_tensors {
+  void *stream;
+} smelt_device_tensors;
+
 /** Runs a GPU model (cuda_run.c): like run.c's invoke, on device copies of
- *  the inputs, with the host outputs filled in `a` afterwards. */
+ *  the inputs, with the host outputs filled in `a` afterwards; or, with
+ *  `on_device`, on the caller's device tensors, in order on its stream. */
 smelt_status *smelt_cuda_invoke(const smelt_model *model, const smelt_tensor *inputs,
                                 smelt_tensor *outputs, smelt_call_arrays *a, void *workspace,
-                                uint64_t workspace_size);
+                                uint64_t workspace_size, const smelt_device_tensors *on_device);
 
 #endif /* SMELT_RUNTIME_RUN_H */

@@ -280,6 +280,35 @@ SMELT_API smelt_status *smelt_model_run(smelt_model *model,
                                         smelt_tensor *outputs,
                                         size_t num_outputs);
 
+/** smelt_model_run() for a GPU model on the caller's device memory, with
+ *  its work queued on the caller's CUDA stream: `inputs` and `outputs` are
+ *  views of device memory on the model's GPU (cuMemAlloc, or cudaMalloc on
+ *  that device), which the run reads and writes in place, with nothing
+ *  copied to or from the host. `stream` is a CUstream (a cudaStream_t) of
+ *  the GPU's primary context, the one the CUDA runtime uses; NULL,
+ *  CU_STREAM_LEGACY and CU_STREAM_PER_THREAD are the default streams. The
+ *  run's kernels and copies follow the work queued on the stream before the
+ *  call (a kernel that wrote an input needs no synchronization), and the
+ *  call returns once they are done, so that their failures are reported
+ *  and the model's workspace is free for the next run.
+ *
+ *  Before it queues anything, the run checks, besides what smelt_model_run
+ *  checks (dtypes and shapes), each buffer with the driver: GPU memory (a
+ *  host pointer is SMELT_ERR_INVALID_ARGUMENT, not a crash), on the model's
+ *  GPU, with room for the tensor from the pointer on; and the stream's
+ *  context. Only models compiled with --device cuda, whose inputs are plain
+ *  tensors and whose outputs have static dims, run this way (every model
+ *  smelt compile emits for a GPU; else SMELT_ERR_INVALID_ARGUMENT). Every
+ *  output needs its buffer. Failures are reported as by smelt_model_run; an
+ *  output the run did not finish holds unspecified values. Runs are safe to
+ *  call concurrently as smelt_model_run is. */
+SMELT_API smelt_status *smelt_model_run_on_stream(smelt_model *model,
+                                                  const smelt_tensor *inputs,
+                                                  size_t num_inputs,
+                                                  smelt_tensor *outputs,
+                                                  size_t num_outputs,
+                                                  void *stream);
+
 /** Threads a run may use, the calling thread included: 0 restores the
  *  default, SMELT_NUM_THREADS if set, else the number of online CPUs; at
  *  most 256. The threads form one pool per process, started on the first

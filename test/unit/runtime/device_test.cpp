@@ -11,11 +11,13 @@
 // runtime-device-no-driver).
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "fixture_device_model.h"
@@ -524,6 +526,244 @@ TEST_F(RuntimeDevice, CpuModelIsUnaffected) {
   Status status(smelt_model_run(model.get(), &input, 1, &output, 1));
   ASSERT_EQ(status, nullptr) << message(status);
   EXPECT_EQ(y[7], 9.0f);
+  expectNothingOnTheGpu();
+}
+
+//===----------------------------------------------------------------------===//
+// smelt_model_run_on_stream: the caller's device memory and stream.
+//===----------------------------------------------------------------------===//
+
+using CUcontext = void *;
+using CUstream = void *;
+using CUdeviceptr = unsigned long long;
+
+/// The caller's side of a device run: what a program using the CUDA runtime
+/// has, through the (fake) driver: device buffers and a stream on a GPU's
+/// primary context.
+class CallerGpu {
+public:
+  CallerGpu(void *driver, int device) : device(device) {
+    auto fn = [&](auto &f, const char *name) {
+      f = reinterpret_cast<std::remove_reference_t<decltype(f)>>(dlsym(driver, name));
+      return f != nullptr;
+    };
+    ready = fn(init, "cuInit") && fn(retain, "cuDevicePrimaryCtxRetain") &&
+            fn(release, "cuDevicePrimaryCtxRelease_v2") && fn(push, "cuCtxPushCurrent_v2") &&
+            fn(pop, "cuCtxPopCurrent_v2") && fn(memAlloc, "cuMemAlloc_v2") &&
+            fn(memFree, "cuMemFree_v2") && fn(streamCreate, "cuStreamCreate") &&
+            fn(streamDestroy, "cuStreamDestroy_v2") && fn(work, "fake_cuda_stream_work") &&
+            init(0) == 0 && retain(&context, device) == 0;
+  }
+  ~CallerGpu() {
+    enter();
+    for (CUdeviceptr buffer : buffers)
+      memFree(buffer);
+    for (CUstream stream : streams)
+      streamDestroy(stream);
+    leave();
+    if (context)
+      release(device);
+  }
+  /// `bytes` of device memory (host memory to the fake, so tests read and
+  /// write it directly), freed with this object.
+  float *alloc(size_t bytes) {
+    CUdeviceptr buffer = 0;
+    enter();
+    int r = memAlloc(&buffer, bytes);
+    leave();
+    if (r != 0)
+      return nullptr;
+    buffers.push_back(buffer);
+    return reinterpret_cast<float *>(static_cast<uintptr_t>(buffer));
+  }
+  CUstream stream() {
+    CUstream stream = nullptr;
+    enter();
+    streamCreate(&stream, 0);
+    leave();
+    streams.push_back(stream);
+    return stream;
+  }
+
+  bool ready = false;
+  unsigned (*work)(CUstream) = nullptr; // launches and copies on a stream
+
+private:
+  void enter() { push(context); }
+  void leave() {
+    CUcontext popped;
+    pop(&popped);
+  }
+
+  int device;
+  CUcontext context = nullptr;
+  std::vector<CUdeviceptr> buffers;
+  std::vector<CUstream> streams;
+  int (*init)(unsigned) = nullptr;
+  int (*retain)(CUcontext *, int) = nullptr;
+  int (*release)(int) = nullptr;
+  int (*push)(CUcontext) = nullptr;
+  int (*pop)(CUcontext *) = nullptr;
+  int (*memAlloc)(CUdeviceptr *, size_t) = nullptr;
+  int (*memFree)(CUdeviceptr) = nullptr;
+  int (*streamCreate)(CUstream *, unsigned) = nullptr;
+  int (*streamDestroy)(CUstream) = nullptr;
+};
+
+/// One stream run of "affine": x and y views of the given memory.
+struct AffineCall {
+  smelt_tensor input, output;
+  AffineCall(float *x, float *y)
+      : input(view(x, SMELT_DTYPE_FLOAT32, 1, kVec8)),
+        output(view(y, SMELT_DTYPE_FLOAT32, 1, kVec8)) {}
+  Status run(smelt_model *model, CUstream stream) {
+    return Status(smelt_model_run_on_stream(model, &input, 1, &output, 1, stream));
+  }
+};
+
+TEST_F(RuntimeDevice, RunsOnTheCallersMemoryAndStream) {
+  {
+    Model model = modelFromInfo(smelt_test_device_affine_model);
+    ASSERT_NE(model, nullptr);
+    CallerGpu gpu(driver, 0);
+    ASSERT_TRUE(gpu.ready);
+    float *x = gpu.alloc(32), *y = gpu.alloc(32);
+    ASSERT_TRUE(x && y);
+    for (int i = 0; i < 8; ++i)
+      x[i] = static_cast<float>(i - 2);
+    CUstream stream = gpu.stream();
+    int live = liveAllocations(); // the model's and the caller's
+
+    AffineCall call(x, y);
+    Status status = call.run(model.get(), stream);
+    ASSERT_EQ(status, nullptr) << message(status);
+    for (int i = 0; i < 8; ++i)
+      EXPECT_EQ(y[i], 2 * x[i] - 3) << "y[" << i << "]";
+    // Everything went on the stream: the bias there and back, the kernel.
+    EXPECT_EQ(gpu.work(stream), 3u);
+    // In place: no device copy of x or y.
+    EXPECT_EQ(liveAllocations(), live);
+    EXPECT_EQ(contextDepth(), 0);
+
+    // The default streams work too.
+    for (CUstream special : {CUstream(nullptr), CUstream(uintptr_t(1)), CUstream(uintptr_t(2))}) {
+      std::fill(y, y + 8, 0.0f);
+      Status again = call.run(model.get(), special);
+      ASSERT_EQ(again, nullptr) << message(again);
+      EXPECT_EQ(y[7], 7.0f);
+    }
+    EXPECT_EQ(gpu.work(stream), 3u);
+  }
+  expectNothingOnTheGpu();
+}
+
+TEST_F(RuntimeDevice, StreamRunChecksEveryBuffer) {
+  setenv("FAKE_CUDA_DEVICES", "2", 1);
+  {
+    Model model = modelFromInfo(smelt_test_device_affine_model);
+    ASSERT_NE(model, nullptr);
+    CallerGpu gpu(driver, 0), other(driver, 1);
+    ASSERT_TRUE(gpu.ready && other.ready);
+    float *x = gpu.alloc(32), *y = gpu.alloc(32), *small = gpu.alloc(16);
+    float *elsewhere = other.alloc(32);
+    float host[8] = {};
+    int live = liveAllocations();
+    auto expectRefused = [&](Status status, int code, const std::string &part) {
+      EXPECT_STREQ(smelt_code_name(smelt_status_code(status.get())), smelt_code_name(code));
+      EXPECT_TRUE(contains(message(status), part)) << message(status);
+      EXPECT_EQ(liveAllocations(), live);
+      EXPECT_EQ(contextDepth(), 0);
+    };
+    expectRefused(AffineCall(host, y).run(model.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "model 'affine': input 'x' (#0) at ");
+    expectRefused(AffineCall(host, y).run(model.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "is not GPU memory (smelt_model_run_on_stream takes device pointers");
+    expectRefused(AffineCall(x, host).run(model.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "output 'y' (#0) at ");
+    expectRefused(AffineCall(x, small).run(model.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "output 'y' (#0) takes 32 bytes, but its GPU allocation has 16 from ");
+    expectRefused(AffineCall(x + 4, y).run(model.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "input 'x' (#0) takes 32 bytes, but its GPU allocation has 16 from ");
+    expectRefused(AffineCall(elsewhere, y).run(model.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "input 'x' (#0) is memory of GPU 1, but the model runs on GPU 0");
+    expectRefused(AffineCall(x, y).run(model.get(), other.stream()), SMELT_ERR_INVALID_ARGUMENT,
+                  "belongs to another CUDA context than the primary context of GPU 0");
+    AffineCall noOutput(x, nullptr);
+    expectRefused(noOutput.run(model.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "output 'y' (#0): data is NULL, but smelt_model_run_on_stream writes into "
+                  "the caller's device buffers");
+    AffineCall wrongShape(x, y);
+    const int64_t four[] = {4};
+    wrongShape.input.dims = four;
+    expectRefused(wrongShape.run(model.get(), nullptr), SMELT_ERR_SHAPE,
+                  "input 'x' (#0): expected shape [8] but got [4]");
+
+    // Models it does not run: a dynamic output, the CPU.
+    Model positives = modelFromInfo(smelt_test_device_model);
+    ASSERT_NE(positives, nullptr);
+    live = liveAllocations();
+    smelt_tensor outputs[2] = {view(y, SMELT_DTYPE_FLOAT32, 1, kVec8), {nullptr, 0, 0, nullptr}};
+    smelt_tensor input = view(x, SMELT_DTYPE_FLOAT32, 1, kVec8);
+    expectRefused(Status(smelt_model_run_on_stream(positives.get(), &input, 1, outputs, 2, nullptr)),
+                  SMELT_ERR_INVALID_ARGUMENT,
+                  "model 'positives': output 'p' (#1) has dynamic dims, but "
+                  "smelt_model_run_on_stream writes into buffers the caller sized");
+    smelt_model_info info = makeInfo(kVecIn, 1, kVecOut, 1, cpuEntry);
+    Model cpu = modelFromInfo(info);
+    ASSERT_NE(cpu, nullptr);
+    expectRefused(AffineCall(x, y).run(cpu.get(), nullptr), SMELT_ERR_INVALID_ARGUMENT,
+                  "runs on the CPU: smelt_model_run_on_stream is for models compiled with "
+                  "--device cuda");
+    expectRefused(Status(smelt_model_run_on_stream(nullptr, &input, 1, outputs, 1, nullptr)),
+                  SMELT_ERR_INVALID_ARGUMENT, "smelt_model_run_on_stream: model must not be NULL");
+  }
+  expectNothingOnTheGpu();
+}
+
+TEST_F(RuntimeDevice, StreamRunFailuresNameTheDriverCall) {
+  {
+    Model model = modelFromInfo(smelt_test_device_affine_model);
+    ASSERT_NE(model, nullptr);
+    CallerGpu gpu(driver, 0);
+    ASSERT_TRUE(gpu.ready);
+    float *x = gpu.alloc(32), *y = gpu.alloc(32);
+    CUstream stream = gpu.stream();
+    int live = liveAllocations();
+    const struct {
+      const char *function;
+      int nth, code;
+      const char *message;
+    } failures[] = {
+        {"cuMemcpyAsync", 0, SMELT_ERR_DEVICE,
+         "model 'affine': a copy of 4 bytes: CUDA driver: cuMemcpyAsync failed: "
+         "CUDA_ERROR_ILLEGAL_ADDRESS"},
+        // The wait for the bias read back, then the one at the end.
+        {"cuStreamSynchronize", 0, SMELT_ERR_DEVICE,
+         "a copy of 4 bytes: CUDA driver: cuStreamSynchronize failed"},
+        {"cuStreamSynchronize", 1, SMELT_ERR_DEVICE,
+         "the GPU failed while running the model: CUDA driver: cuStreamSynchronize failed"},
+        {"cuLaunchKernel", 0, SMELT_ERR_DEVICE,
+         "kernel 'affine' (#0) on 2x1x1 blocks of 4x1x1 threads: CUDA driver: cuLaunchKernel "
+         "failed: CUDA_ERROR_LAUNCH_FAILED"},
+        {"cuPointerGetAttribute", 0, SMELT_ERR_INVALID_ARGUMENT, "is not GPU memory"},
+        {"cuMemGetAddressRange_v2", 0, SMELT_ERR_DEVICE,
+         "input 'x' (#0): CUDA driver: cuMemGetAddressRange_v2 failed"},
+        {"cuStreamGetCtx", 0, SMELT_ERR_INVALID_ARGUMENT, ": CUDA driver: cuStreamGetCtx failed"},
+    };
+    for (const auto &failure : failures) {
+      SCOPED_TRACE(failure.function);
+      failCall(failure.function, failure.nth);
+      Status status = AffineCall(x, y).run(model.get(), stream);
+      EXPECT_STREQ(smelt_code_name(smelt_status_code(status.get())),
+                   smelt_code_name(failure.code));
+      EXPECT_TRUE(contains(message(status), failure.message)) << message(status);
+      EXPECT_EQ(liveAllocations(), live);
+      EXPECT_EQ(contextDepth(), 0);
+    }
+    failNothing();
+    Status status = AffineCall(x, y).run(model.get(), stream);
+    EXPECT_EQ(status, nullptr) << message(status);
+  }
   expectNothingOnTheGpu();
 }
 

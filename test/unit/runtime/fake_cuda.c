@@ -18,6 +18,12 @@
  * driver, it wants cuInit first and a current context for memory, module
  * and launch calls, so the runtime's context handling is tested too.
  *
+ * Streams (cuStreamCreate) are in-order queues that run their work at once,
+ * like the legacy default stream; each counts the launches and copies it
+ * took (fake_cuda_stream_work), so tests see where a run queued its work.
+ * cuPointerGetAttribute and cuMemGetAddressRange_v2 know the allocations:
+ * anything else is host memory, unknown to the driver.
+ *
  * Environment (read at every call, so tests change it as they go):
  *   FAKE_CUDA_DEVICES     GPUs it has (default 1), all "Fake GPU"
  *   FAKE_CUDA_CC          their compute capability, "8.0" by default
@@ -72,6 +78,11 @@ enum {
 #define ATTRIBUTE_CC_MINOR 76
 #define JIT_ERROR_LOG_BUFFER 5
 #define JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
+#define POINTER_ATTRIBUTE_MEMORY_TYPE 2
+#define POINTER_ATTRIBUTE_DEVICE_ORDINAL 9
+#define MEMORYTYPE_DEVICE 2
+#define STREAM_LEGACY ((CUstream)0x1)
+#define STREAM_PER_THREAD ((CUstream)0x2)
 
 struct CUctx_st {
   int retains;
@@ -87,9 +98,15 @@ typedef struct CUctx_st *CUcontext;
 typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
+struct CUstream_st {
+  CUcontext context;
+  unsigned work; /* launches and copies queued on it */
+};
 
 typedef struct allocation {
   void *memory;
+  size_t bytes;
+  int device; /* of the context current at cuMemAlloc */
   struct allocation *next;
 } allocation;
 
@@ -101,7 +118,7 @@ static int live_allocations, live_modules;
 static struct {
   const char *function;
   unsigned calls;
-} counters[32];
+} counters[48];
 
 /* The current context of each thread: a stack, as the driver keeps. */
 static __thread CUcontext context_stack[8];
@@ -125,6 +142,8 @@ static CUresult injected_error(const char *function) {
       {"cuMemcpy", CUDA_ERROR_ILLEGAL_ADDRESS},
       {"cuLaunchKernel", CUDA_ERROR_LAUNCH_FAILED},
       {"cuCtxSynchronize", CUDA_ERROR_ILLEGAL_ADDRESS},
+      {"cuMemcpyAsync", CUDA_ERROR_ILLEGAL_ADDRESS},
+      {"cuStreamSynchronize", CUDA_ERROR_ILLEGAL_ADDRESS},
   };
   for (size_t i = 0; i < sizeof errors / sizeof errors[0]; ++i)
     if (strcmp(errors[i].function, function) == 0)
@@ -341,6 +360,8 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
   memset(memory, 0xA5, bytes); /* never zero, as fresh GPU memory need not be */
   pthread_mutex_lock(&lock);
   a->memory = memory;
+  a->bytes = bytes;
+  a->device = (int)(context_stack[context_depth - 1] - contexts);
   a->next = allocations;
   allocations = a;
   live_allocations++;
@@ -371,6 +392,105 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
 
 EXPORT CUresult cuMemcpy(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
   ENTER("cuMemcpy", 1);
+  memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, bytes);
+  return CUDA_SUCCESS;
+}
+
+/* The allocation holding `pointer`, or NULL. Called with `lock` held. */
+static allocation *find_allocation(CUdeviceptr pointer) {
+  for (allocation *a = allocations; a; a = a->next) {
+    uintptr_t base = (uintptr_t)a->memory;
+    if (pointer >= base && pointer - base < a->bytes)
+      return a;
+  }
+  return NULL;
+}
+
+EXPORT CUresult cuPointerGetAttribute(void *data, int attribute, CUdeviceptr pointer) {
+  ENTER("cuPointerGetAttribute", 0);
+  pthread_mutex_lock(&lock);
+  allocation *a = find_allocation(pointer);
+  int device = a ? a->device : -1;
+  pthread_mutex_unlock(&lock);
+  if (!a)
+    return CUDA_ERROR_INVALID_VALUE; /* host memory the driver does not know */
+  if (attribute == POINTER_ATTRIBUTE_MEMORY_TYPE)
+    *(unsigned *)data = MEMORYTYPE_DEVICE;
+  else if (attribute == POINTER_ATTRIBUTE_DEVICE_ORDINAL)
+    *(int *)data = device;
+  else
+    return CUDA_ERROR_INVALID_VALUE;
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuMemGetAddressRange_v2(CUdeviceptr *base, size_t *bytes, CUdeviceptr pointer) {
+  ENTER("cuMemGetAddressRange_v2", 1);
+  pthread_mutex_lock(&lock);
+  allocation *a = find_allocation(pointer);
+  if (a) {
+    *base = (CUdeviceptr)(uintptr_t)a->memory;
+    *bytes = a->bytes;
+  }
+  pthread_mutex_unlock(&lock);
+  return a ? CUDA_SUCCESS : CUDA_ERROR_NOT_FOUND;
+}
+
+/*------------------------------------------------------------------------------
+ * Streams
+ *----------------------------------------------------------------------------*/
+
+EXPORT CUresult cuStreamCreate(CUstream *stream, unsigned flags) {
+  ENTER("cuStreamCreate", 1);
+  (void)flags;
+  CUstream s = calloc(1, sizeof *s);
+  if (!s)
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  s->context = context_stack[context_depth - 1];
+  *stream = s;
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuStreamDestroy_v2(CUstream stream) {
+  ENTER("cuStreamDestroy_v2", 0);
+  if (!stream || stream == STREAM_LEGACY || stream == STREAM_PER_THREAD)
+    return CUDA_ERROR_INVALID_HANDLE;
+  free(stream);
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuStreamGetCtx(CUstream stream, CUcontext *context) {
+  ENTER("cuStreamGetCtx", 0);
+  if (!stream || stream == STREAM_LEGACY || stream == STREAM_PER_THREAD) {
+    if (context_depth == 0)
+      return CUDA_ERROR_INVALID_CONTEXT;
+    *context = context_stack[context_depth - 1];
+  } else {
+    *context = stream->context;
+  }
+  return CUDA_SUCCESS;
+}
+
+/* Whether work may go on `stream` from the current context (a stream of
+ * another context is an invalid handle there), counting it. */
+static int use_stream(CUstream stream) {
+  if (!stream || stream == STREAM_LEGACY || stream == STREAM_PER_THREAD)
+    return 1;
+  if (stream->context != context_stack[context_depth - 1])
+    return 0;
+  __atomic_add_fetch(&stream->work, 1, __ATOMIC_RELAXED);
+  return 1;
+}
+
+EXPORT CUresult cuStreamSynchronize(CUstream stream) {
+  ENTER("cuStreamSynchronize", 1);
+  (void)stream;
+  return CUDA_SUCCESS; /* its work ran when it was queued */
+}
+
+EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
+  ENTER("cuMemcpyAsync", 1);
+  if (!use_stream(stream))
+    return CUDA_ERROR_INVALID_HANDLE;
   memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, bytes);
   return CUDA_SUCCESS;
 }
@@ -467,8 +587,10 @@ EXPORT CUresult cuLaunchKernel(CUfunction function, unsigned grid_x, unsigned gr
   (void)shared_bytes;
   if (!function)
     return CUDA_ERROR_INVALID_HANDLE;
-  if (stream || extra || !grid_x || !grid_y || !grid_z || !block_x || !block_y || !block_z)
+  if (extra || !grid_x || !grid_y || !grid_z || !block_x || !block_y || !block_z)
     return CUDA_ERROR_INVALID_VALUE;
+  if (!use_stream(stream))
+    return CUDA_ERROR_INVALID_HANDLE;
   const uint32_t grid[3] = {grid_x, grid_y, grid_z}, block[3] = {block_x, block_y, block_z};
   function->kernel(grid, block, params);
   return CUDA_SUCCESS;
@@ -506,6 +628,11 @@ EXPORT int fake_cuda_context_retains(void) {
 
 /** Contexts current on the calling thread (0 between runtime calls). */
 EXPORT int fake_cuda_context_depth(void) { return context_depth; }
+
+/** Launches and copies queued on `stream` so far. */
+EXPORT unsigned fake_cuda_stream_work(CUstream stream) {
+  return __atomic_load_n(&stream->work, __ATOMIC_RELAXED);
+}
 
 /** Starts counting calls for FAKE_CUDA_FAIL_AFTER again. */
 EXPORT void fake_cuda_reset(void) {

@@ -1,4 +1,4 @@
-/* fixture_device_model.c - a hand-written GPU model: "positives".
+/* fixture_device_model.c - hand-written GPU models: "positives", "affine".
  *
  * Stands in for what `smelt compile --device cuda` emits: a
  * smelt_model_info with device code (real PTX, which ptxas accepts for
@@ -234,6 +234,51 @@ const smelt_model_info smelt_test_device_model = {
     "positives",
     "hand-written test fixture",
     entry,
+    NULL, /* metadata */
+    &smelt_test_device_code,
+};
+
+/* "affine": y alone, as positives computes it; static, like every model
+ * smelt compiles for a GPU. It reads the bias back from the GPU before it
+ * uses it. */
+static int32_t affine_entry(const smelt_call *call) {
+  if (call->abi_version != SMELT_ABI_VERSION || !call->device)
+    return SMELT_ENTRY_BAD_ABI;
+  if (!call->workspace || call->workspace_size < WORKSPACE_BYTES)
+    return SMELT_ENTRY_SMALL_WORKSPACE;
+  const smelt_device_api *gpu = call->device;
+  void *x = call->inputs[0], *y = call->outputs[0];
+  void *bias = (char *)call->workspace + BIAS_OFFSET;
+  const void *scale = gpu->constants;
+  uint32_t n = N;
+  const uint32_t grid[3] = {N / BLOCK, 1, 1}, block[3] = {BLOCK, 1, 1};
+  gpu->copy(gpu->ctx, bias, (const float *)gpu->constants + 1, sizeof(float));
+  /* Read back, as host code reads the values launch sizes depend on. */
+  float bias_seen = 0;
+  gpu->copy(gpu->ctx, &bias_seen, bias, sizeof bias_seen);
+  if (bias_seen != -3.0f) {
+    if (call->check_message)
+      *call->check_message = "the bias did not reach the GPU";
+    return SMELT_ENTRY_CHECK_FAILED;
+  }
+  void *affine_params[] = {&x, &y, &scale, &bias, &n};
+  gpu->launch(gpu->ctx, AFFINE, grid, block, 0, affine_params);
+  __atomic_store_n(&smelt_test_device_last_workspace, call->workspace, __ATOMIC_RELAXED);
+  return SMELT_ENTRY_OK;
+}
+
+const smelt_model_info smelt_test_device_affine_model = {
+    SMELT_ABI_VERSION,
+    1, /* num_inputs */
+    1, /* num_outputs: y */
+    17, /* onnx_opset */
+    inputs,
+    outputs,
+    WORKSPACE_BYTES,
+    128, /* workspace_align */
+    "affine",
+    "hand-written test fixture",
+    affine_entry,
     NULL, /* metadata */
     &smelt_test_device_code,
 };

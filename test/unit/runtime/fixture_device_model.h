@@ -6,6 +6,8 @@
  * constants into the workspace, launches the kernels "affine", "mark",
  * "count" and "compact" through smelt_call.device, reads the count back
  * to size p (alloc_output), and allocates and releases a temporary mask.
+ * "affine": the same with y alone (all dims static); it reads the bias
+ * back from the workspace and checks it.
  * The fake CUDA driver runs the kernels on the host (fake_kernel_*).
  */
 #ifndef SMELT_TEST_UNIT_RUNTIME_FIXTURE_DEVICE_MODEL_H
@@ -19,6 +21,8 @@ extern "C" {
 
 /** The model's signature and device code (PTX for sm_80). */
 extern const smelt_model_info smelt_test_device_model;
+/** "affine", on the same device code. */
+extern const smelt_model_info smelt_test_device_affine_model;
 /** Its device code, for tests that make variants of it. */
 extern const smelt_device_code smelt_test_device_code;
 
