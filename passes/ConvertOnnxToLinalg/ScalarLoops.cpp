@@ -112,19 +112,93 @@ Value heapify(OpBuilder &b, Location loc, Value heap, Value size, HeapOrderFn ne
                  })[0];
 }
 
-Value heapSort(OpBuilder &b, Location loc, Value heap, Value size, HeapOrderFn nearerRoot) {
-  heap = heapify(b, loc, heap, size, nearerRoot);
-  // The root moves behind the shrinking heap, which then re-forms.
-  return forLoop(b, loc, indexConstant(b, loc, 1), size, ValueRange{heap},
-                 [&](OpBuilder &b, Location l, Value t, ValueRange s) -> SmallVector<Value> {
-                   Value last = subI(b, l, size, t);
-                   Value zero = indexConstant(b, l, 0);
-                   Value root = tensor::ExtractOp::create(b, l, s[0], ValueRange{zero});
-                   Value leaf = tensor::ExtractOp::create(b, l, s[0], ValueRange{last});
-                   Value h = tensor::InsertOp::create(b, l, leaf, s[0], ValueRange{zero});
-                   h = tensor::InsertOp::create(b, l, root, h, ValueRange{last});
-                   return {heapSiftDown(b, l, h, last, zero, nearerRoot)};
-                 })[0];
+Value orderedKey(OpBuilder &b, Location loc, Value x) {
+  auto fType = cast<FloatType>(x.getType());
+  unsigned width = fType.getWidth();
+  Type iType = b.getIntegerType(width);
+  // -0 compares equal to +0: give it +0's bits.
+  Value zero = arith::ConstantOp::create(b, loc, fType, b.getFloatAttr(fType, 0.0));
+  Value canonical = select(b, loc, cmpF(b, loc, arith::CmpFPredicate::OEQ, x, zero), zero, x);
+  Value bits = arith::BitcastOp::create(b, loc, iType, canonical);
+  // Negative: all bits flipped (larger magnitudes first); else the sign bit set.
+  Value signFill = arith::ShRSIOp::create(
+      b, loc, bits, arith::ConstantIntOp::create(b, loc, iType, width - 1));
+  Value signBit = arith::ConstantOp::create(
+      b, loc, iType, b.getIntegerAttr(iType, APInt::getSignMask(width)));
+  return arith::XOrIOp::create(b, loc, bits, arith::OrIOp::create(b, loc, signFill, signBit));
+}
+
+SmallVector<Value> radixSort(OpBuilder &b, Location loc, Value values, Value keys, Value size,
+                             Value valuesSpare, Value keysSpare) {
+  constexpr int64_t kBuckets = 256;
+  auto keyType = cast<IntegerType>(cast<RankedTensorType>(keys.getType()).getElementType());
+  unsigned passes = keyType.getWidth() / 8;
+  Value zero = indexConstant(b, loc, 0), one = indexConstant(b, loc, 1);
+  Value counts = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{kBuckets}, b.getIndexType());
+  Value buckets = indexConstant(b, loc, kBuckets);
+  // Entries move to the spare slots and back: an even number of passes ends
+  // where it started (an odd number is followed by a copy back).
+  Value valuesAt[2] = {zero, valuesSpare}, keysAt[2] = {zero, keysSpare};
+  for (unsigned pass = 0; pass < passes + passes % 2; ++pass) {
+    Value valuesFrom = valuesAt[pass % 2], valuesTo = valuesAt[1 - pass % 2];
+    Value keysFrom = keysAt[pass % 2], keysTo = keysAt[1 - pass % 2];
+    if (pass >= passes) { // a copy back
+      ValueRange copied = forLoop(
+          b, loc, zero, size, ValueRange{values, keys},
+          [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
+            Value v = tensor::ExtractOp::create(b, l, s[0], ValueRange{addI(b, l, valuesFrom, i)});
+            Value k = tensor::ExtractOp::create(b, l, s[1], ValueRange{addI(b, l, keysFrom, i)});
+            return {tensor::InsertOp::create(b, l, v, s[0], ValueRange{addI(b, l, valuesTo, i)}),
+                    tensor::InsertOp::create(b, l, k, s[1], ValueRange{addI(b, l, keysTo, i)})};
+          });
+      values = copied[0];
+      keys = copied[1];
+      continue;
+    }
+    auto bucketOf = [&](OpBuilder &b, Location l, Value key) {
+      Value shifted = arith::ShRUIOp::create(
+          b, l, key, arith::ConstantIntOp::create(b, l, keyType, 8 * pass));
+      Value byte = arith::AndIOp::create(b, l, shifted,
+                                         arith::ConstantIntOp::create(b, l, keyType, 0xff));
+      return arith::IndexCastUIOp::create(b, l, b.getIndexType(), byte);
+    };
+    counts = forLoop(b, loc, zero, buckets, ValueRange{counts},
+                     [&](OpBuilder &b, Location l, Value d, ValueRange s) -> SmallVector<Value> {
+                       return {tensor::InsertOp::create(b, l, zero, s[0], ValueRange{d})};
+                     })[0];
+    counts = forLoop(b, loc, zero, size, ValueRange{counts},
+                     [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
+                       Value key = tensor::ExtractOp::create(b, l, keys,
+                                                             ValueRange{addI(b, l, keysFrom, i)});
+                       Value d = bucketOf(b, l, key);
+                       Value c = tensor::ExtractOp::create(b, l, s[0], ValueRange{d});
+                       return {tensor::InsertOp::create(b, l, addI(b, l, c, one), s[0],
+                                                        ValueRange{d})};
+                     })[0];
+    // Each bucket's first slot: the counts of the buckets before it.
+    counts = forLoop(b, loc, zero, buckets, ValueRange{counts, zero},
+                     [&](OpBuilder &b, Location l, Value d, ValueRange s) -> SmallVector<Value> {
+                       Value c = tensor::ExtractOp::create(b, l, s[0], ValueRange{d});
+                       return {tensor::InsertOp::create(b, l, s[1], s[0], ValueRange{d}),
+                               addI(b, l, s[1], c)};
+                     })[0];
+    // In order of the entries: equal bytes keep their order (stable).
+    ValueRange moved = forLoop(
+        b, loc, zero, size, ValueRange{values, keys, counts},
+        [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
+          Value v = tensor::ExtractOp::create(b, l, s[0], ValueRange{addI(b, l, valuesFrom, i)});
+          Value k = tensor::ExtractOp::create(b, l, s[1], ValueRange{addI(b, l, keysFrom, i)});
+          Value d = bucketOf(b, l, k);
+          Value slot = tensor::ExtractOp::create(b, l, s[2], ValueRange{d});
+          return {tensor::InsertOp::create(b, l, v, s[0], ValueRange{addI(b, l, valuesTo, slot)}),
+                  tensor::InsertOp::create(b, l, k, s[1], ValueRange{addI(b, l, keysTo, slot)}),
+                  tensor::InsertOp::create(b, l, addI(b, l, slot, one), s[2], ValueRange{d})};
+        });
+    values = moved[0];
+    keys = moved[1];
+    counts = moved[2];
+  }
+  return {values, keys};
 }
 
 Value partitionPoint(OpBuilder &b, Location loc, Value n, PartitionFn upper) {

@@ -69,11 +69,21 @@ mlir::Value heapSiftDown(mlir::OpBuilder &b, mlir::Location loc, mlir::Value hea
 mlir::Value heapify(mlir::OpBuilder &b, mlir::Location loc, mlir::Value heap, mlir::Value size,
                     HeapOrderFn nearerRoot);
 
-/// Sorts the first `size` slots of `heap` so that each entry comes after the
-/// ones `nearerRoot` puts before it (heap sort: ascending for a max-heap
-/// order). Returns the sorted tensor.
-mlir::Value heapSort(mlir::OpBuilder &b, mlir::Location loc, mlir::Value heap, mlir::Value size,
-                     HeapOrderFn nearerRoot);
+/// The sort key of float `x`: an integer of x's width whose unsigned order is
+/// x's numeric order, -0 and +0 alike (for radixSort). A NaN gets a key past
+/// the infinities of its sign: replace NaNs first where that matters.
+mlir::Value orderedKey(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
+
+/// Sorts slots [0, size) of the 1-D tensor `values` stably by the unsigned
+/// integer keys in slots [0, size) of the 1-D tensor `keys` (of 8 to 64 bits),
+/// ascending: an LSD radix sort, a byte per pass, O(size) per pass where a
+/// comparison sort takes O(size log size) with a mispredicted branch per
+/// step. Slots [valuesSpare, valuesSpare + size) and [keysSpare, keysSpare +
+/// size) hold the entries between passes, and must not overlap [0, size).
+/// Returns (values, keys), sorted in slots [0, size).
+llvm::SmallVector<mlir::Value> radixSort(mlir::OpBuilder &b, mlir::Location loc,
+                                         mlir::Value values, mlir::Value keys, mlir::Value size,
+                                         mlir::Value valuesSpare, mlir::Value keysSpare);
 /// Whether position `p` (an index) is in the upper part of a partition.
 using PartitionFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value)>;
 /// The first p in [0, n) where `upper` holds, or n; `upper` must be false and

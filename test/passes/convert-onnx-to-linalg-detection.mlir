@@ -32,41 +32,70 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 
 // NMS: a [batches*classes*boxes, 3] output buffer, per-box float scratch
 // (rows: the geometry of every box, then per position in min0 order the
-// selected ones, the sorted min0s and prefix max0s) and index slots (the
-// order, then the heap; each box's position). Per batch the geometry and the
-// order are computed once; per class the candidates above the threshold fill
-// the heap, which is built by sifting down, then popped while boxes are left
-// and the class has room; a candidate is compared with the selected boxes in
-// its window only, until a step has a suppressor. The buffer is sliced to
+// selected ones, the sorted min0s and prefix max0s), index slots (the order,
+// then the class's candidates; each box's position; the sorts' spare room)
+// and their integer sort keys. Per batch the geometry and the order are
+// computed once; per class the candidates above the threshold are sorted by
+// score, then visited while left and the class has room; a candidate is
+// compared with the selected boxes in its window only, until a step has a
+// suppressor. Both sorts are radix sorts of the floats' ordered bits, a byte
+// per pass (count, first slot of each byte, move). The buffer is sliced to
 // the count.
 // CHECK-LABEL: func.func @nms
 // CHECK-SAME: %[[B:[^:]+]]: tensor<1x6x4xf32>, %[[S:[^:]+]]: tensor<1x1x6xf32>, %[[M:[^:]+]]: tensor<1xi64>
 // CHECK: tensor.extract %[[M]]
 // CHECK-DAG: %[[BUF:.+]] = tensor.empty() : tensor<6x3xi64>
 // CHECK-DAG: %[[SCRATCH:.+]] = tensor.empty() : tensor<12x6xf32>
-// CHECK-DAG: %[[SLOTS:.+]] = tensor.empty() : tensor<12xindex>
-// CHECK: %[[LOOP:.+]]:4 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]], %{{.+}} = %{{.+}}, %{{.+}} = %[[SLOTS]], %[[SCR:.+]] = %[[SCRATCH]])
+// CHECK-DAG: %[[SLOTS:.+]] = tensor.empty() : tensor<18xindex>
+// CHECK-DAG: %[[KEYS:.+]] = tensor.empty() : tensor<12xi32>
+// CHECK: %[[LOOP:.+]]:5 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]], %{{.+}} = %{{.+}}, %{{.+}} = %[[SLOTS]], %{{.+}} = %[[KEYS]], %[[SCR:.+]] = %[[SCRATCH]])
 // CHECK: %[[GEOM:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[SCR]]) -> (tensor<12x6xf32>)
 // CHECK: tensor.extract %[[B]]
-// Per batch, the boxes sorted by min0 (NaN last): heapify, then the sort.
+// Per batch, the boxes by min0 (NaN last, as +inf): each box's key, its
+// bits with the sign bit set, or all flipped for a negative min0 ...
+// CHECK: %[[MIN0:.+]]:2 = scf.for {{.+}} -> (tensor<18xindex>, tensor<12xi32>)
 // CHECK: arith.cmpf uno
-// CHECK: scf.for %{{.+}} = %c1{{.*}} to %c6
-// CHECK: scf.while
+// CHECK: %[[BITS:.+]] = arith.bitcast %{{.+}} : f32 to i32
+// CHECK: %[[SIGN:.+]] = arith.shrsi %[[BITS]], %c31_i32
+// CHECK: %[[FLIP:.+]] = arith.ori %[[SIGN]], %c-2147483648_i32
+// CHECK: arith.xori %[[BITS]], %[[FLIP]]
+// ... then four passes, the lowest byte first, each moving all six entries
+// to the spare room (slots from 2 x 6, keys from 6) or back.
+// CHECK: tensor.empty() : tensor<256xindex>
+// CHECK: arith.shrui %{{.+}}, %c0_i32
+// CHECK: %[[PASS0:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %c6 {{.+}} iter_args(%{{.+}} = %[[MIN0]]#0, %{{.+}} = %[[MIN0]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
+// CHECK: %[[SLOT:.+]] = tensor.extract %{{.+}}[%{{.+}}] : tensor<256xindex>
+// CHECK: tensor.insert %{{.+}} into %{{.+}}[%{{.+}}] : tensor<18xindex>
+// CHECK: arith.addi %c6, %[[SLOT]]
+// CHECK: %[[PASS1:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS0]]#0, %{{.+}} = %[[PASS0]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
+// CHECK: arith.shrui %{{.+}}, %c8_i32
+// CHECK: %[[PASS2:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS1]]#0, %{{.+}} = %[[PASS1]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
+// CHECK: arith.shrui %{{.+}}, %c16_i32
+// CHECK: %[[PASS3:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS2]]#0, %{{.+}} = %[[PASS2]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
+// CHECK: arith.shrui %{{.+}}, %c24_i32
 // Positions: box -> position in slot 6 + box, sorted min0s in row 10,
 // prefix max0s in row 11, no box selected (a NaN min0 in row 5).
-// CHECK: %[[INDEX:.+]]:3 = scf.for {{.+}} -> (tensor<12xindex>, tensor<12x6xf32>, f32)
+// CHECK: %[[INDEX:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS3]]#0, {{.+}}) -> (tensor<18xindex>, tensor<12x6xf32>, f32)
 // CHECK: tensor.insert %{{.+}} into %{{.+}}[%c5{{.*}}, %{{.+}}] : tensor<12x6xf32>
 // CHECK: tensor.insert %{{.+}} into %{{.+}}[%c10, %{{.+}}] : tensor<12x6xf32>
 // CHECK: tensor.insert %{{.+}} into %{{.+}}[%c11, %{{.+}}] : tensor<12x6xf32>
-// CHECK: scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[INDEX]]#0, %{{.+}} = %[[INDEX]]#1)
-// CHECK: %[[CANDS:.+]]:2 = scf.for
+// CHECK: scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[INDEX]]#0, %{{.+}} = %[[PASS3]]#1, %{{.+}} = %[[INDEX]]#1)
+// The candidates, keyed by score, higher first (the key's bits flipped):
+// CHECK: %[[CANDS:.+]]:3 = scf.for {{.+}} -> (tensor<18xindex>, tensor<12xi32>, index)
 // CHECK: tensor.extract %[[S]]
 // CHECK: arith.cmpf ogt
-// CHECK: %[[HALF:.+]] = arith.divui %[[CANDS]]#1
-// CHECK: scf.for {{.+}} to %[[HALF]]
+// CHECK: %[[KEY:.+]] = arith.xori %{{.+}}, %{{.+}} : i32
+// CHECK: arith.xori %[[KEY]], %c-1_i32
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[CANDS]]#2
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[CANDS]]#2 {{.+}} iter_args(%{{.+}} = %[[CANDS]]#0, %{{.+}} = %[[CANDS]]#1, {{.+}})
+// CHECK: arith.shrui %{{.+}}, %c24_i32
+// CHECK: %[[ORDER:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[CANDS]]#2
+// CHECK: arith.shrui %{{.+}}, %c24_i32
+// Visited in that order while candidates are left and the class has room:
 // CHECK: scf.while
-// CHECK: scf.while
-// CHECK: scf.while
+// CHECK: arith.cmpi ult, %{{.+}}, %[[CANDS]]#2
+// CHECK: arith.cmpi slt
+// CHECK: tensor.extract %[[ORDER]]#0
 // The window of positions that can intersect the candidate: the first prefix
 // max0 above its min0, the first sorted min0 not below its max0.
 // CHECK: %[[BEGIN:.+]]:2 = scf.while
