@@ -25,6 +25,9 @@
 
 using namespace smelt_test;
 
+struct CUctx_st;    // the CUDA driver's context handle
+struct CUstream_st; // and its stream handle
+
 namespace {
 
 const int64_t kVec8[] = {8};
@@ -533,8 +536,10 @@ TEST_F(RuntimeDevice, CpuModelIsUnaffected) {
 // smelt_model_run_on_stream: the caller's device memory and stream.
 //===----------------------------------------------------------------------===//
 
-using CUcontext = void *;
-using CUstream = void *;
+// The driver's handle types as the fake (and cuda.h) declare them: called
+// through pointers of another type, -fsanitize=function would stop the test.
+using CUcontext = CUctx_st *;
+using CUstream = CUstream_st *;
 using CUdeviceptr = unsigned long long;
 
 /// The caller's side of a device run: what a program using the CUDA runtime
@@ -646,7 +651,8 @@ TEST_F(RuntimeDevice, RunsOnTheCallersMemoryAndStream) {
     EXPECT_EQ(contextDepth(), 0);
 
     // The default streams work too.
-    for (CUstream special : {CUstream(nullptr), CUstream(uintptr_t(1)), CUstream(uintptr_t(2))}) {
+    for (uintptr_t handle : {0, 1, 2}) { // NULL, CU_STREAM_LEGACY, CU_STREAM_PER_THREAD
+      CUstream special = reinterpret_cast<CUstream>(handle);
       std::fill(y, y + 8, 0.0f);
       Status again = call.run(model.get(), special);
       ASSERT_EQ(again, nullptr) << message(again);
