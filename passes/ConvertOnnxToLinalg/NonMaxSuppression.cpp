@@ -89,9 +89,10 @@ public:
 
   /// Sorts the boxes by min0 and fills the position rows of `scratch` (no
   /// box selected, sorted min0s, prefix max0s) and the box -> position map in
-  /// slots [numBoxes, 2 numBoxes) of `slots`. Returns (slots, keys, scratch).
+  /// slots [numBoxes, 2 numBoxes) of `slots`. Returns (slots, keys, counts,
+  /// scratch).
   SmallVector<Value> sweepIndex(OpBuilder &b, Location loc, Value slots, Value keys,
-                                Value scratch) const {
+                                Value counts, Value scratch) const {
     Value zero = indexConstant(b, loc, 0);
     auto min0Key = [&](OpBuilder &b, Location l, Value geometries, Value box) {
       Value min0 = geometry(b, l, geometries, kBoxRow, box);
@@ -104,9 +105,10 @@ public:
           return {tensor::InsertOp::create(b, l, i, s[0], ValueRange{i}),
                   tensor::InsertOp::create(b, l, key, s[1], ValueRange{i})};
         });
-    SmallVector<Value> sorted = sortSlots(b, loc, unsorted[0], unsorted[1], numBoxes);
+    SmallVector<Value> sorted = sortSlots(b, loc, unsorted[0], unsorted[1], counts, numBoxes);
     slots = sorted[0];
     keys = sorted[1];
+    counts = sorted[2];
     Type fType = cast<RankedTensorType>(scratch.getType()).getElementType();
     Value lowest = lowestValue(b, loc, fType, /*isUnsigned=*/false);
     ValueRange filled = forLoop(
@@ -123,15 +125,16 @@ public:
           g = setGeometry(b, l, prefixMax0, g, kPrefixMax0Row, p);
           return {slots, g, prefixMax0};
         });
-    return {filled[0], keys, filled[1]};
+    return {filled[0], keys, counts, filled[1]};
   }
 
   /// Selects the boxes of class `c` of batch `n`: appends rows (n, c, box) to
   /// `out` from row `count`. `slots` and `scratch` are as sweepIndex left
   /// them, and are so again on return. Returns the new (out, count, slots,
-  /// keys, scratch).
+  /// keys, counts, scratch).
   SmallVector<Value> selectClass(OpBuilder &b, Location loc, Value n, Value c, Value out,
-                                 Value count, Value slots, Value keys, Value scratch) const {
+                                 Value count, Value slots, Value keys, Value counts,
+                                 Value scratch) const {
     // Candidates: the boxes above the threshold, in slots [0, size) in box
     // order, keyed by score, higher first. Each index is written at the next
     // free slot, which only advances when the box qualifies.
@@ -150,9 +153,10 @@ public:
           return {h, k, select(b, l, keep, addI(b, l, s[2], indexConstant(b, l, 1)), s[2])};
         });
     Value size = candidates[2];
-    SmallVector<Value> sorted = sortSlots(b, loc, candidates[0], candidates[1], size);
+    SmallVector<Value> sorted = sortSlots(b, loc, candidates[0], candidates[1], counts, size);
     Value order = sorted[0];
     keys = sorted[1];
+    counts = sorted[2];
 
     Value classStart = count;
     ValueRange done = whileLoop(
@@ -199,17 +203,17 @@ public:
                         Value at = position(b, l, slots, toIndex(b, l, box, false));
                         return {unselect(b, l, s[0], at)};
                       })[0];
-    return {out, count, slots, keys, scratch};
+    return {out, count, slots, keys, counts, scratch};
   }
 
 private:
   /// Sorts slots [0, size) of `slots` by their keys (radixSort), with slots
   /// [2 numBoxes, 3 numBoxes) and keys [numBoxes, 2 numBoxes) as the spare
-  /// room: the position map in between stays. Returns (slots, keys).
-  SmallVector<Value> sortSlots(OpBuilder &b, Location l, Value slots, Value keys,
+  /// room: the position map in between stays. Returns (slots, keys, counts).
+  SmallVector<Value> sortSlots(OpBuilder &b, Location l, Value slots, Value keys, Value counts,
                                Value size) const {
     Value twice = mulI(b, l, numBoxes, indexConstant(b, l, 2));
-    return radixSort(b, l, slots, keys, size, twice, numBoxes);
+    return radixSort(b, l, slots, keys, counts, size, twice, numBoxes);
   }
 
   /// (min0, min1, max0, max1) of box `i` of batch `n`.
@@ -422,23 +426,29 @@ struct NonMaxSuppressionPattern : DynamicShapePattern<onnx::NonMaxSuppressionOp>
                                      type);
     };
     Value slots = slotsOf(3, rewriter.getIndexType());
-    Value keys = slotsOf(2, rewriter.getIntegerType(fType.getIntOrFloatBitWidth()));
+    Type keyType = rewriter.getIntegerType(fType.getIntOrFloatBitWidth());
+    Value keys = slotsOf(2, keyType);
+    // The radix sorts' byte counts, made here: inside the loops, an
+    // allocation would keep NMS off a GPU.
+    Value counts = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{radixPasses(keyType) * kRadixBuckets},
+        rewriter.getIndexType());
 
     NmsBuilder nms(boxes, scores, op.getCenterPointBox() == 1, iouThreshold, scoreThreshold,
                    maxOut, numBoxes);
     Value zero = indexConstant(rewriter, loc, 0);
     ValueRange result = forLoop(
-        rewriter, loc, zero, numBatches, ValueRange{out, zero, slots, keys, scratch},
+        rewriter, loc, zero, numBatches, ValueRange{out, zero, slots, keys, counts, scratch},
         [&](OpBuilder &b, Location l, Value n, ValueRange s) -> SmallVector<Value> {
-          Value scratch = nms.boxGeometry(b, l, n, s[4]);
-          SmallVector<Value> index = nms.sweepIndex(b, l, s[2], s[3], scratch);
+          Value scratch = nms.boxGeometry(b, l, n, s[5]);
+          SmallVector<Value> index = nms.sweepIndex(b, l, s[2], s[3], s[4], scratch);
           ValueRange r = forLoop(
               b, l, indexConstant(b, l, 0), numClasses,
-              ValueRange{s[0], s[1], index[0], index[1], index[2]},
+              ValueRange{s[0], s[1], index[0], index[1], index[2], index[3]},
               [&](OpBuilder &b, Location l, Value c, ValueRange t) -> SmallVector<Value> {
-                return nms.selectClass(b, l, n, c, t[0], t[1], t[2], t[3], t[4]);
+                return nms.selectClass(b, l, n, c, t[0], t[1], t[2], t[3], t[4], t[5]);
               });
-          return {r[0], r[1], r[2], r[3], r[4]};
+          return {r[0], r[1], r[2], r[3], r[4], r[5]};
         });
     SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes{result[1], rewriter.getIndexAttr(3)};

@@ -128,77 +128,86 @@ Value orderedKey(OpBuilder &b, Location loc, Value x) {
   return arith::XOrIOp::create(b, loc, bits, arith::OrIOp::create(b, loc, signFill, signBit));
 }
 
-SmallVector<Value> radixSort(OpBuilder &b, Location loc, Value values, Value keys, Value size,
-                             Value valuesSpare, Value keysSpare) {
-  constexpr int64_t kBuckets = 256;
-  auto keyType = cast<IntegerType>(cast<RankedTensorType>(keys.getType()).getElementType());
-  unsigned passes = keyType.getWidth() / 8;
+int64_t radixPasses(Type keyType) { return keyType.getIntOrFloatBitWidth() / 8; }
+
+SmallVector<Value> radixSort(OpBuilder &b, Location loc, Value values, Value keys, Value counts,
+                             Value size, Value valuesSpare, Value keysSpare) {
+  Type keyType = cast<RankedTensorType>(keys.getType()).getElementType();
+  int64_t passes = radixPasses(keyType);
   Value zero = indexConstant(b, loc, 0), one = indexConstant(b, loc, 1);
-  Value counts = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{kBuckets}, b.getIndexType());
-  Value buckets = indexConstant(b, loc, kBuckets);
+  auto countAt = [&](OpBuilder &b, Location l, int64_t pass, Value byte) {
+    return addI(b, l, indexConstant(b, l, pass * kRadixBuckets), byte);
+  };
+  auto byteOf = [&](OpBuilder &b, Location l, Value key, int64_t pass) {
+    Value shifted = arith::ShRUIOp::create(
+        b, l, key, arith::ConstantIntOp::create(b, l, keyType, 8 * pass));
+    Value byte =
+        arith::AndIOp::create(b, l, shifted, arith::ConstantIntOp::create(b, l, keyType, 0xff));
+    return arith::IndexCastUIOp::create(b, l, b.getIndexType(), byte);
+  };
+  // Every pass's byte counts in one sweep over the keys (they do not change
+  // between passes, only their order), then each count turned into the
+  // bucket's first slot: the counts of the buckets before it. Few loops
+  // carry `counts`: bufferization's analysis of a tensor carried through a
+  // long chain of loops grows exponentially with the chain.
+  Value allBuckets = indexConstant(b, loc, passes * kRadixBuckets);
+  counts = forLoop(b, loc, zero, allBuckets, ValueRange{counts},
+                   [&](OpBuilder &b, Location l, Value d, ValueRange s) -> SmallVector<Value> {
+                     return {tensor::InsertOp::create(b, l, zero, s[0], ValueRange{d})};
+                   })[0];
+  counts = forLoop(b, loc, zero, size, ValueRange{counts},
+                   [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
+                     Value key = tensor::ExtractOp::create(b, l, keys, ValueRange{i});
+                     Value c = s[0];
+                     for (int64_t pass = 0; pass < passes; ++pass) {
+                       Value at = countAt(b, l, pass, byteOf(b, l, key, pass));
+                       Value n = tensor::ExtractOp::create(b, l, c, ValueRange{at});
+                       c = tensor::InsertOp::create(b, l, addI(b, l, n, one), c, ValueRange{at});
+                     }
+                     return {c};
+                   })[0];
+  SmallVector<Value> sums(passes + 1, zero);
+  sums[0] = counts;
+  counts = forLoop(b, loc, zero, indexConstant(b, loc, kRadixBuckets), sums,
+                   [&](OpBuilder &b, Location l, Value d, ValueRange s) -> SmallVector<Value> {
+                     SmallVector<Value> next(s.begin(), s.end());
+                     for (int64_t pass = 0; pass < passes; ++pass) {
+                       Value at = countAt(b, l, pass, d);
+                       Value n = tensor::ExtractOp::create(b, l, next[0], ValueRange{at});
+                       next[0] = tensor::InsertOp::create(b, l, next[pass + 1], next[0],
+                                                          ValueRange{at});
+                       next[pass + 1] = addI(b, l, next[pass + 1], n);
+                     }
+                     return next;
+                   })[0];
   // Entries move to the spare slots and back: an even number of passes ends
   // where it started (an odd number is followed by a copy back).
   Value valuesAt[2] = {zero, valuesSpare}, keysAt[2] = {zero, keysSpare};
-  for (unsigned pass = 0; pass < passes + passes % 2; ++pass) {
+  for (int64_t pass = 0; pass < passes + passes % 2; ++pass) {
     Value valuesFrom = valuesAt[pass % 2], valuesTo = valuesAt[1 - pass % 2];
     Value keysFrom = keysAt[pass % 2], keysTo = keysAt[1 - pass % 2];
-    if (pass >= passes) { // a copy back
-      ValueRange copied = forLoop(
-          b, loc, zero, size, ValueRange{values, keys},
-          [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
-            Value v = tensor::ExtractOp::create(b, l, s[0], ValueRange{addI(b, l, valuesFrom, i)});
-            Value k = tensor::ExtractOp::create(b, l, s[1], ValueRange{addI(b, l, keysFrom, i)});
-            return {tensor::InsertOp::create(b, l, v, s[0], ValueRange{addI(b, l, valuesTo, i)}),
-                    tensor::InsertOp::create(b, l, k, s[1], ValueRange{addI(b, l, keysTo, i)})};
-          });
-      values = copied[0];
-      keys = copied[1];
-      continue;
-    }
-    auto bucketOf = [&](OpBuilder &b, Location l, Value key) {
-      Value shifted = arith::ShRUIOp::create(
-          b, l, key, arith::ConstantIntOp::create(b, l, keyType, 8 * pass));
-      Value byte = arith::AndIOp::create(b, l, shifted,
-                                         arith::ConstantIntOp::create(b, l, keyType, 0xff));
-      return arith::IndexCastUIOp::create(b, l, b.getIndexType(), byte);
-    };
-    counts = forLoop(b, loc, zero, buckets, ValueRange{counts},
-                     [&](OpBuilder &b, Location l, Value d, ValueRange s) -> SmallVector<Value> {
-                       return {tensor::InsertOp::create(b, l, zero, s[0], ValueRange{d})};
-                     })[0];
-    counts = forLoop(b, loc, zero, size, ValueRange{counts},
-                     [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
-                       Value key = tensor::ExtractOp::create(b, l, keys,
-                                                             ValueRange{addI(b, l, keysFrom, i)});
-                       Value d = bucketOf(b, l, key);
-                       Value c = tensor::ExtractOp::create(b, l, s[0], ValueRange{d});
-                       return {tensor::InsertOp::create(b, l, addI(b, l, c, one), s[0],
-                                                        ValueRange{d})};
-                     })[0];
-    // Each bucket's first slot: the counts of the buckets before it.
-    counts = forLoop(b, loc, zero, buckets, ValueRange{counts, zero},
-                     [&](OpBuilder &b, Location l, Value d, ValueRange s) -> SmallVector<Value> {
-                       Value c = tensor::ExtractOp::create(b, l, s[0], ValueRange{d});
-                       return {tensor::InsertOp::create(b, l, s[1], s[0], ValueRange{d}),
-                               addI(b, l, s[1], c)};
-                     })[0];
+    bool copyBack = pass >= passes;
     // In order of the entries: equal bytes keep their order (stable).
     ValueRange moved = forLoop(
         b, loc, zero, size, ValueRange{values, keys, counts},
         [&](OpBuilder &b, Location l, Value i, ValueRange s) -> SmallVector<Value> {
           Value v = tensor::ExtractOp::create(b, l, s[0], ValueRange{addI(b, l, valuesFrom, i)});
           Value k = tensor::ExtractOp::create(b, l, s[1], ValueRange{addI(b, l, keysFrom, i)});
-          Value d = bucketOf(b, l, k);
-          Value slot = tensor::ExtractOp::create(b, l, s[2], ValueRange{d});
+          Value slot = i, c = s[2];
+          if (!copyBack) {
+            Value at = countAt(b, l, pass, byteOf(b, l, k, pass));
+            slot = tensor::ExtractOp::create(b, l, c, ValueRange{at});
+            c = tensor::InsertOp::create(b, l, addI(b, l, slot, one), c, ValueRange{at});
+          }
           return {tensor::InsertOp::create(b, l, v, s[0], ValueRange{addI(b, l, valuesTo, slot)}),
                   tensor::InsertOp::create(b, l, k, s[1], ValueRange{addI(b, l, keysTo, slot)}),
-                  tensor::InsertOp::create(b, l, addI(b, l, slot, one), s[2], ValueRange{d})};
+                  c};
         });
     values = moved[0];
     keys = moved[1];
     counts = moved[2];
   }
-  return {values, keys};
+  return {values, keys, counts};
 }
 
 Value partitionPoint(OpBuilder &b, Location loc, Value n, PartitionFn upper) {

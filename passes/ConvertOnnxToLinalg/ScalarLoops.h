@@ -80,9 +80,15 @@ mlir::Value orderedKey(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
 /// comparison sort takes O(size log size) with a mispredicted branch per
 /// step. Slots [valuesSpare, valuesSpare + size) and [keysSpare, keysSpare +
 /// size) hold the entries between passes, and must not overlap [0, size).
-/// Returns (values, keys), sorted in slots [0, size).
+/// `counts` (of at least radixPasses(key type) * kRadixBuckets indices, any
+/// contents) is scratch; the caller makes it once, outside its loops, since
+/// an allocation inside a loop keeps the loop off a GPU. Returns (values,
+/// keys, counts), sorted in slots [0, size).
+constexpr int64_t kRadixBuckets = 256;
+int64_t radixPasses(mlir::Type keyType);
 llvm::SmallVector<mlir::Value> radixSort(mlir::OpBuilder &b, mlir::Location loc,
-                                         mlir::Value values, mlir::Value keys, mlir::Value size,
+                                         mlir::Value values, mlir::Value keys,
+                                         mlir::Value counts, mlir::Value size,
                                          mlir::Value valuesSpare, mlir::Value keysSpare);
 /// Whether position `p` (an index) is in the upper part of a partition.
 using PartitionFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value)>;

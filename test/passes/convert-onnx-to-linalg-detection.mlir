@@ -39,8 +39,9 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 // score, then visited while left and the class has room; a candidate is
 // compared with the selected boxes in its window only, until a step has a
 // suppressor. Both sorts are radix sorts of the floats' ordered bits, a byte
-// per pass (count, first slot of each byte, move). The buffer is sliced to
-// the count.
+// per pass: all four bytes counted in one sweep, each count turned into its
+// bucket's first slot, then a move per byte. The buffer is sliced to the
+// count.
 // CHECK-LABEL: func.func @nms
 // CHECK-SAME: %[[B:[^:]+]]: tensor<1x6x4xf32>, %[[S:[^:]+]]: tensor<1x1x6xf32>, %[[M:[^:]+]]: tensor<1xi64>
 // CHECK: tensor.extract %[[M]]
@@ -48,7 +49,8 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 // CHECK-DAG: %[[SCRATCH:.+]] = tensor.empty() : tensor<12x6xf32>
 // CHECK-DAG: %[[SLOTS:.+]] = tensor.empty() : tensor<18xindex>
 // CHECK-DAG: %[[KEYS:.+]] = tensor.empty() : tensor<12xi32>
-// CHECK: %[[LOOP:.+]]:5 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]], %{{.+}} = %{{.+}}, %{{.+}} = %[[SLOTS]], %{{.+}} = %[[KEYS]], %[[SCR:.+]] = %[[SCRATCH]])
+// CHECK-DAG: %[[COUNTS:.+]] = tensor.empty() : tensor<1024xindex>
+// CHECK: %[[LOOP:.+]]:6 = scf.for {{.+}} iter_args(%{{.+}} = %[[BUF]], %{{.+}} = %{{.+}}, %{{.+}} = %[[SLOTS]], %{{.+}} = %[[KEYS]], %{{.+}} = %[[COUNTS]], %[[SCR:.+]] = %[[SCRATCH]])
 // CHECK: %[[GEOM:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[SCR]]) -> (tensor<12x6xf32>)
 // CHECK: tensor.extract %[[B]]
 // Per batch, the boxes by min0 (NaN last, as +inf): each box's key, its
@@ -59,19 +61,26 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 // CHECK: %[[SIGN:.+]] = arith.shrsi %[[BITS]], %c31_i32
 // CHECK: %[[FLIP:.+]] = arith.ori %[[SIGN]], %c-2147483648_i32
 // CHECK: arith.xori %[[BITS]], %[[FLIP]]
-// ... then four passes, the lowest byte first, each moving all six entries
-// to the spare room (slots from 2 x 6, keys from 6) or back.
-// CHECK: tensor.empty() : tensor<256xindex>
+// ... then the counts of all four bytes (zeroed, counted, first slots) ...
+// CHECK: %[[ZEROED:.+]] = scf.for %{{.+}} = %{{.+}} to %c1024 {{.+}} -> (tensor<1024xindex>)
+// CHECK: %[[COUNTED:.+]] = scf.for %{{.+}} = %{{.+}} to %c6 {{.+}} iter_args(%{{.+}} = %[[ZEROED]]) -> (tensor<1024xindex>)
 // CHECK: arith.shrui %{{.+}}, %c0_i32
-// CHECK: %[[PASS0:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %c6 {{.+}} iter_args(%{{.+}} = %[[MIN0]]#0, %{{.+}} = %[[MIN0]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
-// CHECK: %[[SLOT:.+]] = tensor.extract %{{.+}}[%{{.+}}] : tensor<256xindex>
+// CHECK: arith.shrui %{{.+}}, %c8_i32
+// CHECK: arith.shrui %{{.+}}, %c16_i32
+// CHECK: arith.shrui %{{.+}}, %c24_i32
+// CHECK: %[[FIRST:.+]]:5 = scf.for %{{.+}} = %{{.+}} to %c256 {{.+}} iter_args(%{{.+}} = %[[COUNTED]], {{.+}}) -> (tensor<1024xindex>, index, index, index, index)
+// ... and four moves, the lowest byte first, each moving all six entries
+// to the spare room (slots from 2 x 6, keys from 6) or back.
+// CHECK: %[[PASS0:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %c6 {{.+}} iter_args(%{{.+}} = %[[MIN0]]#0, %{{.+}} = %[[MIN0]]#1, %{{.+}} = %[[FIRST]]#0) -> (tensor<18xindex>, tensor<12xi32>, tensor<1024xindex>)
+// CHECK: arith.shrui %{{.+}}, %c0_i32
+// CHECK: %[[SLOT:.+]] = tensor.extract %{{.+}}[%{{.+}}] : tensor<1024xindex>
 // CHECK: tensor.insert %{{.+}} into %{{.+}}[%{{.+}}] : tensor<18xindex>
 // CHECK: arith.addi %c6, %[[SLOT]]
-// CHECK: %[[PASS1:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS0]]#0, %{{.+}} = %[[PASS0]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
+// CHECK: %[[PASS1:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS0]]#0, %{{.+}} = %[[PASS0]]#1, %{{.+}} = %[[PASS0]]#2) -> (tensor<18xindex>, tensor<12xi32>, tensor<1024xindex>)
 // CHECK: arith.shrui %{{.+}}, %c8_i32
-// CHECK: %[[PASS2:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS1]]#0, %{{.+}} = %[[PASS1]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
+// CHECK: %[[PASS2:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS1]]#0, %{{.+}} = %[[PASS1]]#1, %{{.+}} = %[[PASS1]]#2) -> (tensor<18xindex>, tensor<12xi32>, tensor<1024xindex>)
 // CHECK: arith.shrui %{{.+}}, %c16_i32
-// CHECK: %[[PASS3:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS2]]#0, %{{.+}} = %[[PASS2]]#1, %{{.+}}) -> (tensor<18xindex>, tensor<12xi32>, tensor<256xindex>)
+// CHECK: %[[PASS3:.+]]:3 = scf.for {{.+}} iter_args(%{{.+}} = %[[PASS2]]#0, %{{.+}} = %[[PASS2]]#1, %{{.+}} = %[[PASS2]]#2) -> (tensor<18xindex>, tensor<12xi32>, tensor<1024xindex>)
 // CHECK: arith.shrui %{{.+}}, %c24_i32
 // Positions: box -> position in slot 6 + box, sorted min0s in row 10,
 // prefix max0s in row 11, no box selected (a NaN min0 in row 5).
@@ -79,16 +88,18 @@ func.func @nonzero_static(%x: tensor<3xi32>) -> tensor<1x2xi64> {
 // CHECK: tensor.insert %{{.+}} into %{{.+}}[%c5{{.*}}, %{{.+}}] : tensor<12x6xf32>
 // CHECK: tensor.insert %{{.+}} into %{{.+}}[%c10, %{{.+}}] : tensor<12x6xf32>
 // CHECK: tensor.insert %{{.+}} into %{{.+}}[%c11, %{{.+}}] : tensor<12x6xf32>
-// CHECK: scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[INDEX]]#0, %{{.+}} = %[[PASS3]]#1, %{{.+}} = %[[INDEX]]#1)
+// CHECK: scf.for {{.+}} iter_args({{.+}}, %{{.+}} = %[[INDEX]]#0, %{{.+}} = %[[PASS3]]#1, %{{.+}} = %[[PASS3]]#2, %{{.+}} = %[[INDEX]]#1)
 // The candidates, keyed by score, higher first (the key's bits flipped):
 // CHECK: %[[CANDS:.+]]:3 = scf.for {{.+}} -> (tensor<18xindex>, tensor<12xi32>, index)
 // CHECK: tensor.extract %[[S]]
 // CHECK: arith.cmpf ogt
 // CHECK: %[[KEY:.+]] = arith.xori %{{.+}}, %{{.+}} : i32
 // CHECK: arith.xori %[[KEY]], %c-1_i32
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c1024
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[CANDS]]#2
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c256
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[CANDS]]#2 {{.+}} iter_args(%{{.+}} = %[[CANDS]]#0, %{{.+}} = %[[CANDS]]#1, {{.+}})
-// CHECK: arith.shrui %{{.+}}, %c24_i32
+// CHECK: arith.shrui %{{.+}}, %c16_i32
 // CHECK: %[[ORDER:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[CANDS]]#2
 // CHECK: arith.shrui %{{.+}}, %c24_i32
 // Visited in that order while candidates are left and the class has room:
