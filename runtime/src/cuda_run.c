@@ -307,13 +307,7 @@ static smelt_status *run_begin(cuda_run *run, const smelt_model *model, void *wo
     return smelt_cuda_failure(run->cu, model->display_name, "cuCtxPushCurrent_v2", r,
                               "cannot use the GPU's context");
   }
-  smelt_status *status = run->on_device ? check_stream(run) : NULL;
-  if (status) {
-    CUcontext popped;
-    run->cu->cuCtxPopCurrent(&popped);
-    free(run->requested);
-  }
-  return status;
+  return NULL;
 }
 
 /* Frees every device buffer of the run and leaves its context. */
@@ -371,11 +365,14 @@ static smelt_status *check_device_tensor(const cuda_run *run, const char *kind, 
   return NULL;
 }
 
-/* The caller's device tensors, checked, as the call's buffers. The outputs
- * have static dims (run.c checked). */
+/* The caller's stream and device tensors, checked, the tensors as the
+ * call's buffers. The outputs have static dims (run.c checked). */
 static smelt_status *place_device_tensors(cuda_run *run, const smelt_tensor *inputs,
                                           const smelt_tensor *outputs) {
   const smelt_model_info *info = run->model->info;
+  smelt_status *stream_status = check_stream(run);
+  if (stream_status)
+    return stream_status;
   int ok;
   for (uint32_t i = 0; i < info->num_inputs; ++i) {
     const smelt_tensor *t = &inputs[i];
