@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cstring>
@@ -154,15 +155,26 @@ void dataTileBytes(RewriterBase &rewriter, linalg::GenericOp op, const ByteTiles
 }
 
 /// `conv` with its filters packed in panels of `n0` (see the file comment).
+/// Where F is not a multiple of n0 the last panel is padded with zero
+/// filters, the output with as many columns (their sums are never read):
+/// the product runs on the padded output and the result is its first F
+/// columns.
 void packConvFilters(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv, int64_t n0) {
   Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
   Value input = conv.getInputs()[0], filter = conv.getInputs()[1], init = conv.getOutputs()[0];
   auto outType = cast<RankedTensorType>(init.getType());
-  // F is a multiple of n0: no padding.
-  Value packedFilter = pack(rewriter, loc, filter, {3}, {n0}, {3, 0, 1, 2}, /*zero=*/{});
   ArrayRef<int64_t> shape = outType.getShape();
-  SmallVector<int64_t> panelShape{shape[0], shape[1], shape[2], shape[3] / n0, n0};
+  int64_t filters = shape[3], paddedFilters = llvm::alignTo(filters, n0);
+  Value zero;
+  if (paddedFilters != filters) {
+    zero = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(outType.getElementType()));
+    auto paddedType = RankedTensorType::get({shape[0], shape[1], shape[2], paddedFilters},
+                                            outType.getElementType());
+    init = tensor::createPadHighOp(paddedType, init, zero, /*nofold=*/false, loc, rewriter);
+  }
+  Value packedFilter = pack(rewriter, loc, filter, {3}, {n0}, {3, 0, 1, 2}, zero);
+  SmallVector<int64_t> panelShape{shape[0], shape[1], shape[2], paddedFilters / n0, n0};
   SmallVector<ReassociationIndices> panels{{0}, {1}, {2}, {3, 4}};
   Value panelInit = tensor::ExpandShapeOp::create(
       rewriter, loc, RankedTensorType::get(panelShape, outType.getElementType()), init, panels);
@@ -181,7 +193,14 @@ void packConvFilters(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv, int6
   auto product = linalg::GenericOp::create(
       rewriter, loc, TypeRange{panelInit.getType()}, ValueRange{input, packedFilter},
       ValueRange{panelInit}, maps, iterators, yieldMultiplyAccumulate);
-  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(conv, outType, product.getResult(0), panels);
+  Value result = tensor::CollapseShapeOp::create(rewriter, loc, init.getType(),
+                                                 product.getResult(0), panels);
+  if (paddedFilters != filters) {
+    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0)), unitStrides(4, rewriter.getIndexAttr(1));
+    result = tensor::ExtractSliceOp::create(rewriter, loc, outType, result, offsets,
+                                            getAsIndexOpFoldResult(ctx, shape), unitStrides);
+  }
+  rewriter.replaceOp(conv, result);
 }
 
 /// A pack of a constant (a weight) becomes the packed constant.
@@ -200,12 +219,22 @@ struct FoldPackOfConstant : OpRewritePattern<linalg::PackOp> {
     bool padded = false;
     for (auto [dim, tile] : llvm::zip(pack.getInnerDimsPos(), pack.getStaticInnerTiles()))
       padded |= sourceType.getDimSize(dim) % tile != 0;
-    if (auto splat = dyn_cast_if_present<SplatElementsAttr>(constant); splat && !padded) {
+    auto splat = dyn_cast_if_present<SplatElementsAttr>(constant);
+    if (splat && !padded) {
       rewriter.replaceOpWithNewOp<arith::ConstantOp>(pack, splat.resizeSplat(packedType));
       return success();
     }
-    std::optional<ArrayRef<char>> source = constantBytes(constant);
     std::optional<size_t> width = constantElementBytes(sourceType.getElementType());
+    // A padded splat is packed from its elements spelled out.
+    std::vector<char> splatElements;
+    std::optional<ArrayRef<char>> source;
+    if (splat && width && splat.getRawData().size() == *width) {
+      for (int64_t i = 0, e = sourceType.getNumElements(); i < e; ++i)
+        llvm::append_range(splatElements, splat.getRawData());
+      source = ArrayRef<char>(splatElements);
+    } else {
+      source = constantBytes(constant);
+    }
     if (!source || !width)
       return failure();
 

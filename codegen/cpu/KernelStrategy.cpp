@@ -699,7 +699,7 @@ std::optional<int64_t> choosePackedFilterTile(const CpuTarget &target,
   int64_t filters = filter.getDimSize(3);
   int64_t n0 = powerOfTwoColumns(registerTile(target, output.getDimSize(2), filters).second,
                                  filters);
-  if (n0 < target.lanes(32) || filters % n0 != 0 || n0 == filters)
+  if (n0 < target.lanes(32) || n0 >= filters)
     return std::nullopt;
   return n0;
 }

@@ -78,7 +78,8 @@ std::optional<DataTiles> chooseDataTiles(const CpuTarget &target, mlir::linalg::
 /// inference to the next and stream from memory, where the HWCF layout
 /// reads n0 floats per row of F (ResNet-50's 3x3 and strided 1x1
 /// convolutions at 14x14 and 7x7, 2 to 9 MiB each). Nothing for the
-/// others, and where F is not a multiple of n0.
+/// others. Where F is not a multiple of n0 the last panel is padded with
+/// zero filters (SSDLite's 546-class heads).
 constexpr int64_t kL2FilterBytes = 256 * 1024;
 std::optional<int64_t> choosePackedFilterTile(const CpuTarget &target,
                                               mlir::linalg::Conv2DNhwcHwcfOp op);

@@ -226,6 +226,17 @@ module attributes {smelt.cpu_target = {triple = "x86_64-unknown-linux-gnu", vect
 // CHECK-LABEL: func.func @strided
 // CHECK:       linalg.generic {indexing_maps = [#[[STRIDED]], #[[W]], #[[OUT]]]
 // CHECK-NOT:   linalg.transpose
+// 546 filters are no multiple of the 32-wide panels: the last panel holds
+// 2 filters and 30 zero ones, the output is padded by as many columns
+// (zeros) for the product, and the result is its first 546 columns.
+// CHECK-LABEL: func.func @padded_panel
+// CHECK:       %[[PACKED:.+]] = arith.constant dense_resource<{{.+}}> : tensor<18x1x1x128x32xf32>
+// CHECK:       %[[PADDED:.+]] = tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 0, 30]
+// CHECK:       %[[PANELS:.+]] = tensor.expand_shape %[[PADDED]] {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 4, 4, 18, 32]
+// CHECK:       %[[PRODUCT:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[PACKED]] : tensor<1x4x4x128xf32>, tensor<18x1x1x128x32xf32>) outs(%[[PANELS]] : tensor<1x4x4x18x32xf32>)
+// CHECK:       %[[WHOLE:.+]] = tensor.collapse_shape %[[PRODUCT]] {{\[}}[0], [1], [2], [3, 4]] : tensor<1x4x4x18x32xf32> into tensor<1x4x4x576xf32>
+// CHECK:       tensor.extract_slice %[[WHOLE]][0, 0, 0, 0] [1, 4, 4, 546] [1, 1, 1, 1] : tensor<1x4x4x576xf32> to tensor<1x4x4x546xf32>
+// CHECK-NOT:   linalg.conv_2d_nhwc_hwcf
 module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers = 32 : i64, fma = true}} {
   func.func @packed_filters(%in: tensor<1x16x16x128xf32>, %bias: tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32> {
     %w = arith.constant dense<0.5> : tensor<3x3x128x64xf32>
@@ -249,5 +260,11 @@ module attributes {smelt.cpu_target = {vector_bits = 512 : i64, vector_registers
     %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
         ins(%in, %w : tensor<1x15x15x128xf32>, tensor<3x3x128x64xf32>) outs(%bias : tensor<1x7x7x64xf32>) -> tensor<1x7x7x64xf32>
     return %r : tensor<1x7x7x64xf32>
+  }
+  func.func @padded_panel(%in: tensor<1x4x4x128xf32>, %bias: tensor<1x4x4x546xf32>) -> tensor<1x4x4x546xf32> {
+    %w = arith.constant dense<0.5> : tensor<1x1x128x546xf32>
+    %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%in, %w : tensor<1x4x4x128xf32>, tensor<1x1x128x546xf32>) outs(%bias : tensor<1x4x4x546xf32>) -> tensor<1x4x4x546xf32>
+    return %r : tensor<1x4x4x546xf32>
   }
 }
