@@ -4,6 +4,7 @@
 #include "compiler/emit/CheckRecord.h"
 #include "compiler/emit/OutOfMemory.h"
 #include "compiler/emit/ParallelFor.h"
+#include "compiler/emit/RunScratch.h"
 
 #include "smelt/runtime.h"
 
@@ -110,15 +111,19 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
   b.SetInsertPoint(run);
   llvm::FunctionCallee freeFn = m.getOrInsertFunction("free", llvm::Type::getVoidTy(ctx), t.ptr);
   llvm::Value *ownedArena = llvm::ConstantPointerNull::get(t.ptr);
-  if (runTimeBlock && !plan.size) {
-    // Only the block may use the workspace: the caller's, when aligned.
+  // The workspace the run's buffers go in (RunScratch.h: past the planned
+  // bytes and the run-time block), and its bytes.
+  llvm::Value *scratchArena, *scratchBytes;
+  if (!plan.size) {
+    // The caller's workspace, when aligned, holds only the block and buffers.
     llvm::Value *workspace = loadCallField(b, t, call, kWorkspace);
     llvm::Value *usable = workspaceFits(b, t, call, workspace, 0, plan.align);
     llvm::Value *given = loadCallField(b, t, call, kWorkspaceSize);
-    pushVectorDescriptor(args, t,
-                         b.CreateSelect(usable, workspace, llvm::ConstantPointerNull::get(t.ptr)),
-                         b.CreateSelect(usable, given, llvm::ConstantInt::get(t.i64, 0)));
-  } else if (plan.size) {
+    scratchArena = b.CreateSelect(usable, workspace, llvm::ConstantPointerNull::get(t.ptr));
+    scratchBytes = b.CreateSelect(usable, given, llvm::ConstantInt::get(t.i64, 0));
+    if (runTimeBlock)
+      pushVectorDescriptor(args, t, scratchArena, scratchBytes);
+  } else {
     // The caller's workspace where it fits (the runtime keeps one per
     // model); else an arena of the run's own, which a caller that passes
     // no workspace expects.
@@ -148,17 +153,17 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     owned->addIncoming(fresh, allocate);
     ownedArena = owned;
     // The caller's size, which a run-time block may use past plan.size.
-    llvm::Value *arenaSize = llvm::ConstantInt::get(t.i64, plan.size);
-    if (runTimeBlock) {
-      llvm::PHINode *size = b.CreatePHI(t.i64, 2);
-      size->addIncoming(given, checked);
-      size->addIncoming(arenaSize, allocate);
-      arenaSize = size;
-    }
-    pushVectorDescriptor(args, t, arena, arenaSize);
+    llvm::Value *planned = llvm::ConstantInt::get(t.i64, plan.size);
+    llvm::PHINode *size = b.CreatePHI(t.i64, 2);
+    size->addIncoming(given, checked);
+    size->addIncoming(planned, allocate);
+    pushVectorDescriptor(args, t, arena, runTimeBlock ? size : planned);
+    scratchArena = arena;
+    scratchBytes = size;
   }
   if (runTimeBlock)
     pushVectorDescriptor(args, t, needed, llvm::ConstantInt::get(t.i64, 1));
+  llvm::Value *scratch = emitBeginRunScratch(b, m, t, scratchArena, scratchBytes, needed);
   if (hasOutOfMemoryJump(m)) {
     // A buffer of the model's that malloc could not give (OutOfMemory.h).
     auto *outOfMemory = llvm::BasicBlock::Create(ctx, "model_out_of_memory", fn);
@@ -166,6 +171,7 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
     llvm::BasicBlock *armed = b.GetInsertBlock();
     b.SetInsertPoint(outOfMemory);
     emitClearParallelFor(b, m, t);
+    emitEndRunScratch(b, m, t, scratch);
     b.CreateCall(freeFn, {ownedArena});
     // A check that failed first explains the size that could not be had.
     llvm::Value *message = emitLoadCheckRecord(b, m, t);
@@ -241,6 +247,7 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
 
   // Free each result buffer once; never an input or a constant's storage.
   b.SetInsertPoint(cleanup);
+  llvm::FunctionCallee freeResult = scratchFreeFunction(m, t);
   llvm::Value *sentinel = b.CreateIntToPtr(llvm::ConstantInt::get(t.i64, kGlobalSentinel), t.ptr);
   for (size_t j = 0; j < allocated.size(); ++j) {
     llvm::Value *owned = b.CreateICmpNE(allocated[j], sentinel);
@@ -248,10 +255,17 @@ llvm::Expected<llvm::Function *> emitDescriptorEntry(llvm::Module &m, const AbiT
       owned = b.CreateAnd(owned, b.CreateICmpNE(allocated[j], allocated[k]));
     for (llvm::Value *input : inputPointers)
       owned = b.CreateAnd(owned, b.CreateICmpNE(allocated[j], input));
-    b.CreateCall(freeFn, {b.CreateSelect(owned, allocated[j], llvm::ConstantPointerNull::get(t.ptr))});
+    b.CreateCall(freeResult,
+                 {b.CreateSelect(owned, allocated[j], llvm::ConstantPointerNull::get(t.ptr))});
   }
   b.CreateCall(freeFn, {ownedArena});
-  storeWorkspaceNeeded(b, t, call, b.CreateLoad(t.i64, needed));
+  // The buffers' bytes count only where the workspace held the rest: a
+  // run whose block did not fit reports that first.
+  llvm::Value *scratchPeak = emitEndRunScratch(b, m, t, scratch);
+  llvm::Value *used = b.CreateLoad(t.i64, needed);
+  llvm::Value *withBuffers = b.CreateAdd(used, scratchPeak);
+  storeWorkspaceNeeded(
+      b, t, call, b.CreateSelect(b.CreateICmpUGT(used, scratchBytes), used, withBuffers));
   // A failed run-time check makes the outputs meaningless: report it.
   llvm::Value *message = emitLoadCheckRecord(b, m, t);
   llvm::Value *code = b.CreateLoad(t.i32, status);

@@ -1,6 +1,8 @@
 //===- OutOfMemory.cpp - a failed allocation ends the call, not the process ===//
 #include "compiler/emit/OutOfMemory.h"
 
+#include "compiler/emit/RunScratch.h"
+
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Instructions.h"
@@ -53,22 +55,33 @@ void routeBufferAllocation(llvm::Module &m, const AbiTypes &t) {
   struct Allocator {
     const char *name, *wrapper;
     unsigned sizeArg; // malloc(size), aligned_alloc(align, size)
-  };
-  const Allocator allocators[] = {{"malloc", "__smelt_malloc", 0},
-                                  {"aligned_alloc", "__smelt_aligned_alloc", 1}};
-  for (const Allocator &a : allocators) {
-    llvm::Function *allocator = m.getFunction(a.name);
-    if (!allocator || allocator->use_empty())
-      continue;
-    threadLocalPointer(m, t, kJumpGlobal);
-    auto *wrapper = llvm::Function::Create(allocator->getFunctionType(),
-                                           llvm::GlobalValue::InternalLinkage, a.wrapper, m);
     llvm::SmallVector<llvm::CallInst *> calls;
+  };
+  Allocator allocators[] = {{"malloc", "__smelt_malloc", 0, {}},
+                            {"aligned_alloc", "__smelt_aligned_alloc", 1, {}}};
+  // The model's own calls, before the scratch allocator adds its own.
+  bool any = false;
+  for (Allocator &a : allocators) {
+    llvm::Function *allocator = m.getFunction(a.name);
+    if (!allocator)
+      continue;
     for (llvm::User *user : allocator->users())
       if (auto *call = llvm::dyn_cast<llvm::CallInst>(user);
           call && call->getCalledFunction() == allocator)
-        calls.push_back(call);
-    for (llvm::CallInst *call : calls)
+        a.calls.push_back(call);
+    any |= !a.calls.empty();
+  }
+  if (!any)
+    return;
+  ScratchAllocators scratch = defineRunScratch(m, t);
+  threadLocalPointer(m, t, kJumpGlobal);
+  for (Allocator &a : allocators) {
+    if (a.calls.empty())
+      continue;
+    llvm::Function *allocator = a.sizeArg == 0 ? scratch.malloc : scratch.alignedAlloc;
+    auto *wrapper = llvm::Function::Create(allocator->getFunctionType(),
+                                           llvm::GlobalValue::InternalLinkage, a.wrapper, m);
+    for (llvm::CallInst *call : a.calls)
       call->setCalledFunction(wrapper);
     defineWrapper(m, t, wrapper, allocator, a.sizeArg, jumpGlobal(m));
   }

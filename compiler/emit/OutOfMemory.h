@@ -1,7 +1,8 @@
 //===- OutOfMemory.h - a failed allocation ends the call, not the process -*- C++ -*-===//
 //
 // A model with dynamic dims takes the buffers whose sizes it learns at run
-// time from malloc; the code that fills them has no way to stop halfway. So
+// time from an allocator (RunScratch.h: the workspace's spare bytes, else
+// malloc); the code that fills them has no way to stop halfway. So
 // the entry point arms a jump (setjmp) before it runs the model, and every
 // allocation of the model's code goes through a wrapper that jumps back
 // there when malloc returns NULL: the entry point then returns
@@ -23,8 +24,9 @@
 namespace smelt {
 
 /// Routes the module's calls of malloc and aligned_alloc through wrappers
-/// that jump to the armed entry point on failure. No-op when it calls
-/// neither.
+/// that take the buffer from the scratch allocator (RunScratch.h, which
+/// this defines, routing free too) and jump to the armed entry point on
+/// failure. No-op when it calls neither.
 void routeBufferAllocation(llvm::Module &module, const AbiTypes &t);
 
 /// Whether routeBufferAllocation found allocations to route.

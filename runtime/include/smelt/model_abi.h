@@ -174,7 +174,9 @@ typedef struct smelt_call {
                                         with dynamic dims also places the buffers it sizes
                                         from the input dims in it, past its first
                                         smelt_model_info.workspace_size bytes, when they
-                                        fit there (else the run allocates one block) */
+                                        fit there (else the run allocates one block), and
+                                        past those the buffers it sizes from data, as far
+                                        as they fit (else each is allocated) */
   uint64_t workspace_size;
   smelt_parallel_for_fn parallel_for; /**< NULL: run serially */
   void *parallel_ctx;
@@ -189,9 +191,12 @@ typedef struct smelt_call {
   uint64_t *workspace_needed;      /**< since version 5; if not NULL, receives the bytes of
                                         workspace this run needed: the model's
                                         workspace_size, plus for a model with dynamic dims
-                                        the block of buffers sized from these input dims.
-                                        A workspace that large runs the same dims with no
-                                        allocation but the outputs' */
+                                        the block of buffers sized from these input dims
+                                        and the most its buffers sized by data (and its
+                                        results of dynamic dims) took at once, which go
+                                        past that block. A workspace that large runs the
+                                        same dims and data with no allocation but the
+                                        outputs' */
 } smelt_call;
 
 /** Status codes returned by entry points. */

@@ -1,13 +1,17 @@
 /* Links dmlp.o (the example MLP compiled with --dynamic-dims and its header)
  * with malloc and aligned_alloc wrapped (-Wl,--wrap=...) to count the
- * model's allocations, and calls its entry point at batch 4 three ways:
- * with no workspace, with one of the planned DMLP_WORKSPACE_SIZE bytes, and
- * with one of the bytes the first run reported needing. Every run must give
- * the same scores and report the same need. The planned bytes leave the
- * block of buffers sized from the batch to an allocation of the run's own;
- * the workspace of the reported size must hold that block (its bytes past
- * the planned ones are written) and save exactly that allocation. Prints
- * the need and the allocation counts. */
+ * model's allocations, and calls its entry point at batch 4 four ways:
+ * with no workspace, with one of the planned DMLP_WORKSPACE_SIZE bytes,
+ * with one of the bytes the first run reported needing, and with one of the
+ * bytes that third run reported. Every run must give the same scores. The
+ * planned bytes leave the block of buffers sized from the batch to an
+ * allocation of the run's own, and the runs report needing the planned
+ * bytes and the block's; a workspace that large holds the block (its bytes
+ * past the planned ones are written) and saves exactly that allocation,
+ * and the run reports more: the result's buffer, which then took one
+ * allocation, counted. A workspace of that size holds that buffer too
+ * (RunScratch.h): the run allocates nothing and reports the same need.
+ * Prints the needs and the allocation counts. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +37,7 @@ void *__wrap_aligned_alloc(size_t align, size_t bytes) {
   return __real_aligned_alloc(align, bytes);
 }
 
-static float scores_storage[3][kBatch * kScores];
+static float scores_storage[4][kBatch * kScores];
 
 static void *alloc_output(void *ctx, uint32_t index, uint64_t bytes) {
   (void)index;
@@ -75,6 +79,14 @@ static struct result run(const float *image, int slot, void *workspace, uint64_t
   return r;
 }
 
+/* Bytes of `workspace` in [from, to) that differ from kPattern. */
+static size_t written(const unsigned char *workspace, uint64_t from, uint64_t to) {
+  size_t count = 0;
+  for (uint64_t i = from; i < to; ++i)
+    count += workspace[i] != kPattern;
+  return count;
+}
+
 int main(void) {
   static float image[kBatch * kPixels];
   for (int i = 0; i < kBatch * kPixels; ++i)
@@ -86,41 +98,52 @@ int main(void) {
             none.status, (unsigned long long)none.needed, (unsigned)DMLP_WORKSPACE_SIZE);
     return 1;
   }
-  uint64_t size = none.needed;
-  unsigned char *workspace = __real_aligned_alloc(DMLP_WORKSPACE_ALIGN, size);
+  uint64_t block = none.needed;
+  unsigned char *workspace = __real_aligned_alloc(DMLP_WORKSPACE_ALIGN, block);
   if (!workspace)
     return 1;
   struct result planned = run(image, 1, workspace, DMLP_WORKSPACE_SIZE);
+  memset(workspace, kPattern, block);
+  struct result with_block = run(image, 2, workspace, block);
+  size_t block_written = written(workspace, DMLP_WORKSPACE_SIZE, block);
+  free(workspace);
+  uint64_t size = with_block.needed;
+  workspace = __real_aligned_alloc(DMLP_WORKSPACE_ALIGN, (size + 63) / 64 * 64);
+  if (!workspace)
+    return 1;
   memset(workspace, kPattern, size);
-  struct result enough = run(image, 2, workspace, size);
+  struct result enough = run(image, 3, workspace, size);
+  size_t buffers_written = written(workspace, block, size);
 
   int status = 0;
-  size_t written = 0;
-  for (uint64_t i = DMLP_WORKSPACE_SIZE; i < size; ++i)
-    written += workspace[i] != kPattern;
-  if (planned.status || enough.status) {
-    fprintf(stderr, "entry failed: %d %d\n", planned.status, enough.status);
+  if (planned.status || with_block.status || enough.status) {
+    fprintf(stderr, "entry failed: %d %d %d\n", planned.status, with_block.status, enough.status);
     status = 1;
   } else if (memcmp(scores_storage[0], scores_storage[1], sizeof scores_storage[0]) != 0 ||
              memcmp(scores_storage[0], scores_storage[2], sizeof scores_storage[0]) != 0 ||
+             memcmp(scores_storage[0], scores_storage[3], sizeof scores_storage[0]) != 0 ||
              none.dims[0] != kBatch || enough.dims[0] != kBatch) {
-    fprintf(stderr, "the three runs' scores differ\n");
+    fprintf(stderr, "the four runs' scores differ\n");
     status = 1;
-  } else if (planned.needed != size || enough.needed != size) {
-    fprintf(stderr, "runs reported needing %llu, %llu and %llu bytes\n",
-            (unsigned long long)size, (unsigned long long)planned.needed,
-            (unsigned long long)enough.needed);
+  } else if (planned.needed != block || size <= block || enough.needed != size) {
+    fprintf(stderr, "runs reported needing %llu, %llu, %llu and %llu bytes\n",
+            (unsigned long long)block, (unsigned long long)planned.needed,
+            (unsigned long long)size, (unsigned long long)enough.needed);
     status = 1;
-  } else if (!written || enough.allocations != planned.allocations - 1) {
+  } else if (!block_written || with_block.allocations != planned.allocations - 1) {
     fprintf(stderr, "the block did not go in the workspace: %zu bytes past the planned ones "
             "written, %d allocations against %d\n",
-            written, enough.allocations, planned.allocations);
+            block_written, with_block.allocations, planned.allocations);
+    status = 1;
+  } else if (!buffers_written || enough.allocations != 0) {
+    fprintf(stderr, "the result's buffer did not go in the workspace: %zu bytes past the "
+            "block written, %d allocations\n", buffers_written, enough.allocations);
     status = 1;
   } else {
-    printf("needed %llu bytes, %u planned; allocations: no workspace %d, planned %d, "
-           "needed %d\n",
-           (unsigned long long)size, (unsigned)DMLP_WORKSPACE_SIZE, none.allocations,
-           planned.allocations, enough.allocations);
+    printf("needed %llu bytes with the block, %llu with the buffers, %u planned; allocations: "
+           "no workspace %d, planned %d, block %d, buffers %d\n",
+           (unsigned long long)block, (unsigned long long)size, (unsigned)DMLP_WORKSPACE_SIZE,
+           none.allocations, planned.allocations, with_block.allocations, enough.allocations);
   }
   free(workspace);
   return status;
