@@ -29,15 +29,16 @@ constexpr uint64_t kLargestRequest = uint64_t(1) << 48;
 /// Fields of the state: the workspace's first and past-the-end addresses,
 /// the pointer to its bytes in use before the stack, the stack's base (set
 /// when the first block is placed) and top (0 before), the topmost block's
-/// payload (0: none), the heap blocks' live bytes, and the most bytes the
-/// stack and the live heap blocks took at once.
-enum StateField { kBegin, kEnd, kUsed, kBase, kTop, kLast, kLive, kPeak };
+/// payload (0: none), the heap blocks' live bytes, the most bytes the
+/// stack and the live heap blocks took at once, and the thread's state
+/// before the call (a call made from the caller's alloc_output nests).
+enum StateField { kBegin, kEnd, kUsed, kBase, kTop, kLast, kLive, kPeak, kOuter };
 
 llvm::StructType *stateType(llvm::LLVMContext &ctx, const AbiTypes &t) {
   if (auto *type = llvm::StructType::getTypeByName(ctx, "smelt_scratch"))
     return type;
-  return llvm::StructType::create(ctx, {t.i64, t.i64, t.ptr, t.i64, t.i64, t.i64, t.i64, t.i64},
-                                  "smelt_scratch");
+  return llvm::StructType::create(
+      ctx, {t.i64, t.i64, t.ptr, t.i64, t.i64, t.i64, t.i64, t.i64, t.ptr}, "smelt_scratch");
 }
 
 /// IR for one scratch function: loads and stores of the state's fields
@@ -49,7 +50,9 @@ struct ScratchCode {
   llvm::Value *state;
 
   llvm::Value *field(StateField f) { return b.CreateStructGEP(type, state, f); }
-  llvm::Value *load(StateField f) { return b.CreateLoad(f == kUsed ? t.ptr : t.i64, field(f)); }
+  llvm::Value *load(StateField f) {
+    return b.CreateLoad(f == kUsed || f == kOuter ? t.ptr : t.i64, field(f));
+  }
   void store(StateField f, llvm::Value *v) { b.CreateStore(v, field(f)); }
   llvm::Value *constant(uint64_t v) { return llvm::ConstantInt::get(t.i64, v); }
   /// The header word `word` (0 or 1) of the block whose payload is at `payload`.
@@ -288,7 +291,9 @@ llvm::Value *emitBeginRunScratch(llvm::IRBuilder<> &b, llvm::Module &m, const Ab
   c.store(kUsed, used);
   for (StateField f : {kBase, kTop, kLast, kLive, kPeak})
     c.store(f, c.constant(0));
-  b.CreateStore(state, threadLocalPointer(m, t, kStateGlobal));
+  llvm::GlobalVariable *current = threadLocalPointer(m, t, kStateGlobal);
+  c.store(kOuter, b.CreateLoad(t.ptr, current));
+  b.CreateStore(state, current);
   return state;
 }
 
@@ -296,8 +301,8 @@ llvm::Value *emitEndRunScratch(llvm::IRBuilder<> &b, llvm::Module &m, const AbiT
                                llvm::Value *state) {
   if (!state)
     return llvm::ConstantInt::get(t.i64, 0);
-  b.CreateStore(llvm::ConstantPointerNull::get(t.ptr), threadLocalPointer(m, t, kStateGlobal));
   ScratchCode c{b, t, stateType(m.getContext(), t), state};
+  b.CreateStore(c.load(kOuter), threadLocalPointer(m, t, kStateGlobal));
   return c.load(kPeak);
 }
 

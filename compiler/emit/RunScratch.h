@@ -57,7 +57,8 @@ llvm::Value *emitBeginRunScratch(llvm::IRBuilder<> &b, llvm::Module &module, con
                                  llvm::Value *used);
 
 /// Ends the stack's use on this thread (after the model's buffers are
-/// freed, and on the way out after a failure). Returns the most bytes the
+/// freed, and on the way out after a failure), giving the thread back the
+/// state of the call it was nested in, if any. Returns the most bytes the
 /// stack and the live blocks past it took at once (0 when `state` is null).
 llvm::Value *emitEndRunScratch(llvm::IRBuilder<> &b, llvm::Module &module, const AbiTypes &t,
                                llvm::Value *state);
