@@ -160,12 +160,13 @@ void definePop(llvm::Module &m, const AbiTypes &t, llvm::Function *fn) {
   ScratchCode c{b, t, stateType(ctx, t), fn->getArg(0)};
   llvm::Value *payload = b.CreatePtrToInt(fn->getArg(1), t.i64);
   b.CreateCondBr(b.CreateICmpEQ(payload, c.constant(0)), done, checkRange);
-  // A stack block lies between the base and the workspace's end (none
-  // does before the base is placed, top 0).
+  // A stack block lies between the base and the workspace's end, which an
+  // empty one on top may reach; a heap block's payload is past its own
+  // start. None does before the base is placed (top 0).
   b.SetInsertPoint(checkRange);
   llvm::Value *placed = b.CreateICmpNE(c.load(kTop), c.constant(0));
   llvm::Value *inside = b.CreateAnd(b.CreateICmpUGE(payload, c.load(kBase)),
-                                    b.CreateICmpULT(payload, c.load(kEnd)));
+                                    b.CreateICmpULE(payload, c.load(kEnd)));
   b.CreateCondBr(b.CreateAnd(placed, inside), onStack, onHeap);
 
   b.SetInsertPoint(onStack);

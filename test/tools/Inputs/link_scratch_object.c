@@ -7,8 +7,9 @@
  * heap and reports needing more; a run with a workspace of that size takes
  * none (RunScratch.h) and writes past the planned bytes; the larger input
  * then outgrows the smaller one's workspace, allocates again, and reports a
- * larger need. Every run's outputs are checked against values computed
- * here. Prints the needs and the heap calls. */
+ * larger need. An input of zeros gives empty outputs, with no allocation in
+ * the workspace that run needs. Every run's outputs are checked
+ * against values computed here. Prints the needs and the heap calls. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,10 +155,24 @@ int main(void) {
   uint64_t many_size = outgrown.needed;
   workspace = make_workspace(many_size);
   struct result grown = run(many, workspace, many_size);
-  int status = 0;
+  __real_free(workspace);
   if (grown.status || !outputs_right(many, &grown) || grown.allocations || grown.frees ||
-      grown.needed != many_size) {
-    status = fail("many, the workspace they need", &grown);
+      grown.needed != many_size)
+    return fail("many, the workspace they need", &grown);
+
+  static const float zeros[kElements];
+  struct result empty_planned = run(zeros, NULL, 0);
+  if (empty_planned.status || !outputs_right(zeros, &empty_planned) ||
+      empty_planned.allocations != empty_planned.frees)
+    return fail("zeros, no workspace", &empty_planned);
+  uint64_t empty_size = empty_planned.needed;
+  workspace = make_workspace(empty_size);
+  struct result empty = run(zeros, workspace, empty_size);
+  __real_free(workspace);
+  int status = 0;
+  if (empty.status || !outputs_right(zeros, &empty) || empty.allocations || empty.frees ||
+      empty.needed != empty_size) {
+    status = fail("zeros, the workspace they need", &empty);
   } else {
     printf("planned %u bytes; few need %llu (%d heap blocks with the planned workspace, "
            "%d with theirs), many need %llu (%d with few's, %d with theirs)\n",
@@ -165,6 +180,5 @@ int main(void) {
            fits.allocations, (unsigned long long)many_size, outgrown.allocations,
            grown.allocations);
   }
-  __real_free(workspace);
   return status;
 }
