@@ -200,11 +200,10 @@ void definePop(llvm::Module &m, const AbiTypes &t, llvm::Function *fn) {
 
 /// A function of `params` that calls push or pop with this thread's state
 /// where a call runs on it, else `plain` (malloc, aligned_alloc, free).
-/// `stateArgs` builds the scratch call's arguments after the state.
+/// `scratchArgs` are the scratch call's arguments after the state.
 void defineDispatch(llvm::Module &m, const AbiTypes &t, llvm::Function *fn,
                     llvm::Function *scratch, llvm::FunctionCallee plain,
-                    llvm::function_ref<llvm::SmallVector<llvm::Value *>(llvm::IRBuilder<> &)>
-                        scratchArgs) {
+                    llvm::ArrayRef<llvm::Value *> scratchArgs) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *entry = llvm::BasicBlock::Create(ctx, "entry", fn);
   auto *withState = llvm::BasicBlock::Create(ctx, "scratch", fn);
@@ -217,7 +216,7 @@ void defineDispatch(llvm::Module &m, const AbiTypes &t, llvm::Function *fn,
   };
   b.SetInsertPoint(withState);
   llvm::SmallVector<llvm::Value *> args{state};
-  args.append(scratchArgs(b));
+  args.append(scratchArgs.begin(), scratchArgs.end());
   finish(b.CreateCall(scratch, args));
   b.SetInsertPoint(withoutState);
   llvm::SmallVector<llvm::Value *> plainArgs;
@@ -240,15 +239,11 @@ ScratchAllocators defineRunScratch(llvm::Module &m, const AbiTypes &t) {
   // Plain malloc's alignment is 16: the stack's 64 covers it.
   llvm::Function *scratchMalloc = internalFunction(m, kMallocFn, t.ptr, {t.i64});
   defineDispatch(m, t, scratchMalloc, push, m.getOrInsertFunction("malloc", t.ptr, t.i64),
-                 [&](llvm::IRBuilder<> &) -> llvm::SmallVector<llvm::Value *> {
-                   return {llvm::ConstantInt::get(t.i64, 16), scratchMalloc->getArg(0)};
-                 });
+                 {llvm::ConstantInt::get(t.i64, 16), scratchMalloc->getArg(0)});
   llvm::Function *scratchAligned = internalFunction(m, kAlignedAllocFn, t.ptr, {t.i64, t.i64});
   defineDispatch(m, t, scratchAligned, push,
                  m.getOrInsertFunction("aligned_alloc", t.ptr, t.i64, t.i64),
-                 [&](llvm::IRBuilder<> &) -> llvm::SmallVector<llvm::Value *> {
-                   return {scratchAligned->getArg(0), scratchAligned->getArg(1)};
-                 });
+                 {scratchAligned->getArg(0), scratchAligned->getArg(1)});
   llvm::FunctionCallee plainFree = m.getOrInsertFunction("free", voidType, t.ptr);
   llvm::Function *scratchFree = internalFunction(m, kFreeFn, voidType, {t.ptr});
   // Every free of the model's code (its buffers' deallocations) goes
@@ -261,10 +256,7 @@ ScratchAllocators defineRunScratch(llvm::Module &m, const AbiTypes &t) {
       frees.push_back(call);
   for (llvm::CallInst *call : frees)
     call->setCalledFunction(scratchFree);
-  defineDispatch(m, t, scratchFree, pop, plainFree,
-                 [&](llvm::IRBuilder<> &) -> llvm::SmallVector<llvm::Value *> {
-                   return {scratchFree->getArg(0)};
-                 });
+  defineDispatch(m, t, scratchFree, pop, plainFree, {scratchFree->getArg(0)});
   return {scratchMalloc, scratchAligned};
 }
 
